@@ -1,0 +1,63 @@
+"""coopdata: publish open data about international cooperation on migration as linked data.
+
+The data flows through these steps, each a function of this package::
+
+    load(records_dir)          → Dataset, Report      record files → typed records
+    build_graph(dataset)       → rdflib.Graph         records → RDF
+    tables() / write_package() → CSV + datapackage    records → Frictionless tables
+    validate(records_dir)      → Validation           all three checks, one Report
+    build(out, records_dir)    → Build                validated graph and tables on disk
+
+Importing coopdata is cheap: rdflib, frictionless and pyshacl are imported only by the
+functions that use them.
+"""
+
+from ._errors import CoopdataError, OutputError, RecordsInvalid, UsageError
+from .build import Build, build, export_tables, import_tables, read_tables
+from .dataset import Dataset
+from .dates import PartialDate
+from .graph import build_graph
+from .package import package_descriptor, table_schema, validate_tables, write_package
+from .records import Record, read_record
+from .report import Finding, Report
+from .resources import default_records
+from .spec import KINDS, Field, Kind
+from .tables import Table, tables
+from .uris import Uris
+from .validate import Validation, load, validate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "KINDS",
+    "Build",
+    "CoopdataError",
+    "Dataset",
+    "Field",
+    "Finding",
+    "Kind",
+    "OutputError",
+    "PartialDate",
+    "Record",
+    "RecordsInvalid",
+    "Report",
+    "Table",
+    "Uris",
+    "UsageError",
+    "Validation",
+    "__version__",
+    "build",
+    "build_graph",
+    "default_records",
+    "export_tables",
+    "import_tables",
+    "load",
+    "package_descriptor",
+    "read_record",
+    "read_tables",
+    "table_schema",
+    "tables",
+    "validate",
+    "validate_tables",
+    "write_package",
+]

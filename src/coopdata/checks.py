@@ -1,0 +1,275 @@
+"""Record checks: types, required fields, ids, references, codes, dates and mojibake.
+
+:func:`check_records` turns the plain data read from YAML into typed values (a
+:class:`~coopdata.dates.PartialDate`, a :class:`~decimal.Decimal`…) and reports every
+value it cannot accept. Business rules that span fields (end not before start…) are
+SHACL constraints in ``shapes/``, checked on the graph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import codes
+from .dates import DateError, PartialDate
+from .dataset import Dataset
+from .records import Record
+from .report import Finding
+from .spec import KINDS, LANGUAGES, Field
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_ID_LENGTH = 80
+
+
+class _Checker:
+    def __init__(self, record: Record, findings: list[Finding]) -> None:
+        self.record = record
+        self.findings = findings
+
+    def fail(self, path: str, code: str, message: str, severity: str = "violation") -> None:
+        self.findings.append(Finding(code, message, severity=severity,  # type: ignore[arg-type]
+                                     path=self.record.path, line=self.record.line(path),
+                                     record=self.record.id, field=path or None))
+
+    def fields(self, fields: tuple[Field, ...], data: dict[str, Any], prefix: str,
+               ignore: Iterable[str] = ()) -> dict[str, Any]:
+        known = {f.name for f in fields} | set(ignore)
+        for name in data:
+            if name not in known:
+                hint = codes.suggest(name, sorted(known))
+                self.fail(_join(prefix, name), "unknown-field", f'unknown field "{name}"{hint}')
+        clean: dict[str, Any] = {}
+        for spec in fields:
+            path = _join(prefix, spec.name)
+            value = data.get(spec.name)
+            if value is None or value == [] or value == {}:
+                if spec.required:
+                    self.fail(path, "missing-field",
+                              f'"{spec.name}" is required')
+                continue
+            if spec.many:
+                if not isinstance(value, list):
+                    self.fail(path, "type-error", f"expected a list, got {_show(value)}; "
+                              f"write it as [{_show(value)}]")
+                    continue
+                items = [self.value(spec, item, f"{path}[{n}]")
+                         for n, item in enumerate(value, start=1)]
+                # Objects keep their place even when invalid, so that positions (and the
+                # URIs made from them) still match the file; invalid plain values are dropped.
+                kept = [{} if item is None and spec.type == "object" else item
+                        for item in items if item is not None or spec.type == "object"]
+                if kept:
+                    clean[spec.name] = kept
+            else:
+                checked = self.value(spec, value, path)
+                if checked is not None:
+                    clean[spec.name] = checked
+        return clean
+
+    def value(self, spec: Field, value: Any, path: str) -> Any:
+        kind = spec.type
+        if kind == "object":
+            if not isinstance(value, dict):
+                self.fail(path, "type-error", f"expected a map of fields, got {_show(value)}")
+                return None
+            checked = self.fields(spec.fields, value, path)
+            return checked if checked or spec.many else None
+        if kind == "text":
+            return self.text(value, path)
+        if kind == "decimal":
+            if isinstance(value, bool) or not isinstance(value, int | Decimal):
+                self.fail(path, "type-error", f"expected a number, got {_show(value)}")
+                return None
+            return Decimal(value)
+        if kind == "boolean":
+            if not isinstance(value, bool):
+                self.fail(path, "type-error", f"expected true or false, got {_show(value)}")
+                return None
+            return value
+        if kind == "code" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # DAC sectors are digits: 15190 and "15190" are the same code
+        if kind == "date" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # a year written without quotes
+        if not isinstance(value, str):
+            self.fail(path, "type-error", f"expected text, got {_show(value)}")
+            return None
+        value = value.strip()
+        if not value:
+            self.fail(path, "type-error", "expected text, got an empty string")
+            return None
+        return getattr(self, f"check_{kind}")(spec, value, path)
+
+    def text(self, value: Any, path: str) -> dict[str, str] | None:
+        if isinstance(value, str):
+            self.fail(path, "type-error", f"expected a text per language such as "
+                      f'{{fr: "…", en: "…"}}, got {_show(value)}')
+            return None
+        if not isinstance(value, dict):
+            self.fail(path, "type-error", f"expected a text per language, got {_show(value)}")
+            return None
+        clean = {}
+        for lang, text in value.items():
+            sub = f"{path}.{lang}"
+            if lang not in LANGUAGES:
+                self.fail(sub, "unknown-language", f'unsupported language "{lang}" '
+                          f"(supported: {', '.join(LANGUAGES)})")
+            elif not isinstance(text, str) or not text.strip():
+                self.fail(sub, "type-error", f"expected text, got {_show(text)}")
+            elif self.plain_text(text, sub):
+                clean[lang] = text.strip()
+        return {lang: clean[lang] for lang in LANGUAGES if lang in clean} or None
+
+    def plain_text(self, text: str, path: str) -> bool:
+        """False (after a finding) for text with mojibake or control characters."""
+        import ftfy.badness
+
+        if any(ord(c) < 32 and c not in "\n\t" for c in text):
+            self.fail(path, "control-character", "text contains a control character")
+            return False
+        if ftfy.badness.is_bad(text):
+            import ftfy
+
+            repairs = [(w, ftfy.fix_encoding(w)) for w in text.split()]
+            shown = ", ".join(f'"{w}" → "{f}"' for w, f in repairs if f != w)
+            hint = f" ({shown})" if shown else ""
+            self.fail(path, "mojibake", f"text looks like mojibake, text decoded with the wrong "
+                      f"encoding{hint}")
+            return False
+        return True
+
+    def check_string(self, spec: Field, value: str, path: str) -> str | None:
+        return value if self.plain_text(value, path) else None
+
+    def check_ref(self, spec: Field, value: str, path: str) -> str | None:
+        if not SLUG.fullmatch(value):
+            self.fail(path, "invalid-reference", f'"{value}" is not a record id '
+                      "(lower-case letters, digits and single hyphens)")
+            return None
+        return value
+
+    def check_code(self, spec: Field, value: str, path: str) -> str | None:
+        assert spec.scheme is not None
+        allowed = codes.schemes()[spec.scheme]
+        if value not in allowed:
+            self.fail(path, "unknown-code", f'unknown {spec.scheme} code "{value}"'
+                      f"{codes.suggest(value, allowed)}; expected one of: {', '.join(allowed)}")
+            return None
+        return value
+
+    def check_country(self, spec: Field, value: str, path: str) -> str | None:
+        if codes.country(value) is None:
+            self.fail(path, "unknown-country", f'unknown country "{value}": '
+                      f"{codes.country_hint(value)}")
+            return None
+        return value
+
+    def check_currency(self, spec: Field, value: str, path: str) -> str | None:
+        if not codes.currency(value):
+            self.fail(path, "unknown-currency", f'unknown currency "{value}": use an ISO 4217 '
+                      'code such as "EUR"')
+            return None
+        return value
+
+    def check_language(self, spec: Field, value: str, path: str) -> str | None:
+        if codes.language(value) is None:
+            self.fail(path, "unknown-language", f'unknown language "{value}": use an ISO 639-1 '
+                      'code such as "fr"')
+            return None
+        return value
+
+    def check_date(self, spec: Field, value: str, path: str) -> PartialDate | None:
+        try:
+            return PartialDate.parse(value)
+        except DateError as exc:
+            self.fail(path, "invalid-date", str(exc))
+            return None
+
+    def check_url(self, spec: Field, value: str, path: str) -> str | None:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+            self.fail(path, "invalid-url", f'expected an http(s) URL, got "{value}"')
+            return None
+        return value
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, dict):
+        return "a map"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def check_record(record: Record, findings: list[Finding]) -> Record | None:
+    """The record with typed values, or None when its id is unusable."""
+    checker = _Checker(record, findings)
+    stem = record.path.rsplit("/", 1)[-1].removesuffix(".yaml")
+    if not SLUG.fullmatch(record.id) or len(record.id) > MAX_ID_LENGTH:
+        checker.fail("id", "invalid-id", f'"{record.id}" is not a valid id: use lower-case '
+                     f"letters, digits and single hyphens, at most {MAX_ID_LENGTH} characters")
+        return None
+    if record.id != stem:
+        checker.fail("id", "id-mismatch", f'the id "{record.id}" differs from the file name; '
+                     f'rename the file to {record.id}.yaml or set `id: {stem}`')
+    kind = KINDS[record.kind]
+    values = checker.fields(kind.fields, record.data, "", ignore=("id",))
+    return Record(record.kind, record.id, record.path, values, record.lines)
+
+
+def check_references(dataset: Dataset, findings: list[Finding]) -> None:
+    """Every reference names an existing record of the right kind."""
+    for record in dataset:
+        checker = _Checker(record, findings)
+        for path, spec, value in _refs(KINDS[record.kind].fields, record.data, ""):
+            assert spec.ref is not None
+            if dataset.get(spec.ref, value) is None:
+                target = KINDS[spec.ref]
+                hint = codes.suggest(value, sorted(dataset.ids(spec.ref)))
+                checker.fail(path, "missing-reference", f'no {spec.ref} "{value}"{hint} '
+                             f"(expected {target.folder}/{value}.yaml)")
+
+
+def _refs(fields: tuple[Field, ...], data: dict[str, Any], prefix: str):  # type: ignore[no-untyped-def]
+    for spec in fields:
+        if spec.name not in data:
+            continue
+        path = _join(prefix, spec.name)
+        values = data[spec.name] if spec.many else [data[spec.name]]
+        for n, value in enumerate(values, start=1):
+            sub = f"{path}[{n}]" if spec.many else path
+            if spec.type == "ref":
+                yield sub, spec, value
+            elif spec.type == "object":
+                yield from _refs(spec.fields, value, sub)
+
+
+def check_records(records: Iterable[Record]) -> tuple[Dataset, list[Finding]]:
+    """Check and type every record; return the typed dataset and the findings."""
+    findings: list[Finding] = []
+    dataset = Dataset()
+    for record in records:
+        typed = check_record(record, findings)
+        if typed is None:
+            continue
+        earlier = dataset.get(typed.kind, typed.id)
+        if earlier is not None:
+            findings.append(Finding("duplicate-id", f'the {typed.kind} id "{typed.id}" is already '
+                                    f"used by {earlier.path}", path=typed.path, line=typed.line("id"),
+                                    record=typed.id, field="id"))
+            continue
+        dataset.add(typed)
+    check_references(dataset, findings)
+    return dataset, findings
+

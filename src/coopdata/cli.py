@@ -1,0 +1,140 @@
+"""The ``coopdata`` command: a thin layer over the library.
+
+Exit codes: 0 success, 1 invalid records or failed output, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def records_option(function: F) -> F:
+    return click.option(
+        "--records", "records", type=click.Path(path_type=Path, file_okay=False),
+        default=None, help="Directory of record files (default: the embedded dataset).",
+    )(function)
+
+
+def base_uri_option(function: F) -> F:
+    return click.option(
+        "--base-uri", default=None, metavar="URI",
+        help="Base of entity URIs (default: https://w3id.org/coopdata/id/).",
+    )(function)
+
+
+def handle_errors(function: F) -> F:
+    """Turn coopdata's errors into messages and exit codes; never a traceback."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ._errors import CoopdataError, RecordsInvalid
+
+        try:
+            return function(*args, **kwargs)
+        except RecordsInvalid as exc:
+            click.echo(exc.report.to_text(), nl=False, err=True)
+            click.echo("nothing was written", err=True)
+            sys.exit(1)
+        except CoopdataError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _uris(base_uri: str | None) -> Any:
+    from ._errors import UsageError
+    from .uris import Uris
+
+    if base_uri is None:
+        return None
+    try:
+        return Uris(base_uri)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="coopdata")
+def main() -> None:
+    """Publish open data about international cooperation on migration as linked data.
+
+    Curated records (YAML, one entity a file) are checked and turned into an RDF graph
+    and a Frictionless data package.
+    """
+
+
+@main.command()
+@records_option
+@base_uri_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="How to print the report.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@handle_errors
+def validate(records: Path | None, base_uri: str | None, output_format: str,
+             strict: bool) -> None:
+    """Check the records: record checks, table schemas and SHACL shapes, in one report.
+
+    Each finding prints as `path:line record field: message [code]`. Exits 1 when
+    there is a violation (or a warning, with --strict).
+    """
+    from .validate import validate as run
+
+    report = run(records, uris=_uris(base_uri)).report
+    click.echo(report.to_json() if output_format == "json" else report.to_text(), nl=False)
+    sys.exit(0 if report.passes(strict=strict) else 1)
+
+
+@main.command()
+@records_option
+@base_uri_option
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Directory to write (replaced as a whole when the build succeeds).")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@handle_errors
+def build(records: Path | None, base_uri: str | None, out: Path, strict: bool) -> None:
+    """Validate, then write the graph (graph.ttl) and the tables (tables/*.csv and
+    tables/datapackage.json). Nothing is written when validation fails."""
+    from .build import build as run
+
+    result = run(out, records, strict=strict, uris=_uris(base_uri))
+    report = result.validation.report
+    if report.findings:
+        click.echo(report.to_text(), nl=False, err=True)
+    click.echo(f"built {len(result.validation.dataset)} records into {result.directory}: "
+               f"{len(result.validation.graph or [])} triples, {len(result.files)} files")
+
+
+@main.command("import")
+@click.argument("tables_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="New directory for the record files.")
+@handle_errors
+def import_(tables_dir: Path, out: Path) -> None:
+    """Turn filled-in CSV tables (the layout export-tables gives) into record files."""
+    from .build import import_tables
+
+    dataset, files = import_tables(tables_dir, out)
+    click.echo(f"imported {len(dataset)} records into {out}: {len(files)} files")
+
+
+@main.command("export-tables")
+@records_option
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Directory to write the CSV files and datapackage.json into.")
+@click.option("--blank", is_flag=True, help="Only the headers: templates to fill in.")
+@handle_errors
+def export_tables(records: Path | None, out: Path, blank: bool) -> None:
+    """Write the records as CSV tables (or blank templates) for spreadsheet editing."""
+    from .build import export_tables as run
+
+    files = run(out, records, blank=blank)
+    click.echo(f"wrote {len(files)} files into {out}")

@@ -1,0 +1,83 @@
+"""Dates at the precision a source gives them: a year, a year and month, or a day.
+
+"juin 2013" is ``PartialDate(2013, 6)``, written ``2013-06`` and typed ``xsd:gYearMonth``;
+it never becomes 2013-06-01.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Precision = Literal["year", "month", "day"]
+
+_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+XSD_TYPE: dict[str, str] = {"year": "gYear", "month": "gYearMonth", "day": "date"}
+"""The XML Schema datatype (local name) for each precision."""
+
+
+class DateError(ValueError):
+    """A value that is not a date at year, month or day precision."""
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A calendar date known to the year, the month or the day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> Precision:
+        if self.day is not None:
+            return "day"
+        return "month" if self.month is not None else "year"
+
+    @property
+    def xsd_type(self) -> str:
+        """``gYear``, ``gYearMonth`` or ``date``."""
+        return XSD_TYPE[self.precision]
+
+    def __str__(self) -> str:
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+        if self.day is not None:
+            text += f"-{self.day:02d}"
+        return text
+
+    @property
+    def earliest(self) -> dt.date:
+        """The first day the date may stand for."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def latest(self) -> dt.date:
+        """The last day the date may stand for."""
+        if self.day is not None:
+            return self.earliest
+        if self.month is None:
+            return dt.date(self.year, 12, 31)
+        following = dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Read ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise :class:`DateError` otherwise."""
+        match = _PATTERN.fullmatch(text.strip())
+        if not match:
+            raise DateError(f'expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got "{text}"')
+        year, month, day = (int(g) if g else None for g in match.groups())
+        assert year is not None
+        if month is not None and not 1 <= month <= 12:
+            raise DateError(f'"{text}" is not a real date: there is no month {month}')
+        if day is not None:
+            try:
+                dt.date(year, month or 1, day)
+            except ValueError:
+                raise DateError(f'"{text}" is not a real date') from None
+        return cls(year, month, day)

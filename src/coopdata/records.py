@@ -1,0 +1,188 @@
+"""Read record files: YAML, one entity a file, grouped by kind into folders.
+
+The loader keeps the line of every field so that every later finding can point
+there. Only plain data is ever built: YAML tags, anchors and aliases are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .report import Finding
+from .spec import KIND_BY_FOLDER, KINDS
+
+try:  # the C parser is much faster; the pure-Python one gives the same nodes
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - libyaml missing
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_DEPTH = 20
+"""Deeper nesting than any record needs is refused (and bounds the recursion)."""
+MAX_BYTES = 1_000_000
+"""A record file larger than this is refused unread."""
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
+}
+
+
+@dataclass
+class Record:
+    """One record file as read: plain data plus where each field stands."""
+
+    kind: str
+    id: str
+    path: str
+    data: dict[str, Any]
+    lines: dict[str, int] = field(default_factory=dict)
+    """Line of each field path (``title``, ``budgets[1]``, ``budgets[1].amount``)."""
+
+    def line(self, field_path: str | None = None) -> int:
+        """The line of ``field_path``, or of its nearest enclosing field, or 1."""
+        while field_path:
+            if field_path in self.lines:
+                return self.lines[field_path]
+            cut = max(field_path.rfind("."), field_path.rfind("["))
+            field_path = field_path[:cut] if cut > 0 else None
+        return 1
+
+
+class _Refused(Exception):
+    def __init__(self, code: str, message: str, line: int) -> None:
+        self.code, self.message, self.line = code, message, line
+
+
+def read_record(path: Path, kind: str) -> tuple[Record | None, list[Finding]]:
+    """Read one record file. Problems are returned as findings, never raised."""
+    where = str(path)
+
+    def refuse(code: str, message: str, line: int | None = None) -> tuple[None, list[Finding]]:
+        return None, [Finding(code, message, path=where, line=line)]
+
+    try:
+        raw = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
+    except OSError as exc:
+        return refuse("unreadable-file", f"cannot read the file: {exc.strerror}")
+    if raw is None:
+        return refuse("file-too-large", f"record files are limited to {MAX_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return refuse("not-utf8", f"the file is not UTF-8: byte 0x{raw[exc.start]:02x} cannot be "
+                      "decoded; save it as UTF-8", line)
+    if "\x00" in text:
+        return refuse("not-utf8", "the file contains a NUL character", text[: text.index("\x00")]
+                      .count("\n") + 1)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "malformed YAML"
+        return refuse("invalid-yaml", f"malformed YAML: {problem}", mark.line + 1 if mark else None)
+    except yaml.YAMLError as exc:
+        return refuse("invalid-yaml", f"malformed YAML: {exc}")
+    if node is None:
+        return refuse("empty-record", "the file holds no record")
+    lines: dict[str, int] = {}
+    try:
+        data = _plain(node, "", lines, set(), 0)
+    except _Refused as exc:
+        return refuse(exc.code, exc.message, exc.line)
+    if not isinstance(data, dict):
+        return refuse("not-a-record", "a record is a map of fields (`id: …` on the first line)",
+                      node.start_mark.line + 1)
+    record_id = data.get("id")
+    if not isinstance(record_id, str):
+        return refuse("missing-id", f"the record needs `id: {path.stem}`", 1)
+    return Record(kind, record_id, where, data, lines), []
+
+
+def _plain(node: yaml.Node, path: str, lines: dict[str, int], seen: set[int], depth: int) -> Any:
+    """Turn a composed YAML node into plain Python data, noting each field's line."""
+    line = node.start_mark.line + 1
+    if id(node) in seen:
+        raise _Refused("yaml-alias", "YAML anchors and aliases are not allowed in records", line)
+    seen.add(id(node))
+    if depth > MAX_DEPTH:
+        raise _Refused("too-deep", f"nesting deeper than {MAX_DEPTH} levels", line)
+    if node.tag not in _PLAIN_TAGS:
+        raise _Refused("yaml-tag", f"YAML tag {node.tag} is not allowed: records hold plain data",
+                       line)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = _plain(key_node, path, {}, seen, depth + 1)
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key, str):
+                raise _Refused("invalid-key", f"field names are text, got {key!r}", key_line)
+            if key in result:
+                raise _Refused("duplicate-key", f'field "{key}" is given twice', key_line)
+            sub = f"{path}.{key}" if path else key
+            lines[sub] = key_line
+            result[key] = _plain(value_node, sub, lines, seen, depth + 1)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for number, item in enumerate(node.value, start=1):
+            sub = f"{path}[{number}]"
+            lines[sub] = item.start_mark.line + 1
+            items.append(_plain(item, sub, lines, seen, depth + 1))
+        return items
+    return _scalar(node)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    value: str = node.value
+    tag = node.tag
+    if tag == "tag:yaml.org,2002:int":
+        try:
+            return int(value.replace("_", ""), 0)
+        except ValueError:
+            return value
+    if tag == "tag:yaml.org,2002:float":
+        try:
+            number = Decimal(value.replace("_", ""))
+        except InvalidOperation:
+            return value
+        return number if number.is_finite() else value
+    if tag == "tag:yaml.org,2002:bool":
+        return value.lower() in ("true", "yes", "on", "y")
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    return value  # str, and timestamps kept as written: dates are read by coopdata.dates
+
+
+def record_files(directory: Path) -> Iterator[tuple[str, Path]]:
+    """``(kind, path)`` of every record file below ``directory``, in a stable order."""
+    for kind in KINDS.values():
+        folder = directory / kind.folder
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.yaml")):
+                yield kind.name, path
+
+
+def stray_files(directory: Path) -> list[Finding]:
+    """Warnings for files and folders the loader does not read (a likely mistake)."""
+    findings = []
+    for entry in sorted(directory.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() and entry.name in KIND_BY_FOLDER:
+            for inner in sorted(entry.iterdir()):
+                if inner.suffix != ".yaml" and not inner.name.startswith("."):
+                    findings.append(Finding("ignored-file", "not read: record files end in .yaml",
+                                            severity="warning", path=str(inner)))
+        elif entry.is_dir():
+            known = ", ".join(KIND_BY_FOLDER)
+            findings.append(Finding("ignored-folder", f"not read: record folders are {known}",
+                                    severity="warning", path=str(entry)))
+    return findings

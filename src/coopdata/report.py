@@ -1,0 +1,110 @@
+"""One report type for every check: record checks, table validation and SHACL.
+
+Invalid data is a result, not an exception: every check returns findings, each
+pointing back to the file, line, record and field it concerns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Severity = Literal["violation", "warning", "info"]
+Layer = Literal["records", "tables", "shacl"]
+
+SEVERITIES: tuple[Severity, ...] = ("violation", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, located as precisely as the check allows."""
+
+    code: str
+    """A kebab-case identifier of the kind of problem (``type-error``, ``unknown-code``…)."""
+    message: str
+    severity: Severity = "violation"
+    layer: Layer = "records"
+    path: str | None = None
+    """The record file, as given to the loader."""
+    line: int | None = None
+    record: str | None = None
+    """The id of the record concerned."""
+    field: str | None = None
+    """The field concerned, as a path such as ``budgets[1].amount`` (1-based)."""
+
+    def location(self) -> str:
+        """``path:line``, or as much of it as is known."""
+        if self.path is None:
+            return "<records>"
+        return f"{display_path(self.path)}:{self.line}" if self.line else display_path(self.path)
+
+    def __str__(self) -> str:
+        subject = " ".join(part for part in (self.record, self.field) if part)
+        prefix = f"{self.location()} {subject}" if subject else self.location()
+        text = f"{prefix}: {self.message} [{self.code}]"
+        return text if self.severity == "violation" else f"{text} ({self.severity})"
+
+    def sort_key(self) -> tuple[str, int, str, str, str]:
+        return (self.path or "", self.line or 0, self.field or "", self.code, self.message)
+
+
+def display_path(path: str) -> str:
+    """A path relative to the working directory when it lies below it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive, on Windows
+        return path
+    return path if relative.startswith("..") else relative
+
+
+@dataclass
+class Report:
+    """The findings of one validation run."""
+
+    findings: list[Finding] = field(default_factory=list)
+    records: int = 0
+    """How many records were read."""
+
+    def add(self, finding: Finding) -> None:
+        self.findings.append(finding)
+
+    def extend(self, findings: list[Finding]) -> None:
+        self.findings.extend(findings)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def valid(self) -> bool:
+        """True when there is no violation (warnings and infos allowed)."""
+        return self.count("violation") == 0
+
+    def passes(self, *, strict: bool = False) -> bool:
+        """True when the records may be published: no violation, and no warning if strict."""
+        return self.valid and not (strict and self.count("warning"))
+
+    def sorted(self) -> list[Finding]:
+        return sorted(self.findings, key=Finding.sort_key)
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{self.count(s)} {s}{'' if self.count(s) == 1 else 's'}"
+                           for s in SEVERITIES)
+        return f"{self.records} records: {counts}"
+
+    def to_text(self) -> str:
+        lines = [str(f) for f in self.sorted()]
+        lines.append(("valid" if self.valid else "invalid") + f": {self.summary()}")
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        payload: dict[str, Any] = {
+            "valid": self.valid,
+            "records": self.records,
+            "counts": {s: self.count(s) for s in SEVERITIES},
+            "findings": [asdict(f) for f in self.sorted()],
+        }
+        return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+

@@ -1,0 +1,105 @@
+"""SHACL validation of the graph (pyshacl), with each result mapped back to the record
+file, line and field it concerns."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from .dataset import Dataset
+from .graph import expand
+from .report import Finding, Severity
+from .resources import resource
+from .spec import KINDS, Field
+from .uris import Uris
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+SH = "http://www.w3.org/ns/shacl#"
+_SEVERITY: dict[str, Severity] = {f"{SH}Violation": "violation", f"{SH}Warning": "warning",
+                                  f"{SH}Info": "info"}
+
+
+def shapes_graph() -> Graph:
+    """Every shapes file of ``shapes/`` in one graph."""
+    from rdflib import Graph
+
+    graph = Graph()
+    for path in sorted(resource("shapes").glob("*.ttl")):
+        graph.parse(path)
+    return graph
+
+
+@cache
+def _predicate_fields() -> dict[tuple[str, str], str]:
+    """(kind or nested field path without positions, predicate IRI) → field name."""
+    table: dict[tuple[str, str], str] = {}
+
+    def walk(owner: str, fields: tuple[Field, ...]) -> None:
+        for spec in fields:
+            table.setdefault((owner, expand(spec.predicate)), spec.name)
+            if spec.type == "object":
+                walk(f"{owner}.{spec.name}", spec.fields)
+
+    for kind in KINDS.values():
+        walk(kind.name, kind.fields)
+    return table
+
+
+def locate(uri: str, predicate: str | None, uris: Uris) -> tuple[str, str, str] | None:
+    """``(kind, id, field path)`` of a focus node and result path, or None."""
+    found = uris.locate(uri)
+    if found is None:
+        return None
+    kind, record_id, path = found
+    owner = ".".join([kind, *(re.sub(r"\[\d+\]", "", p) for p in path.split(".") if p)])
+    if predicate is not None:
+        name = _predicate_fields().get((owner, predicate))
+        if name is None and predicate == "http://www.w3.org/2000/01/rdf-schema#label":
+            name = KINDS[kind].label_field
+        if name is not None:
+            path = f"{path}.{name}" if path else name
+    return kind, record_id, path
+
+
+def _code(component: str, constraint: Any) -> str:
+    from rdflib import URIRef
+
+    if isinstance(constraint, URIRef) and not str(constraint).startswith(SH):
+        local = re.split(r"[#/]", str(constraint))[-1]
+    else:
+        local = component.removeprefix(SH).removesuffix("ConstraintComponent")
+    return "shacl-" + re.sub(r"(?<!^)(?=[A-Z])", "-", local).lower()
+
+
+def validate_graph(graph: Graph, dataset: Dataset, *, uris: Uris) -> list[Finding]:
+    """pyshacl's results for ``graph`` against ``shapes/``, as findings."""
+    from pyshacl import validate
+    from rdflib import URIRef
+    from rdflib.namespace import RDF
+
+    _conforms, results, _text = validate(graph, shacl_graph=shapes_graph(), inference="none",
+                                         allow_warnings=True, allow_infos=True)
+    sh = {name: URIRef(SH + name) for name in (
+        "ValidationResult", "focusNode", "resultPath", "resultSeverity", "resultMessage",
+        "sourceConstraintComponent", "sourceConstraint", "value")}
+    findings = []
+    for result in results.subjects(RDF.type, sh["ValidationResult"]):
+        def get(name: str) -> Any:
+            return results.value(result, sh[name])
+        focus, path = get("focusNode"), get("resultPath")
+        message = str(get("resultMessage") or "does not conform to the shapes")
+        value = get("value")
+        if value is not None and str(value) not in message:
+            message += f' (value: "{value}")'
+        where = locate(str(focus), str(path) if isinstance(path, URIRef) else None, uris)
+        record = dataset.get(where[0], where[1]) if where else None
+        findings.append(Finding(
+            _code(str(get("sourceConstraintComponent")), get("sourceConstraint")), message,
+            severity=_SEVERITY.get(str(get("resultSeverity")), "violation"), layer="shacl",
+            path=record.path if record else None,
+            line=record.line(where[2]) if record and where else None,
+            record=where[1] if where else str(focus), field=(where[2] or None) if where else None))
+    return findings

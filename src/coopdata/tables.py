@@ -1,0 +1,257 @@
+"""Records ↔ tables: the tabular view of the same records, as Frictionless resources.
+
+Every kind has a main table (``projects``: one row a record); every list field has a
+link table (``project_budgets``: one row a budget, keyed by project id and position);
+lists inside list items have their own (``project_results_targets``). ``text`` fields
+become one column a language (``title_en``, ``title_fr``); a single nested object is
+flattened into its parent's row (``place_name``). The layout is derived from
+:mod:`coopdata.spec`, so records → tables → records gives back the same records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .dataset import Dataset
+from .graph import decimal_text
+from .spec import KINDS, LANGUAGES, Field, Kind
+
+ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A data column: the field it holds, where in a nested object, in which language."""
+
+    name: str
+    spec: Field
+    path: tuple[str, ...]
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the tabular view."""
+
+    name: str
+    kind: Kind
+    field_path: tuple[str, ...]
+    """Empty for a kind's main table; ``("results", "targets")`` for nested lists."""
+    columns: tuple[Column, ...]
+    scalar: Field | None = None
+    """For a list of plain values (countries…): the field; its values go in ``value``."""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        if not self.field_path:
+            return ("id",)
+        depth = len(self.field_path)
+        return (self.kind.name, *("parent_position",) * (depth > 1), "position")
+
+    @property
+    def header(self) -> list[str]:
+        return [*self.keys, *(c.name for c in self.columns)]
+
+    @property
+    def parent(self) -> str:
+        """The table whose rows this table's rows belong to."""
+        if len(self.field_path) <= 1:
+            return self.kind.folder
+        return f"{self.kind.name}_{'_'.join(self.field_path[:-1])}"
+
+
+def _columns(fields: tuple[Field, ...], prefix: tuple[str, ...] = ()) -> Iterator[Column]:
+    for spec in fields:
+        if spec.many:
+            continue
+        path = (*prefix, spec.name)
+        if spec.type == "object":
+            yield from _columns(spec.fields, path)
+        elif spec.type == "text":
+            for lang in LANGUAGES:
+                yield Column("_".join(path) + f"_{lang}", spec, path, lang)
+        else:
+            yield Column("_".join(path), spec, path)
+
+
+def _value_columns(spec: Field) -> tuple[Column, ...]:
+    if spec.type == "text":
+        return tuple(Column(f"value_{lang}", spec, (), lang) for lang in LANGUAGES)
+    return (Column("value", spec, ()),)
+
+
+def _tables(kind: Kind, fields: tuple[Field, ...], field_path: tuple[str, ...]) -> Iterator[Table]:
+    for spec in fields:
+        if not spec.many:
+            continue
+        path = (*field_path, spec.name)
+        name = f"{kind.name}_{'_'.join(path)}"
+        if spec.type == "object":
+            yield Table(name, kind, path, tuple(_columns(spec.fields)))
+            yield from _tables(kind, spec.fields, path)
+        else:
+            yield Table(name, kind, path, _value_columns(spec), scalar=spec)
+
+
+def tables() -> tuple[Table, ...]:
+    """Every table, main tables first, in a stable order."""
+    main = [Table(kind.folder, kind, (), tuple(_columns(kind.fields))) for kind in KINDS.values()]
+    links = [t for kind in KINDS.values() for t in _tables(kind, kind.fields, ())]
+    return (*main, *links)
+
+
+# --- records → rows ---------------------------------------------------------------
+
+def encode(spec: Field, value: Any) -> str:
+    """A typed value as a CSV cell."""
+    if spec.type == "decimal":
+        return decimal_text(value)
+    if spec.type == "boolean":
+        return "true" if value else "false"
+    return str(value)
+
+
+def _cells(columns: tuple[Column, ...], data: Any) -> list[str]:
+    cells = []
+    for column in columns:
+        value = data
+        for name in column.path:
+            value = value.get(name) if isinstance(value, dict) else None
+        if value is not None and column.lang is not None:
+            value = value.get(column.lang)
+        cells.append("" if value is None else encode(column.spec, value))
+    return cells
+
+
+def _items(data: dict[str, Any], field_path: tuple[str, ...],
+           positions: tuple[int, ...] = ()) -> Iterator[tuple[tuple[int, ...], Any]]:
+    head, *rest = field_path
+    for position, item in enumerate(data.get(head, []), start=1):
+        if rest:
+            yield from _items(item, tuple(rest), (*positions, position))
+        else:
+            yield (*positions, position), item
+
+
+def rows(table: Table, dataset: Dataset) -> Iterator[list[str]]:
+    """The rows of ``table`` (without header), as CSV cells."""
+    for record in dataset.of_kind(table.kind.name):
+        if not table.field_path:
+            yield [record.id, *_cells(table.columns, record.data)]
+            continue
+        for positions, item in _items(record.data, table.field_path):
+            keys = [record.id, *(str(p) for p in positions)]
+            if table.scalar is not None and table.scalar.type != "text":
+                yield [*keys, encode(table.scalar, item)]
+            elif table.scalar is not None:
+                yield [*keys, *(item.get(lang, "") for lang in LANGUAGES)]
+            else:
+                yield [*keys, *_cells(table.columns, item)]
+
+
+# --- rows → records ---------------------------------------------------------------
+
+def decode(spec: Field, cell: str) -> Any:
+    """A CSV cell as the plain value a record file would hold (numbers as Decimal,
+    booleans as bool); a cell that cannot be read is kept as text for the checks."""
+    if spec.type == "decimal":
+        try:
+            number = Decimal(cell)
+        except InvalidOperation:
+            return cell
+        return number if number.is_finite() else cell
+    if spec.type == "boolean":
+        lowered = cell.lower()
+        return {"true": True, "false": False}.get(lowered, cell)
+    return cell
+
+
+def _assign(target: dict[str, Any], columns: tuple[Column, ...], cells: dict[str, str]) -> None:
+    for column in columns:
+        cell = cells.get(column.name, "")
+        if cell == "":
+            continue
+        holder = target
+        for name in column.path[:-1]:
+            holder = holder.setdefault(name, {})
+        if column.lang is not None:
+            holder.setdefault(column.path[-1], {})[column.lang] = cell
+        else:
+            holder[column.path[-1]] = decode(column.spec, cell)
+
+
+class TableError(ValueError):
+    """A row that cannot be placed: its record or parent row does not exist."""
+
+
+def records_from_rows(table_rows: dict[str, list[dict[str, str]]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Plain record data (kind → id → fields) from rows given as dicts by table name.
+
+    Rows of link tables are placed in position order. Raises :class:`TableError` for
+    a row whose record or parent does not exist.
+    """
+    out: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in KINDS}
+    for table in tables():
+        for number, cells in enumerate(table_rows.get(table.name, []), start=2):
+            kind = table.kind.name
+            if not table.field_path:
+                record: dict[str, Any] = {"id": cells.get("id", "")}
+                _assign(record, table.columns, cells)
+                if record["id"] in out[kind]:
+                    raise TableError(f'{table.name}.csv row {number}: the id "{record["id"]}" '
+                                     "is given twice")
+                out[kind][record["id"]] = record
+                continue
+            owner = out[kind].get(cells.get(kind, ""))
+            if owner is None:
+                raise TableError(f'{table.name}.csv row {number}: no {kind} '
+                                 f'"{cells.get(kind, "")}" in {table.kind.folder}.csv')
+            holder = owner
+            if len(table.field_path) > 1:
+                index = _position(cells.get("parent_position", ""), table, number)
+                parents = [item for position, item in holder.get(table.field_path[0], [])
+                           if position == index]
+                if not parents:
+                    raise TableError(f"{table.name}.csv row {number}: no row with position "
+                                     f"{index} for {kind} \"{owner['id']}\" in {table.parent}.csv")
+                holder = parents[0]
+            items = holder.setdefault(table.field_path[-1], [])
+            position = _position(cells.get("position", ""), table, number)
+            if any(taken == position for taken, _ in items):
+                raise TableError(f"{table.name}.csv row {number}: position {position} is "
+                                 "given twice")
+            if table.scalar is not None and table.scalar.type != "text":
+                item: Any = decode(table.scalar, cells.get("value", ""))
+            elif table.scalar is not None:
+                item = {lang: cells[f"value_{lang}"] for lang in LANGUAGES
+                        if cells.get(f"value_{lang}")}
+            else:
+                item = {}
+                _assign(item, table.columns, cells)
+            items.append((position, item))
+    for kind_records in out.values():
+        for record in kind_records.values():
+            _order(record)
+    return out
+
+
+def _position(cell: str, table: Table, number: int) -> int:
+    if not cell.isdigit() or int(cell) < 1:
+        raise TableError(f'{table.name}.csv row {number}: position "{cell}" is not a whole '
+                         "number from 1")
+    return int(cell)
+
+
+def _order(data: dict[str, Any]) -> None:
+    """Replace ``(position, item)`` lists with items in position order, recursively."""
+    for name, value in data.items():
+        if isinstance(value, list) and value and isinstance(value[0], tuple):
+            value.sort(key=lambda pair: pair[0])
+            data[name] = [item for _, item in value]
+            for item in data[name]:
+                if isinstance(item, dict):
+                    _order(item)

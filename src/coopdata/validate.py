@@ -1,0 +1,94 @@
+"""Load and validate records: three layers, one report.
+
+1. record checks (:mod:`coopdata.checks`): types, required fields, ids, references,
+   codes, dates, mojibake;
+2. Frictionless validation of the tables (:mod:`coopdata.package`);
+3. SHACL validation of the graph with pyshacl (:mod:`coopdata.shacl`), each result
+   mapped back to the record file, line and field it concerns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ._errors import UsageError
+from .checks import check_records
+from .dataset import Dataset
+from .records import read_record, record_files, stray_files
+from .report import Finding, Report
+from .resources import default_records
+from .uris import Uris
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+
+@dataclass
+class Validation:
+    """What :func:`validate` found: the typed records, their graph and the report."""
+
+    dataset: Dataset
+    report: Report
+    graph: Graph | None = None
+
+
+def load(directory: Path | str | None = None) -> tuple[Dataset, Report]:
+    """Read and check the records in ``directory`` (the embedded dataset when None).
+
+    Returns the typed records and a report of the record checks; raises
+    :class:`~coopdata.UsageError` when the directory does not exist.
+    """
+    root = Path(directory) if directory is not None else default_records()
+    if not root.is_dir():
+        raise UsageError(f"no records directory at {root}")
+    findings: list[Finding] = stray_files(root)
+    records = []
+    for kind, path in record_files(root):
+        record, problems = read_record(path, kind)
+        findings.extend(problems)
+        if record is not None:
+            records.append(record)
+    dataset, problems = check_records(records)
+    findings.extend(problems)
+    return dataset, Report(findings, records=len(records))
+
+
+def validate(directory: Path | str | None = None, *, uris: Uris | None = None,
+             tables: bool = True, shacl: bool = True) -> Validation:
+    """Run every layer on the records in ``directory`` and return one report.
+
+    Table and SHACL validation run on the records that passed the record checks, and
+    do not repeat a problem the record checks already reported for the same field.
+    """
+    from .graph import build_graph
+
+    dataset, report = load(directory)
+    graph = build_graph(dataset, uris=uris)
+    if tables:
+        from .package import validate_tables
+
+        report.extend(_new(validate_tables(dataset), report.findings))
+    if shacl:
+        from .shacl import validate_graph
+
+        report.extend(_new(validate_graph(graph, dataset, uris=uris or Uris()), report.findings))
+    return Validation(dataset, report, graph)
+
+
+def _new(findings: list[Finding], earlier: list[Finding]) -> list[Finding]:
+    """The findings that do not concern a field (or a part of it) already reported."""
+    seen: dict[str | None, list[str]] = {}
+    for finding in earlier:
+        if finding.field:
+            seen.setdefault(finding.record, []).append(finding.field)
+
+    def repeated(finding: Finding) -> bool:
+        if not finding.field:
+            return False
+        return any(field == finding.field or field.startswith((f"{finding.field}.",
+                                                               f"{finding.field}["))
+                   for field in seen.get(finding.record, []))
+
+    return [f for f in findings if not repeated(f)]
