@@ -1,0 +1,86 @@
+"""The record loader: plain data only, and the line of every field."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from conftest import write
+
+from coopdata import read_record
+
+
+def test_lines_of_fields_and_nested_items(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.yaml", "id: p\nbudgets:\n  - amount: 1.25\n    currency: EUR\n"
+                 "  - amount: 3\n")
+    record, findings = read_record(path, "project")
+    assert findings == []
+    assert record is not None
+    assert record.data == {"id": "p", "budgets": [{"amount": Decimal("1.25"), "currency": "EUR"},
+                                                  {"amount": 3}]}
+    assert record.lines == {"id": 1, "budgets": 2, "budgets[1]": 3, "budgets[1].amount": 3,
+                            "budgets[1].currency": 4, "budgets[2]": 5, "budgets[2].amount": 5}
+    assert record.line("budgets[2].currency") == 5  # falls back to the enclosing item
+    assert record.line("title") == 1
+
+
+def test_dates_stay_as_written(tmp_path: Path) -> None:
+    record, _ = read_record(write(tmp_path / "p.yaml", "id: p\nstart: 2019-02-30\nend: 2018\n"),
+                            "event")
+    assert record is not None
+    assert record.data["start"] == "2019-02-30" and record.data["end"] == 2018
+
+
+def problems(tmp_path: Path, text: str | bytes) -> list[str]:
+    path = tmp_path / "p.yaml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    record, findings = read_record(path, "project")
+    assert record is None
+    return [f"{f.line} {f.message} [{f.code}]" for f in findings]
+
+
+def test_malformed_yaml(tmp_path: Path) -> None:
+    assert problems(tmp_path, "id: p\ntitle: {fr: x\n") == [
+        "3 malformed YAML: did not find expected ',' or '}' [invalid-yaml]"]
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    assert problems(tmp_path, "id: p\ntitle: {fr: Coop\xe9ration}\n".encode("latin-1")) == [
+        "2 the file is not UTF-8: byte 0xe9 cannot be decoded; save it as UTF-8 [not-utf8]"]
+
+
+def test_aliases_are_refused(tmp_path: Path) -> None:
+    bomb = "id: p\na: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"
+    assert problems(tmp_path, bomb) == [
+        "2 YAML anchors and aliases are not allowed in records [yaml-alias]"]
+
+
+def test_python_tags_are_refused(tmp_path: Path) -> None:
+    assert problems(tmp_path, "id: p\nx: !!python/object/apply:os.system [echo]\n") == [
+        "2 YAML tag tag:yaml.org,2002:python/object/apply:os.system is not allowed: records "
+        "hold plain data [yaml-tag]"]
+
+
+def test_duplicate_keys(tmp_path: Path) -> None:
+    assert problems(tmp_path, "id: p\nstatus: closed\nstatus: pipeline\n") == [
+        '3 field "status" is given twice [duplicate-key]']
+
+
+def test_deep_nesting(tmp_path: Path) -> None:
+    assert problems(tmp_path, "id: p\nx: " + "[" * 30 + "]" * 30 + "\n") == [
+        "2 nesting deeper than 20 levels [too-deep]"]
+
+
+def test_not_a_map(tmp_path: Path) -> None:
+    assert problems(tmp_path, "- id: p\n") == [
+        "1 a record is a map of fields (`id: …` on the first line) [not-a-record]"]
+    assert problems(tmp_path, "title: {fr: x}\n") == ["1 the record needs `id: p` [missing-id]"]
+    assert problems(tmp_path, "") == ["None the file holds no record [empty-record]"]
+
+
+def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    record, findings = read_record(write(tmp_path / "p.yaml", "\ufeffid: p\n"), "project")
+    assert findings == [] and record is not None and record.id == "p"
