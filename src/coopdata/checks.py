@@ -125,21 +125,13 @@ class _Checker:
 
     def plain_text(self, text: str, path: str) -> bool:
         """False (after a finding) for text with mojibake or control characters."""
-        import ftfy.badness
-
         if any(ord(c) < 32 and c not in "\n\t" for c in text):
             self.fail(path, "control-character", "text contains a control character")
             return False
-        if not ftfy.badness.is_bad(text):
+        repairs = mojibake_repairs(text)
+        if not repairs:
             return True
-        import ftfy
-
-        # Only a word ftfy can actually repair counts: typography such as 'œ' in quotes
-        # looks odd to the badness heuristic but is not mojibake.
-        repairs = [(w, ftfy.fix_encoding(w)) for w in text.split()]
-        shown = ", ".join(f'"{w}" → "{f}"' for w, f in repairs if f != w)
-        if not shown:
-            return True
+        shown = ", ".join(f'"{w}" → "{f}"' for w, f in repairs)
         self.fail(path, "mojibake", f"text looks like mojibake, text decoded with the wrong "
                   f"encoding ({shown})")
         return False
@@ -199,6 +191,21 @@ class _Checker:
         return value
 
 
+def mojibake_repairs(text: str) -> list[tuple[str, str]]:
+    """``(word, repaired word)`` for each word of ``text`` that ftfy can repair.
+
+    Only a word ftfy can actually repair counts: typography such as 'œ' in quotes looks
+    odd to its badness heuristic but is not mojibake.
+    """
+    import ftfy.badness
+
+    if not ftfy.badness.is_bad(text):
+        return []
+    import ftfy
+
+    return [(word, fixed) for word in text.split() if (fixed := ftfy.fix_encoding(word)) != word]
+
+
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
@@ -218,14 +225,10 @@ def _show(value: Any) -> str:
 def check_record(record: Record, findings: list[Finding]) -> Record | None:
     """The record with typed values, or None when its id is unusable."""
     checker = _Checker(record, findings)
-    stem = record.path.rsplit("/", 1)[-1].removesuffix(".yaml")
     if not SLUG.fullmatch(record.id) or len(record.id) > MAX_ID_LENGTH:
         checker.fail("id", "invalid-id", f'"{record.id}" is not a valid id: use lower-case '
                      f"letters, digits and single hyphens, at most {MAX_ID_LENGTH} characters")
         return None
-    if record.id != stem:
-        checker.fail("id", "id-mismatch", f'the id "{record.id}" differs from the file name; '
-                     f'rename the file to {record.id}.yaml or set `id: {stem}`')
     kind = KINDS[record.kind]
     values = checker.fields(kind.fields, record.data, "", ignore=("id",))
     return Record(record.kind, record.id, record.path, values, record.lines)

@@ -46,13 +46,13 @@ class Record:
     """Line of each field path (``title``, ``budgets[1]``, ``budgets[1].amount``)."""
 
     def line(self, field_path: str | None = None) -> int:
-        """The line of ``field_path``, or of its nearest enclosing field, or 1."""
+        """The line of ``field_path``, or of its nearest enclosing field, or of the id."""
         while field_path:
             if field_path in self.lines:
                 return self.lines[field_path]
             cut = max(field_path.rfind("."), field_path.rfind("["))
             field_path = field_path[:cut] if cut > 0 else None
-        return 1
+        return self.lines.get("id", 1)
 
 
 class _Refused(Exception):
@@ -103,7 +103,12 @@ def read_record(path: Path, kind: str) -> tuple[Record | None, list[Finding]]:
     record_id = data.get("id")
     if not isinstance(record_id, str):
         return refuse("missing-id", f"the record needs `id: {path.stem}`", 1)
-    return Record(kind, record_id, where, data, lines), []
+    problems = []
+    if record_id != path.stem:
+        problems.append(Finding("id-mismatch", f'the id "{record_id}" differs from the file name; '
+                                f"rename the file to {record_id}.yaml or set `id: {path.stem}`",
+                                path=where, line=lines.get("id", 1), record=record_id, field="id"))
+    return Record(kind, record_id, where, data, lines), problems
 
 
 def _plain(node: yaml.Node, path: str, lines: dict[str, int], seen: set[int], depth: int) -> Any:

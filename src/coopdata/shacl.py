@@ -92,7 +92,7 @@ def validate_graph(graph: Graph, dataset: Dataset, *, uris: Uris) -> list[Findin
         focus, path = get("focusNode"), get("resultPath")
         message = str(get("resultMessage") or "does not conform to the shapes")
         value = get("value")
-        if value is not None and str(value) not in message:
+        if value is not None and value != focus and str(value) not in message:
             message += f' (value: "{value}")'
         where = locate(str(focus), str(path) if isinstance(path, URIRef) else None, uris)
         record = dataset.get(where[0], where[1]) if where else None

@@ -1,0 +1,81 @@
+"""Records ↔ tables: lossless both ways, and the CLI's import and export."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from strategies import datasets
+
+from coopdata import read_tables, write_package
+from coopdata.cli import main
+from coopdata.dataset import Dataset
+from coopdata.validate import load
+
+
+def plain(dataset: Dataset) -> dict[tuple[str, str], dict[str, object]]:
+    return {(r.kind, r.id): r.data for r in dataset}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(datasets())
+def test_records_tables_records_round_trip(dataset: Dataset) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        write_package(dataset, Path(directory))
+        back, report = read_tables(directory)
+    type_problems = [f for f in report.findings if f.code != "missing-reference"]
+    assert type_problems == []
+    assert plain(back) == plain(dataset)
+
+
+def test_embedded_dataset_round_trips_through_csv(tmp_path: Path) -> None:
+    dataset, _ = load()
+    write_package(dataset, tmp_path)
+    back, report = read_tables(tmp_path)
+    assert report.valid, report.to_text()
+    assert plain(back) == plain(dataset)
+
+
+def test_export_edit_import(records: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["export-tables", "--records", "records", "--out", "tables"])
+    assert (result.exit_code, result.output) == (0, "wrote 32 files into tables\n")
+    projects = Path("tables/projects.csv")
+    projects.write_text(projects.read_text(encoding="utf-8").replace("Premier projet",
+                                                                     "Premier projet (édité)"),
+                        encoding="utf-8")
+    result = runner.invoke(main, ["import", "tables", "--out", "imported"])
+    assert (result.exit_code, result.output) == (0, "imported 13 records into imported: "
+                                                    "13 files\n")
+    assert "title: {fr: Premier projet (édité)}" not in Path(
+        "imported/projects/first.yaml").read_text(encoding="utf-8")
+    edited, report = load("imported")
+    assert report.valid
+    assert edited.get("project", "first").data["title"] == {"fr": "Premier projet (édité)"}
+    original, _ = load("records")
+    for record in original:
+        if record.id != "first":
+            assert edited.get(record.kind, record.id).data == record.data
+
+
+def test_import_refuses_bad_cells_and_writes_nothing(records: Path) -> None:
+    runner = CliRunner()
+    runner.invoke(main, ["export-tables", "--records", "records", "--out", "tables"])
+    budgets = Path("tables/project_budgets.csv")
+    budgets.write_text(budgets.read_text(encoding="utf-8").replace("1250000.0", "\"4,1 M\""),
+                       encoding="utf-8")
+    result = runner.invoke(main, ["import", "tables", "--out", "imported"])
+    assert result.exit_code == 1
+    assert result.output == (
+        'tables/projects.csv:4 second budgets[1].amount: expected a number, got "4,1 M" '
+        "[type-error]\ninvalid: 13 records: 1 violation, 0 warnings, 0 infos\n"
+        "nothing was written\n")
+    assert not Path("imported").exists()
+
+
+def test_blank_templates(records: Path) -> None:
+    result = CliRunner().invoke(main, ["export-tables", "--blank", "--out", "blank"])
+    assert result.exit_code == 0
+    assert Path("blank/projects.csv").read_text(encoding="utf-8").count("\n") == 1

@@ -1,0 +1,143 @@
+"""Regenerate the files derived from the record spec, the vocabulary and the CLI.
+
+    python tools/generate.py          # rewrite them
+    python tools/generate.py --check  # exit 1 if any is out of date (the tests run this)
+
+Derived files: ``datapackage/*.json`` (table schemas), ``docs/reference/records.md``
+(every field of every kind), ``docs/reference/vocabulary.md`` (from schema/vocab.ttl)
+and ``docs/reference/cli.md`` (from each command's --help).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def records_reference() -> str:
+    from coopdata import codes
+    from coopdata.spec import KINDS, Field
+
+    lines = ["# Record reference", "",
+             "Generated from `src/coopdata/spec.py` by `tools/generate.py`; do not edit.", "",
+             "Every record is `records/<folder>/<id>.yaml` and starts with `id: <id>`.", ""]
+
+    def rows(fields: tuple[Field, ...], prefix: str = "") -> list[str]:
+        out = []
+        for spec in fields:
+            kind = spec.type + (f" → {spec.ref}" if spec.ref else "") + \
+                (f" ({', '.join(codes.schemes()[spec.scheme])})" if spec.scheme else "")
+            kind = f"list of {kind}" if spec.many else kind
+            required = "yes" if spec.required else ""
+            out.append(f"| `{prefix}{spec.name}` | {kind} | {required} | `{spec.predicate}` | "
+                       f"{spec.doc} |")
+            if spec.type == "object":
+                out.extend(rows(spec.fields, f"{prefix}{spec.name}[].") if spec.many
+                           else rows(spec.fields, f"{prefix}{spec.name}."))
+        return out
+
+    for kind in KINDS.values():
+        lines += [f"## {kind.name} (`records/{kind.folder}/`)", "", kind.doc, "",
+                  f"RDF class `{kind.node_class}`; label from `{kind.label_field}`.", "",
+                  "| field | type | required | RDF property | meaning |",
+                  "|---|---|---|---|---|", *rows(kind.fields), ""]
+    return "\n".join(lines)
+
+
+def vocabulary_reference() -> str:
+    from rdflib import OWL, RDF, RDFS, Graph, URIRef
+
+    graph = Graph().parse(ROOT / "schema" / "vocab.ttl")
+    vocab = "https://w3id.org/coopdata/vocab#"
+    lines = ["# Vocabulary reference", "",
+             "Generated from `schema/vocab.ttl` by `tools/generate.py`; do not edit.", "",
+             f"Namespace: `{vocab}` (prefix `coop:`).", ""]
+
+    def text(term: URIRef, predicate: URIRef, lang: str) -> str:
+        values = [str(v) for v in graph.objects(term, predicate) if getattr(v, "language", None)
+                  == lang]
+        return values[0].replace("|", "\\|").replace("\n", " ") if values else ""
+
+    def curie(term: object) -> str:
+        return graph.namespace_manager.normalizeUri(term)  # type: ignore[arg-type]
+
+    sections = [("Classes", [OWL.Class, RDFS.Class]),
+                ("Properties", [OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property,
+                                OWL.AnnotationProperty])]
+    for title, types in sections:
+        terms = sorted({t for ty in types for t in graph.subjects(RDF.type, ty)
+                        if isinstance(t, URIRef) and str(t).startswith(vocab)}, key=str)
+        lines += [f"## {title}", "", "| term | label (en / fr) | definition | links |",
+                  "|---|---|---|---|"]
+        for term in terms:
+            links = []
+            for predicate in (RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range,
+                              OWL.inverseOf):
+                for value in sorted(graph.objects(term, predicate), key=str):
+                    if isinstance(value, URIRef):
+                        links.append(f"{curie(predicate)} {curie(value)}")
+            lines.append(f"| `{curie(term)}` | {text(term, RDFS.label, 'en')} / "
+                         f"{text(term, RDFS.label, 'fr')} | {text(term, RDFS.comment, 'en')} | "
+                         f"{'; '.join(links)} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def cli_reference() -> str:
+    import click
+
+    from coopdata.cli import main
+
+    lines = ["# Command-line reference", "",
+             "Generated from `coopdata --help` by `tools/generate.py`; do not edit.", ""]
+    context = click.Context(main, info_name="coopdata", terminal_width=100, max_content_width=100)
+    lines += ["## coopdata", "", "```", main.get_help(context), "```", ""]
+    for name in sorted(main.commands):
+        command = main.commands[name]
+        sub = click.Context(command, info_name=f"coopdata {name}", parent=context,
+                            terminal_width=100, max_content_width=100)
+        lines += [f"## coopdata {name}", "", "```", command.get_help(sub), "```", ""]
+    return "\n".join(lines)
+
+
+def expected() -> dict[Path, str]:
+    from coopdata.package import schema_files
+
+    files = {ROOT / "datapackage" / name: text for name, text in schema_files().items()}
+    files[ROOT / "docs" / "reference" / "records.md"] = records_reference()
+    files[ROOT / "docs" / "reference" / "vocabulary.md"] = vocabulary_reference()
+    files[ROOT / "docs" / "reference" / "cli.md"] = cli_reference()
+    return files
+
+
+def stale() -> list[Path]:
+    """The derived files that are missing or differ from what they should be, plus
+    files in datapackage/ that no table needs any more."""
+    files = expected()
+    out = [p for p, text in files.items()
+           if not p.exists() or p.read_text(encoding="utf-8") != text]
+    out += [p for p in sorted((ROOT / "datapackage").glob("*.json")) if p not in files]
+    return out
+
+
+def main(argv: list[str]) -> int:
+    if "--check" in argv:
+        outdated = stale()
+        for path in outdated:
+            print(f"out of date: {path.relative_to(ROOT)}")
+        return 1 if outdated else 0
+    files = expected()
+    for path in sorted((ROOT / "datapackage").glob("*.json")):
+        if path not in files:
+            path.unlink()
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    print(f"wrote {len(files)} files")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
