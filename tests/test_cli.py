@@ -137,3 +137,48 @@ def test_help_and_version() -> None:
     code, output = run("--help")
     assert code == 0 and "validate" in output and "build" in output
     assert run("--version") == (0, "main, version 0.1.0\n")
+
+
+@pytest.mark.parametrize("url", ['http://[::1', 'https://example.org/a"b', "ftp://example.org"])
+def test_bad_urls_are_findings_not_crashes(records: Path, url: str) -> None:
+    replace_in(records / "projects" / "second.yaml", "url: https://example.org/second",
+               f"url: '{url}'")
+    assert run("validate", "--records", "records") == (1, "\n".join([
+        f'{SECOND}:51 second url: expected an http(s) URL, got "{url}" [invalid-url]',
+        "invalid: 13 records: 1 violation, 0 warnings, 0 infos\n"]))
+
+
+def test_yaml_booleans_get_a_hint(records: Path) -> None:
+    replace_in(records / "persons" / "guest.yaml", "country: SE", "country: NO")
+    code, output = run("validate", "--records", "records")
+    assert code == 1
+    assert output.startswith(
+        "records/persons/guest.yaml:6 guest country: expected text, got false: YAML reads "
+        "unquoted yes, no, on, off, true and false as booleans; put the value in quotes "
+        '(country: "NO") [type-error]\n')
+
+
+def test_out_never_replaces_a_directory_it_did_not_write(records: Path) -> None:
+    write(Path("precious") / "notes.txt", "keep me")
+    assert run("build", "--records", "records", "--out", "precious") == (
+        2, "Error: precious already exists and is not an earlier output (no graph.ttl in it): "
+           "choose a new directory or remove it\n")
+    assert run("build", "--records", "records", "--out", "records")[0] == 2
+    assert run("export-tables", "--records", "records", "--out", "precious")[0] == 2
+    assert Path("precious/notes.txt").read_text(encoding="utf-8") == "keep me"
+    assert (records / "projects" / "second.yaml").exists()
+    assert run("build", "--records", "records", "--out", "out")[0] == 0
+    assert run("build", "--records", "records", "--out", "out")[0] == 0  # its own output
+
+
+def test_export_refuses_records_it_would_lose_values_of(records: Path) -> None:
+    replace_in(records / "projects" / "second.yaml", "amount: 1250000", 'amount: "4,1 M"')
+    code, output = run("export-tables", "--records", "records", "--out", "tables")
+    assert code == 1 and output.endswith("nothing was written\n")
+    assert not Path("tables").exists()
+
+
+def test_strict_verdict_line(records: Path) -> None:
+    write(records / "stray" / "x.yaml", "id: x\n")
+    assert run("validate", "--records", "records", "--strict")[1].endswith(
+        "invalid: 13 records: 0 violations, 1 warning, 0 infos\n")

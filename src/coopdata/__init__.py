@@ -29,12 +29,12 @@ from .validate import Validation, load, validate
 __version__ = "0.1.0"
 
 __all__ = [
-    "KINDS",
     "Build",
     "CoopdataError",
     "Dataset",
     "Field",
     "Finding",
+    "KINDS",
     "Kind",
     "OutputError",
     "PartialDate",

@@ -21,7 +21,7 @@ from .report import Finding, Report
 from .spec import KINDS
 from .tables import TableError, records_from_rows, tables
 from .uris import Uris
-from .validate import Validation, validate
+from .validate import Validation, load, validate, validate_dataset
 
 
 @dataclass
@@ -43,7 +43,7 @@ def build(out: Path | str, records: Path | str | None = None, *, strict: bool = 
         raise RecordsInvalid(validation.report)
     assert validation.graph is not None
     target = Path(out)
-    with atomic_directory(target) as staging:
+    with atomic_directory(target, marker="graph.ttl") as staging:
         (staging / "tables").mkdir()
         validation.graph.serialize(staging / "graph.ttl", format="turtle", encoding="utf-8")
         write_package(validation.dataset, staging / "tables")
@@ -55,13 +55,17 @@ def export_tables(out: Path | str, records: Path | str | None = None, *,
                   blank: bool = False) -> list[Path]:
     """Write the table templates (``blank``) or the records as tables, for spreadsheets.
 
-    The records need not be valid: curators export to fix them in a spreadsheet.
+    Records that fail the record checks are refused (raising
+    :class:`~coopdata.RecordsInvalid`): a value the checks cannot read would be lost
+    from its cell. Fix them in the record files first.
     """
-    from .validate import load
-
-    dataset = Dataset() if blank else load(records)[0]
+    dataset = Dataset()
+    if not blank:
+        dataset, report = load(records)
+        if not report.valid:
+            raise RecordsInvalid(report)
     target = Path(out)
-    with atomic_directory(target) as staging:
+    with atomic_directory(target, marker="datapackage.json") as staging:
         write_package(dataset, staging)
     return sorted(target.iterdir())
 
@@ -117,12 +121,12 @@ def import_tables(tables_dir: Path | str, out: Path | str) -> tuple[Dataset, lis
     records yet). Raises :class:`~coopdata.RecordsInvalid` and writes nothing when the
     tables hold invalid values."""
     dataset, report = read_tables(tables_dir)
+    if report.valid:
+        report = validate_dataset(dataset, report).report
     if not report.valid:
         raise RecordsInvalid(report)
     target = Path(out)
-    if target.exists() and any(target.iterdir()):
-        raise UsageError(f"{target} is not empty: import into a new directory")
-    with atomic_directory(target) as staging:
+    with atomic_directory(target, marker=None) as staging:
         for record in dataset:
             folder = staging / KINDS[record.kind].folder
             folder.mkdir(exist_ok=True)

@@ -21,6 +21,7 @@ from .records import Record
 from .report import Finding
 from .spec import KINDS, LANGUAGES, Field
 
+_NOT_IN_IRI = frozenset('<>"{}|\\^`')
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_ID_LENGTH = 80
 
@@ -94,6 +95,11 @@ class _Checker:
             value = str(value)  # DAC sectors are digits: 15190 and "15190" are the same code
         if kind == "date" and isinstance(value, int) and not isinstance(value, bool):
             value = str(value)  # a year written without quotes
+        if isinstance(value, bool):
+            self.fail(path, "type-error", f"expected text, got {_show(value)}: YAML reads "
+                      "unquoted yes, no, on, off, true and false as booleans; put the value "
+                      'in quotes (country: "NO")')
+            return None
         if not isinstance(value, str):
             self.fail(path, "type-error", f"expected text, got {_show(value)}")
             return None
@@ -184,8 +190,12 @@ class _Checker:
             return None
 
     def check_url(self, spec: Field, value: str, path: str) -> str | None:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        try:
+            parts = urlsplit(value)
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc \
+                or any(c in _NOT_IN_IRI or ord(c) <= 32 for c in value):
             self.fail(path, "invalid-url", f'expected an http(s) URL, got "{value}"')
             return None
         return value

@@ -89,7 +89,9 @@ def validate(records: Path | None, base_uri: str | None, output_format: str,
     from .validate import validate as run
 
     report = run(records, uris=_uris(base_uri)).report
-    click.echo(report.to_json() if output_format == "json" else report.to_text(), nl=False)
+    text = report.to_json(strict=strict) if output_format == "json" else \
+        report.to_text(strict=strict)
+    click.echo(text, nl=False)
     sys.exit(0 if report.passes(strict=strict) else 1)
 
 

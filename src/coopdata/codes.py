@@ -48,7 +48,9 @@ def country(alpha_2: str) -> tuple[str, str, str] | None:
     if entry is None:
         return None
     name = getattr(entry, "common_name", None) or entry.name
-    return entry.alpha_3, name, _french("iso3166-1")(entry.name)
+    french = _french("iso3166-1")
+    common = french(name)  # "Tanzanie" rather than "Tanzanie, République unie de"
+    return entry.alpha_3, name, common if common != name else french(entry.name)
 
 
 def country_hint(value: str) -> str:

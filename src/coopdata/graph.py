@@ -1,7 +1,8 @@
 """Records → RDF graph (rdflib).
 
 Deterministic: the same records give the same triples, with no blank nodes. Every
-entity is typed, labelled with language tags and linked to its sources; dates are
+record is typed, labelled (with language tags where its label is text) and linked to
+its sources; nested objects (budgets, participations…) are typed nodes; dates are
 typed by their precision (``xsd:gYear``, ``xsd:gYearMonth``, ``xsd:date``); money
 is an ``xsd:decimal`` with its ISO 4217 currency.
 """
@@ -47,7 +48,6 @@ def build_graph(dataset: Dataset, *, uris: Uris | None = None) -> Graph:
         graph.bind(prefix, namespace)
     graph.bind("code", codes.CODE_BASE)
     graph.bind("country", codes.COUNTRY_BASE)
-    graph.bind("id", (uris or Uris()).base)
     _Builder(graph, uris or Uris()).dataset(dataset)
     return graph
 
@@ -149,10 +149,18 @@ class _Builder:
 
     def describe_concepts(self) -> None:
         """Copy the description of every code used from ``schema/codelists.ttl``."""
+        from rdflib.namespace import SKOS
+
         lists = codelists()
+        schemes = set()
         for uri in sorted(self.concepts):
             for triple in lists.triples((self.URIRef(uri), None, None)):
                 self.graph.add(triple)
+            schemes.add(lists.value(self.URIRef(uri), SKOS.inScheme))
+        for scheme in sorted(schemes):
+            for predicate in (self.RDF.type, SKOS.prefLabel):
+                for value in lists.objects(scheme, predicate):
+                    self.graph.add((scheme, predicate, value))
 
 
 def decimal_text(value: Decimal) -> str:

@@ -13,14 +13,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ._errors import OutputError
+from ._errors import OutputError, UsageError
 
 
 @contextmanager
-def atomic_directory(target: Path, *, replace: bool = True) -> Iterator[Path]:
-    """Yield a temporary directory; on success it becomes ``target``."""
+def atomic_directory(target: Path, *, marker: str | None) -> Iterator[Path]:
+    """Yield a temporary directory; on success it becomes ``target``.
+
+    An existing ``target`` is replaced only when it is empty or holds ``marker`` (the
+    file that shows it is an earlier output of the same command); anything else is
+    refused with :class:`~coopdata.UsageError` before a byte is written, so that a
+    wrong ``--out`` can never delete a user's files.
+    """
     target = Path(target)
     parent = target.parent
+    if target.exists():
+        if not target.is_dir():
+            raise UsageError(f"{target} exists and is not a directory")
+        if any(target.iterdir()) and (marker is None or not (target / marker).is_file()):
+            hint = f" (no {marker} in it)" if marker else ""
+            raise UsageError(f"{target} already exists and is not an earlier output{hint}: "
+                             "choose a new directory or remove it")
     try:
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=parent))
@@ -28,8 +41,6 @@ def atomic_directory(target: Path, *, replace: bool = True) -> Iterator[Path]:
         raise OutputError(f"cannot write to {parent}: {exc.strerror}") from exc
     try:
         yield staging
-        if target.exists() and not replace:
-            raise OutputError(f"{target} already exists")
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
             os.replace(target, old / target.name)

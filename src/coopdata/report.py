@@ -94,17 +94,25 @@ class Report:
                            for s in SEVERITIES)
         return f"{self.records} records: {counts}"
 
-    def to_text(self) -> str:
+    def to_text(self, *, strict: bool = False) -> str:
+        """One line a finding, then ``valid: …`` or ``invalid: …`` with the counts."""
         lines = [str(f) for f in self.sorted()]
-        lines.append(("valid" if self.valid else "invalid") + f": {self.summary()}")
+        verdict = "valid" if self.passes(strict=strict) else "invalid"
+        lines.append(f"{verdict}: {self.summary()}")
         return "\n".join(lines) + "\n"
 
-    def to_json(self) -> str:
+    def to_json(self, *, strict: bool = False) -> str:
+        """The report for machines; paths are shown as in the text report."""
+        findings = []
+        for finding in self.sorted():
+            entry = asdict(finding)
+            entry["path"] = display_path(finding.path) if finding.path else None
+            findings.append(entry)
         payload: dict[str, Any] = {
-            "valid": self.valid,
+            "valid": self.passes(strict=strict),
             "records": self.records,
             "counts": {s: self.count(s) for s in SEVERITIES},
-            "findings": [asdict(f) for f in self.sorted()],
+            "findings": findings,
         }
         return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 

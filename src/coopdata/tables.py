@@ -101,6 +101,7 @@ def tables() -> tuple[Table, ...]:
     """Every table, main tables first, in a stable order."""
     main = [Table(kind.folder, kind, (), tuple(_columns(kind.fields))) for kind in KINDS.values()]
     links = [t for kind in KINDS.values() for t in _tables(kind, kind.fields, ())]
+    assert all(len(t.field_path) <= 2 for t in links), "lists nest at most two deep"
     return (*main, *links)
 
 

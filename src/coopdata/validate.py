@@ -62,9 +62,15 @@ def validate(directory: Path | str | None = None, *, uris: Uris | None = None,
     Table and SHACL validation run on the records that passed the record checks, and
     do not repeat a problem the record checks already reported for the same field.
     """
+    dataset, report = load(directory)
+    return validate_dataset(dataset, report, uris=uris, tables=tables, shacl=shacl)
+
+
+def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = None,
+                     tables: bool = True, shacl: bool = True) -> Validation:
+    """Add the table and SHACL layers to ``report``, the record checks of ``dataset``."""
     from .graph import build_graph
 
-    dataset, report = load(directory)
     graph = build_graph(dataset, uris=uris)
     if tables:
         from .package import validate_tables

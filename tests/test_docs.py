@@ -1,0 +1,49 @@
+"""Docs cannot fall behind: examples run, every command is documented, the README's
+commands are the ones CI runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from coopdata.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def code_blocks(path: Path, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
+
+
+def test_api_examples_run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                          tmp_path: Path) -> None:
+    monkeypatch.chdir(ROOT)
+    namespace: dict[str, object] = {"__name__": "docs_api", "TMP": tmp_path}
+    blocks = code_blocks(ROOT / "docs" / "api.md", "python")
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "docs/api.md", "exec"), namespace)  # noqa: S102
+
+
+def test_every_command_has_help_and_a_reference_entry() -> None:
+    reference = (ROOT / "docs" / "reference" / "cli.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        assert command.help, name
+        assert f"## coopdata {name}" in reference
+
+
+def test_readme_starts_with_the_two_commands_ci_runs() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    install_and_run, install_and_test = code_blocks(ROOT / "README.md", "sh")[0].splitlines()[:2]
+    assert readme.index(install_and_run) < 200
+    assert "coopdata validate" in install_and_run or "coopdata build" in install_and_run
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert install_and_test in ci
+
+
+def test_docs_index_links_resolve() -> None:
+    for page in (ROOT / "docs").rglob("*.md"):
+        for target in re.findall(r"\]\(([^)#:]+\.md)(?:#[^)]*)?\)", page.read_text("utf-8")):
+            assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
