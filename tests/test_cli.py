@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import write
 
+from conftest import write
 from coopdata.cli import main
 
 SECOND = "records/projects/second.yaml"

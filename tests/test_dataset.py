@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import SHARED
 
+from conftest import SHARED
 from coopdata import Dataset, load, validate
 from coopdata.dates import PartialDate
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import XSD
 
+from conftest import FIXTURES
 from coopdata import Uris, build_graph, load
 
 GOLDEN = Path(__file__).parent / "golden" / "fixture-graph.ttl"

@@ -6,7 +6,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from conftest import write
-
 from coopdata import read_record
 
 

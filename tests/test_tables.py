@@ -7,12 +7,12 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
-from strategies import datasets
 
 from coopdata import read_tables, write_package
 from coopdata.cli import main
 from coopdata.dataset import Dataset
 from coopdata.validate import load
+from strategies import datasets
 
 
 def plain(dataset: Dataset) -> dict[tuple[str, str], dict[str, object]]:

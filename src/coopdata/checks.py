@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import codes
-from .dates import DateError, PartialDate
 from .dataset import Dataset
+from .dates import DateError, PartialDate
 from .records import Record
 from .report import Finding
 from .spec import KINDS, LANGUAGES, Field
@@ -282,7 +282,8 @@ def check_records(records: Iterable[Record]) -> tuple[Dataset, list[Finding]]:
         earlier = dataset.get(typed.kind, typed.id)
         if earlier is not None:
             findings.append(Finding("duplicate-id", f'the {typed.kind} id "{typed.id}" is already '
-                                    f"used by {earlier.path}", path=typed.path, line=typed.line("id"),
+                                    f"used by {earlier.path}", path=typed.path,
+                                    line=typed.line("id"),
                                     record=typed.id, field="id"))
             continue
         dataset.add(typed)

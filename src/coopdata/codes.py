@@ -94,7 +94,7 @@ def language(alpha_2: str) -> str | None:
     entry = pycountry.languages.get(alpha_2=alpha_2)
     if entry is None:
         return None
-    return LANGUAGE_BASE + entry.alpha_3.upper()
+    return LANGUAGE_BASE + str(entry.alpha_3).upper()
 
 
 @cache

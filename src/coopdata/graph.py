@@ -152,11 +152,12 @@ class _Builder:
         from rdflib.namespace import SKOS
 
         lists = codelists()
-        schemes = set()
+        schemes: set[URIRef] = set()
         for uri in sorted(self.concepts):
             for triple in lists.triples((self.URIRef(uri), None, None)):
                 self.graph.add(triple)
-            schemes.add(lists.value(self.URIRef(uri), SKOS.inScheme))
+            schemes.update(s for s in lists.objects(self.URIRef(uri), SKOS.inScheme)
+                           if isinstance(s, self.URIRef))
         for scheme in sorted(schemes):
             for predicate in (self.RDF.type, SKOS.prefLabel):
                 for value in lists.objects(scheme, predicate):

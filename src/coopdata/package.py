@@ -87,8 +87,9 @@ def table_schema(table: Table) -> dict[str, Any]:
                               "primaryKey": list(table.keys), "missingValues": [""]}
     foreign = []
     if table.field_path:
-        parent_fields = [kind.name] if len(table.field_path) == 1 else [kind.name, "parent_position"]
-        parent_keys = ["id"] if len(table.field_path) == 1 else [kind.name, "position"]
+        nested = len(table.field_path) > 1
+        parent_fields = [kind.name, "parent_position"] if nested else [kind.name]
+        parent_keys = [kind.name, "position"] if nested else ["id"]
         foreign.append({"fields": parent_fields,
                         "reference": {"resource": table.parent, "fields": parent_keys}})
     for column in table.columns:
@@ -189,10 +190,11 @@ def _table_finding(dataset: Dataset, table: Table, error: Any, cells: list[str] 
     record = dataset.get(table.kind.name, cells[0])
     keys = cells[1:len(table.keys)]
     path = ""
-    for name, position in zip(table.field_path, keys, strict=False):
-        path = f"{path}.{name}[{position}]" if path else f"{name}[{position}]"
-    name = getattr(error, "field_name", None) or next(iter(getattr(error, "field_names", [])), None)
-    column = next((c for c in table.columns if c.name == name), None)
+    for list_name, position in zip(table.field_path, keys, strict=False):
+        path = f"{path}.{list_name}[{position}]" if path else f"{list_name}[{position}]"
+    column_name = getattr(error, "field_name", None) or next(
+        iter(getattr(error, "field_names", [])), None)
+    column = next((c for c in table.columns if c.name == column_name), None)
     if column is not None:
         inner = ".".join(column.path + ((column.lang,) if column.lang else ()))
         path = ".".join(p for p in (path, inner) if p)

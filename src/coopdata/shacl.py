@@ -102,10 +102,12 @@ def _with_prepared_queries(graph: Graph) -> Graph:
 def shacl_results(graph: Graph, *, prepared: bool = True) -> Graph:
     """pyshacl's validation report graph for ``graph`` against ``shapes/``."""
     from pyshacl import validate
+    from rdflib import Graph
 
     data = _with_prepared_queries(graph) if prepared else graph
     _conforms, results, _text = validate(data, shacl_graph=shapes_graph(), inference="none",
                                          allow_warnings=True, allow_infos=True)
+    assert isinstance(results, Graph)
     return results
 
 
@@ -120,7 +122,7 @@ def validate_graph(graph: Graph, dataset: Dataset, *, uris: Uris) -> list[Findin
         "sourceConstraintComponent", "sourceConstraint", "value")}
     findings = []
     for result in results.subjects(RDF.type, sh["ValidationResult"]):
-        def get(name: str) -> Any:
+        def get(name: str, result: Any = result) -> Any:
             return results.value(result, sh[name])
         focus, path = get("focusNode"), get("resultPath")
         message = str(get("resultMessage") or "does not conform to the shapes")

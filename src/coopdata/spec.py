@@ -27,7 +27,7 @@ nodes of class ``node_class``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 LANGUAGES: tuple[str, ...] = ("en", "fr")
 """Language tags a ``text`` field may carry, in the order tables list them."""
@@ -102,7 +102,8 @@ def _text(name: str, predicate: str, doc: str, **kw: object) -> Field:
     return Field(name, "text", predicate, doc, **kw)  # type: ignore[arg-type]
 
 
-_SOURCES = Field("sources", "ref", "dct:source", "The source records this record's facts come from.",
+_SOURCES = Field("sources", "ref", "dct:source",
+                 "The source records this record's facts come from.",
                  required=True, many=True, ref="source")
 _NOTE = _text("note", "skos:editorialNote", "A curator's note: how a fact was read or repaired.")
 
@@ -111,7 +112,8 @@ def _place(name: str, predicate: str, doc: str, *, many: bool) -> Field:
     return Field(
         name, "object", predicate, doc, many=many, node_class="schema:Place",
         fields=(
-            Field("name", "string", "schema:name", "The place's name as commonly written.", required=True),
+            Field("name", "string", "schema:name", "The place's name as commonly written.",
+                  required=True),
             Field("type", "code", "coop:placeType", "What kind of place it is.", required=True,
                   scheme="place-type"),
             Field("country", "country", "schema:containedInPlace", "The country it lies in.",
@@ -125,7 +127,8 @@ SOURCE = Kind(
     doc="A document that facts are taken from.",
     fields=(
         _text("title", "dct:title", "The document's title.", required=True),
-        Field("file", "string", "coop:seedFile", "The file name of the source document as archived."),
+        Field("file", "string", "coop:seedFile",
+              "The file name of the source document as archived."),
         Field("url", "url", "foaf:page", "Where the document was published."),
         Field("language", "language", "dct:language", "The language the document is written in.",
               required=True),
@@ -148,7 +151,8 @@ ORGANISATION = Kind(
         Field("part_of", "ref", "org:subOrganizationOf", "The organisation it is a unit of.",
               ref="organisation"),
         Field("replaces", "ref", "dct:replaces",
-              "Organisations this one replaced or was renamed from.", many=True, ref="organisation"),
+              "Organisations this one replaced or was renamed from.", many=True,
+              ref="organisation"),
         _NOTE,
         _SOURCES,
     ),

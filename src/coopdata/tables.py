@@ -189,13 +189,17 @@ class TableError(ValueError):
     """A row that cannot be placed: its record or parent row does not exist."""
 
 
-def records_from_rows(table_rows: dict[str, list[dict[str, str]]]) -> dict[str, dict[str, dict[str, Any]]]:
+PlainRecords = dict[str, dict[str, dict[str, Any]]]
+"""Plain record data: kind → id → fields."""
+
+
+def records_from_rows(table_rows: dict[str, list[dict[str, str]]]) -> PlainRecords:
     """Plain record data (kind → id → fields) from rows given as dicts by table name.
 
     Rows of link tables are placed in position order. Raises :class:`TableError` for
     a row whose record or parent does not exist.
     """
-    out: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in KINDS}
+    out: PlainRecords = {kind: {} for kind in KINDS}
     for table in tables():
         for number, cells in enumerate(table_rows.get(table.name, []), start=2):
             kind = table.kind.name

@@ -84,7 +84,8 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
 
 
 def _new(findings: list[Finding], earlier: list[Finding]) -> list[Finding]:
-    """The findings that do not concern a field (or a part of it) already reported."""
+    """The findings that do not concern a field already reported, a part of one, or a
+    field inside one (``budgets[2]`` reported covers ``budgets[2].amount``)."""
     seen: dict[str | None, list[str]] = {}
     for finding in earlier:
         if finding.field:
@@ -93,8 +94,9 @@ def _new(findings: list[Finding], earlier: list[Finding]) -> list[Finding]:
     def repeated(finding: Finding) -> bool:
         if not finding.field:
             return False
-        return any(field == finding.field or field.startswith((f"{finding.field}.",
-                                                               f"{finding.field}["))
+        return any(field == finding.field
+                   or field.startswith((f"{finding.field}.", f"{finding.field}["))
+                   or finding.field.startswith((f"{field}.", f"{field}["))
                    for field in seen.get(finding.record, []))
 
     return [f for f in findings if not repeated(f)]
