@@ -136,7 +136,7 @@ def test_strict_fails_on_warnings(records: Path) -> None:
 def test_help_and_version() -> None:
     code, output = run("--help")
     assert code == 0 and "validate" in output and "build" in output
-    assert run("--version") == (0, "main, version 0.1.0\n")
+    assert run("--version") == (0, "coopdata, version 0.1.0\n")
 
 
 @pytest.mark.parametrize("url", ['http://[::1', 'https://example.org/a"b', "ftp://example.org"])

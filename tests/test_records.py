@@ -83,3 +83,12 @@ def test_not_a_map(tmp_path: Path) -> None:
 def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
     record, findings = read_record(write(tmp_path / "p.yaml", "\ufeffid: p\n"), "project")
     assert findings == [] and record is not None and record.id == "p"
+
+
+def test_python_m_coopdata_runs() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "coopdata", "--version"], capture_output=True,
+                            text=True, check=True)
+    assert result.stdout == "coopdata, version 0.1.0\n"

@@ -63,7 +63,7 @@ def _uris(base_uri: str | None) -> Any:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="coopdata")
+@click.version_option(package_name="coopdata", prog_name="coopdata")
 def main() -> None:
     """Publish open data about international cooperation on migration as linked data.
 
