@@ -140,3 +140,50 @@ def export_tables(records: Path | None, out: Path, blank: bool) -> None:
 
     files = run(out, records, blank=blank)
     click.echo(f"wrote {len(files)} files into {out}")
+
+
+@main.command()
+@records_option
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Release directory; the release is written to OUT/VERSION/.")
+@click.option("--version", "version", default=None, metavar="V",
+              help="Version name (default: the release date).")
+@click.option("--date", default=None, metavar="YYYY-MM-DD",
+              help="Release date (default: SOURCE_DATE_EPOCH, else today).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="Release configuration (TOML); defaults suit the embedded data.")
+@handle_errors
+def release(records: Path | None, out: Path, version: str | None, date: str | None,
+            config_path: Path | None) -> None:
+    """Validate, then publish OUT/VERSION/: Turtle, N-Triples, JSON-LD, CSV with
+    datapackage.json and CSVW, DCAT-AP catalogue, VoID, CHANGELOG and SHA256SUMS.
+
+    The release is written completely or not at all, and never overwrites a version.
+    """
+    from .config import load_config
+    from .release import STEPS
+    from .release import release as run
+
+    config = load_config(config_path)
+    if sys.stderr.isatty():
+        with click.progressbar(length=len(STEPS), label="release", file=sys.stderr) as bar:
+            result = run(out, records, version=version, config=config, date=date,
+                         progress=lambda name: bar.update(1))
+    else:
+        result = run(out, records, version=version, config=config, date=date)
+    click.echo(f"released {result.info.version} into {result.directory}: "
+               f"{len(result.files)} files, {result.info.triples} triples")
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("new", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Markdown for people, JSON for machines.")
+@handle_errors
+def diff(old: Path, new: Path, output_format: str) -> None:
+    """Print what changed between two releases (OLD and NEW are DIR/VERSION folders)."""
+    from .changelog import diff_releases
+
+    changes = diff_releases(old, new)
+    click.echo(changes.to_json() if output_format == "json" else changes.to_markdown(), nl=False)

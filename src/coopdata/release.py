@@ -1,0 +1,333 @@
+"""Releases that portals ingest: ``coopdata release --out DIR [--version V]``.
+
+A release is the directory ``DIR/<version>/``:
+
+==================== =================================================================
+file                 what it holds
+==================== =================================================================
+graph.ttl, graph.nt  the graph, as Turtle and as sorted N-Triples (for bulk loaders)
+graph.jsonld         the graph as JSON-LD, compacted with the published context
+projects.jsonld      one JSON-LD object per project, with what belongs to it nested
+context.jsonld       the JSON-LD context (embedded in both JSON-LD files as well)
+tables/*.csv         the tables; ``datapackage.json`` describes them (with bytes, hash)
+csv-metadata.json    CSVW metadata: the CSV files as linked data
+void.ttl             VoID: triples, entities per class, dumps, endpoint
+CHANGELOG.md         what changed since the previous release in DIR
+release.json         version, date and counts, for scripts
+catalog.ttl/.jsonld  DCAT-AP 3: catalogue, dataset, series, one distribution per file
+SHA256SUMS           the checksum of every other file
+==================== =================================================================
+
+The same records, version and date give byte-identical files. A release is written
+into a temporary directory inside DIR and renamed into place when complete, under a
+lock, so that readers never see half a release and an existing version is never
+overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._errors import OutputError, RecordsInvalid, UsageError
+from .config import ReleaseConfig
+from .dataset import Dataset
+from .releasefiles import ReleaseFile, ReleaseInfo
+from .spec import KINDS
+from .uris import Uris
+
+SAFE_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+_DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
+                 *(f"lpt{n}" for n in range(10))}
+CHECKSUMS = "SHA256SUMS"
+STEPS = ("validate", "graph", "tables", "json-ld", "metadata", "catalogue", "publish")
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Release:
+    """What :func:`release` wrote."""
+
+    directory: Path
+    info: ReleaseInfo
+    files: list[ReleaseFile]
+    report: Any
+
+
+def check_version(version: str) -> str:
+    """``version`` if it is a safe directory name, else :class:`~coopdata.UsageError`."""
+    if not SAFE_VERSION.fullmatch(version) or version.lower().split(".")[0] in _DEVICE_NAMES \
+            or ".." in version:
+        raise UsageError(f'"{version}" is not a safe version name: use letters, digits, ".", '
+                         '"_", "+" and "-", starting with a letter or digit (e.g. 1.2.0)')
+    return version
+
+
+def release_date(date: str | None = None) -> str:
+    """The release date: ``date`` if given, else SOURCE_DATE_EPOCH, else today (UTC)."""
+    if date is not None:
+        try:
+            return dt.date.fromisoformat(date).isoformat()
+        except ValueError:
+            raise UsageError(f'the release date must be YYYY-MM-DD, got "{date}"') from None
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
+        except (ValueError, OverflowError):
+            raise UsageError(f'SOURCE_DATE_EPOCH must be a number of seconds, got "{epoch}"'
+                             ) from None
+    return dt.datetime.now(dt.UTC).date().isoformat()
+
+
+def _natural(version: str) -> list[Any]:
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part)
+            for part in re.split(r"(\d+)", version) if part]
+
+
+def releases_in(directory: Path) -> list[str]:
+    """The complete releases in ``directory`` (those with SHA256SUMS), oldest first."""
+    if not directory.is_dir():
+        return []
+    found = []
+    for entry in directory.iterdir():
+        if entry.name.startswith(".") or not (entry / CHECKSUMS).is_file():
+            continue
+        issued = ""
+        try:
+            issued = json.loads((entry / "release.json").read_text(encoding="utf-8"))["issued"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        found.append((issued, _natural(entry.name), entry.name))
+    return [name for *_, name in sorted(found)]
+
+
+def verify(directory: Path) -> list[str]:
+    """Problems found checking ``directory`` against its SHA256SUMS (empty when intact)."""
+    problems = []
+    try:
+        lines = (directory / CHECKSUMS).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        return [f"cannot read {CHECKSUMS}: {exc}"]
+    for line in lines:
+        expected, _, name = line.partition("  ")
+        path = directory / name
+        if not name or "/.." in f"/{name}" or name.startswith("/"):
+            problems.append(f"bad line in {CHECKSUMS}: {line!r}")
+        elif not path.is_file():
+            problems.append(f"{name} is missing")
+        elif ReleaseFile.of(directory, path).sha256 != expected:
+            problems.append(f"{name} does not match its checksum")
+    return problems
+
+
+@contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """One release at a time in ``directory``."""
+    try:
+        handle = open(directory / ".coopdata-release.lock", "a+")  # noqa: SIM115
+    except OSError as exc:
+        raise OutputError(f"cannot write into {directory}: {exc.strerror}") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(f"another release is being written into {directory}; "
+                              "try again when it has finished") from None
+        yield
+
+
+def _info(dataset: Dataset, graph_size: int, version: str, issued: str,
+          previous: list[str]) -> ReleaseInfo:
+    countries: set[str] = set()
+    starts, ends = [], []
+    for record in dataset.of_kind("project"):
+        countries.update(record.data.get("countries", []))
+        starts += [record.data[f] for f in ("actual_start", "planned_start") if f in record.data]
+        ends += [record.data[f] for f in ("actual_end", "planned_end") if f in record.data]
+    for record in dataset.of_kind("agreement"):
+        countries.update(record.data.get("countries", []))
+    temporal = (min(starts, key=lambda d: d.earliest), max(ends, key=lambda d: d.latest)) \
+        if starts and ends else None
+    from .graph import expand
+
+    entities = tuple((expand(kind.node_class), len(dataset.of_kind(kind.name)))
+                     for kind in KINDS.values())
+    return ReleaseInfo(version, issued, tuple(previous), tuple(sorted(countries)), temporal,
+                       graph_size, entities)
+
+
+def _write_checksums(root: Path) -> list[ReleaseFile]:
+    files = [ReleaseFile.of(root, p) for p in sorted(root.rglob("*")) if p.is_file()]
+    files.sort(key=lambda f: f.name)
+    text = "".join(f"{f.sha256}  {f.name}\n" for f in files)
+    (root / CHECKSUMS).write_text(text, encoding="utf-8")
+    return files
+
+
+def _fsync_tree(root: Path) -> None:
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+    for folder in [root, *[p for p in root.rglob("*") if p.is_dir()]]:
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def release(out: Path | str, records: Path | str | None = None, *, version: str | None = None,
+            config: ReleaseConfig | None = None, date: str | None = None,
+            progress: Progress | None = None) -> Release:
+    """Validate the records and publish them as ``out/<version>/``, completely or not at all.
+
+    ``version`` defaults to the release date. Raises :class:`~coopdata.RecordsInvalid`
+    when validation fails, :class:`~coopdata.UsageError` for a bad version, date or a
+    corrupt previous release, and :class:`~coopdata.OutputError` when the version
+    exists already or cannot be written; in every case nothing is written.
+    """
+    from .validate import validate
+
+    config = config or ReleaseConfig()
+    step = progress or (lambda name: None)
+    issued = release_date(date)
+    version = check_version(version or issued)
+    root = Path(out)
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root} is not a directory")
+    if (root / version).exists():
+        raise OutputError(f"release {version} already exists in {root}; releases are never "
+                          "overwritten: choose another --version")
+    previous = releases_in(root)
+    if previous:
+        problems = verify(root / previous[-1])
+        if problems:
+            raise UsageError(f"the previous release {root / previous[-1]} is corrupt: "
+                             f"{'; '.join(problems)}. Restore it before releasing again")
+    step("validate")
+    uris = Uris(config.base_uri)
+    validation = validate(records, uris=uris)
+    if not validation.report.valid:
+        raise RecordsInvalid(validation.report)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create {root}: {exc.strerror}") from None
+    with _locked(root):
+        if (root / version).exists():
+            raise OutputError(f"release {version} already exists in {root}")
+        for leftover in root.glob(".*.partial"):  # from a release that was killed
+            shutil.rmtree(leftover, ignore_errors=True)
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{version}.", suffix=".partial", dir=root))
+        except OSError as exc:
+            raise OutputError(f"cannot write into {root}: {exc.strerror}") from None
+        try:
+            info, files = _write(staging, validation, config, uris, version, issued,
+                                 root, previous, step)
+            step("publish")
+            _fsync_tree(staging)
+            os.rename(staging, root / version)
+        except OSError as exc:
+            raise OutputError(f"cannot write the release into {root}: {exc.strerror or exc}; "
+                              "nothing was published") from None
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+    return Release(root / version, info, files, validation.report)
+
+
+def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, version: str,
+           issued: str, root: Path, previous: list[str],
+           step: Progress) -> tuple[ReleaseInfo, list[ReleaseFile]]:
+    from .catalog import catalog_graph, void_graph
+    from .changelog import compare, read_release
+    from .csvw import csvw_metadata
+    from .package import write_package
+    from .serialize import (
+        compacted,
+        dump_json,
+        framed_projects,
+        ntriples_lines,
+        published_context,
+        write_ntriples,
+        write_turtle,
+    )
+
+    dataset: Dataset = validation.dataset
+    graph = validation.graph
+    step("graph")
+    write_turtle(graph, staging / "graph.ttl")
+    write_ntriples(graph, staging / "graph.nt")
+    step("tables")
+    (staging / "tables").mkdir()
+    write_package(dataset, staging / "tables")
+    (staging / "tables" / "datapackage.json").unlink()
+    dump_json(_datapackage(staging), staging / "datapackage.json")
+    dump_json(csvw_metadata(base_uri=uris.base), staging / "csv-metadata.json")
+    step("json-ld")
+    dump_json(compacted(graph), staging / "graph.jsonld")
+    dump_json(framed_projects(dataset, uris), staging / "projects.jsonld")
+    dump_json(published_context(), staging / "context.jsonld")
+    step("metadata")
+    info = _info(dataset, len(graph), version, issued, previous)
+    if previous:
+        old, old_triples = read_release(root / previous[-1])
+        changes = compare(old, dataset, old_triples, set(ntriples_lines(graph)),
+                          old_version=previous[-1], new_version=version)
+    else:
+        changes = compare(None, dataset, set(), set(ntriples_lines(graph)), old_version=None,
+                          new_version=version)
+    (staging / "CHANGELOG.md").write_text(changes.to_markdown(), encoding="utf-8")
+    dump_json({"version": version, "issued": issued, "previous": previous[-1] if previous
+               else None, "triples": len(graph),
+               "records": {kind: n for kind, n in dataset.counts().items()}},
+              staging / "release.json")
+    files = [ReleaseFile.of(staging, p) for p in sorted(staging.rglob("*")) if p.is_file()]
+    void = void_graph(config, info, files)
+    write_turtle(void, staging / "void.ttl")
+    step("catalogue")
+    files = sorted([ReleaseFile.of(staging, p) for p in sorted(staging.rglob("*"))
+                    if p.is_file()], key=lambda f: f.name)
+    catalog = catalog_graph(config, info, files)
+    write_turtle(catalog, staging / "catalog.ttl")
+    dump_json(compacted(catalog, context=_catalog_context()), staging / "catalog.jsonld")
+    return info, _write_checksums(staging)
+
+
+def _datapackage(staging: Path) -> dict[str, Any]:
+    """``datapackage.json`` at the release root, each resource with its bytes and hash."""
+    from .package import package_descriptor
+
+    descriptor = package_descriptor()
+    for resource in descriptor["resources"]:
+        path = staging / "tables" / resource["path"]
+        resource["path"] = f"tables/{resource['path']}"
+        resource["bytes"] = path.stat().st_size
+        resource["hash"] = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    return descriptor
+
+
+def _catalog_context() -> dict[str, Any]:
+    return {"@context": {
+        "adms": "http://www.w3.org/ns/adms#", "dcat": "http://www.w3.org/ns/dcat#",
+        "dcatap": "http://data.europa.eu/r5r/",
+        "dct": "http://purl.org/dc/terms/", "foaf": "http://xmlns.com/foaf/0.1/",
+        "spdx": "http://spdx.org/rdf/terms#", "vcard": "http://www.w3.org/2006/vcard/ns#",
+        "xsd": "http://www.w3.org/2001/XMLSchema#", "void": "http://rdfs.org/ns/void#",
+        "locn": "http://www.w3.org/ns/locn#", "skos": "http://www.w3.org/2004/02/skos/core#",
+    }}
