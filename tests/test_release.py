@@ -233,3 +233,20 @@ def test_killed_release_leaves_no_partial_version(published: Path, tmp_path: Pat
         assert files(tmp_path / "1.0.0") == before
     visible = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("."))
     assert visible == ["1.0.0"]
+
+
+def test_real_catalogue_meets_dcat_ap_and_lists_every_file(published: Path) -> None:
+    from rdflib import URIRef
+
+    from test_catalog import shacl
+
+    catalog = Graph().parse(published / "catalog.ttl")
+    conforms, _, text = shacl(catalog, "shapes.ttl", "range.ttl")
+    assert conforms, text
+    assert isomorphic(catalog, Graph().parse(published / "catalog.jsonld", format="json-ld"))
+    listed = {line.split("  ", 1)[1] for line in
+              (published / "SHA256SUMS").read_text("utf-8").splitlines()}
+    download = URIRef("http://www.w3.org/ns/dcat#downloadURL")
+    urls = {str(o).removeprefix("https://w3id.org/coopdata/releases/1.0.0/")
+            for o in catalog.objects(None, download)}
+    assert urls == listed - {"catalog.ttl", "catalog.jsonld", "SHA256SUMS"}

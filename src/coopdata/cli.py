@@ -187,3 +187,64 @@ def diff(old: Path, new: Path, output_format: str) -> None:
 
     changes = diff_releases(old, new)
     click.echo(changes.to_json() if output_format == "json" else changes.to_markdown(), nl=False)
+
+
+@main.command()
+@click.option("--release", "release_dir", type=click.Path(path_type=Path, file_okay=False),
+              required=True, help="The release to push: a DIR/VERSION folder.")
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The store's Graph Store endpoint (Oxigraph: http://HOST:PORT/store).")
+@click.option("--graph", default=None, metavar="IRI",
+              help="Named graph to replace (default: https://w3id.org/coopdata/graph/VERSION).")
+@click.option("--user", default=None, help="User name for basic authentication.")
+@click.option("--password", default=None,
+              help="Password for --user (better: the COOPDATA_PUSH_PASSWORD variable).")
+@click.option("--timeout", default=60.0, show_default=True, metavar="S", type=float,
+              help="Seconds to wait for the store to connect, take a block or answer.")
+@handle_errors
+def push(release_dir: Path, endpoint: str, graph: str | None, user: str | None,
+         password: str | None, timeout: float) -> None:
+    """Load a release's graph into a triple store, replacing its named graph.
+
+    Uses the SPARQL 1.1 Graph Store HTTP Protocol (HTTP PUT of graph.nt), which Oxigraph,
+    Fuseki, GraphDB, Virtuoso and Neptune speak. A bearer token is read from
+    COOPDATA_PUSH_TOKEN when --user is not given.
+    """
+    import os
+
+    from .push import push as run
+
+    if user is not None and password is None:
+        password = os.environ.get("COOPDATA_PUSH_PASSWORD")
+    token = os.environ.get("COOPDATA_PUSH_TOKEN") if user is None else None
+    result = run(release_dir, endpoint, graph=graph, user=user, password=password,
+                 token=token, timeout=timeout)
+    click.echo(f"pushed {result.triples} triples to {result.graph} at {result.endpoint}")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--release", "release_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="Query this release (DIR/VERSION, with its graph.nt).")
+@records_option
+@click.option("--format", "output_format",
+              type=click.Choice(["table", "csv", "tsv", "json", "turtle", "jsonld"]),
+              default=None, help="table (default), csv, tsv or json for SELECT and ASK; "
+              "turtle (default) or jsonld for CONSTRUCT and DESCRIBE.")
+@handle_errors
+def query(query: str, release_dir: Path | None, records: Path | None,
+          output_format: str | None) -> None:
+    """Run a SPARQL 1.1 query on the embedded dataset (or --records, or a --release).
+
+    QUERY is the query text, or the path of a file that holds it (.rq), such as
+    docs/queries/projects-by-funder.rq. Queries declare their prefixes. Exits 2 on a
+    malformed query, with its line and column.
+    """
+    from ._errors import UsageError
+    from .sparql import format_result, open_store, read_query, run_query
+
+    if release_dir is not None and records is not None:
+        raise UsageError("use --release or --records, not both")
+    text = read_query(query)
+    result = run_query(open_store(release_dir, records), text)
+    click.echo(format_result(result, output_format), nl=False)

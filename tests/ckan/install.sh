@@ -10,9 +10,10 @@
 # source, which needs pg_config (Debian: libpq-dev, installed here if missing) and a C
 # compiler. No CKAN site, database or Solr is needed to run the parser.
 #
-# Time on the 2-core CI machine: about 45 s from nothing (empty pip cache, psycopg2 built
-# from source), about 10 s with a warm pip cache, and under 1 s when the venv is already
-# up to date. Prints one line on success; on failure, pip's log and a non-zero status.
+# Time here (2 cores): 45-90 s for a new venv (44 s, 76 s and 92 s measured with an empty
+# pip cache, the spread is download speed; psycopg2 is built from source), about 45 s with
+# a warm pip cache, and about 3 s when the venv is already up to date (one import check).
+# Prints one line on success; on failure, pip's log and a non-zero status.
 # Idempotent: a venv that already has these pins is left as it is.
 set -euo pipefail
 

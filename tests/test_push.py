@@ -1,0 +1,412 @@
+"""``coopdata push``: a release into a real Oxigraph server over the SPARQL 1.1 Graph Store
+HTTP Protocol, read back with SPARQL; error statuses from a tiny stub server."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import tracemalloc
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rdflib
+from click.testing import CliRunner
+
+from coopdata.cli import main
+from coopdata.push import push
+from coopdata.release import release
+from conftest import FIXTURES
+
+GRAPH = "https://w3id.org/coopdata/graph/1.0.0"
+SECOND = "https://w3id.org/coopdata/id/project/second"
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def oxigraph_command() -> str:
+    beside = Path(sys.executable).parent / "oxigraph"
+    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
+    if found is None:
+        pytest.fail("the oxigraph server is missing: pip install -e '.[test]'")
+    return found
+
+
+@dataclass
+class Oxigraph:
+    url: str
+
+    @property
+    def store(self) -> str:
+        return f"{self.url}/store"
+
+    def select(self, query: str) -> list[dict[str, str]]:
+        data = urllib.parse.urlencode({"query": query}).encode()
+        request = urllib.request.Request(
+            f"{self.url}/query", data=data,
+            headers={"Accept": "application/sparql-results+json",
+                     "Content-Type": "application/x-www-form-urlencoded"})
+        with NO_PROXY.open(request, timeout=10) as response:
+            results = json.load(response)
+        return [{name: value["value"] for name, value in row.items()}
+                for row in results["results"]["bindings"]]
+
+    def count(self, graph: str = GRAPH) -> int:
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(rows[0]["n"])
+
+    def graphs(self) -> list[str]:
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
+        return [row["g"] for row in rows]
+
+    def triples(self, graph: str = GRAPH) -> set[Any]:
+        request = urllib.request.Request(f"{self.store}?graph={urllib.parse.quote(graph)}",
+                                         headers={"Accept": "application/n-triples"})
+        with NO_PROXY.open(request, timeout=10) as response:
+            text = response.read().decode("utf-8")
+        return set(rdflib.Graph().parse(data=text, format="nt"))
+
+
+@pytest.fixture
+def oxigraph(tmp_path: Path) -> Iterator[Oxigraph]:
+    """A real Oxigraph server on a free port with a fresh data directory."""
+    command = oxigraph_command()
+    for _attempt in range(3):  # the free port may be taken before the server binds it
+        port = free_port()
+        log = tmp_path / f"oxigraph-{port}.log"
+        with open(log, "wb") as output:
+            server = subprocess.Popen(
+                [command, "serve", "--location", str(tmp_path / f"store-{port}"),
+                 "--bind", f"127.0.0.1:{port}"], stdout=output, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        try:
+            while server.poll() is None and time.monotonic() < deadline:
+                try:
+                    with NO_PROXY.open(f"{url}/", timeout=1) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    time.sleep(0.05)
+            else:
+                if server.poll() is None:
+                    pytest.fail(f"oxigraph did not answer within 20 s: {log.read_text()}")
+                continue  # it exited: try another port
+            yield Oxigraph(url)
+            return
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
+    pytest.fail(f"oxigraph would not start: {log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("releases")
+    return release(out, records=FIXTURES / "records", version="1.0.0",
+                   date="2026-11-23").directory
+
+
+def lines_of(path: Path) -> int:
+    with open(path, "rb") as handle:
+        return sum(1 for _ in handle)
+
+
+def fake_release(directory: Path, lines: Iterator[str] | list[str],
+                 version: str = "2.0.0") -> Path:
+    """A release directory holding only graph.nt, release.json and a matching SHA256SUMS."""
+    directory.mkdir(parents=True)
+    with open(directory / "graph.nt", "w", encoding="utf-8", newline="\n") as handle:
+        handle.writelines(lines)
+    (directory / "release.json").write_text(json.dumps({"version": version}), encoding="utf-8")
+    sums = []
+    for name in ("graph.nt", "release.json"):
+        digest = hashlib.sha256()
+        with open(directory / name, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        sums.append(f"{digest.hexdigest()}  {name}\n")
+    (directory / "SHA256SUMS").write_text("".join(sums), encoding="utf-8")
+    return directory
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Any:
+    return CliRunner().invoke(main, ["push", *args], env=env)
+
+
+# --- the round trip, with a real Oxigraph ---------------------------------------------
+
+def test_push_loads_the_graph_and_reads_back(oxigraph: Oxigraph, released: Path) -> None:
+    result = run("--release", str(released), "--endpoint", oxigraph.store, "--timeout", "20")
+    assert result.exit_code == 0, result.output
+    triples = lines_of(released / "graph.nt")
+    assert result.output == f"pushed {triples} triples to {GRAPH} at {oxigraph.store}\n"
+    assert oxigraph.count() == triples
+    rows = oxigraph.select(
+        "SELECT ?title WHERE { GRAPH <%s> { <%s> <http://purl.org/dc/terms/title> ?title "
+        'FILTER(lang(?title) = "en") } }' % (GRAPH, SECOND))
+    assert rows == [{"title": "Second project"}]
+    expected = set(rdflib.Graph().parse(released / "graph.nt", format="nt"))
+    assert oxigraph.triples() == expected
+
+
+def test_pushing_twice_leaves_one_copy(oxigraph: Oxigraph, released: Path) -> None:
+    for _ in range(2):
+        result = run("--release", str(released), "--endpoint", oxigraph.store)
+        assert result.exit_code == 0, result.output
+    assert oxigraph.graphs() == [GRAPH]
+    assert oxigraph.count() == lines_of(released / "graph.nt")
+
+
+def test_push_replaces_the_graph(oxigraph: Oxigraph, released: Path, tmp_path: Path) -> None:
+    assert run("--release", str(released), "--endpoint", oxigraph.store).exit_code == 0
+    with open(released / "graph.nt", encoding="utf-8") as handle:
+        kept = handle.readlines()[:10]
+    smaller = fake_release(tmp_path / "smaller" / "1.0.0", kept, version="1.0.0")
+    result = run("--release", str(smaller), "--endpoint", oxigraph.store)
+    assert result.exit_code == 0, result.output
+    assert result.output == f"pushed 10 triples to {GRAPH} at {oxigraph.store}\n"
+    assert oxigraph.count() == 10  # the triples of the first push are gone
+
+
+def test_another_graph_is_a_second_copy(oxigraph: Oxigraph, released: Path) -> None:
+    other = "urn:example:coopdata graph"  # a space: the IRI must be URL-encoded
+    assert run("--release", str(released), "--endpoint", oxigraph.store).exit_code == 0
+    result = run("--release", str(released), "--endpoint", oxigraph.store,
+                 "--graph", "https://example.org/graphs/staging?x=1&y=2")
+    assert result.exit_code == 0, result.output
+    assert "to https://example.org/graphs/staging?x=1&y=2 at" in result.output
+    triples = lines_of(released / "graph.nt")
+    assert oxigraph.graphs() == [GRAPH, "https://example.org/graphs/staging?x=1&y=2"]
+    assert oxigraph.count("https://example.org/graphs/staging?x=1&y=2") == triples
+    bad = run("--release", str(released), "--endpoint", oxigraph.store, "--graph", other)
+    assert bad.exit_code == 2
+    assert "the graph name must be an absolute IRI" in bad.output
+
+
+def test_wrong_path_on_a_real_store_is_404(oxigraph: Oxigraph, released: Path) -> None:
+    result = run("--release", str(released), "--endpoint", f"{oxigraph.url}/nowhere")
+    assert result.exit_code == 1
+    assert result.output == (f"Error: the store answered 404: no Graph Store endpoint at "
+                             f"{oxigraph.url}/nowhere (for Oxigraph it ends in /store, for "
+                             "Fuseki in /DATASET/data)\n")
+
+
+def test_push_streams_the_body(oxigraph: Oxigraph, tmp_path: Path) -> None:
+    count = 200_000
+    lines = (f"<https://example.org/s/{n}> <https://example.org/p> "
+             f'"a literal long enough to make the file a few dozen megabytes: {n}" .\n'
+             for n in range(count))
+    big = fake_release(tmp_path / "big" / "2.0.0", lines)
+    size = (big / "graph.nt").stat().st_size
+    assert size > 20_000_000
+    tracemalloc.start()
+    try:
+        done = push(big, oxigraph.store, timeout=30)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert done.triples == count
+    assert done.graph == "https://w3id.org/coopdata/graph/2.0.0"
+    assert peak < size / 20, f"peak {peak} bytes for a {size} byte file: not streamed"
+    assert oxigraph.count(done.graph) == count
+
+
+# --- errors -----------------------------------------------------------------------------
+
+def test_unreachable_endpoint(released: Path) -> None:
+    endpoint = f"http://127.0.0.1:{free_port()}/store"
+    result = run("--release", str(released), "--endpoint", endpoint, "--timeout", "5")
+    assert result.exit_code == 1
+    assert result.output == f"Error: cannot reach {endpoint}: connection refused\n"
+
+
+def test_unknown_host(released: Path) -> None:
+    result = run("--release", str(released), "--endpoint", "http://no-such-host.invalid/store",
+                 "--timeout", "5")
+    assert result.exit_code == 1
+    assert result.output == ("Error: cannot reach http://no-such-host.invalid/store: "
+                             "unknown host\n")
+
+
+def test_a_store_that_never_answers(released: Path) -> None:
+    with socket.socket() as silent:  # listens, never accepts: the request sits in a queue
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        endpoint = f"http://127.0.0.1:{silent.getsockname()[1]}/store"
+        started = time.monotonic()
+        result = run("--release", str(released), "--endpoint", endpoint, "--timeout", "0.5")
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: the store at {endpoint} gave no answer within "
+                                    "0.5 s")
+
+
+def test_unknown_release_directory(tmp_path: Path) -> None:
+    result = run("--release", str(tmp_path / "missing"), "--endpoint", "http://127.0.0.1:1/")
+    assert result.exit_code == 2
+    assert result.output == f"Error: no release at {tmp_path / 'missing'}: not a directory\n"
+    result = run("--release", str(tmp_path), "--endpoint", "http://127.0.0.1:1/")
+    assert result.exit_code == 2
+    assert "graph.nt is missing" in result.output
+
+
+def test_the_parent_of_releases_is_not_a_release(released: Path) -> None:
+    result = run("--release", str(released.parent), "--endpoint", "http://127.0.0.1:1/")
+    assert result.exit_code == 2
+    assert result.output == (f"Error: {released.parent} holds releases (1.0.0), not one "
+                             f"release: give one of them, e.g. {released}\n")
+
+
+@pytest.mark.parametrize("endpoint", ["ftp://example.org/store", "localhost:7878/store",
+                                      "http:///store", "http://127.0.0.1:99999/store", ""])
+def test_endpoint_must_be_http(released: Path, endpoint: str) -> None:
+    result = run("--release", str(released), "--endpoint", endpoint)
+    assert result.exit_code == 2
+    assert result.output == (f'Error: the endpoint must be an http:// or https:// URL, got '
+                             f'"{endpoint}"\n')
+
+
+def test_credentials_in_the_url_are_refused_unprinted(released: Path) -> None:
+    result = run("--release", str(released), "--endpoint", "http://me:s3cret@127.0.0.1:1/store")
+    assert result.exit_code == 2
+    assert "s3cret" not in result.output
+    assert "do not put credentials in the endpoint URL" in result.output
+
+
+# --- a stub store for statuses Oxigraph will not give ------------------------------------
+
+@dataclass
+class Stub:
+    status: int = 204
+    body: bytes = b""
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    url: str = ""
+
+
+@pytest.fixture
+def stub() -> Iterator[Stub]:
+    """A Graph Store on 127.0.0.1 that answers every PUT with ``status`` and ``body``."""
+    state = Stub()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_PUT(self) -> None:  # noqa: N802
+            length = int(self.headers.get("Content-Length", 0))
+            received = self.rfile.read(length)
+            state.requests.append({"path": self.path, "headers": dict(self.headers),
+                                   "bytes": len(received)})
+            self.send_response(state.status)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(state.body)))
+            self.end_headers()
+            self.wfile.write(state.body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.timeout = 5
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/ds/data"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_request_is_a_graph_store_put(stub: Stub, released: Path) -> None:
+    result = run("--release", str(released), "--endpoint", stub.url + "?x=1",
+                 "--graph", "urn:coopdata:test%20graph/a")
+    assert result.exit_code == 0, result.output
+    [request] = stub.requests
+    assert request["path"] == "/ds/data?x=1&graph=urn%3Acoopdata%3Atest%2520graph%2Fa"
+    assert request["headers"]["Content-Type"] == "application/n-triples"
+    assert int(request["headers"]["Content-Length"]) == (released / "graph.nt").stat().st_size
+    assert request["bytes"] == (released / "graph.nt").stat().st_size
+    assert "Authorization" not in request["headers"]
+
+
+def test_basic_auth_refused(stub: Stub, released: Path) -> None:
+    stub.status, stub.body = 401, b"Unauthorized"
+    result = run("--release", str(released), "--endpoint", stub.url, "--user", "loader",
+                 env={"COOPDATA_PUSH_PASSWORD": "pa55-word"})
+    assert result.exit_code == 1
+    assert result.output == "Error: the store refused the credentials (401 Unauthorized)\n"
+    assert "pa55-word" not in result.output
+    [request] = stub.requests
+    assert request["headers"]["Authorization"] == "Basic bG9hZGVyOnBhNTUtd29yZA=="
+
+
+def test_no_credentials_refused(stub: Stub, released: Path) -> None:
+    stub.status = 403
+    result = run("--release", str(released), "--endpoint", stub.url,
+                 env={"COOPDATA_PUSH_TOKEN": "", "COOPDATA_PUSH_PASSWORD": "unused"})
+    assert result.exit_code == 1
+    assert result.output == ("Error: the store refused the credentials (403 Forbidden): none "
+                             "were given (use --user, or COOPDATA_PUSH_TOKEN)\n")
+    assert "Authorization" not in stub.requests[0]["headers"]
+
+
+def test_bearer_token(stub: Stub, released: Path) -> None:
+    result = run("--release", str(released), "--endpoint", stub.url,
+                 env={"COOPDATA_PUSH_TOKEN": "t0ken"})
+    assert result.exit_code == 0, result.output
+    assert stub.requests[0]["headers"]["Authorization"] == "Bearer t0ken"
+    assert "t0ken" not in result.output
+    result = run("--release", str(released), "--endpoint", stub.url, "--user", "u",
+                 "--password", "p", env={"COOPDATA_PUSH_TOKEN": "t0ken"})
+    assert result.exit_code == 0, result.output
+    assert stub.requests[1]["headers"]["Authorization"] == "Basic dTpw"
+
+
+def test_password_without_user_and_user_without_password(stub: Stub, released: Path) -> None:
+    result = run("--release", str(released), "--endpoint", stub.url, "--password", "x")
+    assert (result.exit_code, result.output) == (2, "Error: --password needs --user\n")
+    result = run("--release", str(released), "--endpoint", stub.url, "--user", "u",
+                 env={"COOPDATA_PUSH_PASSWORD": None})  # type: ignore[dict-item]
+    assert result.exit_code == 2
+    assert "--user needs a password" in result.output
+    assert stub.requests == []
+
+
+def test_server_error(stub: Stub, released: Path) -> None:
+    stub.status, stub.body = 500, b"\nStorage full: cannot write\nat line 2 of the trace\n"
+    result = run("--release", str(released), "--endpoint", stub.url)
+    assert result.exit_code == 1
+    assert result.output == "Error: the store answered 500: Storage full: cannot write\n"
+
+
+def test_corrupt_release_is_refused(stub: Stub, released: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "1.0.0"
+    shutil.copytree(released, copy)
+    with open(copy / "graph.nt", "a", encoding="utf-8") as handle:
+        handle.write("<urn:x> <urn:y> <urn:z> .\n")
+    result = run("--release", str(copy), "--endpoint", stub.url)
+    assert result.exit_code == 2
+    assert result.output == (f"Error: the release {copy} is corrupt: graph.nt does not match "
+                             "its checksum in SHA256SUMS; nothing was pushed\n")
+    assert stub.requests == []
