@@ -102,7 +102,6 @@ def test_unparsable_catalogue_fails_clearly(tmp_path: Path) -> None:
     assert "ckanext-dcat" in run.stderr and str(broken) in run.stderr
 
 
-@pytest.mark.skip(reason="needs coopdata release (issue 3)")
 def test_release_catalogue_is_harvestable(tmp_path: Path) -> None:
     ckan_python()
     from coopdata.release import release

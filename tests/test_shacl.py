@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from rdflib.compare import isomorphic
-from test_cli import replace_in, run
 
 from coopdata import build_graph, load
 from coopdata.shacl import shacl_results
+from test_cli import replace_in, run
 
 SECOND = "records/projects/second.yaml"
 CASES = [

@@ -248,3 +248,43 @@ def query(query: str, release_dir: Path | None, records: Path | None,
     text = read_query(query)
     result = run_query(open_store(release_dir, records), text)
     click.echo(format_result(result, output_format), nl=False)
+
+
+@main.command()
+@click.option("--release", "release_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, help="Serve this release (DIR/VERSION): its graph and its files.")
+@records_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--timeout", type=click.FloatRange(0, min_open=True), default=10.0,
+              show_default=True, metavar="SECONDS", help="Time limit of each query.")
+@click.option("--max-results", type=click.IntRange(min=1), default=10_000, show_default=True,
+              metavar="N", help="Most rows (SELECT) or triples (CONSTRUCT) a query may return.")
+@click.option("--max-request-bytes", type=click.IntRange(min=1), default=1_000_000,
+              show_default=True, metavar="N", help="Largest request body accepted.")
+@handle_errors
+def serve(release_dir: Path | None, records: Path | None, host: str, port: int, timeout: float,
+          max_results: int, max_request_bytes: int) -> None:
+    """Serve a read-only SPARQL endpoint at /sparql, the entity URIs at /id/… and, with
+    --release, the release files at /releases/…, until Ctrl-C.
+
+    Each query runs in its own process, stopped after --timeout seconds; updates and
+    SERVICE are refused. See docs/serve.md.
+    """
+    from ._errors import UsageError
+    from .server import Limits, make_server
+
+    if release_dir is not None and records is not None:
+        raise UsageError("use --release or --records, not both")
+    server = make_server(host, port, release=release_dir, records=records,
+                         limits=Limits(timeout, max_results, max_request_bytes))
+    source = f"release {release_dir}" if release_dir is not None else \
+        f"the records in {records}" if records is not None else "the embedded dataset"
+    click.echo(f"serving {source} ({len(server.store)} triples) at {server.url}/sparql")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.server_close()

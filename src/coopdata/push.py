@@ -153,7 +153,7 @@ def _check(directory: Path, source: Path) -> int:
     lines, last = 0, b"\n"
     try:
         with open(source, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
+            for block in iter(lambda: handle.read(BLOCK_SIZE * 4), b""):
                 digest.update(block)
                 lines += block.count(b"\n")
                 last = block[-1:]

@@ -35,7 +35,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,10 +106,8 @@ def releases_in(directory: Path) -> list[str]:
         if entry.name.startswith(".") or not (entry / CHECKSUMS).is_file():
             continue
         issued = ""
-        try:
+        with suppress(OSError, ValueError, KeyError, TypeError):
             issued = json.loads((entry / "release.json").read_text(encoding="utf-8"))["issued"]
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
         found.append((issued, _natural(entry.name), entry.name))
     return [name for *_, name in sorted(found)]
 

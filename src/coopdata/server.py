@@ -1,0 +1,456 @@
+"""``coopdata serve``: a read-only SPARQL endpoint, dereferenceable entity URIs and the
+release files, over HTTP with the standard library.
+
+=========================  ==========================================================
+path                       what it answers
+=========================  ==========================================================
+``/sparql``                SPARQL 1.1 Protocol queries: GET ``?query=``, POST as a form
+                           or as ``application/sparql-query``; updates are refused (403)
+``/id/{kind}/{id}[/…]``    the triples of an entity and of the objects nested in it
+``/releases/{file}``       the files of the release directory, for download
+=========================  ==========================================================
+
+Every query and entity lookup runs in a child process forked from the server: the store
+is loaded once and the child inherits it (copy-on-write). pyoxigraph cannot cancel a
+query, so the server kills a child that runs past the time limit and keeps answering
+other requests; the child also arms ``alarm()`` to die on its own should the server go
+away. The server never touches the store once it is serving, so no lock of the store can
+be held by another thread at the moment of a fork.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import math
+import os
+import re
+import select
+import shutil
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, NoReturn
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pyoxigraph as ox
+
+from .releasefiles import MEDIA_TYPES
+from .uris import DEFAULT_BASE, VOCAB
+
+Answer = tuple[int, str, bytes]
+"""Status, Content-Type and body of a response."""
+Job = Callable[[ox.Store], Answer]
+
+RESULTS: dict[str, ox.QueryResultsFormat] = {  # SELECT and ASK; the first is the default
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPHS: dict[str, ox.RdfFormat] = {  # CONSTRUCT, DESCRIBE and entities
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+ENTITIES: dict[str, ox.RdfFormat | None] = {**GRAPHS, "text/html": None}  # None: the page
+PREFIXES = {"cd": VOCAB, "dct": "http://purl.org/dc/terms/",
+            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            "skos": "http://www.w3.org/2004/02/skos/core#",
+            "xsd": "http://www.w3.org/2001/XMLSchema#"}
+_TEXT = "text/plain; charset=utf-8"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SKIPPED = re.compile(  # long strings, strings, IRIs and comments, in that order
+    r'"""(?:"?"?(?:[^"\\]|\\.))*"""' r"|'''(?:'?'?(?:[^'\\]|\\.))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"' r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n\r]*', re.S)
+_SERVICE = re.compile(r"(?<![\w:?$])service(?![\w:-])", re.I)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may cost."""
+
+    timeout: float = 10.0
+    """Seconds a query (or entity lookup) may run, serialisation included."""
+    max_results: int = 10_000
+    """Rows of a SELECT, triples of a CONSTRUCT or DESCRIBE."""
+    max_request_bytes: int = 1_000_000
+    """Largest POST body; a larger one is refused (413) without being read."""
+    workers: int = 8
+    """Queries running at once; more wait (up to ``timeout``) for a free slot."""
+
+
+def text(status: int, message: str) -> Answer:
+    return status, _TEXT, f"{message}\n".encode()
+
+
+def uses_service(query: str) -> bool:
+    """Whether ``query`` may hold a ``SERVICE`` clause. pyoxigraph does not expose the
+    parsed algebra, so this looks for the keyword in the text, with codepoint escapes
+    decoded and strings, IRIs and comments removed: it errs on the side of refusing."""
+    def decode(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code < 0x110000 else "\ufffd"
+
+    return _SERVICE.search(_SKIPPED.sub(" ", _ESCAPE.sub(decode, query))) is not None
+
+
+def negotiate(accept: str | None, offers: list[str]) -> str | None:
+    """The offer the Accept header prefers (the first offer when there is none), or
+    None when nothing offered is acceptable."""
+    if not accept:
+        return offers[0]
+    ranges: dict[str, float] = {}
+    for item in accept.split(","):
+        media, *parameters = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranges[media.lower()] = max(quality, ranges.get(media.lower(), 0.0))
+    best, best_quality = None, 0.0
+    for offer in offers:  # the most specific range that matches sets the quality
+        pattern = next((p for p in (offer, offer.split("/")[0] + "/*", "*/*") if p in ranges),
+                       None)
+        if pattern is not None and ranges[pattern] > best_quality:
+            best, best_quality = offer, ranges[pattern]
+    return best
+
+
+def _term(term: Any) -> dict[str, Any]:
+    """A term in the SPARQL 1.1 Query Results JSON Format."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": _term(term.subject),
+                                            "predicate": _term(term.predicate),
+                                            "object": _term(term.object)}}
+    data = {"type": "literal", "value": term.value}
+    if term.language:
+        data["xml:lang"] = term.language
+        if term.direction is not None:
+            data["its:dir"] = str(term.direction)
+    elif term.datatype.value != _XSD_STRING:
+        data["datatype"] = term.datatype.value
+    return data
+
+
+def query_job(query: str, accept: str | None, max_results: int, **dataset: Any) -> Job:
+    """Runs ``query`` and serialises at most ``max_results`` rows or triples."""
+    def job(store: ox.Store) -> Answer:
+        try:
+            result = store.query(query, **dataset)
+        except SyntaxError as exc:
+            return text(400, f"malformed query: {exc}")
+        offers = list(GRAPHS if isinstance(result, ox.QueryTriples) else RESULTS)
+        media = negotiate(accept, offers)
+        if media is None:
+            return text(406, f"cannot answer in any format the request accepts: {accept}; "
+                             f"available: {', '.join(offers)}")
+        if isinstance(result, ox.QueryTriples):
+            triples: list[ox.Triple] = []
+            for triple in result:
+                if len(triples) == max_results:
+                    return text(500, f"result larger than {max_results} triples")
+                triples.append(triple)
+            return 200, media, ox.serialize(triples, format=GRAPHS[media],
+                                            prefixes=PREFIXES) or b""
+        fmt = RESULTS[media]
+        if isinstance(result, ox.QueryBoolean):
+            return 200, fmt.media_type, result.serialize(format=fmt) or b""
+        names = [variable.value for variable in result.variables]
+        rows: list[dict[str, Any]] = []
+        for solution in result:
+            if len(rows) == max_results:
+                return text(500, f"result larger than {max_results} rows")
+            rows.append({name: _term(term) for name, term in zip(names, solution, strict=True)
+                         if term is not None})
+        data = json.dumps({"head": {"vars": names}, "results": {"bindings": rows}}).encode()
+        if fmt != ox.QueryResultsFormat.JSON:  # pyoxigraph reads back what it can write
+            data = ox.parse_query_results(data, ox.QueryResultsFormat.JSON).serialize(
+                format=fmt) or b""
+        return 200, fmt.media_type, data
+
+    return job
+
+
+def entity_job(uri: str, accept: str | None) -> Job:
+    """Describes ``uri``: its triples and those of the objects nested under it
+    (``{uri}/{field}/{n}``), as Turtle, N-Triples, JSON-LD, RDF/XML or an HTML page."""
+    def job(store: ox.Store) -> Answer:
+        try:
+            todo = [ox.NamedNode(uri)]
+        except ValueError:
+            return text(404, f"no entity {uri}")
+        triples: list[ox.Triple] = []
+        seen = {uri}
+        while todo:
+            for quad in store.quads_for_pattern(todo.pop(), None, None):
+                triples.append(quad.triple)
+                node = quad.object
+                if isinstance(node, ox.NamedNode) and node.value.startswith(f"{uri}/") \
+                        and node.value not in seen:
+                    seen.add(node.value)
+                    todo.append(node)
+        if not triples:
+            return text(404, f"no entity {uri}")
+        triples.sort(key=lambda triple: (str(triple.subject) != f"<{uri}>", str(triple)))
+        media = negotiate(accept, list(ENTITIES))
+        if media is None:
+            return text(406, f"cannot answer in any format the request accepts: {accept}; "
+                             f"available: {', '.join(ENTITIES)}")
+        fmt = ENTITIES[media]
+        if fmt is None:
+            return 200, "text/html; charset=utf-8", page(uri, triples)
+        return 200, media, ox.serialize(triples, format=fmt, prefixes=PREFIXES) or b""
+
+    return job
+
+
+def page(uri: str, triples: list[ox.Triple]) -> bytes:
+    """A minimal HTML page listing ``triples``; every text is escaped."""
+    rows = "\n".join("<tr>" + "".join(f"<td>{html.escape(str(term))}</td>" for term in triple)
+                     + "</tr>" for triple in triples)
+    title = html.escape(uri)
+    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{title}</title></head>\n<body><h1>{title}</h1>\n<table>\n"
+            f"<tr><th>subject</th><th>predicate</th><th>object</th></tr>\n{rows}\n"
+            f"</table></body></html>\n").encode()
+
+
+class Server(ThreadingHTTPServer):
+    """The HTTP server: one thread a connection, one child process a query."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], store: ox.Store, *,
+                 release: Path | None = None, limits: Limits = Limits(),
+                 base: str = DEFAULT_BASE) -> None:
+        self.store, self.limits, self.base = store, limits, base
+        self.release = Path(release).resolve() if release is not None else None
+        self._slots = threading.BoundedSemaphore(limits.workers)
+        self._children: set[int] = set()
+        super().__init__(address, Handler)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.server_address[0]!s}:{self.server_address[1]}"
+
+    def run(self, job: Job) -> Answer:
+        """The answer of ``job``, run on the store in a child process within the limits."""
+        if not self._slots.acquire(timeout=self.limits.timeout):
+            return text(503, "the server is busy: try again later")
+        try:
+            return self._fork(job)
+        finally:
+            self._slots.release()
+
+    def _fork(self, job: Job) -> Answer:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            _child(job, self.store, write, self.limits.timeout)
+        os.close(write)
+        self._children.add(pid)
+        try:
+            data = _read(read, self.limits.timeout)
+        finally:
+            os.close(read)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)  # done or past the time limit: never lingers
+            os.waitpid(pid, 0)
+            self._children.discard(pid)
+        if data is None:
+            return text(503, f"query exceeded the time limit of {self.limits.timeout:g} s")
+        head, _, body = data.partition(b"\n")
+        status, length, content_type = (head.decode().split(" ", 2) + ["", ""])[:3]
+        if not length.isdigit() or int(length) != len(body):
+            return text(500, "the query failed: its worker process died")
+        return int(status), content_type, body
+
+    def server_close(self) -> None:
+        super().server_close()
+        for pid in list(self._children):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _child(job: Job, store: ox.Store, write: int, timeout: float) -> NoReturn:
+    """Runs in the forked child: answers ``job`` into the pipe ``write``, then exits."""
+    code = 1
+    try:
+        os.closerange(3, write)  # the sockets and pipes of other requests
+        os.closerange(write + 1, os.sysconf("SC_OPEN_MAX"))
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.alarm(math.ceil(timeout) + 1)  # dies by itself should the server not kill it
+        try:
+            status, content_type, body = job(store)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes an answer
+            status, content_type, body = text(500, f"the query failed: {exc}")
+        with open(write, "wb") as out:
+            out.write(f"{status} {len(body)} {content_type}\n".encode() + body)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _read(fd: int, timeout: float) -> bytes | None:
+    """Everything written to the pipe ``fd`` until it closes, or None after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    chunks: list[bytes] = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not poller.poll(math.ceil(remaining * 1000)):
+            return None
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Routes requests to the endpoint, the entities and the release files."""
+
+    server: Server
+    server_version = "coopdata"
+    timeout = 60  # seconds a client may take to send its request
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        if url.path == "/sparql":
+            self._sparql(parse_qs(url.query, keep_blank_values=True))
+        elif url.path.startswith("/id/"):
+            uri = self.server.base + url.path[len("/id/"):]
+            self._send(*self.server.run(entity_job(uri, self.headers.get("Accept"))))
+        elif url.path.startswith("/releases/"):
+            self._download(url.path[len("/releases/"):])
+        else:
+            self._send(*text(404, "not found: the SPARQL endpoint is /sparql, entities are "
+                                  "under /id/ and release files under /releases/"))
+
+    do_HEAD = do_GET
+
+    def do_POST(self) -> None:
+        url = urlsplit(self.path)
+        if url.path != "/sparql":
+            return self._send(*text(405, "only /sparql answers POST requests"))
+        body = self._body()
+        if body is None:
+            return None
+        params = parse_qs(url.query, keep_blank_values=True)
+        content_type = self.headers.get_content_type()
+        try:
+            if content_type == "application/x-www-form-urlencoded":
+                for name, values in parse_qs(body.decode(), keep_blank_values=True).items():
+                    params.setdefault(name, []).extend(values)
+            elif content_type == "application/sparql-query":
+                params.setdefault("query", []).append(body.decode())
+            elif content_type != "application/sparql-update":
+                return self._send(*text(415, "send application/x-www-form-urlencoded or "
+                                             "application/sparql-query"))
+        except UnicodeDecodeError:
+            return self._send(*text(400, "the request body is not UTF-8"))
+        if content_type == "application/sparql-update":
+            params["update"] = [body.decode(errors="replace")]
+        return self._sparql(params)
+
+    def _body(self) -> bytes | None:
+        """The request body, or None after answering a missing or too large one."""
+        length = self.headers.get("Content-Length", "")
+        limit = self.server.limits.max_request_bytes
+        if not length.strip().isdigit():
+            self.close_connection = True
+            self._send(*text(411, "a Content-Length header is required"))
+            return None
+        if int(length) > limit:
+            self.close_connection = True  # the body stays unread
+            self._send(*text(413, f"request larger than {limit} bytes"))
+            return None
+        return self.rfile.read(int(length))
+
+    def _sparql(self, params: dict[str, list[str]]) -> None:
+        if "update" in params:
+            return self._send(*text(403, "updates are not allowed: this endpoint is read-only"))
+        queries = params.get("query", [])
+        if len(queries) != 1:
+            return self._send(*text(400, "give one query parameter: the SPARQL query"))
+        if uses_service(queries[0]):
+            return self._send(*text(400, "SERVICE is not allowed"))
+        dataset: dict[str, Any] = {}
+        try:
+            for param, key in (("default-graph-uri", "default_graph"),
+                               ("named-graph-uri", "named_graphs")):
+                if params.get(param):
+                    dataset[key] = [ox.NamedNode(uri) for uri in params[param]]
+        except ValueError as exc:
+            return self._send(*text(400, f"bad graph URI: {exc}"))
+        job = query_job(queries[0], self.headers.get("Accept"),
+                        self.server.limits.max_results, **dataset)
+        return self._send(*self.server.run(job))
+
+    def _download(self, name: str) -> None:
+        """Sends a regular file of the release directory, never one outside it."""
+        root, name = self.server.release, unquote(name)
+        parts = name.split("/")
+        if "\x00" in name or "\\" in name or any(p in ("", ".", "..") for p in parts):
+            return self._send(*text(400, "bad file name"))
+        path = (root / name).resolve() if root is not None else None
+        if path is None or root is None or not path.is_relative_to(root) or not path.is_file():
+            return self._send(*text(404, f"no release file {name}"))
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            media = MEDIA_TYPES.get(path.suffix, "text/plain" if path.name == "SHA256SUMS"
+                                    else "application/octet-stream")
+            charset = "; charset=utf-8" if media.startswith("text/") else ""
+            self._headers(200, media + charset, size)
+            if self.command != "HEAD":
+                shutil.copyfileobj(handle, self.wfile)
+        return None
+
+    def _headers(self, status: int, content_type: str, length: int) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(length))
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Content-Security-Policy", "default-src 'none'")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Vary", "Accept")
+        self.end_headers()
+
+    def _send(self, status: int, content_type: str, body: bytes) -> None:
+        self._headers(status, content_type, len(body))
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+def make_server(host: str = "127.0.0.1", port: int = 8000, *, release: Path | None = None,
+                records: Path | None = None, limits: Limits = Limits()) -> Server:
+    """Loads the graph of ``release`` (else of ``records``, else the embedded dataset) and
+    listens on ``host:port`` (0: any free port); a UsageError when it cannot."""
+    from ._errors import UsageError
+    from .sparql import open_store
+
+    store = open_store(release, records)
+    try:
+        return Server((host, port), store, release=release, limits=limits)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
