@@ -27,6 +27,16 @@ def test_api_examples_run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
         exec(compile(block, "docs/api.md", "exec"), namespace)  # noqa: S102
 
 
+def test_release_examples_run(monkeypatch: pytest.MonkeyPatch,
+                              capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    monkeypatch.chdir(ROOT)
+    namespace: dict[str, object] = {"__name__": "docs_releases", "TMP": tmp_path}
+    blocks = code_blocks(ROOT / "docs" / "releases.md", "python")
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "docs/releases.md", "exec"), namespace)  # noqa: S102
+
+
 def test_every_command_has_help_and_a_reference_entry() -> None:
     reference = (ROOT / "docs" / "reference" / "cli.md").read_text(encoding="utf-8")
     for name, command in main.commands.items():

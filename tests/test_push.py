@@ -170,8 +170,8 @@ def test_push_loads_the_graph_and_reads_back(oxigraph: Oxigraph, released: Path)
     assert result.output == f"pushed {triples} triples to {GRAPH} at {oxigraph.store}\n"
     assert oxigraph.count() == triples
     rows = oxigraph.select(
-        "SELECT ?title WHERE { GRAPH <%s> { <%s> <http://purl.org/dc/terms/title> ?title "
-        'FILTER(lang(?title) = "en") } }' % (GRAPH, SECOND))
+        f"SELECT ?title WHERE {{ GRAPH <{GRAPH}> {{ <{SECOND}> <http://purl.org/dc/terms/title> "
+        '?title FILTER(lang(?title) = "en") } }')
     assert rows == [{"title": "Second project"}]
     expected = comparable(rdflib.Graph().parse(released / "graph.nt", format="nt"))
     assert oxigraph.triples() == expected
@@ -381,7 +381,7 @@ def test_password_without_user_and_user_without_password(stub: Stub, released: P
     result = run("--release", str(released), "--endpoint", stub.url, "--password", "x")
     assert (result.exit_code, result.output) == (2, "Error: --password needs --user\n")
     result = run("--release", str(released), "--endpoint", stub.url, "--user", "u",
-                 env={"COOPDATA_PUSH_PASSWORD": None})  # type: ignore[dict-item]
+                 env={"COOPDATA_PUSH_PASSWORD": None})
     assert result.exit_code == 2
     assert "--user needs a password" in result.output
     assert stub.requests == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -50,6 +51,15 @@ def test_release_holds_every_file(published: Path) -> None:
 
 def test_same_records_give_the_same_bytes(published: Path, tmp_path: Path) -> None:
     release(tmp_path, FIXTURES / "records", version="1.0.0", date="2026-11-23")
+    assert files(tmp_path / "1.0.0") == files(published)
+
+
+def test_same_bytes_from_another_process(published: Path, tmp_path: Path) -> None:
+    # A new interpreter has other hash seeds: nothing may depend on set or dict order.
+    subprocess.run([sys.executable, "-m", "coopdata", "release", "--records",
+                    str(FIXTURES / "records"), "--out", str(tmp_path), "--version", "1.0.0",
+                    "--date", "2026-11-23"], check=True, capture_output=True,
+                   env={**os.environ, "PYTHONHASHSEED": "12345"})
     assert files(tmp_path / "1.0.0") == files(published)
 
 

@@ -4,8 +4,9 @@
     python tools/generate.py --check  # exit 1 if any is out of date (the tests run this)
 
 Derived files: ``datapackage/*.json`` (table schemas), ``docs/reference/records.md``
-(every field of every kind), ``docs/reference/vocabulary.md`` (from schema/vocab.ttl)
-and ``docs/reference/cli.md`` (from each command's --help).
+(every field of every kind), ``docs/reference/vocabulary.md`` (from schema/vocab.ttl),
+``docs/reference/cli.md`` (from each command's --help) and ``docs/queries.md`` (the
+queries of ``docs/queries/`` with their answers on the embedded dataset).
 """
 
 from __future__ import annotations
@@ -102,6 +103,76 @@ def cli_reference() -> str:
     return "\n".join(lines)
 
 
+QUERIES = ROOT / "docs" / "queries"
+
+
+def query_header(text: str) -> dict[str, str]:
+    """The ``# key: value`` lines a query file starts with (``title``, ``question``)."""
+    header = {}
+    for line in text.splitlines():
+        key, sep, value = line.removeprefix("#").partition(":")
+        if not line.startswith("# ") or not sep or " " in key.strip():
+            break
+        header[key.strip()] = value.strip()
+    return header
+
+
+QUERIES_INTRO = """# SPARQL query library
+
+Generated from `docs/queries/` by `tools/generate.py`; do not edit.
+
+Each query answers one question about the data. Run one on the embedded dataset with
+
+```sh
+coopdata query docs/queries/<name>.rq
+```
+
+Add `--release DIR/VERSION` to query a release instead, and `--format csv` (or `tsv`,
+`json`) for machine-readable results. The queries declare their prefixes, so they run
+unchanged on any SPARQL endpoint that serves the graph.
+
+The answers below are those of the embedded dataset, with IRIs shortened: `id:` is
+`https://w3id.org/coopdata/id/`, `code:` is `https://w3id.org/coopdata/code/`, `country:`
+is `http://publications.europa.eu/resource/authority/country/`. `docs/queries/<name>.csv`
+holds each expected answer as SPARQL CSV results, checked by hand against the records;
+the tests run every query and compare its answer with that file.
+
+To add a query, write `docs/queries/<name>.rq` starting with a `# title:` and a
+`# question:` line, save its answer with
+`coopdata query docs/queries/<name>.rq --format csv > docs/queries/<name>.csv`, check
+that answer against the records (fix the query, not the answer) and run
+`python tools/generate.py`.
+"""
+
+
+def queries_page() -> str:
+    """docs/queries.md: each query of docs/queries/ with its answer on the embedded data."""
+    import pyoxigraph
+
+    from coopdata.sparql import format_result, open_store, run_query, solution_table
+
+    store = open_store()
+    paths = sorted(QUERIES.glob("*.rq"))
+    lines = [QUERIES_INTRO]
+    lines += [f"- [{query_header(p.read_text('utf-8'))['title']}](#{p.stem})" for p in paths]
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        header = query_header(text)
+        result = run_query(store, text)
+        lines += ["", f'<a id="{path.stem}"></a>', "", f"## {header['title']}", "",
+                  f"*{header['question']}*", "", f"`docs/queries/{path.name}`:", "",
+                  "```sparql", text.rstrip("\n"), "```", ""]
+        if not isinstance(result, pyoxigraph.QuerySolutions):
+            lines += ["Answer:", "", "```", format_result(result).rstrip("\n"), "```"]
+            continue
+        variables, rows = solution_table(result)
+        lines += [f"Answer ({len(rows)} row{'' if len(rows) == 1 else 's'}):", "",
+                  "| " + " | ".join(variables) + " |", "|" + "---|" * len(variables)]
+        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
+                  for row in rows]
+    return "\n".join(lines) + "\n"
+
+
 def expected() -> dict[Path, str]:
     from coopdata.package import schema_files
 
@@ -109,6 +180,7 @@ def expected() -> dict[Path, str]:
     files[ROOT / "docs" / "reference" / "records.md"] = records_reference()
     files[ROOT / "docs" / "reference" / "vocabulary.md"] = vocabulary_reference()
     files[ROOT / "docs" / "reference" / "cli.md"] = cli_reference()
+    files[ROOT / "docs" / "queries.md"] = queries_page()
     return files
 
 

@@ -15,6 +15,7 @@ from .checks import check_records
 from .dataset import Dataset
 from .output import atomic_directory
 from .package import write_package
+from .serialize import turtle
 from .recordfile import record_yaml
 from .records import Record
 from .report import Finding, Report
@@ -45,7 +46,7 @@ def build(out: Path | str, records: Path | str | None = None, *, strict: bool = 
     target = Path(out)
     with atomic_directory(target, marker="graph.ttl") as staging:
         (staging / "tables").mkdir()
-        validation.graph.serialize(staging / "graph.ttl", format="turtle", encoding="utf-8")
+        (staging / "graph.ttl").write_bytes(turtle(validation.triples))
         write_package(validation.dataset, staging / "tables")
     files = sorted(p for p in target.rglob("*") if p.is_file())
     return Build(validation, target, files)

@@ -112,7 +112,7 @@ def build(records: Path | None, base_uri: str | None, out: Path, strict: bool) -
     if report.findings:
         click.echo(report.to_text(), nl=False, err=True)
     click.echo(f"built {len(result.validation.dataset)} records into {result.directory}: "
-               f"{len(result.validation.graph or [])} triples, {len(result.files)} files")
+               f"{len(result.validation.triples)} triples, {len(result.files)} files")
 
 
 @main.command("import")

@@ -255,22 +255,24 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
     from .catalog import catalog_graph, void_graph
     from .changelog import compare, read_release
     from .csvw import csvw_metadata
+    from .fastgraph import ntriples
+    from .jsonld import compact
     from .package import write_package
     from .serialize import (
         compacted,
         dump_json,
         framed_projects,
-        ntriples_lines,
         published_context,
-        write_ntriples,
+        turtle,
         write_turtle,
     )
 
     dataset: Dataset = validation.dataset
-    graph = validation.graph
+    triples = validation.triples
+    lines = ntriples(triples)
     step("graph")
-    write_turtle(graph, staging / "graph.ttl")
-    write_ntriples(graph, staging / "graph.nt")
+    (staging / "graph.ttl").write_bytes(turtle(triples))
+    (staging / "graph.nt").write_text(lines, encoding="utf-8")
     step("tables")
     (staging / "tables").mkdir()
     write_package(dataset, staging / "tables")
@@ -278,21 +280,22 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
     dump_json(_datapackage(staging), staging / "datapackage.json")
     dump_json(csvw_metadata(base_uri=uris.base), staging / "csv-metadata.json")
     step("json-ld")
-    dump_json(compacted(graph), staging / "graph.jsonld")
+    dump_json(compact(triples), staging / "graph.jsonld")
     dump_json(framed_projects(dataset, uris), staging / "projects.jsonld")
     dump_json(published_context(), staging / "context.jsonld")
     step("metadata")
-    info = _info(dataset, len(graph), version, issued, previous)
+    info = _info(dataset, len(triples), version, issued, previous)
+    new_lines = set(lines.splitlines(keepends=True))
     if previous:
         old, old_triples = read_release(root / previous[-1])
-        changes = compare(old, dataset, old_triples, set(ntriples_lines(graph)),
-                          old_version=previous[-1], new_version=version)
+        changes = compare(old, dataset, old_triples, new_lines, old_version=previous[-1],
+                          new_version=version)
     else:
-        changes = compare(None, dataset, set(), set(ntriples_lines(graph)), old_version=None,
+        changes = compare(None, dataset, set(), new_lines, old_version=None,
                           new_version=version)
     (staging / "CHANGELOG.md").write_text(changes.to_markdown(), encoding="utf-8")
     dump_json({"version": version, "issued": issued, "previous": previous[-1] if previous
-               else None, "triples": len(graph),
+               else None, "triples": len(triples),
                "records": {kind: n for kind, n in dataset.counts().items()}},
               staging / "release.json")
     files = [ReleaseFile.of(staging, p) for p in sorted(staging.rglob("*")) if p.is_file()]

@@ -1,21 +1,16 @@
-"""``coopdata serve``: a read-only SPARQL endpoint, dereferenceable entity URIs and the
-release files, over HTTP with the standard library.
+"""``coopdata serve``: a read-only SPARQL endpoint, the entity URIs and the release files
+over HTTP, with the standard library (see docs/serve.md).
 
-=========================  ==========================================================
-path                       what it answers
-=========================  ==========================================================
-``/sparql``                SPARQL 1.1 Protocol queries: GET ``?query=``, POST as a form
-                           or as ``application/sparql-query``; updates are refused (403)
-``/id/{kind}/{id}[/…]``    the triples of an entity and of the objects nested in it
-``/releases/{file}``       the files of the release directory, for download
-=========================  ==========================================================
+* ``/sparql``: SPARQL 1.1 Protocol queries (GET ``?query=``, POST as a form or as
+  ``application/sparql-query``); updates (403) and ``SERVICE`` (400) are refused.
+* ``/id/{kind}/{id}[/…]``: the triples of an entity and of the objects nested in it.
+* ``/releases/{file}``: the files of the release directory.
 
-Every query and entity lookup runs in a child process forked from the server: the store
-is loaded once and the child inherits it (copy-on-write). pyoxigraph cannot cancel a
-query, so the server kills a child that runs past the time limit and keeps answering
-other requests; the child also arms ``alarm()`` to die on its own should the server go
-away. The server never touches the store once it is serving, so no lock of the store can
-be held by another thread at the moment of a fork.
+Every query and entity lookup runs in a child process forked from the server, which
+inherits the store (copy-on-write). pyoxigraph cannot cancel a query, so the server kills
+a child that runs past the time limit and goes on answering; the child also arms
+``alarm()`` to die by itself should the server go away. Once serving, the server never
+touches the store itself, so no lock of the store is held by a thread when it forks.
 """
 
 from __future__ import annotations
@@ -47,7 +42,7 @@ Answer = tuple[int, str, bytes]
 """Status, Content-Type and body of a response."""
 Job = Callable[[ox.Store], Answer]
 
-RESULTS: dict[str, ox.QueryResultsFormat] = {  # SELECT and ASK; the first is the default
+RESULTS = {  # SELECT and ASK, by media type; the first is the default
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
@@ -55,19 +50,18 @@ RESULTS: dict[str, ox.QueryResultsFormat] = {  # SELECT and ASK; the first is th
     "text/csv": ox.QueryResultsFormat.CSV,
     "text/tab-separated-values": ox.QueryResultsFormat.TSV,
 }
-GRAPHS: dict[str, ox.RdfFormat] = {  # CONSTRUCT, DESCRIBE and entities
+GRAPHS = {  # CONSTRUCT, DESCRIBE and entities
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
     "application/ld+json": ox.RdfFormat.JSON_LD,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
-ENTITIES: dict[str, ox.RdfFormat | None] = {**GRAPHS, "text/html": None}  # None: the page
+ENTITIES: dict[str, ox.RdfFormat | None] = {**GRAPHS, "text/html": None}  # None: a page
 PREFIXES = {"cd": VOCAB, "dct": "http://purl.org/dc/terms/",
             "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
             "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
             "skos": "http://www.w3.org/2004/02/skos/core#",
             "xsd": "http://www.w3.org/2001/XMLSchema#"}
-_TEXT = "text/plain; charset=utf-8"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SKIPPED = re.compile(  # long strings, strings, IRIs and comments, in that order
@@ -81,18 +75,14 @@ _SERVICE = re.compile(r"(?<![\w:?$])service(?![\w:-])", re.I)
 class Limits:
     """What one request may cost."""
 
-    timeout: float = 10.0
-    """Seconds a query (or entity lookup) may run, serialisation included."""
-    max_results: int = 10_000
-    """Rows of a SELECT, triples of a CONSTRUCT or DESCRIBE."""
-    max_request_bytes: int = 1_000_000
-    """Largest POST body; a larger one is refused (413) without being read."""
-    workers: int = 8
-    """Queries running at once; more wait (up to ``timeout``) for a free slot."""
+    timeout: float = 10.0  # seconds a query may run, serialisation included
+    max_results: int = 10_000  # rows of a SELECT, triples of a CONSTRUCT or DESCRIBE
+    max_request_bytes: int = 1_000_000  # larger bodies are refused (413) unread
+    workers: int = 8  # queries running at once; more wait up to ``timeout`` for a slot
 
 
 def text(status: int, message: str) -> Answer:
-    return status, _TEXT, f"{message}\n".encode()
+    return status, "text/plain; charset=utf-8", f"{message}\n".encode()
 
 
 def uses_service(query: str) -> bool:
@@ -107,24 +97,18 @@ def uses_service(query: str) -> bool:
 
 
 def negotiate(accept: str | None, offers: list[str]) -> str | None:
-    """The offer the Accept header prefers (the first offer when there is none), or
-    None when nothing offered is acceptable."""
+    """The offer the Accept header prefers (the first offer without one), or None."""
     if not accept:
         return offers[0]
     ranges: dict[str, float] = {}
     for item in accept.split(","):
-        media, *parameters = (part.strip() for part in item.split(";"))
-        quality = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        ranges[media.lower()] = max(quality, ranges.get(media.lower(), 0.0))
+        media, *parameters = (part.strip().lower() for part in item.split(";"))
+        quality = next((value for name, _, value in (p.partition("=") for p in parameters)
+                        if name.strip() == "q"), "1")
+        with contextlib.suppress(ValueError):
+            ranges[media] = max(float(quality), ranges.get(media, 0.0))
     best, best_quality = None, 0.0
-    for offer in offers:  # the most specific range that matches sets the quality
+    for offer in offers:  # the most specific matching range gives the quality
         pattern = next((p for p in (offer, offer.split("/")[0] + "/*", "*/*") if p in ranges),
                        None)
         if pattern is not None and ranges[pattern] > best_quality:
@@ -132,12 +116,16 @@ def negotiate(accept: str | None, offers: list[str]) -> str | None:
     return best
 
 
+def _unacceptable(accept: str | None, offers: list[str]) -> Answer:
+    return text(406, f"cannot answer in any format the request accepts ({accept}); "
+                     f"available: {', '.join(offers)}")
+
+
 def _term(term: Any) -> dict[str, Any]:
     """A term in the SPARQL 1.1 Query Results JSON Format."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.NamedNode | ox.BlankNode):
+        return {"type": "uri" if isinstance(term, ox.NamedNode) else "bnode",
+                "value": term.value}
     if isinstance(term, ox.Triple):
         return {"type": "triple", "value": {"subject": _term(term.subject),
                                             "predicate": _term(term.predicate),
@@ -153,7 +141,7 @@ def _term(term: Any) -> dict[str, Any]:
 
 
 def query_job(query: str, accept: str | None, max_results: int, **dataset: Any) -> Job:
-    """Runs ``query`` and serialises at most ``max_results`` rows or triples."""
+    """Runs ``query``; serialises it when it has at most ``max_results`` rows or triples."""
     def job(store: ox.Store) -> Answer:
         try:
             result = store.query(query, **dataset)
@@ -162,8 +150,7 @@ def query_job(query: str, accept: str | None, max_results: int, **dataset: Any) 
         offers = list(GRAPHS if isinstance(result, ox.QueryTriples) else RESULTS)
         media = negotiate(accept, offers)
         if media is None:
-            return text(406, f"cannot answer in any format the request accepts: {accept}; "
-                             f"available: {', '.join(offers)}")
+            return _unacceptable(accept, offers)
         if isinstance(result, ox.QueryTriples):
             triples: list[ox.Triple] = []
             for triple in result:
@@ -182,8 +169,9 @@ def query_job(query: str, accept: str | None, max_results: int, **dataset: Any) 
                 return text(500, f"result larger than {max_results} rows")
             rows.append({name: _term(term) for name, term in zip(names, solution, strict=True)
                          if term is not None})
-        data = json.dumps({"head": {"vars": names}, "results": {"bindings": rows}}).encode()
-        if fmt != ox.QueryResultsFormat.JSON:  # pyoxigraph reads back what it can write
+        data = json.dumps({"head": {"vars": names}, "results": {"bindings": rows}},
+                          ensure_ascii=False, separators=(",", ":")).encode()
+        if fmt != ox.QueryResultsFormat.JSON:  # pyoxigraph reads back what it writes
             data = ox.parse_query_results(data, ox.QueryResultsFormat.JSON).serialize(
                 format=fmt) or b""
         return 200, fmt.media_type, data
@@ -196,11 +184,9 @@ def entity_job(uri: str, accept: str | None) -> Job:
     (``{uri}/{field}/{n}``), as Turtle, N-Triples, JSON-LD, RDF/XML or an HTML page."""
     def job(store: ox.Store) -> Answer:
         try:
-            todo = [ox.NamedNode(uri)]
+            todo, seen, triples = [ox.NamedNode(uri)], {uri}, list[ox.Triple]()
         except ValueError:
             return text(404, f"no entity {uri}")
-        triples: list[ox.Triple] = []
-        seen = {uri}
         while todo:
             for quad in store.quads_for_pattern(todo.pop(), None, None):
                 triples.append(quad.triple)
@@ -214,8 +200,7 @@ def entity_job(uri: str, accept: str | None) -> Job:
         triples.sort(key=lambda triple: (str(triple.subject) != f"<{uri}>", str(triple)))
         media = negotiate(accept, list(ENTITIES))
         if media is None:
-            return text(406, f"cannot answer in any format the request accepts: {accept}; "
-                             f"available: {', '.join(ENTITIES)}")
+            return _unacceptable(accept, list(ENTITIES))
         fmt = ENTITIES[media]
         if fmt is None:
             return 200, "text/html; charset=utf-8", page(uri, triples)
@@ -229,14 +214,14 @@ def page(uri: str, triples: list[ox.Triple]) -> bytes:
     rows = "\n".join("<tr>" + "".join(f"<td>{html.escape(str(term))}</td>" for term in triple)
                      + "</tr>" for triple in triples)
     title = html.escape(uri)
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f"<title>{title}</title></head>\n<body><h1>{title}</h1>\n<table>\n"
             f"<tr><th>subject</th><th>predicate</th><th>object</th></tr>\n{rows}\n"
-            f"</table></body></html>\n").encode()
+            "</table></body></html>\n").encode()
 
 
 class Server(ThreadingHTTPServer):
-    """The HTTP server: one thread a connection, one child process a query."""
+    """The HTTP server: a thread a connection, a child process a query."""
 
     daemon_threads = True
 
@@ -258,25 +243,11 @@ class Server(ThreadingHTTPServer):
         if not self._slots.acquire(timeout=self.limits.timeout):
             return text(503, "the server is busy: try again later")
         try:
-            return self._fork(job)
+            data = self._fork(job)
+        except OSError as exc:  # too many processes or open files
+            return text(503, f"cannot start a query process: {exc}")
         finally:
             self._slots.release()
-
-    def _fork(self, job: Job) -> Answer:
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            _child(job, self.store, write, self.limits.timeout)
-        os.close(write)
-        self._children.add(pid)
-        try:
-            data = _read(read, self.limits.timeout)
-        finally:
-            os.close(read)
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)  # done or past the time limit: never lingers
-            os.waitpid(pid, 0)
-            self._children.discard(pid)
         if data is None:
             return text(503, f"query exceeded the time limit of {self.limits.timeout:g} s")
         head, _, body = data.partition(b"\n")
@@ -284,6 +255,27 @@ class Server(ThreadingHTTPServer):
         if not length.isdigit() or int(length) != len(body):
             return text(500, "the query failed: its worker process died")
         return int(status), content_type, body
+
+    def _fork(self, job: Job) -> bytes | None:
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            raise
+        if pid == 0:
+            _child(job, self.store, write, self.limits.timeout)
+        os.close(write)
+        self._children.add(pid)
+        try:
+            return _read(read, self.limits.timeout)
+        finally:
+            os.close(read)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)  # done, or past the time limit
+            self._children.discard(pid)
+            os.waitpid(pid, 0)
 
     def server_close(self) -> None:
         super().server_close()
@@ -293,16 +285,16 @@ class Server(ThreadingHTTPServer):
 
 
 def _child(job: Job, store: ox.Store, write: int, timeout: float) -> NoReturn:
-    """Runs in the forked child: answers ``job`` into the pipe ``write``, then exits."""
+    """In the forked child: writes the answer of ``job`` into the pipe, then exits."""
     code = 1
     try:
         os.closerange(3, write)  # the sockets and pipes of other requests
         os.closerange(write + 1, os.sysconf("SC_OPEN_MAX"))
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
-        signal.alarm(math.ceil(timeout) + 1)  # dies by itself should the server not kill it
+        signal.alarm(math.ceil(timeout) + 1)
         try:
             status, content_type, body = job(store)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes an answer
+        except Exception as exc:  # every failure becomes an answer
             status, content_type, body = text(500, f"the query failed: {exc}")
         with open(write, "wb") as out:
             out.write(f"{status} {len(body)} {content_type}\n".encode() + body)
@@ -312,7 +304,7 @@ def _child(job: Job, store: ox.Store, write: int, timeout: float) -> NoReturn:
 
 
 def _read(fd: int, timeout: float) -> bytes | None:
-    """Everything written to the pipe ``fd`` until it closes, or None after ``timeout``."""
+    """All that is written to the pipe ``fd`` until it closes, or None after ``timeout``."""
     deadline = time.monotonic() + timeout
     poller = select.poll()
     poller.register(fd, select.POLLIN)
@@ -342,7 +334,7 @@ class Handler(BaseHTTPRequestHandler):
             uri = self.server.base + url.path[len("/id/"):]
             self._send(*self.server.run(entity_job(uri, self.headers.get("Accept"))))
         elif url.path.startswith("/releases/"):
-            self._download(url.path[len("/releases/"):])
+            self._download(unquote(url.path[len("/releases/"):]))
         else:
             self._send(*text(404, "not found: the SPARQL endpoint is /sparql, entities are "
                                   "under /id/ and release files under /releases/"))
@@ -351,39 +343,36 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         url = urlsplit(self.path)
+        kind = self.headers.get_content_type()
         if url.path != "/sparql":
             return self._send(*text(405, "only /sparql answers POST requests"))
+        if kind not in ("application/x-www-form-urlencoded", "application/sparql-query",
+                        "application/sparql-update"):
+            return self._send(*text(415, "send application/x-www-form-urlencoded or "
+                                         "application/sparql-query"))
         body = self._body()
         if body is None:
             return None
         params = parse_qs(url.query, keep_blank_values=True)
-        content_type = self.headers.get_content_type()
         try:
-            if content_type == "application/x-www-form-urlencoded":
+            if kind == "application/x-www-form-urlencoded":
                 for name, values in parse_qs(body.decode(), keep_blank_values=True).items():
                     params.setdefault(name, []).extend(values)
-            elif content_type == "application/sparql-query":
-                params.setdefault("query", []).append(body.decode())
-            elif content_type != "application/sparql-update":
-                return self._send(*text(415, "send application/x-www-form-urlencoded or "
-                                             "application/sparql-query"))
+            else:  # the query or the update itself
+                params.setdefault(kind.rpartition("-")[2], []).append(body.decode())
         except UnicodeDecodeError:
             return self._send(*text(400, "the request body is not UTF-8"))
-        if content_type == "application/sparql-update":
-            params["update"] = [body.decode(errors="replace")]
         return self._sparql(params)
 
     def _body(self) -> bytes | None:
-        """The request body, or None after answering a missing or too large one."""
-        length = self.headers.get("Content-Length", "")
+        """The request body, or None after refusing it."""
+        length = self.headers.get("Content-Length", "").strip()
         limit = self.server.limits.max_request_bytes
-        if not length.strip().isdigit():
-            self.close_connection = True
-            self._send(*text(411, "a Content-Length header is required"))
-            return None
-        if int(length) > limit:
+        refusal = text(411, "a Content-Length header is required") if not length.isdigit() \
+            else text(413, f"request larger than {limit} bytes") if int(length) > limit else None
+        if refusal is not None:
             self.close_connection = True  # the body stays unread
-            self._send(*text(413, f"request larger than {limit} bytes"))
+            self._send(*refusal)
             return None
         return self.rfile.read(int(length))
 
@@ -409,31 +398,28 @@ class Handler(BaseHTTPRequestHandler):
 
     def _download(self, name: str) -> None:
         """Sends a regular file of the release directory, never one outside it."""
-        root, name = self.server.release, unquote(name)
-        parts = name.split("/")
-        if "\x00" in name or "\\" in name or any(p in ("", ".", "..") for p in parts):
+        root = self.server.release
+        if "\x00" in name or "\\" in name or {"", ".", ".."} & set(name.split("/")):
             return self._send(*text(400, "bad file name"))
         path = (root / name).resolve() if root is not None else None
-        if path is None or root is None or not path.is_relative_to(root) or not path.is_file():
+        if root is None or path is None or not path.is_relative_to(root) or not path.is_file():
             return self._send(*text(404, f"no release file {name}"))
         with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
             media = MEDIA_TYPES.get(path.suffix, "text/plain" if path.name == "SHA256SUMS"
                                     else "application/octet-stream")
             charset = "; charset=utf-8" if media.startswith("text/") else ""
-            self._headers(200, media + charset, size)
+            self._headers(200, media + charset, os.fstat(handle.fileno()).st_size)
             if self.command != "HEAD":
                 shutil.copyfileobj(handle, self.wfile)
         return None
 
     def _headers(self, status: int, content_type: str, length: int) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(length))
-        self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Content-Security-Policy", "default-src 'none'")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Vary", "Accept")
+        for name, value in (("Content-Type", content_type), ("Content-Length", str(length)),
+                            ("Access-Control-Allow-Origin", "*"), ("Vary", "Accept"),
+                            ("Content-Security-Policy", "default-src 'none'"),
+                            ("X-Content-Type-Options", "nosniff")):
+            self.send_header(name, value)
         self.end_headers()
 
     def _send(self, status: int, content_type: str, body: bytes) -> None:

@@ -4,23 +4,20 @@
 the embedded dataset into an in-memory pyoxigraph store. :func:`run_query` runs a
 SPARQL 1.1 query on it and :func:`format_result` prints what the query returns:
 
-==================== ===================================================================
-query form           formats (the first is the default)
-==================== ===================================================================
-SELECT               ``table`` (aligned, for people), ``csv``, ``tsv`` (SPARQL 1.1 Query
-                     Results CSV/TSV), ``json`` (SPARQL 1.1 Query Results JSON)
-ASK                  ``table``, ``csv``, ``tsv``: ``true`` or ``false``; ``json``: the
-                     SPARQL JSON boolean form
-CONSTRUCT, DESCRIBE  ``turtle``, ``jsonld`` (compacted with the published context)
-==================== ===================================================================
+* SELECT: ``table`` (the default: aligned, for people), ``csv``, ``tsv`` or ``json``
+  (the SPARQL 1.1 Query Results formats, serialised by pyoxigraph);
+* ASK: ``true`` or ``false``, or with ``json`` the SPARQL JSON boolean form;
+* CONSTRUCT, DESCRIBE: ``turtle`` (the default) or ``jsonld`` (compacted with the
+  published context).
 
-Queries declare their own prefixes: no prefix is predefined, so a query that runs here
-runs on any SPARQL endpoint that serves the same graph.
+No prefix is predefined: queries declare theirs, so a query that runs here runs on any
+SPARQL endpoint that serves the same graph.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, Union
 
@@ -40,13 +37,15 @@ GRAPH_FORMATS = ("turtle", "jsonld")
 """Formats of CONSTRUCT and DESCRIBE results."""
 FORMATS = SOLUTION_FORMATS + GRAPH_FORMATS
 
-_NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{name}" for name in (
-    "integer", "decimal", "double", "float", "int", "long", "short", "byte",
-    "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
-    "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+_NUMERIC = {f"http://www.w3.org/2001/XMLSchema#{name}"
+            for name in ("integer", "decimal", "double", "float", "int", "long")}
 _POSITION = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
-_SENTENCE = re.compile(r"(?:^|, )([A-Z][A-Za-z]*(?: [A-Za-z]+)+)(?=,|$)")
-_PREFIXED_NAME = re.compile(r"([^\W\d_][\w.-]*)?:[\w.%-]*$")
+# a reason among the tokens the parser expected: "The SELECT contains a variable that…"
+_REASON = re.compile(r"(?:^|, )([A-Z][A-Za-z]*(?: [A-Za-z]+)*(?: [a-z]+)+)(?=,|$)")
+# prefixed names (group "name"), outside comments, IRIs and strings
+_NAMES = re.compile(r"""#[^\n]*|<[^<>"{}|^`\\\s]*>|(?:\"\"\"|\'\'\')[\s\S]*?(?:\"\"\"|\'\'\')"""
+                    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"""
+                    r"""|(?<![\w?$:])(?P<name>(?P<prefix>[^\W\d_][\w.-]*|):)""")
 
 
 def release_graph_file(release: Path) -> Path:
@@ -81,22 +80,17 @@ def open_store(release: Path | str | None = None,
 def read_query(argument: str) -> str:
     """The query text of ``argument``: the content of the file it names when it is an
     existing file (or ends in ``.rq``), else the argument itself."""
-    if "\n" in argument:
-        return argument
     try:
-        is_path = argument.endswith(".rq") or Path(argument).exists()
+        if "\n" in argument or not (argument.endswith(".rq") or Path(argument).exists()):
+            return argument
     except (OSError, ValueError):  # too long, or a NUL: not a path
-        is_path = False
-    if not is_path:
         return argument
     try:
         return Path(argument).read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"cannot read the query file {argument}: it is not UTF-8 text") \
-            from None
-    except OSError as exc:
-        raise UsageError(f"cannot read the query file {argument}: "
-                         f"{exc.strerror or exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        why = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) \
+            else exc.strerror or str(exc)
+        raise UsageError(f"cannot read the query file {argument}: {why}") from None
 
 
 def run_query(store: pyoxigraph.Store, text: str) -> QueryResult:
@@ -116,25 +110,28 @@ def run_query(store: pyoxigraph.Store, text: str) -> QueryResult:
 
 
 def _syntax_message(message: str, text: str) -> str:
-    """``line L, column C: what went wrong`` from pyoxigraph's ``error at L:C: …``.
-
-    Where the parser names a reason among the tokens it expected ("Prefix not found"),
-    the reason replaces the list of tokens."""
+    """``line L, column C: what went wrong`` from pyoxigraph's ``error at L:C: …``: an
+    undeclared prefix where the query uses one, else the reason the parser lists among
+    the tokens it expected ("the SELECT contains a variable that is unbound"), else the
+    parser's message."""
     match = _POSITION.match(message)
     if match is None:
         return message
-    line, column, detail = int(match[1]), int(match[2]), match[3]
-    listed = detail.removeprefix("expected ").removeprefix("one of ")
-    reason = _SENTENCE.search(listed)
-    if reason is not None and reason[1] == "Prefix not found":
-        lines = text.splitlines() or [""]
-        before = lines[min(line, len(lines)) - 1][:max(column - 1, 0)]
-        name = _PREFIXED_NAME.search(before)
-        detail = f'unknown prefix "{name[1] or ""}:"' if name else "unknown prefix"
-    elif reason is not None:
+    line, column, detail = int(match[1]), int(match[2]), match[3].replace("\n", " ")
+    declared = {m[1] or "" for m in re.finditer(r"(?i)\bPREFIX\s+([^\W\d_][\w.-]*)?:", text)}
+    for name in _NAMES.finditer(text):
+        if name["name"] is not None and name["prefix"] not in declared:
+            start = name.start("name")
+            at = (text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start))
+            if at <= (line, column):
+                line, column = at
+                return f'line {line}, column {column}: unknown prefix "{name["prefix"]}:"'
+            break
+    reason = _REASON.search(detail.removeprefix("expected ").removeprefix("one of "))
+    if reason is not None:
         detail = reason[1][0].lower() + reason[1][1:] if reason[1][1:2].islower() \
             else reason[1]
-    return f"line {line}, column {column}: {detail.replace(chr(10), ' ')}"
+    return f"line {line}, column {column}: {detail}"
 
 
 def format_result(result: QueryResult, fmt: str | None = None) -> str:
@@ -235,14 +232,17 @@ def display(term: Any) -> str:
     return " ".join(str(term.value).splitlines())
 
 
+@cache
 def prefixes() -> dict[str, str]:
     """Prefix → namespace for showing IRIs: those of :data:`coopdata.spec.PREFIXES`,
-    with ``code:`` (code lists), ``country:`` (EU countries) and ``id:`` (records)."""
-    from .codes import CODE_BASE, COUNTRY_BASE
+    with ``code:`` (code lists), ``country:`` and ``language:`` (EU authority tables)
+    and ``id:`` (records)."""
+    from .codes import CODE_BASE, COUNTRY_BASE, LANGUAGE_BASE
     from .spec import PREFIXES
     from .uris import DEFAULT_BASE
 
-    return {**PREFIXES, "code": CODE_BASE, "country": COUNTRY_BASE, "id": DEFAULT_BASE}
+    return {**PREFIXES, "code": CODE_BASE, "country": COUNTRY_BASE,
+            "language": LANGUAGE_BASE, "id": DEFAULT_BASE}
 
 
 def compact(iri: str) -> str:
@@ -255,23 +255,21 @@ def compact(iri: str) -> str:
 
 
 def format_graph(result: pyoxigraph.QueryTriples, fmt: str = "turtle") -> str:
-    """CONSTRUCT and DESCRIBE results as Turtle (rdflib's serialiser, with the prefixes
-    of ``graph.ttl``) or as JSON-LD compacted with the published context, embedded,
-    as in a release's ``graph.jsonld`` (never fetched)."""
+    """CONSTRUCT and DESCRIBE results as Turtle (rdflib's serialiser, as ``graph.ttl``)
+    or as JSON-LD compacted with the published context, embedded as in a release's
+    ``graph.jsonld`` (never fetched)."""
     import json
 
     import pyoxigraph
     from rdflib import Graph
 
-    from .codes import CODE_BASE, COUNTRY_BASE
     from .serialize import compacted
-    from .spec import PREFIXES
 
     graph = Graph()
     graph.parse(data=_text(result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES)),
                 format="nt")
     if fmt == "jsonld":
         return json.dumps(compacted(graph), ensure_ascii=False, indent=2) + "\n"
-    for prefix, namespace in {**PREFIXES, "code": CODE_BASE, "country": COUNTRY_BASE}.items():
+    for prefix, namespace in prefixes().items():  # rdflib writes those it uses
         graph.bind(prefix, namespace, replace=True)
     return graph.serialize(format="turtle")

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,10 +19,20 @@ from .dataset import Dataset
 from .records import read_record, record_files, stray_files
 from .report import Finding, Report
 from .resources import default_records
+from .spec import PREFIXES
 from .uris import Uris
 
 if TYPE_CHECKING:
+    from .fastgraph import Triple
+
+if TYPE_CHECKING:
     from rdflib import Graph
+
+
+ENGINES = ("fast", "reference")
+"""``fast``: triples built straight from the records, table checks in one pass, SHACL
+compiled to SPARQL on pyoxigraph. ``reference``: rdflib, Frictionless and pyshacl. Tests
+check that both give the same findings and the same graph."""
 
 
 @dataclass
@@ -31,7 +41,22 @@ class Validation:
 
     dataset: Dataset
     report: Report
-    graph: Graph | None = None
+    triples: list[Triple]
+    """The graph as sorted N-Triples terms (see :mod:`coopdata.fastgraph`)."""
+    _graph: Graph | None = field(default=None, repr=False)
+
+    @property
+    def graph(self) -> Graph:
+        """The graph as an rdflib Graph (built on first use)."""
+        if self._graph is None:
+            from rdflib import Graph
+
+            from .fastgraph import ntriples
+
+            self._graph = Graph().parse(data=ntriples(self.triples), format="nt")
+            for prefix, namespace in PREFIXES.items():
+                self._graph.bind(prefix, namespace)
+        return self._graph
 
 
 def load(directory: Path | str | None = None) -> tuple[Dataset, Report]:
@@ -56,31 +81,48 @@ def load(directory: Path | str | None = None) -> tuple[Dataset, Report]:
 
 
 def validate(directory: Path | str | None = None, *, uris: Uris | None = None,
-             tables: bool = True, shacl: bool = True) -> Validation:
+             tables: bool = True, shacl: bool = True, engine: str = "fast") -> Validation:
     """Run every layer on the records in ``directory`` and return one report.
 
     Table and SHACL validation run on the records that passed the record checks, and
     do not repeat a problem the record checks already reported for the same field.
     """
     dataset, report = load(directory)
-    return validate_dataset(dataset, report, uris=uris, tables=tables, shacl=shacl)
+    return validate_dataset(dataset, report, uris=uris, tables=tables, shacl=shacl,
+                            engine=engine)
 
 
 def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = None,
-                     tables: bool = True, shacl: bool = True) -> Validation:
+                     tables: bool = True, shacl: bool = True,
+                     engine: str = "fast") -> Validation:
     """Add the table and SHACL layers to ``report``, the record checks of ``dataset``."""
-    from .graph import build_graph
+    from .fastgraph import triples as graph_triples
 
-    graph = build_graph(dataset, uris=uris)
+    if engine not in ENGINES:
+        raise UsageError(f'unknown engine "{engine}": use one of {", ".join(ENGINES)}')
+    uris = uris or Uris()
+    validation = Validation(dataset, report, graph_triples(dataset, uris=uris))
+    if engine == "reference":
+        from .graph import build_graph
+
+        validation._graph = build_graph(dataset, uris=uris)
     if tables:
         from .package import validate_tables
 
-        report.extend(_new(validate_tables(dataset), report.findings))
+        report.extend(_new(validate_tables(dataset, engine="frictionless" if engine ==
+                                           "reference" else "fast"), report.findings))
     if shacl:
         from .shacl import validate_graph
 
-        report.extend(_new(validate_graph(graph, dataset, uris=uris or Uris()), report.findings))
-    return Validation(dataset, report, graph)
+        shacl_engine = "pyshacl" if engine == "reference" else "fast"
+        report.extend(_new(_shacl(validation, uris, shacl_engine), report.findings))
+    return validation
+
+
+def _shacl(validation: Validation, uris: Uris, engine: str) -> list[Finding]:
+    from .shacl import validate_graph
+
+    return validate_graph(validation.graph, validation.dataset, uris=uris)
 
 
 def _new(findings: list[Finding], earlier: list[Finding]) -> list[Finding]:

@@ -1,0 +1,176 @@
+"""Records → N-Triples, straight from the records: the fast path.
+
+Makes exactly the triples of :func:`coopdata.graph.build_graph` (a test checks the two
+graphs are isomorphic) as N-Triples terms, without building rdflib objects: the
+release writes them sorted as ``graph.nt``, loads them into pyoxigraph for SHACL,
+SPARQL and Turtle, and compacts them into JSON-LD (:mod:`coopdata.jsonld`).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from . import codes
+from .dataset import Dataset
+from .graph import decimal_text, expand, wikidata_countries
+from .spec import KINDS, PREFIXES, Field
+from .uris import Uris
+
+Triple = tuple[str, str, str]
+"""Subject, predicate and object as N-Triples terms (``<iri>``, ``"text"@fr``…)."""
+
+RDF_TYPE = f"<{PREFIXES['rdf']}type>"
+RDFS_LABEL = f"<{PREFIXES['rdfs']}label>"
+XSD = PREFIXES["xsd"]
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def iri(value: str) -> str:
+    return f"<{value}>"
+
+
+def literal(text: str, *, lang: str | None = None, datatype: str | None = None) -> str:
+    """An N-Triples literal; ``datatype`` is a full IRI (xsd:string is left implicit)."""
+    body = f'"{text.translate(_ESCAPES)}"'
+    if lang:
+        return f"{body}@{lang}"
+    return f"{body}^^<{datatype}>" if datatype else body
+
+
+@cache
+def _predicate(curie: str) -> str:
+    return iri(expand(curie))
+
+
+class _Writer:
+    def __init__(self, uris: Uris) -> None:
+        self.uris = uris
+        self.triples: list[Triple] = []
+        self.countries: set[str] = set()
+        self.concepts: set[str] = set()
+
+    def record(self, kind: str, record_id: str, data: dict[str, Any]) -> None:
+        spec = KINDS[kind]
+        subject = iri(self.uris.record(kind, record_id))
+        self.triples.append((subject, RDF_TYPE, _predicate(spec.node_class)))
+        label = data.get(spec.label_field)
+        if isinstance(label, dict):
+            self.triples += [(subject, RDFS_LABEL, literal(t, lang=lang))
+                             for lang, t in label.items()]
+        elif label is not None:
+            self.triples.append((subject, RDFS_LABEL, literal(label)))
+        self.fields(subject, spec.fields, data)
+
+    def fields(self, subject: str, fields: tuple[Field, ...], data: dict[str, Any]) -> None:
+        add = self.triples.append
+        for spec in fields:
+            if spec.name not in data:
+                continue
+            values = data[spec.name] if spec.many else [data[spec.name]]
+            predicate = _predicate(spec.predicate)
+            for position, value in enumerate(values, start=1):
+                if spec.type == "object":
+                    base = subject[1:-1]
+                    node = iri(f"{base}/{spec.name}/{position}" if spec.many
+                               else f"{base}/{spec.name}")
+                    assert spec.node_class is not None
+                    add((node, RDF_TYPE, _predicate(spec.node_class)))
+                    add((subject, predicate, node))
+                    self.fields(node, spec.fields, value)
+                elif spec.type == "text":
+                    for lang, text in value.items():
+                        add((subject, predicate, literal(text, lang=lang)))
+                else:
+                    add((subject, predicate, self.term(spec, value)))
+
+    def term(self, spec: Field, value: Any) -> str:
+        kind = spec.type
+        if kind == "ref":
+            assert spec.ref is not None
+            return iri(self.uris.record(spec.ref, value))
+        if kind == "code":
+            assert spec.scheme is not None
+            uri = codes.concept_uri(spec.scheme, value)
+            self.concepts.add(uri)
+            return iri(uri)
+        if kind == "country":
+            self.countries.add(value)
+            return iri(codes.country_uri(value))
+        if kind in ("language", "url"):
+            return iri(codes.language(value) or "" if kind == "language" else value)
+        if kind == "date":
+            return literal(str(value), datatype=XSD + value.xsd_type)
+        if kind == "decimal":
+            return literal(decimal_text(value), datatype=XSD + "decimal")
+        if kind == "boolean":
+            return literal("true" if value else "false", datatype=XSD + "boolean")
+        return literal(value)  # string, currency
+
+    def describe(self) -> None:
+        wikidata = wikidata_countries()
+        for alpha_2 in sorted(self.countries):
+            info = codes.country(alpha_2)
+            assert info is not None
+            subject = iri(codes.country_uri(alpha_2))
+            self.triples += [
+                (subject, RDF_TYPE, iri("http://purl.org/dc/terms/Location")),
+                (subject, iri(PREFIXES["skos"] + "notation"), literal(alpha_2)),
+                (subject, RDFS_LABEL, literal(info[1], lang="en")),
+                (subject, RDFS_LABEL, literal(info[2], lang="fr")),
+            ]
+            if alpha_2 in wikidata:
+                self.triples.append((subject, iri(PREFIXES["owl"] + "sameAs"),
+                                     iri("http://www.wikidata.org/entity/" + wikidata[alpha_2])))
+        concepts = _concept_triples()
+        schemes = set()
+        for uri in sorted(self.concepts):
+            for triple in concepts.get(uri, ()):
+                self.triples.append(triple)
+                if triple[1] == iri(PREFIXES["skos"] + "inScheme"):
+                    schemes.add(triple[2][1:-1])
+        scheme_triples = _scheme_triples()
+        for scheme in sorted(schemes):
+            self.triples += scheme_triples.get(scheme, [])
+
+
+@cache
+def _concept_triples() -> dict[str, list[Triple]]:
+    """Every triple of schema/codelists.ttl about each concept, as N-Triples terms."""
+    from rdflib import URIRef
+    from rdflib.namespace import RDF, SKOS
+
+    from .graph import codelists
+
+    graph = codelists()
+    out: dict[str, list[Triple]] = {}
+    for concept in graph.subjects(RDF.type, SKOS.Concept):
+        out[str(concept)] = [(concept.n3(), p.n3(), o.n3()) for p, o in graph.predicate_objects(
+            concept) if isinstance(p, URIRef)]
+    return out
+
+
+@cache
+def _scheme_triples() -> dict[str, list[Triple]]:
+    from rdflib.namespace import RDF, SKOS
+
+    from .graph import codelists
+
+    graph = codelists()
+    return {str(s): [(s.n3(), p.n3(), o.n3()) for p in (RDF.type, SKOS.prefLabel)
+                     for o in graph.objects(s, p)]
+            for s in graph.subjects(RDF.type, SKOS.ConceptScheme)}
+
+
+def triples(dataset: Dataset, *, uris: Uris | None = None) -> list[Triple]:
+    """Every triple of the dataset's graph, sorted, without duplicates."""
+    writer = _Writer(uris or Uris())
+    for record in dataset:
+        writer.record(record.kind, record.id, record.data)
+    writer.describe()
+    return sorted(set(writer.triples))
+
+
+def ntriples(triples: list[Triple]) -> str:
+    """The triples as an N-Triples document, one a line, in the order given."""
+    return "".join(f"{s} {p} {o} .\n" for s, p, o in triples)
