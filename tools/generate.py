@@ -97,7 +97,7 @@ def cli_reference() -> str:
     lines += ["## coopdata", "", "```", main.get_help(context), "```", ""]
     for name in sorted(main.commands):
         command = main.commands[name]
-        sub = click.Context(command, info_name=f"coopdata {name}", parent=context,
+        sub = click.Context(command, info_name=name, parent=context,
                             terminal_width=100, max_content_width=100)
         lines += [f"## coopdata {name}", "", "```", command.get_help(sub), "```", ""]
     return "\n".join(lines)
@@ -131,11 +131,13 @@ Add `--release DIR/VERSION` to query a release instead, and `--format csv` (or `
 `json`) for machine-readable results. The queries declare their prefixes, so they run
 unchanged on any SPARQL endpoint that serves the graph.
 
-The answers below are those of the embedded dataset, with IRIs shortened: `id:` is
-`https://w3id.org/coopdata/id/`, `code:` is `https://w3id.org/coopdata/code/`, `country:`
-is `http://publications.europa.eu/resource/authority/country/`. `docs/queries/<name>.csv`
-holds each expected answer as SPARQL CSV results, checked by hand against the records;
-the tests run every query and compare its answer with that file.
+The answers below are those of the embedded dataset, as `coopdata query` prints them:
+literals by their lexical form, IRIs shortened with the prefixes of
+[the model](model.md), plus `id:` for `https://w3id.org/coopdata/id/` and `language:`
+for `http://publications.europa.eu/resource/authority/language/`. Decimals print in
+pyoxigraph's canonical form (`4100000`) where `graph.ttl` and the tables write
+`4100000.0`: the same `xsd:decimal` value. `docs/queries/<name>.csv` holds each expected answer as SPARQL CSV results, checked by
+hand against the records; the tests run every query and compare its answer with it.
 
 To add a query, write `docs/queries/<name>.rq` starting with a `# title:` and a
 `# question:` line, save its answer with

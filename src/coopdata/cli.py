@@ -152,9 +152,10 @@ def export_tables(records: Path | None, out: Path, blank: bool) -> None:
               help="Release date (default: SOURCE_DATE_EPOCH, else today).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="Release configuration (TOML); defaults suit the embedded data.")
+@click.option("--strict", is_flag=True, help="Refuse to release when there are warnings too.")
 @handle_errors
 def release(records: Path | None, out: Path, version: str | None, date: str | None,
-            config_path: Path | None) -> None:
+            config_path: Path | None, strict: bool) -> None:
     """Validate, then publish OUT/VERSION/: Turtle, N-Triples, JSON-LD, CSV with
     datapackage.json and CSVW, DCAT-AP catalogue, VoID, CHANGELOG and SHA256SUMS.
 
@@ -168,9 +169,9 @@ def release(records: Path | None, out: Path, version: str | None, date: str | No
     if sys.stderr.isatty():
         with click.progressbar(length=len(STEPS), label="release", file=sys.stderr) as bar:
             result = run(out, records, version=version, config=config, date=date,
-                         progress=lambda name: bar.update(1))
+                         progress=lambda name: bar.update(1), strict=strict)
     else:
-        result = run(out, records, version=version, config=config, date=date)
+        result = run(out, records, version=version, config=config, date=date, strict=strict)
     click.echo(f"released {result.info.version} into {result.directory}: "
                f"{len(result.files)} files, {result.info.triples} triples")
 

@@ -98,7 +98,8 @@ def _natural(version: str) -> list[Any]:
 
 
 def releases_in(directory: Path) -> list[str]:
-    """The complete releases in ``directory`` (those with SHA256SUMS), oldest first."""
+    """The complete releases in ``directory`` (those with SHA256SUMS), in version order
+    (numbers compared as numbers: 1.10.0 after 1.9.0; dates as YYYY-MM-DD sort too)."""
     if not directory.is_dir():
         return []
     found = []
@@ -108,7 +109,7 @@ def releases_in(directory: Path) -> list[str]:
         issued = ""
         with suppress(OSError, ValueError, KeyError, TypeError):
             issued = json.loads((entry / "release.json").read_text(encoding="utf-8"))["issued"]
-        found.append((issued, _natural(entry.name), entry.name))
+        found.append((_natural(entry.name), issued, entry.name))
     return [name for *_, name in sorted(found)]
 
 
@@ -190,7 +191,7 @@ def _fsync_tree(root: Path) -> None:
 
 def release(out: Path | str, records: Path | str | None = None, *, version: str | None = None,
             config: ReleaseConfig | None = None, date: str | None = None,
-            progress: Progress | None = None) -> Release:
+            progress: Progress | None = None, strict: bool = False) -> Release:
     """Validate the records and publish them as ``out/<version>/``, completely or not at all.
 
     ``version`` defaults to the release date. Raises :class:`~coopdata.RecordsInvalid`
@@ -219,7 +220,7 @@ def release(out: Path | str, records: Path | str | None = None, *, version: str 
     step("validate")
     uris = Uris(config.base_uri)
     validation = validate(records, uris=uris)
-    if not validation.report.valid:
+    if not validation.report.passes(strict=strict):
         raise RecordsInvalid(validation.report)
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -238,6 +239,7 @@ def release(out: Path | str, records: Path | str | None = None, *, version: str 
             info, files = _write(staging, validation, config, uris, version, issued,
                                  root, previous, step)
             step("publish")
+            staging.chmod(0o755)  # mkdtemp made it private; a release is for everyone to read
             _fsync_tree(staging)
             os.rename(staging, root / version)
         except OSError as exc:
@@ -277,7 +279,7 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
     (staging / "tables").mkdir()
     write_package(dataset, staging / "tables")
     (staging / "tables" / "datapackage.json").unlink()
-    dump_json(_datapackage(staging), staging / "datapackage.json")
+    dump_json(_datapackage(staging, config), staging / "datapackage.json")
     dump_json(csvw_metadata(base_uri=uris.base), staging / "csv-metadata.json")
     step("json-ld")
     dump_json(compact(triples), staging / "graph.jsonld")
@@ -310,11 +312,13 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
     return info, _write_checksums(staging)
 
 
-def _datapackage(staging: Path) -> dict[str, Any]:
+def _datapackage(staging: Path, config: ReleaseConfig) -> dict[str, Any]:
     """``datapackage.json`` at the release root, each resource with its bytes and hash."""
     from .package import package_descriptor
 
     descriptor = package_descriptor()
+    descriptor["title"], descriptor["description"] = config.title, config.description
+    descriptor["licenses"] = [{"name": config.license, "path": config.license_uri}]
     for resource in descriptor["resources"]:
         path = staging / "tables" / resource["path"]
         resource["path"] = f"tables/{resource['path']}"

@@ -48,7 +48,9 @@ class ReleaseFile:
 
     @property
     def media_type(self) -> str:
-        """The IANA media type (``text/turtle``)."""
+        """The IANA media type (``text/turtle``; CSVW metadata is ``application/csvm+json``)."""
+        if self.name.endswith("csv-metadata.json"):
+            return "application/csvm+json"
         return MEDIA_TYPES.get(self.suffix, "application/octet-stream")
 
     @property

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from ..codes import schemes
 from .charts import WIDTH, Chart, Href, _svg
 from .i18n import code_label, ui
-from .markup import link, svg_attrs, svg_text, svg_title, text
+from .markup import link, plain, svg_attrs, svg_text, svg_title, text
 from .model import Model, sort_key
 
 ROLES = ("funding", "accountable", "extending", "implementing", "partner", "steering-committee",
@@ -67,7 +67,7 @@ def network(model: Model, href: Href) -> Chart | None:
         for key in ids:
             label = model.label(kind, key)
             short = model.acronym(kind, key) if kind == "organisation" else None
-            shown = short if short and len(text(label)) > 60 else label
+            shown = short if short and len(plain(label)) > 50 else label
             parts.append(Markup('<a href="{}">{}<circle{}/>{}</a>').format(
                 href(kind, key), svg_title(label),
                 svg_attrs({"class": f"node n-{kind}", "data-mark": "node", "cx": x,

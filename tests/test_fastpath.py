@@ -1,0 +1,57 @@
+"""The fast path gives the same answers as the reference path (rdflib, pyld,
+Frictionless): same graph, same JSON-LD graph, same findings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from benchmarks.synthetic import generate
+from coopdata import build_graph, load, validate
+from coopdata.fastgraph import ntriples, triples
+from coopdata.jsonld import compact
+from coopdata.serialize import compacted, ntriples_lines, turtle
+
+from conftest import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("synthetic")
+    generate(200, out, seed=7, error_every=15)
+    return out
+
+
+@pytest.mark.parametrize("source", ["fixture", "embedded", "synthetic"])
+def test_same_triples_as_rdflib(source: str, synthetic: Path) -> None:
+    directory = {"fixture": FIXTURES / "records", "embedded": None, "synthetic": synthetic}[source]
+    dataset, _ = load(directory)
+    fast = triples(dataset)
+    reference = build_graph(dataset)
+    assert ntriples(fast) == "".join(ntriples_lines(reference))  # identical bytes
+    assert isomorphic(Graph().parse(data=turtle(fast), format="turtle"), reference)
+
+
+@pytest.mark.parametrize("source", ["fixture", "embedded"])
+def test_json_ld_says_what_pyld_says(source: str) -> None:
+    dataset, _ = load(FIXTURES / "records" if source == "fixture" else None)
+    graph = build_graph(dataset)
+    fast = Graph().parse(data=json.dumps(compact(triples(dataset))), format="json-ld")
+    reference = Graph().parse(data=json.dumps(compacted(graph)), format="json-ld")
+    assert isomorphic(fast, reference) and isomorphic(fast, graph)
+
+
+def test_same_findings_as_the_reference_engines(synthetic: Path) -> None:
+    fast = validate(synthetic).report
+    reference = validate(synthetic, engine="reference").report
+
+    def key(report):  # type: ignore[no-untyped-def]
+        return sorted((f.path, f.line, f.record, f.field, f.code, f.severity)
+                      for f in report.findings)
+
+    assert key(fast) == key(reference)
+    assert fast.count("violation") >= 13
