@@ -51,7 +51,8 @@ def organisations(count: int) -> dict[str, dict[str, object]]:
     } for n in range(count)}
 
 
-def project(n: int, rng: random.Random, orgs: list[str], programmes: list[str]) -> dict[str, object]:
+def project(n: int, rng: random.Random, orgs: list[str],
+            programmes: list[str]) -> dict[str, object]:
     start = rng.randint(2005, 2022)
     end = start + rng.randint(1, 6)
     precision = rng.choice(["year", "month", "day"])
@@ -82,7 +83,8 @@ def project(n: int, rng: random.Random, orgs: list[str], programmes: list[str]) 
         "places": [{"name": f"Commune {n}", "type": "commune", "country": "MA"}],
         "sectors": ["15190"],
         "themes": rng.sample(THEMES, 2),
-        "results": [{"type": "expected", "title": {"fr": "Les migrants de retour sont accompagnés."},
+        "results": [{"type": "expected",
+                     "title": {"fr": "Les migrants de retour sont accompagnés."},
                      "targets": [{"value": rng.randint(5, 500),
                                   "unit": {"fr": "migrants de retour"}}]}],
         "milestones": [{"date": when(start), "title": {"fr": "Lancement officiel"}}],

@@ -7,16 +7,15 @@ import json
 from pathlib import Path
 
 import pytest
+from benchmarks.synthetic import generate
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from benchmarks.synthetic import generate
+from conftest import FIXTURES
 from coopdata import build_graph, load, validate
 from coopdata.fastgraph import ntriples, triples
 from coopdata.jsonld import compact
 from coopdata.serialize import compacted, ntriples_lines, turtle
-
-from conftest import FIXTURES
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,11 @@ from typing import Any
 import pytest
 from frictionless import Package
 
+from conftest import FIXTURES
 from coopdata import load
 from coopdata.package import package_descriptor
 from coopdata.tablecheck import check_package
 from coopdata.tables import rows, tables
-
-from conftest import FIXTURES
 
 
 def fixture_tables() -> dict[str, list[list[str]]]:

@@ -136,7 +136,9 @@ literals by their lexical form, IRIs shortened with the prefixes of
 [the model](model.md), plus `id:` for `https://w3id.org/coopdata/id/` and `language:`
 for `http://publications.europa.eu/resource/authority/language/`. Decimals print in
 pyoxigraph's canonical form (`4100000`) where `graph.ttl` and the tables write
-`4100000.0`: the same `xsd:decimal` value. `docs/queries/<name>.csv` holds each expected answer as SPARQL CSV results, checked by
+`4100000.0`: the same `xsd:decimal` value.
+
+`docs/queries/<name>.csv` holds each expected answer as SPARQL CSV results, checked by
 hand against the records; the tests run every query and compare its answer with it.
 
 To add a query, write `docs/queries/<name>.rq` starting with a `# title:` and a

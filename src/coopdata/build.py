@@ -15,10 +15,10 @@ from .checks import check_records
 from .dataset import Dataset
 from .output import atomic_directory
 from .package import write_package
-from .serialize import turtle
 from .recordfile import record_yaml
 from .records import Record
 from .report import Finding, Report
+from .serialize import turtle
 from .spec import KINDS
 from .tables import TableError, records_from_rows, tables
 from .uris import Uris

@@ -21,6 +21,7 @@ from .records import Record
 from .report import Finding
 from .spec import KINDS, LANGUAGES, Field
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NOT_IN_IRI = frozenset('<>"{}|\\^`')
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_ID_LENGTH = 80
@@ -131,7 +132,7 @@ class _Checker:
 
     def plain_text(self, text: str, path: str) -> bool:
         """False (after a finding) for text with mojibake or control characters."""
-        if any(ord(c) < 32 and c not in "\n\t" for c in text):
+        if _CONTROL.search(text):
             self.fail(path, "control-character", "text contains a control character")
             return False
         repairs = mojibake_repairs(text)
@@ -207,6 +208,8 @@ def mojibake_repairs(text: str) -> list[tuple[str, str]]:
     Only a word ftfy can actually repair counts: typography such as 'œ' in quotes looks
     odd to its badness heuristic but is not mojibake.
     """
+    if text.isascii():  # mojibake is made of non-ASCII characters
+        return []
     import ftfy.badness
 
     if not ftfy.badness.is_bad(text):
@@ -274,11 +277,14 @@ def _refs(fields: tuple[Field, ...], data: dict[str, Any], prefix: str):  # type
 def check_records(records: Iterable[Record]) -> tuple[Dataset, list[Finding]]:
     """Check and type every record; return the typed dataset and the findings."""
     findings: list[Finding] = []
+    typed = [t for record in records if (t := check_record(record, findings)) is not None]
+    return assemble(typed, findings)
+
+
+def assemble(records: Iterable[Record], findings: list[Finding]) -> tuple[Dataset, list[Finding]]:
+    """Typed records into a dataset: refuse duplicate ids, then check references."""
     dataset = Dataset()
-    for record in records:
-        typed = check_record(record, findings)
-        if typed is None:
-            continue
+    for typed in records:
         earlier = dataset.get(typed.kind, typed.id)
         if earlier is not None:
             findings.append(Finding("duplicate-id", f'the {typed.kind} id "{typed.id}" is already '

@@ -153,11 +153,14 @@ def export_tables(records: Path | None, out: Path, blank: bool) -> None:
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="Release configuration (TOML); defaults suit the embedded data.")
 @click.option("--strict", is_flag=True, help="Refuse to release when there are warnings too.")
+@click.option("--no-site", "no_site", is_flag=True,
+              help="Leave out the website (OUT/VERSION/site/).")
 @handle_errors
 def release(records: Path | None, out: Path, version: str | None, date: str | None,
-            config_path: Path | None, strict: bool) -> None:
+            config_path: Path | None, strict: bool, no_site: bool) -> None:
     """Validate, then publish OUT/VERSION/: Turtle, N-Triples, JSON-LD, CSV with
-    datapackage.json and CSVW, DCAT-AP catalogue, VoID, CHANGELOG and SHA256SUMS.
+    datapackage.json and CSVW, DCAT-AP catalogue, VoID, CHANGELOG, the website (site/)
+    and SHA256SUMS.
 
     The release is written completely or not at all, and never overwrites a version.
     """
@@ -169,9 +172,11 @@ def release(records: Path | None, out: Path, version: str | None, date: str | No
     if sys.stderr.isatty():
         with click.progressbar(length=len(STEPS), label="release", file=sys.stderr) as bar:
             result = run(out, records, version=version, config=config, date=date,
-                         progress=lambda name: bar.update(1), strict=strict)
+                         progress=lambda name: bar.update(1), strict=strict,
+                         site=not no_site)
     else:
-        result = run(out, records, version=version, config=config, date=date, strict=strict)
+        result = run(out, records, version=version, config=config, date=date, strict=strict,
+                     site=not no_site)
     click.echo(f"released {result.info.version} into {result.directory}: "
                f"{len(result.files)} files, {result.info.triples} triples")
 
@@ -289,3 +294,25 @@ def serve(release_dir: Path | None, records: Path | None, host: str, port: int, 
         click.echo("stopped", err=True)
     finally:
         server.server_close()
+
+
+@main.command()
+@click.option("--release", "release_dir", type=click.Path(path_type=Path, file_okay=False),
+              required=True, help="The release whose website to build: a DIR/VERSION folder.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where to write the site (default: RELEASE/site; must not exist).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              default=None, help="Release configuration (TOML), as given to `release`.")
+@handle_errors
+def site(release_dir: Path, out: Path | None, config_path: Path | None) -> None:
+    """Build the static website of a release from its own files: a home page with
+    charts and downloads, and one page per project, organisation, country, agreement,
+    event and programme. The same bytes as `coopdata release` writes; see docs/site.md.
+    """
+    from .config import load_config
+    from .site import site_for_release
+
+    target = site_for_release(release_dir, config=load_config(config_path), out=out)
+    pages = sum(1 for _ in target.rglob("*.html"))
+    click.echo(f"wrote the site of {release_dir} into {target}: {pages} pages; open "
+               f"{target / 'index.html'}")

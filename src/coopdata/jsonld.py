@@ -57,8 +57,9 @@ class Compactor:
         self.aliases = {v: k for k, v in terms.items() if v in ("@id", "@type")}
         self.by_predicate: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         for term, definition in terms.items():
-            if term.startswith("@") or (isinstance(definition, str)
-                                        and (definition.startswith("@") or definition.endswith(("/", "#")))):
+            keyword_or_prefix = isinstance(definition, str) and (
+                definition.startswith("@") or definition.endswith(("/", "#")))
+            if term.startswith("@") or keyword_or_prefix:
                 continue
             spec = definition if isinstance(definition, dict) else {"@id": definition}
             self.by_predicate.setdefault(self.expand(spec["@id"]), []).append((term, spec))

@@ -14,6 +14,7 @@ csv-metadata.json    CSVW metadata: the CSV files as linked data
 void.ttl             VoID: triples, entities per class, dumps, endpoint
 CHANGELOG.md         what changed since the previous release in DIR
 release.json         version, date and counts, for scripts
+site/                the website: home page, charts, one page per entity (docs/site.md)
 catalog.ttl/.jsonld  DCAT-AP 3: catalogue, dataset, series, one distribution per file
 SHA256SUMS           the checksum of every other file
 ==================== =================================================================
@@ -51,7 +52,9 @@ SAFE_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 _DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
                  *(f"lpt{n}" for n in range(10))}
 CHECKSUMS = "SHA256SUMS"
-STEPS = ("validate", "graph", "tables", "json-ld", "metadata", "catalogue", "publish")
+STEPS = ("load", "graph", "table-validation", "shacl", "rdf-files", "tables", "json-ld",
+         "metadata", "site", "catalogue", "publish")
+"""The steps of a release, in order, as reported to the ``progress`` callback."""
 
 Progress = Callable[[str], None]
 
@@ -191,7 +194,8 @@ def _fsync_tree(root: Path) -> None:
 
 def release(out: Path | str, records: Path | str | None = None, *, version: str | None = None,
             config: ReleaseConfig | None = None, date: str | None = None,
-            progress: Progress | None = None, strict: bool = False) -> Release:
+            progress: Progress | None = None, strict: bool = False,
+            site: bool = True) -> Release:
     """Validate the records and publish them as ``out/<version>/``, completely or not at all.
 
     ``version`` defaults to the release date. Raises :class:`~coopdata.RecordsInvalid`
@@ -217,9 +221,8 @@ def release(out: Path | str, records: Path | str | None = None, *, version: str 
         if problems:
             raise UsageError(f"the previous release {root / previous[-1]} is corrupt: "
                              f"{'; '.join(problems)}. Restore it before releasing again")
-    step("validate")
     uris = Uris(config.base_uri)
-    validation = validate(records, uris=uris)
+    validation = validate(records, uris=uris, progress=step)
     if not validation.report.passes(strict=strict):
         raise RecordsInvalid(validation.report)
     try:
@@ -237,7 +240,7 @@ def release(out: Path | str, records: Path | str | None = None, *, version: str 
             raise OutputError(f"cannot write into {root}: {exc.strerror}") from None
         try:
             info, files = _write(staging, validation, config, uris, version, issued,
-                                 root, previous, step)
+                                 root, previous, step, site=site)
             step("publish")
             staging.chmod(0o755)  # mkdtemp made it private; a release is for everyone to read
             _fsync_tree(staging)
@@ -253,7 +256,7 @@ def release(out: Path | str, records: Path | str | None = None, *, version: str 
 
 def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, version: str,
            issued: str, root: Path, previous: list[str],
-           step: Progress) -> tuple[ReleaseInfo, list[ReleaseFile]]:
+           step: Progress, *, site: bool = True) -> tuple[ReleaseInfo, list[ReleaseFile]]:
     from .catalog import catalog_graph, void_graph
     from .changelog import compare, read_release
     from .csvw import csvw_metadata
@@ -272,7 +275,7 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
     dataset: Dataset = validation.dataset
     triples = validation.triples
     lines = ntriples(triples)
-    step("graph")
+    step("rdf-files")
     (staging / "graph.ttl").write_bytes(turtle(triples))
     (staging / "graph.nt").write_text(lines, encoding="utf-8")
     step("tables")
@@ -303,6 +306,12 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
     files = [ReleaseFile.of(staging, p) for p in sorted(staging.rglob("*")) if p.is_file()]
     void = void_graph(config, info, files)
     write_turtle(void, staging / "void.ttl")
+    step("site")
+    if site:  # last before the catalogue, which lists the site's files with the others
+        from .site import SITE, SiteInput, listed_files, write_site
+
+        write_site(staging / SITE, SiteInput(dataset, triples, uris, config, version, issued,
+                                             listed_files(staging)))
     step("catalogue")
     files = sorted([ReleaseFile.of(staging, p) for p in sorted(staging.rglob("*"))
                     if p.is_file()], key=lambda f: f.name)

@@ -43,8 +43,8 @@ def turtle(triples: list[Triple]) -> bytes:
     parsed = pyoxigraph.parse(ntriples(triples).encode("utf-8"),
                               format=pyoxigraph.RdfFormat.N_TRIPLES)
     prefixes = {**PREFIXES, "code": codes.CODE_BASE, "country": codes.COUNTRY_BASE}
-    output: bytes = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.TURTLE,
-                                         prefixes=prefixes)
+    output = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
+    assert output is not None
     return output
 
 

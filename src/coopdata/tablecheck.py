@@ -61,8 +61,12 @@ def _caster(descriptor: dict[str, Any]) -> Any:
     return str
 
 
+Keys = dict[tuple[str, ...], list[tuple[Any, ...]]]
+"""Key tuples by the fields they are made of (primary key, and each foreign key's rows)."""
+
+
 def check_table(name: str, header: list[str], rows: list[list[str]],
-                schema: dict[str, Any]) -> tuple[list[TableError], dict[tuple[str, ...], list[tuple[Any, ...]]]]:
+                schema: dict[str, Any]) -> tuple[list[TableError], Keys]:
     """The errors of one table, and the key tuples other tables' foreign keys need."""
     errors: list[TableError] = []
     fields = schema["fields"]
@@ -77,7 +81,7 @@ def check_table(name: str, header: list[str], rows: list[list[str]],
                                               if c.get("unique")}
     primary = schema.get("primaryKey", [])
     primary_seen: dict[tuple[Any, ...], int] = {}
-    keys: dict[tuple[str, ...], list[tuple[Any, ...]]] = {tuple(primary): []}
+    keys: Keys = {tuple(primary): []}
     for number, row in enumerate(rows, start=2):
         values: dict[str, Any] = {}
         for position, (field, cast) in enumerate(zip(fields, casters, strict=True)):
@@ -101,10 +105,11 @@ def check_table(name: str, header: list[str], rows: list[list[str]],
                 continue
             values[field_name] = value
             problem = None
-            if enums[position] is not None and value not in enums[position]:
-                problem = f'constraint "enum" is "{sorted(enums[position])}"'
-            elif patterns[position] is not None and not patterns[position].fullmatch(cell):
-                problem = f'constraint "pattern" is "{patterns[position].pattern}"'
+            enum, pattern = enums[position], patterns[position]
+            if enum is not None and value not in enum:
+                problem = f'constraint "enum" is "{sorted(enum)}"'
+            elif pattern is not None and not pattern.fullmatch(cell):
+                problem = f'constraint "pattern" is "{pattern.pattern}"'
             elif "minimum" in constraints[position] and value < constraints[position]["minimum"]:
                 problem = f'constraint "minimum" is "{constraints[position]["minimum"]}"'
             if problem:
@@ -153,18 +158,18 @@ def check_package(data: dict[str, list[list[str]]],
         primary_keys[name] = set(keys[tuple(schema.get("primaryKey", []))])
         for foreign in schema.get("foreignKeys", []):
             pending.append((name, foreign, keys.get(("@row", *foreign["fields"]), [])))
-    for name, foreign, rows in pending:
+    for name, foreign, foreign_rows in pending:
         reference = foreign["reference"]
         target = primary_keys[reference["resource"]]
         single = len(reference["fields"]) == 1
-        for number, *values in rows:
+        for number, *values in foreign_rows:
             if all(v is None for v in values):
                 continue
             key = tuple(values)
             if (key if not single else (key[0],)) not in target:
                 shown = ", ".join(f'"{v}"' for v in values)
                 found[name].append(TableError(
-                    "foreign-key", number, None,
+                    "foreign-key", int(number), None,
                     f'Row at position "{number}" violates the foreign key: for '
                     f'"{", ".join(foreign["fields"])}": values {shown} not found in the lookup '
                     f'table "{reference["resource"]}" as "{", ".join(reference["fields"])}"',

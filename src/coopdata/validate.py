@@ -9,14 +9,18 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import codes
 from ._errors import UsageError
-from .checks import check_records
+from .checks import assemble, check_record
 from .dataset import Dataset
-from .records import read_record, record_files, stray_files
+from .records import Record, read_record, record_files, stray_files
 from .report import Finding, Report
 from .resources import default_records
 from .spec import PREFIXES
@@ -59,7 +63,8 @@ class Validation:
         return self._graph
 
 
-def load(directory: Path | str | None = None) -> tuple[Dataset, Report]:
+def load(directory: Path | str | None = None, *,
+         progress: Callable[[str], None] | None = None) -> tuple[Dataset, Report]:
     """Read and check the records in ``directory`` (the embedded dataset when None).
 
     Returns the typed records and a report of the record checks; raises
@@ -68,36 +73,74 @@ def load(directory: Path | str | None = None) -> tuple[Dataset, Report]:
     root = Path(directory) if directory is not None else default_records()
     if not root.is_dir():
         raise UsageError(f"no records directory at {root}")
+    if progress:
+        progress("load")
     findings: list[Finding] = stray_files(root)
-    records = []
-    for kind, path in record_files(root):
+    files = list(record_files(root))
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) >= PARALLEL_FROM and workers > 1:
+        codes.schemes()  # parse the code lists once, before the workers are forked
+        size = -(-len(files) // (workers * 4))
+        chunks = [files[i:i + size] for i in range(0, len(files), size)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_read_and_check, chunks)
+    else:
+        parts = [_read_and_check(files)]
+    typed: list[Record] = []
+    read = 0
+    for part_typed, part_findings, part_read in parts:
+        typed += part_typed
+        findings += part_findings
+        read += part_read
+    dataset, _ = assemble(typed, findings)
+    return dataset, Report(findings, records=read)
+
+
+PARALLEL_FROM = 5000
+"""From this many files on, records are read and checked on every core."""
+
+
+def _read_and_check(files: list[tuple[str, Path]]) -> tuple[list[Record], list[Finding], int]:
+    """Read and type-check some record files (in a worker process when in parallel)."""
+    findings: list[Finding] = []
+    typed = []
+    read = 0
+    for kind, path in files:
         record, problems = read_record(path, kind)
         findings.extend(problems)
         if record is not None:
-            records.append(record)
-    dataset, problems = check_records(records)
-    findings.extend(problems)
-    return dataset, Report(findings, records=len(records))
+            read += 1
+            checked = check_record(record, findings)
+            if checked is not None:
+                typed.append(checked)
+    return typed, findings, read
 
 
 def validate(directory: Path | str | None = None, *, uris: Uris | None = None,
-             tables: bool = True, shacl: bool = True, engine: str = "fast") -> Validation:
+             tables: bool = True, shacl: bool = True, engine: str = "fast",
+             progress: Callable[[str], None] | None = None) -> Validation:
     """Run every layer on the records in ``directory`` and return one report.
 
     Table and SHACL validation run on the records that passed the record checks, and
     do not repeat a problem the record checks already reported for the same field.
     """
-    dataset, report = load(directory)
+    dataset, report = load(directory, progress=progress)
     return validate_dataset(dataset, report, uris=uris, tables=tables, shacl=shacl,
-                            engine=engine)
+                            engine=engine, progress=progress)
 
 
 def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = None,
-                     tables: bool = True, shacl: bool = True,
-                     engine: str = "fast") -> Validation:
-    """Add the table and SHACL layers to ``report``, the record checks of ``dataset``."""
+                     tables: bool = True, shacl: bool = True, engine: str = "fast",
+                     progress: Callable[[str], None] | None = None) -> Validation:
+    """Add the table and SHACL layers to ``report``, the record checks of ``dataset``.
+
+    ``progress`` is called with the name of each step as it starts (``graph``,
+    ``table-validation``, ``shacl``).
+    """
     from .fastgraph import triples as graph_triples
 
+    step = progress or (lambda name: None)
+    step("graph")
     if engine not in ENGINES:
         raise UsageError(f'unknown engine "{engine}": use one of {", ".join(ENGINES)}')
     uris = uris or Uris()
@@ -109,11 +152,11 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
     if tables:
         from .package import validate_tables
 
+        step("table-validation")
         report.extend(_new(validate_tables(dataset, engine="frictionless" if engine ==
                                            "reference" else "fast"), report.findings))
     if shacl:
-        from .shacl import validate_graph
-
+        step("shacl")
         shacl_engine = "pyshacl" if engine == "reference" else "fast"
         report.extend(_new(_shacl(validation, uris, shacl_engine), report.findings))
     return validation

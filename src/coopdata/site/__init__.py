@@ -83,7 +83,7 @@ def site_for_release(release: Path | str, *, config: ReleaseConfig | None = None
     and :class:`~coopdata.OutputError` when the site exists already or cannot be written.
     """
     from ..changelog import read_release
-    from ..graph import build_graph
+    from ..fastgraph import triples
 
     root = Path(release)
     try:
@@ -99,7 +99,7 @@ def site_for_release(release: Path | str, *, config: ReleaseConfig | None = None
     if target.exists():
         raise OutputError(f"{target} exists already; a site is never overwritten: remove it "
                           "or choose another --out")
-    source = SiteInput(dataset, build_graph(dataset, uris=uris), uris, config, version, issued,
+    source = SiteInput(dataset, triples(dataset, uris=uris), uris, config, version, issued,
                        listed_files(root))
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site.", suffix=".partial", dir=target.parent))

@@ -69,7 +69,7 @@ def timeline(model: Model, href: Href) -> Chart | None:
         return None
     first = min(p.start.year for p in dated)  # type: ignore[union-attr]
     last = max(p.end.year for p in dated)  # type: ignore[union-attr]
-    left, right, top, row = 330, 16, 30, 30
+    left, right, top, row = 350, 16, 30, 30
     origin = dt.date(first, 1, 1).toordinal()
     span = dt.date(last + 1, 1, 1).toordinal() - origin
 
@@ -96,7 +96,7 @@ def timeline(model: Model, href: Href) -> Chart | None:
         parts.append(Markup('<a href="{}">{}{}<rect{}/></a>').format(
             href("project", project.id),
             svg_title({k: f"{v}: {period}" for k, v in label.items()}),
-            svg_text(label, 46, x=left - 10, y=y + 19, class_="label end"),
+            svg_text(label, 42, x=left - 10, y=y + 19, class_="label end"),
             svg_attrs({"class": classes, "data-mark": "timeline", "x": start, "y": y + 6,
                        "width": max(round(end - start, 1), 2), "height": 18, "rx": 3})))
         rows.append([link(href("project", project.id), text(label)), text(status),
@@ -118,30 +118,23 @@ def timeline(model: Model, href: Href) -> Chart | None:
 
 def _bars(chart_id: str, title: Pair, currency: str,
           groups: list[tuple[Text, str | None, Decimal, int]], notes: list[Pair]) -> Chart:
-    """Horizontal bars: (label, link or None, amount, number of projects) each."""
-    left, right, top, row = 300, 150, 8, 32
+    """Horizontal bars drawn in HTML, so that they reflow on a phone: (label, link or
+    None, amount, number of projects) each."""
     largest = max(amount for _, _, amount, _ in groups) or Decimal(1)
-    height = top + row * len(groups) + 4
-    parts, rows = [], []
-    for n, (label, href, amount, count) in enumerate(groups):
-        y = top + n * row
-        width = max(float(amount / largest) * (WIDTH - left - right), 2)
+    items, rows = [], []
+    for label, href, amount, count in groups:
+        share = max(round(float(amount / largest), 3), 0.005)
         value = f"{format_amount(amount)} {currency}"
-        bar = Markup("{}{}<rect{}/>").format(
-            svg_title({k: f"{v}: {value}" for k, v in label.items()}),
-            svg_text(label, 42, x=left - 10, y=y + 20, class_="label end"),
-            svg_attrs({"class": "bar budget", "data-mark": chart_id, "x": left, "y": y + 6,
-                       "width": round(width, 1), "height": 20, "rx": 3}))
-        parts.append(Markup('<a href="{}">{}</a>').format(href, bar) if href else
-                     Markup("<g>{}</g>").format(bar))
-        parts.append(Markup('<text class="value" x="{}" y="{}">{}</text>').format(
-            round(left + width + 8, 1), y + 20, value))
-        rows.append([link(href, text(label)) if href else text(label),
-                     Markup("{} {}").format(format_amount(amount), currency), Markup("{}").format(count)])
+        name = link(href, text(label)) if href else text(label)
+        items.append(Markup(
+            '<li><span class="hbar-label">{}</span><span class="hbar-track"><span class="hbar" '
+            'data-mark="{}" style="--share: {}"></span><span class="hbar-value">{}</span></span>'
+            '</li>').format(name, chart_id, share, value))
+        rows.append([name, Markup("{}").format(value), Markup("{}").format(count)])
+    body = Markup('<ul class="hbars">{}</ul>').format(Markup("").join(items))
     full_title = (f"{title[0]} ({currency})", f"{title[1]} ({currency})")
-    return Chart(chart_id, full_title, _svg(chart_id, height, Markup("").join(parts)),
-                 len(groups), [ui("name"), ui("amount"), ui("projects")], rows,
-                 notes)
+    return Chart(chart_id, full_title, body, len(groups),
+                 [ui("name"), ui("amount"), ui("projects")], rows, notes)
 
 
 def budgets_by_funder(model: Model, href: Href) -> list[Chart]:
@@ -201,7 +194,7 @@ def country_grid(model: Model, href: Href) -> Chart | None:
                                                                                   c)), c)):
         level = 1 + round(4 * (counts[country] - 1) / max(most - 1, 1))
         number = Markup('<span class="tile-count">{}</span> {}').format(
-            counts[country], pair(ui("projects_n")))
+            counts[country], pair(ui("projects_n" if counts[country] != 1 else "project_1")))
         tiles.append(Markup(
             '<li><a class="tile level-{}" data-mark="country" href="{}"><span class="tile-code">'
             '{}</span><span class="tile-name">{}</span>{}</a></li>').format(

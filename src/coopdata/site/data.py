@@ -8,53 +8,42 @@ from typing import TYPE_CHECKING, Any
 
 from .. import codes
 from ..graph import wikidata_countries
-from ..serialize import compacted, framed_projects, published_context
-from ..spec import PREFIXES
+from ..jsonld import compact
+from ..serialize import framed_projects, published_context, turtle
 from ..uris import Uris
 from .markup import plain
 from .model import Model, Target
 
 if TYPE_CHECKING:
-    from rdflib import Graph
+    from ..fastgraph import Triple
 
 
-def split_graph(graph: Graph, uris: Uris, countries: list[str]) -> dict[Target, Graph]:
-    """The triples about each record (its nested nodes included) and each country."""
-    from rdflib import Graph
-
-    by_uri = {codes.country_uri(c): c for c in countries}
-    triples: dict[Target, list[Any]] = defaultdict(list)
-    for triple in graph:
-        subject = str(triple[0])
-        found = uris.locate(subject)
+def split_triples(triples: list[Triple], uris: Uris,
+                  countries: list[str]) -> dict[Target, list[Triple]]:
+    """The triples about each record (its nested nodes included) and each country, in
+    the order given (sorted, as the release's triples are)."""
+    by_uri = {f"<{codes.country_uri(c)}>": c for c in countries}
+    parts: dict[Target, list[Triple]] = defaultdict(list)
+    for triple in triples:
+        subject = triple[0]
+        found = uris.locate(subject[1:-1]) if subject.startswith("<") else None
         if found is not None:
-            triples[(found[0], found[1])].append(triple)
+            parts[(found[0], found[1])].append(triple)
         elif subject in by_uri:
-            triples[("country", by_uri[subject])].append(triple)
-    parts = {}
-    for target, found_triples in triples.items():
-        part = Graph()
-        for prefix, namespace in PREFIXES.items():
-            part.bind(prefix, namespace)
-        part.bind("code", codes.CODE_BASE)
-        part.bind("country", codes.COUNTRY_BASE)
-        for triple in found_triples:
-            part.add(triple)
-        parts[target] = part
+            parts[("country", by_uri[subject])].append(triple)
     return parts
 
 
-def turtle(part: Graph) -> bytes:
-    data: bytes = part.serialize(format="turtle", encoding="utf-8")
-    return data
+def entity_turtle(part: list[Triple]) -> bytes:
+    return turtle(part)
 
 
-def entity_jsonld(part: Graph, framed: dict[str, Any] | None) -> dict[str, Any]:
+def entity_jsonld(part: list[Triple], framed: dict[str, Any] | None) -> dict[str, Any]:
     """A project's framed document (what ``projects.jsonld`` holds), else the compacted
     triples, with the published context embedded."""
     if framed is not None:
         return {"@context": published_context()["@context"], **framed}
-    return compacted(part)
+    return compact(part)
 
 
 def framed_by_id(model: Model, uris: Uris) -> dict[str, dict[str, Any]]:

@@ -12,7 +12,7 @@ from .. import codes
 from ..graph import WIKIDATA, wikidata_countries
 from ..spec import KINDS
 from .charts import country_grid
-from .data import entity_jsonld, framed_by_id, schema_org, split_graph, turtle
+from .data import entity_jsonld, entity_turtle, framed_by_id, schema_org, split_triples
 from .facts import Facts
 from .i18n import code_label, field_label, kind_label, relation_label, ui
 from .markup import link, pair, plain, text
@@ -33,7 +33,7 @@ LIST_COLUMNS: dict[str, tuple[str, ...]] = {
 def entity_files(pages: Pages) -> Iterator[tuple[str, bytes]]:
     """(path, bytes) of every entity page and data file, and of the list pages."""
     model, source = pages.model, pages.source
-    parts = split_graph(source.graph, source.uris, model.countries)
+    parts = split_triples(source.triples, source.uris, model.countries)
     framed = framed_by_id(model, source.uris)
     for kind in KINDS:
         for key in model.dataset.ids(kind):
@@ -55,7 +55,7 @@ def _data(kind: str, key: str, part: Any, document: dict[str, Any]) -> Iterator[
                                                                                        bytes]]:
     import json
 
-    yield data_path(kind, key, "ttl"), turtle(part)
+    yield data_path(kind, key, "ttl"), entity_turtle(part)
     text_form = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     yield data_path(kind, key, "jsonld"), text_form.encode("utf-8")
 
@@ -101,7 +101,7 @@ def record_page(pages: Pages, kind: str, key: str, document: dict[str, Any]) -> 
     badges = []
     for field in ("type", "status"):
         spec = next((f for f in KINDS[kind].fields if f.name == field), None)
-        if spec is not None and spec.scheme and field in data:
+        if spec is not None and spec.scheme and field in data and data[field] != kind:
             badges.append(text(code_label(spec.scheme, data[field])))
     acronym = model.acronym(kind, key)
     return pages.render(

@@ -28,6 +28,7 @@ UI: dict[str, Pair] = {
               "Chaque fait renvoie au document dont il est tiré."),
     "in_numbers": ("In numbers", "En chiffres"),
     "projects_n": ("projects", "projets"),
+    "project_1": ("project", "projet"),
     "programmes_n": ("programmes", "programmes"),
     "organisations_n": ("organisations", "organisations"),
     "countries_n": ("countries", "pays"),

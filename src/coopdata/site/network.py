@@ -11,7 +11,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from ..codes import schemes
-from .charts import WIDTH, Chart, Href, _svg
+from .charts import Chart, Href, _svg
 from .i18n import code_label, ui
 from .markup import link, plain, svg_attrs, svg_text, svg_title, text
 from .model import Model, sort_key
@@ -50,7 +50,7 @@ def network(model: Model, href: Href) -> Chart | None:
 
     y_project = {p: spread(len(projects), n) for n, p in enumerate(projects)}
     y_org = {o: spread(len(organisations), n) for n, o in enumerate(organisations)}
-    x_project, x_org = 330.0, 630.0
+    x_project, x_org = 350.0, 640.0
     parts = []
     for (project, organisation), role in sorted(pairs.items(),
                                                 key=lambda item: (ROLES.index(item[1])
@@ -72,7 +72,7 @@ def network(model: Model, href: Href) -> Chart | None:
                 href(kind, key), svg_title(label),
                 svg_attrs({"class": f"node n-{kind}", "data-mark": "node", "cx": x,
                            "cy": ys[key], "r": 6}),
-                svg_text(shown, 44, x=x + dx, y=ys[key] + 4, class_=f"label {anchor}")))
+                svg_text(shown, 42, x=x + dx, y=ys[key] + 4, class_=f"label {anchor}")))
     rows = []
     for (project, organisation), role in sorted(
             pairs.items(), key=lambda item: (sort_key(model.label("project", item[0][0])),

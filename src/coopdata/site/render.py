@@ -19,7 +19,7 @@ from .markup import json_script, pair, text
 from .model import Model, page_path
 
 if TYPE_CHECKING:
-    from rdflib import Graph
+    from ..fastgraph import Triple
 
 NAV = ("project", "organisation", "country", "agreement", "event", "person", "strategy",
        "source")
@@ -28,10 +28,11 @@ NAV = ("project", "organisation", "country", "agreement", "event", "person", "st
 
 @dataclass(frozen=True)
 class SiteInput:
-    """What a site is made from: the release's records and graph and its facts."""
+    """What a site is made from: the release's records, its triples and its facts."""
 
     dataset: Dataset
-    graph: Graph
+    triples: list[Triple]
+    """The release's graph as sorted N-Triples terms (:mod:`coopdata.fastgraph`)."""
     uris: Uris
     config: ReleaseConfig
     version: str
