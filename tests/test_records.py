@@ -92,3 +92,11 @@ def test_python_m_coopdata_runs() -> None:
     result = subprocess.run([sys.executable, "-m", "coopdata", "--version"], capture_output=True,
                             text=True, check=True)
     assert result.stdout == "coopdata, version 0.1.0\n"
+
+
+def test_partial_dates_order_across_precisions() -> None:
+    from coopdata import PartialDate
+
+    dates = [PartialDate.parse(t) for t in ("2013-07", "2013-06-15", "2013", "2013-06")]
+    assert [str(d) for d in sorted(dates)] == ["2013", "2013-06", "2013-06-15", "2013-07"]
+    assert min(dates) == PartialDate(2013) and max(dates) == PartialDate(2013, 7)

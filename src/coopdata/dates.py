@@ -23,9 +23,13 @@ class DateError(ValueError):
     """A value that is not a date at year, month or day precision."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class PartialDate:
-    """A calendar date known to the year, the month or the day."""
+    """A calendar date known to the year, the month or the day.
+
+    Dates order by the first day they may stand for, then by the last: 2013 < 2013-06
+    < 2013-06-15 < 2013-07.
+    """
 
     year: int
     month: int | None = None
@@ -64,6 +68,21 @@ class PartialDate:
             return dt.date(self.year, 12, 31)
         following = dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
         return following - dt.timedelta(days=1)
+
+    def sort_key(self) -> tuple[dt.date, dt.date]:
+        return self.earliest, self.latest
+
+    def __lt__(self, other: PartialDate) -> bool:
+        return self.sort_key() < other.sort_key()
+
+    def __le__(self, other: PartialDate) -> bool:
+        return self.sort_key() <= other.sort_key()
+
+    def __gt__(self, other: PartialDate) -> bool:
+        return self.sort_key() > other.sort_key()
+
+    def __ge__(self, other: PartialDate) -> bool:
+        return self.sort_key() >= other.sort_key()
 
     @classmethod
     def parse(cls, text: str) -> PartialDate:

@@ -473,15 +473,15 @@ def load_ntriples(data: bytes) -> ox.Store:
     graph, lex = ox.NamedNode(LEXICAL), LEXICAL + "#"
     quads = []
     for quad in scratch:
-        original = read[quad.subject]
-        if (original.value, original.language) != (quad.object.value, quad.object.language):
+        token = tokens[int(quad.subject.value.removeprefix("urn:x:"))]
+        lang = "" if token.endswith(b">") else token.rsplit(b"@", 1)[1].decode()
+        if (read[quad.subject].value, lang) != (quad.object.value, quad.object.language or ""):
             node = ox.BlankNode()
             quads += [ox.Quad(node, ox.NamedNode(lex + "canonical"), quad.object, graph),
-                      ox.Quad(node, ox.NamedNode(lex + "lexical"), ox.Literal(original.value),
-                              graph)]
-            if original.language:
-                quads.append(ox.Quad(node, ox.NamedNode(lex + "lang"),
-                                     ox.Literal(original.language), graph))
+                      ox.Quad(node, ox.NamedNode(lex + "lexical"),
+                              ox.Literal(read[quad.subject].value), graph)]
+            if lang:
+                quads.append(ox.Quad(node, ox.NamedNode(lex + "lang"), ox.Literal(lang), graph))
     store.extend(quads)
     return store
 

@@ -313,8 +313,12 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
         write_site(staging / SITE, SiteInput(dataset, triples, uris, config, version, issued,
                                              listed_files(staging)))
     step("catalogue")
+    # One distribution per file, but the website is one distribution: its start page
+    # (SHA256SUMS still lists every page).
     files = sorted([ReleaseFile.of(staging, p) for p in sorted(staging.rglob("*"))
-                    if p.is_file()], key=lambda f: f.name)
+                    if p.is_file() and (not p.relative_to(staging).as_posix().startswith(
+                        "site/") or p.relative_to(staging).as_posix() == "site/index.html")],
+                   key=lambda f: f.name)
     catalog = catalog_graph(config, info, files)
     write_turtle(catalog, staging / "catalog.ttl")
     dump_json(compacted(catalog, context=_catalog_context()), staging / "catalog.jsonld")

@@ -1,5 +1,5 @@
-"""SHACL validation of the graph (pyshacl), with each result mapped back to the record
-file, line and field it concerns."""
+"""SHACL validation of the graph (the fast engine of :mod:`coopdata.fastshacl`, or
+pyshacl), with each result mapped back to the record file, line and field it concerns."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from .uris import Uris
 
 if TYPE_CHECKING:
     from rdflib import Graph
+
+    from .fastshacl import CompiledShapes
 
 SH = "http://www.w3.org/ns/shacl#"
 _SEVERITY: dict[str, Severity] = {f"{SH}Violation": "violation", f"{SH}Warning": "warning",
@@ -64,11 +66,9 @@ def locate(uri: str, predicate: str | None, uris: Uris) -> tuple[str, str, str] 
     return kind, record_id, path
 
 
-def _code(component: str, constraint: Any) -> str:
-    from rdflib import URIRef
-
-    if isinstance(constraint, URIRef) and not str(constraint).startswith(SH):
-        local = re.split(r"[#/]", str(constraint))[-1]
+def _code(component: str, constraint: str | None) -> str:
+    if constraint is not None and not constraint.startswith(SH):
+        local = re.split(r"[#/]", constraint)[-1]
     else:
         local = component.removeprefix(SH).removesuffix("ConstraintComponent")
     return "shacl-" + re.sub(r"(?<!^)(?=[A-Z])", "-", local).lower()
@@ -111,30 +111,44 @@ def shacl_results(graph: Graph, *, prepared: bool = True) -> Graph:
     return results
 
 
-def validate_graph(graph: Graph, dataset: Dataset, *, uris: Uris) -> list[Finding]:
-    """pyshacl's results for ``graph`` against ``shapes/``, as findings."""
-    from rdflib import URIRef
-    from rdflib.namespace import RDF
+def validate_graph(graph: Graph, dataset: Dataset, *, uris: Uris,
+                   engine: str = "fast") -> list[Finding]:
+    """The SHACL results for ``graph`` against ``shapes/``, as findings. ``engine``:
+    ``fast`` (the shapes compiled to SPARQL on pyoxigraph, :mod:`coopdata.fastshacl`; it
+    falls back on pyshacl for shapes it does not compile) or ``pyshacl``."""
+    from .fastshacl import load_graph, results_of_pyshacl, validate_store
 
-    results = shacl_results(graph)
-    sh = {name: URIRef(SH + name) for name in (
-        "ValidationResult", "focusNode", "resultPath", "resultSeverity", "resultMessage",
-        "sourceConstraintComponent", "sourceConstraint", "value")}
+    if engine not in ("fast", "pyshacl"):
+        raise ValueError(f'unknown SHACL engine "{engine}": fast or pyshacl')
+    compiled = _compiled() if engine == "fast" else None
+    results = validate_store(load_graph(graph), compiled) if compiled is not None \
+        else results_of_pyshacl(shacl_results(graph))
     findings = []
-    for result in results.subjects(RDF.type, sh["ValidationResult"]):
-        def get(name: str, result: Any = result) -> Any:
-            return results.value(result, sh[name])
-        focus, path = get("focusNode"), get("resultPath")
-        message = str(get("resultMessage") or "does not conform to the shapes")
-        value = get("value")
-        if value is not None and value != focus and str(value) not in message:
+    for result in results:
+        focus = result.focus.removeprefix("_:")
+        message = result.message or "does not conform to the shapes"
+        value = result.value_text
+        if result.value is not None and result.value != (
+                result.focus if result.focus.startswith("_:") else f"<{focus}>") and \
+                str(value) not in message:
             message += f' (value: "{value}")'
-        where = locate(str(focus), str(path) if isinstance(path, URIRef) else None, uris)
+        where = locate(focus, result.path, uris)
         record = dataset.get(where[0], where[1]) if where else None
         findings.append(Finding(
-            _code(str(get("sourceConstraintComponent")), get("sourceConstraint")), message,
-            severity=_SEVERITY.get(str(get("resultSeverity")), "violation"), layer="shacl",
+            _code(result.component, result.constraint), message,
+            severity=_SEVERITY.get(result.severity, "violation"), layer="shacl",
             path=record.path if record else None,
             line=record.line(where[2]) if record and where else None,
-            record=where[1] if where else str(focus), field=(where[2] or None) if where else None))
+            record=where[1] if where else focus, field=(where[2] or None) if where else None))
     return findings
+
+
+@cache
+def _compiled() -> CompiledShapes | None:
+    """The shapes compiled for the fast engine, or None if they use a feature it lacks."""
+    from .fastshacl import UnsupportedShapes, compile_shapes
+
+    try:
+        return compile_shapes(shapes_graph())
+    except UnsupportedShapes:
+        return None

@@ -36,7 +36,7 @@ SITE = "site"
 """The site's folder inside a release directory."""
 NOT_LISTED = ("catalog.ttl", "catalog.jsonld", "SHA256SUMS")
 """Release files written after the site (they list its files): linked, not described."""
-ASSETS = ("site.css", "site.js")
+ASSETS = ("icon.svg", "site.css", "site.js")
 
 
 def site_files(source: SiteInput) -> dict[str, bytes]:

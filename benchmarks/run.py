@@ -1,0 +1,239 @@
+"""Benchmark coopdata on synthetic record sets, beside the reference pipeline.
+
+    python benchmarks/run.py --projects 1000 10000 100000 --json figures.json --docs
+
+For each size, a deterministic synthetic record set (:mod:`synthetic`, without its
+deliberate errors, so that the release goes through) is released by ``coopdata release
+--no-site`` in a fresh process (the website is measured apart: it is optional at scale),
+each step timed (load, graph, table validation, SHACL, RDF files,
+tables, JSON-LD, metadata, site, catalogue, publish) with the process's peak RSS. The
+reference pipeline (rdflib Graph, Frictionless, pyshacl with default options, rdflib's
+serialisers) then runs on the same records, in its own process, killed at
+``--reference-timeout`` seconds (the bound is then recorded as a lower limit). With
+``--docs`` the table goes into docs/performance.md between its markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+START, END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def emit(event: dict[str, Any]) -> None:
+    print(json.dumps(event), flush=True)
+
+
+def child_fast(records: Path, out: Path) -> None:
+    """The full ``coopdata release``, each step timed through its progress callback."""
+    from coopdata.release import release
+
+    marks: list[tuple[str, float]] = []
+    started = time.perf_counter()
+    result = release(out, records, version="bench", date="2026-01-01", site=False,
+                     progress=lambda name: marks.append((name, time.perf_counter())))
+    ended = time.perf_counter()
+    stages = {}
+    for (name, at), (_, following) in zip(marks, [*marks[1:], ("end", ended)], strict=True):
+        stages[name] = following - at
+    emit({"stages": stages, "total": ended - started, "triples": result.info.triples,
+          "peak_rss_mb": peak_rss_mb(), "findings": len(result.report.findings)})
+
+
+def child_reference(records: Path, out: Path) -> None:
+    """rdflib + Frictionless + pyshacl (default options) + rdflib serialisers."""
+    started = time.perf_counter()
+
+    def stage(name: str, at: float) -> float:
+        now = time.perf_counter()
+        emit({"stage": name, "seconds": now - at, "peak_rss_mb": peak_rss_mb()})
+        return now
+
+    from coopdata.validate import load
+
+    at = time.perf_counter()
+    dataset, _ = load(records)
+    at = stage("load", at)
+    from coopdata.graph import build_graph
+
+    graph = build_graph(dataset)
+    at = stage("graph", at)
+    from coopdata.package import validate_tables
+
+    validate_tables(dataset, engine="frictionless")
+    at = stage("table-validation", at)
+    from pyshacl import validate
+
+    from coopdata.shacl import shapes_graph
+
+    validate(graph, shacl_graph=shapes_graph())
+    at = stage("shacl", at)
+    out.mkdir(parents=True, exist_ok=True)
+    graph.serialize(out / "graph.ttl", format="turtle")
+    graph.serialize(out / "graph.nt", format="nt")
+    at = stage("rdf-files", at)
+    from coopdata.serialize import published_context
+
+    graph.serialize(out / "graph.jsonld", format="json-ld", context=published_context())
+    at = stage("json-ld", at)
+    emit({"total": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()})
+
+
+def run_child(kind: str, records: Path, timeout: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, __file__, "--child", kind, "--records", str(records),
+                   "--out", out]
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True,
+                                   env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        try:
+            output, _ = process.communicate(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+            timed_out = True
+        events = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    result: dict[str, Any] = {"stages": {}, "timed_out": timed_out,
+                              "wall": time.perf_counter() - started}
+    for event in events:
+        if "stage" in event:
+            result["stages"][event["stage"]] = event["seconds"]
+        result.update({k: v for k, v in event.items() if k not in ("stage", "seconds")})
+    if timed_out:
+        result["total"] = timeout
+        result["lower_bound"] = True
+    return result
+
+
+def command_time(args: list[str], repeat: int = 5) -> float:
+    """Median wall time of a coopdata command, interpreter start included."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "coopdata", *args], capture_output=True,
+                       check=False, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        times.append(time.perf_counter() - started)
+    return sorted(times)[len(times) // 2]
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(memory, 1),
+            "python": platform.python_version(), "system": platform.platform()}
+
+
+def markdown(figures: dict[str, Any]) -> str:
+    m = figures["machine"]
+    lines = [f"Measured on {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, Python "
+             f"{m['python']}, {figures['date']}.", "",
+             f"- `coopdata --help`: {figures['help_seconds']:.2f} s; `coopdata validate` on the "
+             f"embedded dataset: {figures['validate_seconds']:.2f} s (median of 5, interpreter "
+             "start included).", ""]
+    stages = ["load", "graph", "table-validation", "shacl", "rdf-files", "tables", "json-ld",
+              "metadata", "site", "catalogue", "publish"]
+    lines += ["| projects | triples | pipeline | " + " | ".join(stages) + " | total | peak RSS |",
+              "|---|---|---|" + "---|" * len(stages) + "---|---|"]
+    for size in figures["sizes"]:
+        for name in ("fast", "reference"):
+            run = size.get(name)
+            if not run:
+                continue
+            cells = [f"{run['stages'][s]:.1f}" if s in run["stages"] else "" for s in stages]
+            total = f"{'> ' if run.get('lower_bound') else ''}{run['total']:.1f} s"
+            lines.append(f"| {size['projects']:,} | {size.get('triples', 0):,} | {name} | "
+                         + " | ".join(cells) + f" | {total} | {run.get('peak_rss_mb', 0):.0f} MB |")
+    lines += ["", "| projects | end-to-end speed-up | SHACL speed-up | seconds per 1,000 projects |",
+              "|---|---|---|---|"]
+    for size in figures["sizes"]:
+        fast, ref = size["fast"], size.get("reference")
+        speed = shacl = ""
+        if ref:
+            bound = "≥ " if ref.get("lower_bound") else ""
+            comparable = sum(v for k, v in fast["stages"].items() if k in ref["stages"])
+            speed = f"{bound}{ref['total'] / comparable:.0f}× (same stages)"
+            if "shacl" in ref["stages"]:
+                shacl = f"{ref['stages']['shacl'] / fast['stages']['shacl']:.0f}×"
+            elif ref.get("lower_bound"):
+                shacl = "(reference did not reach SHACL within the bound)"
+        lines.append(f"| {size['projects']:,} | {speed} | {shacl} | "
+                     f"{1000 * fast['total'] / size['projects']:.2f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--projects", type=int, nargs="+", default=[1000])
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--docs", action="store_true", help="update docs/performance.md")
+    parser.add_argument("--reference-up-to", type=int, default=10000,
+                        help="run the reference pipeline up to this many projects")
+    parser.add_argument("--reference-timeout", type=float, default=600)
+    parser.add_argument("--child", choices=["fast", "reference"], help=argparse.SUPPRESS)
+    parser.add_argument("--records", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child == "fast":
+        child_fast(args.records, args.out)
+        return
+    if args.child == "reference":
+        child_reference(args.records, args.out)
+        return
+    from benchmarks.synthetic import generate
+
+    figures: dict[str, Any] = {"machine": machine(), "date": time.strftime("%Y-%m-%d"),
+                               "help_seconds": command_time(["--help"]),
+                               "validate_seconds": command_time(["validate"]), "sizes": []}
+    for projects in args.projects:
+        with tempfile.TemporaryDirectory() as directory:
+            records = Path(directory) / "records"
+            generate(projects, records, errors=False)
+            size: dict[str, Any] = {"projects": projects}
+            size["fast"] = run_child("fast", records, timeout=3600)
+            size["triples"] = size["fast"].get("triples", 0)
+            if projects <= args.reference_up_to:
+                size["reference"] = run_child("reference", records, args.reference_timeout)
+            figures["sizes"].append(size)
+            print(json.dumps(size), file=sys.stderr, flush=True)
+    table = markdown(figures)
+    print(table)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    if args.docs:
+        page = ROOT / "docs" / "performance.md"
+        text = page.read_text(encoding="utf-8")
+        head, _, rest = text.partition(START)
+        _, _, tail = rest.partition(END)
+        page.write_text(f"{head}{START}\n{table}\n{END}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
