@@ -459,7 +459,10 @@ def load_ntriples(data: bytes) -> ox.Store:
     (``"2.50"^^xsd:decimal`` → ``2.5``, ``@EN`` → ``@en``) are kept in graph LEXICAL, for
     :func:`validate_store` to give values exactly as in the data."""
     store = ox.Store()
-    store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    if b"_:" in data:  # bulk_load renames blank nodes: parse keeps the data's labels
+        store.bulk_extend(ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=True))
+    else:
+        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
     tokens = sorted(set(re.findall(
         rb'(?m)("(?:[^"\\\n]|\\.)*"(?:\^\^<http://www\.w3\.org/2001/XMLSchema#(?!string>)\w+>'
         rb'|@[A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)) \.\r?$', data)))

@@ -122,7 +122,9 @@ def test_every_page_loads_cleanly_and_links_resolve(served: dict[str, Any], brow
                     'script[type="application/ld+json"]', "els => els.map(e => e.textContent)"):
                 page.evaluate("text => JSON.parse(text)", document)
             targets.update(page.eval_on_selector_all(
-                "a[href], link[href], script[src]", "els => els.map(e => e.href || e.src)"))
+                "a[href], link[href], script[src]",
+                "els => els.map(e => new URL(e.getAttribute('href') || e.getAttribute('src'),"
+                " document.baseURI).href)"))
             assert not watched.errors, f"{path}: {watched.errors}"
     finally:
         watched.close()

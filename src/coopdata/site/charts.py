@@ -96,7 +96,8 @@ def timeline(model: Model, href: Href) -> Chart | None:
         parts.append(Markup('<a href="{}">{}{}<rect{}/></a>').format(
             href("project", project.id),
             svg_title({k: f"{v}: {period}" for k, v in label.items()}),
-            svg_text(label, 42, x=left - 10, y=y + 19, class_="label end"),
+            svg_text(model.chart_label("project", project.id), 42, x=left - 10, y=y + 19,
+                     class_="label end"),
             svg_attrs({"class": classes, "data-mark": "timeline", "x": start, "y": y + 6,
                        "width": max(round(end - start, 1), 2), "height": 18, "rx": 3})))
         rows.append([link(href("project", project.id), text(label)), text(status),

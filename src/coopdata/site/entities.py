@@ -63,7 +63,8 @@ def _data(kind: str, key: str, part: Any, document: dict[str, Any]) -> Iterator[
 def _related(pages: Pages, kind: str, key: str, href: Any) -> list[tuple[Markup, list[Any]]]:
     model = pages.model
     groups = []
-    links = model.backlinks.get((kind, key), [])
+    links = sorted(model.backlinks.get((kind, key), []),
+                   key=lambda b: (NAV.index(b.kind) if b.kind in NAV else len(NAV), b.path))
     for (other, path), items in groupby(links, key=lambda b: (b.kind, b.path)):
         shown = []
         for item in items:

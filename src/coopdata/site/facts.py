@@ -9,7 +9,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ..spec import KINDS, Field
-from .i18n import code_label, field_label, ui
+from .i18n import code_label, field_label
 from .markup import link, pair, text
 from .model import Model, format_amount
 
@@ -103,6 +103,3 @@ class Facts:
         return Markup('<ol class="objects">{}</ol>').format(
             Markup("").join(Markup("<li>{}</li>").format(b) for b in blocks))
 
-
-def not_stated() -> Markup:
-    return pair(ui("not_stated"))

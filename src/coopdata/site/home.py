@@ -4,6 +4,7 @@ project list with its filter."""
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -34,10 +35,13 @@ def home_page(pages: Pages) -> bytes:
     budgets = budgets_by_funder(model, href) + budgets_by_country(model, href)
     charts = [c for c in (timeline(model, href), *budgets, country_grid(model, href),
                           network(model, href)) if c is not None]
-    downloads = [{"name": f.name, "media_type": f.media_type, "byte_size": f.byte_size,
-                  "size": format_bytes(f.byte_size), "sha256": f.sha256,
-                  "description": DESCRIPTIONS.get(f.name) or _table(f.name)}
-                 for f in sorted(source.files, key=lambda f: f.name)]
+    order = list(DESCRIPTIONS)
+    downloads = [Download(f.name, f.media_type, f.byte_size, format_bytes(f.byte_size),
+                          f.sha256, DESCRIPTIONS.get(f.name) or _table(f.name))
+                 for f in sorted(source.files, key=lambda f: (
+                     order.index(f.name) if f.name in order else len(order), f.name))]
+    tables = [f for f in downloads if f.name.startswith("tables/")]
+    downloads = [f for f in downloads if not f.name.startswith("tables/")]
     url = f"{config.download_url}{source.version}/"
     year = source.issued[:4]
     citation = (f"{config.publisher_name} ({year}). {config.title}, version {source.version} "
@@ -54,10 +58,23 @@ def home_page(pages: Pages) -> bytes:
         if "publisher" in data:
             item += Markup(" · ") + text(model.short("organisation", data["publisher"]))
         sources.append(item)
-    schema = _dataset_schema(pages, downloads)
+    schema = _dataset_schema(pages, downloads + tables)
     return pages.render("home.html", "index.html", title=(config.title, config.title),
                         schema=schema, counts=counts, charts=charts, budgets=budgets,
-                        downloads=downloads, citation=citation, bibtex=bibtex, sources=sources)
+                        downloads=downloads, tables=tables, citation=citation,
+                        bibtex=bibtex, sources=sources)
+
+
+@dataclass(frozen=True)
+class Download:
+    """A release file as the downloads table shows it."""
+
+    name: str
+    media_type: str
+    byte_size: int
+    size: str
+    sha256: str
+    description: str
 
 
 def _table(name: str) -> str:
@@ -67,7 +84,7 @@ def _table(name: str) -> str:
     return name
 
 
-def _dataset_schema(pages: Pages, downloads: list[dict[str, Any]]) -> dict[str, Any]:
+def _dataset_schema(pages: Pages, downloads: list[Download]) -> dict[str, Any]:
     model, source, config = pages.model, pages.source, pages.config
     url = f"{config.download_url}{source.version}/"
     node: dict[str, Any] = {
@@ -80,9 +97,9 @@ def _dataset_schema(pages: Pages, downloads: list[dict[str, Any]]) -> dict[str, 
                       "url": config.publisher_uri},
         "spatialCoverage": [{"@type": "Country", "name": plain(model.label("country", c)),
                              "identifier": c} for c in model.release_countries()],
-        "distribution": [{"@type": "DataDownload", "name": f["name"],
-                          "contentUrl": url + f["name"], "encodingFormat": f["media_type"],
-                          "contentSize": f"{f['byte_size']} B", "sha256": f["sha256"]}
+        "distribution": [{"@type": "DataDownload", "name": f.name,
+                          "contentUrl": url + f.name, "encodingFormat": f.media_type,
+                          "contentSize": f"{f.byte_size} B", "sha256": f.sha256}
                          for f in downloads]}
     dated = [p for p in model.projects if p.start is not None and p.end is not None]
     if dated:

@@ -65,6 +65,7 @@ UI: dict[str, Pair] = {
                        "Chaque fichier de cette version, avec sa taille et sa somme de "
                        "contrôle SHA-256."),
     "file": ("File", "Fichier"),
+    "csv_tables": ("The tables, one CSV file each", "Les tables, un fichier CSV chacune"),
     "format": ("Format", "Format"),
     "size": ("Size", "Taille"),
     "checksum": ("SHA-256", "SHA-256"),
@@ -212,6 +213,8 @@ def kind_label(kind: str, plural: bool = False) -> Pair:
 def field_label(kind: str, path: str) -> Pair:
     """The label of field ``path`` (``budgets.funder``) of a record of ``kind``."""
     name = path.rsplit(".", 1)[-1]
+    if name == "note" and "." in path:
+        return ("In the source's words", "Selon la source")
     return FIELD_OVERRIDES.get(f"{kind}.{path}") or FIELD_OVERRIDES.get(name) \
         or FIELDS.get(name, (name.replace("_", " "), name.replace("_", " ")))
 

@@ -138,6 +138,18 @@ class Model:
         """The acronym where there is one, else the label."""
         return self.acronym(kind, key) or self.label(kind, key)
 
+    def chart_label(self, kind: str, key: str) -> Text:
+        """A long name led by its acronym (``AMUDDU – Projet d'Appui…``), for charts that
+        have to cut names short."""
+        label, acronym = self.label(kind, key), self.acronym(kind, key)
+        if not acronym:
+            return label
+        shown = {}
+        for lang, name in label.items():
+            short = acronym.get(lang) or next(iter(acronym.values()))
+            shown[lang] = name if len(name) <= 32 or short in name[:40] else f"{short} – {name}"
+        return shown
+
     def sorted_ids(self, kind: str) -> list[str]:
         if kind == "country":
             return sorted(self.countries, key=lambda c: (sort_key(self.label("country", c)), c))
@@ -182,7 +194,7 @@ def format_amount(amount: Decimal) -> str:
     whole, _, fraction = format(amount.normalize(), "f").partition(".")
     sign = "-" if whole.startswith("-") else ""
     digits = whole.lstrip("-")
-    groups = []
+    groups: list[str] = []
     while digits:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]

@@ -67,7 +67,7 @@ def network(model: Model, href: Href) -> Chart | None:
         for key in ids:
             label = model.label(kind, key)
             short = model.acronym(kind, key) if kind == "organisation" else None
-            shown = short if short and len(plain(label)) > 50 else label
+            shown = short if short and len(plain(label)) > 42 else model.chart_label(kind, key)
             parts.append(Markup('<a href="{}">{}<circle{}/>{}</a>').format(
                 href(kind, key), svg_title(label),
                 svg_attrs({"class": f"node n-{kind}", "data-mark": "node", "cx": x,
