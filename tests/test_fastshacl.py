@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+import pyshacl
 import pytest
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 
@@ -36,13 +37,6 @@ NS = {"coop": "https://w3id.org/coopdata/vocab#", "dct": "http://purl.org/dc/ter
       "org": "http://www.w3.org/ns/org#", "ex": "https://example.org/"}
 SH = "http://www.w3.org/ns/shacl#"
 SHAPES = "https://w3id.org/coopdata/shapes#"
-
-KNOWN_DIFFERENCES: list[tuple[str, Result, str]] = [
-    # ("fast" or "pyshacl" (the side that has the result the other lacks), the result,
-    #  why the difference cannot be removed). None occur on these corpora: the one kind
-    # found while building the validator (values of typed literals that pyoxigraph writes
-    # in canonical form, "-5000.0" → "-5000") is removed by fastshacl.load_ntriples.
-]
 
 
 def term(short: str) -> URIRef:
@@ -87,7 +81,7 @@ def edits(*steps: Callable[[Graph], None]) -> Callable[[Graph], None]:
 Expected = tuple[str, str | None, str, str, str | None]
 """(focus, path, component, severity, named SPARQL constraint), shortened."""
 
-V, W, I = "Violation", "Warning", "Info"
+V, W, INFO = "Violation", "Warning", "Info"
 S = "SPARQL"
 # name: (what the injection breaks, the edit of the fixture graph, the findings it must give)
 INJECTIONS: dict[str, tuple[str, Callable[[Graph], None], set[Expected]]] = {
@@ -185,7 +179,7 @@ INJECTIONS: dict[str, tuple[str, Callable[[Graph], None], set[Expected]]] = {
                                   "project-has-participant")}),
     "project-has-status": ("a project without status", remove("project/second",
                                                               "coop:activityStatus"),
-                           {("project/second", "coop:activityStatus", S, I,
+                           {("project/second", "coop:activityStatus", S, INFO,
                              "project-has-status")}),
     "subclass-target": ("an instance of a subclass of coop:Project, empty (the SPARQL rules "
                         "match `$this a coop:Project`: no project-has-participant)",
@@ -200,6 +194,49 @@ INJECTIONS: dict[str, tuple[str, Callable[[Graph], None], set[Expected]]] = {
                                      term("source/brief"))),
                        {("source/brief", p, "MinCount", V, None) for p in (
                            "rdfs:label", "dct:title", "dct:language")}),
+    # the three injections below are the known differences (see KNOWN_DIFFERENCES)
+    "date-as-amount": ("a date as a budget amount",
+                       replace("project/second/budgets/2", "schema:value",
+                               Literal("2018-01-01", datatype=XSD.date)),
+                       {("project/second/budgets/2", "schema:value", "Datatype", V, None)}),
+    "iri-as-date": ("an IRI as a planned end", replace("project/second", "coop:plannedEnd",
+                                                        URIRef("https://example.org/2015")),
+                    {("project/second", "coop:plannedEnd", "Or", V, None),
+                     ("project/second", "coop:plannedEnd", S, V, "date-typed-by-precision")}),
+    "ill-typed-boolean": ("a boolean written TRUE, in rdflib",
+                          add("project/second/results/1/targets/1", "coop:atLeast",
+                              Literal("TRUE", datatype=XSD.boolean)), set()),
+}
+
+# injection: (the engine that has the result the other lacks, the result, why)
+KNOWN_DIFFERENCES: dict[str, tuple[str, Result, str]] = {
+    "date-as-amount": ("pyshacl", Result(
+        ID + "project/second/budgets/2", NS["schema"] + "value", SH + "SPARQLConstraintComponent",
+        SHAPES + "budget-not-negative", SH + "Violation", f'"2018-01-01"^^<{XSD.date}>',
+        "the amount (2018-01-01) is negative"),
+        "rdflib's SPARQL orders values that SPARQL cannot compare: it finds the date "
+        "2018-01-01 < 0 true, where SPARQL 1.1 (17.3, operator mapping) makes comparing an "
+        "xsd:date with a number a type error, so budget-not-negative's FILTER drops the row. "
+        "pyshacl reports a false negative amount; pyoxigraph follows the specification. (The "
+        "same rdflib behaviour compares a typed date with a plain string.)"),
+    "iri-as-date": ("fast", Result(
+        ID + "project/second", NS["coop"] + "plannedEnd", SH + "SPARQLConstraintComponent",
+        SHAPES + "date-typed-by-precision", SH + "Violation", "<https://example.org/2015>",
+        "the date https://example.org/2015 is not typed by its precision: YYYY is an "
+        "xsd:gYear, YYYY-MM an xsd:gYearMonth, YYYY-MM-DD an xsd:date"),
+        "date-typed-by-precision tests (DATATYPE(?value) = xsd:gYear && ?length = 4) || …: "
+        "DATATYPE of an IRI is an error, and SPARQL 1.1 (17.2, logical-and) makes "
+        "error && false false, so the FILTER keeps the row; rdflib propagates the error and "
+        "drops it. pyshacl misses the violation (it still reports sh:or on the value)."),
+    "ill-typed-boolean": ("pyshacl", Result(
+        ID + "project/second/results/1/targets/1", NS["coop"] + "atLeast",
+        SH + "DatatypeConstraintComponent", None, SH + "Violation", f'"true"^^<{XSD.boolean}>',
+        "at most once: true or false (xsd:boolean)"),
+        "rdflib's Literal('TRUE', datatype=xsd:boolean) is flagged ill-typed but its lexical "
+        "form is normalised to 'true': pyshacl sees an ill-typed literal, the N-Triples the "
+        "fast engine loads hold a valid 'true'. Only a graph edited in rdflib has it: the "
+        "graph builder writes true/false; read from a file, both engines report \"TRUE\" "
+        "(pyshacl with the value rdflib normalised, \"true\")."),
 }
 
 
@@ -236,15 +273,14 @@ def reference(graph: Graph) -> list[Result]:
     return fastshacl.results_of_pyshacl(shacl_results(graph))
 
 
-def assert_same(fast_results: list[Result], pyshacl_results: list[Result]) -> None:
-    """Equal, messages included, but for the listed known differences."""
+def assert_same(fast_results: list[Result], pyshacl_results: list[Result],
+                known: tuple[str, ...] = ()) -> None:
+    """Equal, messages included, but for exactly the ``known`` differences."""
     fast_only = Counter(fast_results) - Counter(pyshacl_results)
     pyshacl_only = Counter(pyshacl_results) - Counter(fast_results)
     differences = sorted([("fast", r) for r in fast_only.elements()] +
                          [("pyshacl", r) for r in pyshacl_only.elements()])
-    known = sorted((side, result) for side, result, _ in KNOWN_DIFFERENCES
-                   if Counter(fast_results + pyshacl_results)[result])
-    assert differences == known
+    assert differences == sorted(KNOWN_DIFFERENCES[name][:2] for name in known)
 
 
 def test_the_shapes_use_every_kind_the_injections_cover() -> None:
@@ -275,7 +311,7 @@ def test_each_injection_gives_exactly_its_findings(name: str) -> None:
 def test_all_injections_fast_equals_pyshacl() -> None:
     graph = injected(*INJECTIONS)
     fast_results, pyshacl_results = fast(graph), reference(graph)
-    assert_same(fast_results, pyshacl_results)
+    assert_same(fast_results, pyshacl_results, known=tuple(KNOWN_DIFFERENCES))
     assert Counter(map(expected_form, fast_results)) == Counter(
         e for _, _, found in INJECTIONS.values() for e in found)
     negative = [r for r in fast_results if r.constraint == SHAPES + "budget-not-negative"]
@@ -284,7 +320,7 @@ def test_all_injections_fast_equals_pyshacl() -> None:
 
 def test_both_engines_give_the_same_findings() -> None:
     """shacl.validate_graph maps either engine's results with the same code."""
-    graph = injected(*INJECTIONS)
+    graph = injected(*(name for name in INJECTIONS if name not in KNOWN_DIFFERENCES))
     dataset = coopdata.load(FIXTURES)[0]
     findings = {engine: validate_graph(graph, dataset, uris=Uris(), engine=engine)
                 for engine in ("fast", "pyshacl")}
@@ -350,7 +386,7 @@ def test_values_keep_their_lexical_form() -> None:
         ("project/x", "schema:value", "Datatype", V, None),
         ("project/x", "schema:value", "MaxCount", V, None),
         ("project/x", "schema:value", S, V, "budget-not-negative")]
-    assert {r.value for r in results} == {None, '"x"@EN', '"-2.50"^^<%s>' % XSD.decimal}
+    assert {r.value for r in results} == {None, '"x"@EN', f'"-2.50"^^<{XSD.decimal}>'}
     assert_same(results, reference(graph))
 
 
@@ -365,3 +401,26 @@ def test_unsupported_shapes_are_refused(shape: str) -> None:
                           + shape, format="turtle")
     with pytest.raises(UnsupportedShapes):
         fastshacl.compile_shapes(graph)
+
+
+def test_generic_messages_are_pyshacl_s() -> None:
+    """Without sh:message, the messages are pyshacl's generic ones."""
+    shapes = Graph().parse(format="turtle", data=f"""
+        @prefix sh: <{SH}> . @prefix ex: <https://example.org/> .
+        @prefix xsd: <{XSD}> .
+        ex:S sh:targetClass ex:C ; sh:nodeKind sh:BlankNode ; sh:class ex:D ;
+            sh:property [ sh:path ex:p ; sh:minCount 4 ; sh:maxCount 1 ; sh:datatype xsd:string ;
+                          sh:nodeKind sh:Literal ; sh:pattern "^a" ; sh:languageIn ("en" "fr") ;
+                          sh:uniqueLang true ; sh:in ( ex:y ) ],
+                        [ sh:path ex:q ; sh:class ex:D ;
+                          sh:and ( [ sh:nodeKind sh:IRI ] [ sh:class ex:D ] ) ;
+                          sh:or ( [ sh:datatype xsd:gYear ] [ sh:nodeKind sh:IRI ] ) ] .""")
+    data = Graph().parse(format="turtle", data="""
+        <https://example.org/a> a <https://example.org/C> ;
+            <https://example.org/p> "b"@de, "c"@de, <https://example.org/z> ;
+            <https://example.org/q> "1" .""")
+    results = fastshacl.validate_store(fastshacl.load_graph(data),
+                                       fastshacl.compile_shapes(shapes))
+    assert len({r.component for r in results}) == 11
+    report = pyshacl.validate(data, shacl_graph=shapes, allow_warnings=True)[1]
+    assert_same(results, fastshacl.results_of_pyshacl(report))

@@ -7,8 +7,12 @@ completely or not at all.
 from __future__ import annotations
 
 import csv
+import errno
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from ._errors import RecordsInvalid, UsageError
 from .checks import check_records
@@ -16,11 +20,11 @@ from .dataset import Dataset
 from .output import atomic_directory
 from .package import write_package
 from .recordfile import record_yaml
-from .records import Record
+from .records import MAX_BYTES, Record
 from .report import Finding, Report
 from .serialize import turtle
 from .spec import KINDS
-from .tables import TableError, records_from_rows, tables
+from .tables import Table, TableError, records_from_rows, tables
 from .uris import Uris
 from .validate import Validation, load, validate, validate_dataset
 
@@ -79,27 +83,20 @@ def read_tables(directory: Path | str) -> tuple[Dataset, Report]:
     known = {t.name: t for t in tables()}
     findings: list[Finding] = []
     table_rows: dict[str, list[dict[str, str]]] = {}
-    for path in sorted(root.glob("*.csv")):
-        table = known.get(path.stem)
-        if table is None:
-            findings.append(Finding("unknown-table", f"not read: no table is called {path.stem}",
-                                    severity="warning", layer="tables", path=str(path)))
-            continue
-        try:
-            with open(path, encoding="utf-8-sig", newline="") as handle:
-                reader = csv.DictReader(handle)
-                header = reader.fieldnames or []
-                unknown = [c for c in header if c not in table.header]
-                if unknown:
-                    findings.append(Finding("unknown-column", f"unknown columns: "
-                                            f"{', '.join(unknown)} (expected: "
-                                            f"{', '.join(table.header)})", layer="tables",
-                                            path=str(path), line=1))
-                    continue
-                table_rows[table.name] = [dict(row) for row in reader]
-        except (UnicodeDecodeError, csv.Error) as exc:
-            findings.append(Finding("unreadable-table", f"cannot read the table: {exc}",
-                                    layer="tables", path=str(path)))
+    limit = csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))  # a cell may be
+    try:                                                                  # a whole record
+        for path in sorted(root.glob("*.csv")):
+            table = known.get(path.stem)
+            if table is None:
+                findings.append(Finding("unknown-table", f"not read: no table is called "
+                                        f"{path.stem}", severity="warning", layer="tables",
+                                        path=str(path)))
+                continue
+            rows = _read_table(path, table, findings)
+            if rows is not None:
+                table_rows[table.name] = rows
+    finally:
+        csv.field_size_limit(limit)
     if any(f.severity == "violation" for f in findings):
         return Dataset(), Report(findings)
     try:
@@ -115,6 +112,58 @@ def read_tables(directory: Path | str) -> tuple[Dataset, Report]:
     dataset, problems = check_records(raw)
     findings.extend(problems)  # each finding points at its record's row of the main table
     return dataset, Report(findings, records=len(raw))
+
+
+def _read_table(path: Path, table: Table, findings: list[Finding]) -> list[dict[str, str]] | None:
+    """The rows of one CSV table, or None (after a finding) when it cannot be read."""
+    try:
+        with _open_table(path) as handle:
+            reader = csv.DictReader(handle, restval="")  # a short row: empty cells
+            header = reader.fieldnames or []
+            unknown = [c for c in header if c not in table.header]
+            if unknown:
+                findings.append(Finding("unknown-column", f"unknown columns: "
+                                        f"{', '.join(unknown)} (expected: "
+                                        f"{', '.join(table.header)})", layer="tables",
+                                        path=str(path), line=1))
+                return None
+            rows: list[dict[str, str]] = []
+            for cells in reader:
+                if any(cell.strip() for cell in cells.pop(None, [])):
+                    raise csv.Error(f"line {reader.line_num} has more cells than the "
+                                    f"header ({len(header)}); they would be lost")
+                rows.append(cells)
+            return rows
+    except _Refused as exc:
+        findings.append(Finding(exc.code, str(exc), layer="tables", path=str(path)))
+    except (UnicodeDecodeError, csv.Error, OSError) as exc:
+        findings.append(Finding("unreadable-table", f"cannot read the table: "
+                                f"{getattr(exc, 'strerror', None) or exc}",
+                                layer="tables", path=str(path)))
+    return None
+
+
+class _Refused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _open_table(path: Path) -> TextIO:
+    """``path`` opened as UTF-8 text if it is a regular file; a symbolic link (it could
+    point anywhere) and a named pipe or device (it could block for ever) are refused."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _Refused("symlink-refused", "not read: tables are never symbolic links; "
+                           "copy the file here instead") from None
+        raise
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise _Refused("unreadable-table", "not read: not a regular file (a folder, named "
+                       "pipe or device)")
+    return open(descriptor, encoding="utf-8-sig", newline="")  # noqa: SIM115
 
 
 def import_tables(tables_dir: Path | str, out: Path | str) -> tuple[Dataset, list[Path]]:

@@ -22,9 +22,17 @@ from .report import Finding
 from .spec import KINDS, LANGUAGES, Field
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_C1_CONTROL = re.compile(r"[\x80-\x9f]")
 _NOT_IN_IRI = frozenset('<>"{}|\\^`')
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""ASCII only: ``[a-z]`` in a ``str`` pattern is the 26 code points, never a look-alike."""
 MAX_ID_LENGTH = 80
+WINDOWS_DEVICE_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
+                                  *(f"lpt{n}" for n in range(10))})
+"""Ids that cannot be file names on Windows (``con.yaml`` is the console there)."""
+MAX_SIGNIFICANT_DIGITS = 28
+MAX_NUMBER_EXPONENT = 100
+"""Numbers are written out in full (``1250000.0``): larger or finer ones are refused."""
 
 
 class _Checker:
@@ -86,7 +94,15 @@ class _Checker:
             if isinstance(value, bool) or not isinstance(value, int | Decimal):
                 self.fail(path, "type-error", f"expected a number, got {_show(value)}")
                 return None
-            return Decimal(value)
+            number = Decimal(value)
+            if number and (len(number.as_tuple().digits) - _trailing_zeros(number)
+                           > MAX_SIGNIFICANT_DIGITS
+                           or not -MAX_NUMBER_EXPONENT <= number.adjusted() < MAX_NUMBER_EXPONENT):
+                self.fail(path, "type-error", f"the number {_show(value)} is out of range: at "
+                          f"most {MAX_SIGNIFICANT_DIGITS} significant digits, and fewer than "
+                          f"{MAX_NUMBER_EXPONENT} digits before or after the point")
+                return None
+            return number
         if kind == "boolean":
             if not isinstance(value, bool):
                 self.fail(path, "type-error", f"expected true or false, got {_show(value)}")
@@ -136,6 +152,14 @@ class _Checker:
             self.fail(path, "control-character", "text contains a control character")
             return False
         repairs = mojibake_repairs(text)
+        if not repairs and _C1_CONTROL.search(text):
+            self.fail(path, "control-character", "text contains a control character")
+            return False
+        if not repairs and "\ufffd" in text:
+            self.fail(path, "mojibake", "text contains U+FFFD (�), the mark a program leaves "
+                      "where it could not decode a character; copy the text again from the "
+                      "source")
+            return False
         if not repairs:
             return True
         shown = ", ".join(f'"{w}" → "{f}"' for w, f in repairs)
@@ -223,8 +247,15 @@ def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
+def _trailing_zeros(number: Decimal) -> int:
+    digits = number.as_tuple().digits
+    return len(digits) - len("".join(map(str, digits)).rstrip("0"))
+
+
 def _show(value: Any) -> str:
     if isinstance(value, str):
+        if len(value) > 200:  # a runaway value: enough to find it, not the whole file
+            return f'"{value[:100]}…" ({len(value)} characters)'
         return f'"{value}"'
     if isinstance(value, dict):
         return "a map"
@@ -239,12 +270,25 @@ def check_record(record: Record, findings: list[Finding]) -> Record | None:
     """The record with typed values, or None when its id is unusable."""
     checker = _Checker(record, findings)
     if not SLUG.fullmatch(record.id) or len(record.id) > MAX_ID_LENGTH:
-        checker.fail("id", "invalid-id", f'"{record.id}" is not a valid id: use lower-case '
-                     f"letters, digits and single hyphens, at most {MAX_ID_LENGTH} characters")
+        checker.fail("id", "invalid-id", f'"{_shown_id(record.id)}" is not a valid id: use '
+                     f"lower-case letters, digits and single hyphens, at most {MAX_ID_LENGTH} "
+                     "characters")
+        return None
+    if record.id in WINDOWS_DEVICE_NAMES:
+        checker.fail("id", "invalid-id", f'"{record.id}" is not a valid id: it names a device '
+                     "on Windows (con, prn, aux, nul, com0-com9, lpt0-lpt9), so no file can "
+                     "be called after it there")
         return None
     kind = KINDS[record.kind]
     values = checker.fields(kind.fields, record.data, "", ignore=("id",))
     return Record(record.kind, record.id, record.path, values, record.lines)
+
+
+def _shown_id(record_id: str) -> str:
+    """The id as a message shows it: invisible and look-alike characters escaped."""
+    shown = record_id if record_id.isascii() and record_id.isprintable() \
+        else record_id.encode("unicode_escape").decode("ascii")
+    return shown if len(shown) <= 100 else f"{shown[:100]}…"
 
 
 def check_references(dataset: Dataset, findings: list[Finding]) -> None:

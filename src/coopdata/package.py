@@ -16,7 +16,7 @@ from . import codes
 from .dataset import Dataset
 from .report import Finding
 from .spec import LANGUAGES, Field
-from .tables import DATE_PATTERN, ID_PATTERN, Column, Table, rows, tables
+from .tables import DATE_PATTERN, ID_PATTERN, TEXT_TYPES, Column, Table, guard, rows, tables
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
@@ -128,11 +128,17 @@ def package_descriptor(*, inline_schemas: bool = True) -> dict[str, Any]:
 
 
 def csv_text(table: Table, dataset: Dataset) -> str:
-    """The CSV file of ``table``: UTF-8, comma-separated, ``\\n`` line ends, header first."""
+    """The CSV file of ``table``: UTF-8, comma-separated, ``\\n`` line ends, header first.
+
+    A text cell that a spreadsheet would run as a formula (``=…``, ``+…``, ``-…``, ``@…``)
+    starts with a quote (:func:`~coopdata.tables.guard`); reading the tables back removes
+    it, and the graph always holds the true text."""
+    text = [False] * len(table.keys) + [c.spec.type in TEXT_TYPES for c in table.columns]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(table.header)
-    writer.writerows(rows(table, dataset))
+    for row in rows(table, dataset):
+        writer.writerow([guard(c) if g else c for c, g in zip(row, text, strict=True)])
     return buffer.getvalue()
 
 

@@ -6,6 +6,10 @@ there. Only plain data is ever built: YAML tags, anchors and aliases are refused
 
 from __future__ import annotations
 
+import codecs
+import errno
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -26,6 +30,16 @@ MAX_DEPTH = 20
 """Deeper nesting than any record needs is refused (and bounds the recursion)."""
 MAX_BYTES = 1_000_000
 """A record file larger than this is refused unread."""
+_COMPOSE_SAFELY = 1000
+"""libyaml's composer recurses once a level (it crashes the interpreter past some tens of
+thousands): text that might nest deeper than this is first measured on the event stream."""
+_MAX_INT_BITS = 14_000
+"""An integer larger than this (about 4,200 digits, beyond what Python prints) stays text."""
+
+_OTHER_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+               (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+"""Byte order marks of other Unicode encodings (UTF-32 first: its LE mark starts with
+UTF-16's)."""
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
@@ -68,11 +82,15 @@ def read_record(path: Path, kind: str) -> tuple[Record | None, list[Finding]]:
         return None, [Finding(code, message, path=where, line=line)]
 
     try:
-        raw = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
+        raw = _read_regular_file(path)
+    except _Refused as exc:
+        return refuse(exc.code, exc.message)
     except OSError as exc:
         return refuse("unreadable-file", f"cannot read the file: {exc.strerror}")
-    if raw is None:
-        return refuse("file-too-large", f"record files are limited to {MAX_BYTES} bytes")
+    for bom, encoding in _OTHER_BOMS:
+        if raw.startswith(bom):
+            return refuse("not-utf8", f"the file is {encoding} (it starts with a {encoding} byte "
+                          "order mark), not UTF-8; save it as UTF-8", 1)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -83,11 +101,19 @@ def read_record(path: Path, kind: str) -> tuple[Record | None, list[Finding]]:
         return refuse("not-utf8", "the file contains a NUL character", text[: text.index("\x00")]
                       .count("\n") + 1)
     try:
+        _check_depth(text)
         node = yaml.compose(text, Loader=_Loader)
+    except _Refused as exc:
+        return refuse(exc.code, exc.message, exc.line)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
         return refuse("invalid-yaml", f"malformed YAML: {problem}", mark.line + 1 if mark else None)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        character = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        return refuse("invalid-yaml", f"malformed YAML: unacceptable character "
+                      f"#x{character:04x}: {exc.reason}",  # libyaml counts bytes
+                      text.encode("utf-8", "surrogatepass")[: exc.position].count(b"\n") + 1)
     except yaml.YAMLError as exc:
         return refuse("invalid-yaml", f"malformed YAML: {exc}")
     if node is None:
@@ -109,6 +135,51 @@ def read_record(path: Path, kind: str) -> tuple[Record | None, list[Finding]]:
                                 f"rename the file to {record_id}.yaml or set `id: {path.stem}`",
                                 path=where, line=lines.get("id", 1), record=record_id, field="id"))
     return Record(kind, record_id, where, data, lines), problems
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of ``path``, which must be a regular file of at most MAX_BYTES.
+
+    A symbolic link is refused (a record never reads outside its folder), and so is a
+    named pipe or device (reading one could block for ever); the file is opened once, so
+    it cannot be swapped for a link between the check and the read.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _Refused("symlink-refused", "not read: record files are never symbolic links; "
+                           "copy the file here instead", 0) from None
+        raise
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise _Refused("unreadable-file", "not read: not a regular file (a folder, named pipe "
+                       "or device)", 0)
+    with os.fdopen(descriptor, "rb") as handle:
+        raw = handle.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise _Refused("file-too-large", f"record files are limited to {MAX_BYTES} bytes", 0)
+    return raw
+
+
+def _check_depth(text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before libyaml's recursive composer sees it.
+
+    Each level needs a bracket, a ``-``, a ``?`` or a ``:``; text with few of them is
+    composed directly (and :func:`_plain` refuses the depth), other text is measured
+    on the parser's event stream, which does not recurse.
+    """
+    if sum(text.count(c) for c in "[{-?:") <= _COMPOSE_SAFELY:
+        return
+    open_collections = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.NodeEvent) and open_collections > MAX_DEPTH:
+            raise _Refused("too-deep", f"nesting deeper than {MAX_DEPTH} levels",
+                           event.start_mark.line + 1 if event.start_mark else 0)
+        if isinstance(event, yaml.CollectionStartEvent):
+            open_collections += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            open_collections -= 1
 
 
 def _plain(node: yaml.Node, path: str, lines: dict[str, int], seen: set[int], depth: int) -> Any:
@@ -150,9 +221,10 @@ def _scalar(node: yaml.Node) -> Any:
     tag = node.tag
     if tag == "tag:yaml.org,2002:int":
         try:
-            return int(value.replace("_", ""), 0)
-        except ValueError:
+            whole = int(value.replace("_", ""), 0)
+        except ValueError:  # also more than 4,300 digits
             return value
+        return whole if whole.bit_length() <= _MAX_INT_BITS else value
     if tag == "tag:yaml.org,2002:float":
         try:
             number = Decimal(value.replace("_", ""))
@@ -170,7 +242,7 @@ def record_files(directory: Path) -> Iterator[tuple[str, Path]]:
     """``(kind, path)`` of every record file below ``directory``, in a stable order."""
     for kind in KINDS.values():
         folder = directory / kind.folder
-        if folder.is_dir():
+        if folder.is_dir() and not folder.is_symlink():  # a linked folder: see stray_files
             for path in sorted(folder.glob("*.yaml")):
                 yield kind.name, path
 
@@ -181,7 +253,11 @@ def stray_files(directory: Path) -> list[Finding]:
     for entry in sorted(directory.iterdir()):
         if entry.name.startswith("."):
             continue
-        if entry.is_dir() and entry.name in KIND_BY_FOLDER:
+        if entry.is_symlink() and entry.name in KIND_BY_FOLDER:
+            findings.append(Finding("symlink-refused", "not read: record folders are never "
+                                    "symbolic links; copy the folder here instead",
+                                    path=str(entry)))
+        elif entry.is_dir() and entry.name in KIND_BY_FOLDER:
             for inner in sorted(entry.iterdir()):
                 if inner.suffix != ".yaml" and not inner.name.startswith("."):
                     findings.append(Finding("ignored-file", "not read: record files end in .yaml",

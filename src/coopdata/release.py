@@ -212,15 +212,8 @@ def release(out: Path | str, records: Path | str | None = None, *, version: str 
     root = Path(out)
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} is not a directory")
-    if (root / version).exists():
-        raise OutputError(f"release {version} already exists in {root}; releases are never "
-                          "overwritten: choose another --version")
-    previous = releases_in(root)
-    if previous:
-        problems = verify(root / previous[-1])
-        if problems:
-            raise UsageError(f"the previous release {root / previous[-1]} is corrupt: "
-                             f"{'; '.join(problems)}. Restore it before releasing again")
+    _refuse_existing(root, version)
+    previous = _previous_releases(root)
     uris = Uris(config.base_uri)
     validation = validate(records, uris=uris, progress=step)
     if not validation.report.passes(strict=strict):
@@ -230,8 +223,10 @@ def release(out: Path | str, records: Path | str | None = None, *, version: str 
     except OSError as exc:
         raise OutputError(f"cannot create {root}: {exc.strerror}") from None
     with _locked(root):
-        if (root / version).exists():
-            raise OutputError(f"release {version} already exists in {root}")
+        # Another release may have finished while this one validated: look again.
+        _refuse_existing(root, version)
+        if releases_in(root) != previous:
+            previous = _previous_releases(root)
         for leftover in root.glob(".*.partial"):  # from a release that was killed
             shutil.rmtree(leftover, ignore_errors=True)
         try:
@@ -252,6 +247,23 @@ def release(out: Path | str, records: Path | str | None = None, *, version: str 
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
     return Release(root / version, info, files, validation.report)
+
+
+def _refuse_existing(root: Path, version: str) -> None:
+    if (root / version).exists():
+        raise OutputError(f"release {version} already exists in {root}; releases are never "
+                          "overwritten: choose another --version")
+
+
+def _previous_releases(root: Path) -> list[str]:
+    """The releases in ``root``; a UsageError when the last one fails its checksums."""
+    previous = releases_in(root)
+    if previous:
+        problems = verify(root / previous[-1])
+        if problems:
+            raise UsageError(f"the previous release {root / previous[-1]} is corrupt: "
+                             f"{'; '.join(problems)}. Restore it before releasing again")
+    return previous
 
 
 def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, version: str,
@@ -307,7 +319,7 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
     void = void_graph(config, info, files)
     write_turtle(void, staging / "void.ttl")
     step("site")
-    if site:  # last before the catalogue, which lists the site's files with the others
+    if site:  # last before the catalogue and SHA256SUMS, which list it
         from .site import SITE, SiteInput, listed_files, write_site
 
         write_site(staging / SITE, SiteInput(dataset, triples, uris, config, version, issued,

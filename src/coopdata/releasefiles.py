@@ -16,6 +16,10 @@ MEDIA_TYPES: dict[str, str] = {
     ".csv": "text/csv",
     ".json": "application/json",
     ".md": "text/markdown",
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
 }
 """IANA media type by file suffix."""
 
@@ -26,6 +30,10 @@ FILE_TYPES: dict[str, str] = {
     ".csv": "CSV",
     ".json": "JSON",
     ".md": "TXT",
+    ".html": "HTML",
+    ".js": "JS",
+    ".css": "CSS",
+    ".svg": "SVG",
 }
 """EU Publications Office file-type authority code by file suffix."""
 

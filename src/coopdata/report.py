@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -15,6 +16,9 @@ Severity = Literal["violation", "warning", "info"]
 Layer = Literal["records", "tables", "shacl"]
 
 SEVERITIES: tuple[Severity, ...] = ("violation", "warning", "info")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Control characters (a terminal escape sequence, a line break) and bidirectional
+overrides, which a finding that quotes a hostile value must not pass to a terminal."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class Finding:
         subject = " ".join(part for part in (self.record, self.field) if part)
         prefix = f"{self.location()} {subject}" if subject else self.location()
         text = f"{prefix}: {self.message} [{self.code}]"
+        text = _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
         return text if self.severity == "violation" else f"{text} ({self.severity})"
 
     def sort_key(self) -> tuple[str, int, str, str, str]:

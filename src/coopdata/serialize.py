@@ -79,9 +79,17 @@ def compacted(graph: Graph, *, context: dict[str, Any] | None = None) -> dict[st
     embedded."""
     from pyld import jsonld
 
+    from ._errors import UsageError
+
     expanded = jsonld.from_rdf("".join(ntriples_lines(graph)), {"format": "application/n-quads"})
-    result: dict[str, Any] = jsonld.compact(expanded, context or published_context(),
-                                            {"documentLoader": _refuse_network})
+    try:
+        result: dict[str, Any] = jsonld.compact(expanded, context or published_context(),
+                                                {"documentLoader": _refuse_network})
+    except jsonld.JsonLdError as exc:  # pyld wraps the reason: give the innermost one
+        reason: BaseException = exc
+        while isinstance(reason.__cause__, jsonld.JsonLdError):
+            reason = reason.__cause__
+        raise UsageError(f"cannot write JSON-LD with this context: {reason.args[0]}") from None
     return result
 
 

@@ -10,6 +10,7 @@ flattened into its parent's row (``place_name``). The layout is derived from
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -21,6 +22,26 @@ from .spec import KINDS, LANGUAGES, Field, Kind
 
 ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+FORMULA_START = "=+-@\t\r"
+"""A spreadsheet reads a cell that starts with one of these as a formula."""
+TEXT_TYPES = frozenset({"string", "text", "ref", "url"})
+"""Columns of free text, guarded against formulas (numbers, dates and codes never start
+with a formula character, and are written as they are)."""
+_GUARDED = re.compile(f"'*[{re.escape(FORMULA_START)}]")
+_UNGUARD = re.compile(f"'+[{re.escape(FORMULA_START)}]")
+
+
+def guard(text: str) -> str:
+    """``text`` safe to open in a spreadsheet: a text that starts with a formula character
+    (``=HYPERLINK(…)``, ``-5 migrants``, ``@team``), after any number of quotes, gets one
+    more quote in front, which spreadsheets show as text (OWASP's advice). :func:`unguard`
+    gives the text back exactly."""
+    return f"'{text}" if _GUARDED.match(text) else text
+
+
+def unguard(cell: str) -> str:
+    """The text :func:`guard` was given: one leading quote fewer before a formula character."""
+    return cell[1:] if _UNGUARD.match(cell) else cell
 
 
 @dataclass(frozen=True)
@@ -161,14 +182,14 @@ def decode(spec: Field, cell: str) -> Any:
     booleans as bool); a cell that cannot be read is kept as text for the checks."""
     if spec.type == "decimal":
         try:
-            number = Decimal(cell)
+            number = Decimal(cell) if cell.isascii() else None  # not "١٢٣" nor "１２３"
         except InvalidOperation:
             return cell
-        return number if number.is_finite() else cell
+        return number if number is not None and number.is_finite() else cell
     if spec.type == "boolean":
         lowered = cell.lower()
         return {"true": True, "false": False}.get(lowered, cell)
-    return cell
+    return unguard(cell) if spec.type in TEXT_TYPES else cell
 
 
 def _assign(target: dict[str, Any], columns: tuple[Column, ...], cells: dict[str, str]) -> None:
@@ -180,7 +201,7 @@ def _assign(target: dict[str, Any], columns: tuple[Column, ...], cells: dict[str
         for name in column.path[:-1]:
             holder = holder.setdefault(name, {})
         if column.lang is not None:
-            holder.setdefault(column.path[-1], {})[column.lang] = cell
+            holder.setdefault(column.path[-1], {})[column.lang] = unguard(cell)
         else:
             holder[column.path[-1]] = decode(column.spec, cell)
 
@@ -232,7 +253,7 @@ def records_from_rows(table_rows: dict[str, list[dict[str, str]]]) -> PlainRecor
             if table.scalar is not None and table.scalar.type != "text":
                 item: Any = decode(table.scalar, cells.get("value", ""))
             elif table.scalar is not None:
-                item = {lang: cells[f"value_{lang}"] for lang in LANGUAGES
+                item = {lang: unguard(cells[f"value_{lang}"]) for lang in LANGUAGES
                         if cells.get(f"value_{lang}")}
             else:
                 item = {}
@@ -245,7 +266,7 @@ def records_from_rows(table_rows: dict[str, list[dict[str, str]]]) -> PlainRecor
 
 
 def _position(cell: str, table: Table, number: int) -> int:
-    if not cell.isdigit() or int(cell) < 1:
+    if not (cell.isascii() and cell.isdigit()) or len(cell) > 9 or int(cell) < 1:
         raise TableError(f'{table.name}.csv row {number}: position "{cell}" is not a whole '
                          "number from 1")
     return int(cell)

@@ -91,13 +91,24 @@ class Facts:
             return Markup('<div class="scroll"><table class="nested"><thead><tr>{}</tr></thead>'
                           '<tbody>{}</tbody></table></div>').format(head, body)
         blocks = []
+        titled = spec.many and any(f.name == "title" for f in spec.fields)
         for item in items:
+            head = Markup("")
+            if titled:  # a result: its type as a badge, its title as the item's heading
+                badge = Markup("")
+                if "type" in item:
+                    badge = Markup('<span class="badge">{}</span> ').format(
+                        self.value(spec.child("type"), item["type"]))
+                head = Markup('<p class="item-head">{}{}</p>').format(
+                    badge, self.value(spec.child("title"), item["title"]))
             rows = Markup("").join(
                 Markup("<div><dt>{}</dt><dd>{}</dd></div>").format(
                     pair(field_label(kind, f"{path}.{f.name}")),
                     self.field(kind, f, item[f.name], f"{path}.{f.name}"))
-                for f in spec.fields if f.name in item)
-            blocks.append(Markup('<dl class="nested">{}</dl>').format(rows))
+                for f in spec.fields
+                if f.name in item and not (titled and f.name in ("type", "title")))
+            blocks.append(head + (Markup('<dl class="nested">{}</dl>').format(rows) if rows
+                                  else Markup("")))
         if not spec.many:
             return blocks[0]
         return Markup('<ol class="objects">{}</ol>').format(
