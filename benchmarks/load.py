@@ -275,6 +275,8 @@ class Served:
     port: int
     log: IO[bytes]
     stopped_by: str = ""
+    log_lines: int = 0
+    log_tail: str = ""
 
 
 def start_server(*, release: Path | None = None, timeout: float = 5.0,
@@ -287,7 +289,8 @@ def start_server(*, release: Path | None = None, timeout: float = 5.0,
     env = {**os.environ, "PYTHONUNBUFFERED": "1",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"),
                                                        os.environ.get("PYTHONPATH")]))}
-    log = tempfile.TemporaryFile()  # a line a request: never a pipe nobody reads
+    # the server logs a line a request: to a file, never to a pipe that nobody reads
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (stop_server closes it)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, env=env, cwd=ROOT)
     served = Served(process, 0, log)
     try:
@@ -303,8 +306,7 @@ def start_server(*, release: Path | None = None, timeout: float = 5.0,
             time.sleep(0.1)
     except BaseException:
         stop_server(served)
-        log.seek(0)
-        sys.stderr.write(log.read()[-4000:].decode("utf-8", "replace"))
+        sys.stderr.write(served.log_tail)
         raise
     return served
 
@@ -345,7 +347,14 @@ def stop_server(served: Served) -> int:
             process.wait(wait)
     if process.stdout is not None:
         process.stdout.close()
-    return process.wait()
+    code = process.wait()
+    if not served.log.closed:
+        served.log.seek(0)
+        log = served.log.read()
+        served.log_lines, served.log_tail = log.count(b"\n"), \
+            log[-4000:].decode("utf-8", "replace")
+        served.log.close()
+    return code
 
 
 def machine() -> dict[str, Any]:
@@ -388,9 +397,7 @@ def load_test(*, clients: int, seconds: float, abuse: bool, abusers: int = 2,
     finally:
         result["server_exit"] = stop_server(served)
         result["server_stopped_by"] = served.stopped_by
-        served.log.seek(0)
-        result["server_log_lines"] = served.log.read().count(b"\n")
-        served.log.close()
+        result["server_log_lines"] = served.log_lines
     result["total_seconds"] = round(time.monotonic() - started, 2)
     return result
 

@@ -45,7 +45,7 @@ from coopdata.tables import guard, tables, unguard
 from coopdata.validate import load
 
 ROOT = Path(__file__).resolve().parents[1]
-BOUNDED = settings(max_examples=150, deadline=None, database=None, derandomize=True,
+BOUNDED = settings(max_examples=300, deadline=None, database=None, derandomize=True,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 """Fuzz settings: a fixed number of examples from a fixed seed (the same in CI), no example
 database written into the work tree."""
@@ -716,12 +716,12 @@ def test_atheris_fuzzes_loader_and_csv_reader(tmp_path: Path) -> None:
     pytest.importorskip("atheris")
     (tmp_path / "corpus").mkdir()
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "fuzz" / "fuzz_loader.py"), "-runs=3000",
+        [sys.executable, str(ROOT / "tests" / "fuzz" / "fuzz_loader.py"), "-runs=2000",
          "-seed=1", f"-artifact_prefix={tmp_path}/", "-rss_limit_mb=2048", "-timeout=20",
          str(tmp_path / "corpus")], cwd=tmp_path, capture_output=True, text=True, timeout=300,
         env={**python_env(), "COOPDATA_FUZZ_DIR": str(tmp_path / "work")})
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "Done 3000 runs" in result.stderr
+    assert "Done 2000 runs" in result.stderr
 
 
 # --- faults: signals, races, a full disk -----------------------------------------
@@ -767,7 +767,8 @@ def test_release_killed_at_random_moments_leaves_only_complete_releases(
             time.sleep(rng.uniform(0.0, 0.8))
         process.send_signal(sig)
         process.wait(timeout=60)
-        assert_only_complete_releases(out) if out.exists() else None
+        if out.exists():
+            assert_only_complete_releases(out)
     # the next release removes what the killed ones left, and publishes completely
     result = subprocess.run(release_command(out, "9.0.0", "--no-site"), cwd=tmp_path,
                             capture_output=True, text=True, env=python_env(), timeout=120)
@@ -806,11 +807,11 @@ def test_two_releases_started_at_once(tmp_path: Path, versions: tuple[str, str])
     assert winners, results
     assert all(code == 1 and err in (locked, exists) for code, err in losers), losers
     published = assert_only_complete_releases(out)
-    assert published == sorted(set(versions)) if len(winners) == 2 else len(published) == 1
-    if len(published) == 2:  # one after the other: the second names the first as previous
-        infos = [json.loads((out / v / "release.json").read_text("utf-8")) for v in published]
-        assert {info["previous"] for info in infos} == {None, published[0]} or \
-            {info["previous"] for info in infos} == {None, published[1]}
+    assert len(published) == len(winners)  # the same version is never published twice
+    if len(published) == 2:  # one after the other: the later names the earlier as previous
+        previous = {v: json.loads((out / v / "release.json").read_text("utf-8"))["previous"]
+                    for v in published}
+        assert previous in ({"1.0.0": None, "2.0.0": "1.0.0"}, {"2.0.0": None, "1.0.0": "2.0.0"})
 
 
 def test_release_that_waited_names_the_release_published_meanwhile(tmp_path: Path) -> None:
@@ -841,7 +842,7 @@ def test_release_on_a_full_disk_fails_cleanly(tmp_path: Path) -> None:
     out = tmp_path / "releases"
     result = subprocess.run(release_command(out, "1.0.0"), cwd=tmp_path, capture_output=True,
                             text=True, env=python_env(), timeout=120,
-                            preexec_fn=_limit_file_size)  # noqa: PLW1509
+                            preexec_fn=_limit_file_size)
     assert (result.returncode, result.stdout, result.stderr) == (
         1, "", f"Error: cannot write the release into {out}: File too large; nothing was "
                "published\n")
@@ -851,7 +852,7 @@ def test_release_on_a_full_disk_fails_cleanly(tmp_path: Path) -> None:
 def test_build_on_a_full_disk_fails_cleanly(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "coopdata", "build", "--out", "out"],
                             cwd=tmp_path, capture_output=True, text=True, env=python_env(),
-                            timeout=120, preexec_fn=_limit_file_size)  # noqa: PLW1509
+                            timeout=120, preexec_fn=_limit_file_size)
     assert (result.returncode, result.stdout, result.stderr) == (
         1, "", "Error: cannot write out: File too large\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == []

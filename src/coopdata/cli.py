@@ -78,9 +78,13 @@ def main() -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="How to print the report.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--engine", type=click.Choice(["fast", "reference"]), default="fast",
+              show_default=True,
+              help="fast: coopdata's own checks on pyoxigraph; reference: rdflib, Frictionless "
+                   "and pyshacl (slower, same findings).")
 @handle_errors
 def validate(records: Path | None, base_uri: str | None, output_format: str,
-             strict: bool) -> None:
+             strict: bool, engine: str) -> None:
     """Check the records: record checks, table schemas and SHACL shapes, in one report.
 
     Each finding prints as `path:line record field: message [code]`. Exits 1 when
@@ -88,7 +92,7 @@ def validate(records: Path | None, base_uri: str | None, output_format: str,
     """
     from .validate import validate as run
 
-    report = run(records, uris=_uris(base_uri)).report
+    report = run(records, uris=_uris(base_uri), engine=engine).report
     text = report.to_json(strict=strict) if output_format == "json" else \
         report.to_text(strict=strict)
     click.echo(text, nl=False)
