@@ -15,9 +15,12 @@ from .spec import KINDS, Field
 from .uris import Uris
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from rdflib import Graph
 
-    from .fastshacl import CompiledShapes
+    from .fastgraph import Triple
+    from .fastshacl import CompiledShapes, Result
 
 SH = "http://www.w3.org/ns/shacl#"
 _SEVERITY: dict[str, Severity] = {f"{SH}Violation": "violation", f"{SH}Warning": "warning",
@@ -123,6 +126,26 @@ def validate_graph(graph: Graph, dataset: Dataset, *, uris: Uris,
     compiled = _compiled() if engine == "fast" else None
     results = validate_store(load_graph(graph), compiled) if compiled is not None \
         else results_of_pyshacl(shacl_results(graph))
+    return _findings(results, dataset, uris)
+
+
+def validate_triples(triples: list[Triple], dataset: Dataset, *, uris: Uris) -> list[Finding]:
+    """The fast engine on the triples of :mod:`coopdata.fastgraph`, without an rdflib
+    graph (pyshacl stands in when the shapes use a feature the fast engine lacks)."""
+    from .fastgraph import ntriples
+    from .fastshacl import load_ntriples, validate_store
+
+    compiled = _compiled()
+    data = ntriples(triples).encode("utf-8")
+    if compiled is None:
+        from rdflib import Graph
+
+        return validate_graph(Graph().parse(data=data, format="nt"), dataset, uris=uris,
+                              engine="pyshacl")
+    return _findings(validate_store(load_ntriples(data), compiled), dataset, uris)
+
+
+def _findings(results: Iterable[Result], dataset: Dataset, uris: Uris) -> list[Finding]:
     findings = []
     for result in results:
         focus = result.focus.removeprefix("_:")

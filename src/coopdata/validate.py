@@ -163,9 +163,13 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
 
 
 def _shacl(validation: Validation, uris: Uris, engine: str) -> list[Finding]:
-    from .shacl import validate_graph
+    if engine == "pyshacl":
+        from .shacl import validate_graph
 
-    return validate_graph(validation.graph, validation.dataset, uris=uris)
+        return validate_graph(validation.graph, validation.dataset, uris=uris, engine="pyshacl")
+    from .shacl import validate_triples
+
+    return validate_triples(validation.triples, validation.dataset, uris=uris)
 
 
 def _new(findings: list[Finding], earlier: list[Finding]) -> list[Finding]:
