@@ -170,8 +170,8 @@ def markdown(figures: dict[str, Any]) -> str:
             total = f"{'> ' if run.get('lower_bound') else ''}{run['total']:.1f} s"
             lines.append(f"| {size['projects']:,} | {size.get('triples', 0):,} | {name} | "
                          + " | ".join(cells) + f" | {total} | {run.get('peak_rss_mb', 0):.0f} MB |")
-    lines += ["", "| projects | end-to-end speed-up | SHACL speed-up | seconds per 1,000 projects |",
-              "|---|---|---|---|"]
+    lines += ["", "| projects | end-to-end speed-up | SHACL speed-up | seconds per 1,000 "
+              "projects |", "|---|---|---|---|"]
     for size in figures["sizes"]:
         fast, ref = size["fast"], size.get("reference")
         speed = shacl = ""
