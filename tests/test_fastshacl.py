@@ -328,6 +328,22 @@ def test_both_engines_give_the_same_findings() -> None:
     assert sorted(findings["fast"], key=repr) == sorted(findings["pyshacl"], key=repr)
 
 
+def test_the_fast_engine_falls_back_on_pyshacl(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shapes that fastshacl does not compile are validated by pyshacl; a bad engine name
+    is refused."""
+    from coopdata import shacl
+
+    graph, dataset = injected("min-count", "or"), coopdata.load(FIXTURES)[0]
+    monkeypatch.setattr(shacl, "_compiled", lambda: None)
+    monkeypatch.setattr(fastshacl, "validate_store", None)  # must not be called
+    findings = validate_graph(graph, dataset, uris=Uris())
+    assert sorted(findings, key=repr) == sorted(
+        validate_graph(graph, dataset, uris=Uris(), engine="pyshacl"), key=repr)
+    assert len(findings) == 3
+    with pytest.raises(ValueError, match="unknown SHACL engine"):
+        validate_graph(graph, dataset, uris=Uris(), engine="rdflib")
+
+
 @pytest.fixture(scope="module")
 def synthetic_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Graph, dict[str, str]]:
     out = tmp_path_factory.mktemp("synthetic")

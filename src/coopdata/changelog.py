@@ -69,7 +69,10 @@ def read_release(directory: Path) -> tuple[Dataset, set[str]]:
 
     if not (directory / "graph.nt").is_file() or not (directory / "tables").is_dir():
         raise UsageError(f"{directory} is not a coopdata release (no graph.nt or tables/)")
-    dataset, _report = read_tables(directory / "tables")
+    dataset, report = read_tables(directory / "tables")
+    if not report.valid:
+        raise UsageError(f"the tables of {directory} cannot be read back: "
+                         f"{report.sorted()[0]}")
     with open(directory / "graph.nt", encoding="utf-8") as handle:
         triples = {line if line.endswith("\n") else line + "\n" for line in handle if line.strip()}
     return dataset, triples

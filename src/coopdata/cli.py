@@ -70,6 +70,12 @@ def main() -> None:
     Curated records (YAML, one entity a file) are checked and turned into an RDF graph
     and a Frictionless data package.
     """
+    import signal
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)  # unwinds like Ctrl-C: temporary files are removed
+
+    signal.signal(signal.SIGTERM, terminate)
 
 
 @main.command()

@@ -41,6 +41,7 @@ def atomic_directory(target: Path, *, marker: str | None) -> Iterator[Path]:
         raise OutputError(f"cannot write to {parent}: {exc.strerror}") from exc
     try:
         yield staging
+        staging.chmod(0o755)  # mkdtemp made it private; outputs are for everyone to read
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
             os.replace(target, old / target.name)

@@ -179,6 +179,14 @@ def _write_checksums(root: Path) -> list[ReleaseFile]:
     return files
 
 
+def _fsync_directory(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def _fsync_tree(root: Path) -> None:
     for path in sorted(root.rglob("*")):
         if path.is_file():
@@ -240,6 +248,7 @@ def release(out: Path | str, records: Path | str | None = None, *, version: str 
             staging.chmod(0o755)  # mkdtemp made it private; a release is for everyone to read
             _fsync_tree(staging)
             os.rename(staging, root / version)
+            _fsync_directory(root)  # make the rename itself durable
         except OSError as exc:
             raise OutputError(f"cannot write the release into {root}: {exc.strerror or exc}; "
                               "nothing was published") from None
