@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyshacl
 import pytest
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 
 import coopdata
 from coopdata import fastshacl
@@ -403,6 +403,18 @@ def test_values_keep_their_lexical_form() -> None:
         ("project/x", "schema:value", "MaxCount", V, None),
         ("project/x", "schema:value", S, V, "budget-not-negative")]
     assert {r.value for r in results} == {None, '"x"@EN', f'"-2.50"^^<{XSD.decimal}>'}
+    assert_same(results, reference(graph))
+
+
+def test_blank_nodes_keep_their_labels() -> None:
+    """Blank focus nodes and values are named as in the data, like pyshacl names them."""
+    graph = injected()
+    target, page = BNode(), BNode()
+    graph.add((target, RDF.type, term("coop:Target")))
+    replace("project/second", "foaf:page", page)(graph)
+    results = fast(graph)
+    assert {(r.focus, r.value) for r in results} == {
+        (f"_:{target}", None), (ID + "project/second", f"_:{page}")}
     assert_same(results, reference(graph))
 
 

@@ -329,24 +329,30 @@ def _shape(g: Graph, shape: Any, target: str, nested: bool) -> list[_Query]:
     base: dict[str, Any] = {"severity": str(one("severity") or SH + "Violation"),
                             "node_shape": path is None, "path": None if path is None else str(path)}
     values = f"?this <{path}> ?value ." if path is not None else "BIND (?this AS ?value)"
+
+    def on_targets(select: str, where: str, tail: str = "") -> str:
+        """Rows of the values, on the focus nodes (for a path: found first, then joined)."""
+        return f"SELECT {select} WHERE {{ {target} {values} {where} }} {tail}" if path is None \
+            else f"SELECT {select} WHERE {{ {{ SELECT {select} WHERE {{ {values} {where} }} " \
+            f"{tail} }} {target} }}"
     queries = []
     for component, check in _value_checks(g, shape):
         if not check.exact and check.test is None:
             raise UnsupportedShapes(f"{shape}: sh:class where Python must check values")
-        violating = f"MINUS {{ ?value {TYPE}/{SUBCLASS}* {check.cls} }}" if check.cls else \
-            f"FILTER (!({check.sure}))"
-        queries.append(query(f"SELECT ?this ?value WHERE {{ {target} {values} {violating} }}",
+        queries.append(query(on_targets("?this ?value", f"MINUS {{ ?value {TYPE}/{SUBCLASS}* "
+                                        f"{check.cls} }}" if check.cls else
+                                        f"FILTER (!({check.sure}))"),
                              component, test=None if check.exact else check.test))
     low, high = (-1 if n is None else int(n) for n in (one("minCount"), one("maxCount")))
     if low == 1:
         queries.append(query(f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ {values} }} }}",
                              "MinCount"))
-    for count, having, name, body in ((low, "<", "Min", f"OPTIONAL {{ {values} }}"),
-                                      (high, ">", "Max", values)):
-        if count > 1 or count >= 0 and name == "Max":
-            queries.append(query(f"SELECT ?this WHERE {{ {target} {body} }} GROUP BY ?this "
-                                 f"HAVING (COUNT(DISTINCT ?value) {having} {count})",
-                                 name + "Count"))
+    elif low > 1:
+        queries.append(query(f"SELECT ?this WHERE {{ {target} OPTIONAL {{ {values} }} }} GROUP BY "
+                             f"?this HAVING (COUNT(DISTINCT ?value) < {low})", "MinCount"))
+    if high >= 0:
+        queries.append(query(on_targets("?this", "", f"GROUP BY ?this HAVING (COUNT(DISTINCT "
+                                        f"?value) > {high})"), "MaxCount"))
     if one("uniqueLang") == Literal(True):
         queries.append(query(
             f"SELECT ?this WHERE {{ {target} {values} FILTER (COALESCE(LANG(?value) != \"\", "
