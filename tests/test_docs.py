@@ -17,24 +17,24 @@ def code_blocks(path: Path, language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
 
 
-def test_api_examples_run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                          tmp_path: Path) -> None:
+def run_examples(page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every python block of docs/<page> in order, in one namespace, from the root."""
     monkeypatch.chdir(ROOT)
-    namespace: dict[str, object] = {"__name__": "docs_api", "TMP": tmp_path}
-    blocks = code_blocks(ROOT / "docs" / "api.md", "python")
+    namespace: dict[str, object] = {"__name__": f"docs_{page}", "TMP": tmp_path}
+    blocks = code_blocks(ROOT / "docs" / page, "python")
     assert blocks
     for block in blocks:
-        exec(compile(block, "docs/api.md", "exec"), namespace)  # noqa: S102
+        exec(compile(block, f"docs/{page}", "exec"), namespace)  # noqa: S102
+
+
+def test_api_examples_run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                          tmp_path: Path) -> None:
+    run_examples("api.md", tmp_path, monkeypatch)
 
 
 def test_release_examples_run(monkeypatch: pytest.MonkeyPatch,
                               capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    monkeypatch.chdir(ROOT)
-    namespace: dict[str, object] = {"__name__": "docs_releases", "TMP": tmp_path}
-    blocks = code_blocks(ROOT / "docs" / "releases.md", "python")
-    assert blocks
-    for block in blocks:
-        exec(compile(block, "docs/releases.md", "exec"), namespace)  # noqa: S102
+    run_examples("releases.md", tmp_path, monkeypatch)
 
 
 def test_every_command_has_help_and_a_reference_entry() -> None:

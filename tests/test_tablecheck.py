@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from frictionless import Package
 
 from conftest import FIXTURES
 from coopdata import load
-from coopdata.package import package_descriptor
+from coopdata.package import frictionless_errors, package_descriptor
 from coopdata.tablecheck import check_package
 from coopdata.tables import rows, tables
 
@@ -20,14 +19,8 @@ def fixture_tables() -> dict[str, list[list[str]]]:
 
 
 def reference(data: dict[str, list[list[str]]]) -> set[tuple[str, str, int, Any]]:
-    descriptor = package_descriptor()
-    for resource in descriptor["resources"]:
-        for key in ("path", "format", "mediatype", "encoding"):
-            del resource[key]
-        resource["data"] = data[resource["name"]]
-    report = Package.from_descriptor(descriptor).validate()
-    return {(task.name, e.type, e.row_number, getattr(e, "field_name", None))
-            for task in report.tasks for e in task.errors}
+    return {(name, e.type, e.row_number, getattr(e, "field_name", None))
+            for name, errors in frictionless_errors(data).items() for e in errors}
 
 
 def fast(data: dict[str, list[list[str]]]) -> set[tuple[str, str, int, Any]]:

@@ -165,6 +165,19 @@ def schema_files() -> dict[str, str]:
     return files
 
 
+def frictionless_errors(data: dict[str, list[list[str]]]) -> dict[str, list[Any]]:
+    """Frictionless's errors by table, for tables given as rows (header first)."""
+    from frictionless import Package
+
+    descriptor = package_descriptor()
+    for resource in descriptor["resources"]:
+        for key in ("path", "format", "mediatype", "encoding"):
+            del resource[key]
+        resource["data"] = data[resource["name"]]
+    report = Package.from_descriptor(descriptor).validate()
+    return {task.name: list(task.errors) for task in report.tasks}
+
+
 def validate_tables(dataset: Dataset, *, engine: str = "fast") -> list[Finding]:
     """Validation of every table against its table schema (types, constraints, keys),
     each error mapped back to the record and field its row and column came from.
@@ -176,15 +189,7 @@ def validate_tables(dataset: Dataset, *, engine: str = "fast") -> list[Finding]:
     data = {name: [t.header, *rows(t, dataset)] for name, t in all_tables.items()}
     errors: dict[str, list[Any]] = {}
     if engine == "frictionless":
-        from frictionless import Package
-
-        descriptor = package_descriptor()
-        for resource in descriptor["resources"]:
-            for key in ("path", "format", "mediatype", "encoding"):
-                del resource[key]
-            resource["data"] = data[resource["name"]]
-        report = Package.from_descriptor(descriptor).validate()
-        errors = {task.name: list(task.errors) for task in report.tasks}
+        errors = frictionless_errors(data)
     else:
         from .tablecheck import check_package
 
