@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+import pyoxigraph
 import pyshacl
 import pytest
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
@@ -394,7 +395,7 @@ def test_values_keep_their_lexical_form() -> None:
     """pyoxigraph writes typed literals in canonical form; load_ntriples keeps the data's."""
     graph = Graph()
     graph.add((term("project/x"), RDF.type, term("coop:Budget")))
-    for value in (Literal("-2.50", datatype=XSD.decimal), Literal("x", lang="EN")):
+    for value in (Literal("-2.50", datatype=XSD.decimal), Literal('"x"', lang="EN")):
         graph.add((term("project/x"), term("schema:value"), value))
     results = fast(graph)
     assert sorted(map(expected_form, results)) == [
@@ -402,8 +403,19 @@ def test_values_keep_their_lexical_form() -> None:
         ("project/x", "schema:value", "Datatype", V, None),
         ("project/x", "schema:value", "MaxCount", V, None),
         ("project/x", "schema:value", S, V, "budget-not-negative")]
-    assert {r.value for r in results} == {None, '"x"@EN', f'"-2.50"^^<{XSD.decimal}>'}
+    assert {r.value for r in results} == {None, '"\\"x\\""@EN', f'"-2.50"^^<{XSD.decimal}>'}
     assert_same(results, reference(graph))
+
+
+def test_load_graph_loads_what_rdflib_writes() -> None:
+    graph = injected(*INJECTIONS)
+    graph.add((term("project/x"), term("rdfs:comment"), Literal('a "quoted"\nline\\', lang="EN")))
+    def content(store: pyoxigraph.Store) -> list[str]:  # (blank node labels aside)
+        return sorted(str(q) if q.graph_name == pyoxigraph.DefaultGraph() else
+                      f"{q.predicate} {q.object}" for q in store)
+    expected = fastshacl.load_ntriples(graph.serialize(format="nt", encoding="utf-8"))
+    assert content(fastshacl.load_graph(graph)) == content(expected)
+    assert f"<{fastshacl.LEXICAL}#lang> \"EN\"" in content(expected)
 
 
 def test_blank_nodes_keep_their_labels() -> None:

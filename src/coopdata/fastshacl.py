@@ -480,21 +480,24 @@ def load_ntriples(data: bytes) -> ox.Store:
         store.bulk_extend(ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=True))
     else:
         store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
-    tokens = sorted(set(re.findall(
-        rb'(?m)("[^"\\\n]*(?:\\.[^"\\\n]*)*"(?:\^\^<http://www\.w3\.org/2001/XMLSchema#(?!string>)\w+>'
-        rb'|@[A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)) \.\r?$', data)))
-    lines = b"".join(b"<urn:x:%d> <urn:x:p> %s .\n" % (n, t) for n, t in enumerate(tokens))
-    scratch = ox.Store()
-    scratch.bulk_load(lines, format=ox.RdfFormat.N_TRIPLES, lenient=True)
-    read = {q.subject: q.object.value for q in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES,
-                                                        lenient=True)}
+    tokens = [(lexical, b"^^<%s%s>" % (XSD.encode(), datatype)) for lexical, datatype in set(
+        re.findall(rb'"([^"\\\n]*)"\^\^<http://www\.w3\.org/2001/XMLSchema#(\w+)>', data))
+        if datatype != b"string"]  # (no valid typed literal has an escape)
+    if re.search(rb'"@[A-Za-z0-9-]*[A-Z]', data):
+        tokens += [(lexical, b"@" + lang) for lexical, lang in set(re.findall(
+            rb'"((?:[^"\\\n]|\\.)*)"@([A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)', data))]
+    scratch = ox.Store()  # the same literals, as the store writes them
+    scratch.bulk_load(b"".join(b'<urn:x:%d> <urn:x:p> "%s"%s .\n' % (n, lexical, suffix)
+                               for n, (lexical, suffix) in enumerate(tokens)),
+                      format=ox.RdfFormat.N_TRIPLES, lenient=True)
     graph, quads = ox.NamedNode(LEXICAL), []
     for quad in scratch:
-        token = tokens[int(quad.subject.value.removeprefix("urn:x:"))]
-        lang = "" if token.endswith(b">") else token.rsplit(b"@", 1)[1].decode()
-        if (read[quad.subject], lang) != (quad.object.value, quad.object.language or ""):
-            node, kept = ox.BlankNode(), [("canonical", quad.object),
-                                          ("lexical", ox.Literal(read[quad.subject]))]
+        lexical, suffix = (part.decode() for part in tokens[int(quad.subject.value[6:])])
+        lang = suffix[1:] if suffix[0] == "@" else ""
+        lexical = quad.object.value if lang else lexical
+        if (lexical, lang) != (quad.object.value, quad.object.language or ""):
+            node = ox.BlankNode()
+            kept = [("canonical", quad.object), ("lexical", ox.Literal(lexical))]
             quads += [ox.Quad(node, ox.NamedNode(f"{LEXICAL}#{name}"), term, graph) for name, term
                       in kept + [("lang", ox.Literal(lang))] * bool(lang)]
     store.extend(quads)
@@ -502,8 +505,20 @@ def load_ntriples(data: bytes) -> ox.Store:
 
 
 def load_graph(graph: Graph) -> ox.Store:
-    """A store of an rdflib graph (see :func:`load_ntriples`)."""
-    return load_ntriples(graph.serialize(format="nt", encoding="utf-8"))
+    """A store of an rdflib graph (see :func:`load_ntriples`), given its N-Triples as
+    ``graph.serialize(format="nt")`` writes them, each IRI written once (faster)."""
+    from rdflib import Literal
+    from rdflib.plugins.serializers.nt import _quoteLiteral
+
+    written: dict[Any, str] = {}
+
+    def nt(term: Any) -> str:
+        if (text := written.get(term)) is None:
+            text = written[term] = term.n3()
+        return text
+    return load_ntriples("".join([
+        f"{nt(s)} {nt(p)} {_quoteLiteral(o) if isinstance(o, Literal) else nt(o)} .\n"
+        for s, p, o in graph]).encode())
 
 
 def results_of_pyshacl(report: Graph) -> list[Result]:
