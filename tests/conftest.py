@@ -22,6 +22,21 @@ def records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return target
 
 
+def refused(tmp_path: Path, content: str | bytes, name: str = "p.yaml") -> list[str]:
+    """The findings, as ``line message [code]``, of reading a record file that must be
+    refused."""
+    from coopdata import read_record
+
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    record, findings = read_record(path, "project")
+    assert record is None
+    return [f"{f.line} {f.message} [{f.code}]" for f in findings]
+
+
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

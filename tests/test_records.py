@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from conftest import write
+from conftest import refused, write
 from coopdata import read_record
 
 
@@ -30,15 +30,7 @@ def test_dates_stay_as_written(tmp_path: Path) -> None:
     assert record.data["start"] == "2019-02-30" and record.data["end"] == 2018
 
 
-def problems(tmp_path: Path, text: str | bytes) -> list[str]:
-    path = tmp_path / "p.yaml"
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    record, findings = read_record(path, "project")
-    assert record is None
-    return [f"{f.line} {f.message} [{f.code}]" for f in findings]
+problems = refused
 
 
 def test_malformed_yaml(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, write
+from conftest import FIXTURES, refused, write
 from coopdata import read_record, read_tables
 from coopdata.build import build, export_tables, import_tables
 from coopdata.checks import SLUG, check_records
@@ -57,16 +57,7 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def problems(tmp_path: Path, content: str | bytes, name: str = "p.yaml") -> list[str]:
-    """The findings of reading one record file that must be refused."""
-    path = tmp_path / name
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    record, findings = read_record(path, "project")
-    assert record is None
-    return [f"{f.line} {f.message} [{f.code}]" for f in findings]
+problems = refused
 
 
 def python_env() -> dict[str, str]:

@@ -54,11 +54,6 @@ def ntriples_lines(graph: Graph) -> list[str]:
     return sorted(line + "\n" for line in text.splitlines() if line.strip())
 
 
-def write_ntriples(graph: Graph, path: Path) -> None:
-    with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        handle.writelines(ntriples_lines(graph))
-
-
 @cache
 def published_context() -> dict[str, Any]:
     """The published JSON-LD context (the whole document, with its ``@context`` key)."""
