@@ -8,12 +8,14 @@ SPARQL and Turtle, and compacts them into JSON-LD (:mod:`coopdata.jsonld`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import codes
 from .dataset import Dataset
 from .graph import decimal_text, expand, wikidata_countries
+from .records import Record
 from .spec import KINDS, PREFIXES, Field
 from .uris import Uris
 
@@ -162,13 +164,43 @@ def _scheme_triples() -> dict[str, list[Triple]]:
             for s in graph.subjects(RDF.type, SKOS.ConceptScheme)}
 
 
-def triples(dataset: Dataset, *, uris: Uris | None = None) -> list[Triple]:
-    """Every triple of the dataset's graph, sorted, without duplicates."""
+class RecordTriples(NamedTuple):
+    """The triples one record makes, with the countries and concepts they name (whose
+    descriptions the graph adds once)."""
+
+    triples: list[Triple]
+    countries: set[str]
+    concepts: set[str]
+
+
+def record_triples(record: Record, uris: Uris) -> RecordTriples:
+    """The triples of one typed record (see :func:`triples`)."""
+    writer = _Writer(uris)
+    writer.record(record.kind, record.id, record.data)
+    return RecordTriples(writer.triples, writer.countries, writer.concepts)
+
+
+def triples(dataset: Dataset, *, uris: Uris | None = None,
+            made: Mapping[str, RecordTriples] | None = None) -> list[Triple]:
+    """Every triple of the dataset's graph, sorted, without duplicates.
+
+    ``made`` holds triples already made for some records (by :func:`record_triples`,
+    keyed by the record's path): those are used as they are.
+    """
     writer = _Writer(uris or Uris())
+    made = made or {}
     for record in dataset:
-        writer.record(record.kind, record.id, record.data)
+        part = made.get(record.path)
+        if part is None:
+            writer.record(record.kind, record.id, record.data)
+        else:
+            writer.triples += part.triples
+            writer.countries |= part.countries
+            writer.concepts |= part.concepts
     writer.describe()
-    return sorted(set(writer.triples))
+    ordered = sorted(writer.triples)  # sorting the list keeps its runs: faster than a set
+    return [triple for triple, before in zip(ordered, [None, *ordered][:-1], strict=True)
+            if triple != before]
 
 
 def ntriples(triples: list[Triple]) -> str:

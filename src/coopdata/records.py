@@ -1,7 +1,8 @@
 """Read record files: YAML, one entity a file, grouped by kind into folders.
 
-The loader keeps the line of every field so that every later finding can point
-there. Only plain data is ever built: YAML tags, anchors and aliases are refused.
+The loader knows the line of every field so that every later finding can point
+there (:class:`FieldLines`, worked out from the file's bytes when first needed). Only
+plain data is ever built: YAML tags, anchors and aliases are refused.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import codecs
 import errno
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -22,9 +23,20 @@ from .report import Finding
 from .spec import KIND_BY_FOLDER, KINDS
 
 try:  # the C parser is much faster; the pure-Python one gives the same nodes
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - libyaml missing
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+class _Loader(_SafeLoader):
+    """The safe loader without path resolvers (PyYAML calls these hooks for every node,
+    and they do nothing when no path resolver is registered, as here)."""
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
 
 MAX_DEPTH = 20
 """Deeper nesting than any record needs is refused (and bounds the recursion)."""
@@ -48,6 +60,40 @@ _PLAIN_TAGS = {
 }
 
 
+class FieldLines(Mapping[str, int]):
+    """The line of each field path of a record file, found on first use.
+
+    Lines are needed only for findings, so the loader keeps the file's bytes and
+    composes them again, noting lines, when a line is first asked for.
+    """
+
+    __slots__ = ("_raw", "_lines")
+
+    def __init__(self, raw: bytes, lines: dict[str, int] | None = None) -> None:
+        self._raw, self._lines = raw, lines
+
+    def _found(self) -> dict[str, int]:
+        if self._lines is None:
+            lines: dict[str, int] = {}
+            node = yaml.compose(self._raw.decode("utf-8-sig"), Loader=_Loader)
+            if node is not None:  # the file was read as a record: it holds one
+                _plain(node, "", lines, None, 0)
+            self._lines = lines
+        return self._lines
+
+    def __getitem__(self, field_path: str) -> int:
+        return self._found()[field_path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._found())
+
+    def __len__(self) -> int:
+        return len(self._found())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return FieldLines, (self._raw, self._lines)
+
+
 @dataclass
 class Record:
     """One record file as read: plain data plus where each field stands."""
@@ -56,7 +102,7 @@ class Record:
     id: str
     path: str
     data: dict[str, Any]
-    lines: dict[str, int] = field(default_factory=dict)
+    lines: Mapping[str, int] = field(default_factory=dict)
     """Line of each field path (``title``, ``budgets[1]``, ``budgets[1].amount``)."""
 
     def line(self, field_path: str | None = None) -> int:
@@ -118,9 +164,8 @@ def read_record(path: Path, kind: str) -> tuple[Record | None, list[Finding]]:
         return refuse("invalid-yaml", f"malformed YAML: {exc}")
     if node is None:
         return refuse("empty-record", "the file holds no record")
-    lines: dict[str, int] = {}
     try:
-        data = _plain(node, "", lines, set(), 0)
+        data = _plain(node, "", None, set() if "*" in text else None, 0)
     except _Refused as exc:
         return refuse(exc.code, exc.message, exc.line)
     if not isinstance(data, dict):
@@ -130,6 +175,7 @@ def read_record(path: Path, kind: str) -> tuple[Record | None, list[Finding]]:
     if not isinstance(record_id, str):
         return refuse("missing-id", f"the record needs `id: {path.stem}`", 1)
     problems = []
+    lines = FieldLines(raw)
     if record_id != path.stem:
         problems.append(Finding("id-mismatch", f'the id "{record_id}" differs from the file name; '
                                 f"rename the file to {record_id}.yaml or set `id: {path.stem}`",
@@ -182,31 +228,42 @@ def _check_depth(text: str) -> None:
             open_collections -= 1
 
 
-def _plain(node: yaml.Node, path: str, lines: dict[str, int], seen: set[int], depth: int) -> Any:
-    """Turn a composed YAML node into plain Python data, noting each field's line."""
-    line = node.start_mark.line + 1
-    if id(node) in seen:
-        raise _Refused("yaml-alias", "YAML anchors and aliases are not allowed in records", line)
-    seen.add(id(node))
+def _plain(node: yaml.Node, path: str, lines: dict[str, int] | None, seen: set[int] | None,
+           depth: int) -> Any:
+    """Turn a composed YAML node into plain Python data, noting each field's line in
+    ``lines`` (unless None). ``seen`` (None when the text has no ``*``, so no alias)
+    catches aliases."""
+    if seen is not None:
+        if id(node) in seen:
+            raise _Refused("yaml-alias", "YAML anchors and aliases are not allowed in records",
+                           node.start_mark.line + 1)
+        seen.add(id(node))
     if depth > MAX_DEPTH:
-        raise _Refused("too-deep", f"nesting deeper than {MAX_DEPTH} levels", line)
+        raise _Refused("too-deep", f"nesting deeper than {MAX_DEPTH} levels",
+                       node.start_mark.line + 1)
     if node.tag not in _PLAIN_TAGS:
         raise _Refused("yaml-tag", f"YAML tag {node.tag} is not allowed: records hold plain data",
-                       line)
+                       node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _plain(key_node, path, {}, seen, depth + 1)
-            key_line = key_node.start_mark.line + 1
+            key = _plain(key_node, path, None, seen, depth + 1)
             if not isinstance(key, str):
-                raise _Refused("invalid-key", f"field names are text, got {key!r}", key_line)
+                raise _Refused("invalid-key", f"field names are text, got {key!r}",
+                               key_node.start_mark.line + 1)
             if key in result:
-                raise _Refused("duplicate-key", f'field "{key}" is given twice', key_line)
-            sub = f"{path}.{key}" if path else key
-            lines[sub] = key_line
-            result[key] = _plain(value_node, sub, lines, seen, depth + 1)
+                raise _Refused("duplicate-key", f'field "{key}" is given twice',
+                               key_node.start_mark.line + 1)
+            if lines is None:
+                result[key] = _plain(value_node, "", None, seen, depth + 1)
+            else:
+                sub = f"{path}.{key}" if path else key
+                lines[sub] = key_node.start_mark.line + 1
+                result[key] = _plain(value_node, sub, lines, seen, depth + 1)
         return result
     if isinstance(node, yaml.SequenceNode):
+        if lines is None:
+            return [_plain(item, "", None, seen, depth + 1) for item in node.value]
         items = []
         for number, item in enumerate(node.value, start=1):
             sub = f"{path}[{number}]"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +27,7 @@ from .spec import PREFIXES
 from .uris import Uris
 
 if TYPE_CHECKING:
-    from .fastgraph import Triple
+    from .fastgraph import RecordTriples, Triple
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -70,6 +70,14 @@ def load(directory: Path | str | None = None, *,
     Returns the typed records and a report of the record checks; raises
     :class:`~coopdata.UsageError` when the directory does not exist.
     """
+    dataset, report, _ = _load(directory, progress=progress)
+    return dataset, report
+
+
+def _load(directory: Path | str | None, *, progress: Callable[[str], None] | None = None,
+          uris: Uris | None = None) -> tuple[Dataset, Report, dict[str, RecordTriples]]:
+    """:func:`load`; with ``uris``, also the triples of each record read in parallel, made
+    by the worker that read it (keyed by the record's path)."""
     root = Path(directory) if directory is not None else default_records()
     if not root.is_dir():
         raise UsageError(f"no records directory at {root}")
@@ -81,29 +89,36 @@ def load(directory: Path | str | None = None, *,
     if len(files) >= PARALLEL_FROM and workers > 1:
         codes.schemes()  # parse the code lists once, before the workers are forked
         size = -(-len(files) // (workers * 4))
-        chunks = [files[i:i + size] for i in range(0, len(files), size)]
+        chunks = [(files[i:i + size], uris) for i in range(0, len(files), size)]
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_read_and_check, chunks)
+            parts = pool.starmap(_read_and_check, chunks)
     else:
-        parts = [_read_and_check(files)]
+        parts = [_read_and_check(files, None)]
     typed: list[Record] = []
+    made: dict[str, RecordTriples] = {}
     read = 0
-    for part_typed, part_findings, part_read in parts:
+    for part_typed, part_findings, part_read, part_made in parts:
         typed += part_typed
         findings += part_findings
         read += part_read
+        made.update(part_made)
     dataset, _ = assemble(typed, findings)
-    return dataset, Report(findings, records=read)
+    return dataset, Report(findings, records=read), made
 
 
 PARALLEL_FROM = 5000
 """From this many files on, records are read and checked on every core."""
 
 
-def _read_and_check(files: list[tuple[str, Path]]) -> tuple[list[Record], list[Finding], int]:
-    """Read and type-check some record files (in a worker process when in parallel)."""
+def _read_and_check(files: list[tuple[str, Path]], uris: Uris | None
+                    ) -> tuple[list[Record], list[Finding], int, dict[str, RecordTriples]]:
+    """Read and type-check some record files (in a worker process when in parallel), and
+    with ``uris`` make the triples of each, while the worker has the record at hand."""
+    from .fastgraph import record_triples
+
     findings: list[Finding] = []
     typed = []
+    made = {}
     read = 0
     for kind, path in files:
         record, problems = read_record(path, kind)
@@ -113,7 +128,9 @@ def _read_and_check(files: list[tuple[str, Path]]) -> tuple[list[Record], list[F
             checked = check_record(record, findings)
             if checked is not None:
                 typed.append(checked)
-    return typed, findings, read
+                if uris is not None:
+                    made[checked.path] = record_triples(checked, uris)
+    return typed, findings, read, made
 
 
 def validate(directory: Path | str | None = None, *, uris: Uris | None = None,
@@ -124,18 +141,21 @@ def validate(directory: Path | str | None = None, *, uris: Uris | None = None,
     Table and SHACL validation run on the records that passed the record checks, and
     do not repeat a problem the record checks already reported for the same field.
     """
-    dataset, report = load(directory, progress=progress)
+    uris = uris or Uris()
+    dataset, report, made = _load(directory, progress=progress, uris=uris)
     return validate_dataset(dataset, report, uris=uris, tables=tables, shacl=shacl,
-                            engine=engine, progress=progress)
+                            engine=engine, progress=progress, made=made)
 
 
 def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = None,
                      tables: bool = True, shacl: bool = True, engine: str = "fast",
-                     progress: Callable[[str], None] | None = None) -> Validation:
+                     progress: Callable[[str], None] | None = None,
+                     made: Mapping[str, RecordTriples] | None = None) -> Validation:
     """Add the table and SHACL layers to ``report``, the record checks of ``dataset``.
 
     ``progress`` is called with the name of each step as it starts (``graph``,
-    ``table-validation``, ``shacl``).
+    ``table-validation``, ``shacl``). ``made``: triples already made for some records
+    (see :func:`coopdata.fastgraph.triples`).
     """
     from .fastgraph import triples as graph_triples
 
@@ -144,7 +164,7 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
     if engine not in ENGINES:
         raise UsageError(f'unknown engine "{engine}": use one of {", ".join(ENGINES)}')
     uris = uris or Uris()
-    validation = Validation(dataset, report, graph_triples(dataset, uris=uris))
+    validation = Validation(dataset, report, graph_triples(dataset, uris=uris, made=made))
     if engine == "reference":
         from .graph import build_graph
 

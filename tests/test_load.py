@@ -1,0 +1,64 @@
+"""Loading in parallel gives exactly what loading in one process gives: the same typed
+records, the same findings (lines included) and the same triples."""
+
+from __future__ import annotations
+
+import importlib
+import pickle
+from pathlib import Path
+
+import pytest
+from benchmarks.synthetic import generate
+
+from coopdata.records import FieldLines, read_record
+from coopdata.uris import Uris
+from coopdata.validate import Validation
+
+validation = importlib.import_module("coopdata.validate")  # the module, not the function
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Projects with every kind of injected error, and a duplicated id."""
+    out = tmp_path_factory.mktemp("corpus")
+    generate(150, out, seed=3, error_every=5)
+    duplicate = (out / "projects" / "project-000007.yaml").read_text(encoding="utf-8")
+    (out / "projects" / "project-000007-copy.yaml").write_text(duplicate, encoding="utf-8")
+    return out
+
+
+def _run(directory: Path | None, monkeypatch: pytest.MonkeyPatch, parallel_from: int
+         ) -> Validation:
+    monkeypatch.setattr(validation, "PARALLEL_FROM", parallel_from)
+    return validation.validate(directory, uris=Uris("https://example.org/coop/"))
+
+
+@pytest.mark.parametrize("source", ["corpus", "embedded"])
+def test_parallel_load_is_the_serial_load(source: str, corpus: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    directory = corpus if source == "corpus" else None
+    serial = _run(directory, monkeypatch, 10**9)
+    parallel = _run(directory, monkeypatch, 1)
+    assert [(r.kind, r.id, r.path, r.data) for r in parallel.dataset] == \
+        [(r.kind, r.id, r.path, r.data) for r in serial.dataset]
+    assert [str(f) for f in parallel.report.findings] == [str(f) for f in serial.report.findings]
+    assert parallel.triples == serial.triples
+    if source == "corpus":  # the corpus's errors were found, on their lines
+        assert any(f.code == "duplicate-id" and f.line == 1 for f in serial.report.findings)
+        assert sum(1 for f in serial.report.findings if f.line and f.line > 1) > 20
+
+
+def test_lines_are_found_when_first_asked(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text("id: p\ntitle:\n  en: A\nbudgets:\n- amount: 3\n  currency: EUR\n",
+                    encoding="utf-8")
+    record, problems = read_record(path, "project")
+    assert record is not None and not problems
+    assert isinstance(record.lines, FieldLines)
+    copied = pickle.loads(pickle.dumps(record.lines))  # as from a worker, not yet worked out
+    for lines in (record.lines, copied):
+        assert dict(lines) == {"id": 1, "title": 2, "title.en": 3, "budgets": 4,
+                               "budgets[1]": 5, "budgets[1].amount": 5,
+                               "budgets[1].currency": 6}
+    assert record.line("budgets[1].funder") == 5  # the nearest enclosing field
+    assert pickle.loads(pickle.dumps(record.lines)) == record.lines  # once worked out
