@@ -294,6 +294,8 @@ def _shown_id(record_id: str) -> str:
 def check_references(dataset: Dataset, findings: list[Finding]) -> None:
     """Every reference names an existing record of the right kind."""
     for record in dataset:
+        if _references_found(KINDS[record.kind].fields, record.data, dataset.by_kind):
+            continue
         checker = _Checker(record, findings)
         for path, spec, value in _refs(KINDS[record.kind].fields, record.data, ""):
             assert spec.ref is not None
@@ -302,6 +304,39 @@ def check_references(dataset: Dataset, findings: list[Finding]) -> None:
                 hint = codes.suggest(value, sorted(dataset.ids(spec.ref)))
                 checker.fail(path, "missing-reference", f'no {spec.ref} "{value}"{hint} '
                              f"(expected {target.folder}/{value}.yaml)")
+
+
+def _references_found(fields: tuple[Field, ...], data: dict[str, Any],
+                      by_kind: dict[str, dict[str, Record]]) -> bool:
+    """Whether every reference in ``data`` names a record (the quick pass: no paths)."""
+    for spec in _with_references(fields):
+        value = data.get(spec.name)
+        if value is None:
+            continue
+        values = value if spec.many else (value,)
+        if spec.type == "ref":
+            assert spec.ref is not None
+            known = by_kind[spec.ref]
+            if any(item not in known for item in values):
+                return False
+        elif not all(_references_found(spec.fields, item, by_kind) for item in values):
+            return False
+    return True
+
+
+def _with_references(fields: tuple[Field, ...]) -> tuple[Field, ...]:
+    """The fields that are references or objects holding some (remembered by identity,
+    as hashing nested fields is slow; the entry keeps ``fields`` alive, so its id is
+    never reused)."""
+    entry = _WITH_REFERENCES.get(id(fields))
+    if entry is None:
+        found = tuple(spec for spec in fields if spec.type == "ref"
+                      or (spec.type == "object" and _with_references(spec.fields)))
+        entry = _WITH_REFERENCES[id(fields)] = (fields, found)
+    return entry[1]
+
+
+_WITH_REFERENCES: dict[int, tuple[tuple[Field, ...], tuple[Field, ...]]] = {}
 
 
 def _refs(fields: tuple[Field, ...], data: dict[str, Any], prefix: str):  # type: ignore[no-untyped-def]

@@ -300,7 +300,7 @@ def record_files(directory: Path) -> Iterator[tuple[str, Path]]:
     for kind in KINDS.values():
         folder = directory / kind.folder
         if folder.is_dir() and not folder.is_symlink():  # a linked folder: see stray_files
-            for path in sorted(folder.glob("*.yaml")):
+            for path in sorted(folder.glob("*.yaml"), key=lambda p: p.name):
                 yield kind.name, path
 
 
