@@ -47,6 +47,8 @@ INJECTIONS = [
     ("foreign key to no record", "project_budgets", 1, "funder", "nobody"),
     ("foreign key to no parent row", "project_results_targets", 1, "parent_position", "9"),
     ("primary key empty", "persons", 1, "id", ""),
+    ("primary key twice, written differently", "project_countries", 2, "position", "01"),
+    ("the record of a list item empty", "project_budgets", 1, "project", ""),
 ]
 
 
@@ -67,3 +69,14 @@ def test_all_injections_at_once_and_clean_tables() -> None:
     for _, table, row, column, value in INJECTIONS:
         set_cell(data, table, row, column, value)
     assert fast(data) == reference(data)
+
+
+def test_an_error_repeated_in_rows_and_tables_is_reported_each_time() -> None:
+    # each distinct cell is checked once, in the first table that has it
+    data = fixture_tables()
+    for table, row, column in [("organisations", 1, "country"), ("project_countries", 1, "value"),
+                               ("project_countries", 2, "value")]:
+        set_cell(data, table, row, column, "MOR")
+    expected = reference(data)
+    assert len(expected) == 3
+    assert fast(data) == expected

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import tempfile
 from pathlib import Path
 
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 
+from conftest import FIXTURES
 from coopdata import read_tables, write_package
 from coopdata.cli import main
 from coopdata.dataset import Dataset
+from coopdata.package import csv_text, validate_tables
+from coopdata.records import Record
+from coopdata.tables import TEXT_TYPES, guard, rows, tables
 from coopdata.validate import load
 from strategies import datasets
 
@@ -28,6 +34,44 @@ def test_records_tables_records_round_trip(dataset: Dataset) -> None:
     type_problems = [f for f in report.findings if f.code != "missing-reference"]
     assert type_problems == []
     assert plain(back) == plain(dataset)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(datasets())
+def test_csv_text_is_what_csv_writer_writes(dataset: Dataset) -> None:
+    # the cells hold commas, quotes, line breaks and formula characters
+    for table in tables():
+        text = [False] * len(table.keys) + [c.spec.type in TEXT_TYPES for c in table.columns]
+        expected = io.StringIO()
+        writer = csv.writer(expected, lineterminator="\n")
+        writer.writerow(table.header)
+        writer.writerows([guard(c) if g else c for c, g in zip(row, text, strict=True)]
+                         for row in rows(table, dataset))
+        assert csv_text(table, dataset) == expected.getvalue()
+
+
+def files(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
+
+
+def test_validated_tables_are_written_as_validated_unless_records_changed(
+        tmp_path: Path) -> None:
+    for name in ("fresh", "validated", "changed"):
+        (tmp_path / name).mkdir()
+    dataset, _ = load(FIXTURES / "records")
+    write_package(dataset, tmp_path / "fresh")
+    assert validate_tables(dataset) == []
+    write_package(dataset, tmp_path / "validated", validated=True)
+    assert files(tmp_path / "validated") == files(tmp_path / "fresh")
+    validate_tables(dataset)
+    second = dataset.get("project", "second")
+    assert second is not None
+    dataset.add(Record("project", "second", second.path, {**second.data, "status": "closed"}))
+    write_package(dataset, tmp_path / "changed", validated=True)
+    projects = next(t for t in tables() if t.name == "projects")
+    written = (tmp_path / "changed" / "projects.csv").read_text(encoding="utf-8")
+    assert written == csv_text(projects, dataset) != (tmp_path / "fresh" / "projects.csv"
+                                                       ).read_text(encoding="utf-8")
 
 
 def test_embedded_dataset_round_trips_through_csv(tmp_path: Path) -> None:

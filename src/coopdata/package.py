@@ -9,6 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import weakref
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,18 @@ from . import codes
 from .dataset import Dataset
 from .report import Finding
 from .spec import LANGUAGES, Field
-from .tables import DATE_PATTERN, ID_PATTERN, TEXT_TYPES, Column, Table, guard, rows, tables
+from .tables import (
+    DATE_PATTERN,
+    GUARD_START,
+    ID_PATTERN,
+    TEXT_TYPES,
+    Column,
+    Table,
+    all_columns,
+    columns,
+    guard,
+    tables,
+)
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
@@ -133,21 +147,67 @@ def csv_text(table: Table, dataset: Dataset) -> str:
     A text cell that a spreadsheet would run as a formula (``=…``, ``+…``, ``-…``, ``@…``)
     starts with a quote (:func:`~coopdata.tables.guard`); reading the tables back removes
     it, and the graph always holds the true text."""
-    text = [False] * len(table.keys) + [c.spec.type in TEXT_TYPES for c in table.columns]
+    return _csv_text(table, columns(table, dataset))
+
+
+def _csv_text(table: Table, cells: list[list[str]]) -> str:
+    """:func:`csv_text` of a table given by its cells, column by column."""
+    text = {i for i, c in enumerate(table.columns, start=len(table.keys))
+            if c.spec.type in TEXT_TYPES}
+    shown = [_guarded(column) if i in text else column for i, column in enumerate(cells)]
+    return "\n".join([_csv_line(table.header), *_csv_lines(shown)]) + "\n"
+
+
+_GUARD_LINE = re.compile(f"^[{re.escape(''.join(GUARD_START))}]", re.MULTILINE)
+"""A line that starts as a text :func:`~coopdata.tables.guard` changes does."""
+
+
+def _guarded(column: list[str]) -> list[str]:
+    """``column`` with :func:`~coopdata.tables.guard` applied to each cell (looked at one
+    by one only if a line of the column's text starts as a guarded cell may)."""
+    if not _GUARD_LINE.search("\n".join(column)):
+        return column
+    return [guard(cell) if cell.startswith(GUARD_START) else cell for cell in column]
+
+
+_MAY_QUOTE = re.compile('[,"\r\n]')
+"""The characters for which :mod:`csv` may quote a cell: a cell without any is written
+as it is (Python 3.11 quotes for ``,`` ``"`` and ``\\n``; ``\\r`` is there to be safe)."""
+
+
+def _csv_line(row: Sequence[str]) -> str:
+    """``row`` as :func:`csv.writer` writes it (``\\n`` line ends), without its line end."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.header)
-    for row in rows(table, dataset):
-        writer.writerow([guard(c) if g else c for c, g in zip(row, text, strict=True)])
-    return buffer.getvalue()
+    csv.writer(buffer, lineterminator="\n").writerow(row)
+    return buffer.getvalue()[:-1]
 
 
-def write_package(dataset: Dataset, directory: Path) -> list[Path]:
-    """Write every table as CSV and ``datapackage.json`` into ``directory``."""
+def _csv_lines(cells: list[list[str]]) -> list[str]:
+    """The rows of a table given column by column, each as :func:`_csv_line` makes it:
+    a row that needs no quoting is its cells joined by commas (csv.writer writes one
+    cell alone and empty as ``""``)."""
+    lines = list(map(",".join, zip(*cells, strict=True)))
+    quoted = range(len(lines)) if len(cells) < 2 else {
+        i for column in cells if _MAY_QUOTE.search("".join(column))
+        for i, cell in enumerate(column) if _MAY_QUOTE.search(cell)}
+    for i in quoted:
+        lines[i] = _csv_line([column[i] for column in cells])
+    return lines
+
+
+def write_package(dataset: Dataset, directory: Path, *, validated: bool = False) -> list[Path]:
+    """Write every table as CSV and ``datapackage.json`` into ``directory``.
+
+    ``validated``: write the cells :func:`validate_tables` checked for this same dataset
+    (a release writes what it validated, without building the tables again). The
+    records must not have been edited in place since; cells are built anew when none
+    were kept for it, or when records were added, removed or replaced.
+    """
+    cells = _VALIDATED.take(dataset) if validated else None
     written = []
-    for table in tables():
+    for table, table_cells in cells if cells is not None else all_columns(dataset):
         path = directory / f"{table.name}.csv"
-        path.write_text(csv_text(table, dataset), encoding="utf-8", newline="")
+        path.write_text(_csv_text(table, table_cells), encoding="utf-8", newline="")
         written.append(path)
     descriptor = directory / "datapackage.json"
     descriptor.write_text(json.dumps(package_descriptor(), ensure_ascii=False, indent=2) + "\n",
@@ -185,23 +245,74 @@ def validate_tables(dataset: Dataset, *, engine: str = "fast") -> list[Finding]:
     ``engine="frictionless"`` runs Frictionless, the reference; ``"fast"`` runs
     :mod:`coopdata.tablecheck`, which reports the same errors in a fraction of the time.
     """
-    all_tables = {t.name: t for t in tables()}
-    data = {name: [t.header, *rows(t, dataset)] for name, t in all_tables.items()}
+    built = list(all_columns(dataset))
+    _VALIDATED.keep(dataset, built)
+    by_name = {table.name: (table, cells) for table, cells in built}
     errors: dict[str, list[Any]] = {}
     if engine == "frictionless":
-        errors = frictionless_errors(data)
+        errors = frictionless_errors({name: [table.header, *map(list, zip(*cells, strict=True))]
+                                      for name, (table, cells) in by_name.items()})
     else:
-        from .tablecheck import check_package
+        from .tablecheck import check_tables
 
-        errors = dict(check_package(data, package_descriptor()))
+        errors = dict(check_tables({name: (table.header, cells)
+                                    for name, (table, cells) in by_name.items()},
+                                   package_descriptor()))
     findings = []
     for name, table_errors in errors.items():
-        table = all_tables[name]
+        table, cells = by_name[name]
         for error in table_errors:
-            row = getattr(error, "row_number", None)
-            cells = data[table.name][row - 1] if row and row <= len(data[table.name]) else None
-            findings.append(_table_finding(dataset, table, error, cells))
+            row = _row(table, cells, getattr(error, "row_number", None))
+            findings.append(_table_finding(dataset, table, error, row))
     return findings
+
+
+TableCells = list[tuple[Table, list[list[str]]]]
+"""Every table with its cells, column by column."""
+
+
+class _Validated:
+    """The cells :func:`validate_tables` built for the last dataset it validated, until
+    ``write_package(…, validated=True)`` takes them or the dataset is freed."""
+
+    def __init__(self) -> None:
+        self._dataset: weakref.ref[Dataset] | None = None
+        self._records: list[int] = []
+        self._cells: TableCells = []
+
+    def keep(self, dataset: Dataset, cells: TableCells) -> None:
+        self._dataset = weakref.ref(dataset, self._forget)
+        self._records = _identities(dataset)
+        self._cells = cells
+
+    def take(self, dataset: Dataset) -> TableCells | None:
+        """The kept cells if they are ``dataset``'s, as it is now; forgotten either way."""
+        same = self._dataset is not None and self._dataset() is dataset \
+            and self._records == _identities(dataset)
+        cells = self._cells
+        self._forget(self._dataset)
+        return cells if same else None
+
+    def _forget(self, dataset: weakref.ref[Dataset] | None) -> None:
+        if dataset is self._dataset:
+            self._dataset, self._records, self._cells = None, [], []
+
+
+def _identities(dataset: Dataset) -> list[int]:
+    """What tells a dataset's records apart from others added or replaced later: the
+    identity of every record and of its data."""
+    return [id(item) for records in dataset.by_kind.values() for record in records.values()
+            for item in (record, record.data)]
+
+
+_VALIDATED = _Validated()
+
+
+def _row(table: Table, cells: list[list[str]], number: int | None) -> list[str] | None:
+    """Row ``number`` of a table given by its cells, column by column (1: the header)."""
+    if not number or number < 1 or number > len(cells[0]) + 1:
+        return None
+    return table.header if number == 1 else [column[number - 2] for column in cells]
 
 
 def _table_finding(dataset: Dataset, table: Table, error: Any, cells: list[str] | None) -> Finding:

@@ -301,7 +301,7 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
     (staging / "graph.nt").write_text(lines, encoding="utf-8")
     step("tables")
     (staging / "tables").mkdir()
-    write_package(dataset, staging / "tables")
+    write_package(dataset, staging / "tables", validated=True)
     (staging / "tables" / "datapackage.json").unlink()
     dump_json(_datapackage(staging, config), staging / "datapackage.json")
     dump_json(csvw_metadata(base_uri=uris.base), staging / "csv-metadata.json")

@@ -11,9 +11,10 @@ flattened into its parent's row (``place_name``). The layout is derived from
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from itertools import chain, repeat
 from typing import Any
 
 from .dataset import Dataset
@@ -27,6 +28,8 @@ FORMULA_START = "=+-@\t\r"
 TEXT_TYPES = frozenset({"string", "text", "ref", "url"})
 """Columns of free text, guarded against formulas (numbers, dates and codes never start
 with a formula character, and are written as they are)."""
+GUARD_START = ("'", *FORMULA_START)
+"""The first characters of every text :func:`guard` changes (a cheap test before it)."""
 _GUARDED = re.compile(f"'*[{re.escape(FORMULA_START)}]")
 _UNGUARD = re.compile(f"'+[{re.escape(FORMULA_START)}]")
 
@@ -36,7 +39,7 @@ def guard(text: str) -> str:
     (``=HYPERLINK(…)``, ``-5 migrants``, ``@team``), after any number of quotes, gets one
     more quote in front, which spreadsheets show as text (OWASP's advice). :func:`unguard`
     gives the text back exactly."""
-    return f"'{text}" if _GUARDED.match(text) else text
+    return f"'{text}" if text.startswith(GUARD_START) and _GUARDED.match(text) else text
 
 
 def unguard(cell: str) -> str:
@@ -130,49 +133,107 @@ def tables() -> tuple[Table, ...]:
 
 def encode(spec: Field, value: Any) -> str:
     """A typed value as a CSV cell."""
+    return _encoder(spec)(value)
+
+
+def _boolean_text(value: Any) -> str:
+    return "true" if value else "false"
+
+
+def _encoder(spec: Field) -> Callable[[Any], str]:
+    """What turns a typed value of ``spec`` into a cell (:func:`encode`)."""
     if spec.type == "decimal":
-        return decimal_text(value)
+        return decimal_text
     if spec.type == "boolean":
-        return "true" if value else "false"
-    return str(value)
+        return _boolean_text
+    return str
 
 
-def _cells(columns: tuple[Column, ...], data: Any) -> list[str]:
-    cells = []
-    for column in columns:
-        value = data
-        for name in column.path:
-            value = value.get(name) if isinstance(value, dict) else None
-        if value is not None and column.lang is not None:
-            value = value.get(column.lang)
-        cells.append("" if value is None else encode(column.spec, value))
-    return cells
+class _Positions(dict[int, tuple[str, ...]]):
+    """The positions of a list of ``n`` entries as cell text (``"1"`` … ``"n"``), each
+    made once: the same few recur in every link table."""
+
+    def __missing__(self, size: int) -> tuple[str, ...]:
+        texts = self[size] = tuple(str(position) for position in range(1, size + 1))
+        return texts
 
 
-def _items(data: dict[str, Any], field_path: tuple[str, ...],
-           positions: tuple[int, ...] = ()) -> Iterator[tuple[tuple[int, ...], Any]]:
-    head, *rest = field_path
-    for position, item in enumerate(data.get(head, []), start=1):
-        if rest:
-            yield from _items(item, tuple(rest), (*positions, position))
-        else:
-            yield (*positions, position), item
+_POSITIONS = _Positions()
+_NO_DATA: dict[str, Any] = {}
+
+
+def _fetch(datas: list[dict[str, Any]], names: list[str]) -> dict[str, Sequence[Any]]:
+    """The value of each of ``names`` (``None`` where absent) in each of ``datas``, name by
+    name. Each data is read once, for all names (records lie far apart in memory), into
+    one list (a container for each would wake the garbage collector)."""
+    values = list(chain.from_iterable(map(data.get, names) for data in datas))
+    return {name: values[i::len(names)] for i, name in enumerate(names)}
+
+
+def _cells(column: Column, values: Sequence[Any]) -> list[str]:
+    """The cells of ``column``, given the values of the first field of its path."""
+    for name in column.path[1:]:
+        values = [value.get(name) if isinstance(value, dict) else None for value in values]
+    encoder = _encoder(column.spec)
+    if column.lang is not None:
+        lang = column.lang
+        return ["" if value is None or (text := value.get(lang)) is None else encoder(text)
+                for value in values]
+    return ["" if value is None else encoder(value) for value in values]
+
+
+def _entries(keys: list[list[str]], lists: list[Any]) -> tuple[list[list[str]], list[Any]]:
+    """The entries of lists whose owners have the key cells ``keys`` (column by column):
+    the key cells of each entry (its owner's, then its position), and the entries."""
+    sizes = list(map(len, lists))
+    owner_keys = [list(chain.from_iterable(map(repeat, column, sizes))) for column in keys]
+    positions = list(chain.from_iterable(map(_POSITIONS.__getitem__, sizes)))
+    return [*owner_keys, positions], list(chain.from_iterable(lists))
+
+
+def columns(table: Table, dataset: Dataset) -> list[list[str]]:
+    """The cells of ``table`` (without header) column by column, in header order."""
+    records = dataset.of_kind(table.kind.name)
+    return _columns_of(table, [r.id for r in records],
+                       _fetch([r.data for r in records], list(table.kind.field_names)))
+
+
+def all_columns(dataset: Dataset) -> Iterator[tuple[Table, list[list[str]]]]:
+    """Every table with its :func:`columns`, one table at a time."""
+    kinds: dict[str, tuple[list[str], dict[str, Sequence[Any]]]] = {}
+    for table in tables():
+        kind = table.kind
+        if kind.name not in kinds:
+            records = dataset.of_kind(kind.name)
+            kinds[kind.name] = ([r.id for r in records],
+                                _fetch([r.data for r in records], list(kind.field_names)))
+        yield table, _columns_of(table, *kinds[kind.name])
+
+
+def _columns_of(table: Table, ids: list[str],
+                fields: dict[str, Sequence[Any]]) -> list[list[str]]:
+    """The columns of ``table`` from the records of its kind: their ids, and the values of
+    their fields (:func:`_fetch`)."""
+    if not table.field_path:
+        return [list(ids), *(_cells(c, fields[c.path[0]]) for c in table.columns)]
+    head, *inner = table.field_path
+    keys, items = _entries([ids], [() if value is None else value for value in fields[head]])
+    if inner:
+        keys, items = _entries(keys, [item.get(inner[0], ()) for item in items])
+    if table.scalar is None:
+        items = [item if isinstance(item, dict) else _NO_DATA for item in items]
+        item_fields = _fetch(items, list(dict.fromkeys(c.path[0] for c in table.columns)))
+        return [*keys, *(_cells(c, item_fields[c.path[0]]) for c in table.columns)]
+    if table.scalar.type == "text":
+        return [*keys, *([item.get(lang, "") for item in items] for lang in LANGUAGES)]
+    encoder = _encoder(table.scalar)
+    return [*keys, [encoder(item) for item in items]]
 
 
 def rows(table: Table, dataset: Dataset) -> Iterator[list[str]]:
     """The rows of ``table`` (without header), as CSV cells."""
-    for record in dataset.of_kind(table.kind.name):
-        if not table.field_path:
-            yield [record.id, *_cells(table.columns, record.data)]
-            continue
-        for positions, item in _items(record.data, table.field_path):
-            keys = [record.id, *(str(p) for p in positions)]
-            if table.scalar is not None and table.scalar.type != "text":
-                yield [*keys, encode(table.scalar, item)]
-            elif table.scalar is not None:
-                yield [*keys, *(item.get(lang, "") for lang in LANGUAGES)]
-            else:
-                yield [*keys, *_cells(table.columns, item)]
+    for row in zip(*columns(table, dataset), strict=True):
+        yield list(row)
 
 
 # --- rows → records ---------------------------------------------------------------
