@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import codes
@@ -206,3 +207,11 @@ def triples(dataset: Dataset, *, uris: Uris | None = None,
 def ntriples(triples: list[Triple]) -> str:
     """The triples as an N-Triples document, one a line, in the order given."""
     return "".join(f"{s} {p} {o} .\n" for s, p, o in triples)
+
+
+def write_ntriples(triples: list[Triple], path: Path, *, batch: int = 50_000) -> None:
+    """:func:`ntriples` into the file at ``path`` (UTF-8), a batch of lines at a time, so
+    that the whole document is never held in memory."""
+    with open(path, "wb") as handle:
+        for start in range(0, len(triples), batch):
+            handle.write(ntriples(triples[start:start + batch]).encode("utf-8"))
