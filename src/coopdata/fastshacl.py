@@ -1,42 +1,47 @@
-"""Fast SHACL validation: the shapes compiled once to SPARQL, run on pyoxigraph.
+"""Fast SHACL validation: the shapes compiled once into checks run on the data's N-Triples
+terms, giving pyshacl's results (tests/test_fastshacl.py proves the two equal and lists the
+differences that remain).
 
-:func:`compile_shapes` turns each constraint into one SPARQL SELECT that returns every
-violating focus node (and value) at once; :func:`validate_store` runs them and gives
-pyshacl's results, as :func:`results_of_pyshacl` reads them from a pyshacl report
-(tests/test_fastshacl.py proves the two equal and lists the differences that remain).
-
-Supported: sh:targetClass (with subclasses); node shapes and their property shapes with IRI
-paths; sh:minCount, sh:maxCount, sh:uniqueLang, sh:datatype, sh:nodeKind, sh:class, sh:in,
-sh:languageIn, sh:pattern (+ sh:flags), sh:or / sh:and of shapes made of those; SHACL-SPARQL
-constraints (sh:select with $this, $PATH, $currentShape; sh:prefixes / sh:declare). Anything
-else raises :class:`UnsupportedShapes` when compiling, for the caller to use pyshacl.
-Where pyshacl checks values in Python (rdflib's datatype conversions, Python regular
-expressions), SPARQL keeps the values a condition does not prove conforming, and Python
-checks those few as pyshacl does. Severities, messages and values are pyshacl's too.
+:func:`compile_shapes` reads a shapes graph; :func:`validate` runs the compiled shapes on the
+triples of a data graph (as :mod:`coopdata.fastgraph` makes them, or an N-Triples document).
+The core constraints are checked in Python, each on all the values of its path at once
+(every distinct value tested once), by pyshacl's rules (rdflib's datatype conversions,
+Python regular expressions): sh:targetClass (with subclasses); node shapes and their
+property shapes with IRI paths; sh:minCount, sh:maxCount, sh:uniqueLang, sh:datatype,
+sh:nodeKind, sh:class, sh:in, sh:languageIn, sh:pattern (+ sh:flags), sh:or / sh:and of
+shapes made of those. SHACL-SPARQL constraints run on pyoxigraph, on a store of the triples
+they can match (:mod:`coopdata.shaclsparql`). Anything else raises :class:`UnsupportedShapes`
+when compiling, for the caller to use pyshacl. Severities, messages and values are pyshacl's.
 """
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
-
-import pyoxigraph as ox
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
+    from .shaclsparql import SparqlConstraint
+
 SH, XSD = "http://www.w3.org/ns/shacl#", "http://www.w3.org/2001/XMLSchema#"
 RDF, RDFS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#"
 TYPE, SUBCLASS = f"<{RDF}type>", f"<{RDFS}subClassOf>"
-LEXICAL = "urn:coopdata:fastshacl:lexical"
-"""Named graph where :func:`load_ntriples` keeps the lexical forms the store normalises."""
 
 Term = tuple[str, str, str, str]
 """Kind (``i`` IRI, ``b`` blank node, ``l`` literal), IRI / id / lexical form, datatype, lang."""
+Triple = tuple[str, str, str]
+"""Subject, predicate and object as N-Triples terms (``<iri>``, ``_:id``, ``"text"@fr``…)."""
+Test = Callable[[set[str], "DataGraph"], set[str]]
+"""Of some values (N-Triples terms of the data graph), those that fail a constraint."""
 
 
 class UnsupportedShapes(ValueError):
@@ -67,48 +72,53 @@ class Result:
 
 
 @dataclass(frozen=True)
-class _Check:
-    """A SPARQL condition on ?value that implies conformance (the check itself if ``exact``),
-    the check in Python (None: SPARQL only), the class of sh:class (checked with MINUS)."""
+class _Constraint:
+    """One constraint: its component (sh:…ConstraintComponent), its messages, and its test
+    of the values (value-type constraints) or its count (sh:minCount, sh:maxCount)."""
 
-    sure: str
-    exact: bool
-    test: Callable[[Term], bool] | None
-    cls: str | None = None
+    component: str
+    messages: tuple[str, ...]
+    test: Test | None = None
+    count: int = 0
 
 
 @dataclass(frozen=True)
-class _Query:
-    sparql: str
-    component: str
-    severity: str
+class _Property:
+    """The constraints of a shape on the values of its path (None: on the focus node)."""
+
     path: str | None
-    messages: tuple[str, ...]
-    node_shape: bool
-    test: Callable[[Term], bool] | None = None  # True: the value conforms after all
-    constraint: str | None = None  # SHACL-SPARQL: the constraint's IRI ("" if blank)
-    extra: tuple[str, ...] = ()  # its messages
+    severity: str
+    constraints: tuple[_Constraint, ...]
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """A node shape: its target classes (N-Triples IRIs), its constraints by path (its own
+    first, path None, then its property shapes'), the SHACL-SPARQL constraints of all."""
+
+    classes: tuple[str, ...]
+    properties: tuple[_Property, ...]
+    selects: tuple[SparqlConstraint, ...]
 
 
 @dataclass(frozen=True)
 class CompiledShapes:
-    """The queries of a shapes graph (compile once, run on any store), and the classes
-    they name (their instances are found faster where the data has no subclasses)."""
+    """The checks of a shapes graph: compiled once, run on any data graph."""
 
-    queries: tuple[_Query, ...]
-    classes: tuple[str, ...]
+    shapes: tuple[_Shape, ...]
 
 
+_MAX_COUNT, _UNIQUE_LANG = (f"{SH}{name}ConstraintComponent" for name in ("MaxCount", "UniqueLang"))
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_UNESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
 _PARAMETERS = {"name", "description", "order", "group", "message", "severity", "deactivated",
                "targetClass", "path", "property", "sparql", "minCount", "maxCount", "uniqueLang"}
 _VALUE = {"datatype", "nodeKind", "class", "in", "pattern", "flags", "languageIn", "or", "and"}
-_KINDS = {"IRI": ("isIRI(?value)", "i"), "BlankNode": ("isBlank(?value)", "b"),
-          "Literal": ("isLiteral(?value)", "l"), "BlankNodeOrIRI": ("!isLiteral(?value)", "bi"),
-          "BlankNodeOrLiteral": ("!isIRI(?value)", "bl"),
-          "IRIOrLiteral": ("!isBlank(?value)", "il")}
+_KINDS = {"IRI": "i", "BlankNode": "b", "Literal": "l", "BlankNodeOrIRI": "bi",
+          "BlankNodeOrLiteral": "bl", "IRIOrLiteral": "il"}
 # lexical forms that rdflib converts, so that pyshacl accepts them (a test checks it)
-_SAFE = {"decimal": r"^[+-]?[0-9]+(\\.[0-9]+)?$", "integer": "^[+-]?[0-9]+$",
+_SAFE = {"decimal": r"^[+-]?[0-9]+(\.[0-9]+)?$", "integer": "^[+-]?[0-9]+$",
          "boolean": "^(true|false)$",
          "date": "^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$"}
 _PYTHON: dict[str, type | tuple[type, ...]] = {
@@ -134,6 +144,33 @@ def _nt(term: Term) -> str:
         f"{body}^^<{datatype}>"
 
 
+def _unescape(text: str) -> str:
+    return _UNESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)) if m[1] or m[2] else
+                         _ECHARS.get(m[3], m[3]), text) if "\\" in text else text
+
+
+def parse_term(nt: str) -> Term:
+    """The term of an N-Triples term (``<iri>``, ``_:id``, ``"text"``, ``"text"@fr``,
+    ``"text"^^<datatype>``)."""
+    if nt[0] == "<":
+        return "i", _unescape(nt[1:-1]), "", ""
+    if nt[0] == "_":
+        return "b", nt[2:], "", ""
+    end = nt.rindex('"')
+    text = _unescape(nt[1:end]) if "\\" in nt else nt[1:end]
+    if end + 1 == len(nt):
+        return "l", text, XSD + "string", ""
+    if nt[end + 1] == "@":
+        return "l", text, RDF + "langString", nt[end + 2:]
+    return "l", text, _unescape(nt[end + 4:-1]), ""
+
+
+def _lang(nt: str) -> str:
+    """The language tag of an N-Triples term in lower case ("" if none), as
+    :func:`parse_term` reads it."""
+    return nt[nt.rindex('"') + 2:].lower() if nt[0] == '"' and nt[-1] not in '">' else ""
+
+
 def _of_rdflib(node: Any) -> Term:
     from rdflib import BNode, Literal
 
@@ -144,19 +181,72 @@ def _of_rdflib(node: Any) -> Term:
     return "b" if isinstance(node, BNode) else "i", str(node), "", ""
 
 
-def _of_ox(term: Any, originals: dict[Term, Term]) -> Term:
-    if isinstance(term, ox.Literal):
-        found: Term = ("l", term.value, term.datatype.value, term.language or "")
-        return originals.get(found, found)
-    return "b" if isinstance(term, ox.BlankNode) else "i", term.value, "", ""
-
-
-def _sparql(node: Any) -> str:
+def _iri(node: Any) -> str:
     from rdflib import BNode
 
     if isinstance(node, BNode):
         raise UnsupportedShapes(f"a blank node ({node}) as a parameter")
-    return str(node.n3())
+    return str(node)
+
+
+class _Terms(dict[str, Term]):
+    """N-Triples term → term, each parsed the first time it is looked up."""
+
+    def __missing__(self, nt: str) -> Term:
+        term = self[nt] = parse_term(nt)
+        return term
+
+
+class _Langs(dict[str, str]):
+    """N-Triples term → its language tag in lower case, each read the first time."""
+
+    def __missing__(self, nt: str) -> str:
+        lang = self[nt] = _lang(nt)
+        return lang
+
+
+class DataGraph:
+    """A data graph, indexed for the checks: the triples of each predicate, the instances of
+    each class (with its subclasses), the terms and language tags (each read once)."""
+
+    def __init__(self, triples: Iterable[Triple]) -> None:
+        by_predicate: defaultdict[str, list[Triple]] = defaultdict(list)
+        for triple in triples:
+            by_predicate[triple[1]].append(triple)
+        self.by_predicate = dict(by_predicate)
+        self.subclasses: dict[str, list[str]] = {}
+        self.typed: dict[str, list[str]] = {}  # class → its direct instances
+        for sub, _, cls in self.by_predicate.get(SUBCLASS, ()):
+            self.subclasses.setdefault(cls, []).append(sub)
+        for node, _, cls in self.by_predicate.get(TYPE, ()):
+            self.typed.setdefault(cls, []).append(node)
+        self.terms, self.langs = _Terms(), _Langs()
+        self._instances: dict[str, frozenset[str]] = {}
+        self._subjects: dict[str, set[str]] = {}
+
+    def triples_of(self, path: str, nodes: frozenset[str]) -> list[Triple]:
+        """The triples of ``path`` (an IRI) on ``nodes``."""
+        triples = self.by_predicate.get(f"<{path}>", [])
+        if (subjects := self._subjects.get(path)) is None:
+            subjects = self._subjects[path] = set(map(itemgetter(0), triples))
+        return triples if subjects <= nodes else [t for t in triples if t[0] in nodes]
+
+    def classes(self, cls: str) -> set[str]:
+        """``cls`` and its subclasses (rdfs:subClassOf*), as N-Triples terms."""
+        found, todo = {cls}, [cls]
+        while todo:
+            for sub in self.subclasses.get(todo.pop(), ()):
+                if sub not in found:
+                    found.add(sub)
+                    todo.append(sub)
+        return found
+
+    def instances(self, cls: str) -> frozenset[str]:
+        """The nodes of type ``cls`` or of one of its subclasses."""
+        if (found := self._instances.get(cls)) is None:
+            found = self._instances[cls] = frozenset(
+                node for c in self.classes(cls) for node in self.typed.get(c, ()))
+        return found
 
 
 def _datatype_ok(term: Term, rule: str) -> bool:
@@ -175,57 +265,76 @@ def _datatype_ok(term: Term, rule: str) -> bool:
     return rule == RDFS + "Literal"
 
 
-def _datatype(rule: str) -> _Check:
+def _datatype(rule: str) -> Test:
+    """sh:datatype: the datatype compared, then (where rdflib converts the lexical form and it
+    is not one of :data:`_SAFE`) pyshacl's check."""
     from rdflib import Literal, URIRef
 
-    def test(term: Term) -> bool:
-        return _datatype_ok(term, rule)
-    if rule in (RDFS + "Literal", RDF + "langString"):
-        return _Check("isLiteral(?value)" if rule.startswith(RDFS) else
-                      'COALESCE(LANG(?value) != "", false)', True, test)
     if rule == RDFS + "Datatype":
         raise UnsupportedShapes("sh:datatype rdfs:Datatype")
-    same, local = f"COALESCE(DATATYPE(?value) = <{rule}>, false)", rule.removeprefix(XSD)
-    if rule == XSD + "string" or (local not in _PYTHON and Literal(
-            "\x00?", datatype=URIRef(rule)).ill_typed is None):  # rdflib does not convert it
-        return _Check(same, True, test)
-    safe = _SAFE.get(local) if rule.startswith(XSD) else None
-    return _Check(f'{same} && REGEX(STR(?value), "{safe}")' if safe else "false", False, test)
+    local = rule.removeprefix(XSD)
+    exact = rule == XSD + "string" or (
+        local not in _PYTHON and Literal("\x00?", datatype=URIRef(rule)).ill_typed is None)
+    safe = re.compile(_SAFE[local]) if rule.startswith(XSD) and local in _SAFE else None
+
+    def ok(term: Term) -> bool:  # (a literal of another datatype never passes)
+        if rule == RDFS + "Literal":
+            return term[0] == "l"
+        return term[0] == "l" and term[2] == rule and (exact or (
+            safe is not None and safe.fullmatch(term[1]) is not None) or _datatype_ok(term, rule))
+    return _each_lang(bool) if rule == RDF + "langString" else _each(ok)
 
 
-def _pattern(pattern: str, flags: str) -> _Check:
+def _each(ok: Callable[[Term], bool]) -> Test:
+    """The test of each value's term by ``ok``."""
+    def test(values: set[str], data: DataGraph) -> set[str]:
+        terms = data.terms
+        return {value for value in values if not ok(terms[value])}
+    return test
+
+
+def _each_lang(ok: Callable[[str], bool]) -> Test:
+    """The test of each value's language tag (in lower case, "" if none) by ``ok``."""
+    def test(values: set[str], data: DataGraph) -> set[str]:
+        langs = data.langs
+        return {value for value in values if not ok(langs[value])}
+    return test
+
+
+def _node_kind(kinds: str) -> Test:
+    return _each(lambda term: term[0] in kinds)
+
+
+def _instance_of(cls: str) -> Test:
+    return lambda values, data: values - data.instances(cls)
+
+
+def _member_of(allowed: frozenset[str]) -> Test:  # rdflib's term equality
+    return lambda values, data: {value for value in values - allowed
+                                 if _nt(data.terms[value]) not in allowed}
+
+
+def _pattern(pattern: str, flags: str) -> Test:
     regex = re.compile(pattern, (re.I if "i" in flags else 0) | (re.M if "m" in flags else 0))
-    portable = pattern.isascii() and "(?" not in pattern and "[:" not in pattern and \
-        not re.search(r"\\[^.\-/?+*()\[\]{}|^$\\]", pattern)  # a match in SPARQL is one in Python
-    text = '"' + pattern.translate(_ESCAPES) + '"'
-    sure = (f"COALESCE((isIRI(?value) || DATATYPE(?value) IN (<{XSD}string>, <{RDF}langString>))"
-            f" && REGEX(STR(?value), {text}, \"{''.join(f for f in 'im' if f in flags)}\"), false)")
-    return _Check(sure if portable else "false", False,
-                  lambda t: t[0] != "b" and regex.search(t[1]) is not None)
+    return _each(lambda term: term[0] != "b" and regex.search(term[1]) is not None)
 
 
-def _language_in(langs: list[str]) -> _Check:
-    def test(term: Term) -> bool:
-        lang = term[3].lower()
+def _language_in(langs: list[str]) -> Test:
+    def ok(lang: str) -> bool:
         return bool(lang) and ("*" in langs or lang in langs or lang.split("-")[0] in langs)
-    listed = ", ".join('"' + lang.translate(_ESCAPES) + '"' for lang in langs)
-    sure = 'LANG(?value) != ""' if "*" in langs else (
-        f'LANG(?value) != "" && (LCASE(LANG(?value)) IN ({listed}) || '
-        f'LCASE(STRBEFORE(CONCAT(LANG(?value), "-"), "-")) IN ({listed}))')
-    return _Check(f"COALESCE({sure}, false)", True, test)
+    return _each_lang(ok)
 
 
-def _combine(kind: str, checks: list[_Check]) -> _Check:
-    tests, exact = [c.test for c in checks], all(c.exact for c in checks)
-
-    def test(term: Term) -> bool:
-        return (all if kind == "and" else any)(f(term) for f in tests if f is not None)
-    sure = f" {'&&' if kind == 'and' else '||'} ".join(f"({c.sure})" for c in checks)
-    return _Check(sure or str(kind == "and").lower(), exact, None if None in tests else test)
-
-
-def _is_in(allowed: str | set[str], key: Callable[[Term], str]) -> Callable[[Term], bool]:
-    return lambda term: key(term) in allowed
+def _combine(kind: str, tests: list[Test]) -> Test:
+    def test(values: set[str], data: DataGraph) -> set[str]:
+        failing = set(values) if kind == "or" else set()
+        for member in tests:  # sh:or: those failing every member; sh:and: any member
+            if kind == "or":
+                failing = member(failing, data)
+            else:
+                failing |= member(values - failing, data)
+        return failing
+    return test
 
 
 def _supported(g: Graph, shape: Any, allowed: set[str]) -> None:
@@ -235,8 +344,8 @@ def _supported(g: Graph, shape: Any, allowed: set[str]) -> None:
         raise UnsupportedShapes(f"{shape}: {', '.join(sorted(unknown))}")
 
 
-def _value_checks(g: Graph, shape: Any) -> list[tuple[str, _Check]]:
-    """(component, check) for each value-type parameter of a shape."""
+def _value_checks(g: Graph, shape: Any) -> list[tuple[str, Test]]:
+    """(component, test) for each value-type parameter of a shape."""
     from rdflib import URIRef
 
     flags = str(g.value(shape, URIRef(SH + "flags")) or "").lower()
@@ -244,58 +353,33 @@ def _value_checks(g: Graph, shape: Any) -> list[tuple[str, _Check]]:
     for param, value in sorted(((str(p).removeprefix(SH), o) for p, o in g.predicate_objects(
             shape) if str(p).removeprefix(SH) in _VALUE - {"flags"}), key=str):
         if param == "datatype":
-            check = _datatype(str(value))
+            test = _datatype(str(value))
         elif param == "nodeKind":
-            if (kind := _KINDS.get(str(value).removeprefix(SH))) is None:
+            if (kinds := _KINDS.get(str(value).removeprefix(SH))) is None:
                 raise UnsupportedShapes(f"sh:nodeKind {value}")
-            check = _Check(kind[0], True, _is_in(kind[1], lambda t: t[0]))
+            test = _node_kind(kinds)
         elif param == "class":
-            cls = _sparql(value)
-            check = _Check(f"EXISTS {{ ?value {TYPE}/{SUBCLASS}* {cls} }}", True, None, cls)
-        elif param == "in":  # IRIs in SPARQL, else rdflib's term equality in Python
-            members = list(g.items(value))
-            iris = all(isinstance(m, URIRef) for m in members)
-            check = _Check(f"?value IN ({', '.join(_sparql(m) for m in members)})" if iris
-                           else "false", iris, _is_in({_nt(_of_rdflib(m)) for m in members}, _nt))
+            test = _instance_of(f"<{_iri(value)}>")
+        elif param == "in":
+            test = _member_of(frozenset(_nt(_of_rdflib(m)) for m in g.items(value)))
         elif param == "pattern":
-            check = _pattern(str(value), flags)
+            test = _pattern(str(value), flags)
         elif param == "languageIn":
-            check = _language_in([str(lang).lower() for lang in g.items(value)])
+            test = _language_in([str(lang).lower() for lang in g.items(value)])
         else:
-            check = _combine(param, [_member(g, m) for m in g.items(value)])
-        checks.append((param[0].upper() + param[1:], check))
+            test = _combine(param, [_member(g, m) for m in g.items(value)])
+        checks.append((param[0].upper() + param[1:], test))
     return checks
 
 
-def _member(g: Graph, shape: Any) -> _Check:
+def _member(g: Graph, shape: Any) -> Test:
     _supported(g, shape, _VALUE | {"name", "description", "message", "severity"})
-    return _combine("and", [check for _, check in _value_checks(g, shape)])
-
-
-def _instances(cls: str) -> str:
-    """A subquery giving the instances of ``cls`` (and of its subclasses) as ?this, once."""
-    return f"{{ SELECT DISTINCT ?this WHERE {{ ?class {SUBCLASS}* {cls} . ?this {TYPE} ?class }} }}"
-
-
-def _prefixes(g: Graph, constraint: Any) -> str:
-    """PREFIX lines of a SPARQL constraint, collected as pyshacl does."""
-    from rdflib import OWL, URIRef
-    from rdflib import RDF as RDFNS
-
-    def declared(holder: Any) -> set[Any]:
-        return set(g.objects(holder, URIRef(SH + "declare")))
-    ontologies, declares = set(g.subjects(RDFNS.type, OWL.Ontology)), set()
-    for holder in g.objects(constraint, URIRef(SH + "prefixes")):
-        own = declared(holder)
-        declares |= own if own and holder in ontologies else own.union(
-            *map(declared, ontologies))
-    return "".join(f"PREFIX {g.value(d, URIRef(SH + 'prefix'))}: "
-                   f"<{g.value(d, URIRef(SH + 'namespace'))}>\n" for d in sorted(declares))
+    return _combine("and", [test for _, test in _value_checks(g, shape)])
 
 
 def _default(g: Graph, shape: Any, component: str) -> str:
     """pyshacl's generic message (NUL f, NUL v: the focus node and the value, filled in by
-    :func:`validate_store`)."""
+    :func:`validate`)."""
     from pyshacl.rdfutil.stringify import stringify_node
     from rdflib import Literal, URIRef
 
@@ -308,16 +392,18 @@ def _default(g: Graph, shape: Any, component: str) -> str:
         "\x00p", stringify_node(g, path) if path else "")
 
 
-def _shape(g: Graph, shape: Any, target: str, nested: bool) -> list[_Query]:
-    """The queries of a shape, on the focus nodes of ``target``."""
+def _shape(g: Graph, shape: Any, nested: bool) -> tuple[list[_Property], list[SparqlConstraint]]:
+    """The constraints of a shape (then of its property shapes), and its SPARQL ones."""
     from rdflib import Literal, URIRef
+
+    from .shaclsparql import compile_select
 
     def one(name: str) -> Any:
         return g.value(shape, URIRef(SH + name))
 
-    def query(sparql: str, component: str, **kwargs: Any) -> _Query:
-        return _Query(sparql, f"{SH}{component}ConstraintComponent", **{
-            "messages": messages or (_default(g, shape, component),), **base, **kwargs})
+    def constraint(component: str, **kwargs: Any) -> _Constraint:
+        return _Constraint(f"{SH}{component}ConstraintComponent",
+                           messages or (_default(g, shape, component),), **kwargs)
     _supported(g, shape, _PARAMETERS | _VALUE)
     path = one("path")
     if path is not None and not isinstance(path, URIRef):
@@ -326,132 +412,115 @@ def _shape(g: Graph, shape: Any, target: str, nested: bool) -> list[_Query]:
             path is None and {one("minCount"), one("maxCount"), one("uniqueLang")} - {None}:
         raise UnsupportedShapes(f"{shape}: nested shapes, or counts without sh:path")
     messages = tuple(sorted(str(m) for m in g.objects(shape, URIRef(SH + "message"))))
-    base: dict[str, Any] = {"severity": str(one("severity") or SH + "Violation"),
-                            "node_shape": path is None, "path": None if path is None else str(path)}
-    values = f"?this <{path}> ?value ." if path is not None else "BIND (?this AS ?value)"
-
-    def on_targets(select: str, where: str, tail: str = "") -> str:
-        """Rows of the values, on the focus nodes (for a path: found first, then joined)."""
-        return f"SELECT {select} WHERE {{ {target} {values} {where} }} {tail}" if path is None \
-            else f"SELECT {select} WHERE {{ {{ SELECT {select} WHERE {{ {values} {where} }} " \
-            f"{tail} }} {target} }}"
-    queries = []
-    for component, check in _value_checks(g, shape):
-        if not check.exact and check.test is None:
-            raise UnsupportedShapes(f"{shape}: sh:class where Python must check values")
-        queries.append(query(on_targets("?this ?value", f"MINUS {{ ?value {TYPE}/{SUBCLASS}* "
-                                        f"{check.cls} }}" if check.cls else
-                                        f"FILTER (!({check.sure}))"),
-                             component, test=None if check.exact else check.test))
+    severity, path = str(one("severity") or SH + "Violation"), None if path is None else str(path)
+    constraints = [constraint(component, test=test) for component, test in _value_checks(g, shape)]
     low, high = (-1 if n is None else int(n) for n in (one("minCount"), one("maxCount")))
-    if low == 1:
-        queries.append(query(f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ {values} }} }}",
-                             "MinCount"))
-    elif low > 1:
-        queries.append(query(f"SELECT ?this WHERE {{ {target} OPTIONAL {{ {values} }} }} GROUP BY "
-                             f"?this HAVING (COUNT(DISTINCT ?value) < {low})", "MinCount"))
+    if low > 0:
+        constraints.append(constraint("MinCount", count=low))
     if high >= 0:
-        queries.append(query(on_targets("?this", "", f"GROUP BY ?this HAVING (COUNT(DISTINCT "
-                                        f"?value) > {high})"), "MaxCount"))
+        constraints.append(constraint("MaxCount", count=high))
     if one("uniqueLang") == Literal(True):
-        queries.append(query(
-            f"SELECT ?this WHERE {{ {target} {values} FILTER (COALESCE(LANG(?value) != \"\", "
-            "false)) BIND (LCASE(LANG(?value)) AS ?lang) } GROUP BY ?this ?lang "
-            "HAVING (COUNT(DISTINCT ?value) > 1)", "UniqueLang"))
-    for constraint in g.objects(shape, URIRef(SH + "sparql")):
-        if g.value(constraint, URIRef(SH + "deactivated")) != Literal(True):
-            queries.append(_select(g, shape, constraint, target, {**base, "messages": messages}))
+        constraints.append(constraint("UniqueLang"))
+    properties = [_Property(path, severity, tuple(constraints))]
+    selects = [compile_select(g, shape, c, path=path, severity=severity, messages=messages)
+               for c in g.objects(shape, URIRef(SH + "sparql"))
+               if g.value(c, URIRef(SH + "deactivated")) != Literal(True)]
     for prop in [] if nested else g.objects(shape, URIRef(SH + "property")):
         if g.value(prop, URIRef(SH + "deactivated")) != Literal(True):
-            queries += _shape(g, prop, target, True)
-    return queries
-
-
-def _select(g: Graph, shape: Any, constraint: Any, target: str, base: dict[str, Any]) -> _Query:
-    """A SHACL-SPARQL constraint: its SELECT, its WHERE joined with the focus nodes."""
-    from rdflib import URIRef
-
-    _supported(g, constraint, {"select", "message", "prefixes", "severity", "deactivated"})
-    text = str(g.value(constraint, URIRef(SH + "select")))
-    if re.search(r"\$shapesGraph\b|[?$]failure\b|\bGROUP\s+BY\b|\bMINUS\b", text, re.I) or (
-            base["path"] is None and "$PATH" in text):
-        raise UnsupportedShapes(f"{constraint}: $shapesGraph, ?failure, GROUP BY or MINUS")
-    text = re.sub(r"\$this\b", "?this", re.sub(r"\$currentShape\b", _sparql(shape), text))
-    text = re.sub(r"\$PATH\b", f"<{base['path']}>", text)
-    if (start := re.search(r"(?is)\bSELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?", text)) is None:
-        raise UnsupportedShapes(f"{constraint}: no SELECT")
-    brace = text.index("{", start.end())
-    if not re.search(r"\?this\b|^\s*\*", text[start.end():brace]):
-        raise UnsupportedShapes(f"{constraint}: $this not selected")
-    return _Query(_prefixes(g, constraint) + text[:brace + 1] + target + text[brace + 1:],
-                  SH + "SPARQLConstraintComponent",
-                  constraint=str(constraint) if isinstance(constraint, URIRef) else "",
-                  extra=tuple(sorted(map(str, g.objects(constraint, URIRef(SH + "message"))))),
-                  **base)
+            more, more_selects = _shape(g, prop, True)
+            properties += more
+            selects += more_selects
+    return properties, selects
 
 
 def compile_shapes(shapes: Graph) -> CompiledShapes:
-    """The queries of every shape with a target class, and of its property shapes."""
+    """The checks of every shape with a target class, and of its property shapes."""
     from rdflib import Literal, URIRef
 
-    queries = []
+    compiled = []
     for shape in sorted(set(shapes.subjects(URIRef(SH + "targetClass"), None)), key=str):
         if shapes.value(shape, URIRef(SH + "deactivated")) != Literal(True):
-            classes = sorted(map(_sparql, shapes.objects(shape, URIRef(SH + "targetClass"))))
-            target = " UNION ".join(_instances(c) for c in classes)
-            queries += _shape(shapes, shape, target if len(classes) == 1 else
-                              f"{{ SELECT DISTINCT ?this WHERE {{ {target} }} }}", False)
-    named = {c for q in queries for c in re.findall(r"\* (<[^>]*>)", q.sparql)}
-    return CompiledShapes(tuple(queries), tuple(sorted(named)))
+            classes = sorted(f"<{_iri(c)}>" for c in shapes.objects(
+                shape, URIRef(SH + "targetClass")))
+            properties, selects = _shape(shapes, shape, False)
+            compiled.append(_Shape(tuple(classes), tuple(properties), tuple(selects)))
+    return CompiledShapes(tuple(compiled))
 
 
-def validate_store(store: ox.Store, compiled: CompiledShapes) -> list[Result]:
-    """The results of the compiled shapes on the default graph of ``store``."""
-    def select(sparql: str) -> ox.QuerySolutions:
-        solutions = store.query(sparql)
-        assert isinstance(solutions, ox.QuerySolutions)
-        return solutions
-    originals: dict[Term, Term] = {}
-    for row in select(f"SELECT * {{ GRAPH <{LEXICAL}> {{ ?n <{LEXICAL}#canonical> ?c ; <{LEXICAL}"
-                      f"#lexical> ?lexical OPTIONAL {{ ?n <{LEXICAL}#lang> ?lang }} }} }}"):
-        canonical = _of_ox(row["c"], {})
-        originals[canonical] = ("l", row["lexical"].value, canonical[2],
-                                row["lang"].value if row["lang"] else canonical[3])
-    extended = {f"<{row['c'].value}>" for row in select(  # classes with subclasses in the data
-        f"SELECT DISTINCT ?c {{ VALUES ?c {{ {' '.join(compiled.classes)} }} [] {SUBCLASS}+ ?c }}")}
-    results = []
-    for query in compiled.queries:
-        sparql = query.sparql
-        for cls in set(compiled.classes) - extended:  # the faster form of the same pattern
-            sparql = sparql.replace(_instances(cls), f"?this {TYPE} {cls} .").replace(
-                f"{TYPE}/{SUBCLASS}* {cls}", f"{TYPE} {cls}")
-        solutions = select(sparql)
-        names, seen = [v.value for v in solutions.variables], set()
-        for row in solutions:
-            bound = {n: _of_ox(row[n], originals) for n in names if row[n] is not None}
-            key = tuple(bound.get(n) for n in names)
-            focus, value = bound.pop("this"), bound.pop("value", None)
-            if query.test is not None and value is not None and query.test(value):
-                continue
-            messages, path = set(query.messages), query.path
-            if query.constraint is not None:  # as pyshacl: rows deduplicated, ?value the focus
-                if key in seen:  # node of a node shape if unbound, {?var} substituted
-                    continue
-                seen.add(key)
-                path_term = bound.pop("path", None)
-                value = value or (focus if query.node_shape else None)
-                path = path_term[1] if path_term else path
-                bindings = [*bound.items(), ("this", focus), *[("path", path_term)] * bool(
-                    path_term), *[("value", value)] * bool(value)]
-                messages = {_substitute(m, bindings) for m in messages | set(query.extra)}
-            message = min(messages, default="")
-            if "\x00" in message:  # a generic message naming data nodes
-                message = message.replace("\x00f", _stringify(focus)).replace(
-                    "\x00v", _stringify(value) if value else "")
-            results.append(Result(focus[1] if focus[0] == "i" else _nt(focus), path,
-                                  query.component, query.constraint or None, query.severity,
-                                  _nt(value) if value else None, message))
-    return results
+def validate(data: Iterable[Triple] | str | bytes, compiled: CompiledShapes) -> list[Result]:
+    """The results of the compiled shapes on a data graph (in a stable order): ``data`` holds
+    its triples, each once, as N-Triples terms (see :class:`Triple`), or is an N-Triples
+    document (one triple a line)."""
+    from .shaclsparql import run_selects
+
+    with _collector_paused():
+        graph = DataGraph(read_ntriples(data) if isinstance(data, (str, bytes)) else data)
+        results: list[Result] = []
+        selects: list[tuple[tuple[str, ...], SparqlConstraint]] = []
+        for shape in compiled.shapes:
+            focus = frozenset[str]().union(*map(graph.instances, shape.classes))
+            if focus:
+                for prop in shape.properties:
+                    results += _check(prop, focus, graph) if prop.constraints else []
+                selects += [(shape.classes, select) for select in shape.selects]
+        return sorted(results + run_selects(selects, graph), key=repr)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused: the checks make millions of tuples (and no
+    cycles), and each collection they would set off walks every object of the process."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check(prop: _Property, focus: frozenset[str], graph: DataGraph) -> Iterator[Result]:
+    """The results of a shape's constraints on the values of its path on the focus nodes."""
+    triples = [(node, "", node) for node in focus] if prop.path is None else \
+        graph.triples_of(prop.path, focus)  # (a node shape's value is its focus node)
+    values = set(map(itemgetter(2), triples)) if any(
+        c.test is not None for c in prop.constraints) else set()
+    nodes: set[str] | None = None  # the focus nodes with a value
+    counts: Counter[str] | None = None  # the number of values of each (a triple each)
+    for constraint in prop.constraints:
+        rows: Iterable[tuple[str, str | None]]
+        if constraint.test is not None:
+            failing = constraint.test(values, graph)
+            rows = [(s, o) for s, _, o in triples if o in failing] if failing else []
+        elif constraint.component == _UNIQUE_LANG:  # a result per language given twice
+            langs = graph.langs  # (in lower case)
+            keys = [(s, lang) for s, _, o in triples if (lang := langs[o])]
+            rows = [] if len(set(keys)) == len(keys) else \
+                [(node, None) for (node, _), n in Counter(keys).items() if n > 1]
+        else:
+            maximum, limit = constraint.component == _MAX_COUNT, constraint.count
+            nodes = set(map(itemgetter(0), triples)) if nodes is None else nodes
+            if not maximum and limit == 1:
+                rows = [(node, None) for node in focus - nodes]
+            elif maximum and limit >= 1 and len(nodes) == len(triples):
+                rows = []  # (one value each)
+            else:
+                counts = Counter(map(itemgetter(0), triples)) if counts is None else counts
+                rows = [(node, None) for node, n in counts.items() if n > limit] if maximum \
+                    else [(node, None) for node in focus if counts.get(node, 0) < limit]
+        for node, value in rows:
+            yield _result(graph, node, prop, constraint, value)
+
+
+def _result(graph: DataGraph, node: str, prop: _Property, constraint: _Constraint,
+            value: str | None) -> Result:
+    focus, term = graph.terms[node], None if value is None else graph.terms[value]
+    message = min(constraint.messages)
+    if "\x00" in message:  # a generic message naming data nodes
+        message = message.replace("\x00f", _stringify(focus)).replace(
+            "\x00v", _stringify(term) if term else "")
+    return Result(focus[1] if focus[0] == "i" else _nt(focus), prop.path, constraint.component,
+                  None, prop.severity, None if term is None else _nt(term), message)
 
 
 def _stringify(term: Term) -> str:
@@ -465,48 +534,21 @@ def _stringify(term: Term) -> str:
                                            datatype == XSD + "string" else URIRef(datatype))))
 
 
-def _substitute(message: str, bindings: list[tuple[str, Any]]) -> str:
-    for name, term in bindings:  # pyshacl's substitution of {?var} and {$var}
-        message = re.sub(f"{{[?$]{name}}}", term[1], message)
-    return message
+def read_ntriples(document: str | bytes) -> list[Triple]:
+    """The triples of an N-Triples document, each once (one triple a line, as N-Triples
+    writers write them: no comment after a triple)."""
+    text = document.decode("utf-8") if isinstance(document, bytes) else document
+    triples = []
+    for line in dict.fromkeys(text.split("\n")):
+        if (line := line.strip()) and line[0] != "#":
+            subject, predicate, rest = line.split(None, 2)
+            triples.append((subject, predicate, rest[:-1].rstrip()))  # without the final "."
+    return triples
 
 
-def load_ntriples(data: bytes) -> ox.Store:
-    """A store of N-Triples ``data``. The lexical forms the store normalises
-    (``"2.50"^^xsd:decimal`` → ``2.5``, ``@EN`` → ``@en``) are kept in graph LEXICAL, for
-    :func:`validate_store` to give values as they are in the data."""
-    store = ox.Store()
-    if b"_:" in data:  # bulk_load renames blank nodes; parse keeps the data's labels
-        store.bulk_extend(ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=True))
-    else:
-        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
-    tokens = [(lexical, b"^^<%s%s>" % (XSD.encode(), datatype)) for lexical, datatype in set(
-        re.findall(rb'"([^"\\\n]*)"\^\^<http://www\.w3\.org/2001/XMLSchema#(\w+)>', data))
-        if datatype != b"string"]  # (no valid typed literal has an escape)
-    if re.search(rb'"@[A-Za-z0-9-]*[A-Z]', data):
-        tokens += [(lexical, b"@" + lang) for lexical, lang in set(re.findall(
-            rb'"((?:[^"\\\n]|\\.)*)"@([A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)', data))]
-    scratch = ox.Store()  # the same literals, as the store writes them
-    scratch.bulk_load(b"".join(b'<urn:x:%d> <urn:x:p> "%s"%s .\n' % (n, lexical, suffix)
-                               for n, (lexical, suffix) in enumerate(tokens)),
-                      format=ox.RdfFormat.N_TRIPLES, lenient=True)
-    graph, quads = ox.NamedNode(LEXICAL), []
-    for quad in scratch:
-        lexical, suffix = (part.decode() for part in tokens[int(quad.subject.value[6:])])
-        lang = suffix[1:] if suffix[0] == "@" else ""
-        lexical = quad.object.value if lang else lexical
-        if (lexical, lang) != (quad.object.value, quad.object.language or ""):
-            node = ox.BlankNode()
-            kept = [("canonical", quad.object), ("lexical", ox.Literal(lexical))]
-            quads += [ox.Quad(node, ox.NamedNode(f"{LEXICAL}#{name}"), term, graph) for name, term
-                      in kept + [("lang", ox.Literal(lang))] * bool(lang)]
-    store.extend(quads)
-    return store
-
-
-def load_graph(graph: Graph) -> ox.Store:
-    """A store of an rdflib graph (see :func:`load_ntriples`), given its N-Triples as
-    ``graph.serialize(format="nt")`` writes them, each IRI written once (faster)."""
+def graph_triples(graph: Graph) -> list[Triple]:
+    """The triples of an rdflib graph, with their terms as ``graph.serialize(format="nt")``
+    writes them."""
     from rdflib import Literal
     from rdflib.plugins.serializers.nt import _quoteLiteral
 
@@ -514,16 +556,15 @@ def load_graph(graph: Graph) -> ox.Store:
 
     def nt(term: Any) -> str:
         if (text := written.get(term)) is None:
-            text = written[term] = term.n3()
+            text = written[term] = _quoteLiteral(term) if isinstance(term, Literal) \
+                else term.n3()
         return text
-    return load_ntriples("".join([
-        f"{nt(s)} {nt(p)} {_quoteLiteral(o) if isinstance(o, Literal) else nt(o)} .\n"
-        for s, p, o in graph]).encode())
+    return [(nt(s), nt(p), nt(o)) for s, p, o in graph]
 
 
 def results_of_pyshacl(report: Graph) -> list[Result]:
-    """The results of a pyshacl report graph, as :func:`validate_store` gives them (a path
-    that is not an IRI is None)."""
+    """The results of a pyshacl report graph, as :func:`validate` gives them (a path that is
+    not an IRI is None)."""
     from rdflib import RDF as RDFNS
     from rdflib import URIRef
 

@@ -19,8 +19,7 @@ if TYPE_CHECKING:
 
     from rdflib import Graph
 
-    from .fastgraph import Triple
-    from .fastshacl import CompiledShapes, Result
+    from .fastshacl import CompiledShapes, Result, Triple
 
 SH = "http://www.w3.org/ns/shacl#"
 _SEVERITY: dict[str, Severity] = {f"{SH}Violation": "violation", f"{SH}Warning": "warning",
@@ -117,32 +116,34 @@ def shacl_results(graph: Graph, *, prepared: bool = True) -> Graph:
 def validate_graph(graph: Graph, dataset: Dataset, *, uris: Uris,
                    engine: str = "fast") -> list[Finding]:
     """The SHACL results for ``graph`` against ``shapes/``, as findings. ``engine``:
-    ``fast`` (the shapes compiled to SPARQL on pyoxigraph, :mod:`coopdata.fastshacl`; it
-    falls back on pyshacl for shapes it does not compile) or ``pyshacl``."""
-    from .fastshacl import load_graph, results_of_pyshacl, validate_store
+    ``fast`` (the shapes compiled once, :mod:`coopdata.fastshacl`; it falls back on pyshacl
+    for shapes it does not compile) or ``pyshacl``."""
+    from .fastshacl import graph_triples, results_of_pyshacl, validate
 
     if engine not in ("fast", "pyshacl"):
         raise ValueError(f'unknown SHACL engine "{engine}": fast or pyshacl')
     compiled = _compiled() if engine == "fast" else None
-    results = validate_store(load_graph(graph), compiled) if compiled is not None \
+    results = validate(graph_triples(graph), compiled) if compiled is not None \
         else results_of_pyshacl(shacl_results(graph))
     return _findings(results, dataset, uris)
 
 
-def validate_triples(triples: list[Triple], dataset: Dataset, *, uris: Uris) -> list[Finding]:
-    """The fast engine on the triples of :mod:`coopdata.fastgraph`, without an rdflib
-    graph (pyshacl stands in when the shapes use a feature the fast engine lacks)."""
-    from .fastgraph import ntriples
-    from .fastshacl import load_ntriples, validate_store
+def validate_triples(triples: Iterable[Triple] | str | bytes, dataset: Dataset, *,
+                     uris: Uris) -> list[Finding]:
+    """The fast engine on the triples of :mod:`coopdata.fastgraph` (each once, as N-Triples
+    terms), or on an N-Triples document (``str`` or ``bytes``, one triple a line), without
+    an rdflib graph (pyshacl stands in when the shapes use a feature the fast engine lacks)."""
+    from .fastshacl import validate
 
     compiled = _compiled()
-    data = ntriples(triples).encode("utf-8")
     if compiled is None:
         from rdflib import Graph
 
+        data = triples if isinstance(triples, (str, bytes)) else \
+            "".join(f"{s} {p} {o} .\n" for s, p, o in triples)
         return validate_graph(Graph().parse(data=data, format="nt"), dataset, uris=uris,
                               engine="pyshacl")
-    return _findings(validate_store(load_ntriples(data), compiled), dataset, uris)
+    return _findings(validate(triples, compiled), dataset, uris)
 
 
 def _findings(results: Iterable[Result], dataset: Dataset, uris: Uris) -> list[Finding]:
