@@ -15,7 +15,17 @@ from conftest import FIXTURES
 from coopdata import build_graph, load, validate
 from coopdata.fastgraph import ntriples, triples
 from coopdata.jsonld import compact
-from coopdata.serialize import compacted, ntriples_lines, turtle
+from coopdata.serialize import (
+    compacted,
+    framed_projects,
+    ntriples_lines,
+    turtle,
+    write_compacted,
+    write_framed_projects,
+)
+from coopdata.uris import Uris
+
+GOLDEN = Path(__file__).parent / "golden"
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +52,36 @@ def test_json_ld_says_what_pyld_says(source: str) -> None:
     fast = Graph().parse(data=json.dumps(compact(triples(dataset))), format="json-ld")
     reference = Graph().parse(data=json.dumps(compacted(graph)), format="json-ld")
     assert isomorphic(fast, reference) and isomorphic(fast, graph)
+
+
+def as_json_dump_wrote(document: object) -> bytes:
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+
+
+@pytest.mark.parametrize("source", ["fixture", "embedded", "synthetic"])
+def test_json_ld_written_a_few_nodes_at_a_time_is_the_whole_document(
+        source: str, tmp_path: Path) -> None:
+    if source == "synthetic":  # a valid one: a release refuses records with errors
+        generate(200, tmp_path / "records", seed=7, errors=False)
+    directory = {"fixture": FIXTURES / "records", "embedded": None,
+                 "synthetic": tmp_path / "records"}[source]
+    dataset, _ = load(directory)
+    fast = triples(dataset)
+    write_compacted(fast, tmp_path / "graph.jsonld")
+    write_framed_projects(dataset, Uris(), tmp_path / "projects.jsonld")
+    assert (tmp_path / "graph.jsonld").read_bytes() == as_json_dump_wrote(compact(fast))
+    assert (tmp_path / "projects.jsonld").read_bytes() == as_json_dump_wrote(
+        framed_projects(dataset, Uris()))
+
+
+def test_json_ld_files_match_golden(tmp_path: Path) -> None:
+    """The bytes the compaction and framing wrote before they were made fast."""
+    dataset, _ = load(FIXTURES / "records")
+    write_compacted(triples(dataset), tmp_path / "graph.jsonld")
+    write_framed_projects(dataset, Uris(), tmp_path / "projects.jsonld")
+    for name in ("graph", "projects"):
+        assert (tmp_path / f"{name}.jsonld").read_bytes() == \
+            (GOLDEN / f"fixture-{name}.jsonld").read_bytes(), name
 
 
 def test_same_findings_as_the_reference_engines(synthetic: Path) -> None:

@@ -282,14 +282,14 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
     from .changelog import compare, read_release
     from .csvw import csvw_metadata
     from .fastgraph import ntriples
-    from .jsonld import compact
     from .package import write_package
     from .serialize import (
         compacted,
         dump_json,
-        framed_projects,
         published_context,
         turtle,
+        write_compacted,
+        write_framed_projects,
         write_turtle,
     )
 
@@ -306,8 +306,8 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
     dump_json(_datapackage(staging, config), staging / "datapackage.json")
     dump_json(csvw_metadata(base_uri=uris.base), staging / "csv-metadata.json")
     step("json-ld")
-    dump_json(compact(triples), staging / "graph.jsonld")
-    dump_json(framed_projects(dataset, uris), staging / "projects.jsonld")
+    write_compacted(triples, staging / "graph.jsonld")
+    write_framed_projects(dataset, uris, staging / "projects.jsonld")
     dump_json(published_context(), staging / "context.jsonld")
     step("metadata")
     info = _info(dataset, len(triples), version, issued, previous)

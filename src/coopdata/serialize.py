@@ -3,22 +3,30 @@
 * Turtle: rdflib's serialiser (subjects and predicates sorted; no blank nodes to label).
 * N-Triples: one triple a line, lines sorted, so bulk loaders and ``diff`` can use it.
 * JSON-LD: the graph compacted with the published context (``schema/context.jsonld``,
-  embedded in the file, never fetched), by pyld, the JSON-LD reference implementation.
+  embedded in the file, never fetched): by pyld, the JSON-LD reference implementation
+  (:func:`compacted`, for small graphs), or by :mod:`coopdata.jsonld` from the triples
+  (:func:`write_compacted`, for the release's graph).
 * Framed JSON-LD (``projects.jsonld``): one object per project with its budgets,
   participations, places, results and milestones nested, built straight from the
   records with the context's terms; a test checks it says nothing the graph does not.
+
+JSON files are written by :func:`~coopdata.jsonfile.dump_json` (indented, as
+``json.dump`` would), the two large ones a node at a time, never whole in memory.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import codes
 from .dataset import Dataset
 from .graph import decimal_text, expand
+from .jsonfile import dump_json as dump_json  # every JSON file of a release
+from .jsonfile import dump_json_list
 from .resources import resource
 from .spec import KINDS, PREFIXES, Field
 from .uris import Uris
@@ -88,10 +96,20 @@ def compacted(graph: Graph, *, context: dict[str, Any] | None = None) -> dict[st
     return result
 
 
-def dump_json(document: Any, path: Path) -> None:
-    with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        json.dump(document, handle, ensure_ascii=False, indent=2)
-        handle.write("\n")
+def write_compacted(triples: list[Triple], path: Path) -> None:
+    """``graph.jsonld``: the document :func:`coopdata.jsonld.compact` makes of the
+    (sorted) triples, as :func:`dump_json` writes it, a node at a time."""
+    from .jsonld import compact_nodes
+
+    dump_json_list({"@context": published_context()["@context"]}, "@graph",
+                   compact_nodes(triples), path)
+
+
+def write_framed_projects(dataset: Dataset, uris: Uris, path: Path) -> None:
+    """``projects.jsonld``: :func:`framed_projects`, as :func:`dump_json` writes it, a
+    project at a time."""
+    dump_json_list({"@context": published_context()["@context"]}, "@graph",
+                   framed_project_nodes(dataset, uris), path)
 
 
 # --- framed projects, straight from the records ------------------------------------
@@ -111,16 +129,41 @@ def _terms() -> dict[str, str]:
     return found
 
 
+@cache
 def _term(curie: str) -> str:
     return _terms().get(expand(curie), expand(curie))
+
+
+class _Slot(NamedTuple):
+    """Where a field goes in a framed object: under the context's term for its predicate."""
+
+    name: str
+    term: str
+    type: str
+    many: bool
+    field: Field
+    slots: tuple[_Slot, ...]  # those of an object's fields
+
+
+@cache
+def _slots(fields: tuple[Field, ...]) -> tuple[_Slot, ...]:
+    return tuple(_Slot(f.name, _term(f.predicate), f.type, f.many, f, _slots(f.fields))
+                 for f in fields)
 
 
 class _Framer:
     def __init__(self, dataset: Dataset, uris: Uris) -> None:
         self.dataset, self.uris = dataset, uris
+        self.references: dict[tuple[str, str], dict[str, Any]] = {}
 
     def reference(self, kind: str, record_id: str) -> dict[str, Any]:
         """A referenced record: its URI and its label, enough to read the project."""
+        known = self.references.get((kind, record_id))
+        if known is None:
+            known = self.references[(kind, record_id)] = self._reference(kind, record_id)
+        return dict(known)  # a copy: no two places of the document share an object
+
+    def _reference(self, kind: str, record_id: str) -> dict[str, Any]:
         record = self.dataset.get(kind, record_id)
         node: dict[str, Any] = {"@id": self.uris.record(kind, record_id)}
         if record is not None:
@@ -132,19 +175,20 @@ class _Framer:
                 node["rdfs:label"] = label
         return node
 
-    def value(self, spec: Field, value: Any, uri: str) -> Any:
+    def node(self, slot: _Slot, data: dict[str, Any], uri: str) -> dict[str, Any]:
+        """An object nested in a record (a budget, a participation…)."""
+        assert slot.field.node_class is not None
+        return self.fields(slot.slots, data, uri, {"@id": uri, "@type": slot.field.node_class})
+
+    def value(self, spec: Field, value: Any) -> Any:
+        """The value of a field that is not an object."""
         kind = spec.type
-        if kind == "object":
-            assert spec.node_class is not None
-            node: dict[str, Any] = {"@id": uri, "@type": spec.node_class}
-            node.update(self.fields(spec.fields, value, uri))
-            return node
-        if kind == "ref":
-            assert spec.ref is not None
-            return self.reference(spec.ref, value)
         if kind == "code":
             assert spec.scheme is not None
             return codes.concept_uri(spec.scheme, value)
+        if kind == "ref":
+            assert spec.ref is not None
+            return self.reference(spec.ref, value)
         if kind == "country":
             info = codes.country(value)
             assert info is not None
@@ -160,36 +204,52 @@ class _Framer:
             return codes.language(value)
         return value  # text (a language map), string, currency, url
 
-    def fields(self, fields: tuple[Field, ...], data: dict[str, Any], uri: str) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for spec in fields:
-            if spec.name not in data:
+    def fields(self, slots: tuple[_Slot, ...], data: dict[str, Any], uri: str,
+               out: dict[str, Any]) -> dict[str, Any]:
+        """``out`` with the fields of a record or object."""
+        for slot in slots:
+            name, term, kind, many, spec, _ = slot
+            if name not in data:
                 continue
-            term = _term(spec.predicate)
-            value = data[spec.name]
-            if spec.type == "text" and spec.many:
-                merged: dict[str, list[str]] = {}
-                for item in value:
-                    for lang, text in item.items():
-                        merged.setdefault(lang, []).append(text)
-                out[term] = merged
-            elif spec.many:
-                out[term] = [self.value(spec, item, f"{uri}/{spec.name}/{n}")
-                             for n, item in enumerate(value, start=1)]
+            value = data[name]
+            if kind == "object":
+                out[term] = ([self.node(slot, item, f"{uri}/{name}/{n}")
+                              for n, item in enumerate(value, start=1)] if many
+                             else self.node(slot, value, f"{uri}/{name}"))
+            elif kind == "text":
+                out[term] = _merged(value) if many else value
+            elif kind == "code":  # the commonest: straight to the concept's IRI
+                assert spec.scheme is not None
+                out[term] = ([codes.concept_uri(spec.scheme, item) for item in value] if many
+                             else codes.concept_uri(spec.scheme, value))
+            elif many:
+                out[term] = [self.value(spec, item) for item in value]
             else:
-                out[term] = self.value(spec, value, f"{uri}/{spec.name}")
+                out[term] = self.value(spec, value)
         return out
+
+
+def _merged(texts: list[dict[str, str]]) -> dict[str, list[str]]:
+    """Language maps merged: each language with its texts."""
+    merged: dict[str, list[str]] = {}
+    for item in texts:
+        for lang, text in item.items():
+            merged.setdefault(lang, []).append(text)
+    return merged
 
 
 def framed_projects(dataset: Dataset, uris: Uris) -> dict[str, Any]:
     """One JSON object per project and programme, with what belongs to it nested."""
+    return {"@context": published_context()["@context"],
+            "@graph": list(framed_project_nodes(dataset, uris))}
+
+
+def framed_project_nodes(dataset: Dataset, uris: Uris) -> Iterator[dict[str, Any]]:
+    """The objects of :func:`framed_projects`' ``@graph``, one at a time."""
     framer = _Framer(dataset, uris)
     kind = KINDS["project"]
-    graph = []
+    slots = _slots(kind.fields)
     for record in dataset.of_kind("project"):
         uri = uris.record("project", record.id)
-        node: dict[str, Any] = {"@id": uri, "@type": kind.node_class,
-                                "label": record.data["title"]}
-        node.update(framer.fields(kind.fields, record.data, uri))
-        graph.append(node)
-    return {"@context": published_context()["@context"], "@graph": graph}
+        yield framer.fields(slots, record.data, uri, {
+            "@id": uri, "@type": kind.node_class, "label": record.data["title"]})

@@ -1,0 +1,87 @@
+"""JSON files, byte for byte as ``json.dump(document, ensure_ascii=False, indent=2)``
+followed by a newline writes them, but encoded by orjson, in C (twenty times faster).
+
+The two encoders disagree on a few values, and those are left to :mod:`json`:
+
+* orjson refuses integers beyond 64 bits, keys that are not strings, strings with lone
+  surrogates, subclasses of the built-in types, dataclasses and dates: json writes the
+  first four as it always did (and refuses the others, and lone surrogates when the
+  text is encoded to UTF-8, as it always did);
+* orjson writes NaN and ±Infinity as ``null``, and floats between 1e-10 and 1e-4 in
+  another form (``0.00001`` and ``1.5e-7`` for json's ``1e-05`` and ``1.5e-07``): output
+  with ``null`` or such a number is encoded again by json. Looking for them costs as
+  much as encoding, so the items of :func:`dump_json_list` must hold no floats.
+
+Both write control characters, U+2028, U+2029 and DEL alike, and empty containers as
+``[]`` and ``{}``; orjson also writes UUIDs and enums, which json refuses.
+
+:func:`dump_json_list` writes a document whose last member is a long list (a JSON-LD
+``@graph``) a few items at a time, so the whole document is never held in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+_OPTIONS = (orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_SUBCLASS
+            | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME)
+
+# A scalar ends its line in indented JSON; a string never does (its quote comes last).
+_UNLIKE_JSON = re.compile(rb"(?:null|e-\d|0\.0000\d*),?$", re.MULTILINE)
+_SMALL_EXPONENT = re.compile(rb"e-\d")  # quick to find: it starts with a fixed text
+
+_BATCH = 16  # list items encoded together (few: the cyclic GC goes through those alive)
+
+
+def json_bytes(value: Any) -> bytes:
+    """``json.dumps(value, ensure_ascii=False, indent=2)`` encoded as UTF-8."""
+    encoded = _float_free_bytes(value)
+    suspect = b"null" in encoded or b"0.0000" in encoded or _SMALL_EXPONENT.search(encoded)
+    if suspect and _UNLIKE_JSON.search(encoded):
+        return _by_json(value)
+    return encoded
+
+
+def _float_free_bytes(value: Any) -> bytes:
+    """:func:`json_bytes` of a value that holds no float."""
+    try:
+        return orjson.dumps(value, option=_OPTIONS)
+    except TypeError:  # orjson.JSONEncodeError: a value only json writes (or refuses)
+        return _by_json(value)
+
+
+def _by_json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def dump_json(document: Any, path: Path) -> None:
+    """Write ``document`` as indented JSON and a final newline."""
+    path.write_bytes(json_bytes(document) + b"\n")
+
+
+def dump_json_list(head: dict[str, Any], key: str, items: Iterable[Any], path: Path) -> None:
+    """Write ``{**head, key: list(items)}`` as :func:`dump_json` would, encoding a few
+    items at a time. The items must hold no float (the nodes of coopdata's JSON-LD hold
+    strings: the text of literals, IRIs, language maps)."""
+    assert key not in head, key
+    with open(path, "wb") as handle:
+        start = json_bytes(head)
+        handle.write(start[:-2] + b",\n" if head else b"{\n")  # without its "\n}"
+        # Each batch as {key: batch}, to have its items indented as in the document.
+        opening, closing = b"{\n  " + json_bytes(key) + b": [\n", b"\n  ]\n}"
+        handle.write(opening[2:-1])
+        separator = b"\n"
+        remaining = iter(items)
+        while batch := list(islice(remaining, _BATCH)):
+            handle.write(separator)
+            encoded = memoryview(_float_free_bytes({key: batch}))
+            handle.write(encoded[len(opening):-len(closing)])
+            separator = b",\n"
+        handle.write(b"]\n}\n" if separator == b"\n" else b"\n  ]\n}\n")
