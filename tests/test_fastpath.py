@@ -94,3 +94,15 @@ def test_same_findings_as_the_reference_engines(synthetic: Path) -> None:
 
     assert key(fast) == key(reference)
     assert fast.count("violation") >= 13
+
+
+def test_streamed_rdf_files_are_the_whole_documents(synthetic: Path, tmp_path: Path) -> None:
+    from coopdata.fastgraph import write_ntriples
+    from coopdata.serialize import ntriples_to_turtle
+
+    dataset, _ = load(synthetic)
+    fast = triples(dataset)
+    write_ntriples(fast, tmp_path / "graph.nt", batch=7)  # many batches, one a partial one
+    ntriples_to_turtle(tmp_path / "graph.nt", tmp_path / "graph.ttl")
+    assert (tmp_path / "graph.nt").read_bytes() == ntriples(fast).encode("utf-8")
+    assert (tmp_path / "graph.ttl").read_bytes() == turtle(fast)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import pickle
+import signal
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,18 @@ def test_lines_are_found_when_first_asked(tmp_path: Path) -> None:
                                "budgets[1].currency": 6}
     assert record.line("budgets[1].funder") == 5  # the nearest enclosing field
     assert pickle.loads(pickle.dumps(record.lines)) == record.lines  # once worked out
+
+
+def test_workers_stop_under_the_command_line_signal_handler(
+        corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line turns SIGTERM into SystemExit (to clean up); the workers forked
+    from it must still stop when the pool stops them, not hang the load."""
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        for _ in range(3):
+            assert _run(corpus, monkeypatch, 1).report.records > 150
+    finally:
+        signal.signal(signal.SIGTERM, previous)

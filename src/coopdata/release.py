@@ -171,8 +171,27 @@ def _info(dataset: Dataset, graph_size: int, version: str, issued: str,
                        graph_size, entities)
 
 
-def _write_checksums(root: Path) -> list[ReleaseFile]:
-    files = [ReleaseFile.of(root, p) for p in sorted(root.rglob("*")) if p.is_file()]
+class _Hashed:
+    """The files under ``root``, each hashed once: a release never rewrites a file, and
+    the VoID description, the catalogue and SHA256SUMS each list them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.known: dict[Path, ReleaseFile] = {}
+
+    def files(self) -> list[ReleaseFile]:
+        """Every file under ``root``, in path order."""
+        found = []
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file():
+                if path not in self.known:
+                    self.known[path] = ReleaseFile.of(self.root, path)
+                found.append(self.known[path])
+        return found
+
+
+def _write_checksums(root: Path, hashed: _Hashed | None = None) -> list[ReleaseFile]:
+    files = (hashed or _Hashed(root)).files()
     files.sort(key=lambda f: f.name)
     text = "".join(f"{f.sha256}  {f.name}\n" for f in files)
     (root / CHECKSUMS).write_text(text, encoding="utf-8")
@@ -281,13 +300,13 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
     from .catalog import catalog_graph, void_graph
     from .changelog import compare, read_release
     from .csvw import csvw_metadata
-    from .fastgraph import ntriples
+    from .fastgraph import write_ntriples
     from .package import write_package
     from .serialize import (
         compacted,
         dump_json,
+        ntriples_to_turtle,
         published_context,
-        turtle,
         write_compacted,
         write_framed_projects,
         write_turtle,
@@ -295,10 +314,9 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
 
     dataset: Dataset = validation.dataset
     triples = validation.triples
-    lines = ntriples(triples)
     step("rdf-files")
-    (staging / "graph.ttl").write_bytes(turtle(triples))
-    (staging / "graph.nt").write_text(lines, encoding="utf-8")
+    write_ntriples(triples, staging / "graph.nt")
+    ntriples_to_turtle(staging / "graph.nt", staging / "graph.ttl")
     step("tables")
     (staging / "tables").mkdir()
     write_package(dataset, staging / "tables", validated=True)
@@ -311,39 +329,39 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
     dump_json(published_context(), staging / "context.jsonld")
     step("metadata")
     info = _info(dataset, len(triples), version, issued, previous)
-    new_lines = set(lines.splitlines(keepends=True))
     if previous:
         old, old_triples = read_release(root / previous[-1])
+        with open(staging / "graph.nt", encoding="utf-8") as handle:
+            new_lines = set(handle)
         changes = compare(old, dataset, old_triples, new_lines, old_version=previous[-1],
                           new_version=version)
-    else:
-        changes = compare(None, dataset, set(), new_lines, old_version=None,
-                          new_version=version)
+    else:  # every triple is new: no need to hold them as lines
+        changes = compare(None, dataset, set(), set(), old_version=None, new_version=version)
+        changes.triples_added = len(triples)
     (staging / "CHANGELOG.md").write_text(changes.to_markdown(), encoding="utf-8")
     dump_json({"version": version, "issued": issued, "previous": previous[-1] if previous
                else None, "triples": len(triples),
                "records": {kind: n for kind, n in dataset.counts().items()}},
               staging / "release.json")
-    files = [ReleaseFile.of(staging, p) for p in sorted(staging.rglob("*")) if p.is_file()]
-    void = void_graph(config, info, files)
+    hashed = _Hashed(staging)
+    void = void_graph(config, info, hashed.files())
     write_turtle(void, staging / "void.ttl")
     step("site")
     if site:  # last before the catalogue and SHA256SUMS, which list it
         from .site import SITE, SiteInput, listed_files, write_site
 
         write_site(staging / SITE, SiteInput(dataset, triples, uris, config, version, issued,
-                                             listed_files(staging)))
+                                             listed_files(staging, hashed.files())))
     step("catalogue")
     # One distribution per file, but the website is one distribution: its start page
     # (SHA256SUMS still lists every page).
-    files = sorted([ReleaseFile.of(staging, p) for p in sorted(staging.rglob("*"))
-                    if p.is_file() and (not p.relative_to(staging).as_posix().startswith(
-                        "site/") or p.relative_to(staging).as_posix() == "site/index.html")],
+    files = sorted([f for f in hashed.files()
+                    if not f.name.startswith("site/") or f.name == "site/index.html"],
                    key=lambda f: f.name)
     catalog = catalog_graph(config, info, files)
     write_turtle(catalog, staging / "catalog.ttl")
     dump_json(compacted(catalog, context=_catalog_context()), staging / "catalog.jsonld")
-    return info, _write_checksums(staging)
+    return info, _write_checksums(staging, hashed)
 
 
 def _datapackage(staging: Path, config: ReleaseConfig) -> dict[str, Any]:

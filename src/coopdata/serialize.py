@@ -50,10 +50,24 @@ def turtle(triples: list[Triple]) -> bytes:
 
     parsed = pyoxigraph.parse(ntriples(triples).encode("utf-8"),
                               format=pyoxigraph.RdfFormat.N_TRIPLES)
-    prefixes = {**PREFIXES, "code": codes.CODE_BASE, "country": codes.COUNTRY_BASE}
-    output = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes)
+    output = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.TURTLE,
+                                  prefixes=_turtle_prefixes())
     assert output is not None
     return output
+
+
+def ntriples_to_turtle(source: Path, target: Path) -> None:
+    """The N-Triples file ``source`` as Turtle in ``target``, streamed by pyoxigraph: the
+    same bytes as :func:`turtle` of the same triples, without holding them in memory."""
+    import pyoxigraph
+
+    parsed = pyoxigraph.parse(path=source, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    pyoxigraph.serialize(parsed, output=target, format=pyoxigraph.RdfFormat.TURTLE,
+                         prefixes=_turtle_prefixes())
+
+
+def _turtle_prefixes() -> dict[str, str]:
+    return {**PREFIXES, "code": codes.CODE_BASE, "country": codes.COUNTRY_BASE}
 
 
 def ntriples_lines(graph: Graph) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,8 +91,12 @@ def _load(directory: Path | str | None, *, progress: Callable[[str], None] | Non
         codes.schemes()  # parse the code lists once, before the workers are forked
         size = -(-len(files) // (workers * 4))
         chunks = [(files[i:i + size], uris) for i in range(0, len(files), size)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_plain_signals)
+        try:
             parts = pool.starmap(_read_and_check, chunks)
+        finally:
+            pool.terminate()
+            pool.join()
     else:
         parts = [_read_and_check(files, None)]
     typed: list[Record] = []
@@ -108,6 +113,13 @@ def _load(directory: Path | str | None, *, progress: Callable[[str], None] | Non
 
 PARALLEL_FROM = 5000
 """From this many files on, records are read and checked on every core."""
+
+
+def _plain_signals() -> None:
+    """In a worker: die at once on SIGTERM (the pool's own way to stop its workers), even
+    when the parent had a handler for it, and leave Ctrl-C to the parent."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _read_and_check(files: list[tuple[str, Path]], uris: Uris | None

@@ -66,11 +66,13 @@ def write_site(target: Path, source: SiteInput) -> list[Path]:
     return written
 
 
-def listed_files(release: Path) -> list[ReleaseFile]:
-    """The release files the home page describes: all but the site and what follows it."""
-    return [ReleaseFile.of(release, p) for p in sorted(release.rglob("*"))
-            if p.is_file() and p.relative_to(release).parts[0] not in (SITE, *NOT_LISTED)
-            and not p.name.startswith(".")]
+def listed_files(release: Path, files: list[ReleaseFile] | None = None) -> list[ReleaseFile]:
+    """The release files the home page describes: all but the site and what follows it
+    (from ``files``, every file of ``release`` already hashed, when given)."""
+    if files is None:
+        files = [ReleaseFile.of(release, p) for p in sorted(release.rglob("*")) if p.is_file()]
+    return [f for f in files if f.name.split("/")[0] not in (SITE, *NOT_LISTED)
+            and not f.name.rsplit("/", 1)[-1].startswith(".")]
 
 
 def site_for_release(release: Path | str, *, config: ReleaseConfig | None = None,
