@@ -8,15 +8,13 @@ SPARQL and Turtle, and compacts them into JSON-LD (:mod:`coopdata.jsonld`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from . import codes
 from .dataset import Dataset
 from .graph import decimal_text, expand, wikidata_countries
-from .records import Record
 from .spec import KINDS, PREFIXES, Field
 from .uris import Uris
 
@@ -165,39 +163,11 @@ def _scheme_triples() -> dict[str, list[Triple]]:
             for s in graph.subjects(RDF.type, SKOS.ConceptScheme)}
 
 
-class RecordTriples(NamedTuple):
-    """The triples one record makes, with the countries and concepts they name (whose
-    descriptions the graph adds once)."""
-
-    triples: list[Triple]
-    countries: set[str]
-    concepts: set[str]
-
-
-def record_triples(record: Record, uris: Uris) -> RecordTriples:
-    """The triples of one typed record (see :func:`triples`)."""
-    writer = _Writer(uris)
-    writer.record(record.kind, record.id, record.data)
-    return RecordTriples(writer.triples, writer.countries, writer.concepts)
-
-
-def triples(dataset: Dataset, *, uris: Uris | None = None,
-            made: Mapping[str, RecordTriples] | None = None) -> list[Triple]:
-    """Every triple of the dataset's graph, sorted, without duplicates.
-
-    ``made`` holds triples already made for some records (by :func:`record_triples`,
-    keyed by the record's path): those are used as they are.
-    """
+def triples(dataset: Dataset, *, uris: Uris | None = None) -> list[Triple]:
+    """Every triple of the dataset's graph, sorted, without duplicates."""
     writer = _Writer(uris or Uris())
-    made = made or {}
     for record in dataset:
-        part = made.get(record.path)
-        if part is None:
-            writer.record(record.kind, record.id, record.data)
-        else:
-            writer.triples += part.triples
-            writer.countries |= part.countries
-            writer.concepts |= part.concepts
+        writer.record(record.kind, record.id, record.data)
     writer.describe()
     ordered = sorted(writer.triples)  # sorting the list keeps its runs: faster than a set
     return [triple for triple, before in zip(ordered, [None, *ordered][:-1], strict=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +28,7 @@ from .spec import PREFIXES
 from .uris import Uris
 
 if TYPE_CHECKING:
-    from .fastgraph import RecordTriples, Triple
+    from .fastgraph import Triple
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -71,14 +71,6 @@ def load(directory: Path | str | None = None, *,
     Returns the typed records and a report of the record checks; raises
     :class:`~coopdata.UsageError` when the directory does not exist.
     """
-    dataset, report, _ = _load(directory, progress=progress)
-    return dataset, report
-
-
-def _load(directory: Path | str | None, *, progress: Callable[[str], None] | None = None,
-          uris: Uris | None = None) -> tuple[Dataset, Report, dict[str, RecordTriples]]:
-    """:func:`load`; with ``uris``, also the triples of each record read in parallel, made
-    by the worker that read it (keyed by the record's path)."""
     root = Path(directory) if directory is not None else default_records()
     if not root.is_dir():
         raise UsageError(f"no records directory at {root}")
@@ -90,25 +82,23 @@ def _load(directory: Path | str | None, *, progress: Callable[[str], None] | Non
     if len(files) >= PARALLEL_FROM and workers > 1:
         codes.schemes()  # parse the code lists once, before the workers are forked
         size = -(-len(files) // (workers * 4))
-        chunks = [(files[i:i + size], uris) for i in range(0, len(files), size)]
+        chunks = [files[i:i + size] for i in range(0, len(files), size)]
         pool = multiprocessing.get_context("fork").Pool(workers, initializer=_plain_signals)
         try:
-            parts = pool.starmap(_read_and_check, chunks)
+            parts = pool.map(_read_and_check, chunks)
         finally:
             pool.terminate()
             pool.join()
     else:
-        parts = [_read_and_check(files, None)]
+        parts = [_read_and_check(files)]
     typed: list[Record] = []
-    made: dict[str, RecordTriples] = {}
     read = 0
-    for part_typed, part_findings, part_read, part_made in parts:
+    for part_typed, part_findings, part_read in parts:
         typed += part_typed
         findings += part_findings
         read += part_read
-        made.update(part_made)
     dataset, _ = assemble(typed, findings)
-    return dataset, Report(findings, records=read), made
+    return dataset, Report(findings, records=read)
 
 
 PARALLEL_FROM = 5000
@@ -122,15 +112,10 @@ def _plain_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _read_and_check(files: list[tuple[str, Path]], uris: Uris | None
-                    ) -> tuple[list[Record], list[Finding], int, dict[str, RecordTriples]]:
-    """Read and type-check some record files (in a worker process when in parallel), and
-    with ``uris`` make the triples of each, while the worker has the record at hand."""
-    from .fastgraph import record_triples
-
+def _read_and_check(files: list[tuple[str, Path]]) -> tuple[list[Record], list[Finding], int]:
+    """Read and type-check some record files (in a worker process when in parallel)."""
     findings: list[Finding] = []
     typed = []
-    made = {}
     read = 0
     for kind, path in files:
         record, problems = read_record(path, kind)
@@ -140,9 +125,7 @@ def _read_and_check(files: list[tuple[str, Path]], uris: Uris | None
             checked = check_record(record, findings)
             if checked is not None:
                 typed.append(checked)
-                if uris is not None:
-                    made[checked.path] = record_triples(checked, uris)
-    return typed, findings, read, made
+    return typed, findings, read
 
 
 def validate(directory: Path | str | None = None, *, uris: Uris | None = None,
@@ -153,21 +136,18 @@ def validate(directory: Path | str | None = None, *, uris: Uris | None = None,
     Table and SHACL validation run on the records that passed the record checks, and
     do not repeat a problem the record checks already reported for the same field.
     """
-    uris = uris or Uris()
-    dataset, report, made = _load(directory, progress=progress, uris=uris)
+    dataset, report = load(directory, progress=progress)
     return validate_dataset(dataset, report, uris=uris, tables=tables, shacl=shacl,
-                            engine=engine, progress=progress, made=made)
+                            engine=engine, progress=progress)
 
 
 def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = None,
                      tables: bool = True, shacl: bool = True, engine: str = "fast",
-                     progress: Callable[[str], None] | None = None,
-                     made: Mapping[str, RecordTriples] | None = None) -> Validation:
+                     progress: Callable[[str], None] | None = None) -> Validation:
     """Add the table and SHACL layers to ``report``, the record checks of ``dataset``.
 
     ``progress`` is called with the name of each step as it starts (``graph``,
-    ``table-validation``, ``shacl``). ``made``: triples already made for some records
-    (see :func:`coopdata.fastgraph.triples`).
+    ``table-validation``, ``shacl``).
     """
     from .fastgraph import triples as graph_triples
 
@@ -176,7 +156,7 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
     if engine not in ENGINES:
         raise UsageError(f'unknown engine "{engine}": use one of {", ".join(ENGINES)}')
     uris = uris or Uris()
-    validation = Validation(dataset, report, graph_triples(dataset, uris=uris, made=made))
+    validation = Validation(dataset, report, graph_triples(dataset, uris=uris))
     if engine == "reference":
         from .graph import build_graph
 
