@@ -203,7 +203,7 @@ def markdown(figures: dict[str, Any]) -> str:
              f"embedded dataset: {figures['validate_seconds']:.2f} s (median of 5, interpreter "
              "start included).", ""]
     stages = ["load", "graph", "table-validation", "shacl", "rdf-files", "tables", "json-ld",
-              "metadata", "site", "catalogue", "publish"]
+              "turtle", "metadata", "site", "catalogue", "publish"]
     lines += ["| projects | triples | pipeline | " + " | ".join(stages)
               + " | total | peak memory |", "|---|---|---|" + "---|" * len(stages) + "---|---|"]
     for size in figures["sizes"]:

@@ -106,3 +106,33 @@ def test_streamed_rdf_files_are_the_whole_documents(synthetic: Path, tmp_path: P
     ntriples_to_turtle(tmp_path / "graph.nt", tmp_path / "graph.ttl")
     assert (tmp_path / "graph.nt").read_bytes() == ntriples(fast).encode("utf-8")
     assert (tmp_path / "graph.ttl").read_bytes() == turtle(fast)
+
+
+@pytest.mark.parametrize("interpreter", ["python", "", "/nonexistent/python"])
+def test_turtle_written_beside_is_the_same_document(synthetic: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    interpreter: str) -> None:
+    """In its own process, or (no interpreter to start) in this one: the same bytes."""
+    import sys
+
+    from coopdata.fastgraph import write_ntriples
+    from coopdata.serialize import ntriples_to_turtle_beside
+
+    if interpreter != "python":
+        monkeypatch.setattr(sys, "executable", interpreter)
+    fast = triples(load(synthetic)[0])
+    write_ntriples(fast, tmp_path / "graph.nt")
+    with ntriples_to_turtle_beside(tmp_path / "graph.nt", tmp_path / "graph.ttl"):
+        pass
+    assert (tmp_path / "graph.ttl").read_bytes() == turtle(fast)
+
+
+def test_turtle_beside_is_stopped_when_the_release_fails(tmp_path: Path) -> None:
+    from coopdata.serialize import ntriples_to_turtle_beside
+
+    (tmp_path / "graph.nt").write_text("<urn:a> <urn:b> <urn:c> .\n" * 200_000)
+    with pytest.raises(KeyboardInterrupt), \
+            ntriples_to_turtle_beside(tmp_path / "graph.nt", tmp_path / "graph.ttl"):
+        raise KeyboardInterrupt
+    size = (tmp_path / "graph.ttl").stat().st_size if (tmp_path / "graph.ttl").exists() else 0
+    assert size < len("<urn:a> <urn:b> <urn:c> .\n")  # killed before it got far, not rerun

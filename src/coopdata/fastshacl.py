@@ -16,11 +16,10 @@ when compiling, for the caller to use pyshacl. Severities, messages and values a
 
 from __future__ import annotations
 
-import gc
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -451,32 +450,21 @@ def validate(data: Iterable[Triple] | str | bytes, compiled: CompiledShapes) -> 
     """The results of the compiled shapes on a data graph (in a stable order): ``data`` holds
     its triples, each once, as N-Triples terms (see :class:`Triple`), or is an N-Triples
     document (one triple a line)."""
+    from .collector import paused
     from .shaclsparql import run_selects
 
-    with _collector_paused():
+    with paused():
         graph = DataGraph(read_ntriples(data) if isinstance(data, (str, bytes)) else data)
-        results: list[Result] = []
-        selects: list[tuple[tuple[str, ...], SparqlConstraint]] = []
-        for shape in compiled.shapes:
-            focus = frozenset[str]().union(*map(graph.instances, shape.classes))
-            if focus:
-                for prop in shape.properties:
-                    results += _check(prop, focus, graph) if prop.constraints else []
-                selects += [(shape.classes, select) for select in shape.selects]
-        return sorted(results + run_selects(selects, graph), key=repr)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused: the checks make millions of tuples (and no
-    cycles), and each collection they would set off walks every object of the process."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+        targeted = [(shape, focus) for shape in compiled.shapes
+                    if (focus := frozenset[str]().union(*map(graph.instances, shape.classes)))]
+        selects = [(shape.classes, select) for shape, _ in targeted for select in shape.selects]
+        # pyoxigraph lets go of the interpreter while it loads and queries: the SPARQL
+        # constraints run beside the core ones (which only this thread's caches serve).
+        with ThreadPoolExecutor(max_workers=1) as beside:
+            sparql = beside.submit(run_selects, selects, graph)
+            results = [result for shape, focus in targeted for prop in shape.properties
+                       if prop.constraints for result in _check(prop, focus, graph)]
+            return sorted(results + sparql.result(), key=repr)
 
 
 def _check(prop: _Property, focus: frozenset[str], graph: DataGraph) -> Iterator[Result]:

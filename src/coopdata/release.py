@@ -53,7 +53,7 @@ _DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
                  *(f"lpt{n}" for n in range(10))}
 CHECKSUMS = "SHA256SUMS"
 STEPS = ("load", "graph", "table-validation", "shacl", "rdf-files", "tables", "json-ld",
-         "metadata", "site", "catalogue", "publish")
+         "turtle", "metadata", "site", "catalogue", "publish")
 """The steps of a release, in order, as reported to the ``progress`` callback."""
 
 Progress = Callable[[str], None]
@@ -230,13 +230,21 @@ def release(out: Path | str, records: Path | str | None = None, *, version: str 
     corrupt previous release, and :class:`~coopdata.OutputError` when the version
     exists already or cannot be written; in every case nothing is written.
     """
+    from .collector import paused
+
+    with paused():
+        return _release(Path(out), records, version=version, config=config or ReleaseConfig(),
+                        date=date, progress=progress, strict=strict, site=site)
+
+
+def _release(root: Path, records: Path | str | None, *, version: str | None,
+             config: ReleaseConfig, date: str | None, progress: Progress | None,
+             strict: bool, site: bool) -> Release:
     from .validate import validate
 
-    config = config or ReleaseConfig()
     step = progress or (lambda name: None)
     issued = release_date(date)
     version = check_version(version or issued)
-    root = Path(out)
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} is not a directory")
     _refuse_existing(root, version)
@@ -305,7 +313,7 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
     from .serialize import (
         compacted,
         dump_json,
-        ntriples_to_turtle,
+        ntriples_to_turtle_beside,
         published_context,
         write_compacted,
         write_framed_projects,
@@ -316,17 +324,18 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
     triples = validation.triples
     step("rdf-files")
     write_ntriples(triples, staging / "graph.nt")
-    ntriples_to_turtle(staging / "graph.nt", staging / "graph.ttl")
-    step("tables")
-    (staging / "tables").mkdir()
-    write_package(dataset, staging / "tables", validated=True)
-    (staging / "tables" / "datapackage.json").unlink()
-    dump_json(_datapackage(staging, config), staging / "datapackage.json")
-    dump_json(csvw_metadata(base_uri=uris.base), staging / "csv-metadata.json")
-    step("json-ld")
-    write_compacted(triples, staging / "graph.jsonld")
-    write_framed_projects(dataset, uris, staging / "projects.jsonld")
-    dump_json(published_context(), staging / "context.jsonld")
+    with ntriples_to_turtle_beside(staging / "graph.nt", staging / "graph.ttl"):
+        step("tables")
+        (staging / "tables").mkdir()
+        write_package(dataset, staging / "tables", validated=True)
+        (staging / "tables" / "datapackage.json").unlink()
+        dump_json(_datapackage(staging, config), staging / "datapackage.json")
+        dump_json(csvw_metadata(base_uri=uris.base), staging / "csv-metadata.json")
+        step("json-ld")
+        write_compacted(triples, staging / "graph.jsonld")
+        write_framed_projects(dataset, uris, staging / "projects.jsonld")
+        dump_json(published_context(), staging / "context.jsonld")
+        step("turtle")  # what is left of graph.ttl once the rest is written
     step("metadata")
     info = _info(dataset, len(triples), version, issued, previous)
     if previous:

@@ -17,7 +17,10 @@ JSON files are written by :func:`~coopdata.jsonfile.dump_json` (indented, as
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -64,6 +67,38 @@ def ntriples_to_turtle(source: Path, target: Path) -> None:
     parsed = pyoxigraph.parse(path=source, format=pyoxigraph.RdfFormat.N_TRIPLES)
     pyoxigraph.serialize(parsed, output=target, format=pyoxigraph.RdfFormat.TURTLE,
                          prefixes=_turtle_prefixes())
+
+
+_CONVERT = """import json, sys, pyoxigraph as ox
+ox.serialize(ox.parse(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES), output=sys.argv[2],
+             format=ox.RdfFormat.TURTLE, prefixes=json.loads(sys.argv[3]))"""
+
+
+@contextmanager
+def ntriples_to_turtle_beside(source: Path, target: Path) -> Iterator[None]:
+    """:func:`ntriples_to_turtle` in another process while the block runs (pyoxigraph
+    holds the interpreter lock while it writes, so a thread would not run beside Python
+    code), finished when the block ends; the conversion is stopped if the block fails.
+    A fresh interpreter holds only pyoxigraph and the two files' buffers. Should that
+    process fail (no interpreter to start, pyoxigraph not importable there), the
+    conversion is done again here: the same bytes, or the error."""
+    process = None
+    if sys.executable:
+        with suppress(OSError):
+            process = subprocess.Popen(
+                [sys.executable, "-I", "-c", _CONVERT, str(source), str(target),
+                 json.dumps(_turtle_prefixes())],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL)
+    try:
+        yield
+    except BaseException:
+        if process is not None:
+            process.kill()
+            process.wait()
+        raise
+    if process is None or process.wait() != 0:
+        ntriples_to_turtle(source, target)
 
 
 def _turtle_prefixes() -> dict[str, str]:

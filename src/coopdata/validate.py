@@ -136,9 +136,12 @@ def validate(directory: Path | str | None = None, *, uris: Uris | None = None,
     Table and SHACL validation run on the records that passed the record checks, and
     do not repeat a problem the record checks already reported for the same field.
     """
-    dataset, report = load(directory, progress=progress)
-    return validate_dataset(dataset, report, uris=uris, tables=tables, shacl=shacl,
-                            engine=engine, progress=progress)
+    from .collector import paused
+
+    with paused():
+        dataset, report = load(directory, progress=progress)
+        return validate_dataset(dataset, report, uris=uris, tables=tables, shacl=shacl,
+                                engine=engine, progress=progress)
 
 
 def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = None,
