@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from benchmarks.synthetic import generate
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coopdata.records import FieldLines, read_record
 from coopdata.uris import Uris
@@ -78,3 +80,27 @@ def test_workers_stop_under_the_command_line_signal_handler(
             assert _run(corpus, monkeypatch, 1).report.records > 150
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+_SCALARS = ["yes", "No", "on", "~", "null", "", "010", "0o10", "0x1F", "1_000", "3.14", ".5",
+            "1e3", ".inf", "-.NaN", "2013-06-01", "2013-06-01 10:00:00", "=", "<<", "12:30",
+            "190:20:30", "+1", "-0", "ongoing", "juin 2013", "4,1 M", "true", "FALSE", "O"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.one_of(st.sampled_from(_SCALARS), st.text(alphabet="0123456789.-+_:eExob"
+                                                          "OTYNtynlu~=<", max_size=12),
+                       st.text(max_size=12)),
+       plain=st.booleans())
+def test_resolved_tags_are_pyyaml_s(value: str, plain: bool) -> None:
+    """The loader's remembered tags are those of PyYAML's own resolver, asked twice."""
+    import yaml
+
+    from coopdata.records import _Loader
+
+    reference = yaml.resolver.Resolver()
+    loader = _Loader("")
+    for _ in range(2):  # (the second answer is the remembered one)
+        for kind in (yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode):
+            assert loader.resolve(kind, value, (plain, True)) == \
+                reference.resolve(kind, value, (plain, True))

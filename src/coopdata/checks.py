@@ -47,15 +47,15 @@ class _Checker:
 
     def fields(self, fields: tuple[Field, ...], data: dict[str, Any], prefix: str,
                ignore: Iterable[str] = ()) -> dict[str, Any]:
-        known = {f.name for f in fields} | set(ignore)
+        known = _names(fields, tuple(ignore))
         for name in data:
             if name not in known:
                 hint = codes.suggest(name, sorted(known))
                 self.fail(_join(prefix, name), "unknown-field", f'unknown field "{name}"{hint}')
         clean: dict[str, Any] = {}
         for spec in fields:
-            path = _join(prefix, spec.name)
             value = data.get(spec.name)
+            path = _join(prefix, spec.name) if value is not None or spec.required else ""
             if value is None or value == [] or value == {}:
                 if spec.required:
                     self.fail(path, "missing-field",
@@ -152,7 +152,7 @@ class _Checker:
             self.fail(path, "control-character", "text contains a control character")
             return False
         repairs = mojibake_repairs(text)
-        if not repairs and _C1_CONTROL.search(text):
+        if not repairs and not text.isascii() and _C1_CONTROL.search(text):
             self.fail(path, "control-character", "text contains a control character")
             return False
         if not repairs and "\ufffd" in text:
@@ -241,6 +241,19 @@ def mojibake_repairs(text: str) -> list[tuple[str, str]]:
     import ftfy
 
     return [(word, fixed) for word in text.split() if (fixed := ftfy.fix_encoding(word)) != word]
+
+
+_NAMES: dict[tuple[int, tuple[str, ...]], tuple[tuple[Field, ...], frozenset[str]]] = {}
+
+
+def _names(fields: tuple[Field, ...], ignore: tuple[str, ...]) -> frozenset[str]:
+    """The names of ``fields`` and ``ignore``, kept by the fields' identity (comparing the
+    fields themselves would cost more than the set: they are nested tuples)."""
+    known = _NAMES.get((id(fields), ignore))
+    if known is None or known[0] is not fields:
+        known = _NAMES[id(fields), ignore] = (fields, frozenset(
+            [*(f.name for f in fields), *ignore]))
+    return known[1]
 
 
 def _join(prefix: str, name: str) -> str:

@@ -33,7 +33,9 @@ def iri(value: str) -> str:
 
 def literal(text: str, *, lang: str | None = None, datatype: str | None = None) -> str:
     """An N-Triples literal; ``datatype`` is a full IRI (xsd:string is left implicit)."""
-    body = f'"{text.translate(_ESCAPES)}"'
+    if "\\" in text or '"' in text or "\n" in text or "\r" in text:  # (each a quick scan:
+        text = text.translate(_ESCAPES)  # translating goes through a dict for every character)
+    body = f'"{text}"'
     if lang:
         return f"{body}@{lang}"
     return f"{body}^^<{datatype}>" if datatype else body
@@ -50,6 +52,8 @@ class _Writer:
         self.triples: list[Triple] = []
         self.countries: set[str] = set()
         self.concepts: set[str] = set()
+        # The fields of an object by name, with their predicates (kept by the fields' identity)
+        self.plans: dict[int, tuple[tuple[Field, ...], dict[str, tuple[Field, str]]]] = {}
 
     def record(self, kind: str, record_id: str, data: dict[str, Any]) -> None:
         spec = KINDS[kind]
@@ -65,11 +69,15 @@ class _Writer:
 
     def fields(self, subject: str, fields: tuple[Field, ...], data: dict[str, Any]) -> None:
         add = self.triples.append
-        for spec in fields:
-            if spec.name not in data:
+        if (plan := self.plans.get(id(fields))) is None or plan[0] is not fields:
+            plan = self.plans[id(fields)] = (fields, {f.name: (f, _predicate(f.predicate))
+                                                      for f in fields})
+        known = plan[1]
+        for name, given in data.items():  # (in the order given: the triples are sorted later)
+            if name not in known:
                 continue
-            values = data[spec.name] if spec.many else [data[spec.name]]
-            predicate = _predicate(spec.predicate)
+            spec, predicate = known[name]
+            values = given if spec.many else [given]
             for position, value in enumerate(values, start=1):
                 if spec.type == "object":
                     base = subject[1:-1]

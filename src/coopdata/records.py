@@ -30,13 +30,31 @@ except ImportError:  # pragma: no cover - libyaml missing
 
 class _Loader(_SafeLoader):
     """The safe loader without path resolvers (PyYAML calls these hooks for every node,
-    and they do nothing when no path resolver is registered, as here)."""
+    and they do nothing when no path resolver is registered, as here), remembering the tag
+    of each plain scalar it has resolved (``status: ongoing`` is in every record)."""
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
         pass
 
     def ascend_resolver(self) -> None:
         pass
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        """What PyYAML's resolver answers (a test checks it), without its path resolvers."""
+        if kind is not yaml.ScalarNode:
+            return _MAP if kind is yaml.MappingNode else _SEQ
+        if not implicit[0]:  # quoted, or tagged "!": text
+            return _STR
+        if (tag := _RESOLVED.get(value)) is None:
+            tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+            if len(_RESOLVED) < _RESOLVED_MAX:
+                _RESOLVED[value] = tag
+        return tag
+
+
+_STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
+_RESOLVED: dict[str, str] = {}
+_RESOLVED_MAX = 10_000
 
 MAX_DEPTH = 20
 """Deeper nesting than any record needs is refused (and bounds the recursion)."""
