@@ -36,6 +36,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,18 +174,36 @@ def _info(dataset: Dataset, graph_size: int, version: str, issued: str,
 
 class _Hashed:
     """The files under ``root``, each hashed once: a release never rewrites a file, and
-    the VoID description, the catalogue and SHA256SUMS each list them."""
+    the VoID description, the catalogue and SHA256SUMS each list them.
 
-    def __init__(self, root: Path) -> None:
+    With a ``background`` thread, a large file is written to disk and hashed there as
+    soon as it is complete (:meth:`finished`), while the release goes on: both wait on
+    the disk or run in C, without the interpreter lock."""
+
+    def __init__(self, root: Path, background: Executor | None = None) -> None:
         self.root = root
+        self.background = background
         self.known: dict[Path, ReleaseFile] = {}
+        self.pending: dict[Path, Future[ReleaseFile]] = {}
+
+    def finished(self, path: Path) -> None:
+        """``path`` is complete: sync it to disk and hash it in the background."""
+        if self.background is not None:
+            self.pending[path] = self.background.submit(self._synced, path)
+
+    def _synced(self, path: Path) -> ReleaseFile:
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())
+        return ReleaseFile.of(self.root, path)
 
     def files(self) -> list[ReleaseFile]:
         """Every file under ``root``, in path order."""
         found = []
         for path in sorted(self.root.rglob("*")):
             if path.is_file():
-                if path not in self.known:
+                if path in self.pending:
+                    self.known[path] = self.pending.pop(path).result()
+                elif path not in self.known:
                     self.known[path] = ReleaseFile.of(self.root, path)
                 found.append(self.known[path])
         return found
@@ -322,55 +341,60 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
 
     dataset: Dataset = validation.dataset
     triples = validation.triples
-    step("rdf-files")
-    write_ntriples(triples, staging / "graph.nt")
-    with ntriples_to_turtle_beside(staging / "graph.nt", staging / "graph.ttl"):
-        step("tables")
-        (staging / "tables").mkdir()
-        write_package(dataset, staging / "tables", validated=True)
-        (staging / "tables" / "datapackage.json").unlink()
-        dump_json(_datapackage(staging, config), staging / "datapackage.json")
-        dump_json(csvw_metadata(base_uri=uris.base), staging / "csv-metadata.json")
-        step("json-ld")
-        write_compacted(triples, staging / "graph.jsonld")
-        write_framed_projects(dataset, uris, staging / "projects.jsonld")
-        dump_json(published_context(), staging / "context.jsonld")
-        step("turtle")  # what is left of graph.ttl once the rest is written
-    step("metadata")
-    info = _info(dataset, len(triples), version, issued, previous)
-    if previous:
-        old, old_triples = read_release(root / previous[-1])
-        with open(staging / "graph.nt", encoding="utf-8") as handle:
-            new_lines = set(handle)
-        changes = compare(old, dataset, old_triples, new_lines, old_version=previous[-1],
-                          new_version=version)
-    else:  # every triple is new: no need to hold them as lines
-        changes = compare(None, dataset, set(), set(), old_version=None, new_version=version)
-        changes.triples_added = len(triples)
-    (staging / "CHANGELOG.md").write_text(changes.to_markdown(), encoding="utf-8")
-    dump_json({"version": version, "issued": issued, "previous": previous[-1] if previous
-               else None, "triples": len(triples),
-               "records": {kind: n for kind, n in dataset.counts().items()}},
-              staging / "release.json")
-    hashed = _Hashed(staging)
-    void = void_graph(config, info, hashed.files())
-    write_turtle(void, staging / "void.ttl")
-    step("site")
-    if site:  # last before the catalogue and SHA256SUMS, which list it
-        from .site import SITE, SiteInput, listed_files, write_site
+    with ThreadPoolExecutor(max_workers=1) as background:
+        hashed = _Hashed(staging, background)
+        step("rdf-files")
+        write_ntriples(triples, staging / "graph.nt")
+        hashed.finished(staging / "graph.nt")
+        with ntriples_to_turtle_beside(staging / "graph.nt", staging / "graph.ttl"):
+            step("tables")
+            (staging / "tables").mkdir()
+            write_package(dataset, staging / "tables", validated=True)
+            (staging / "tables" / "datapackage.json").unlink()
+            dump_json(_datapackage(staging, config), staging / "datapackage.json")
+            dump_json(csvw_metadata(base_uri=uris.base), staging / "csv-metadata.json")
+            step("json-ld")
+            write_compacted(triples, staging / "graph.jsonld")
+            hashed.finished(staging / "graph.jsonld")
+            write_framed_projects(dataset, uris, staging / "projects.jsonld")
+            hashed.finished(staging / "projects.jsonld")
+            dump_json(published_context(), staging / "context.jsonld")
+            step("turtle")  # what is left of graph.ttl once the rest is written
+        hashed.finished(staging / "graph.ttl")
+        step("metadata")
+        info = _info(dataset, len(triples), version, issued, previous)
+        if previous:
+            old, old_triples = read_release(root / previous[-1])
+            with open(staging / "graph.nt", encoding="utf-8") as handle:
+                new_lines = set(handle)
+            changes = compare(old, dataset, old_triples, new_lines, old_version=previous[-1],
+                              new_version=version)
+        else:  # every triple is new: no need to hold them as lines
+            changes = compare(None, dataset, set(), set(), old_version=None, new_version=version)
+            changes.triples_added = len(triples)
+        (staging / "CHANGELOG.md").write_text(changes.to_markdown(), encoding="utf-8")
+        dump_json({"version": version, "issued": issued, "previous": previous[-1] if previous
+                   else None, "triples": len(triples),
+                   "records": {kind: n for kind, n in dataset.counts().items()}},
+                  staging / "release.json")
+        void = void_graph(config, info, hashed.files())
+        write_turtle(void, staging / "void.ttl")
+        step("site")
+        if site:  # last before the catalogue and SHA256SUMS, which list it
+            from .site import SITE, SiteInput, listed_files, write_site
 
-        write_site(staging / SITE, SiteInput(dataset, triples, uris, config, version, issued,
-                                             listed_files(staging, hashed.files())))
-    step("catalogue")
-    # One distribution per file, but the website is one distribution: its start page
-    # (SHA256SUMS still lists every page).
-    files = sorted([f for f in hashed.files()
-                    if not f.name.startswith("site/") or f.name == "site/index.html"],
-                   key=lambda f: f.name)
-    catalog = catalog_graph(config, info, files)
-    write_turtle(catalog, staging / "catalog.ttl")
-    dump_json(compacted(catalog, context=_catalog_context()), staging / "catalog.jsonld")
-    return info, _write_checksums(staging, hashed)
+            write_site(staging / SITE, SiteInput(dataset, triples, uris, config, version, issued,
+                                                 listed_files(staging, hashed.files())))
+        step("catalogue")
+        # One distribution per file, but the website is one distribution: its start page
+        # (SHA256SUMS still lists every page).
+        files = sorted([f for f in hashed.files()
+                        if not f.name.startswith("site/") or f.name == "site/index.html"],
+                       key=lambda f: f.name)
+        catalog = catalog_graph(config, info, files)
+        write_turtle(catalog, staging / "catalog.ttl")
+        dump_json(compacted(catalog, context=_catalog_context()), staging / "catalog.jsonld")
+        return info, _write_checksums(staging, hashed)
 
 
 def _datapackage(staging: Path, config: ReleaseConfig) -> dict[str, Any]:
