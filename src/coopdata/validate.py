@@ -76,7 +76,6 @@ def load(directory: Path | str | None = None, *,
         raise UsageError(f"no records directory at {root}")
     if progress:
         progress("load")
-    findings: list[Finding] = stray_files(root)
     files = list(record_files(root))
     workers = min(os.cpu_count() or 1, 8)
     if len(files) >= PARALLEL_FROM and workers > 1:
@@ -85,11 +84,14 @@ def load(directory: Path | str | None = None, *,
         chunks = [files[i:i + size] for i in range(0, len(files), size)]
         pool = multiprocessing.get_context("fork").Pool(workers, initializer=_plain_signals)
         try:
-            parts = pool.map(_read_and_check, chunks)
+            pending = pool.map_async(_read_and_check, chunks)
+            findings: list[Finding] = stray_files(root)  # while the workers read
+            parts = pending.get()
         finally:
             pool.terminate()
             pool.join()
     else:
+        findings = stray_files(root)
         parts = [_read_and_check(files)]
     typed: list[Record] = []
     read = 0
