@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from benchmarks.synthetic import generate
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
@@ -23,6 +25,7 @@ from coopdata.serialize import (
     write_compacted,
     write_framed_projects,
 )
+from coopdata.spec import PREFIXES
 from coopdata.uris import Uris
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -136,3 +139,17 @@ def test_turtle_beside_is_stopped_when_the_release_fails(tmp_path: Path) -> None
         raise KeyboardInterrupt
     size = (tmp_path / "graph.ttl").stat().st_size if (tmp_path / "graph.ttl").exists() else 0
     assert size < len("<urn:a> <urn:b> <urn:c> .\n")  # killed before it got far, not rerun
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(), lang=st.sampled_from([None, "fr", "en"]),
+       datatype=st.sampled_from([None, "http://www.w3.org/2001/XMLSchema#date"]))
+def test_terms_are_read_back_as_written(text: str, lang: str | None, datatype: str | None
+                                        ) -> None:
+    from coopdata.fastgraph import XSD, iri, literal, parse_term
+
+    expected = (PREFIXES["rdf"] + "langString") if lang else datatype or XSD + "string"
+    assert parse_term(literal(text, lang=lang, datatype=datatype)) == \
+        ("l", text, expected, lang or "")
+    assert parse_term(iri("https://example.org/côte-d’ivoire")) == \
+        ("i", "https://example.org/côte-d’ivoire", "", "")

@@ -21,6 +21,7 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 
 import coopdata
 from coopdata import fastshacl, shaclsparql
+from coopdata.fastgraph import parse_term
 from coopdata.fastshacl import Result, UnsupportedShapes
 from coopdata.shacl import shacl_results, shapes_graph, validate_graph
 from coopdata.uris import Uris
@@ -409,7 +410,7 @@ def test_graph_triples_are_what_rdflib_writes() -> None:
     graph.add((term("project/x"), term("rdfs:comment"), Literal('a "quoted"\nline\\', lang="EN")))
     written = graph.serialize(format="nt", encoding="utf-8")
     assert sorted(fastshacl.graph_triples(graph)) == sorted(fastshacl.read_ntriples(written))
-    assert {fastshacl.parse_term(o) for _, _, o in fastshacl.graph_triples(graph)} == {
+    assert {parse_term(o) for _, _, o in fastshacl.graph_triples(graph)} == {
         fastshacl._of_rdflib(o) for o in graph.objects()}
 
 

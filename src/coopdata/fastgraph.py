@@ -8,6 +8,7 @@ SPARQL and Turtle, and compacts them into JSON-LD (:mod:`coopdata.jsonld`).
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,16 @@ from .uris import Uris
 
 Triple = tuple[str, str, str]
 """Subject, predicate and object as N-Triples terms (``<iri>``, ``"text"@fr``…)."""
+Term = tuple[str, str, str, str]
+"""An N-Triples term read back (:func:`parse_term`): kind (``i`` IRI, ``b`` blank node,
+``l`` literal), IRI / blank node label / text, datatype, language ("" for none)."""
 
 RDF_TYPE = f"<{PREFIXES['rdf']}type>"
 RDFS_LABEL = f"<{PREFIXES['rdfs']}label>"
 XSD = PREFIXES["xsd"]
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_UNESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
 
 
 def iri(value: str) -> str:
@@ -39,6 +45,29 @@ def literal(text: str, *, lang: str | None = None, datatype: str | None = None) 
     if lang:
         return f"{body}@{lang}"
     return f"{body}^^<{datatype}>" if datatype else body
+
+
+def unescape(text: str) -> str:
+    """The text of an N-Triples string or IRI, its escapes (``\\n``, ``\\"``, ``\\u00e9``…)
+    replaced by the characters they stand for."""
+    return _UNESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)) if m[1] or m[2] else
+                         _ECHARS.get(m[3], m[3]), text) if "\\" in text else text
+
+
+def parse_term(nt: str) -> Term:
+    """The term of an N-Triples term (``<iri>``, ``_:id``, ``"text"``, ``"text"@fr``,
+    ``"text"^^<datatype>``); a literal with a language has the datatype rdf:langString."""
+    if nt[0] == "<":
+        return "i", unescape(nt[1:-1]), "", ""
+    if nt[0] == "_":
+        return "b", nt[2:], "", ""
+    end = nt.rindex('"')
+    text = unescape(nt[1:end]) if "\\" in nt else nt[1:end]
+    if end + 1 == len(nt):
+        return "l", text, XSD + "string", ""
+    if nt[end + 1] == "@":
+        return "l", text, PREFIXES["rdf"] + "langString", nt[end + 2:]
+    return "l", text, unescape(nt[end + 4:-1]), ""
 
 
 @cache

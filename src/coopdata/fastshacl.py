@@ -26,6 +26,8 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from .fastgraph import Term, Triple, parse_term
+
 if TYPE_CHECKING:
     from rdflib import Graph
 
@@ -35,10 +37,6 @@ SH, XSD = "http://www.w3.org/ns/shacl#", "http://www.w3.org/2001/XMLSchema#"
 RDF, RDFS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#"
 TYPE, SUBCLASS = f"<{RDF}type>", f"<{RDFS}subClassOf>"
 
-Term = tuple[str, str, str, str]
-"""Kind (``i`` IRI, ``b`` blank node, ``l`` literal), IRI / id / lexical form, datatype, lang."""
-Triple = tuple[str, str, str]
-"""Subject, predicate and object as N-Triples terms (``<iri>``, ``_:id``, ``"text"@fr``…)."""
 Test = Callable[[set[str], "DataGraph"], set[str]]
 """Of some values (N-Triples terms of the data graph), those that fail a constraint."""
 
@@ -109,8 +107,6 @@ class CompiledShapes:
 
 _MAX_COUNT, _UNIQUE_LANG = (f"{SH}{name}ConstraintComponent" for name in ("MaxCount", "UniqueLang"))
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-_UNESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
-_ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
 _PARAMETERS = {"name", "description", "order", "group", "message", "severity", "deactivated",
                "targetClass", "path", "property", "sparql", "minCount", "maxCount", "uniqueLang"}
 _VALUE = {"datatype", "nodeKind", "class", "in", "pattern", "flags", "languageIn", "or", "and"}
@@ -141,27 +137,6 @@ def _nt(term: Term) -> str:
     body = f'"{text.translate(_ESCAPES)}"'
     return f"{body}@{lang}" if lang else body if datatype == XSD + "string" else \
         f"{body}^^<{datatype}>"
-
-
-def _unescape(text: str) -> str:
-    return _UNESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)) if m[1] or m[2] else
-                         _ECHARS.get(m[3], m[3]), text) if "\\" in text else text
-
-
-def parse_term(nt: str) -> Term:
-    """The term of an N-Triples term (``<iri>``, ``_:id``, ``"text"``, ``"text"@fr``,
-    ``"text"^^<datatype>``)."""
-    if nt[0] == "<":
-        return "i", _unescape(nt[1:-1]), "", ""
-    if nt[0] == "_":
-        return "b", nt[2:], "", ""
-    end = nt.rindex('"')
-    text = _unescape(nt[1:end]) if "\\" in nt else nt[1:end]
-    if end + 1 == len(nt):
-        return "l", text, XSD + "string", ""
-    if nt[end + 1] == "@":
-        return "l", text, RDF + "langString", nt[end + 2:]
-    return "l", text, _unescape(nt[end + 4:-1]), ""
 
 
 def _lang(nt: str) -> str:

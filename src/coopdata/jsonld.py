@@ -20,40 +20,10 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cache, partial
 from typing import Any, NamedTuple
 
-from .fastgraph import RDF_TYPE, Triple
+from .fastgraph import RDF_TYPE, Term, Triple, parse_term, unescape
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _REMEMBERED = 20_000  # compacted IRIs kept: those of a few thousand nodes
-
-Term = tuple[str, str, str | None, str | None]
-"""``("iri", iri, None, None)`` or ``("literal", text, datatype, language)``."""
-
-
-def _unescape(text: str) -> str:
-    if "\\" not in text:
-        return text
-    out, chars = [], iter(text)
-    for char in chars:
-        if char == "\\":
-            nxt = next(chars)
-            out.append({"n": "\n", "r": "\r", '"': '"', "\\": "\\", "t": "\t"}.get(nxt, nxt))
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-def parse_term(term: str) -> Term:
-    """``("iri", iri, None, None)`` or ``("literal", text, datatype, language)``."""
-    if term.startswith("<"):
-        return "iri", term[1:-1], None, None
-    end = term.rindex('"')
-    text = _unescape(term[1:end])
-    if term.startswith("@", end + 1):
-        return "literal", text, None, term[end + 2:]
-    if term.startswith("^^<", end + 1):
-        return "literal", text, term[end + 4:-1], None
-    return "literal", text, _XSD_STRING, None
-
 
 class _Definition(NamedTuple):
     """A context term for a predicate, and which values it takes."""
@@ -219,7 +189,7 @@ class Compactor:
             term = objects[0]
             end = term.rfind('"')
             if term.startswith('"') and term.startswith('"@', end):
-                node[definition.term] = {term[end + 2:]: _unescape(term[1:end])}
+                node[definition.term] = {term[end + 2:]: unescape(term[1:end])}
                 return
         languages: dict[str, list[str]] = {}
         for term in objects:
@@ -229,7 +199,7 @@ class Compactor:
                 return
             text = term[1:end]
             if "\\" in text:
-                text = _unescape(text)
+                text = unescape(text)
             lang = term[end + 2:]
             if lang in languages:
                 languages[lang].append(text)
@@ -244,7 +214,7 @@ class Compactor:
         if not all(o.startswith('"') and o.endswith(suffix) for o in objects):
             self._put(node, predicate, objects)
             return
-        items = [_unescape(o[1:-len(suffix)]) for o in objects]
+        items = [unescape(o[1:-len(suffix)]) for o in objects]
         node[definition.term] = items if definition.is_set or len(items) > 1 else items[0]
 
     def _put_any(self, definition: _Definition, node: dict[str, Any], predicate: str,
@@ -283,7 +253,7 @@ class Compactor:
 
     def _values(self, definition: _Definition, values: list[Term]) -> Any:
         if definition.takes == "language":
-            languages: dict[str | None, list[str]] = {}
+            languages: dict[str, list[str]] = {}
             for _, text, _, lang in values:
                 if lang in languages:
                     languages[lang].append(text)
@@ -301,13 +271,12 @@ class Compactor:
 
     def _plain(self, term: Term) -> Any:
         kind, value, datatype, lang = term
-        if kind == "iri":
-            return {self._id: self.compact_iri(value)}
-        if lang is not None:
+        if kind != "l":
+            return {self._id: self.compact_iri(value) if kind == "i" else f"_:{value}"}
+        if lang:
             return {"@value": value, "@language": lang}
         if datatype == _XSD_STRING:
             return value
-        datatype = datatype or _XSD_STRING
         compacted = self._datatypes.get(datatype)
         if compacted is None:
             compacted = self._datatypes[datatype] = self.compact_iri(datatype)
@@ -321,12 +290,11 @@ class Compactor:
 def _fitting(definition: _Definition, values: list[Term]) -> list[Term]:
     """The values a term's definition takes."""
     if definition.takes == "language":
-        return [v for v in values if v[3] is not None]
+        return [v for v in values if v[3]]
     if definition.takes == "id":
-        return [v for v in values if v[0] == "iri"]
+        return [v for v in values if v[0] == "i"]
     if definition.takes == "datatype":
-        return [v for v in values
-                if v[0] == "literal" and v[3] is None and v[2] == definition.datatype]
+        return [v for v in values if v[0] == "l" and not v[3] and v[2] == definition.datatype]
     return values
 
 

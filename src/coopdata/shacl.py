@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
     from rdflib import Graph
 
-    from .fastshacl import CompiledShapes, Result, Triple
+    from .fastgraph import Triple
+    from .fastshacl import CompiledShapes, Result
 
 SH = "http://www.w3.org/ns/shacl#"
 _SEVERITY: dict[str, Severity] = {f"{SH}Violation": "violation", f"{SH}Warning": "warning",

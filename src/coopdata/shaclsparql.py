@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from .fastgraph import Term, Triple
 from .fastshacl import (
     SH,
     SUBCLASS,
@@ -26,8 +27,6 @@ from .fastshacl import (
     XSD,
     DataGraph,
     Result,
-    Term,
-    Triple,
     UnsupportedShapes,
     _nt,
     _supported,
