@@ -19,7 +19,7 @@ from .dataset import Dataset
 from .dates import DateError, PartialDate
 from .records import Record
 from .report import Finding
-from .spec import KINDS, LANGUAGES, Field
+from .spec import KINDS, LANGUAGES, Field, by_name
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _C1_CONTROL = re.compile(r"[\x80-\x9f]")
@@ -46,11 +46,11 @@ class _Checker:
                                      record=self.record.id, field=path or None))
 
     def fields(self, fields: tuple[Field, ...], data: dict[str, Any], prefix: str,
-               ignore: Iterable[str] = ()) -> dict[str, Any]:
-        known = _names(fields, tuple(ignore))
+               ignore: tuple[str, ...] = ()) -> dict[str, Any]:
+        known = by_name(fields)
         for name in data:
-            if name not in known:
-                hint = codes.suggest(name, sorted(known))
+            if name not in known and name not in ignore:
+                hint = codes.suggest(name, sorted([*known, *ignore]))
                 self.fail(_join(prefix, name), "unknown-field", f'unknown field "{name}"{hint}')
         clean: dict[str, Any] = {}
         for spec in fields:
@@ -241,19 +241,6 @@ def mojibake_repairs(text: str) -> list[tuple[str, str]]:
     import ftfy
 
     return [(word, fixed) for word in text.split() if (fixed := ftfy.fix_encoding(word)) != word]
-
-
-_NAMES: dict[tuple[int, tuple[str, ...]], tuple[tuple[Field, ...], frozenset[str]]] = {}
-
-
-def _names(fields: tuple[Field, ...], ignore: tuple[str, ...]) -> frozenset[str]:
-    """The names of ``fields`` and ``ignore``, kept by the fields' identity (comparing the
-    fields themselves would cost more than the set: they are nested tuples)."""
-    known = _NAMES.get((id(fields), ignore))
-    if known is None or known[0] is not fields:
-        known = _NAMES[id(fields), ignore] = (fields, frozenset(
-            [*(f.name for f in fields), *ignore]))
-    return known[1]
 
 
 def _join(prefix: str, name: str) -> str:

@@ -9,6 +9,7 @@ SPARQL and Turtle, and compacts them into JSON-LD (:mod:`coopdata.jsonld`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from . import codes
 from .dataset import Dataset
 from .graph import decimal_text, expand, wikidata_countries
-from .spec import KINDS, PREFIXES, Field
+from .spec import KINDS, PREFIXES, Field, by_name
 from .uris import Uris
 
 Triple = tuple[str, str, str]
@@ -81,8 +82,6 @@ class _Writer:
         self.triples: list[Triple] = []
         self.countries: set[str] = set()
         self.concepts: set[str] = set()
-        # The fields of an object by name, with their predicates (kept by the fields' identity)
-        self.plans: dict[int, tuple[tuple[Field, ...], dict[str, tuple[Field, str]]]] = {}
 
     def record(self, kind: str, record_id: str, data: dict[str, Any]) -> None:
         spec = KINDS[kind]
@@ -98,14 +97,11 @@ class _Writer:
 
     def fields(self, subject: str, fields: tuple[Field, ...], data: dict[str, Any]) -> None:
         add = self.triples.append
-        if (plan := self.plans.get(id(fields))) is None or plan[0] is not fields:
-            plan = self.plans[id(fields)] = (fields, {f.name: (f, _predicate(f.predicate))
-                                                      for f in fields})
-        known = plan[1]
+        known = by_name(fields)
         for name, given in data.items():  # (in the order given: the triples are sorted later)
-            if name not in known:
+            if (spec := known.get(name)) is None:
                 continue
-            spec, predicate = known[name]
+            predicate = _predicate(spec.predicate)
             values = given if spec.many else [given]
             for position, value in enumerate(values, start=1):
                 if spec.type == "object":
@@ -211,7 +207,7 @@ def triples(dataset: Dataset, *, uris: Uris | None = None) -> list[Triple]:
             if triple != before]
 
 
-def ntriples(triples: list[Triple]) -> str:
+def ntriples(triples: Iterable[Triple]) -> str:
     """The triples as an N-Triples document, one a line, in the order given."""
     return "".join(f"{s} {p} {o} .\n" for s, p, o in triples)
 

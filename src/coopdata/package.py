@@ -10,7 +10,6 @@ import csv
 import io
 import json
 import re
-import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -195,15 +194,13 @@ def _csv_lines(cells: list[list[str]]) -> list[str]:
     return lines
 
 
-def write_package(dataset: Dataset, directory: Path, *, validated: bool = False) -> list[Path]:
+def write_package(dataset: Dataset, directory: Path, *,
+                  cells: TableCells | None = None) -> list[Path]:
     """Write every table as CSV and ``datapackage.json`` into ``directory``.
 
-    ``validated``: write the cells :func:`validate_tables` checked for this same dataset
-    (a release writes what it validated, without building the tables again). The
-    records must not have been edited in place since; cells are built anew when none
-    were kept for it, or when records were added, removed or replaced.
+    ``cells``: the dataset's tables as :func:`table_cells` made them (a release writes
+    the cells it validated, without building the tables again); made here when None.
     """
-    cells = _VALIDATED.take(dataset) if validated else None
     written = []
     for table, table_cells in cells if cells is not None else all_columns(dataset):
         path = directory / f"{table.name}.csv"
@@ -238,74 +235,43 @@ def frictionless_errors(data: dict[str, list[list[str]]]) -> dict[str, list[Any]
     return {task.name: list(task.errors) for task in report.tasks}
 
 
-def validate_tables(dataset: Dataset, *, engine: str = "fast") -> list[Finding]:
+TableCells = list[tuple[Table, list[list[str]]]]
+"""Every table with its cells, column by column."""
+
+
+def table_cells(dataset: Dataset) -> TableCells:
+    """Every table of ``dataset`` with its cells (to validate them, then write them)."""
+    return list(all_columns(dataset))
+
+
+def validate_tables(dataset: Dataset, *, engine: str = "fast",
+                    cells: TableCells | None = None) -> list[Finding]:
     """Validation of every table against its table schema (types, constraints, keys),
     each error mapped back to the record and field its row and column came from.
 
     ``engine="frictionless"`` runs Frictionless, the reference; ``"fast"`` runs
     :mod:`coopdata.tablecheck`, which reports the same errors in a fraction of the time.
+    ``cells``: the dataset's :func:`table_cells`, when already made.
     """
-    built = list(all_columns(dataset))
-    _VALIDATED.keep(dataset, built)
-    by_name = {table.name: (table, cells) for table, cells in built}
+    by_name = {table.name: (table, columns)
+               for table, columns in (cells if cells is not None else all_columns(dataset))}
     errors: dict[str, list[Any]] = {}
     if engine == "frictionless":
-        errors = frictionless_errors({name: [table.header, *map(list, zip(*cells, strict=True))]
-                                      for name, (table, cells) in by_name.items()})
+        errors = frictionless_errors({name: [table.header, *map(list, zip(*columns, strict=True))]
+                                      for name, (table, columns) in by_name.items()})
     else:
         from .tablecheck import check_tables
 
-        errors = dict(check_tables({name: (table.header, cells)
-                                    for name, (table, cells) in by_name.items()},
+        errors = dict(check_tables({name: (table.header, columns)
+                                    for name, (table, columns) in by_name.items()},
                                    package_descriptor()))
     findings = []
     for name, table_errors in errors.items():
-        table, cells = by_name[name]
+        table, columns = by_name[name]
         for error in table_errors:
-            row = _row(table, cells, getattr(error, "row_number", None))
+            row = _row(table, columns, getattr(error, "row_number", None))
             findings.append(_table_finding(dataset, table, error, row))
     return findings
-
-
-TableCells = list[tuple[Table, list[list[str]]]]
-"""Every table with its cells, column by column."""
-
-
-class _Validated:
-    """The cells :func:`validate_tables` built for the last dataset it validated, until
-    ``write_package(…, validated=True)`` takes them or the dataset is freed."""
-
-    def __init__(self) -> None:
-        self._dataset: weakref.ref[Dataset] | None = None
-        self._records: list[int] = []
-        self._cells: TableCells = []
-
-    def keep(self, dataset: Dataset, cells: TableCells) -> None:
-        self._dataset = weakref.ref(dataset, self._forget)
-        self._records = _identities(dataset)
-        self._cells = cells
-
-    def take(self, dataset: Dataset) -> TableCells | None:
-        """The kept cells if they are ``dataset``'s, as it is now; forgotten either way."""
-        same = self._dataset is not None and self._dataset() is dataset \
-            and self._records == _identities(dataset)
-        cells = self._cells
-        self._forget(self._dataset)
-        return cells if same else None
-
-    def _forget(self, dataset: weakref.ref[Dataset] | None) -> None:
-        if dataset is self._dataset:
-            self._dataset, self._records, self._cells = None, [], []
-
-
-def _identities(dataset: Dataset) -> list[int]:
-    """What tells a dataset's records apart from others added or replaced later: the
-    identity of every record and of its data."""
-    return [id(item) for records in dataset.by_kind.values() for record in records.values()
-            for item in (record, record.data)]
-
-
-_VALIDATED = _Validated()
 
 
 def _row(table: Table, cells: list[list[str]], number: int | None) -> list[str] | None:

@@ -176,11 +176,11 @@ class _Hashed:
     """The files under ``root``, each hashed once: a release never rewrites a file, and
     the VoID description, the catalogue and SHA256SUMS each list them.
 
-    With a ``background`` thread, a large file is written to disk and hashed there as
-    soon as it is complete (:meth:`finished`), while the release goes on: both wait on
-    the disk or run in C, without the interpreter lock."""
+    A large file is written to disk and hashed in the ``background`` thread as soon as it
+    is complete (:meth:`finished`), while the release goes on: both wait on the disk or
+    run in C, without the interpreter lock."""
 
-    def __init__(self, root: Path, background: Executor | None = None) -> None:
+    def __init__(self, root: Path, background: Executor) -> None:
         self.root = root
         self.background = background
         self.known: dict[Path, ReleaseFile] = {}
@@ -188,8 +188,7 @@ class _Hashed:
 
     def finished(self, path: Path) -> None:
         """``path`` is complete: sync it to disk and hash it in the background."""
-        if self.background is not None:
-            self.pending[path] = self.background.submit(self._synced, path)
+        self.pending[path] = self.background.submit(self._synced, path)
 
     def _synced(self, path: Path) -> ReleaseFile:
         with open(path, "rb") as handle:
@@ -209,11 +208,11 @@ class _Hashed:
         return found
 
 
-def _write_checksums(root: Path, hashed: _Hashed | None = None) -> list[ReleaseFile]:
-    files = (hashed or _Hashed(root)).files()
+def _write_checksums(hashed: _Hashed) -> list[ReleaseFile]:
+    files = hashed.files()
     files.sort(key=lambda f: f.name)
     text = "".join(f"{f.sha256}  {f.name}\n" for f in files)
-    (root / CHECKSUMS).write_text(text, encoding="utf-8")
+    (hashed.root / CHECKSUMS).write_text(text, encoding="utf-8")
     return files
 
 
@@ -349,7 +348,7 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
         with ntriples_to_turtle_beside(staging / "graph.nt", staging / "graph.ttl"):
             step("tables")
             (staging / "tables").mkdir()
-            write_package(dataset, staging / "tables", validated=True)
+            write_package(dataset, staging / "tables", cells=validation.tables)
             (staging / "tables" / "datapackage.json").unlink()
             dump_json(_datapackage(staging, config), staging / "datapackage.json")
             dump_json(csvw_metadata(base_uri=uris.base), staging / "csv-metadata.json")
@@ -394,7 +393,7 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
         catalog = catalog_graph(config, info, files)
         write_turtle(catalog, staging / "catalog.ttl")
         dump_json(compacted(catalog, context=_catalog_context()), staging / "catalog.jsonld")
-        return info, _write_checksums(staging, hashed)
+        return info, _write_checksums(hashed)
 
 
 def _datapackage(staging: Path, config: ReleaseConfig) -> dict[str, Any]:

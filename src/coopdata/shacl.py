@@ -140,8 +140,9 @@ def validate_triples(triples: Iterable[Triple] | str | bytes, dataset: Dataset, 
     if compiled is None:
         from rdflib import Graph
 
-        data = triples if isinstance(triples, (str, bytes)) else \
-            "".join(f"{s} {p} {o} .\n" for s, p, o in triples)
+        from .fastgraph import ntriples
+
+        data = triples if isinstance(triples, (str, bytes)) else ntriples(triples)
         return validate_graph(Graph().parse(data=data, format="nt"), dataset, uris=uris,
                               engine="pyshacl")
     return _findings(validate(triples, compiled), dataset, uris)

@@ -78,6 +78,19 @@ class Field:
         return next(f for f in self.fields if f.name == name)
 
 
+_BY_NAME: dict[int, tuple[tuple[Field, ...], dict[str, Field]]] = {}
+
+
+def by_name(fields: tuple[Field, ...]) -> dict[str, Field]:
+    """``fields`` (a kind's, or an object field's) by name, worked out once for each tuple
+    of fields, which is recognised by identity: hashing nested frozen fields would cost
+    more than the lookup it saves, and the loaders ask for every object of every record."""
+    known = _BY_NAME.get(id(fields))
+    if known is None or known[0] is not fields:  # (kept with it: its id is not reused)
+        known = _BY_NAME[id(fields)] = (fields, {f.name: f for f in fields})
+    return known[1]
+
+
 @dataclass(frozen=True)
 class Kind:
     """A kind of record: where its files live, its RDF class and its fields."""

@@ -193,21 +193,23 @@ def _entries(keys: list[list[str]], lists: list[Any]) -> tuple[list[list[str]], 
 
 def columns(table: Table, dataset: Dataset) -> list[list[str]]:
     """The cells of ``table`` (without header) column by column, in header order."""
-    records = dataset.of_kind(table.kind.name)
-    return _columns_of(table, [r.id for r in records],
-                       _fetch([r.data for r in records], list(table.kind.field_names)))
+    return _columns_of(table, *_records_of(table.kind, dataset))
 
 
 def all_columns(dataset: Dataset) -> Iterator[tuple[Table, list[list[str]]]]:
-    """Every table with its :func:`columns`, one table at a time."""
+    """Every table with its :func:`columns`, one table at a time (the records of each
+    kind read once for all its tables)."""
     kinds: dict[str, tuple[list[str], dict[str, Sequence[Any]]]] = {}
     for table in tables():
-        kind = table.kind
-        if kind.name not in kinds:
-            records = dataset.of_kind(kind.name)
-            kinds[kind.name] = ([r.id for r in records],
-                                _fetch([r.data for r in records], list(kind.field_names)))
-        yield table, _columns_of(table, *kinds[kind.name])
+        if table.kind.name not in kinds:
+            kinds[table.kind.name] = _records_of(table.kind, dataset)
+        yield table, _columns_of(table, *kinds[table.kind.name])
+
+
+def _records_of(kind: Kind, dataset: Dataset) -> tuple[list[str], dict[str, Sequence[Any]]]:
+    """The ids of the records of ``kind``, and the values of their fields (:func:`_fetch`)."""
+    records = dataset.of_kind(kind.name)
+    return [r.id for r in records], _fetch([r.data for r in records], list(kind.field_names))
 
 
 def _columns_of(table: Table, ids: list[str],

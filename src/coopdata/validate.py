@@ -28,10 +28,10 @@ from .spec import PREFIXES
 from .uris import Uris
 
 if TYPE_CHECKING:
-    from .fastgraph import Triple
-
-if TYPE_CHECKING:
     from rdflib import Graph
+
+    from .fastgraph import Triple
+    from .package import TableCells
 
 
 ENGINES = ("fast", "reference")
@@ -48,6 +48,8 @@ class Validation:
     report: Report
     triples: list[Triple]
     """The graph as sorted N-Triples terms (see :mod:`coopdata.fastgraph`)."""
+    tables: TableCells | None = field(default=None, repr=False)
+    """The tables that were validated, cell by cell (None when they were not)."""
     _graph: Graph | None = field(default=None, repr=False)
 
     @property
@@ -167,11 +169,12 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
 
         validation._graph = build_graph(dataset, uris=uris)
     if tables:
-        from .package import validate_tables
+        from .package import table_cells, validate_tables
 
         step("table-validation")
-        report.extend(_new(validate_tables(dataset, engine="frictionless" if engine ==
-                                           "reference" else "fast"), report.findings))
+        validation.tables = table_cells(dataset)
+        report.extend(_new(validate_tables(dataset, cells=validation.tables, engine=(
+            "frictionless" if engine == "reference" else "fast")), report.findings))
     if shacl:
         step("shacl")
         shacl_engine = "pyshacl" if engine == "reference" else "fast"
