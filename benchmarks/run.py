@@ -5,10 +5,11 @@
 For each size, a deterministic synthetic record set (:mod:`synthetic`, without its
 deliberate errors, so that the release goes through) is released by ``coopdata release
 --no-site`` in a fresh process (the website is measured apart: it is optional at scale),
-each step timed (load, graph, table validation, SHACL, RDF files,
-tables, JSON-LD, metadata, site, catalogue, publish) with its peak memory: the resident
-memory of the release's processes together (worker processes included, sampled every
-50 ms from /proc), or the largest one's peak RSS if that is more. The
+each step of :data:`coopdata.release.STEPS` timed (load, graph, table validation, SHACL,
+RDF files, tables, JSON-LD, Turtle, metadata, site, catalogue, publish) with its peak
+memory: the resident memory of the release's processes together (worker processes
+included, sampled every 50 ms from /proc), or the largest one's peak RSS if that is
+more. The
 reference pipeline (rdflib Graph, Frictionless, pyshacl with default options, rdflib's
 serialisers) then runs on the same records, in its own process, killed at
 ``--reference-timeout`` seconds (the bound is then recorded as a lower limit). With
@@ -212,8 +213,7 @@ def markdown(figures: dict[str, Any]) -> str:
              f"- `coopdata --help`: {figures['help_seconds']:.2f} s; `coopdata validate` on the "
              f"embedded dataset: {figures['validate_seconds']:.2f} s (median of 5, interpreter "
              "start included).", ""]
-    stages = ["load", "graph", "table-validation", "shacl", "rdf-files", "tables", "json-ld",
-              "turtle", "metadata", "site", "catalogue", "publish"]
+    from coopdata.release import STEPS as stages
     lines += ["| projects | triples | pipeline | " + " | ".join(stages)
               + " | total | peak memory |", "|---|---|---|" + "---|" * len(stages) + "---|---|"]
     for size in figures["sizes"]:

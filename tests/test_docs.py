@@ -57,3 +57,22 @@ def test_docs_index_links_resolve() -> None:
     for page in (ROOT / "docs").rglob("*.md"):
         for target in re.findall(r"\]\(([^)#:]+\.md)(?:#[^)]*)?\)", page.read_text("utf-8")):
             assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+
+
+def test_performance_page_shows_the_recorded_figures() -> None:
+    """docs/performance.md holds the table benchmarks/run.py makes of figures.json, and
+    the page's targets quote its 100,000-project total and memory."""
+    import json
+
+    from benchmarks.run import END, START, markdown
+
+    figures = json.loads((ROOT / "benchmarks" / "figures.json").read_text(encoding="utf-8"))
+    page = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    assert f"{START}\n{markdown(figures)}\n{END}" in page
+    largest = max(figures["sizes"], key=lambda size: size["projects"])["fast"]
+    targets = {line.split(" | ")[0]: line for line in page.splitlines()
+               if line.startswith("| 100,000 projects")}
+    assert f"| {largest['total']:.1f} s |" in targets["| 100,000 projects released in ≤ 60 s"]
+    memory = max(largest["peak_memory_mb"], largest["peak_rss_mb"])
+    assert f"| {memory:.0f} MB, {memory / 1024:.1f} GiB " in \
+        targets["| 100,000 projects in ≤ 4 GB peak memory"]
