@@ -76,3 +76,12 @@ def test_performance_page_shows_the_recorded_figures() -> None:
     memory = max(largest["peak_memory_mb"], largest["peak_rss_mb"])
     assert f"| {memory:.0f} MB, {memory / 1024:.1f} GiB " in \
         targets["| 100,000 projects in ≤ 4 GB peak memory"]
+
+
+def test_release_steps_are_documented() -> None:
+    from coopdata.release import STEPS
+
+    text = " ".join((ROOT / "docs" / "releases.md").read_text(encoding="utf-8").split())
+    listed = re.search(r"in the order of `coopdata\.release\.STEPS`: (.*?) \(", text)
+    assert listed is not None
+    assert tuple(re.findall(r"`([a-z-]+)`", listed[1])) == STEPS
