@@ -285,10 +285,16 @@ def test_an_oversized_post_is_refused_unread(server: Server) -> None:
 
 def test_the_command_serves_until_interrupted() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "coopdata", "serve", "--records", str(FIXTURES / "records"),
-         "--port", "0", "--timeout", "5"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # Started as from a terminal: were the tests run in the background (SIGINT ignored),
+    # the server would inherit that, and rightly ignore Ctrl-C too.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "coopdata", "serve", "--records", str(FIXTURES / "records"),
+             "--port", "0", "--timeout", "5"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
