@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from conftest import refused, write
-from coopdata import read_record
+from coopdata import read_record, records
 
 
 def test_lines_of_fields_and_nested_items(tmp_path: Path) -> None:
@@ -92,3 +96,17 @@ def test_partial_dates_order_across_precisions() -> None:
     dates = [PartialDate.parse(t) for t in ("2013-07", "2013-06-15", "2013", "2013-06")]
     assert [str(d) for d in sorted(dates)] == ["2013", "2013-06", "2013-06-15", "2013-07"]
     assert min(dates) == PartialDate(2013) and max(dates) == PartialDate(2013, 7)
+
+
+# --- reading the file -----------------------------------------------------------------
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300), st.integers(0, 400), st.integers(1, 300))
+def test_a_file_is_read_whole_up_to_the_limit_whatever_its_size_seemed(
+        content: bytes, size: int, limit: int) -> None:
+    """``size`` is what fstat said: the file may have grown or shrunk since."""
+    with tempfile.TemporaryFile() as handle:
+        handle.write(content)
+        handle.flush()
+        handle.seek(0)
+        assert records._read_at_most(handle.fileno(), limit, size) == content[:limit]

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from .fastyaml import plain_scalar_tag, read_plain
 from .report import Finding
 from .spec import KIND_BY_FOLDER, KINDS
 
@@ -164,6 +165,19 @@ def read_record(path: Path, kind: str) -> tuple[Record | None, list[Finding]]:
     if "\x00" in text:
         return refuse("not-utf8", "the file contains a NUL character", text[: text.index("\x00")]
                       .count("\n") + 1)
+    data = read_plain(text, _typed_plain, max_depth=MAX_DEPTH)
+    if data is None:
+        return _read_yaml(text, path, raw, kind)
+    return _record(data, path, raw, kind)
+
+
+def _read_yaml(text: str, path: Path, raw: bytes, kind: str) -> tuple[Record | None, list[Finding]]:
+    """Read the record in ``text`` with PyYAML: whatever :func:`read_plain` does not read."""
+    where = str(path)
+
+    def refuse(code: str, message: str, line: int | None = None) -> tuple[None, list[Finding]]:
+        return None, [Finding(code, message, path=where, line=line)]
+
     try:
         _check_depth(text)
         node = yaml.compose(text, Loader=_Loader)
@@ -189,9 +203,17 @@ def read_record(path: Path, kind: str) -> tuple[Record | None, list[Finding]]:
     if not isinstance(data, dict):
         return refuse("not-a-record", "a record is a map of fields (`id: …` on the first line)",
                       node.start_mark.line + 1)
+    return _record(data, path, raw, kind)
+
+
+def _record(data: dict[str, Any], path: Path, raw: bytes,
+            kind: str) -> tuple[Record | None, list[Finding]]:
+    """The record of a file read as ``data``."""
+    where = str(path)
     record_id = data.get("id")
     if not isinstance(record_id, str):
-        return refuse("missing-id", f"the record needs `id: {path.stem}`", 1)
+        return None, [Finding("missing-id", f"the record needs `id: {path.stem}`", path=where,
+                              line=1)]
     problems = []
     lines = FieldLines(raw)
     if record_id != path.stem:
@@ -215,15 +237,35 @@ def _read_regular_file(path: Path) -> bytes:
             raise _Refused("symlink-refused", "not read: record files are never symbolic links; "
                            "copy the file here instead", 0) from None
         raise
-    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise _Refused("unreadable-file", "not read: not a regular file (a folder, named "
+                           "pipe or device)", 0)
+        raw = _read_at_most(descriptor, MAX_BYTES + 1, status.st_size)
+    finally:
         os.close(descriptor)
-        raise _Refused("unreadable-file", "not read: not a regular file (a folder, named pipe "
-                       "or device)", 0)
-    with os.fdopen(descriptor, "rb") as handle:
-        raw = handle.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
         raise _Refused("file-too-large", f"record files are limited to {MAX_BYTES} bytes", 0)
     return raw
+
+
+def _read_at_most(descriptor: int, limit: int, size: int) -> bytes:
+    """Up to ``limit`` bytes from ``descriptor``, a file of about ``size`` bytes.
+
+    Each read asks for what the file holds (and one byte more, to see its end): a
+    buffered read of ``limit`` bytes would allocate that much every time.
+    """
+    chunks: list[bytes] = []
+    total = 0
+    while total < limit:
+        want = min(size + 1, limit) - total if not chunks else limit - total
+        chunk = os.read(descriptor, want)
+        chunks.append(chunk)
+        total += len(chunk)
+        if len(chunk) < want:  # the end of the file
+            break
+    return b"".join(chunks)
 
 
 def _check_depth(text: str) -> None:
@@ -288,12 +330,20 @@ def _plain(node: yaml.Node, path: str, lines: dict[str, int] | None, seen: set[i
             lines[sub] = item.start_mark.line + 1
             items.append(_plain(item, sub, lines, seen, depth + 1))
         return items
-    return _scalar(node)
+    return _scalar(node.value, node.tag)
 
 
-def _scalar(node: yaml.Node) -> Any:
-    value: str = node.value
-    tag = node.tag
+def _typed_plain(value: str) -> Any:
+    """The value of the plain scalar ``value``, as :func:`_plain` makes it (for
+    :func:`~coopdata.fastyaml.read_plain`)."""
+    if (tag := _RESOLVED.get(value)) is None:
+        tag = plain_scalar_tag(value)
+        if len(_RESOLVED) < _RESOLVED_MAX:
+            _RESOLVED[value] = tag
+    return value if tag == _STR else _scalar(value, tag)
+
+
+def _scalar(value: str, tag: str) -> Any:
     if tag == "tag:yaml.org,2002:int":
         try:
             whole = int(value.replace("_", ""), 0)
