@@ -104,3 +104,9 @@ def test_resolved_tags_are_pyyaml_s(value: str, plain: bool) -> None:
         for kind in (yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode):
             assert loader.resolve(kind, value, (plain, True)) == \
                 reference.resolve(kind, value, (plain, True))
+
+
+def test_the_control_characters_the_checks_refuse_are_never_printable() -> None:
+    """The text checks look for control characters only in text that is not printable."""
+    assert not any(chr(code).isprintable()
+                   for code in [*range(0, 9), *range(11, 32), *range(0x7F, 0xA0)])

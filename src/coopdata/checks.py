@@ -148,11 +148,12 @@ class _Checker:
 
     def plain_text(self, text: str, path: str) -> bool:
         """False (after a finding) for text with mojibake or control characters."""
-        if _CONTROL.search(text):
+        printable = text.isprintable()  # (quick, and true of most text: no control character)
+        if not printable and _CONTROL.search(text):
             self.fail(path, "control-character", "text contains a control character")
             return False
         repairs = mojibake_repairs(text)
-        if not repairs and not text.isascii() and _C1_CONTROL.search(text):
+        if not repairs and not printable and not text.isascii() and _C1_CONTROL.search(text):
             self.fail(path, "control-character", "text contains a control character")
             return False
         if not repairs and "\ufffd" in text:
