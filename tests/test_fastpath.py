@@ -153,3 +153,11 @@ def test_terms_are_read_back_as_written(text: str, lang: str | None, datatype: s
         ("l", text, expected, lang or "")
     assert parse_term(iri("https://example.org/côte-d’ivoire")) == \
         ("i", "https://example.org/côte-d’ivoire", "", "")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(*[st.sampled_from(["<a>", "<b>", '"a"', '"a"@fr', "_:b"])] * 3)))
+def test_triples_are_sorted_once_each(given_triples: list[tuple[str, str, str]]) -> None:
+    from coopdata.fastgraph import sorted_unique
+
+    assert sorted_unique(given_triples) == sorted(set(given_triples))
