@@ -76,12 +76,12 @@ class _Reader:
         self.typed = typed
         self.deepest = deepest  # open blocks: their scalars are at most two levels deeper
         self.stack: list[_Frame] = []
-        # A value with nothing after its key or dash: where it goes, and the column of
-        # the block it is in (its own block must be indented more, or be a sequence at
-        # the same column after a key).
+        # A value with nothing after its key or dash: where it goes, and whether it
+        # follows a key (its block is indented more, or, after a key only, a sequence at
+        # the same column).
         self.slot: tuple[_Frame, str | int, bool] | None = None
-        # A scalar that may go on over the next lines: its slot, its lines, whether it
-        # is single-quoted and not yet closed, and the column it must be indented past.
+        # A scalar that may go on over the next lines: its slot, its lines, and the
+        # column they must be indented past; quoted while it is single-quoted and open.
         self.folding: tuple[_Frame, str | int, list[str], int] | None = None
         self.quoted = False
         self.blanks = 0
@@ -108,20 +108,10 @@ class _Reader:
                 rest = content[1:].lstrip(" ")
                 dash = len(content) - len(rest)
                 content = rest
-            key, rest = "", content
-            if content[:1] not in ("", "{", "[", '"', "'"):
-                if ": " in content:
-                    key, _, rest = content.partition(": ")
-                    rest = rest.lstrip(" ")
-                elif content[-1] == ":":
-                    key, rest = content[:-1], ""
-                else:
-                    key = None  # type: ignore[assignment]
-                if key is None:
-                    key = ""
-                elif key not in _KEYS:
-                    self.check_key(key)  # (also refuses an empty key)
-            self.line(indent, dash, key, rest)
+            key, rest = _key_and_rest(content)
+            if key is not None and key not in _KEYS:
+                self.check_key(key)  # (also refuses an empty key: ": x")
+            self.line(indent, dash, key or "", rest)
         self.end_folding()
         if self.slot is not None:
             self.slot[0].items[self.slot[1]] = None  # type: ignore[index]
@@ -282,6 +272,17 @@ class _Reader:
         if plain is None:
             raise _Unsupported
         return self.typed(plain[1]), plain.end()
+
+
+def _key_and_rest(content: str) -> tuple[str | None, str]:
+    """The key of a line (after its indentation and dash) and what follows it; the key
+    is None when the line has none."""
+    if content[:1] in ("", "{", "[", '"', "'"):
+        return None, content
+    if ": " in content:
+        key, _, rest = content.partition(": ")
+        return key, rest.lstrip(" ")
+    return (content[:-1], "") if content[-1] == ":" else (None, content)
 
 
 def _skip_spaces(text: str, at: int) -> int:

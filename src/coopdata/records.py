@@ -14,6 +14,7 @@ import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -44,13 +45,16 @@ class _Loader(_SafeLoader):
         """What PyYAML's resolver answers (a test checks it), without its path resolvers."""
         if kind is not yaml.ScalarNode:
             return _MAP if kind is yaml.MappingNode else _SEQ
-        if not implicit[0]:  # quoted, or tagged "!": text
-            return _STR
-        if (tag := _RESOLVED.get(value)) is None:
-            tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
-            if len(_RESOLVED) < _RESOLVED_MAX:
-                _RESOLVED[value] = tag
-        return tag
+        return _plain_tag(value) if implicit[0] else _STR  # (quoted, or tagged "!": text)
+
+
+def _plain_tag(value: str) -> str:
+    """The tag of the plain scalar ``value``, remembered."""
+    if (tag := _RESOLVED.get(value)) is None:
+        tag = plain_scalar_tag(value)
+        if len(_RESOLVED) < _RESOLVED_MAX:
+            _RESOLVED[value] = tag
+    return tag
 
 
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
@@ -141,11 +145,7 @@ class _Refused(Exception):
 
 def read_record(path: Path, kind: str) -> tuple[Record | None, list[Finding]]:
     """Read one record file. Problems are returned as findings, never raised."""
-    where = str(path)
-
-    def refuse(code: str, message: str, line: int | None = None) -> tuple[None, list[Finding]]:
-        return None, [Finding(code, message, path=where, line=line)]
-
+    refuse = partial(_refused, path)
     try:
         raw = _read_regular_file(path)
     except _Refused as exc:
@@ -173,11 +173,7 @@ def read_record(path: Path, kind: str) -> tuple[Record | None, list[Finding]]:
 
 def _read_yaml(text: str, path: Path, raw: bytes, kind: str) -> tuple[Record | None, list[Finding]]:
     """Read the record in ``text`` with PyYAML: whatever :func:`read_plain` does not read."""
-    where = str(path)
-
-    def refuse(code: str, message: str, line: int | None = None) -> tuple[None, list[Finding]]:
-        return None, [Finding(code, message, path=where, line=line)]
-
+    refuse = partial(_refused, path)
     try:
         _check_depth(text)
         node = yaml.compose(text, Loader=_Loader)
@@ -212,8 +208,7 @@ def _record(data: dict[str, Any], path: Path, raw: bytes,
     where = str(path)
     record_id = data.get("id")
     if not isinstance(record_id, str):
-        return None, [Finding("missing-id", f"the record needs `id: {path.stem}`", path=where,
-                              line=1)]
+        return _refused(path, "missing-id", f"the record needs `id: {path.stem}`", 1)
     problems = []
     lines = FieldLines(raw)
     if record_id != path.stem:
@@ -221,6 +216,12 @@ def _record(data: dict[str, Any], path: Path, raw: bytes,
                                 f"rename the file to {record_id}.yaml or set `id: {path.stem}`",
                                 path=where, line=lines.get("id", 1), record=record_id, field="id"))
     return Record(kind, record_id, where, data, lines), problems
+
+
+def _refused(path: Path, code: str, message: str,
+             line: int | None = None) -> tuple[None, list[Finding]]:
+    """No record, and the finding that says why."""
+    return None, [Finding(code, message, path=str(path), line=line)]
 
 
 def _read_regular_file(path: Path) -> bytes:
@@ -257,14 +258,14 @@ def _read_at_most(descriptor: int, limit: int, size: int) -> bytes:
     buffered read of ``limit`` bytes would allocate that much every time.
     """
     chunks: list[bytes] = []
-    total = 0
-    while total < limit:
-        want = min(size + 1, limit) - total if not chunks else limit - total
+    total, want = 0, min(size + 1, limit)
+    while want > 0:
         chunk = os.read(descriptor, want)
         chunks.append(chunk)
         total += len(chunk)
         if len(chunk) < want:  # the end of the file
             break
+        want = limit - total
     return b"".join(chunks)
 
 
@@ -336,10 +337,7 @@ def _plain(node: yaml.Node, path: str, lines: dict[str, int] | None, seen: set[i
 def _typed_plain(value: str) -> Any:
     """The value of the plain scalar ``value``, as :func:`_plain` makes it (for
     :func:`~coopdata.fastyaml.read_plain`)."""
-    if (tag := _RESOLVED.get(value)) is None:
-        tag = plain_scalar_tag(value)
-        if len(_RESOLVED) < _RESOLVED_MAX:
-            _RESOLVED[value] = tag
+    tag = _plain_tag(value)
     return value if tag == _STR else _scalar(value, tag)
 
 
