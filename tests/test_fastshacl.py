@@ -471,6 +471,44 @@ def test_sparql_constraints_on_the_triples_they_need(monkeypatch: pytest.MonkeyP
     assert len([r for r in every if r.constraint]) > 10
 
 
+def test_the_data_graph_is_freed_without_the_cyclic_collector(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading the queries (rdflib's parser leaves reference cycles through its exceptions'
+    frames) keeps nothing of the data alive: with the collector off, as in a release, the
+    data graph goes as soon as its results are given."""
+    import gc
+    import weakref
+
+    made: list[weakref.ref[fastshacl.DataGraph]] = []
+
+    class Watched(fastshacl.DataGraph):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            made.append(weakref.ref(self))
+
+    monkeypatch.setattr(fastshacl, "DataGraph", Watched)
+    monkeypatch.setattr(shaclsparql, "ANALYSED_FROM", 0)  # the queries are read
+    shaclsparql._needs.cache_clear()  # (for the first time)
+    graph = injected()  # (ill-typed values would be logged, and pytest keeps the records)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        results = fast(graph)
+        assert made and made[0]() is None
+    finally:
+        if enabled:
+            gc.enable()
+    assert results == fast(graph)
+
+
+def test_started_validation_gives_what_validation_gives() -> None:
+    """The SPARQL half runs beside whatever the caller does before asking for the results."""
+    triples = fastshacl.graph_triples(injected(*INJECTIONS))
+    finish = fastshacl.begin(triples, compiled())
+    time.sleep(0.05)
+    assert finish() == fastshacl.validate(triples, compiled())
+
+
 EX = "https://example.org/"
 
 

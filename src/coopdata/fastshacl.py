@@ -425,21 +425,34 @@ def validate(data: Iterable[Triple] | str | bytes, compiled: CompiledShapes) -> 
     """The results of the compiled shapes on a data graph (in a stable order): ``data`` holds
     its triples, each once, as N-Triples terms (see :class:`Triple`), or is an N-Triples
     document (one triple a line)."""
+    return begin(data, compiled)()
+
+
+def begin(data: Iterable[Triple] | str | bytes,
+          compiled: CompiledShapes) -> Callable[[], list[Result]]:
+    """:func:`validate`, started: the SHACL-SPARQL constraints run at once in a thread (on
+    pyoxigraph, which lets go of the interpreter while it loads and queries), so that the
+    caller can do other work beside them; the function returned checks the core
+    constraints and gives every result, as :func:`validate` would."""
     from .collector import paused
     from .shaclsparql import run_selects
 
     with paused():
         graph = DataGraph(read_ntriples(data) if isinstance(data, (str, bytes)) else data)
-        targeted = [(shape, focus) for shape in compiled.shapes
-                    if (focus := frozenset[str]().union(*map(graph.instances, shape.classes)))]
-        selects = [(shape.classes, select) for shape, _ in targeted for select in shape.selects]
-        # pyoxigraph lets go of the interpreter while it loads and queries: the SPARQL
-        # constraints run beside the core ones (which only this thread's caches serve).
-        with ThreadPoolExecutor(max_workers=1) as beside:
-            sparql = beside.submit(run_selects, selects, graph)
+    targeted = [(shape, focus) for shape in compiled.shapes
+                if (focus := frozenset[str]().union(*map(graph.instances, shape.classes)))]
+    selects = [(shape.classes, select) for shape, _ in targeted for select in shape.selects]
+    beside = ThreadPoolExecutor(max_workers=1)
+    sparql = beside.submit(run_selects, selects, graph)
+    beside.shutdown(wait=False)  # (its thread ends when the queries are answered)
+
+    def finish() -> list[Result]:
+        with paused():  # the core constraints, in this thread (whose caches they use)
             results = [result for shape, focus in targeted for prop in shape.properties
                        if prop.constraints for result in _check(prop, focus, graph)]
             return sorted(results + sparql.result(), key=repr)
+
+    return finish
 
 
 def _check(prop: _Property, focus: frozenset[str], graph: DataGraph) -> Iterator[Result]:

@@ -4,7 +4,7 @@ pyshacl), with each result mapped back to the record file, line and field it con
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
 from .dataset import Dataset
@@ -15,7 +15,7 @@ from .spec import KINDS, Field
 from .uris import Uris
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from rdflib import Graph
 
@@ -134,7 +134,14 @@ def validate_triples(triples: Iterable[Triple] | str | bytes, dataset: Dataset, 
     """The fast engine on the triples of :mod:`coopdata.fastgraph` (each once, as N-Triples
     terms), or on an N-Triples document (``str`` or ``bytes``, one triple a line), without
     an rdflib graph (pyshacl stands in when the shapes use a feature the fast engine lacks)."""
-    from .fastshacl import validate
+    return begin_triples(triples, dataset, uris=uris)()
+
+
+def begin_triples(triples: Iterable[Triple] | str | bytes, dataset: Dataset, *,
+                  uris: Uris) -> Callable[[], list[Finding]]:
+    """:func:`validate_triples`, started: its SHACL-SPARQL half runs in a thread from now
+    on (:func:`coopdata.fastshacl.begin`); the function returned gives the findings."""
+    from .fastshacl import begin
 
     compiled = _compiled()
     if compiled is None:
@@ -143,9 +150,10 @@ def validate_triples(triples: Iterable[Triple] | str | bytes, dataset: Dataset, 
         from .fastgraph import ntriples
 
         data = triples if isinstance(triples, (str, bytes)) else ntriples(triples)
-        return validate_graph(Graph().parse(data=data, format="nt"), dataset, uris=uris,
-                              engine="pyshacl")
-    return _findings(validate(triples, compiled), dataset, uris)
+        return partial(validate_graph, Graph().parse(data=data, format="nt"), dataset,
+                       uris=uris, engine="pyshacl")
+    finish = begin(triples, compiled)
+    return lambda: _findings(finish(), dataset, uris)
 
 
 def _findings(results: Iterable[Result], dataset: Dataset, uris: Uris) -> list[Finding]:

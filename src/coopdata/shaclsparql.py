@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from .fastgraph import Term, Triple
+from .fastgraph import Term, Triple, ntriples_chunks
 from .fastshacl import (
     SH,
     SUBCLASS,
@@ -103,6 +104,18 @@ def compile_select(g: Graph, shape: Any, constraint: Any, *, path: str | None, s
     return SparqlConstraint(prefixes + text[:brace + 1], text[brace + 1:],
                             str(constraint) if isinstance(constraint, URIRef) else "",
                             severity, path, tuple(sorted(own | set(messages))))
+
+
+def _analysed(queries: list[str]) -> list[Needs | None]:
+    """:func:`_needs` of each query, read in a thread of its own. rdflib's SPARQL parser
+    (pyparsing) leaves reference cycles through the exceptions it raises, their tracebacks
+    and the frames of those, and so through every frame that called it: read from here,
+    the frames holding the data graph, which would then stay in memory until Python's
+    cyclic collector runs (it is paused during a release, and its first full collection
+    after one walked every triple: 3 s at 100,000 projects). A thread's frames start
+    afresh and hold only the queries."""
+    with ThreadPoolExecutor(max_workers=1) as fresh:
+        return list(fresh.map(_needs, queries))
 
 
 class _Any(Exception):
@@ -196,7 +209,8 @@ def _triples(selects: list[tuple[tuple[str, ...], SparqlConstraint]],
              graph: DataGraph) -> Iterator[list[Triple]]:
     """The triples the queries need (with the targets' types), in lists."""
     large = sum(map(len, graph.by_predicate.values())) >= ANALYSED_FROM
-    needs = [_needs(select.head + select.tail) if large else None for _, select in selects]
+    needs = _analysed([select.head + select.tail for _, select in selects]) if large \
+        else [None]
     if any(n is None for n in needs):
         yield from graph.by_predicate.values()
         return
@@ -213,8 +227,8 @@ def run_selects(selects: list[tuple[tuple[str, ...], SparqlConstraint]],
     """The results of each SPARQL constraint on the instances of its target classes."""
     if not selects:
         return []
-    data = "".join(" .\n".join(map(" ".join, triples)) + " .\n"
-                   for triples in _triples(selects, graph) if triples).encode("utf-8")
+    data = b"".join(chunk for triples in _triples(selects, graph)
+                    for chunk in ntriples_chunks(triples))
     store, original = load_ntriples(data), _originals(data)
     results = []
     for classes, select in selects:
