@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -195,17 +194,17 @@ class _Hashed:
             os.fsync(handle.fileno())
         return ReleaseFile.of(self.root, path)
 
+    def file(self, path: Path) -> ReleaseFile:
+        """The file at ``path`` (under ``root``), hashed once."""
+        if path in self.pending:
+            self.known[path] = self.pending.pop(path).result()
+        elif path not in self.known:
+            self.known[path] = ReleaseFile.of(self.root, path)
+        return self.known[path]
+
     def files(self) -> list[ReleaseFile]:
         """Every file under ``root``, in path order."""
-        found = []
-        for path in sorted(self.root.rglob("*")):
-            if path.is_file():
-                if path in self.pending:
-                    self.known[path] = self.pending.pop(path).result()
-                elif path not in self.known:
-                    self.known[path] = ReleaseFile.of(self.root, path)
-                found.append(self.known[path])
-        return found
+        return [self.file(path) for path in sorted(self.root.rglob("*")) if path.is_file()]
 
 
 def _write_checksums(hashed: _Hashed) -> list[ReleaseFile]:
@@ -348,9 +347,9 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
         with ntriples_to_turtle_beside(staging / "graph.nt", staging / "graph.ttl"):
             step("tables")
             (staging / "tables").mkdir()
-            write_package(dataset, staging / "tables", cells=validation.tables)
+            for path in write_package(dataset, staging / "tables", cells=validation.tables):
+                hashed.finished(path)
             (staging / "tables" / "datapackage.json").unlink()
-            dump_json(_datapackage(staging, config), staging / "datapackage.json")
             dump_json(csvw_metadata(base_uri=uris.base), staging / "csv-metadata.json")
             step("json-ld")
             write_compacted(triples, staging / "graph.jsonld")
@@ -358,6 +357,8 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
             write_framed_projects(dataset, uris, staging / "projects.jsonld")
             hashed.finished(staging / "projects.jsonld")
             dump_json(published_context(), staging / "context.jsonld")
+            # (the tables were hashed in the background meanwhile)
+            dump_json(_datapackage(hashed, config), staging / "datapackage.json")
             step("turtle")  # what is left of graph.ttl once the rest is written
         hashed.finished(staging / "graph.ttl")
         step("metadata")
@@ -396,7 +397,7 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
         return info, _write_checksums(hashed)
 
 
-def _datapackage(staging: Path, config: ReleaseConfig) -> dict[str, Any]:
+def _datapackage(hashed: _Hashed, config: ReleaseConfig) -> dict[str, Any]:
     """``datapackage.json`` at the release root, each resource with its bytes and hash."""
     from .package import package_descriptor
 
@@ -404,10 +405,10 @@ def _datapackage(staging: Path, config: ReleaseConfig) -> dict[str, Any]:
     descriptor["title"], descriptor["description"] = config.title, config.description
     descriptor["licenses"] = [{"name": config.license, "path": config.license_uri}]
     for resource in descriptor["resources"]:
-        path = staging / "tables" / resource["path"]
-        resource["path"] = f"tables/{resource['path']}"
-        resource["bytes"] = path.stat().st_size
-        resource["hash"] = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+        table = hashed.file(hashed.root / "tables" / resource["path"])
+        resource["path"] = table.name
+        resource["bytes"] = table.byte_size
+        resource["hash"] = f"sha256:{table.sha256}"
     return descriptor
 
 
