@@ -10,7 +10,7 @@ import pytest
 from benchmarks.synthetic import generate
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rdflib import Graph
+from rdflib import RDF, RDFS, Graph
 from rdflib.compare import isomorphic
 
 from conftest import FIXTURES
@@ -101,44 +101,92 @@ def test_same_findings_as_the_reference_engines(synthetic: Path) -> None:
 
 def test_streamed_rdf_files_are_the_whole_documents(synthetic: Path, tmp_path: Path) -> None:
     from coopdata.fastgraph import write_ntriples
-    from coopdata.serialize import ntriples_to_turtle
+    from coopdata.serialize import ntriples_to_jsonld, ntriples_to_turtle, write_compacted
 
     dataset, _ = load(synthetic)
     fast = triples(dataset)
     write_ntriples(fast, tmp_path / "graph.nt", batch=7)  # many batches, one a partial one
     ntriples_to_turtle(tmp_path / "graph.nt", tmp_path / "graph.ttl")
+    ntriples_to_jsonld(tmp_path / "graph.nt", tmp_path / "graph.jsonld")
+    write_compacted(fast, tmp_path / "whole.jsonld")
     assert (tmp_path / "graph.nt").read_bytes() == ntriples(fast).encode("utf-8")
     assert (tmp_path / "graph.ttl").read_bytes() == turtle(fast)
+    assert (tmp_path / "graph.jsonld").read_bytes() == (tmp_path / "whole.jsonld").read_bytes()
+
+
+def test_jsonld_from_ntriples_reads_literals_with_spaces_and_escapes(tmp_path: Path) -> None:
+    """Only the last term of a line holds spaces (or " ." and escapes): the line splits
+    there, and the document is the one made of the triples."""
+    from coopdata.fastgraph import literal, write_ntriples
+    from coopdata.serialize import ntriples_to_jsonld, write_compacted
+
+    subject, label = "<https://w3id.org/coopdata/project/a>", f"<{RDFS.label}>"
+    made = sorted([(subject, label, literal('a "b" .\n c\\ d .', lang="fr")),
+                   (subject, label, literal("x  y ", lang="en")),
+                   (subject, f"<{RDF.type}>", "<https://w3id.org/coopdata/def/Project>")])
+    write_ntriples(made, tmp_path / "graph.nt")
+    ntriples_to_jsonld(tmp_path / "graph.nt", tmp_path / "graph.jsonld")
+    write_compacted(made, tmp_path / "whole.jsonld")
+    assert (tmp_path / "graph.jsonld").read_bytes() == (tmp_path / "whole.jsonld").read_bytes()
+    assert 'a \\"b\\" .\\n c\\\\ d .' in (tmp_path / "graph.jsonld").read_text("utf-8")
 
 
 @pytest.mark.parametrize("interpreter", ["python", "", "/nonexistent/python"])
-def test_turtle_written_beside_is_the_same_document(synthetic: Path, tmp_path: Path,
+def test_conversions_beside_give_the_same_documents(synthetic: Path, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch,
                                                     interpreter: str) -> None:
-    """In its own process, or (no interpreter to start) in this one: the same bytes."""
+    """In their own processes, or (no interpreter to start) in this one: the same bytes."""
     import sys
 
     from coopdata.fastgraph import write_ntriples
-    from coopdata.serialize import ntriples_to_turtle_beside
+    from coopdata.serialize import Beside, write_compacted
 
     if interpreter != "python":
         monkeypatch.setattr(sys, "executable", interpreter)
     fast = triples(load(synthetic)[0])
     write_ntriples(fast, tmp_path / "graph.nt")
-    with ntriples_to_turtle_beside(tmp_path / "graph.nt", tmp_path / "graph.ttl"):
-        pass
+    with Beside() as beside:
+        beside.start("turtle", tmp_path / "graph.nt", tmp_path / "graph.ttl")
+        beside.start("json-ld", tmp_path / "graph.nt", tmp_path / "graph.jsonld")
+        beside.finish()
+    write_compacted(fast, tmp_path / "whole.jsonld")
     assert (tmp_path / "graph.ttl").read_bytes() == turtle(fast)
+    assert (tmp_path / "graph.jsonld").read_bytes() == (tmp_path / "whole.jsonld").read_bytes()
 
 
-def test_turtle_beside_is_stopped_when_the_release_fails(tmp_path: Path) -> None:
-    from coopdata.serialize import ntriples_to_turtle_beside
+def test_a_conversion_that_fails_beside_is_done_again_here(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """A process that cannot import coopdata (its module path, this one's, leads nowhere)
+    fails; the conversion is then done in this process."""
+    import sys
+
+    from coopdata import serialize
+
+    done: list[str] = []
+    monkeypatch.setitem(serialize.CONVERSIONS, "turtle",
+                        lambda source, target: done.append(target.name))
+    (tmp_path / "graph.nt").write_text("<urn:a> <urn:b> <urn:c> .\n")
+    with serialize.Beside() as beside:
+        with monkeypatch.context() as patched:
+            patched.setattr(sys, "path", [str(tmp_path / "nowhere")])
+            beside.start("turtle", tmp_path / "graph.nt", tmp_path / "graph.ttl")
+        beside.finish()
+    assert done == ["graph.ttl"]
+
+
+def test_conversions_beside_are_stopped_when_the_release_fails(tmp_path: Path) -> None:
+    from coopdata.serialize import Beside
 
     (tmp_path / "graph.nt").write_text("<urn:a> <urn:b> <urn:c> .\n" * 200_000)
-    with pytest.raises(KeyboardInterrupt), \
-            ntriples_to_turtle_beside(tmp_path / "graph.nt", tmp_path / "graph.ttl"):
+    with pytest.raises(KeyboardInterrupt), Beside() as beside:
+        beside.start("turtle", tmp_path / "graph.nt", tmp_path / "graph.ttl")
+        beside.start("json-ld", tmp_path / "graph.nt", tmp_path / "graph.jsonld")
         raise KeyboardInterrupt
-    size = (tmp_path / "graph.ttl").stat().st_size if (tmp_path / "graph.ttl").exists() else 0
-    assert size < len("<urn:a> <urn:b> <urn:c> .\n")  # killed before it got far, not rerun
+    for name in ("graph.ttl", "graph.jsonld"):  # killed before they got far, not rerun
+        size = (tmp_path / name).stat().st_size if (tmp_path / name).exists() else 0
+        assert size < 200_000 * len("<urn:a> <urn:b> <urn:c> .\n") // 10, name
+    assert beside.running == []
 
 
 @settings(max_examples=200, deadline=None)

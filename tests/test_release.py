@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -134,6 +135,32 @@ def test_invalid_records_publish_nothing(records: Path) -> None:
     result = CliRunner().invoke(main, ["release", "--records", "records", "--out", "releases",
                                        "--version", "1.0.0"])
     assert result.exit_code == 1 and result.output.endswith("nothing was written\n")
+    assert not Path("releases").exists()
+
+
+def test_records_failing_only_the_graph_checks_publish_nothing(
+        records: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """graph.nt is written, and converted beside, while the graph is checked: a violation
+    found there stops the conversions and takes everything away, the folder made for
+    the release included."""
+    from coopdata import serialize
+
+    started: list[serialize.Beside] = []
+    original = serialize.Beside.start
+
+    def start(self: serialize.Beside, *args: Any) -> None:
+        original(self, *args)
+        started.append(self)
+
+    monkeypatch.setattr(serialize.Beside, "start", start)
+    text = (records / "projects" / "second.yaml").read_text("utf-8")
+    (records / "projects" / "second.yaml").write_text(text.replace(
+        'planned_end: "2020"', 'planned_end: "2016"'), "utf-8")  # before planned_start
+    result = CliRunner().invoke(main, ["release", "--records", "records", "--out", "releases",
+                                       "--version", "1.0.0"])
+    assert result.exit_code == 1 and result.output.endswith("nothing was written\n")
+    assert "records/projects/second.yaml:14 second planned_end:" in result.output
+    assert len(started) == 2 and started[0].running == []  # (stopped)
     assert not Path("releases").exists()
 
 

@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, refused, write
-from coopdata import read_record, read_tables
+from coopdata import OutputError, read_record, read_tables
 from coopdata.build import build, export_tables, import_tables
 from coopdata.checks import SLUG, check_records
 from coopdata.cli import main
@@ -805,23 +805,29 @@ def test_two_releases_started_at_once(tmp_path: Path, versions: tuple[str, str])
         assert previous in ({"1.0.0": None, "2.0.0": "1.0.0"}, {"2.0.0": None, "1.0.0": "2.0.0"})
 
 
-def test_release_that_waited_names_the_release_published_meanwhile(tmp_path: Path) -> None:
+def test_release_while_another_validates_is_refused(tmp_path: Path) -> None:
+    """A release holds the lock from the start (it writes while it validates): another
+    one started meanwhile is refused at once; started afterwards, it names the first as
+    previous."""
     out = tmp_path / "releases"
     records = FIXTURES / "records"
-    published: list[str] = []
+    refused: list[str] = []
 
-    def meanwhile(step: str) -> None:  # another release finishes while this one validates
-        if step == "shacl" and not published:
-            published.append(release(out, records, version="1.0.0", date="2026-11-23",
-                                     site=False).info.version)
+    def meanwhile(step: str) -> None:  # another release starts while this one validates
+        if step == "shacl" and not refused:
+            with pytest.raises(OutputError) as caught:
+                release(out, records, version="1.1.0", date="2026-11-24", site=False)
+            refused.append(str(caught.value))
 
-    release(out, records, version="2.0.0", date="2026-11-24", progress=meanwhile, site=False)
-    assert published == ["1.0.0"]
-    info = json.loads((out / "2.0.0" / "release.json").read_text("utf-8"))
+    release(out, records, version="1.0.0", date="2026-11-23", progress=meanwhile, site=False)
+    assert refused == [f"another release is being written into {out}; try again when it "
+                       "has finished"]
+    release(out, records, version="1.1.0", date="2026-11-24", site=False)
+    info = json.loads((out / "1.1.0" / "release.json").read_text("utf-8"))
     assert info["previous"] == "1.0.0"
-    assert (out / "2.0.0" / "CHANGELOG.md").read_text("utf-8").startswith(
-        "# Changes in 2.0.0 since 1.0.0\n")
-    assert assert_only_complete_releases(out) == ["1.0.0", "2.0.0"]
+    assert (out / "1.1.0" / "CHANGELOG.md").read_text("utf-8").startswith(
+        "# Changes in 1.1.0 since 1.0.0\n")
+    assert assert_only_complete_releases(out) == ["1.0.0", "1.1.0"]
 
 
 def _limit_file_size() -> None:  # runs in the child, before coopdata starts
@@ -837,7 +843,7 @@ def test_release_on_a_full_disk_fails_cleanly(tmp_path: Path) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (
         1, "", f"Error: cannot write the release into {out}: File too large; nothing was "
                "published\n")
-    assert sorted(p.name for p in out.iterdir()) == [".coopdata-release.lock"]
+    assert not out.exists()  # made for the release, and taken away with it
 
 
 def test_build_on_a_full_disk_fails_cleanly(tmp_path: Path) -> None:
@@ -871,7 +877,7 @@ def test_release_on_a_small_filesystem_fails_cleanly(small_filesystem: Path) -> 
     assert (result.returncode, result.stdout, result.stderr) == (
         1, "", f"Error: cannot write the release into {out}: No space left on device; nothing "
                "was published\n")
-    assert sorted(p.name for p in out.iterdir()) == [".coopdata-release.lock"]
+    assert not out.exists()  # made for the release, and taken away with it
     assert shutil.disk_usage(small_filesystem).used < 100_000  # the staging was removed
 
 

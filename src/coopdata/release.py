@@ -39,7 +39,7 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._errors import OutputError, RecordsInvalid, UsageError
 from .config import ReleaseConfig
@@ -48,12 +48,15 @@ from .releasefiles import ReleaseFile, ReleaseInfo
 from .spec import KINDS
 from .uris import Uris
 
+if TYPE_CHECKING:
+    from .serialize import Beside
+
 SAFE_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 _DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
                  *(f"lpt{n}" for n in range(10))}
 CHECKSUMS = "SHA256SUMS"
-STEPS = ("load", "graph", "table-validation", "shacl", "rdf-files", "tables", "json-ld",
-         "turtle", "metadata", "site", "catalogue", "publish")
+STEPS = ("load", "graph", "rdf-files", "table-validation", "shacl", "tables", "json-ld",
+         "conversions", "metadata", "site", "catalogue", "publish")
 """The steps of a release, in order, as reported to the ``progress`` callback."""
 
 Progress = Callable[[str], None]
@@ -257,8 +260,6 @@ def release(out: Path | str, records: Path | str | None = None, *, version: str 
 def _release(root: Path, records: Path | str | None, *, version: str | None,
              config: ReleaseConfig, date: str | None, progress: Progress | None,
              strict: bool, site: bool) -> Release:
-    from .validate import validate
-
     step = progress or (lambda name: None)
     issued = release_date(date)
     version = check_version(version or issued)
@@ -266,40 +267,93 @@ def _release(root: Path, records: Path | str | None, *, version: str | None,
         raise UsageError(f"{root} is not a directory")
     _refuse_existing(root, version)
     previous = _previous_releases(root)
-    uris = Uris(config.base_uri)
-    validation = validate(records, uris=uris, progress=step)
-    if not validation.report.passes(strict=strict):
-        raise RecordsInvalid(validation.report)
+    created = [folder for folder in (root, *root.parents) if not folder.exists()]
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create {root}: {exc.strerror}") from None
     with _locked(root):
-        # Another release may have finished while this one validated: look again.
-        _refuse_existing(root, version)
-        if releases_in(root) != previous:
-            previous = _previous_releases(root)
-        for leftover in root.glob(".*.partial"):  # from a release that was killed
-            shutil.rmtree(leftover, ignore_errors=True)
         try:
-            staging = Path(tempfile.mkdtemp(prefix=f".{version}.", suffix=".partial", dir=root))
-        except OSError as exc:
-            raise OutputError(f"cannot write into {root}: {exc.strerror}") from None
-        try:
-            info, files = _write(staging, validation, config, uris, version, issued,
-                                 root, previous, step, site=site)
-            step("publish")
-            staging.chmod(0o755)  # mkdtemp made it private; a release is for everyone to read
-            _fsync_tree(staging)
-            os.rename(staging, root / version)
-            _fsync_directory(root)  # make the rename itself durable
-        except OSError as exc:
-            raise OutputError(f"cannot write the release into {root}: {exc.strerror or exc}; "
-                              "nothing was published") from None
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
+            validation, info, files = _publish(root, records, config, version, issued,
+                                               previous, step, strict=strict, site=site)
+        except BaseException:
+            _remove_empty(created)  # the folders made for it (while it holds the lock)
+            raise
     return Release(root / version, info, files, validation.report)
+
+
+def _publish(root: Path, records: Path | str | None, config: ReleaseConfig, version: str,
+             issued: str, previous: list[str], step: Progress, *, strict: bool,
+             site: bool) -> tuple[Any, ReleaseInfo, list[ReleaseFile]]:
+    """Validate and write the release in a staging directory, then rename it into place."""
+    # Another release may have finished since the caller looked: look again.
+    _refuse_existing(root, version)
+    if releases_in(root) != previous:
+        previous = _previous_releases(root)
+    for leftover in root.glob(".*.partial"):  # from a release that was killed
+        shutil.rmtree(leftover, ignore_errors=True)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{version}.", suffix=".partial", dir=root))
+    except OSError as exc:
+        raise OutputError(f"cannot write into {root}: {exc.strerror}") from None
+    try:
+        validation, info, files = _validate_and_write(
+            staging, records, config, version, issued, root, previous, step, strict=strict,
+            site=site)
+        step("publish")
+        staging.chmod(0o755)  # mkdtemp made it private; a release is for everyone to read
+        _fsync_tree(staging)
+        os.rename(staging, root / version)
+        _fsync_directory(root)  # make the rename itself durable
+    except OSError as exc:
+        raise OutputError(f"cannot write the release into {root}: {exc.strerror or exc}; "
+                          "nothing was published") from None
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return validation, info, files
+
+
+def _validate_and_write(staging: Path, records: Path | str | None, config: ReleaseConfig,
+                        version: str, issued: str, root: Path, previous: list[str],
+                        step: Progress, *, strict: bool, site: bool
+                        ) -> tuple[Any, ReleaseInfo, list[ReleaseFile]]:
+    """Validate the records, writing their release into ``staging`` (RecordsInvalid when
+    they fail). ``graph.nt`` is written as soon as the triples are made, while the
+    tables and the graph are checked, with ``graph.ttl`` and ``graph.jsonld`` converted
+    from it in other processes meanwhile."""
+    from .fastgraph import write_ntriples
+    from .serialize import Beside
+    from .validate import Validation, validate
+
+    uris = Uris(config.base_uri)
+    with Beside() as beside:
+        def graph_ready(validation: Validation) -> None:
+            if validation.report.passes(strict=strict):  # (so far: the record checks)
+                step("rdf-files")
+                write_ntriples(validation.triples, staging / "graph.nt")
+                beside.start("turtle", staging / "graph.nt", staging / "graph.ttl")
+                beside.start("json-ld", staging / "graph.nt", staging / "graph.jsonld")
+
+        validation = validate(records, uris=uris, progress=step, graph_ready=graph_ready)
+        if not validation.report.passes(strict=strict):
+            raise RecordsInvalid(validation.report)
+        info, files = _write(staging, validation, config, uris, version, issued, root,
+                             previous, step, beside, site=site)
+    return validation, info, files
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove ``folders`` (each inside the next) and the release lock in the first, if
+    nothing else is in them: a release that fails leaves nothing behind."""
+    if folders:
+        with suppress(OSError):
+            (folders[0] / ".coopdata-release.lock").unlink()
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def _refuse_existing(root: Path, version: str) -> None:
@@ -320,19 +374,17 @@ def _previous_releases(root: Path) -> list[str]:
 
 
 def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, version: str,
-           issued: str, root: Path, previous: list[str],
-           step: Progress, *, site: bool = True) -> tuple[ReleaseInfo, list[ReleaseFile]]:
+           issued: str, root: Path, previous: list[str], step: Progress, beside: Beside, *,
+           site: bool = True) -> tuple[ReleaseInfo, list[ReleaseFile]]:
+    """The rest of the release, ``graph.nt`` written (and converted ``beside``)."""
     from .catalog import catalog_graph, void_graph
     from .changelog import compare, read_release
     from .csvw import csvw_metadata
-    from .fastgraph import write_ntriples
     from .package import write_package
     from .serialize import (
         compacted,
         dump_json,
-        ntriples_to_turtle_beside,
         published_context,
-        write_compacted,
         write_framed_projects,
         write_turtle,
     )
@@ -341,26 +393,23 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
     triples = validation.triples
     with ThreadPoolExecutor(max_workers=1) as background:
         hashed = _Hashed(staging, background)
-        step("rdf-files")
-        write_ntriples(triples, staging / "graph.nt")
         hashed.finished(staging / "graph.nt")
-        with ntriples_to_turtle_beside(staging / "graph.nt", staging / "graph.ttl"):
-            step("tables")
-            (staging / "tables").mkdir()
-            for path in write_package(dataset, staging / "tables", cells=validation.tables):
-                hashed.finished(path)
-            (staging / "tables" / "datapackage.json").unlink()
-            dump_json(csvw_metadata(base_uri=uris.base), staging / "csv-metadata.json")
-            step("json-ld")
-            write_compacted(triples, staging / "graph.jsonld")
-            hashed.finished(staging / "graph.jsonld")
-            write_framed_projects(dataset, uris, staging / "projects.jsonld")
-            hashed.finished(staging / "projects.jsonld")
-            dump_json(published_context(), staging / "context.jsonld")
-            # (the tables were hashed in the background meanwhile)
-            dump_json(_datapackage(hashed, config), staging / "datapackage.json")
-            step("turtle")  # what is left of graph.ttl once the rest is written
+        step("tables")
+        (staging / "tables").mkdir()
+        for path in write_package(dataset, staging / "tables", cells=validation.tables):
+            hashed.finished(path)
+        (staging / "tables" / "datapackage.json").unlink()
+        dump_json(csvw_metadata(base_uri=uris.base), staging / "csv-metadata.json")
+        step("json-ld")
+        write_framed_projects(dataset, uris, staging / "projects.jsonld")
+        hashed.finished(staging / "projects.jsonld")
+        dump_json(published_context(), staging / "context.jsonld")
+        # (the tables were hashed in the background meanwhile)
+        dump_json(_datapackage(hashed, config), staging / "datapackage.json")
+        step("conversions")  # what is left of graph.ttl and graph.jsonld to wait for
+        beside.finish()
         hashed.finished(staging / "graph.ttl")
+        hashed.finished(staging / "graph.jsonld")
         step("metadata")
         info = _info(dataset, len(triples), version, issued, previous)
         if previous:

@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -69,36 +69,62 @@ def ntriples_to_turtle(source: Path, target: Path) -> None:
                          prefixes=_turtle_prefixes())
 
 
-_CONVERT = """import json, sys, pyoxigraph as ox
-ox.serialize(ox.parse(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES), output=sys.argv[2],
-             format=ox.RdfFormat.TURTLE, prefixes=json.loads(sys.argv[3]))"""
+_CONVERT = """import json, os, sys
+os.nice(19)  # the release's own process comes first: these have until its end to finish
+sys.path[:] = json.loads(sys.argv[1])
+from pathlib import Path
+from coopdata.serialize import CONVERSIONS
+CONVERSIONS[sys.argv[2]](Path(sys.argv[3]), Path(sys.argv[4]))"""
 
 
-@contextmanager
-def ntriples_to_turtle_beside(source: Path, target: Path) -> Iterator[None]:
-    """:func:`ntriples_to_turtle` in another process while the block runs (pyoxigraph
-    holds the interpreter lock while it writes, so a thread would not run beside Python
-    code), finished when the block ends; the conversion is stopped if the block fails.
-    A fresh interpreter holds only pyoxigraph and the two files' buffers. Should that
-    process fail (no interpreter to start, pyoxigraph not importable there), the
-    conversion is done again here: the same bytes, or the error."""
-    process = None
-    if sys.executable:
-        with suppress(OSError):
-            process = subprocess.Popen(
-                [sys.executable, "-I", "-c", _CONVERT, str(source), str(target),
-                 json.dumps(_turtle_prefixes())],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL)
-    try:
-        yield
-    except BaseException:
-        if process is not None:
-            process.kill()
-            process.wait()
-        raise
-    if process is None or process.wait() != 0:
-        ntriples_to_turtle(source, target)
+class Beside:
+    """Conversions of an N-Triples file (:data:`CONVERSIONS`), each in a process of its
+    own while the caller goes on: pyoxigraph and the JSON-LD compaction hold the
+    interpreter lock, so a thread would not run beside Python code, and a fresh
+    interpreter (with this one's module path) holds only the files' buffers.
+
+    :meth:`finish` waits for them, and does again here any that failed (no interpreter to
+    start, a module missing there): the same bytes, or the error. Leaving the ``with``
+    block stops those still running (when the release fails)."""
+
+    def __init__(self) -> None:
+        self.running: list[tuple[subprocess.Popen[bytes] | None, str, Path, Path]] = []
+
+    def start(self, conversion: str, source: Path, target: Path) -> None:
+        """Start converting ``source`` into ``target`` (``conversion``: ``turtle`` or
+        ``json-ld``)."""
+        assert conversion in CONVERSIONS, conversion
+        process = None
+        if sys.executable:
+            with suppress(OSError):
+                process = subprocess.Popen(
+                    [sys.executable, "-I", "-c", _CONVERT, json.dumps(sys.path), conversion,
+                     str(source), str(target)],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL)
+        self.running.append((process, conversion, source, target))
+
+    def finish(self) -> None:
+        """Wait for every conversion started (each done here should its process fail)."""
+        while self.running:
+            process, conversion, source, target = self.running[0]
+            if process is None or process.wait() != 0:
+                CONVERSIONS[conversion](source, target)
+            self.running.pop(0)
+
+    def stop(self) -> None:
+        """Stop the conversions still running."""
+        for process, *_ in self.running:
+            if process is not None:
+                process.kill()
+                process.wait()
+        self.running = []
+
+    def __enter__(self) -> Beside:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
 
 def _turtle_prefixes() -> dict[str, str]:
@@ -152,6 +178,25 @@ def write_compacted(triples: list[Triple], path: Path) -> None:
 
     dump_json_list({"@context": published_context()["@context"]}, "@graph",
                    compact_nodes(triples), path)
+
+
+def ntriples_to_jsonld(source: Path, target: Path) -> None:
+    """``graph.jsonld`` from ``graph.nt`` (sorted, as :func:`~coopdata.fastgraph.write_ntriples`
+    writes it: one triple a line, its terms apart by single spaces, as no term but the last
+    holds a space): the same bytes as :func:`write_compacted` of its triples, read a line
+    at a time."""
+    with open(source, encoding="utf-8", newline="\n") as lines:
+        write_compacted(_triples_of_lines(lines), target)  # type: ignore[arg-type]
+
+
+def _triples_of_lines(lines: Iterable[str]) -> Iterator[list[str]]:
+    for line in lines:
+        yield line[:-3].split(" ", 2)  # (without its " .\n")
+
+
+CONVERSIONS: dict[str, Callable[[Path, Path], None]] = {
+    "turtle": ntriples_to_turtle, "json-ld": ntriples_to_jsonld}
+"""What :class:`Beside` converts ``graph.nt`` into, by name."""
 
 
 def write_framed_projects(dataset: Dataset, uris: Uris, path: Path) -> None:

@@ -135,27 +135,32 @@ def _read_and_check(files: list[tuple[str, Path]]) -> tuple[list[Record], list[F
 
 def validate(directory: Path | str | None = None, *, uris: Uris | None = None,
              tables: bool = True, shacl: bool = True, engine: str = "fast",
-             progress: Callable[[str], None] | None = None) -> Validation:
+             progress: Callable[[str], None] | None = None,
+             graph_ready: Callable[[Validation], None] | None = None) -> Validation:
     """Run every layer on the records in ``directory`` and return one report.
 
     Table and SHACL validation run on the records that passed the record checks, and
     do not repeat a problem the record checks already reported for the same field.
+    ``graph_ready``: see :func:`validate_dataset`.
     """
     from .collector import paused
 
     with paused():
         dataset, report = load(directory, progress=progress)
         return validate_dataset(dataset, report, uris=uris, tables=tables, shacl=shacl,
-                                engine=engine, progress=progress)
+                                engine=engine, progress=progress, graph_ready=graph_ready)
 
 
 def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = None,
                      tables: bool = True, shacl: bool = True, engine: str = "fast",
-                     progress: Callable[[str], None] | None = None) -> Validation:
+                     progress: Callable[[str], None] | None = None,
+                     graph_ready: Callable[[Validation], None] | None = None) -> Validation:
     """Add the table and SHACL layers to ``report``, the record checks of ``dataset``.
 
     ``progress`` is called with the name of each step as it starts (``graph``,
-    ``table-validation``, ``shacl``).
+    ``table-validation``, ``shacl``). ``graph_ready`` is called with the validation as
+    soon as its triples are made, before the table and SHACL checks (a release starts
+    writing the graph's files there, to be thrown away should those checks fail).
     """
     from .fastgraph import triples as graph_triples
 
@@ -169,6 +174,8 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
         from .graph import build_graph
 
         validation._graph = build_graph(dataset, uris=uris)
+    if graph_ready is not None:
+        graph_ready(validation)
     # SHACL starts first: its SPARQL half runs in a thread beside the table checks.
     shacl_findings = _begin_shacl(validation, uris, engine) if shacl else None
     if tables:
