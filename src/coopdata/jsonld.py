@@ -16,7 +16,7 @@ same codes recur and a nested node's IRI comes again as its subject.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache, partial
 from typing import Any, NamedTuple
 
@@ -129,9 +129,9 @@ class Compactor:
 
     # --- nodes -----------------------------------------------------------------------
 
-    def nodes(self, triples: Iterable[Triple]) -> Iterator[dict[str, Any]]:
+    def nodes(self, triples: Iterable[Triple | Sequence[str]]) -> Iterator[dict[str, Any]]:
         """The node objects, one per subject; ``triples`` must be sorted (as fastgraph
-        gives them)."""
+        gives them; each a tuple, or any sequence of its three terms)."""
         putter, put_parsed, type_key = self._putters.get, self._put, self._type
         iri_term, compacted = self._iri_terms.get, self._iris.get
         node: dict[str, Any] | None = None
@@ -310,6 +310,6 @@ def compact(triples: list[Triple]) -> dict[str, Any]:
     return _published().document(triples)
 
 
-def compact_nodes(triples: Iterable[Triple]) -> Iterator[dict[str, Any]]:
+def compact_nodes(triples: Iterable[Triple | Sequence[str]]) -> Iterator[dict[str, Any]]:
     """The node objects of :func:`compact`'s ``@graph``, one at a time."""
     return _published().nodes(triples)

@@ -396,9 +396,11 @@ def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, ve
         hashed.finished(staging / "graph.nt")
         step("tables")
         (staging / "tables").mkdir()
-        for path in write_package(dataset, staging / "tables", cells=validation.tables):
-            hashed.finished(path)
-        (staging / "tables" / "datapackage.json").unlink()
+        written = write_package(dataset, staging / "tables", cells=validation.tables)
+        (staging / "tables" / "datapackage.json").unlink()  # (the release's is at its root)
+        for path in written:
+            if path.suffix == ".csv":
+                hashed.finished(path)
         dump_json(csvw_metadata(base_uri=uris.base), staging / "csv-metadata.json")
         step("json-ld")
         write_framed_projects(dataset, uris, staging / "projects.jsonld")

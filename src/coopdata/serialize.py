@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from functools import cache
 from pathlib import Path
@@ -171,7 +171,7 @@ def compacted(graph: Graph, *, context: dict[str, Any] | None = None) -> dict[st
     return result
 
 
-def write_compacted(triples: list[Triple], path: Path) -> None:
+def write_compacted(triples: Iterable[Triple | Sequence[str]], path: Path) -> None:
     """``graph.jsonld``: the document :func:`coopdata.jsonld.compact` makes of the
     (sorted) triples, as :func:`dump_json` writes it, a node at a time."""
     from .jsonld import compact_nodes
@@ -186,7 +186,7 @@ def ntriples_to_jsonld(source: Path, target: Path) -> None:
     holds a space): the same bytes as :func:`write_compacted` of its triples, read a line
     at a time."""
     with open(source, encoding="utf-8", newline="\n") as lines:
-        write_compacted(_triples_of_lines(lines), target)  # type: ignore[arg-type]
+        write_compacted(_triples_of_lines(lines), target)
 
 
 def _triples_of_lines(lines: Iterable[str]) -> Iterator[list[str]]:
