@@ -195,10 +195,12 @@ def test_conversions_beside_are_stopped_when_the_release_fails(tmp_path: Path) -
 def test_terms_are_read_back_as_written(text: str, lang: str | None, datatype: str | None
                                         ) -> None:
     from coopdata.fastgraph import XSD, iri, literal, parse_term
+    from coopdata.fastshacl import _nt
 
     expected = (PREFIXES["rdf"] + "langString") if lang else datatype or XSD + "string"
-    assert parse_term(literal(text, lang=lang, datatype=datatype)) == \
-        ("l", text, expected, lang or "")
+    written = literal(text, lang=lang, datatype=datatype)
+    assert parse_term(written) == ("l", text, expected, lang or "")
+    assert _nt(parse_term(written)) == written  # (as SHACL results give values back)
     assert parse_term(iri("https://example.org/côte-d’ivoire")) == \
         ("i", "https://example.org/côte-d’ivoire", "", "")
 

@@ -26,7 +26,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from .fastgraph import Term, Triple, parse_term
+from .fastgraph import Term, Triple, literal, parse_term
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -106,7 +106,6 @@ class CompiledShapes:
 
 
 _MAX_COUNT, _UNIQUE_LANG = (f"{SH}{name}ConstraintComponent" for name in ("MaxCount", "UniqueLang"))
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _PARAMETERS = {"name", "description", "order", "group", "message", "severity", "deactivated",
                "targetClass", "path", "property", "sparql", "minCount", "maxCount", "uniqueLang"}
 _VALUE = {"datatype", "nodeKind", "class", "in", "pattern", "flags", "languageIn", "or", "and"}
@@ -134,9 +133,7 @@ def _nt(term: Term) -> str:
     kind, text, datatype, lang = term
     if kind != "l":
         return f"<{text}>" if kind == "i" else f"_:{text}"
-    body = f'"{text.translate(_ESCAPES)}"'
-    return f"{body}@{lang}" if lang else body if datatype == XSD + "string" else \
-        f"{body}^^<{datatype}>"
+    return literal(text, lang=lang, datatype=None if datatype == XSD + "string" else datatype)
 
 
 def _lang(nt: str) -> str:
