@@ -154,6 +154,25 @@ def test_conversions_beside_give_the_same_documents(synthetic: Path, tmp_path: P
     assert (tmp_path / "graph.jsonld").read_bytes() == (tmp_path / "whole.jsonld").read_bytes()
 
 
+def test_conversions_beside_run_in_their_own_processes(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not done here: the processes find coopdata on this interpreter's module path."""
+    from coopdata import serialize
+
+    def here(source: Path, target: Path) -> None:
+        raise AssertionError(f"{target.name} was converted in the release's own process")
+
+    for conversion in ("turtle", "json-ld"):
+        monkeypatch.setitem(serialize.CONVERSIONS, conversion, here)
+    (tmp_path / "graph.nt").write_text("<urn:a> <urn:b> <urn:c> .\n")
+    with serialize.Beside() as beside:
+        beside.start("turtle", tmp_path / "graph.nt", tmp_path / "graph.ttl")
+        beside.start("json-ld", tmp_path / "graph.nt", tmp_path / "graph.jsonld")
+        beside.finish()
+    assert (tmp_path / "graph.ttl").read_text().endswith("<urn:a> <urn:b> <urn:c> .\n")
+    assert '"id": "urn:a"' in (tmp_path / "graph.jsonld").read_text()
+
+
 def test_a_conversion_that_fails_beside_is_done_again_here(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch
                                                            ) -> None:
