@@ -204,7 +204,7 @@ def test_conversions_beside_are_stopped_when_the_release_fails(tmp_path: Path) -
         raise KeyboardInterrupt
     for name in ("graph.ttl", "graph.jsonld"):  # killed before they got far, not rerun
         size = (tmp_path / name).stat().st_size if (tmp_path / name).exists() else 0
-        assert size < 200_000 * len("<urn:a> <urn:b> <urn:c> .\n") // 10, name
+        assert size < len("<urn:a> <urn:b> <urn:c> .\n"), name
     assert beside.running == []
 
 

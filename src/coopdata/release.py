@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,11 +51,13 @@ from .uris import Uris
 
 if TYPE_CHECKING:
     from .serialize import Beside
+    from .validate import Validation
 
 SAFE_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 _DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
                  *(f"lpt{n}" for n in range(10))}
 CHECKSUMS = "SHA256SUMS"
+LOCK = ".coopdata-release.lock"
 STEPS = ("load", "graph", "rdf-files", "table-validation", "shacl", "tables", "json-ld",
          "conversions", "metadata", "site", "catalogue", "publish")
 """The steps of a release, in order, as reported to the ``progress`` callback."""
@@ -142,7 +145,7 @@ def verify(directory: Path) -> list[str]:
 def _locked(directory: Path) -> Iterator[None]:
     """One release at a time in ``directory``."""
     try:
-        handle = open(directory / ".coopdata-release.lock", "a+")  # noqa: SIM115
+        handle = open(directory / LOCK, "a+")  # noqa: SIM115
     except OSError as exc:
         raise OutputError(f"cannot write into {directory}: {exc.strerror}") from None
     with handle:
@@ -284,8 +287,14 @@ def _release(root: Path, records: Path | str | None, *, version: str | None,
 
 def _publish(root: Path, records: Path | str | None, config: ReleaseConfig, version: str,
              issued: str, previous: list[str], step: Progress, *, strict: bool,
-             site: bool) -> tuple[Any, ReleaseInfo, list[ReleaseFile]]:
-    """Validate and write the release in a staging directory, then rename it into place."""
+             site: bool) -> tuple[Validation, ReleaseInfo, list[ReleaseFile]]:
+    """Validate the records and write their release in a staging directory, then rename
+    it into place. ``graph.nt`` is written as soon as the triples are made, and
+    ``graph.ttl`` and ``graph.jsonld`` converted from it in other processes, while the
+    tables and the graph are checked (RecordsInvalid should they fail)."""
+    from .serialize import Beside
+    from .validate import validate
+
     # Another release may have finished since the caller looked: look again.
     _refuse_existing(root, version)
     if releases_in(root) != previous:
@@ -296,10 +305,15 @@ def _publish(root: Path, records: Path | str | None, config: ReleaseConfig, vers
         staging = Path(tempfile.mkdtemp(prefix=f".{version}.", suffix=".partial", dir=root))
     except OSError as exc:
         raise OutputError(f"cannot write into {root}: {exc.strerror}") from None
+    uris = Uris(config.base_uri)
     try:
-        validation, info, files = _validate_and_write(
-            staging, records, config, version, issued, root, previous, step, strict=strict,
-            site=site)
+        with Beside() as beside:
+            validation = validate(records, uris=uris, progress=step, graph_ready=partial(
+                _start_graph_files, staging, beside, step, strict))
+            if not validation.report.passes(strict=strict):
+                raise RecordsInvalid(validation.report)
+            info, files = _write(staging, validation, config, uris, version, issued, root,
+                                 previous, step, beside, site=site)
         step("publish")
         staging.chmod(0o755)  # mkdtemp made it private; a release is for everyone to read
         _fsync_tree(staging)
@@ -314,33 +328,17 @@ def _publish(root: Path, records: Path | str | None, config: ReleaseConfig, vers
     return validation, info, files
 
 
-def _validate_and_write(staging: Path, records: Path | str | None, config: ReleaseConfig,
-                        version: str, issued: str, root: Path, previous: list[str],
-                        step: Progress, *, strict: bool, site: bool
-                        ) -> tuple[Any, ReleaseInfo, list[ReleaseFile]]:
-    """Validate the records, writing their release into ``staging`` (RecordsInvalid when
-    they fail). ``graph.nt`` is written as soon as the triples are made, while the
-    tables and the graph are checked, with ``graph.ttl`` and ``graph.jsonld`` converted
-    from it in other processes meanwhile."""
+def _start_graph_files(staging: Path, beside: Beside, step: Progress, strict: bool,
+                       validation: Validation) -> None:
+    """Once the triples are made: ``graph.nt``, and its conversions started ``beside``
+    (unless the record checks failed already)."""
     from .fastgraph import write_ntriples
-    from .serialize import Beside
-    from .validate import Validation, validate
 
-    uris = Uris(config.base_uri)
-    with Beside() as beside:
-        def graph_ready(validation: Validation) -> None:
-            if validation.report.passes(strict=strict):  # (so far: the record checks)
-                step("rdf-files")
-                write_ntriples(validation.triples, staging / "graph.nt")
-                beside.start("turtle", staging / "graph.nt", staging / "graph.ttl")
-                beside.start("json-ld", staging / "graph.nt", staging / "graph.jsonld")
-
-        validation = validate(records, uris=uris, progress=step, graph_ready=graph_ready)
-        if not validation.report.passes(strict=strict):
-            raise RecordsInvalid(validation.report)
-        info, files = _write(staging, validation, config, uris, version, issued, root,
-                             previous, step, beside, site=site)
-    return validation, info, files
+    if validation.report.passes(strict=strict):
+        step("rdf-files")
+        write_ntriples(validation.triples, staging / "graph.nt")
+        beside.start("turtle", staging / "graph.nt", staging / "graph.ttl")
+        beside.start("json-ld", staging / "graph.nt", staging / "graph.jsonld")
 
 
 def _remove_empty(folders: list[Path]) -> None:
@@ -348,7 +346,7 @@ def _remove_empty(folders: list[Path]) -> None:
     nothing else is in them: a release that fails leaves nothing behind."""
     if folders:
         with suppress(OSError):
-            (folders[0] / ".coopdata-release.lock").unlink()
+            (folders[0] / LOCK).unlink()
     for folder in folders:
         try:
             folder.rmdir()
@@ -373,7 +371,7 @@ def _previous_releases(root: Path) -> list[str]:
     return previous
 
 
-def _write(staging: Path, validation: Any, config: ReleaseConfig, uris: Uris, version: str,
+def _write(staging: Path, validation: Validation, config: ReleaseConfig, uris: Uris, version: str,
            issued: str, root: Path, previous: list[str], step: Progress, beside: Beside, *,
            site: bool = True) -> tuple[ReleaseInfo, list[ReleaseFile]]:
     """The rest of the release, ``graph.nt`` written (and converted ``beside``)."""

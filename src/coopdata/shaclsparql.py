@@ -106,24 +106,23 @@ def compile_select(g: Graph, shape: Any, constraint: Any, *, path: str | None, s
                             severity, path, tuple(sorted(own | set(messages))))
 
 
-def _analysed(queries: list[str]) -> list[Needs | None]:
-    """:func:`_needs` of each query, read in a thread of its own. rdflib's SPARQL parser
-    (pyparsing) leaves reference cycles through the exceptions it raises, their tracebacks
-    and the frames of those, and so through every frame that called it: read from here,
-    the frames holding the data graph, which would then stay in memory until Python's
-    cyclic collector runs (it is paused during a release, and its first full collection
-    after one walked every triple: 3 s at 100,000 projects). A thread's frames start
-    afresh and hold only the queries."""
-    with ThreadPoolExecutor(max_workers=1) as fresh:
-        return list(fresh.map(_needs, queries))
-
-
 class _Any(Exception):
     """A query may match any triple."""
 
 
 @cache
 def _needs(sparql: str) -> Needs | None:
+    """:func:`_read_needs`, in a thread of its own. rdflib's SPARQL parser (pyparsing)
+    leaves reference cycles through the exceptions it raises, their tracebacks and the
+    frames of those, and so through every frame that called it: here, frames holding the
+    data graph, which would then stay in memory until Python's cyclic collector runs (it
+    is paused during a release, and its first full collection after one walked every
+    triple: 3 s at 100,000 projects). A new thread's frames hold only the query."""
+    with ThreadPoolExecutor(max_workers=1) as fresh:
+        return fresh.submit(_read_needs, sparql).result()
+
+
+def _read_needs(sparql: str) -> Needs | None:
     """The triples ``sparql`` can match (None: any), read from its algebra. A variable
     predicate stands for the IRIs of a ``FILTER (?p IN (…))`` that drops every solution where
     it is another predicate, if nothing between the FILTER and the triple pattern can turn
@@ -208,9 +207,8 @@ def _target(classes: tuple[str, ...], graph: DataGraph) -> str:
 def _triples(selects: list[tuple[tuple[str, ...], SparqlConstraint]],
              graph: DataGraph) -> Iterator[list[Triple]]:
     """The triples the queries need (with the targets' types), in lists."""
-    large = sum(map(len, graph.by_predicate.values())) >= ANALYSED_FROM
-    needs = _analysed([select.head + select.tail for _, select in selects]) if large \
-        else [None]
+    needs = [_needs(select.head + select.tail) for _, select in selects] \
+        if sum(map(len, graph.by_predicate.values())) >= ANALYSED_FROM else [None]
     if any(n is None for n in needs):
         yield from graph.by_predicate.values()
         return
