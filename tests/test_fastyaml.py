@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -143,13 +144,24 @@ def test_dumped_yaml_is_read_as_pyyaml_reads_it(data: dict[Any, Any], flow: bool
 _COMMON_LEAVES = ["x", "'b'", "'it''s'", '"a"', "[a, b]", "[a, 'b c', \"d\"]", "{fr: x}",
                   "{fr: 'x', en: y}", "{}", "[]", "010", "yes", "~", "1.0", "2015-04-21",
                   "a - b", "x:y", "é’", "a  b", "a,b", "'a", "b'", "''", "-1", "0x1F"]
-_ODD_LEAVES = ["a: b", "a:", '"a', "[a,", "[a, ]", "&a x", "*a", "!!int 1", "|", ">", "a # c",
+_INDICATOR_CHARACTERS = "-?:,[]{}#&*!|>'\"%@`=<~"
+"""YAML's indicator characters, and those of the scalars YAML 1.1 types apart (``=`` is
+``!!value``, ``<<`` ``!!merge``, ``~`` null)."""
+_SCALAR_LEAVES = [*dict.fromkeys([
+    "=", "<<", "~", "!", "%", "@", "`", "==", "=x", "<<x", "<<:", "!x", "%x", "@x",
+    "`x`", *_INDICATOR_CHARACTERS, *(f"{c}a" for c in _INDICATOR_CHARACTERS),
+                  *(f"{c} a" for c in _INDICATOR_CHARACTERS)])]
+"""Plain scalars made of, or starting with, an indicator (issue 14, case 7: ``fr: =``
+was text to one reader and a refused tag, or a crash, to the other)."""
+_ODD_LEAVES = [*_SCALAR_LEAVES, *(f"[{v}]" for v in _SCALAR_LEAVES),
+               *(f"{{fr: {v}}}" for v in _SCALAR_LEAVES),
+               "a: b", "a:", '"a', "[a,", "[a, ]", "&a x", "*a", "!!int 1", "|", ">", "a # c",
                "#c", "- x", "-", "?", ": x", "a ", "\ta", '"a\\tb"']
 # Mostly common leaves and keys: a single troublesome one sends the text to PyYAML.
 _LEAVES = st.sampled_from(_COMMON_LEAVES * 10 + _ODD_LEAVES) | st.text(
     st.sampled_from("ab :'\"-[]{},#é"), min_size=1, max_size=6)
 _DOC_KEYS = st.sampled_from(["title", "fr", "en", "a.b", "x-y", "_"] * 8
-                            + ["yes", "1", "a b", "'q'", "-k", "k "])
+                            + ["yes", "1", "a b", "'q'", "-k", "k ", "=", "<<", "~", "!"])
 
 
 @st.composite
@@ -200,3 +212,51 @@ def test_any_text_read_fast_is_read_as_pyyaml_reads_it(text: str) -> None:
     if got is not None:
         assert repr(got) == repr(pyyaml(text)), text
 
+
+
+def read_both_ways(text: str) -> tuple[Any, Any]:
+    """What :func:`read_record` makes of ``text`` with the fast reader, and without it:
+    the record, its field lines and the findings (or the exception raised)."""
+    def outcome() -> Any:
+        try:
+            record, findings = read_record(path, "project")
+            if record is None:
+                return None, None, [(f.code, f.line, f.field) for f in findings]
+            return ((record.kind, record.id, record.data), dict(record.lines),
+                    [(f.code, f.line, f.field) for f in findings])
+        except Exception as exc:  # noqa: BLE001 - a crash is an outcome to compare
+            return f"raised {type(exc).__name__}: {exc}"
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "a.yaml"
+        path.write_text(text, encoding="utf-8")
+        fast_way = outcome()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(records, "read_plain", lambda *args, **kwargs: None)
+            pyyaml_way = outcome()
+    return fast_way, pyyaml_way
+
+
+@pytest.mark.parametrize("leaf", _SCALAR_LEAVES)
+def test_indicator_scalars_are_read_alike_by_both_readers(leaf: str) -> None:
+    for text in (f"id: a\nname: {{fr: {leaf}}}\n", f"id: a\nx: {leaf}\n",
+                 f"id: a\nx: [{leaf}, b]\n", f"id: a\nx:\n- {leaf}\n"):
+        fast_way, pyyaml_way = read_both_ways(text)
+        assert repr(fast_way) == repr(pyyaml_way), text
+        assert not str(fast_way).startswith("raised"), text
+
+
+def test_an_equals_sign_is_text() -> None:
+    ((_, _, data), _, findings), _ = read_both_ways("id: a\nname: {fr: =}\nx: <<\n")
+    assert data == {"id": "a", "name": {"fr": "="}, "x": "<<"}
+    assert findings == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(documents())
+def test_both_readers_agree_on_any_document(text: str) -> None:
+    """The whole outcome of reading a file (record, lines, findings) is the same whether
+    the fast reader reads it or leaves it to PyYAML, and never an exception."""
+    fast_way, pyyaml_way = read_both_ways(text)
+    assert repr(fast_way) == repr(pyyaml_way), text
+    assert not str(fast_way).startswith("raised"), text

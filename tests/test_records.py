@@ -6,6 +6,7 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -110,3 +111,32 @@ def test_a_file_is_read_whole_up_to_the_limit_whatever_its_size_seemed(
         handle.flush()
         handle.seek(0)
         assert records._read_at_most(handle.fileno(), limit, size) == content[:limit]
+
+
+class _LimitedLoader(records._Loader):
+    """libyaml as a version with a nesting limit of 25 levels would behave: it refuses the
+    text while scanning, before any event (PyYAML 6.0.4 does so past 1,000 levels)."""
+
+    def __init__(self, stream: str) -> None:
+        import yaml
+
+        depth = deepest = 0
+        for character in stream:
+            depth += {"[": 1, "{": 1, "]": -1, "}": -1}.get(character, 0)
+            deepest = max(depth, deepest)
+        if deepest > 25:
+            raise yaml.scanner.ScannerError("while increasing flow level", None,
+                                            "exceeded maximum nesting depth", None)
+        super().__init__(stream)
+
+
+def test_too_deep_does_not_depend_on_the_yaml_library_s_own_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """coopdata's documented finding is ``too-deep`` whatever nesting limit the library
+    has (issue 15): a limit that fires before coopdata's check changes nothing."""
+    monkeypatch.setattr(records, "_Loader", _LimitedLoader)
+    for levels in (30, 2000):
+        assert problems(tmp_path, "id: p\nx: " + "[" * levels + "]" * levels + "\n") == [
+            "2 nesting deeper than 20 levels [too-deep]"], levels
+    # a malformed text the library refuses for another reason keeps its own finding
+    assert problems(tmp_path, "id: p\nx: [a\n")[0].endswith("[invalid-yaml]")

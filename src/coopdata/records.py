@@ -42,22 +42,31 @@ class _Loader(_SafeLoader):
         pass
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        """What PyYAML's resolver answers (a test checks it), without its path resolvers."""
+        """What PyYAML's resolver answers (a test checks it), without its path resolvers,
+        except that a plain scalar it would give a tag that is no data (``=`` is YAML 1.1's
+        ``!!value``, ``<<`` its ``!!merge``) is text, as :func:`_typed_plain` reads it."""
         if kind is not yaml.ScalarNode:
             return _MAP if kind is yaml.MappingNode else _SEQ
         return _plain_tag(value) if implicit[0] else _STR  # (quoted, or tagged "!": text)
 
 
 def _plain_tag(value: str) -> str:
-    """The tag of the plain scalar ``value``, remembered."""
+    """The tag of the plain scalar ``value``, remembered: PyYAML's, or ``str`` for a tag
+    that holds no plain data. Both readers (:func:`read_plain` and PyYAML's composer) type
+    plain scalars here, so that they agree on every one."""
     if (tag := _RESOLVED.get(value)) is None:
         tag = plain_scalar_tag(value)
+        if tag not in _SCALAR_TAGS:
+            tag = _STR
         if len(_RESOLVED) < _RESOLVED_MAX:
             _RESOLVED[value] = tag
     return tag
 
 
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
+_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
+                         ("str", "int", "float", "bool", "null", "timestamp"))
+"""The tags of the plain scalars records hold (:func:`_scalar` makes each)."""
 _RESOLVED: dict[str, str] = {}
 _RESOLVED_MAX = 10_000
 
@@ -180,6 +189,8 @@ def _read_yaml(text: str, path: Path, raw: bytes, kind: str) -> tuple[Record | N
     except _Refused as exc:
         return refuse(exc.code, exc.message, exc.line)
     except yaml.MarkedYAMLError as exc:
+        if (own := _own_refusal(text)) is not None:
+            return refuse(own.code, own.message, own.line)
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
         return refuse("invalid-yaml", f"malformed YAML: {problem}", mark.line + 1 if mark else None)
@@ -189,6 +200,8 @@ def _read_yaml(text: str, path: Path, raw: bytes, kind: str) -> tuple[Record | N
                       f"#x{character:04x}: {exc.reason}",  # libyaml counts bytes
                       text.encode("utf-8", "surrogatepass")[: exc.position].count(b"\n") + 1)
     except yaml.YAMLError as exc:
+        if (own := _own_refusal(text)) is not None:
+            return refuse(own.code, own.message, own.line)
         return refuse("invalid-yaml", f"malformed YAML: {exc}")
     if node is None:
         return refuse("empty-record", "the file holds no record")
@@ -278,8 +291,13 @@ def _check_depth(text: str) -> None:
     """
     if sum(text.count(c) for c in "[{-?:") <= _COMPOSE_SAFELY:
         return
+    _measure_depth(yaml.parse(text, Loader=_Loader))
+
+
+def _measure_depth(events: Iterator[yaml.Event]) -> None:
+    """Raise ``too-deep`` at the first node of ``events`` nested deeper than MAX_DEPTH."""
     open_collections = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in events:
         if isinstance(event, yaml.NodeEvent) and open_collections > MAX_DEPTH:
             raise _Refused("too-deep", f"nesting deeper than {MAX_DEPTH} levels",
                            event.start_mark.line + 1 if event.start_mark else 0)
@@ -287,6 +305,24 @@ def _check_depth(text: str) -> None:
             open_collections += 1
         elif isinstance(event, yaml.CollectionEndEvent):
             open_collections -= 1
+
+
+def _own_refusal(text: str) -> _Refused | None:
+    """coopdata's own finding about ``text`` that a YAML library refused, if it has one.
+
+    libyaml has nesting limits of its own (PyYAML 6.0.4 refuses more than 1,000 levels
+    while scanning, before any event is out): the depth is measured again here with
+    PyYAML's pure-Python parser, an event stream kept on lists, which has no limit and
+    stops at the first level too deep, so that the finding is coopdata's ``too-deep``
+    whatever the library's version.
+    """
+    try:
+        _measure_depth(yaml.parse(text, Loader=yaml.SafeLoader))
+    except _Refused as exc:
+        return exc
+    except yaml.YAMLError:
+        pass
+    return None
 
 
 def _plain(node: yaml.Node, path: str, lines: dict[str, int] | None, seen: set[int] | None,
