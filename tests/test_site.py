@@ -16,7 +16,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph, URIRef
+from rdflib import RDFS, Graph, URIRef
+from rdflib.compare import isomorphic
 
 from conftest import FIXTURES
 from coopdata import load
@@ -145,6 +146,25 @@ def test_entity_data_files_hold_only_the_release_triples(released: Path) -> None
         (released / "site" / "organisation" / "agency.jsonld").read_text("utf-8"))
     assert embedded_doc[0]["@context"] == "https://schema.org"
     assert embedded_doc[0]["@type"] == "Organization"
+
+
+@pytest.mark.parametrize("name", ["released", "embedded"])
+def test_each_entity_turtle_and_jsonld_are_one_graph(name: str,
+                                                     request: pytest.FixtureRequest) -> None:
+    """The two serialisations of one resource hold the same triples: the labels of the
+    linked records and countries, which the JSON-LD embeds, are in the Turtle too."""
+    root = request.getfixturevalue(name) / "site"
+    turtles = sorted(root.glob("*/*.ttl"))
+    assert len(turtles) > 20
+    linked = 0
+    for path in turtles:
+        turtle = Graph().parse(path, format="turtle")
+        jsonld = Graph().parse(path.with_suffix(".jsonld"), format="json-ld")
+        assert isomorphic(turtle, jsonld), path.relative_to(root).as_posix()
+        subject = URIRef(f"https://w3id.org/coopdata/id/{path.parent.name}/{path.stem}")
+        linked += any(s != subject and not str(s).startswith(f"{subject}/")
+                      for s in turtle.subjects(RDFS.label, None))
+    assert linked > len(turtles) // 2  # most entities name others, by their labels
 
 
 def page_jsonld(path: Path) -> list[dict[str, object]]:

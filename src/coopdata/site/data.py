@@ -34,6 +34,40 @@ def split_triples(triples: list[Triple], uris: Uris,
     return parts
 
 
+LINKED_LABELS = ("<http://www.w3.org/2000/01/rdf-schema#label>",)
+"""What a project's framed JSON-LD embeds of every record and country it links to."""
+COUNTRY_LABELS = (*LINKED_LABELS, "<http://www.w3.org/2004/02/skos/core#notation>")
+"""… and of a country, its code too."""
+
+
+def with_linked_labels(parts: dict[Target, list[Triple]], triples: list[Triple], uris: Uris,
+                       countries: list[str]) -> dict[Target, list[Triple]]:
+    """Each entity's triples with the labels of the records and countries it links to.
+
+    A project's JSON-LD is its framed document, which names each record and country it
+    links to (so that it reads on its own); its Turtle must say the same (the two are
+    serialisations of one resource): the same labels go into every entity's part, taken
+    from the release's triples, so both files of every entity hold them.
+    """
+    country_uris = {f"<{codes.country_uri(c)}>" for c in countries}
+    labels: dict[str, list[Triple]] = defaultdict(list)
+    for triple in triples:
+        subject, predicate = triple[0], triple[1]
+        if subject in country_uris:
+            if predicate in COUNTRY_LABELS:
+                labels[subject].append(triple)
+        elif predicate in LINKED_LABELS and subject.startswith("<") \
+                and uris.locate(subject[1:-1]) is not None:
+            labels[subject].append(triple)
+    found: dict[Target, list[Triple]] = {}
+    for target, part in parts.items():
+        own = {t[0] for t in part}
+        linked = sorted({o for _, _, o in part if o in labels and o not in own})
+        extra = [t for o in linked for t in labels[o]]
+        found[target] = sorted(part + extra) if extra else part
+    return found
+
+
 def entity_turtle(part: list[Triple]) -> bytes:
     return turtle(part)
 

@@ -12,7 +12,8 @@ from .. import codes
 from ..graph import WIKIDATA, wikidata_countries
 from ..spec import KINDS
 from .charts import country_grid
-from .data import entity_jsonld, entity_turtle, framed_by_id, schema_org, split_triples
+from .data import (entity_jsonld, entity_turtle, framed_by_id, schema_org, split_triples,
+                   with_linked_labels)
 from .facts import Facts
 from .i18n import code_label, field_label, kind_label, relation_label, ui
 from .markup import link, pair, plain, text
@@ -33,7 +34,8 @@ LIST_COLUMNS: dict[str, tuple[str, ...]] = {
 def entity_files(pages: Pages) -> Iterator[tuple[str, bytes]]:
     """(path, bytes) of every entity page and data file, and of the list pages."""
     model, source = pages.model, pages.source
-    parts = split_triples(source.triples, source.uris, model.countries)
+    parts = with_linked_labels(split_triples(source.triples, source.uris, model.countries),
+                               source.triples, source.uris, model.countries)
     framed = framed_by_id(model, source.uris)
     for kind in KINDS:
         for key in model.dataset.ids(kind):
