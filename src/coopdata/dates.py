@@ -6,14 +6,21 @@ it never becomes 2013-06-01.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
 Precision = Literal["year", "month", "day"]
 
-_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_PATTERN = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+"""ASCII digits only: ``[0-9]`` is the ten code points (``\\d`` also matches "２", which
+``int`` would read as 2)."""
+MIN_YEAR, MAX_YEAR = dt.MINYEAR, dt.MAXYEAR
+"""The years a date may have: those of Python's calendar, which the release's own date
+code (``earliest``, ``latest``, the temporal coverage) works in (1 to 9999)."""
 
 XSD_TYPE: dict[str, str] = {"year": "gYear", "month": "gYearMonth", "day": "date"}
 """The XML Schema datatype (local name) for each precision."""
@@ -66,8 +73,7 @@ class PartialDate:
             return self.earliest
         if self.month is None:
             return dt.date(self.year, 12, 31)
-        following = dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
-        return following - dt.timedelta(days=1)
+        return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
     def sort_key(self) -> tuple[dt.date, dt.date]:
         return self.earliest, self.latest
@@ -89,9 +95,18 @@ class PartialDate:
         """Read ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; raise :class:`DateError` otherwise."""
         match = _PATTERN.fullmatch(text.strip())
         if not match:
+            others = sorted({c for c in text if c.isdigit() and c not in "0123456789"})
+            if others:
+                named = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'DIGIT')}"
+                                  for c in others[:3])
+                raise DateError(f'"{text}" has digits other than the ASCII digits 0-9 ({named}); '
+                                "write dates with 0-9 only, as YYYY, YYYY-MM or YYYY-MM-DD")
             raise DateError(f'expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got "{text}"')
         year, month, day = (int(g) if g else None for g in match.groups())
         assert year is not None
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise DateError(f'"{text}" is not a real date: there is no year {year:04d} '
+                            f"(years run from {MIN_YEAR:04d} to {MAX_YEAR})")
         if month is not None and not 1 <= month <= 12:
             raise DateError(f'"{text}" is not a real date: there is no month {month}')
         if day is not None:
