@@ -161,8 +161,9 @@ def test_yaml_booleans_get_a_hint(records: Path) -> None:
 def test_out_never_replaces_a_directory_it_did_not_write(records: Path) -> None:
     write(Path("precious") / "notes.txt", "keep me")
     assert run("build", "--records", "records", "--out", "precious") == (
-        2, "Error: precious already exists and is not an earlier output (no graph.ttl in it): "
-           "choose a new directory or remove it\n")
+        2, "Error: precious already holds notes.txt, a file that coopdata did not write (no "
+           ".coopdata-output.json lists it): coopdata replaces only what it wrote itself; "
+           "choose a new directory, or move that away\n")
     assert run("build", "--records", "records", "--out", "records")[0] == 2
     assert run("export-tables", "--records", "records", "--out", "precious")[0] == 2
     assert Path("precious/notes.txt").read_text(encoding="utf-8") == "keep me"

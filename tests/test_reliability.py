@@ -272,7 +272,7 @@ def test_control_characters_in_ids_never_reach_the_terminal(records: Path) -> No
 
 def persons_table(directory: Path, rows: list[list[str]]) -> None:
     header = next(t for t in tables() if t.name == "persons").header
-    directory.mkdir(parents=True)
+    export_tables(directory, blank=True)  # every table, for import to accept the package
     with open(directory / "persons.csv", "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
@@ -581,15 +581,20 @@ def test_spreadsheet_dates_in_tables(exported: Path, tmp_path: Path, date: str) 
         f"actual_start: {DATES[date]} [invalid-date]"]
 
 
+PROJECTS_HEADER = next(t for t in tables() if t.name == "projects").header
+HEADER = ",".join(PROJECTS_HEADER)  # (every column must be there: see test_import_tables.py)
+FULL_ROW = "second,project" + "," * (len(PROJECTS_HEADER) - 2)
+
+
 @pytest.mark.parametrize(("content", "message"), [
-    ("id,type\nsecond,project,extra\n", "cannot read the table: line 2 has more cells than "
-     "the header (2); they would be lost"),
-    ("id,type\n\"second\n", None),  # a quote left open runs to the end: one cell
-    (b"id,type\nsecond,proj\xe9t\n", "cannot read the table: 'utf-8' codec can't decode byte "
-     "0xe9 in position 19: invalid continuation byte"),
-    ("\ufeffid,type\nsecond,project\n", None),
-    ("id,type\nsecond\n", None),  # a short row: its missing cells are empty
-    ("id,type\nsecond,project,,,\n", None),  # empty cells past the header are dropped
+    (f"{HEADER}\n{FULL_ROW},extra\n", "cannot read the table: line 2 has more cells than "
+     f"the header ({len(PROJECTS_HEADER)}); they would be lost"),
+    (f"{HEADER}\n\"second\n", None),  # a quote left open runs to the end: one cell
+    (f"{HEADER}\nsecond,proj\xe9t\n".encode("latin-1"), "cannot read the table: 'utf-8' codec "
+     f"can't decode byte 0xe9 in position {len(HEADER) + 12}: invalid continuation byte"),
+    (f"\ufeff{HEADER}\nsecond,project\n", None),
+    (f"{HEADER}\nsecond\n", None),  # a short row: its missing cells are empty
+    (f"{HEADER}\n{FULL_ROW},,,\n", None),  # empty cells past the header are dropped
 ], ids=["extra-cells", "open-quote", "latin-1", "bom", "short-row", "trailing-empty"])
 def test_malformed_csv(tmp_path: Path, content: str | bytes, message: str | None) -> None:
     (tmp_path / "t").mkdir()

@@ -92,7 +92,8 @@ def test_export_edit_import(records: Path) -> None:
                                                                      "Premier projet (édité)"),
                         encoding="utf-8")
     result = runner.invoke(main, ["import", "tables", "--out", "imported"])
-    assert (result.exit_code, result.output) == (0, "imported 13 records into imported: "
+    assert (result.exit_code, result.output) == (0, "read 54 rows from 31 tables in tables\n"
+                                                    "imported 13 records into imported: "
                                                     "13 files\n")
     assert "title: {fr: Premier projet (édité)}" not in Path(
         "imported/projects/first.yaml").read_text(encoding="utf-8")
@@ -113,8 +114,9 @@ def test_import_refuses_bad_cells_and_writes_nothing(records: Path) -> None:
                        encoding="utf-8")
     result = runner.invoke(main, ["import", "tables", "--out", "imported"])
     assert result.exit_code == 1
-    assert result.output == (
-        'tables/projects.csv:4 second budgets[1].amount: expected a number, got "4,1 M" '
+    assert result.output == (  # at the row of the child table that holds the cell
+        "read 54 rows from 31 tables in tables\n"
+        'tables/project_budgets.csv:2 second budgets[1].amount: expected a number, got "4,1 M" '
         "[type-error]\ninvalid: 13 records: 1 violation, 0 warnings, 0 infos\n"
         "nothing was written\n")
     assert not Path("imported").exists()

@@ -10,14 +10,14 @@ import csv
 import errno
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
 from ._errors import RecordsInvalid, UsageError
 from .checks import check_records
 from .dataset import Dataset
-from .output import atomic_directory
+from .output import MARKER, atomic_directory, check_output, written_files
 from .package import write_package
 from .recordfile import record_yaml
 from .records import MAX_BYTES, Record
@@ -42,18 +42,21 @@ def build(out: Path | str, records: Path | str | None = None, *, strict: bool = 
           uris: Uris | None = None) -> Build:
     """Validate the records and write ``out/graph.ttl`` and ``out/tables/`` (CSV files and
     ``datapackage.json``). Raises :class:`~coopdata.RecordsInvalid` (writing nothing)
-    when validation fails."""
+    when validation fails.
+
+    An existing ``out`` is replaced only when it holds nothing but coopdata's own earlier
+    output (see :mod:`coopdata.output`); else :class:`~coopdata.UsageError`, naming the
+    file in the way. No rdflib graph is made: the triples are written as they are."""
+    target = Path(out)
+    check_output(target, "build")  # before the work: a wrong --out is said at once
     validation = validate(records, uris=uris)
     if not validation.report.passes(strict=strict):
         raise RecordsInvalid(validation.report)
-    assert validation.graph is not None
-    target = Path(out)
-    with atomic_directory(target, marker="graph.ttl") as staging:
+    with atomic_directory(target, command="build") as staging:
         (staging / "tables").mkdir()
         (staging / "graph.ttl").write_bytes(turtle(validation.triples))
-        write_package(validation.dataset, staging / "tables")
-    files = sorted(p for p in target.rglob("*") if p.is_file())
-    return Build(validation, target, files)
+        write_package(validation.dataset, staging / "tables", cells=validation.tables)
+    return Build(validation, target, written_files(target))
 
 
 def export_tables(out: Path | str, records: Path | str | None = None, *,
@@ -64,54 +67,176 @@ def export_tables(out: Path | str, records: Path | str | None = None, *,
     :class:`~coopdata.RecordsInvalid`): a value the checks cannot read would be lost
     from its cell. Fix them in the record files first.
     """
+    target = Path(out)
+    check_output(target, "export-tables")
     dataset = Dataset()
     if not blank:
         dataset, report = load(records)
         if not report.valid:
             raise RecordsInvalid(report)
-    target = Path(out)
-    with atomic_directory(target, marker="datapackage.json") as staging:
+    with atomic_directory(target, command="export-tables") as staging:
         write_package(dataset, staging)
-    return sorted(target.iterdir())
+    return written_files(target)
+
+
+@dataclass
+class TablesRead:
+    """What :func:`read_tables_in` read: the typed records, the report, and how much."""
+
+    dataset: Dataset
+    report: Report
+    rows: int = 0
+    """The data rows read, in every table."""
+    tables: int = 0
+    """The tables read."""
+    places: dict[tuple[str, str], dict[str, tuple[str, int]]] = field(
+        default_factory=dict, repr=False)
+    """(main table, record id) → field path of a child row → (its table, its row)."""
+
+    def summary(self) -> str:
+        return f"{self.rows} row{'' if self.rows == 1 else 's'} from {self.tables} " \
+               f"table{'' if self.tables == 1 else 's'}"
+
+    def locate(self) -> None:
+        """Point each finding on a list item at the row of the child table it came from
+        (``project_budgets.csv:6``), not at its record's row of the main table."""
+        self.report.findings = [_located(f, self.places) for f in self.report.findings]
 
 
 def read_tables(directory: Path | str) -> tuple[Dataset, Report]:
     """Read CSV tables (the layout of ``datapackage/``) into typed records and a report."""
+    read = read_tables_in(directory)
+    return read.dataset, read.report
+
+
+def read_tables_in(directory: Path | str) -> TablesRead:
+    """Read every table of the package in ``directory`` (see :func:`read_tables`).
+
+    Every table and every column is accounted for: a missing table or column, a repeated
+    column, a file with another separator than the comma are violations (and nothing is
+    read); a file that is not a table of the package is a warning (it is not read).
+    """
     root = Path(directory)
     if not root.is_dir():
         raise UsageError(f"no tables directory at {root}")
     known = {t.name: t for t in tables()}
     findings: list[Finding] = []
     table_rows: dict[str, list[dict[str, str]]] = {}
+    try:
+        entries = sorted(root.iterdir())
+    except OSError as exc:
+        raise UsageError(f"cannot read the tables directory {root}: {exc.strerror}") from None
+    present = {p.name for p in entries}
     limit = csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES))  # a cell may be
     try:                                                                  # a whole record
-        for path in sorted(root.glob("*.csv")):
-            table = known.get(path.stem)
+        for path in entries:
+            table = known.get(path.stem) if path.suffix == ".csv" else None
             if table is None:
-                findings.append(Finding("unknown-table", f"not read: no table is called "
-                                        f"{path.stem}", severity="warning", layer="tables",
-                                        path=str(path)))
+                if path.name not in ("datapackage.json", MARKER):  # (export-tables's)
+                    findings.append(_unknown_file(path, known))
                 continue
             rows = _read_table(path, table, findings)
             if rows is not None:
                 table_rows[table.name] = rows
     finally:
         csv.field_size_limit(limit)
+    for name in known:
+        if f"{name}.csv" not in present:
+            findings.append(_missing_table(root, name, present))
+    read = TablesRead(Dataset(), Report(findings), sum(map(len, table_rows.values())),
+                      len(table_rows))
     if any(f.severity == "violation" for f in findings):
-        return Dataset(), Report(findings)
+        return read
     try:
         plain = records_from_rows(table_rows)
     except TableError as exc:
         findings.append(Finding("table-structure", str(exc), layer="tables", path=str(root)))
-        return Dataset(), Report(findings)
+        return read
     raw = []
     for kind, by_id in plain.items():
         source = root / f"{KINDS[kind].folder}.csv"
         for row, (record_id, data) in enumerate(by_id.items(), start=2):
             raw.append(Record(kind, record_id, str(source), data, {"id": row}))
-    dataset, problems = check_records(raw)
-    findings.extend(problems)  # each finding points at its record's row of the main table
-    return dataset, Report(findings, records=len(raw))
+    read.dataset, problems = check_records(raw)
+    findings.extend(problems)
+    read.report.records = len(raw)
+    read.places = _places(root, table_rows)
+    read.locate()
+    return read
+
+
+def _unknown_file(path: Path, known: dict[str, Table]) -> Finding:
+    """The warning for a file in the tables directory that is not a table of the package."""
+    stem = path.name.split(".")[0]
+    if path.is_dir() and not path.is_symlink():
+        message = "not read: a folder (import reads the CSV files beside it)"
+    elif path.suffix == ".csv" and path.stem.lower() not in known:
+        return Finding("unknown-table", f"not read: no table is called {path.stem}",
+                       severity="warning", layer="tables", path=str(path))
+    elif path.suffix == ".csv" or path.name.lower() == f"{stem.lower()}.csv":
+        message = f"not read: table names are lower case ({stem.lower()}.csv)"
+    elif stem.lower() in known:
+        message = (f"not read: import reads CSV files only; save it as {stem.lower()}.csv "
+                   "(comma-separated, UTF-8)")
+    else:
+        message = "not read: not a table of the package"
+    return Finding("unknown-file", message, severity="warning", layer="tables", path=str(path))
+
+
+def _missing_table(root: Path, name: str, present: set[str]) -> Finding:
+    others = sorted(n for n in present if n.split(".")[0].lower() == name
+                    and n != f"{name}.csv")
+    beside = f"; {', '.join(others)} is not read (save it as {name}.csv)" if others else ""
+    return Finding("missing-table", f"{name}.csv is missing: import needs every table of the "
+                   "package, so that nothing is lost (a table without rows is its header "
+                   f"line; `coopdata export-tables --blank` writes them all){beside}",
+                   layer="tables", path=str(root / f"{name}.csv"))
+
+
+def _places(root: Path, table_rows: dict[str, list[dict[str, str]]]
+            ) -> dict[tuple[str, str], dict[str, tuple[str, int]]]:
+    """For each record, the table and row each of its list items came from, by field path
+    (``budgets[2]``, ``results[1].targets[3]``): items are numbered in position order."""
+    positions: dict[tuple[str, str, int], list[int]] = {}
+    children = [t for t in tables() if t.field_path]
+    for table in children:
+        for cells in table_rows.get(table.name, []):
+            parent = int(cells["parent_position"]) if len(table.field_path) > 1 else 0
+            positions.setdefault((table.name, cells[table.kind.name], parent), []).append(
+                int(cells["position"]))
+    for numbers in positions.values():
+        numbers.sort()
+    by_path = {t.field_path: t.name for t in children}
+    places: dict[tuple[str, str], dict[str, tuple[str, int]]] = {}
+    for table in children:
+        kind, (first, *rest) = table.kind.name, table.field_path
+        main = str(root / f"{table.kind.folder}.csv")
+        for number, cells in enumerate(table_rows.get(table.name, []), start=2):
+            owner, own = cells[kind], int(cells["position"])
+            if rest:
+                parent = int(cells["parent_position"])
+                outer = positions[(by_path[(first,)], owner, 0)].index(parent) + 1
+                inner = positions[(table.name, owner, parent)].index(own) + 1
+                field_path = f"{first}[{outer}].{rest[0]}[{inner}]"
+            else:
+                field_path = f"{first}[{positions[(table.name, owner, 0)].index(own) + 1}]"
+            places.setdefault((main, owner), {})[field_path] = (
+                str(root / f"{table.name}.csv"), number)
+    return places
+
+
+def _located(finding: Finding, places: dict[tuple[str, str], dict[str, tuple[str, int]]]
+             ) -> Finding:
+    """``finding`` pointed at the child table row of its field, if it has one."""
+    rows = places.get((finding.path or "", finding.record or ""))
+    field_path = finding.field
+    while rows and field_path:
+        if field_path in rows:
+            path, line = rows[field_path]
+            return replace(finding, path=path, line=line)
+        cut = max(field_path.rfind("."), field_path.rfind("["))
+        field_path = field_path[:cut] if cut > 0 else None
+    return finding
 
 
 def _read_table(path: Path, table: Table, findings: list[Finding]) -> list[dict[str, str]] | None:
@@ -120,11 +245,9 @@ def _read_table(path: Path, table: Table, findings: list[Finding]) -> list[dict[
         with _open_table(path) as handle:
             reader = csv.DictReader(handle, restval="")  # a short row: empty cells
             header = reader.fieldnames or []
-            unknown = [c for c in header if c not in table.header]
-            if unknown:
-                findings.append(Finding("unknown-column", f"unknown columns: "
-                                        f"{', '.join(unknown)} (expected: "
-                                        f"{', '.join(table.header)})", layer="tables",
+            problem = _header_problem(list(header), table)
+            if problem is not None:
+                findings.append(Finding(problem[0], problem[1], layer="tables",
                                         path=str(path), line=1))
                 return None
             rows: list[dict[str, str]] = []
@@ -140,6 +263,39 @@ def _read_table(path: Path, table: Table, findings: list[Finding]) -> list[dict[
         findings.append(Finding("unreadable-table", f"cannot read the table: "
                                 f"{getattr(exc, 'strerror', None) or exc}",
                                 layer="tables", path=str(path)))
+    return None
+
+
+_SEPARATORS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
+
+
+def _header_problem(header: list[str], table: Table) -> tuple[str, str] | None:
+    """(code, message) for a header that does not name each column of ``table`` once."""
+    expected = f"(expected: {', '.join(table.header)})"
+    if not header:
+        return "missing-column", f"the file is empty: its first line must be the header {expected}"
+    missing = [c for c in table.header if c not in header]
+    if missing:
+        for separator, name in _SEPARATORS.items():
+            cells = [c.strip() for c in ",".join(header).split(separator)]
+            if len(set(cells) & set(table.header)) > max(1, len(set(header) & set(table.header))):
+                return "wrong-separator", (f"the columns are separated by {name}, not commas: "
+                                           "save the table as CSV with commas between cells "
+                                           "(in a spreadsheet: CSV, field delimiter \",\")")
+    repeated = sorted({c for c in header if header.count(c) > 1}, key=header.index)
+    if repeated:
+        numbers = {c: ", ".join(str(i + 1) for i, h in enumerate(header) if h == c)
+                   for c in repeated}
+        where = "; ".join(f"{c} (columns {numbers[c]})" for c in repeated)
+        return "repeated-column", f"a column is given more than once, one would be lost: " \
+                                  f"{where}"
+    unknown = [c for c in header if c not in table.header]
+    if unknown:
+        names = ", ".join(c if c and c == c.strip() else repr(c) for c in unknown)
+        return "unknown-column", f"unknown columns: {names} {expected}"
+    if missing:
+        return "missing-column", (f"missing columns: {', '.join(missing)}: their values would "
+                                  f"be lost; add them, even empty {expected}")
     return None
 
 
@@ -166,17 +322,25 @@ def _open_table(path: Path) -> TextIO:
     return open(descriptor, encoding="utf-8-sig", newline="")  # noqa: SIM115
 
 
-def import_tables(tables_dir: Path | str, out: Path | str) -> tuple[Dataset, list[Path]]:
-    """Turn filled-in CSV tables into record files under ``out`` (which must not hold
-    records yet). Raises :class:`~coopdata.RecordsInvalid` and writes nothing when the
-    tables hold invalid values."""
-    dataset, report = read_tables(tables_dir)
+def import_tables(tables_dir: Path | str, out: Path | str, *,
+                  read: TablesRead | None = None) -> tuple[Dataset, list[Path]]:
+    """Turn filled-in CSV tables into record files under ``out`` (which must be empty or
+    absent). Raises :class:`~coopdata.RecordsInvalid` and writes nothing when the tables
+    are incomplete (a missing table or column, a repeated column) or hold invalid values.
+
+    ``read``: the tables as :func:`read_tables_in` read them, when the caller has read
+    them already (the command prints what was read); its report gets every finding.
+    """
+    target = Path(out)
+    check_output(target, None)
+    read = read if read is not None else read_tables_in(tables_dir)
+    dataset, report = read.dataset, read.report
     if report.valid:
-        report = validate_dataset(dataset, report).report
+        validate_dataset(dataset, report)
+        read.locate()
     if not report.valid:
         raise RecordsInvalid(report)
-    target = Path(out)
-    with atomic_directory(target, marker=None) as staging:
+    with atomic_directory(target, command=None) as staging:
         for record in dataset:
             folder = staging / KINDS[record.kind].folder
             folder.mkdir(exist_ok=True)

@@ -46,8 +46,21 @@ def handle_errors(function: F) -> F:
         except CoopdataError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except MemoryError:
+            pass  # said below, once the exception (and the memory it holds on to) is gone
+        out_of_memory()
 
     return wrapper  # type: ignore[return-value]
+
+
+def out_of_memory() -> None:
+    """Say that the command ran out of memory, in one line, and exit 1."""
+    context = click.get_current_context(silent=True)
+    name = f"coopdata {context.info_name}" if context and context.info_name else "coopdata"
+    click.echo(f"Error: {name} ran out of memory: the records need more than this process "
+               "may use (free memory, raise its limit such as ulimit -v, or use fewer "
+               "records)", err=True)
+    sys.exit(1)
 
 
 def _uris(base_uri: str | None) -> Any:
@@ -131,10 +144,18 @@ def build(records: Path | None, base_uri: str | None, out: Path, strict: bool) -
               help="New directory for the record files.")
 @handle_errors
 def import_(tables_dir: Path, out: Path) -> None:
-    """Turn filled-in CSV tables (the layout export-tables gives) into record files."""
-    from .build import import_tables
+    """Turn filled-in CSV tables (the layout export-tables gives) into record files.
 
-    dataset, files = import_tables(tables_dir, out)
+    Every table of the package must be there with every column, once; files that are
+    not tables are reported and not read. Nothing is written unless all is valid.
+    """
+    from .build import import_tables, read_tables_in
+
+    read = read_tables_in(tables_dir)
+    click.echo(f"read {read.summary()} in {tables_dir}")
+    dataset, files = import_tables(tables_dir, out, read=read)
+    if read.report.findings:
+        click.echo(read.report.to_text(), nl=False, err=True)
     click.echo(f"imported {len(dataset)} records into {out}: {len(files)} files")
 
 
@@ -247,23 +268,32 @@ def push(release_dir: Path, endpoint: str, graph: str | None, user: str | None,
               type=click.Choice(["table", "csv", "tsv", "json", "turtle", "jsonld"]),
               default=None, help="table (default), csv, tsv or json for SELECT and ASK; "
               "turtle (default) or jsonld for CONSTRUCT and DESCRIBE.")
+@click.option("--allow-service", is_flag=True,
+              help="Let the query fetch data from other SPARQL endpoints (SERVICE).")
 @handle_errors
 def query(query: str, release_dir: Path | None, records: Path | None,
-          output_format: str | None) -> None:
+          output_format: str | None, allow_service: bool) -> None:
     """Run a SPARQL 1.1 query on the embedded dataset (or --records, or a --release).
 
     QUERY is the query text, or the path of a file that holds it (.rq), such as
     docs/queries/projects-by-funder.rq. Queries declare their prefixes. Exits 2 on a
-    malformed query, with its line and column.
+    malformed query, with its line and column, and on a query that holds a SERVICE
+    unless --allow-service is given. Ctrl-C stops it at once (exit 130).
     """
     from ._errors import UsageError
-    from .sparql import format_result, open_store, read_query, run_query
+    from .sparql import format_result, interruptible, open_store, read_query, run_query
 
     if release_dir is not None and records is not None:
         raise UsageError("use --release or --records, not both")
     text = read_query(query)
-    result = run_query(open_store(release_dir, records), text)
-    click.echo(format_result(result, output_format), nl=False)
+    try:  # in a child process, which Ctrl-C stops even inside pyoxigraph
+        output = interruptible(lambda: format_result(run_query(
+            open_store(release_dir, records), text, allow_service=allow_service),
+            output_format))
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    click.echo(output, nl=False)
 
 
 @main.command()

@@ -77,6 +77,9 @@ class Release:
 
 def check_version(version: str) -> str:
     """``version`` if it is a safe directory name, else :class:`~coopdata.UsageError`."""
+    if not version.strip():
+        raise UsageError("the version is empty: give a name such as 1.2.0, or leave "
+                         "--version out to name the release after its date")
     if not SAFE_VERSION.fullmatch(version) or version.lower().split(".")[0] in _DEVICE_NAMES \
             or ".." in version:
         raise UsageError(f'"{version}" is not a safe version name: use letters, digits, ".", '
@@ -265,7 +268,7 @@ def _release(root: Path, records: Path | str | None, *, version: str | None,
              strict: bool, site: bool) -> Release:
     step = progress or (lambda name: None)
     issued = release_date(date)
-    version = check_version(version or issued)
+    version = check_version(issued if version is None else version)
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} is not a directory")
     _refuse_existing(root, version)
