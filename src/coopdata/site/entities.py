@@ -11,9 +11,16 @@ from markupsafe import Markup
 from .. import codes
 from ..graph import WIKIDATA, wikidata_countries
 from ..spec import KINDS
+from .activity import project_views
 from .charts import country_grid
-from .data import (entity_jsonld, entity_turtle, framed_by_id, schema_org, split_triples,
-                   with_linked_labels)
+from .data import (
+    entity_jsonld,
+    entity_turtle,
+    framed_by_id,
+    schema_org,
+    split_triples,
+    with_linked_labels,
+)
 from .facts import Facts
 from .i18n import code_label, field_label, kind_label, relation_label, ui
 from .markup import link, pair, plain, text
@@ -107,6 +114,8 @@ def record_page(pages: Pages, kind: str, key: str, document: dict[str, Any]) -> 
         if spec is not None and spec.scheme and field in data and data[field] != kind:
             badges.append(text(code_label(spec.scheme, data[field])))
     acronym = model.acronym(kind, key)
+    views = project_views(model, href, data) if kind == "project" else []
+    shown = tuple(name for view in views for name in view.fields)
     return pages.render(
         "entity.html", path, title=(plain(label, "en"), plain(label, "fr")),
         schema=schema_org(model, pages.source.uris, kind, key, pages.page_url(path)),
@@ -115,7 +124,8 @@ def record_page(pages: Pages, kind: str, key: str, document: dict[str, Any]) -> 
         alternates=[("text/turtle", f"../{key}.ttl"), ("application/ld+json", f"../{key}.jsonld")],
         kind_name=pair(kind_label(kind)), badge=Markup(" · ").join(badges),
         heading=text(label), acronym=text(acronym) if acronym else None,
-        facts=Facts(model, href).record(kind, data), related=_related(pages, kind, key, href),
+        facts=Facts(model, href, shown).record(kind, data), views=views,
+        related=_related(pages, kind, key, href),
         sources=_sources(pages, data.get("sources", []), href),
         uri=pages.source.uris.record(kind, key), turtle=f"../{key}.ttl",
         jsonld=f"../{key}.jsonld")
@@ -141,7 +151,7 @@ def country_page(pages: Pages, country: str, document: dict[str, Any]) -> bytes:
         alternates=[("text/turtle", f"../{country}.ttl"),
                     ("application/ld+json", f"../{country}.jsonld")],
         kind_name=pair(kind_label("country")), badge=Markup(""), heading=text(label),
-        acronym=None, facts=facts, related=_related(pages, "country", country, href),
+        acronym=None, facts=facts, views=[], related=_related(pages, "country", country, href),
         sources=[], uri=uri, turtle=f"../{country}.ttl", jsonld=f"../{country}.jsonld")
 
 

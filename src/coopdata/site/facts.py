@@ -24,13 +24,15 @@ LANGUAGES = {"en": ("English", "anglais"), "fr": ("French", "français"),
 
 
 class Facts:
-    def __init__(self, model: Model, href: Href) -> None:
+    def __init__(self, model: Model, href: Href, hidden: tuple[str, ...] = ()) -> None:
         self.model, self.href = model, href
+        self.hidden = frozenset(hidden)
+        """Field paths (``budgets``, ``results.indicators``) a view of the page shows."""
 
     def record(self, kind: str, data: dict[str, Any]) -> list[tuple[Markup, Markup]]:
         """(label, value) of every field shown in the facts list."""
         spec = KINDS[kind]
-        skip = {spec.label_field, "acronym", *HIDDEN}
+        skip = {spec.label_field, "acronym", *HIDDEN, *self.hidden}
         return [(pair(field_label(kind, f.name)), self.field(kind, f, data[f.name], f.name))
                 for f in spec.fields if f.name in data and f.name not in skip]
 
@@ -79,17 +81,19 @@ class Facts:
     def objects(self, kind: str, spec: Field, items: list[dict[str, Any]], path: str) -> Markup:
         """Nested objects: a table when their fields are plain, else a list of small
         description lists."""
-        children = [f for f in spec.fields if any(f.name in item for item in items)]
+        children = [f for f in spec.fields if any(f.name in item for item in items)
+                    and f"{path}.{f.name}" not in self.hidden]
         if spec.many and all(f.type != "object" and not f.many for f in children):
             head = Markup("").join(Markup('<th scope="col">{}</th>').format(
                 pair(field_label(kind, f"{path}.{f.name}"))) for f in children)
             body = Markup("").join(Markup("<tr>{}</tr>").format(Markup("").join(
-                Markup('<td class="{}">{}</td>').format(
+                Markup('<td class="{}"><span class="cell-label">{}: </span>{}</td>').format(
                     "num" if f.type == "decimal" else f.type,
-                    self.value(f, item[f.name]) if f.name in item else "")
+                    pair(field_label(kind, f"{path}.{f.name}")),
+                    self.value(f, item[f.name])) if f.name in item else Markup("<td></td>")
                 for f in children)) for item in items)
-            return Markup('<div class="scroll"><table class="nested"><thead><tr>{}</tr></thead>'
-                          '<tbody>{}</tbody></table></div>').format(head, body)
+            return Markup('<div class="scroll"><table class="nested cards"><thead><tr>{}</tr>'
+                          '</thead><tbody>{}</tbody></table></div>').format(head, body)
         blocks = []
         titled = spec.many and any(f.name == "title" for f in spec.fields)
         for item in items:
@@ -105,7 +109,7 @@ class Facts:
                 Markup("<div><dt>{}</dt><dd>{}</dd></div>").format(
                     pair(field_label(kind, f"{path}.{f.name}")),
                     self.field(kind, f, item[f.name], f"{path}.{f.name}"))
-                for f in spec.fields
+                for f in children
                 if f.name in item and not (titled and f.name in ("type", "title")))
             blocks.append(head + (Markup('<dl class="nested">{}</dl>').format(rows) if rows
                                   else Markup("")))

@@ -114,6 +114,42 @@ UI: dict[str, Pair] = {
     "count": ("Number", "Nombre"),
     "start": ("Start", "Début"),
     "end": ("End", "Fin"),
+    "transactions": ("Money committed and spent", "Fonds engagés et dépensés"),
+    "transactions_desc": ("Commitments against disbursements and expenditure, summed per "
+                          "year of the transaction; every transaction is listed below.",
+                          "Les engagements face aux décaissements et aux dépenses, additionnés "
+                          "par année de transaction ; chaque transaction figure ci-dessous."),
+    "transactions_year": ("Transactions per year", "Transactions par année"),
+    "commitment": ("Commitments", "Engagements"),
+    "disbursement": ("Disbursements", "Décaissements"),
+    "expenditure": ("Expenditure", "Dépenses"),
+    "date": ("Date", "Date"),
+    "provider": ("From", "De"),
+    "receiver": ("To", "À"),
+    "description": ("Description", "Description"),
+    "budgets_period": ("Budgets by period", "Budgets par période"),
+    "total": ("Total", "Total"),
+    "locations": ("Locations", "Localisations"),
+    "location_map": ("Where it works", "Où il intervient"),
+    "location_map_desc": ("Each point is a location with coordinates, numbered as in the table; "
+                          "lines every few degrees of latitude and longitude. Drawn without a "
+                          "map service: nothing is fetched.",
+                          "Chaque point est une localisation avec ses coordonnées, numérotée "
+                          "comme dans le tableau ; une ligne tous les quelques degrés de "
+                          "latitude et de longitude. Dessinée sans service de cartes : rien "
+                          "n'est téléchargé."),
+    "number": ("No.", "N°"),
+    "coordinates": ("Coordinates", "Coordonnées"),
+    "latitude": ("Latitude", "Latitude"),
+    "longitude": ("Longitude", "Longitude"),
+    "activity_there": ("What is done there", "Ce qui y est fait"),
+    "indicators": ("Indicators", "Indicateurs"),
+    "baseline": ("Baseline", "Valeur de référence"),
+    "target": ("Target", "Cible"),
+    "actual": ("Actual", "Réalisé"),
+    "comment": ("Comment", "Commentaire"),
+    "scroll_hint": ("Wide chart: scroll sideways to see all of it.",
+                    "Graphique large : faites-le défiler de côté pour le voir en entier."),
     "footer": ("Built by coopdata from the release files; works offline.",
                "Produit par coopdata à partir des fichiers de la version ; fonctionne hors "
                "ligne."),
@@ -161,6 +197,15 @@ FIELDS: dict[str, Pair] = {
     "projects": ("Projects", "Projets"), "start": ("Start", "Début"), "end": ("End", "Fin"),
     "place": ("Place", "Lieu"), "participants": ("Participants", "Participants"),
     "person": ("Person", "Personne"), "project": ("Project", "Projet"),
+    "period_start": ("Period start", "Début de période"),
+    "period_end": ("Period end", "Fin de période"), "value_date": ("Value date",
+                                                                   "Date de valeur"),
+    "transactions": ("Transactions", "Transactions"), "locations": ("Locations",
+                                                                      "Localisations"),
+    "indicators": ("Indicators", "Indicateurs"), "baseline": ("Baseline",
+                                                              "Valeur de référence"),
+    "periods": ("Periods", "Périodes"), "target": ("Target", "Cible"),
+    "actual": ("Actual", "Réalisé"), "point": ("Point", "Point"),
 }
 
 FIELD_OVERRIDES: dict[str, Pair] = {
@@ -247,6 +292,31 @@ def code_labels() -> dict[tuple[str, str], dict[str, str]]:
                   if isinstance(o, Literal)}
         found[(str(scheme).removeprefix(CODE_BASE), code)] = labels
     return found
+
+
+@cache
+def iati_codes() -> dict[tuple[str, str], str]:
+    """(scheme, code) → its IATI code (``coop:iatiCode``), where it differs from the code."""
+    from rdflib import URIRef
+    from rdflib.namespace import SKOS
+
+    from ..codes import CODE_BASE
+    from ..graph import codelists
+
+    graph = codelists()
+    found: dict[tuple[str, str], str] = {}
+    iati = URIRef("https://w3id.org/coopdata/vocab#iatiCode")
+    for concept, value in graph.subject_objects(iati):
+        scheme = graph.value(concept, SKOS.inScheme)
+        if scheme is not None:
+            found[(str(scheme).removeprefix(CODE_BASE),
+                   str(graph.value(concept, SKOS.notation)))] = str(value)
+    return found
+
+
+def iati_code(scheme: str, code: str) -> str:
+    """The IATI code of a code: its ``coop:iatiCode``, else its notation (docs/iati.md)."""
+    return iati_codes().get((scheme, code), code)
 
 
 def code_label(scheme: str, code: str) -> dict[str, str]:
