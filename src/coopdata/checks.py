@@ -30,6 +30,8 @@ MAX_ID_LENGTH = 80
 WINDOWS_DEVICE_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
                                   *(f"lpt{n}" for n in range(10))})
 """Ids that cannot be file names on Windows (``con.yaml`` is the console there)."""
+MAX_LISTED_CODES = 30
+"""A code list longer than this is named, not listed, in an unknown-code finding."""
 MAX_SIGNIFICANT_DIGITS = 28
 MAX_NUMBER_EXPONENT = 100
 """Numbers are written out in full (``1250000.0``): larger or finer ones are refused."""
@@ -182,8 +184,10 @@ class _Checker:
         assert spec.scheme is not None
         allowed = codes.schemes()[spec.scheme]
         if value not in allowed:
+            listed = f"expected one of: {', '.join(allowed)}" if len(allowed) <= MAX_LISTED_CODES \
+                else f"see {codes.CODE_BASE}{spec.scheme} ({len(allowed)} codes)"
             self.fail(path, "unknown-code", f'unknown {spec.scheme} code "{value}"'
-                      f"{codes.suggest(value, allowed)}; expected one of: {', '.join(allowed)}")
+                      f"{codes.suggest(value, allowed)}; {listed}")
             return None
         return value
 
@@ -215,6 +219,15 @@ class _Checker:
             self.fail(path, "invalid-date", str(exc))
             return None
 
+    def check_point(self, spec: Field, value: str, path: str) -> str | None:
+        point = parse_point(value)
+        if point is None:
+            self.fail(path, "invalid-point", f'expected a WGS 84 point "latitude longitude" '
+                      f'such as "33.5731 -7.5898" (latitude -90 to 90, longitude -180 to '
+                      f"180), got {_show(value)}")
+            return None
+        return point_text(*point)
+
     def check_url(self, spec: Field, value: str, path: str) -> str | None:
         try:
             parts = urlsplit(value)
@@ -225,6 +238,33 @@ class _Checker:
             self.fail(path, "invalid-url", f'expected an http(s) URL, got "{value}"')
             return None
         return value
+
+
+_POINT = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))[ ,]\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))")
+
+
+def parse_point(value: str) -> tuple[Decimal, Decimal] | None:
+    """``(latitude, longitude)`` of a WGS 84 point written ``"lat lon"`` (IATI's ``pos``;
+    a comma between them is accepted), or None when it is not one or lies off the globe."""
+    match = _POINT.fullmatch(value.strip())
+    if match is None or not value.isascii():
+        return None
+    latitude, longitude = Decimal(match[1]), Decimal(match[2])
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return latitude, longitude
+
+
+def point_text(latitude: Decimal, longitude: Decimal) -> str:
+    """A point as records and tables hold it: ``"lat lon"``, each number as written
+    without its ``+`` sign or trailing point."""
+    return f"{_coordinate(latitude)} {_coordinate(longitude)}"
+
+
+def _coordinate(number: Decimal) -> str:
+    text = format(number, "f")
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text in ("-0", "") else text
 
 
 def mojibake_repairs(text: str) -> list[tuple[str, str]]:

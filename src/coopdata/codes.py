@@ -27,6 +27,38 @@ def schemes() -> dict[str, tuple[str, ...]]:
     return {name: tuple(sorted(codes)) for name, codes in sorted(found.items())}
 
 
+@cache
+def iati_codes() -> dict[str, dict[str, str]]:
+    """Scheme name → notation → IATI code (``coop:iatiCode``), for the concepts that have
+    one: ``iati_codes()["transaction-type"]["disbursement"] == "3"``."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import SKOS
+
+    graph = Graph().parse(resource("schema") / "codelists.ttl")
+    iati_code = URIRef("https://w3id.org/coopdata/vocab#iatiCode")
+    found: dict[str, dict[str, str]] = {}
+    for concept, code in graph.subject_objects(iati_code):
+        scheme = str(graph.value(concept, SKOS.inScheme)).removeprefix(CODE_BASE)
+        found.setdefault(scheme, {})[str(graph.value(concept, SKOS.notation))] = str(code)
+    return found
+
+
+def iati_code(scheme: str, notation: str) -> str | None:
+    """The IATI code of a concept: its ``coop:iatiCode``, or None where it has none."""
+    return iati_codes().get(scheme, {}).get(notation)
+
+
+@cache
+def _from_iati(scheme: str) -> dict[str, str]:
+    return {code: notation for notation, code in iati_codes().get(scheme, {}).items()}
+
+
+def from_iati(scheme: str, code: str) -> str | None:
+    """The notation records use for the IATI code ``code`` of ``scheme``
+    (``from_iati("transaction-type", "3") == "disbursement"``), or None."""
+    return _from_iati(scheme).get(code)
+
+
 def concept_uri(scheme: str, code: str) -> str:
     return f"{CODE_BASE}{scheme}/{code}"
 

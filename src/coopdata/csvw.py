@@ -6,6 +6,8 @@ URI policy (:mod:`coopdata.uris`) gives it, each cell becomes the field's predic
 references and codes become URIs. Derived from :mod:`coopdata.spec` and
 :mod:`coopdata.tables`, like the table schemas. Where CSVW cannot say what the graph says:
 
+- a point stays the literal ``"lat lon"`` of the table: the graph makes it a GeoSPARQL
+  geometry node whose WKT puts the longitude first, which a template cannot reorder;
 - countries and languages stay literal ISO alpha-2 codes: the graph uses EU authority URIs
   made from alpha-3 codes, which a URI template cannot derive from the cell;
 - dates are plain strings: a column has one datatype, and the graph types each date by
@@ -25,7 +27,7 @@ from . import codes
 from .graph import expand
 from .package import table_schema
 from .spec import Field, Kind
-from .tables import Column, Table, tables
+from .tables import Column, Table, ancestor_keys, tables
 from .uris import DEFAULT_BASE, Uris
 
 RDF_TYPE = expand("rdf:type")
@@ -48,8 +50,8 @@ def _templates(table: Table, base: str) -> tuple[str, str]:
         node = f"{base}{kind.name}/{{id}}"
         return node, node
     owner = f"{base}{kind.name}/{{{kind.name}}}"
-    if len(table.field_path) > 1:
-        owner += f"/{table.field_path[0]}/{{parent_position}}"
+    for name, key in zip(table.field_path, ancestor_keys(len(table.field_path)), strict=False):
+        owner += f"/{name}/{{{key}}}"
     if table.scalar is not None:
         return owner, owner
     return f"{owner}/{table.field_path[-1]}/{{position}}", owner

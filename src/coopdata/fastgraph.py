@@ -18,8 +18,8 @@ from typing import Any
 
 from . import codes
 from .dataset import Dataset
-from .graph import decimal_text, expand, wikidata_countries
-from .spec import KINDS, PREFIXES, Field, by_name
+from .graph import decimal_text, expand, wikidata_countries, wkt_point
+from .spec import KINDS, POINT_CLASS, POINT_WKT, PREFIXES, WKT_LITERAL, Field, by_name
 from .uris import Uris
 
 Triple = tuple[str, str, str]
@@ -117,6 +117,12 @@ class _Writer:
                 elif spec.type == "text":
                     for lang, text in value.items():
                         add((subject, predicate, literal(text, lang=lang)))
+                elif spec.type == "point":
+                    node = iri(f"{subject[1:-1]}/{spec.name}")
+                    add((subject, predicate, node))
+                    add((node, RDF_TYPE, _predicate(POINT_CLASS)))
+                    add((node, _predicate(POINT_WKT),
+                         literal(wkt_point(value), datatype=expand(WKT_LITERAL))))
                 else:
                     add((subject, predicate, self.term(spec, value)))
 

@@ -4,7 +4,8 @@ Deterministic: the same records give the same triples, with no blank nodes. Ever
 record is typed, labelled (with language tags where its label is text) and linked to
 its sources; nested objects (budgets, participations…) are typed nodes; dates are
 typed by their precision (``xsd:gYear``, ``xsd:gYearMonth``, ``xsd:date``); money
-is an ``xsd:decimal`` with its ISO 4217 currency.
+is an ``xsd:decimal`` with its ISO 4217 currency; a point is a GeoSPARQL geometry node
+(``geo:hasGeometry`` → ``sf:Point`` with its ``geo:asWKT``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import codes
 from .dataset import Dataset
 from .resources import resource
-from .spec import KINDS, PREFIXES, Field
+from .spec import KINDS, POINT_CLASS, POINT_WKT, PREFIXES, WKT_LITERAL, Field
 from .uris import Uris
 
 if TYPE_CHECKING:
@@ -94,6 +95,13 @@ class _Builder:
                     self.graph.add((node, self.RDF.type, self.predicate(spec.node_class)))
                     self.graph.add((subject, predicate, node))
                     self.fields(node, spec.fields, value)
+                elif spec.type == "point":
+                    node = self.URIRef(f"{subject}/{spec.name}")
+                    self.graph.add((subject, predicate, node))
+                    self.graph.add((node, self.RDF.type, self.predicate(POINT_CLASS)))
+                    self.graph.add((node, self.predicate(POINT_WKT),
+                                    self.Literal(wkt_point(value),
+                                                 datatype=self.predicate(WKT_LITERAL))))
                 else:
                     for obj in self.objects(spec, value):
                         self.graph.add((subject, predicate, obj))
@@ -162,6 +170,13 @@ class _Builder:
             for predicate in (self.RDF.type, SKOS.prefLabel):
                 for value in lists.objects(scheme, predicate):
                     self.graph.add((scheme, predicate, value))
+
+
+def wkt_point(point: str) -> str:
+    """The WKT of a point held as ``"lat lon"``: ``POINT(lon lat)``, the axis order of
+    ``geo:wktLiteral`` without a reference system (CRS84: longitude first)."""
+    latitude, longitude = point.split()
+    return f"POINT({longitude} {latitude})"
 
 
 def decimal_text(value: Decimal) -> str:

@@ -26,6 +26,7 @@ from .tables import (
     Column,
     Table,
     all_columns,
+    ancestor_keys,
     columns,
     guard,
     tables,
@@ -33,6 +34,8 @@ from .tables import (
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
+POINT_PATTERN = r"^-?\d+(\.\d+)? -?\d+(\.\d+)?$"
+"""A WGS 84 point as tables hold it: latitude, a space, longitude."""
 
 
 def _field_descriptor(name: str, spec: Field | None, lang: str | None = None,
@@ -61,6 +64,8 @@ def _field_descriptor(name: str, spec: Field | None, lang: str | None = None,
             constraints["pattern"] = DATE_PATTERN
         elif spec.type == "url":
             descriptor["format"] = "uri"
+        elif spec.type == "point":
+            constraints["pattern"] = POINT_PATTERN
     if required:
         constraints["required"] = True
     if constraints:
@@ -85,9 +90,10 @@ def table_schema(table: Table) -> dict[str, Any]:
         fields.append({"name": kind.name, "type": "string",
                        "description": f"The id of the {kind.name}.",
                        "constraints": {"required": True, "pattern": ID_PATTERN}})
-        if len(table.field_path) > 1:
-            fields.append({"name": "parent_position", "type": "integer",
-                           "description": f"The position of the row in {table.parent}.",
+        for level, key in enumerate(ancestor_keys(len(table.field_path)), start=1):
+            fields.append({"name": key, "type": "integer",
+                           "description": "The position of the row in "
+                                          f"{kind.name}_{'_'.join(table.field_path[:level])}.",
                            "constraints": {"required": True, "minimum": 1}})
         fields.append({"name": "position", "type": "integer",
                        "description": "The position in the record's list, from 1.",
@@ -101,9 +107,9 @@ def table_schema(table: Table) -> dict[str, Any]:
     foreign = []
     if table.field_path:
         nested = len(table.field_path) > 1
-        parent_fields = [kind.name, "parent_position"] if nested else [kind.name]
-        parent_keys = [kind.name, "position"] if nested else ["id"]
-        foreign.append({"fields": parent_fields,
+        parent_keys = [kind.name, *ancestor_keys(len(table.field_path) - 1), "position"] \
+            if nested else ["id"]
+        foreign.append({"fields": list(table.keys[:-1]),
                         "reference": {"resource": table.parent, "fields": parent_keys}})
     for column in table.columns:
         if column.spec.type == "ref":

@@ -2,7 +2,9 @@
 
 Every kind has a main table (``projects``: one row a record); every list field has a
 link table (``project_budgets``: one row a budget, keyed by project id and position);
-lists inside list items have their own (``project_results_targets``). ``text`` fields
+lists inside list items have their own (``project_results_targets``, keyed also by the
+position of the result; ``project_results_indicators_periods`` by those of the result
+and of the indicator). ``text`` fields
 become one column a language (``title_en``, ``title_fr``); a single nested object is
 flattened into its parent's row (``place_name``). The layout is derived from
 :mod:`coopdata.spec`, so records → tables → records gives back the same records.
@@ -71,10 +73,12 @@ class Table:
 
     @property
     def keys(self) -> tuple[str, ...]:
+        """``("id",)`` for a main table; else the record's id, the position of each
+        enclosing list item, outermost first (``grandparent_position``,
+        ``parent_position``), and the row's own ``position``."""
         if not self.field_path:
             return ("id",)
-        depth = len(self.field_path)
-        return (self.kind.name, *("parent_position",) * (depth > 1), "position")
+        return (self.kind.name, *ancestor_keys(len(self.field_path)), "position")
 
     @property
     def header(self) -> list[str]:
@@ -86,6 +90,16 @@ class Table:
         if len(self.field_path) <= 1:
             return self.kind.folder
         return f"{self.kind.name}_{'_'.join(self.field_path[:-1])}"
+
+
+def ancestor_keys(depth: int) -> tuple[str, ...]:
+    """The key columns naming the enclosing list items of a list ``depth`` deep, outermost
+    first: none at depth 1, ``parent_position`` at 2, ``grandparent_position`` before it at
+    3, then ``great_grandparent_position``…"""
+    names = []
+    for up in range(depth - 1, 0, -1):
+        names.append("great_" * max(up - 2, 0) + "grand" * (up >= 2) + "parent_position")
+    return tuple(names)
 
 
 def _columns(fields: tuple[Field, ...], prefix: tuple[str, ...] = ()) -> Iterator[Column]:
@@ -125,7 +139,6 @@ def tables() -> tuple[Table, ...]:
     """Every table, main tables first, in a stable order."""
     main = [Table(kind.folder, kind, (), tuple(_columns(kind.fields))) for kind in KINDS.values()]
     links = [t for kind in KINDS.values() for t in _tables(kind, kind.fields, ())]
-    assert all(len(t.field_path) <= 2 for t in links), "lists nest at most two deep"
     return (*main, *links)
 
 
@@ -220,8 +233,8 @@ def _columns_of(table: Table, ids: list[str],
         return [list(ids), *(_cells(c, fields[c.path[0]]) for c in table.columns)]
     head, *inner = table.field_path
     keys, items = _entries([ids], [() if value is None else value for value in fields[head]])
-    if inner:
-        keys, items = _entries(keys, [item.get(inner[0], ()) for item in items])
+    for name in inner:
+        keys, items = _entries(keys, [item.get(name, ()) for item in items])
     if table.scalar is None:
         items = [item if isinstance(item, dict) else _NO_DATA for item in items]
         item_fields = _fetch(items, list(dict.fromkeys(c.path[0] for c in table.columns)))
@@ -300,13 +313,15 @@ def records_from_rows(table_rows: dict[str, list[dict[str, str]]]) -> PlainRecor
                 raise TableError(f'{table.name}.csv row {number}: no {kind} '
                                  f'"{cells.get(kind, "")}" in {table.kind.folder}.csv')
             holder = owner
-            if len(table.field_path) > 1:
-                index = _position(cells.get("parent_position", ""), table, number)
-                parents = [item for position, item in holder.get(table.field_path[0], [])
+            ancestors = ancestor_keys(len(table.field_path))
+            for level, key in enumerate(ancestors):
+                index = _position(cells.get(key, ""), table, number)
+                parents = [item for position, item in holder.get(table.field_path[level], [])
                            if position == index]
                 if not parents:
+                    place = f"{kind}_{'_'.join(table.field_path[:level + 1])}"
                     raise TableError(f"{table.name}.csv row {number}: no row with position "
-                                     f"{index} for {kind} \"{owner['id']}\" in {table.parent}.csv")
+                                     f"{index} for {kind} \"{owner['id']}\" in {place}.csv")
                 holder = parents[0]
             items = holder.setdefault(table.field_path[-1], [])
             position = _position(cells.get("position", ""), table, number)
