@@ -20,6 +20,7 @@ from .dates import DateError, PartialDate
 from .records import Record
 from .report import Finding
 from .spec import KINDS, LANGUAGES, Field, by_name
+from .uris import iri_problem
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _C1_CONTROL = re.compile(r"[\x80-\x9f]")
@@ -229,13 +230,10 @@ class _Checker:
         return point_text(*point)
 
     def check_url(self, spec: Field, value: str, path: str) -> str | None:
-        try:
-            parts = urlsplit(value)
-        except ValueError:
-            parts = None
-        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc \
-                or any(c in _NOT_IN_IRI or ord(c) <= 32 for c in value):
-            self.fail(path, "invalid-url", f'expected an http(s) URL, got "{value}"')
+        problem = url_problem(value)
+        if problem is not None:
+            self.fail(path, "invalid-url", f"expected an http(s) URL, got {_show(value)}"
+                      f"{problem}")
             return None
         return value
 
@@ -265,6 +263,24 @@ def _coordinate(number: Decimal) -> str:
     text = format(number, "f")
     text = text.rstrip("0").rstrip(".") if "." in text else text
     return "0" if text in ("-0", "") else text
+
+
+def url_problem(value: str) -> str | None:
+    """None for an http(s) URL that can be written as an IRI, else what to tell the user
+    (``""`` or ``": …"``, after "expected an http(s) URL, got …")."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc \
+            or any(c in _NOT_IN_IRI or ord(c) <= 32 for c in value):
+        return ""
+    problem = iri_problem(value)
+    if problem is None:
+        return None
+    return (f": it is not a valid IRI ({problem}); write a space or one of "
+            '<>"{}|\\^` as %XX, a % only before two hex digits, a port as digits, and at '
+            "most one #")
 
 
 def mojibake_repairs(text: str) -> list[tuple[str, str]]:

@@ -18,10 +18,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyoxigraph
+
 from .spec import KINDS
 
 DEFAULT_BASE = "https://w3id.org/coopdata/id/"
 VOCAB = "https://w3id.org/coopdata/vocab#"
+
+
+def iri_problem(value: str) -> str | None:
+    """Why ``value`` cannot be written as an IRI (``Invalid IRI percent encoding '%zz'``),
+    or None when it can.
+
+    Every graph coopdata writes is N-Triples made by :func:`coopdata.fastgraph.iri`
+    (``<value>``, unescaped) and read back by pyoxigraph (``build``, ``release``,
+    ``query``, ``serve``), whose IRI parser refuses what RFC 3987 refuses: the check is
+    that very parser, so that whatever validation accepts is written and read back.
+    """
+    try:
+        pyoxigraph.NamedNode(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 @dataclass(frozen=True)
@@ -34,6 +52,8 @@ class Uris:
         if not self.base.startswith(("http://", "https://")) or not self.base.endswith(("/", "#")):
             raise ValueError(f'the base URI must be an http(s) URI ending in "/" or "#", '
                              f'got "{self.base}"')
+        if (problem := iri_problem(self.record("project", "id"))) is not None:
+            raise ValueError(f'the base URI "{self.base}" does not make IRIs: {problem}')
 
     def record(self, kind: str, record_id: str) -> str:
         return f"{self.base}{kind}/{record_id}"
