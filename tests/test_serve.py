@@ -25,7 +25,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import FIXTURES
-from coopdata.server import Limits, Server, make_server, negotiate, uses_service
+from coopdata.server import Limits, Server, make_server, negotiate
 from coopdata.sparql import open_store
 
 ID = "https://w3id.org/coopdata/id/"
@@ -177,12 +177,6 @@ def test_an_update_as_a_query_is_malformed(server: Server) -> None:
 ])
 def test_service_is_refused(server: Server, query: str) -> None:
     assert get(server, query)[:3:2] == (400, b"SERVICE is not allowed\n")
-
-
-def test_service_detection_ignores_names_strings_iris_and_comments() -> None:
-    assert not uses_service('SELECT ?service WHERE { ?s <http://x/SERVICE> "SERVICE", '
-                            "'''a\nservice''', ex:service, service:x } # SERVICE <a:b> {}")
-    assert uses_service('SELECT * { ?s ?p "a\\"" SERVICE <a:b> { } } # "')
 
 
 def test_negotiation() -> None:

@@ -268,23 +268,32 @@ def push(release_dir: Path, endpoint: str, graph: str | None, user: str | None,
               type=click.Choice(["table", "csv", "tsv", "json", "turtle", "jsonld"]),
               default=None, help="table (default), csv, tsv or json for SELECT and ASK; "
               "turtle (default) or jsonld for CONSTRUCT and DESCRIBE.")
+@click.option("--allow-service", is_flag=True,
+              help="Let the query fetch data from other SPARQL endpoints (SERVICE).")
 @handle_errors
 def query(query: str, release_dir: Path | None, records: Path | None,
-          output_format: str | None) -> None:
+          output_format: str | None, allow_service: bool) -> None:
     """Run a SPARQL 1.1 query on the embedded dataset (or --records, or a --release).
 
     QUERY is the query text, or the path of a file that holds it (.rq), such as
     docs/queries/projects-by-funder.rq. Queries declare their prefixes. Exits 2 on a
-    malformed query, with its line and column.
+    malformed query, with its line and column, and on a query that holds a SERVICE
+    unless --allow-service is given. Ctrl-C stops it at once (exit 130).
     """
     from ._errors import UsageError
-    from .sparql import format_result, open_store, read_query, run_query
+    from .sparql import format_result, interruptible, open_store, read_query, run_query
 
     if release_dir is not None and records is not None:
         raise UsageError("use --release or --records, not both")
     text = read_query(query)
-    result = run_query(open_store(release_dir, records), text)
-    click.echo(format_result(result, output_format), nl=False)
+    try:  # in a child process, which Ctrl-C stops even inside pyoxigraph
+        output = interruptible(lambda: format_result(run_query(
+            open_store(release_dir, records), text, allow_service=allow_service),
+            output_format))
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    click.echo(output, nl=False)
 
 
 @main.command()

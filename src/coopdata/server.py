@@ -2,7 +2,8 @@
 over HTTP, with the standard library (see docs/serve.md).
 
 * ``/sparql``: SPARQL 1.1 Protocol queries (GET ``?query=``, POST as a form or as
-  ``application/sparql-query``); updates (403) and ``SERVICE`` (400) are refused.
+  ``application/sparql-query``, CORS preflight ``OPTIONS``); updates (403) and
+  ``SERVICE`` (400) are refused.
 * ``/id/{kind}/{id}[/…]``: the triples of an entity and of the objects nested in it.
 * ``/releases/{file}``: the files of the release directory.
 
@@ -11,6 +12,16 @@ inherits the store (copy-on-write). pyoxigraph cannot cancel a query, so the ser
 a child that runs past the time limit and goes on answering; the child also arms
 ``alarm()`` to die by itself should the server go away. Once serving, the server never
 touches the store itself, so no lock of the store is held by a thread when it forks.
+
+The query is parsed in its child too (:func:`coopdata.sparql.check_query`: a SERVICE
+anywhere in its algebra is refused), within its time limit: the server itself does no
+more than read the request. The child can open no file or socket
+(:func:`coopdata.sparql.confine`), so no query reaches the network whatever it holds.
+
+Connections are accepted by one thread and answered by a fixed pool of handler threads
+(``Limits.handlers``); at most ``Limits.waiting`` accepted connections wait for one, and
+none longer than the time limit. Beyond that a connection is answered ``503`` with
+``Retry-After`` at once, so no client is left hanging.
 """
 
 from __future__ import annotations
@@ -22,13 +33,17 @@ import math
 import os
 import re
 import select
+import selectors
 import shutil
 import signal
+import socket
+import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -36,6 +51,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pyoxigraph as ox
 
 from .releasefiles import MEDIA_TYPES
+from .sparql import QueryRefused, check_query, confine, prepare_checks
 from .uris import DEFAULT_BASE, VOCAB
 
 Answer = tuple[int, str, bytes]
@@ -63,12 +79,10 @@ PREFIXES = {"cd": VOCAB, "dct": "http://purl.org/dc/terms/",
             "skos": "http://www.w3.org/2004/02/skos/core#",
             "xsd": "http://www.w3.org/2001/XMLSchema#"}
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_SKIPPED = re.compile(  # long strings, strings, IRIs and comments, in that order
-    r'"""(?:"?"?(?:[^"\\]|\\.))*"""' r"|'''(?:'?'?(?:[^'\\]|\\.))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"' r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n\r]*', re.S)
-_SERVICE = re.compile(r"(?<![\w:?$])service(?![\w:-])", re.I)
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also takes "²", int() "３"
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP header name
+RETRY_AFTER = 1  # seconds a client turned away is told to wait
+LINGER = 2.0  # seconds a turned-away connection is read and thrown away before closing
 
 
 @dataclass(frozen=True)
@@ -79,21 +93,13 @@ class Limits:
     max_results: int = 10_000  # rows of a SELECT, triples of a CONSTRUCT or DESCRIBE
     max_request_bytes: int = 1_000_000  # larger bodies are refused (413) unread
     workers: int = 8  # queries running at once; more wait up to ``timeout`` for a slot
+    handlers: int = 32  # connections answered at once, each by a thread of a fixed pool
+    waiting: int = 256  # accepted connections waiting for a handler; more get 503
+    backlog: int = 1024  # connections the kernel queues before they are accepted
 
 
 def text(status: int, message: str) -> Answer:
     return status, "text/plain; charset=utf-8", f"{message}\n".encode()
-
-
-def uses_service(query: str) -> bool:
-    """Whether ``query`` may hold a ``SERVICE`` clause. pyoxigraph does not expose the
-    parsed algebra, so this looks for the keyword in the text, with codepoint escapes
-    decoded and strings, IRIs and comments removed: it errs on the side of refusing."""
-    def decode(match: re.Match[str]) -> str:
-        code = int(match.group(1) or match.group(2), 16)
-        return chr(code) if code < 0x110000 else "\ufffd"
-
-    return _SERVICE.search(_SKIPPED.sub(" ", _ESCAPE.sub(decode, query))) is not None
 
 
 def negotiate(accept: str | None, offers: list[str]) -> str | None:
@@ -141,12 +147,16 @@ def _term(term: Any) -> dict[str, Any]:
 
 
 def query_job(query: str, accept: str | None, max_results: int, **dataset: Any) -> Job:
-    """Runs ``query``; serialises it when it has at most ``max_results`` rows or triples."""
+    """Checks ``query`` (a SERVICE is refused, see :func:`coopdata.sparql.check_query`),
+    runs it and serialises it when it has at most ``max_results`` rows or triples."""
     def job(store: ox.Store) -> Answer:
         try:
+            check_query(query)
             result = store.query(query, **dataset)
         except SyntaxError as exc:
             return text(400, f"malformed query: {exc}")
+        except QueryRefused as exc:
+            return text(400, str(exc))
         offers = list(GRAPHS if isinstance(result, ox.QueryTriples) else RESULTS)
         media = negotiate(accept, offers)
         if media is None:
@@ -220,26 +230,142 @@ def page(uri: str, triples: list[ox.Triple]) -> bytes:
             "</table></body></html>\n").encode()
 
 
-class Server(ThreadingHTTPServer):
-    """The HTTP server: a thread a connection, a child process a query."""
+def busy_response(message: str = "the server is busy: try again later") -> bytes:
+    """A whole HTTP response 503 with Retry-After, for a connection turned away."""
+    body = f"{message}\n".encode()
+    return (f"HTTP/1.0 503 Service Unavailable\r\nServer: coopdata\r\n"
+            f"Content-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+            f"Retry-After: {RETRY_AFTER}\r\nAccess-Control-Allow-Origin: *\r\n"
+            "Connection: close\r\n\r\n").encode() + body
 
-    daemon_threads = True
+
+class Server(HTTPServer):
+    """The HTTP server: a fixed pool of threads for the connections, a child process a
+    query; connections beyond the pool and its waiting line are answered 503."""
 
     def __init__(self, address: tuple[str, int], store: ox.Store, *,
                  release: Path | None = None, limits: Limits = Limits(),
                  base: str = DEFAULT_BASE) -> None:
         self.store, self.limits, self.base = store, limits, base
         self.release = Path(release).resolve() if release is not None else None
+        self.request_queue_size = limits.backlog  # listen(); the kernel caps it (somaxconn)
         self._slots = threading.BoundedSemaphore(limits.workers)
         self._children: set[int] = set()
+        self._line: deque[tuple[socket.socket, Any, float]] = deque()  # waiting connections
+        self._ready = threading.Condition()
+        self._turned_away: deque[socket.socket] = deque()  # for the lingering thread
+        self._closing = False
+        prepare_checks()  # before any child is forked: a child can import nothing
         super().__init__(address, Handler)
+        self._threads = [threading.Thread(target=self._handle_line, daemon=True,
+                                          name=f"coopdata-handler-{n}")
+                         for n in range(limits.handlers)]
+        self._threads.append(threading.Thread(target=self._linger, daemon=True,
+                                              name="coopdata-turn-away"))
+        for thread in self._threads:
+            thread.start()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Puts the accepted connection in the waiting line, or turns it away when the
+        line is full. Never blocks: the accepting thread only accepts."""
+        with self._ready:
+            if len(self._line) < self.limits.waiting:
+                self._line.append((request, client_address, time.monotonic()))
+                self._ready.notify()
+                return
+        self.turn_away(request)
+
+    def turn_away(self, request: socket.socket) -> None:
+        """Answers 503 with Retry-After, then lets the lingering thread read what the
+        client still sends before closing (closing on unread data would reset the
+        connection, and the client could lose the answer)."""
+        try:
+            request.setblocking(False)
+            request.send(busy_response())  # a new connection's buffer takes it whole
+            request.shutdown(socket.SHUT_WR)
+        except OSError:
+            request.close()
+            return
+        with self._ready:
+            self._turned_away.append(request)
+
+    def _handle_line(self) -> None:
+        """A handler thread: answers the waiting connections, one after another."""
+        while True:
+            with self._ready:
+                while not self._line and not self._closing:
+                    self._ready.wait()
+                if self._closing:
+                    return
+                request, address, _ = self._line.popleft()
+            try:
+                self.finish_request(request, address)
+            except Exception:
+                self.handle_error(request, address)
+            finally:
+                self.shutdown_request(request)
+
+    def _linger(self) -> None:
+        """Turns away the connections that waited longer than the time limit, and
+        reads and discards what turned-away clients send until they close (at most
+        ``LINGER`` seconds)."""
+        selector = selectors.DefaultSelector()
+        deadlines: dict[socket.socket, float] = {}
+        while not self._closing:
+            now = time.monotonic()
+            with self._ready:
+                stale = []
+                while self._line and now - self._line[0][2] > self.limits.timeout:
+                    stale.append(self._line.popleft()[0])
+            for request in stale:
+                self.turn_away(request)
+            with self._ready:
+                fresh, self._turned_away = list(self._turned_away), deque()
+            for request in fresh:
+                if len(deadlines) >= 4 * self.limits.waiting:  # too many: close at once
+                    request.close()
+                    continue
+                deadlines[request] = now + LINGER
+                selector.register(request, selectors.EVENT_READ)
+            for key, _ in selector.select(0.05):
+                request = key.fileobj  # type: ignore[assignment]
+                try:
+                    done = not request.recv(1 << 16)
+                except BlockingIOError:
+                    done = False
+                except OSError:
+                    done = True
+                if done:
+                    deadlines[request] = 0.0
+            for request, deadline in list(deadlines.items()):
+                if deadline <= now:
+                    selector.unregister(request)
+                    request.close()
+                    del deadlines[request]
+        for request in deadlines:
+            request.close()
+        selector.close()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line in the log, never a traceback: a client that went away before its
+        answer was sent is no error of the server's."""
+        error = sys.exc_info()[1]
+        where = ":".join(str(part) for part in client_address) if isinstance(
+            client_address, tuple) else str(client_address)
+        if isinstance(error, ConnectionError | TimeoutError):
+            what = f"client {where} went away before its answer was sent " \
+                   f"({type(error).__name__})"
+        else:
+            what = f"error while answering {where}: {type(error).__name__}: {error}"
+        sys.stderr.write(f"{what}\n")
 
     @property
     def url(self) -> str:
         return f"http://{self.server_address[0]!s}:{self.server_address[1]}"
 
     def run(self, job: Job) -> Answer:
-        """The answer of ``job``, run on the store in a child process within the limits."""
+        """The answer of ``job``, run on the store in a child process within the limits
+        (the job is given the store and may not open any file or socket)."""
         if not self._slots.acquire(timeout=self.limits.timeout):
             return text(503, "the server is busy: try again later")
         try:
@@ -279,6 +405,13 @@ class Server(ThreadingHTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
+        with self._ready:
+            self._closing = True
+            self._ready.notify_all()
+            waiting = [request for request, _, _ in self._line]
+            self._line.clear()
+        for request in waiting:
+            request.close()
         for pid in list(self._children):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
@@ -288,10 +421,9 @@ def _child(job: Job, store: ox.Store, write: int, timeout: float) -> NoReturn:
     """In the forked child: writes the answer of ``job`` into the pipe, then exits."""
     code = 1
     try:
-        os.closerange(3, write)  # the sockets and pipes of other requests
-        os.closerange(write + 1, os.sysconf("SC_OPEN_MAX"))
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
         signal.alarm(math.ceil(timeout) + 1)
+        write = confine(write)  # closes the sockets and pipes of other requests too
         try:
             status, content_type, body = job(store)
         except Exception as exc:  # every failure becomes an answer
@@ -324,7 +456,47 @@ class Handler(BaseHTTPRequestHandler):
 
     server: Server
     server_version = "coopdata"
-    timeout = 60  # seconds a client may take to send its request
+    timeout = 20  # seconds a client may take to send its request (it holds a handler)
+    _answered = False
+
+    def handle_one_request(self) -> None:
+        """Answers 500 to a request that failed before it was answered (the server's
+        handle_error then logs one line); a client that went away gets nothing."""
+        self._answered = False
+        try:
+            super().handle_one_request()
+        except (ConnectionError, TimeoutError):
+            raise
+        except Exception:
+            if not self._answered:
+                with contextlib.suppress(OSError):
+                    self._send(*text(500, "internal error: the request was not answered"))
+                    self.wfile.flush()
+            raise
+
+    def do_OPTIONS(self) -> None:
+        """A CORS preflight: any origin may GET, and POST to /sparql, with the headers
+        it asks for (those that are tokens)."""
+        path = urlsplit(self.path).path
+        if path not in ("/sparql", "*") and not path.startswith(("/id/", "/releases/")):
+            return self._send(*text(404, "not found"))
+        methods = "GET, HEAD, POST, OPTIONS" if path in ("/sparql", "*") \
+            else "GET, HEAD, OPTIONS"
+        asked = [name.strip() for name in
+                 self.headers.get("Access-Control-Request-Headers", "").split(",")]
+        allowed = ", ".join(name for name in asked if _TOKEN.fullmatch(name)) \
+            or "Accept, Content-Type"
+        self._answered = True
+        self.send_response(204)
+        for name, value in (("Allow", methods), ("Access-Control-Allow-Origin", "*"),
+                            ("Access-Control-Allow-Methods", methods),
+                            ("Access-Control-Allow-Headers", allowed),
+                            ("Access-Control-Max-Age", "86400"),
+                            ("Vary", "Access-Control-Request-Headers"),
+                            ("Content-Length", "0")):
+            self.send_header(name, value)
+        self.end_headers()
+        return None
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
@@ -365,16 +537,25 @@ class Handler(BaseHTTPRequestHandler):
         return self._sparql(params)
 
     def _body(self) -> bytes | None:
-        """The request body, or None after refusing it."""
-        length = self.headers.get("Content-Length", "").strip()
+        """The request body, or None after refusing it: no Content-Length (411), one
+        that is not ASCII digits (400), or one over the limit (413)."""
+        length = self.headers.get("Content-Length")
         limit = self.server.limits.max_request_bytes
-        refusal = text(411, "a Content-Length header is required") if not length.isdigit() \
-            else text(413, f"request larger than {limit} bytes") if int(length) > limit else None
+        value = (length or "").strip(" \t")
+        if length is None:
+            refusal: Answer | None = text(411, "a Content-Length header is required")
+        elif not _DIGITS.fullmatch(value):
+            refusal = text(400, "malformed Content-Length header: give the length of the "
+                                "body in ASCII digits")
+        elif len(value.lstrip("0")) > 18 or int(value) > limit:  # int() of any size
+            refusal = text(413, f"request larger than {limit} bytes")
+        else:
+            refusal = None
         if refusal is not None:
             self.close_connection = True  # the body stays unread
             self._send(*refusal)
             return None
-        return self.rfile.read(int(length))
+        return self.rfile.read(int(value))
 
     def _sparql(self, params: dict[str, list[str]]) -> None:
         if "update" in params:
@@ -382,8 +563,6 @@ class Handler(BaseHTTPRequestHandler):
         queries = params.get("query", [])
         if len(queries) != 1:
             return self._send(*text(400, "give one query parameter: the SPARQL query"))
-        if uses_service(queries[0]):
-            return self._send(*text(400, "SERVICE is not allowed"))
         dataset: dict[str, Any] = {}
         try:
             for param, key in (("default-graph-uri", "default_graph"),
@@ -414,12 +593,15 @@ class Handler(BaseHTTPRequestHandler):
         return None
 
     def _headers(self, status: int, content_type: str, length: int) -> None:
+        self._answered = True
         self.send_response(status)
         for name, value in (("Content-Type", content_type), ("Content-Length", str(length)),
                             ("Access-Control-Allow-Origin", "*"), ("Vary", "Accept"),
                             ("Content-Security-Policy", "default-src 'none'"),
                             ("X-Content-Type-Options", "nosniff")):
             self.send_header(name, value)
+        if status == 503:  # busy, or a query past its time limit: both may pass
+            self.send_header("Retry-After", str(RETRY_AFTER))
         self.end_headers()
 
     def _send(self, status: int, content_type: str, body: bytes) -> None:
