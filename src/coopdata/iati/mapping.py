@@ -1,0 +1,799 @@
+"""One IATI activity → one project record (and the organisations it names).
+
+The mapping follows ``docs/iati.md``, element by element. Every value goes into the
+record through :meth:`_Activity.put`, which looks the field up in the model
+(:mod:`coopdata.spec`), turns the IATI text into the field's type (an IATI code into
+the notation of the field's code list, a date, a number, a point…) and counts the IATI
+path as carried. A value that the model has no field for, or that is not of the field's
+type, is not carried: it stays in the report's ``dropped`` list, with a warning for a
+value that could not be read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from .. import codes as registries
+from ..checks import MAX_NUMBER_EXPONENT, MAX_SIGNIFICANT_DIGITS, parse_point, point_text
+from ..dates import DateError, PartialDate
+from ..resources import resource
+from ..spec import KINDS, Field, by_name
+from .read import XML_LANG
+
+Warn = Callable[[str, str, "int | None"], None]
+"""``warn(code, message, line)``: one warning about a value that was not carried."""
+
+_A = "iati-activity"
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_WGS84 = ("http://www.opengis.net/def/crs/EPSG/0/4326", "EPSG:4326",
+          "urn:ogc:def:crs:EPSG::4326")
+_TRUE, _FALSE = ("1", "true"), ("0", "false")
+_DAC_5 = "1"
+"""The IATI sector vocabulary of the OECD DAC 5-digit purpose codes (the default)."""
+
+
+class Organisations(Protocol):
+    """Where the organisations an activity names become records (deduplicated)."""
+
+    def identify(self, ref: str | None, name: dict[str, str], type_code: str | None,
+                 line: int | None) -> tuple[str | None, bool]:
+        """The id of the organisation record for ``ref`` (else ``name``), or None when
+        both are missing; and whether ``type_code`` was carried."""
+
+
+@cache
+def _code_notations() -> dict[str, dict[str, str]]:
+    """Scheme name → {IATI code or notation → notation}, from ``schema/codelists.ttl``."""
+    from pyoxigraph import NamedNode, RdfFormat, parse
+
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    in_scheme, notation = NamedNode(skos + "inScheme"), NamedNode(skos + "notation")
+    iati_code = NamedNode("https://w3id.org/coopdata/vocab#iatiCode")
+    schemes: dict[str, str] = {}
+    notations: dict[str, str] = {}
+    iati: dict[str, str] = {}
+    for triple in parse(path=str(resource("schema") / "codelists.ttl"), format=RdfFormat.TURTLE):
+        subject = triple.subject.value
+        if triple.predicate == in_scheme:
+            schemes[subject] = triple.object.value.removeprefix(registries.CODE_BASE)
+        elif triple.predicate == notation:
+            notations[subject] = triple.object.value
+        elif triple.predicate == iati_code:
+            iati[subject] = triple.object.value
+    found: dict[str, dict[str, str]] = {}
+    for concept, scheme in schemes.items():
+        if concept in notations:
+            table = found.setdefault(scheme, {})
+            table.setdefault(notations[concept], notations[concept])
+            if concept in iati:
+                table[iati[concept]] = notations[concept]
+    return found
+
+
+def notation(scheme: str, code: str) -> str | None:
+    """The notation of the concept of ``scheme`` whose IATI code (or notation) is ``code``."""
+    return _code_notations().get(scheme, {}).get(code)
+
+
+@dataclass
+class Mapped:
+    """One activity as a project record."""
+
+    identifier: str
+    data: dict[str, Any]
+    carried: Counter[str]
+    line: int | None
+
+
+def _fields(*names: str) -> dict[str, Field]:
+    """The fields of the project's object field reached by ``names`` (empty if none)."""
+    fields = by_name(KINDS["project"].fields)
+    for name in names:
+        spec = fields.get(name)
+        if spec is None or spec.type != "object":
+            return {}
+        fields = by_name(spec.fields)
+    return fields
+
+
+class _Activity:
+    """The state of one activity being mapped: the paths carried, the warnings."""
+
+    def __init__(self, warn: Warn, lang: str, orgs: Organisations) -> None:
+        self.log: list[str] = []
+        self.warn = warn
+        self.lang = lang
+        self.orgs = orgs
+
+    # --- values -----------------------------------------------------------------
+    def put(self, obj: dict[str, Any], fields: dict[str, Field], name: str, raw: Any,
+            path: str, line: int | None, *, quiet: bool = False) -> bool:
+        """Set (or append to) ``obj[name]`` from ``raw`` if the model has the field and
+        the value is of its type; count ``path`` as carried."""
+        spec = fields.get(name)
+        if spec is None or raw is None:
+            return False
+        value = self.convert(spec, raw, path, line, quiet)
+        if value is None:
+            return False
+        if spec.many:
+            obj.setdefault(name, []).append(value)
+        elif name in obj:
+            return False  # a second one (two titles, two planned starts): dropped
+        else:
+            obj[name] = value
+        self.log.append(path)
+        return True
+
+    def convert(self, spec: Field, raw: Any, path: str, line: int | None, quiet: bool) -> Any:
+        kind = spec.type
+        if kind == "text" or kind == "ref":
+            return raw or None
+        text = raw.strip()
+        if not text:
+            return None
+        value: Any = None
+        if kind == "string":
+            value = _CONTROL.sub(" ", text)
+        elif kind == "code":
+            assert spec.scheme is not None
+            value = notation(spec.scheme, text)
+        elif kind == "decimal":
+            value = _decimal(text)
+        elif kind == "date":
+            value = _date(text)
+        elif kind == "boolean":
+            value = True if text.lower() in _TRUE else False if text.lower() in _FALSE else None
+        elif kind == "country":
+            value = text.upper() if registries.country(text.upper()) else None
+        elif kind == "currency":
+            value = text.upper() if registries.currency(text.upper()) else None
+        elif kind == "language":
+            value = _language(text)
+        elif kind == "url":
+            text = text.replace(" ", "%20")  # (spaces are common in published URLs)
+            value = text if _url(text) else None
+        elif kind == "point":
+            point = parse_point(text)
+            value = point_text(*point) if point else None
+        if value is None and not quiet:
+            what = f"a {spec.scheme} code" if kind == "code" else f"a {kind}"
+            self.warn("iati-value-not-carried", f'{path}: "{_short(text)}" is not {what} '
+                      "coopdata knows; not carried", line)
+        return value
+
+    def texts(self, element: Any, path: str) -> tuple[dict[str, str], list[str]]:
+        """The narratives of ``element`` by language, and the paths they carried."""
+        found: dict[str, str] = {}
+        used: list[str] = []
+        narrative_path = f"{path}/narrative"
+        for narrative in element.iterchildren("narrative"):
+            text = (narrative.text or "").strip()
+            written = narrative.get(XML_LANG)
+            lang = self.lang if written is None else _language(written)
+            if lang is None:
+                self.warn("iati-value-not-carried", f'{narrative_path}/@xml:lang: "'
+                          f'{_short(written or "")}" is not an ISO 639-1 language; not carried',
+                          narrative.sourceline)
+                continue
+            if not text or lang in found:
+                continue  # empty, or a second text in the same language: dropped
+            found[lang] = _CONTROL.sub(" ", text)
+            used.append(narrative_path)
+            if written is not None:
+                used.append(f"{narrative_path}/@xml:lang")
+        return found, used
+
+    def put_text(self, obj: dict[str, Any], fields: dict[str, Field], name: str,
+                 element: Any | None, path: str, *, counted: bool = True) -> bool:
+        """``obj[name]`` from the narratives of ``element`` (the element counts too, unless
+        not ``counted``: when it is the object the text belongs to, counted when kept)."""
+        if element is None or name not in fields:
+            return False
+        found, used = self.texts(element, path)
+        if found and self.put(obj, fields, name, found, path, element.sourceline):
+            if not counted:
+                self.log.pop()
+            self.log.extend(used)
+            return True
+        return False
+
+    def attr(self, obj: dict[str, Any], fields: dict[str, Field], name: str, element: Any,
+             attribute: str, path: str, *, quiet: bool = False) -> bool:
+        return self.put(obj, fields, name, element.get(attribute), f"{path}/@{attribute}",
+                        element.sourceline, quiet=quiet)
+
+    def child_attr(self, obj: dict[str, Any], fields: dict[str, Field], name: str,
+                   element: Any, child: str, attribute: str, path: str) -> bool:
+        """``obj[name]`` from ``element/child/@attribute`` (the child counts too)."""
+        found = element.find(child)
+        if found is not None and self.attr(obj, fields, name, found, attribute,
+                                           f"{path}/{child}"):
+            self.log.append(f"{path}/{child}")
+            return True
+        return False
+
+    def child_text(self, obj: dict[str, Any], fields: dict[str, Field], name: str,
+                   element: Any, child: str, path: str) -> bool:
+        found = element.find(child)
+        return found is not None and self.put(obj, fields, name, found.text,
+                                              f"{path}/{child}", found.sourceline)
+
+    # --- objects ----------------------------------------------------------------
+    def keep(self, obj: dict[str, Any], fields: dict[str, Field], name: str,
+             child: dict[str, Any], mark: int, path: str, line: int | None) -> bool:
+        """Add the object ``child`` (built since ``mark``) as ``obj[name]``, or drop all
+        it carried when it lacks a required field."""
+        spec = fields[name]
+        missing = [f.name for f in spec.fields if f.required and f.name not in child]
+        if not child or missing:
+            del self.log[mark:]
+            if child:
+                self.warn("iati-value-not-carried", f"{path}: no {', '.join(missing)} that "
+                          "coopdata can read; not carried", line)
+            return False
+        if spec.many:
+            obj.setdefault(name, []).append(child)
+        elif name in obj:
+            del self.log[mark:]
+            return False
+        else:
+            obj[name] = child
+        self.log.append(path)
+        return True
+
+    def organisation(self, element: Any, path: str) -> tuple[str | None, dict[str, str]]:
+        """The organisation record named by ``element`` (with ``@ref``, ``@type`` and
+        narratives), or None; and its name as written."""
+        name, used = self.texts(element, path)
+        ref = (element.get("ref") or "").strip() or None
+        record, typed = self.orgs.identify(ref, name, element.get("type"), element.sourceline)
+        if record is not None:
+            self.log.extend(used)
+            if ref:
+                self.log.append(f"{path}/@ref")
+            if typed:
+                self.log.append(f"{path}/@type")
+        return record, name
+
+
+def _item() -> dict[str, Any]:
+    """A new, empty object of a record."""
+    return {}
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or (number and (
+            len(number.normalize().as_tuple().digits) > MAX_SIGNIFICANT_DIGITS
+            or not -MAX_NUMBER_EXPONENT <= number.adjusted() < MAX_NUMBER_EXPONENT)):
+        return None
+    return number
+
+
+def _date(text: str) -> str | None:
+    day = text[:10]  # an IATI iso-date; a dateTime carries its day first
+    try:
+        return str(PartialDate.parse(day))
+    except DateError:
+        return None
+
+
+def _language(text: str) -> str | None:
+    tag = text.strip().lower().split("-")[0]
+    return tag if registries.language(tag) is not None else None
+
+
+def _url(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and \
+        not any(c in '<>"{}|\\^`' or ord(c) <= 32 for c in text)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+_PROJECT = by_name(KINDS["project"].fields)
+
+
+def map_activity(activity: Any, *, warn: Warn, orgs: Organisations,
+                 default_lang: str = "en") -> Mapped:
+    """The project record of ``activity`` (an ``iati-activity`` element)."""
+    lang = _language(activity.get(XML_LANG) or "") or default_lang
+    act = _Activity(warn, lang, orgs)
+    act.log.append(_A)
+    data: dict[str, Any] = {"type": "project"}
+    identifier_element = activity.find("iati-identifier")
+    identifier = (identifier_element.text or "").strip() if identifier_element is not None \
+        else ""
+    if identifier:
+        act.put(data, _PROJECT, "iati_identifier", identifier, f"{_A}/iati-identifier",
+                identifier_element.sourceline)
+    for attribute, name in (("{http://www.w3.org/XML/1998/namespace}lang", "language"),
+                            ("default-currency", "default_currency"),
+                            ("humanitarian", "humanitarian"), ("hierarchy", "hierarchy"),
+                            ("linked-data-uri", "linked_data_uri")):
+        shown = "xml:lang" if attribute == XML_LANG else attribute
+        act.put(data, _PROJECT, name, activity.get(attribute), f"{_A}/@{shown}",
+                activity.sourceline)
+    currency = data.get("default_currency")
+    for child in activity:
+        handler = _HANDLERS.get(child.tag) if isinstance(child.tag, str) else None
+        if handler is not None:
+            handler(act, data, child, currency)
+    if "title" not in data:
+        warn("iati-no-title", f"the activity {identifier or '(no identifier)'} has no title; "
+             "its identifier stands as its title", activity.sourceline)
+        data["title"] = {lang: identifier or "(untitled IATI activity)"}
+    return Mapped(identifier, data, Counter(act.log), activity.sourceline)
+
+
+# --- one handler an element of iati-activity ---------------------------------------
+
+Handler = Callable[[_Activity, dict[str, Any], Any, "str | None"], None]
+
+
+def _reporting_org(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    path = f"{_A}/reporting-org"
+    if "reporting_organisation" not in _PROJECT or "reporting_organisation" in data:
+        return
+    record, _ = act.organisation(el, path)
+    if act.put(data, _PROJECT, "reporting_organisation", record, path, el.sourceline):
+        act.attr(data, _PROJECT, "reporting_secondary", el, "secondary-reporter", path)
+
+
+def _title(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    act.put_text(data, _PROJECT, "title", el, f"{_A}/title")
+
+
+def _description(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    path = f"{_A}/description"
+    kind = (el.get("type") or "1").strip()
+    if kind == "1":
+        if act.put_text(data, _PROJECT, "description", el, path) and el.get("type"):
+            act.log.append(f"{path}/@type")
+    elif kind == "2":
+        if act.put_text(data, _PROJECT, "objectives", el, path):
+            act.log.append(f"{path}/@type")
+    elif "other_descriptions" in _PROJECT:
+        fields, mark, item = _fields("other_descriptions"), len(act.log), _item()
+        act.attr(item, fields, "type", el, "type", path)
+        act.put_text(item, fields, "text", el, path, counted=False)
+        act.keep(data, _PROJECT, "other_descriptions", item, mark, path, el.sourceline)
+
+
+def _other_identifier(act: _Activity, data: dict[str, Any], el: Any,
+                      currency: str | None) -> None:
+    path = f"{_A}/other-identifier"
+    if "other_identifiers" not in _PROJECT:
+        return
+    fields, mark, item = _fields("other_identifiers"), len(act.log), _item()
+    act.attr(item, fields, "ref", el, "ref", path)
+    act.attr(item, fields, "type", el, "type", path)
+    owner = el.find("owner-org")
+    if owner is not None:
+        opath = f"{path}/owner-org"
+        carried = act.attr(item, fields, "owner_ref", owner, "ref", opath)
+        carried = act.put_text(item, fields, "owner_name", owner, opath, counted=False) \
+            or carried
+        if carried:
+            act.log.append(opath)
+    act.keep(data, _PROJECT, "other_identifiers", item, mark, path, el.sourceline)
+
+
+def _participating_org(act: _Activity, data: dict[str, Any], el: Any,
+                       currency: str | None) -> None:
+    path = f"{_A}/participating-org"
+    if "participations" not in _PROJECT:
+        return
+    fields, mark, item = _fields("participations"), len(act.log), _item()
+    if "role" not in fields or not act.attr(item, fields, "role", el, "role", path):
+        return
+    record, _ = act.organisation(el, path)
+    act.put(item, fields, "organisation", record, f"{path}", el.sourceline)
+    if "organisation" in item:
+        act.log.pop()  # (the element itself is counted when the participation is kept)
+    act.attr(item, fields, "activity_id", el, "activity-id", path)
+    act.attr(item, fields, "crs_channel", el, "crs-channel-code", path)
+    act.keep(data, _PROJECT, "participations", item, mark, path, el.sourceline)
+
+
+def _activity_status(act: _Activity, data: dict[str, Any], el: Any,
+                     currency: str | None) -> None:
+    _code_element(act, data, el, "status", "activity-status")
+
+
+def _code_element(act: _Activity, data: dict[str, Any], el: Any, name: str, tag: str) -> None:
+    path = f"{_A}/{tag}"
+    if act.attr(data, _PROJECT, name, el, "code", path):
+        act.log.append(path)
+
+
+_DATES = {"1": "planned_start", "2": "actual_start", "3": "planned_end", "4": "actual_end"}
+
+
+def _activity_date(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    path = f"{_A}/activity-date"
+    name = _DATES.get((el.get("type") or "").strip())
+    if name is not None and act.attr(data, _PROJECT, name, el, "iso-date", path):
+        act.log.extend((path, f"{path}/@type"))
+
+
+_CONTACT_TEXTS = (("organisation", "organisation"), ("department", "department"),
+                  ("person-name", "person_name"), ("job-title", "job_title"),
+                  ("mailing-address", "mailing_address"))
+
+
+def _contact_info(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    path = f"{_A}/contact-info"
+    if "contacts" not in _PROJECT:
+        return
+    fields, mark, item = _fields("contacts"), len(act.log), _item()
+    act.attr(item, fields, "type", el, "type", path)
+    for tag, name in _CONTACT_TEXTS:
+        act.put_text(item, fields, name, el.find(tag), f"{path}/{tag}")
+    for tag, name in (("telephone", "telephone"), ("email", "email"), ("website", "website")):
+        act.child_text(item, fields, name, el, tag, path)
+    act.keep(data, _PROJECT, "contacts", item, mark, path, el.sourceline)
+
+
+def _activity_scope(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    _code_element(act, data, el, "scope", "activity-scope")
+
+
+def _recipient_country(act: _Activity, data: dict[str, Any], el: Any,
+                       currency: str | None) -> None:
+    path = f"{_A}/recipient-country"
+    if not act.attr(data, _PROJECT, "countries", el, "code", path):
+        return
+    act.log.append(path)
+    if el.get("percentage") is not None and "country_shares" in _PROJECT:
+        fields, mark, item = _fields("country_shares"), len(act.log), _item()
+        item["country"] = data["countries"][-1]
+        if act.attr(item, fields, "percentage", el, "percentage", path):
+            data.setdefault("country_shares", []).append(item)
+        else:
+            del act.log[mark:]
+
+
+def _coded(act: _Activity, data: dict[str, Any], el: Any, path: str, name: str,
+           extra: tuple[tuple[str, str], ...] = (), text: bool = False) -> None:
+    """One item of a list of codes with a vocabulary (region, sector, tag, policy marker,
+    humanitarian scope, aid type): ``@vocabulary``, ``@code`` and ``extra`` attributes."""
+    fields = _fields(name)
+    if not fields:
+        return
+    mark, item = len(act.log), _item()
+    act.attr(item, fields, "code", el, "code", path)
+    act.attr(item, fields, "vocabulary", el, "vocabulary", path)
+    for attribute, field_name in extra:
+        act.attr(item, fields, field_name, el, attribute, path)
+    if text:
+        act.put_text(item, fields, "text", el, path, counted=False)
+    act.keep(data, _PROJECT, name, item, mark, path, el.sourceline)
+
+
+def _recipient_region(act: _Activity, data: dict[str, Any], el: Any,
+                      currency: str | None) -> None:
+    _coded(act, data, el, f"{_A}/recipient-region", "regions", (("percentage", "percentage"),))
+
+
+def _sector(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    path = f"{_A}/sector"
+    vocabulary = (el.get("vocabulary") or _DAC_5).strip()
+    if vocabulary == _DAC_5 and el.get("percentage") is None and \
+            act.attr(data, _PROJECT, "sectors", el, "code", path, quiet=True):
+        act.log.append(path)
+        if el.get("vocabulary") is not None:
+            act.log.append(f"{path}/@vocabulary")
+        return
+    _coded(act, data, el, path, "sector_shares", (("percentage", "percentage"),))
+    if vocabulary == _DAC_5 and act.put(  # with a percentage: in the DAC sectors too
+            data, _PROJECT, "sectors", el.get("code"), f"{path}/@code", el.sourceline,
+            quiet=True):
+        act.log.pop()  # (@code counted once, with the sector share)
+
+
+def _tag(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    _coded(act, data, el, f"{_A}/tag", "tags", text=True)
+
+
+def _policy_marker(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    _coded(act, data, el, f"{_A}/policy-marker", "policy_markers",
+           (("significance", "significance"),), text=True)
+
+
+def _humanitarian_scope(act: _Activity, data: dict[str, Any], el: Any,
+                        currency: str | None) -> None:
+    _coded(act, data, el, f"{_A}/humanitarian-scope", "humanitarian_scopes",
+           (("type", "type"),), text=True)
+
+
+def _collaboration_type(act: _Activity, data: dict[str, Any], el: Any,
+                        currency: str | None) -> None:
+    _code_element(act, data, el, "collaboration_type", "collaboration-type")
+
+
+def _default_flow_type(act: _Activity, data: dict[str, Any], el: Any,
+                       currency: str | None) -> None:
+    _code_element(act, data, el, "default_flow_type", "default-flow-type")
+
+
+def _default_finance_type(act: _Activity, data: dict[str, Any], el: Any,
+                          currency: str | None) -> None:
+    _code_element(act, data, el, "default_finance_type", "default-finance-type")
+
+
+def _default_tied_status(act: _Activity, data: dict[str, Any], el: Any,
+                         currency: str | None) -> None:
+    _code_element(act, data, el, "default_tied_status", "default-tied-status")
+
+
+def _default_aid_type(act: _Activity, data: dict[str, Any], el: Any,
+                      currency: str | None) -> None:
+    _coded(act, data, el, f"{_A}/default-aid-type", "default_aid_types")
+
+
+def _capital_spend(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    path = f"{_A}/capital-spend"
+    if act.attr(data, _PROJECT, "capital_spend", el, "percentage", path):
+        act.log.append(path)
+
+
+def _value(act: _Activity, item: dict[str, Any], fields: dict[str, Field], el: Any, path: str,
+           currency: str | None) -> None:
+    """``value`` (amount, ``@currency`` else the default, ``@value-date``) into ``item``."""
+    value = el.find("value")
+    if value is None:
+        return
+    vpath = f"{path}/value"
+    if not act.put(item, fields, "amount", value.text, vpath, value.sourceline):
+        return
+    if not act.attr(item, fields, "currency", value, "currency", vpath) and currency \
+            and fields.get("currency") is not None and fields["currency"].required:
+        item["currency"] = currency  # (the activity's @default-currency, counted there)
+    act.attr(item, fields, "value_date", value, "value-date", vpath)
+
+
+def _period(act: _Activity, item: dict[str, Any], fields: dict[str, Field], el: Any,
+            path: str, names: tuple[str, str] = ("period_start", "period_end")) -> None:
+    for tag, name in zip(("period-start", "period-end"), names, strict=True):
+        act.child_attr(item, fields, name, el, tag, "iso-date", path)
+
+
+def _budget(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    path = f"{_A}/budget"
+    fields = _fields("budgets")
+    if not fields:
+        return
+    mark, item = len(act.log), _item()
+    act.attr(item, fields, "type", el, "type", path)
+    act.attr(item, fields, "status", el, "status", path)
+    _period(act, item, fields, el, path)
+    _value(act, item, fields, el, path, currency)
+    act.keep(data, _PROJECT, "budgets", item, mark, path, el.sourceline)
+
+
+def _party(act: _Activity, item: dict[str, Any], fields: dict[str, Field], el: Any,
+           path: str, role: str) -> None:
+    """``provider-org`` or ``receiver-org`` of a transaction or planned disbursement."""
+    party = el.find(f"{role}-org")
+    if party is None:
+        return
+    ppath = f"{path}/{role}-org"
+    mark = len(act.log)
+    if (party.get("ref") or "").strip() and role in fields:
+        record, _ = act.organisation(party, ppath)
+        act.put(item, fields, role, record, ppath, party.sourceline)
+    else:
+        act.put_text(item, fields, f"{role}_name", party, ppath)
+    act.attr(item, fields, f"{role}_activity", party, f"{role}-activity-id", ppath)
+    if len(act.log) > mark and ppath not in act.log[mark:]:
+        act.log.append(ppath)
+
+
+def _planned_disbursement(act: _Activity, data: dict[str, Any], el: Any,
+                          currency: str | None) -> None:
+    path = f"{_A}/planned-disbursement"
+    fields = _fields("planned_disbursements")
+    if not fields:
+        return
+    mark, item = len(act.log), _item()
+    act.attr(item, fields, "type", el, "type", path)
+    _period(act, item, fields, el, path)
+    _value(act, item, fields, el, path, currency)
+    _party(act, item, fields, el, path, "provider")
+    _party(act, item, fields, el, path, "receiver")
+    act.keep(data, _PROJECT, "planned_disbursements", item, mark, path, el.sourceline)
+
+
+_TRANSACTION_CODES = (("transaction-type", "type"), ("disbursement-channel",
+                      "disbursement_channel"), ("flow-type", "flow_type"),
+                      ("finance-type", "finance_type"), ("tied-status", "tied_status"))
+
+
+def _transaction(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    path = f"{_A}/transaction"
+    fields = _fields("transactions")
+    if not fields:
+        return
+    mark, item = len(act.log), _item()
+    act.attr(item, fields, "ref", el, "ref", path)
+    act.attr(item, fields, "humanitarian", el, "humanitarian", path)
+    for tag, name in _TRANSACTION_CODES:
+        act.child_attr(item, fields, name, el, tag, "code", path)
+    act.child_attr(item, fields, "date", el, "transaction-date", "iso-date", path)
+    _value(act, item, fields, el, path, currency)
+    act.put_text(item, fields, "description", el.find("description"), f"{path}/description")
+    _party(act, item, fields, el, path, "provider")
+    _party(act, item, fields, el, path, "receiver")
+    act.child_attr(item, fields, "country", el, "recipient-country", "code", path)
+    if act.child_attr(item, fields, "region", el, "recipient-region", "code", path):
+        act.attr(item, fields, "region_vocabulary", el.find("recipient-region"), "vocabulary",
+                 f"{path}/recipient-region")
+    for tag, name in (("sector", "sectors"), ("aid-type", "aid_types")):
+        sub_fields = by_name(fields[name].fields) if name in fields else {}
+        for child in el.iterchildren(tag) if sub_fields else ():
+            cpath, cmark, code = f"{path}/{tag}", len(act.log), _item()
+            act.attr(code, sub_fields, "code", child, "code", cpath)
+            act.attr(code, sub_fields, "vocabulary", child, "vocabulary", cpath)
+            act.keep(item, fields, name, code, cmark, cpath, child.sourceline)
+    act.keep(data, _PROJECT, "transactions", item, mark, path, el.sourceline)
+
+
+def _document_link(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    path = f"{_A}/document-link"
+    fields = _fields("document_links")
+    if not fields:
+        return
+    mark, item = len(act.log), _item()
+    act.attr(item, fields, "url", el, "url", path)
+    act.attr(item, fields, "format", el, "format", path)
+    act.put_text(item, fields, "title", el.find("title"), f"{path}/title")
+    act.put_text(item, fields, "description", el.find("description"), f"{path}/description")
+    for tag, name in (("category", "categories"), ("language", "languages")):
+        for child in el.iterchildren(tag):
+            if act.attr(item, fields, name, child, "code", f"{path}/{tag}"):
+                act.log.append(f"{path}/{tag}")
+    act.child_attr(item, fields, "date", el, "document-date", "iso-date", path)
+    act.keep(data, _PROJECT, "document_links", item, mark, path, el.sourceline)
+
+
+def _related_activity(act: _Activity, data: dict[str, Any], el: Any,
+                      currency: str | None) -> None:
+    path = f"{_A}/related-activity"
+    fields = _fields("related_activities")
+    if not fields:
+        return
+    mark, item = len(act.log), _item()
+    act.attr(item, fields, "ref", el, "ref", path)
+    act.attr(item, fields, "type", el, "type", path)
+    act.keep(data, _PROJECT, "related_activities", item, mark, path, el.sourceline)
+
+
+_RESULT = by_name(KINDS["project"].field("results").fields)
+
+
+def _result(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    path = f"{_A}/result"
+    mark, item = len(act.log), _item()
+    act.attr(item, _RESULT, "type", el, "type", path)
+    act.attr(item, _RESULT, "aggregation_status", el, "aggregation-status", path)
+    act.put_text(item, _RESULT, "title", el.find("title"), f"{path}/title")
+    act.put_text(item, _RESULT, "description", el.find("description"), f"{path}/description")
+    fields = _fields("results", "indicators")
+    for indicator in el.iterchildren("indicator") if fields else ():
+        _indicator(act, item, fields, indicator, f"{path}/indicator")
+    act.keep(data, _PROJECT, "results", item, mark, path, el.sourceline)
+
+
+def _indicator(act: _Activity, result: dict[str, Any], fields: dict[str, Field], el: Any,
+               path: str) -> None:
+    mark, item = len(act.log), _item()
+    act.attr(item, fields, "measure", el, "measure", path)
+    act.attr(item, fields, "ascending", el, "ascending", path)
+    act.attr(item, fields, "aggregation_status", el, "aggregation-status", path)
+    act.put_text(item, fields, "title", el.find("title"), f"{path}/title")
+    act.put_text(item, fields, "description", el.find("description"), f"{path}/description")
+    baseline = el.find("baseline")
+    base_fields = _fields("results", "indicators", "baseline")
+    if baseline is not None and base_fields:
+        bpath, bmark, base = f"{path}/baseline", len(act.log), _item()
+        act.attr(base, base_fields, "year", baseline, "year", bpath)
+        act.attr(base, base_fields, "date", baseline, "iso-date", bpath)
+        act.attr(base, base_fields, "value", baseline, "value", bpath)
+        act.put_text(base, base_fields, "comment", baseline.find("comment"), f"{bpath}/comment")
+        act.keep(item, fields, "baseline", base, bmark, bpath, baseline.sourceline)
+    period_fields = _fields("results", "indicators", "periods")
+    for period in el.iterchildren("period") if period_fields else ():
+        ppath, pmark, entry = f"{path}/period", len(act.log), _item()
+        _period(act, entry, period_fields, period, ppath, ("start", "end"))
+        for tag in ("target", "actual"):
+            found = period.find(tag)
+            if found is not None and act.attr(entry, period_fields, tag, found, "value",
+                                              f"{ppath}/{tag}"):
+                act.log.append(f"{ppath}/{tag}")
+                act.put_text(entry, period_fields, f"{tag}_comment", found.find("comment"),
+                             f"{ppath}/{tag}/comment")
+        act.keep(item, fields, "periods", entry, pmark, ppath, period.sourceline)
+    act.keep(result, _RESULT, "indicators", item, mark, path, el.sourceline)
+
+
+_LOCATION_CODES = (("exactness", "exactness"), ("location-reach", "reach"),
+                   ("location-class", "location_class"),
+                   ("feature-designation", "feature_designation"))
+
+
+def _location(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    path = f"{_A}/location"
+    fields = _fields("locations")
+    if not fields:
+        return
+    mark, item = len(act.log), _item()
+    act.attr(item, fields, "ref", el, "ref", path)
+    found = el.find("location-id")
+    if found is not None and act.attr(item, fields, "location_id", found, "code",
+                                      f"{path}/location-id"):
+        act.attr(item, fields, "location_id_vocabulary", found, "vocabulary",
+                 f"{path}/location-id")
+        act.log.append(f"{path}/location-id")
+    for tag, name in (("name", "name"), ("description", "description"),
+                      ("activity-description", "activity_description")):
+        act.put_text(item, fields, name, el.find(tag), f"{path}/{tag}")
+    admin_fields = _fields("locations", "administratives")
+    for admin in el.iterchildren("administrative") if admin_fields else ():
+        apath, amark, area = f"{path}/administrative", len(act.log), _item()
+        act.attr(area, admin_fields, "vocabulary", admin, "vocabulary", apath)
+        act.attr(area, admin_fields, "level", admin, "level", apath)
+        act.attr(area, admin_fields, "code", admin, "code", apath)
+        act.keep(item, fields, "administratives", area, amark, apath, admin.sourceline)
+    point = el.find("point")
+    if point is not None:
+        _point(act, item, fields, point, f"{path}/point")
+    for tag, name in _LOCATION_CODES:
+        act.child_attr(item, fields, name, el, tag, "code", path)
+    act.keep(data, _PROJECT, "locations", item, mark, path, el.sourceline)
+
+
+def _point(act: _Activity, item: dict[str, Any], fields: dict[str, Field], point: Any,
+           path: str) -> None:
+    srs = (point.get("srsName") or "").strip()
+    pos = point.find("pos")
+    if pos is None or srs not in _WGS84:
+        if pos is not None:
+            act.warn("iati-value-not-carried", f'{path}/@srsName: "{_short(srs)}" is not WGS 84 '
+                     "(EPSG:4326); the point is not carried", point.sourceline)
+        return
+    if act.put(item, fields, "point", pos.text, f"{path}/pos", pos.sourceline):
+        act.log.extend((path, f"{path}/@srsName"))
+
+
+_HANDLERS: dict[str, Handler] = {
+    "reporting-org": _reporting_org, "title": _title, "description": _description,
+    "participating-org": _participating_org, "other-identifier": _other_identifier,
+    "activity-status": _activity_status, "activity-date": _activity_date,
+    "contact-info": _contact_info, "activity-scope": _activity_scope,
+    "recipient-country": _recipient_country, "recipient-region": _recipient_region,
+    "location": _location, "sector": _sector, "tag": _tag, "policy-marker": _policy_marker,
+    "humanitarian-scope": _humanitarian_scope, "collaboration-type": _collaboration_type,
+    "default-flow-type": _default_flow_type, "default-finance-type": _default_finance_type,
+    "default-aid-type": _default_aid_type, "default-tied-status": _default_tied_status,
+    "budget": _budget, "planned-disbursement": _planned_disbursement,
+    "capital-spend": _capital_spend, "transaction": _transaction,
+    "document-link": _document_link, "related-activity": _related_activity, "result": _result,
+}
+"""What each child element of ``iati-activity`` becomes; anything else is dropped."""
