@@ -159,6 +159,51 @@ def import_(tables_dir: Path, out: Path) -> None:
     click.echo(f"imported {len(dataset)} records into {out}: {len(files)} files")
 
 
+@main.command("import-iati")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(path_type=Path, exists=True))
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Records folder to write into (curated records in it are never replaced).")
+@click.option("--country", "countries", multiple=True, metavar="CODE",
+              help="Keep only activities with this recipient country (repeatable).")
+@click.option("--sector", "sectors", multiple=True, metavar="CODE",
+              help="Keep only activities with this sector, at activity or transaction level "
+                   "(repeatable; a 3-digit DAC code keeps its 5-digit codes).")
+@click.option("--publisher", "publishers", multiple=True, metavar="REF",
+              help="Keep only activities reported by this organisation (repeatable).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="How to print the account of what was carried.")
+@handle_errors
+def import_iati(paths: tuple[Path, ...], out: Path, countries: tuple[str, ...],
+                sectors: tuple[str, ...], publishers: tuple[str, ...],
+                output_format: str) -> None:
+    """Import IATI 2.03 activity files (PATHS: files, or folders of *.xml) as records.
+
+    One project record per activity, one organisation record per organisation and one
+    source record per file, with ids from the IATI identifiers: importing again updates
+    them. Prints, for each activity and in total, every element path carried and every
+    one dropped. Nothing is written when a file cannot be read; see docs/iati.md.
+    """
+    from ._errors import RecordsInvalid
+    from .iati.importer import import_iati as run
+    from .iati.summary import json_chunks, text_lines
+
+    result = run(paths, out, countries=countries, sectors=sectors, publishers=publishers)
+    try:
+        if not result.report.valid:
+            raise RecordsInvalid(result.report)
+        if output_format == "json":
+            for chunk in json_chunks(result):
+                click.echo(chunk, nl=False)
+            return
+        if result.report.findings:
+            click.echo(result.report.to_text(), nl=False, err=True)
+        for line in text_lines(result):
+            click.echo(line)
+    finally:
+        result.close()
+
+
 @main.command("export-tables")
 @records_option
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
