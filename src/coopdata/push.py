@@ -26,6 +26,7 @@ from urllib.parse import SplitResult, quote, urlsplit
 
 from ._errors import OutputError, UsageError
 from .release import CHECKSUMS, releases_in
+from .report import escape_invisible
 
 DEFAULT_GRAPH = "https://w3id.org/coopdata/graph/{version}"
 """The named graph a release goes into unless another is given."""
@@ -215,7 +216,7 @@ def _put(scheme: str, host: str, port: int | None, path: str, source: Path,
         connection.close()
     if 200 <= status < 300:
         return status
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")[:200]
+    first = _shown_reply(next((line.strip() for line in text.splitlines() if line.strip()), ""))
     if status in (401, 403):
         hint = "" if "Authorization" in headers else \
             ": none were given (use --user, or COOPDATA_PUSH_TOKEN)"
@@ -225,6 +226,22 @@ def _put(scheme: str, host: str, port: int | None, path: str, source: Path,
         raise OutputError(f"the store answered 404: no Graph Store endpoint at {endpoint} "
                           "(for Oxigraph it ends in /store, for Fuseki in /DATASET/data)")
     if 300 <= status < 400 and location:
-        raise OutputError(f"the store answered {status}: it redirects to {location}; "
+        raise OutputError(f"the store answered {status}: it redirects to "
+                          f"{_shown_reply(location)}; "
                           "give that URL as --endpoint")
-    raise OutputError(f"the store answered {status}: {first or response.reason or 'no reason'}")
+    raise OutputError(f"the store answered {status}: "
+                      f"{first or _shown_reply(response.reason or '') or 'no reason'}")
+
+
+REPLY_SHOWN = 200
+"""How many characters of the store's reply an error shows (after escaping)."""
+
+
+def _shown_reply(text: str) -> str:
+    """A line of the store's reply as an error may print it: every control, format and
+    other invisible character escaped (an escape sequence, a right-to-left override, a
+    NUL never reach the terminal), cut at :data:`REPLY_SHOWN` characters."""
+    shown = escape_invisible(text)
+    if len(shown) <= REPLY_SHOWN:
+        return shown
+    return f"{shown[:REPLY_SHOWN]}… ({len(text)} characters)"

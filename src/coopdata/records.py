@@ -398,30 +398,65 @@ def _scalar(value: str, tag: str) -> Any:
 
 
 def record_files(directory: Path) -> Iterator[tuple[str, Path]]:
-    """``(kind, path)`` of every record file below ``directory``, in a stable order."""
+    """``(kind, path)`` of every record file below ``directory``, in a stable order.
+
+    A folder that cannot be listed yields nothing here: :func:`stray_files` reports it
+    (``unreadable-folder``), so that no record is left out without a word.
+    """
     for kind in KINDS.values():
-        folder = directory / kind.folder
-        if folder.is_dir() and not folder.is_symlink():  # a linked folder: see stray_files
-            for path in sorted(folder.glob("*.yaml"), key=lambda p: p.name):
-                yield kind.name, path
+        names = _listed(directory / kind.folder)
+        if isinstance(names, list):
+            for name in sorted(n for n in names if n.endswith(".yaml")):
+                yield kind.name, directory / kind.folder / name
+
+
+def _listed(folder: Path) -> list[str] | OSError | None:
+    """The names in ``folder``; None when it is no folder to read (missing, a file, or a
+    symbolic link: see :func:`stray_files`); the error when it cannot be listed."""
+    try:
+        if folder.is_symlink() or not folder.is_dir():
+            return None
+        return os.listdir(folder)  # (names: a folder may hold 100,000)
+    except OSError as exc:
+        return exc
+
+
+def _unreadable(path: Path, exc: OSError) -> Finding:
+    return Finding("unreadable-folder", f"cannot read the folder ({exc.strerror or exc}): "
+                   "none of its records were read; give read and search permission on it",
+                   path=str(path))
 
 
 def stray_files(directory: Path) -> list[Finding]:
-    """Warnings for files and folders the loader does not read (a likely mistake)."""
+    """Warnings for files and folders the loader does not read (a likely mistake), and an
+    ``unreadable-folder`` violation for each folder of records it cannot list."""
     findings = []
-    for entry in sorted(directory.iterdir()):
+    try:
+        entries = sorted(directory.iterdir())
+    except OSError as exc:
+        return [_unreadable(directory, exc)]
+    for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_symlink() and entry.name in KIND_BY_FOLDER:
+        try:
+            linked, folder = entry.is_symlink(), entry.is_dir()
+        except OSError as exc:
+            findings.append(_unreadable(entry, exc))
+            continue
+        if linked and entry.name in KIND_BY_FOLDER:
             findings.append(Finding("symlink-refused", "not read: record folders are never "
                                     "symbolic links; copy the folder here instead",
                                     path=str(entry)))
-        elif entry.is_dir() and entry.name in KIND_BY_FOLDER:
-            for name in sorted(os.listdir(entry)):  # (names: a folder may hold 100,000)
+        elif folder and entry.name in KIND_BY_FOLDER:
+            names = _listed(entry)
+            if isinstance(names, OSError):
+                findings.append(_unreadable(entry, names))
+                continue
+            for name in sorted(names or ()):
                 if not name.endswith(".yaml") and not name.startswith("."):
                     findings.append(Finding("ignored-file", "not read: record files end in .yaml",
                                             severity="warning", path=str(entry / name)))
-        elif entry.is_dir():
+        elif folder:
             known = ", ".join(KIND_BY_FOLDER)
             findings.append(Finding("ignored-folder", f"not read: record folders are {known}",
                                     severity="warning", path=str(entry)))

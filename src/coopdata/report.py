@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -16,9 +15,41 @@ Severity = Literal["violation", "warning", "info"]
 Layer = Literal["records", "tables", "shacl"]
 
 SEVERITIES: tuple[Severity, ...] = ("violation", "warning", "info")
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-"""Control characters (a terminal escape sequence, a line break) and bidirectional
-overrides, which a finding that quotes a hostile value must not pass to a terminal."""
+
+
+def escape_invisible(text: str, *, keep: str = "") -> str:
+    """``text`` with every character that is not printable written as an escape
+    (``\\u200b``): control characters (a terminal escape sequence, a line break), format
+    characters (zero-width spaces and joiners, bidirectional overrides, a byte order
+    mark), separators other than the space, private-use, unassigned and surrogate code
+    points — ``str.isprintable`` is false of exactly these. Characters in ``keep`` stay
+    as they are. A finding that quotes a hostile value must not pass it to a terminal,
+    nor hide it (``first`` and ``fi\u200brst`` print alike)."""
+    if text.isprintable():  # (in C, and true of nearly every line)
+        return text
+    return "".join(c if c.isprintable() or c in keep else _escaped(c) for c in text)
+
+
+def _escaped(character: str) -> str:
+    """``character`` as Python writes it escaped (``\\n``, ``\\x1b``, ``\\u200b``)."""
+    if character in _SHORT:
+        return _SHORT[character]
+    code = ord(character)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+_SHORT = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _json_escaped(character: str) -> str:
+    """A JSON string escape of ``character`` (a surrogate pair beyond the BMP)."""
+    code = ord(character)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 @dataclass(frozen=True)
@@ -47,8 +78,7 @@ class Finding:
     def __str__(self) -> str:
         subject = " ".join(part for part in (self.record, self.field) if part)
         prefix = f"{self.location()} {subject}" if subject else self.location()
-        text = f"{prefix}: {self.message} [{self.code}]"
-        text = _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+        text = escape_invisible(f"{prefix}: {self.message} [{self.code}]")
         return text if self.severity == "violation" else f"{text} ({self.severity})"
 
     def sort_key(self) -> tuple[str, int, str, str, str]:
@@ -118,5 +148,10 @@ class Report:
             "counts": {s: self.count(s) for s in SEVERITIES},
             "findings": findings,
         }
-        return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(payload, ensure_ascii=False, indent=2)
+        # JSON escapes for what is invisible: the values read back are unchanged, and no
+        # invisible or control character reaches the terminal (json escapes only C0 ones)
+        return "\n".join(line if line.isprintable() else
+                         "".join(c if c.isprintable() else _json_escaped(c) for c in line)
+                         for line in text.split("\n")) + "\n"
 
