@@ -3,13 +3,44 @@ make broken copies of it."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(os.environ.get("COOPDATA_SHARED")
+              or Path(__file__).resolve().parents[1].parent / "shared")
+"""The reference files shared beside the clone (``../shared/``: seeds, DCAT-AP shapes,
+IATI files); ``COOPDATA_SHARED`` names another place. Tests reach it through
+:func:`shared_path`, the ``shared`` fixture or the ``needs_shared`` marker, which skip
+with a reason when it is missing (a fresh clone), never fail."""
+
+
+def shared_path(*parts: str) -> Path:
+    """``SHARED/parts…``, or skip the calling test, saying what is missing."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs {path}: the shared reference files beside the clone "
+                    "(../shared/, or set COOPDATA_SHARED)")
+    return path
+
+
+@pytest.fixture
+def shared() -> Path:
+    """The shared reference folder (the test is skipped when there is none)."""
+    return shared_path()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "needs_shared(*parts): the test reads ../shared/<parts> "
+                            "and is skipped, with the reason, when it is missing")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in item.iter_markers("needs_shared"):
+        shared_path(*marker.args)
 
 
 @pytest.fixture

@@ -8,20 +8,18 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import cache
-from pathlib import Path
 
 import pytest
 from pyshacl import validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH, VOID, XSD
 
+from conftest import shared_path
 from coopdata.catalog import DCAT, SHA256, SPDX, catalog_graph, void_graph
 from coopdata.codes import country_uri
 from coopdata.config import ReleaseConfig
 from coopdata.dates import PartialDate
 from coopdata.releasefiles import ReleaseFile, ReleaseInfo
-
-SHAPES = Path(__file__).resolve().parents[2] / "shared" / "dcat-ap" / "3.0.1"
 
 CONFIG = ReleaseConfig(contact_email="curators@example.org",
                        sparql_endpoint="https://example.org/sparql")
@@ -55,7 +53,7 @@ DATASET = URIRef("https://w3id.org/coopdata/dataset/1.2.0")
 def shapes(*names: str) -> Graph:
     graph = Graph()
     for name in names:
-        graph.parse(SHAPES / name, format="turtle")
+        graph.parse(shared_path("dcat-ap", "3.0.1", name), format="turtle")
     return graph
 
 

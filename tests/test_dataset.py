@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from conftest import SHARED
+from conftest import shared_path
 from coopdata import Dataset, load, validate
 from coopdata.dates import PartialDate
 
@@ -33,7 +33,7 @@ def test_validates_without_violations() -> None:
 
 
 def test_sources_are_the_five_seed_documents(dataset: Dataset) -> None:
-    seeds = sorted(p.name for p in (SHARED / "seeds").glob("*.txt"))
+    seeds = sorted(p.name for p in shared_path("seeds").glob("*.txt"))
     assert sorted(r.data["file"] for r in dataset.of_kind("source")) == seeds
     for record in dataset:
         if record.kind != "source":
