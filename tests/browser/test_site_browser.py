@@ -263,6 +263,57 @@ def test_keyboard_and_phone(served: dict[str, Any], browser: Any) -> None:
     assert not watched.errors
 
 
+SMALLEST_LABEL = 11.0
+"""The smallest chart text, in CSS pixels as drawn, that a phone reader can read."""
+
+
+def test_wide_charts_stay_legible_on_a_phone(served: dict[str, Any], browser: Any) -> None:
+    """At 375 px the timeline and the network keep their text at reading size, scroll
+    sideways inside their box (with a visible cue) and cut no label off; the page itself
+    does not scroll sideways, and tables fit their box or reflow into cards."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    watched = Watched(browser, width=375)
+    try:
+        base = f"{served['url']}/embedded/1.0.0/site"
+        page = watched.open(f"{base}/index.html")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        for chart in ("timeline", "network"):
+            measured = page.evaluate("""id => {
+                const svg = document.getElementById(id + '-svg');
+                const box = svg.getBoundingClientRect();
+                const scale = box.width / svg.viewBox.baseVal.width;
+                const body = svg.closest('.chart-body');
+                const hint = document.getElementById(id + '-hint');
+                const shown = Array.from(svg.querySelectorAll('text'))
+                    .filter(t => t.getBoundingClientRect().width > 0);  // the other language
+                const texts = shown.map(t => {
+                    const r = t.getBoundingClientRect();
+                    return {size: parseFloat(getComputedStyle(t).fontSize) * scale,
+                            left: r.left - box.left, right: r.right - box.left};
+                });
+                return {texts, width: box.width, scrolls: body.scrollWidth > body.clientWidth,
+                        hint: hint !== null && hint.offsetParent !== null
+                              && hint.getBoundingClientRect().height > 0};
+            }""", chart)
+            assert measured["texts"], chart
+            smallest = min(t["size"] for t in measured["texts"])
+            assert smallest >= SMALLEST_LABEL, f"{chart}: labels drawn at {smallest:.1f} px"
+            assert all(t["left"] >= -1 and t["right"] <= measured["width"] + 1
+                       for t in measured["texts"]), f"{chart}: a label is cut off"
+            assert measured["scrolls"] and measured["hint"], chart
+            page.locator(f"#{chart}").screenshot(path=str(ARTIFACTS / f"site-{chart}-375.png"))
+        for path in ("project/recosa/index.html", "project/index.html"):
+            page = watched.open(f"{base}/{path}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+            overflowing = page.evaluate("""Array.from(document.querySelectorAll('main table'))
+                .filter(t => t.offsetParent !== null
+                        && t.getBoundingClientRect().right > window.innerWidth + 1).length""")
+            assert overflowing == 0, f"{path}: {overflowing} table(s) run off the screen"
+    finally:
+        watched.close()
+    assert not watched.errors
+
+
 def test_screenshots(served: dict[str, Any], browser: Any) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     base = f"{served['url']}/embedded/1.0.0/site"
