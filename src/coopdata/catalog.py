@@ -62,7 +62,16 @@ DESCRIPTIONS = {
     "void.ttl": "The VoID description of the graph: size, classes, vocabularies, dumps.",
     "CHANGELOG.md": "What changed in this version.",
     "release.json": "Facts about this release: version, date, previous version, counts.",
+    "iati-activities.xml": "The projects and programmes as IATI 2.03 activities (those whose "
+                           "records hold what IATI requires), checked against the official "
+                           "schema and the IATI rules.",
+    "iati-organisations.xml": "The organisations with an IATI identifier, as IATI 2.03 "
+                              "organisation records.",
 }
+
+CONFORMS_TO = {"iati-activities.xml": "http://iatistandard.org/203/",
+               "iati-organisations.xml": "http://iatistandard.org/203/"}
+"""The standard a file follows (``dct:conformsTo``), where one names it."""
 
 VOCABULARIES = ("coop", "dct", "schema", "org", "foaf", "skos", "prov")
 """Prefixes (of :data:`coopdata.spec.PREFIXES`) of the vocabularies the graph uses."""
@@ -180,6 +189,9 @@ def catalog_graph(config: ReleaseConfig, info: ReleaseInfo,
         add((distribution, DCAT.downloadURL, url))
         add((distribution, DCAT.accessURL, url))
         add((distribution, DCAT.mediaType, term(file.media_type_uri, DCTERMS.MediaType)))
+        if file.name in CONFORMS_TO:
+            add((distribution, DCTERMS.conformsTo, term(CONFORMS_TO[file.name],
+                                                        DCTERMS.Standard)))
         add((distribution, DCTERMS.format, term(file.file_type_uri, DCTERMS.MediaTypeOrExtent,
                                                 AUTHORITY + "file-type")))
         add((distribution, DCAT.byteSize, Literal(file.byte_size,

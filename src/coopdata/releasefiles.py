@@ -20,6 +20,7 @@ MEDIA_TYPES: dict[str, str] = {
     ".js": "text/javascript",
     ".css": "text/css",
     ".svg": "image/svg+xml",
+    ".xml": "application/xml",
 }
 """IANA media type by file suffix."""
 
@@ -34,6 +35,7 @@ FILE_TYPES: dict[str, str] = {
     ".js": "JS",
     ".css": "CSS",
     ".svg": "SVG",
+    ".xml": "XML",
 }
 """EU Publications Office file-type authority code by file suffix."""
 
