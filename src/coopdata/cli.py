@@ -204,6 +204,26 @@ def import_iati(paths: tuple[Path, ...], out: Path, countries: tuple[str, ...],
         result.close()
 
 
+@main.command("export-iati")
+@records_option
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="The IATI activity file to write (iati-activities.xml).")
+@handle_errors
+def export_iati(records: Path | None, out: Path) -> None:
+    """Write the projects as IATI 2.03 activities, as a release does, without a release.
+
+    The file is checked against the official IATI 2.03 schema and the IATI rules; when
+    it fails, nothing is written and each finding names its record and field. Projects
+    IATI cannot hold are listed as infos (see docs/iati.md).
+    """
+    from .iati.export import export_file
+
+    exported = export_file(records, out)
+    for finding in sorted(exported.findings, key=lambda f: f.sort_key()):
+        click.echo(str(finding), err=True)
+    click.echo(f"wrote {len(exported.written.activities)} IATI activities into {out}")
+
+
 @main.command("export-tables")
 @records_option
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,

@@ -16,6 +16,8 @@ CHANGELOG.md         what changed since the previous release in DIR
 release.json         version, date and counts, for scripts
 site/                the website: home page, charts, one page per entity (docs/site.md)
 catalog.ttl/.jsonld  DCAT-AP 3: catalogue, dataset, series, one distribution per file
+iati-*.xml           IATI 2.03: iati-activities.xml (the projects that IATI can hold) and
+                     iati-organisations.xml (organisations with an IATI identifier)
 SHA256SUMS           the checksum of every other file
 ==================== =================================================================
 
@@ -409,6 +411,7 @@ def _write(staging: Path, validation: Validation, config: ReleaseConfig, uris: U
         dump_json(published_context(), staging / "context.jsonld")
         # (the tables were hashed in the background meanwhile)
         dump_json(_datapackage(hashed, config), staging / "datapackage.json")
+        _write_iati(staging, validation, config, uris, issued)
         step("conversions")  # what is left of graph.ttl and graph.jsonld to wait for
         beside.finish()
         hashed.finished(staging / "graph.ttl")
@@ -447,6 +450,20 @@ def _write(staging: Path, validation: Validation, config: ReleaseConfig, uris: U
         write_turtle(catalog, staging / "catalog.ttl")
         dump_json(compacted(catalog, context=_catalog_context()), staging / "catalog.jsonld")
         return info, _write_checksums(hashed)
+
+
+def _write_iati(staging: Path, validation: Validation, config: ReleaseConfig, uris: Uris,
+                issued: str) -> None:
+    """``iati-activities.xml`` and ``iati-organisations.xml``, checked against the official
+    IATI 2.03 schemas and the IATI rules: RecordsInvalid, each finding at its record and
+    field, when they fail. What IATI cannot carry is reported as infos."""
+    from .iati.write import ACTIVITIES, ORGANISATIONS, export
+
+    exported = export(validation.dataset, staging / ACTIVITIES, staging / ORGANISATIONS,
+                      config=config, uris=uris, today=dt.date.fromisoformat(issued))
+    validation.report.extend(exported.findings)
+    if not exported.valid:
+        raise RecordsInvalid(validation.report)
 
 
 def _datapackage(hashed: _Hashed, config: ReleaseConfig) -> dict[str, Any]:

@@ -72,10 +72,9 @@ CODED: tuple[tuple[str, str, str], ...] = (
 
 def check(path: Path, *, today: dt.date) -> Iterator[RuleError]:
     """The rules each activity of the IATI file at ``path`` breaks, one activity at a time."""
-    index = 0
-    for _, element in etree.iterparse(str(path), tag="iati-activity", resolve_entities=False,
-                                      no_network=True):
-        index += 1
+    events = etree.iterparse(str(path), tag="iati-activity", resolve_entities=False,
+                             no_network=True)
+    for index, (_, element) in enumerate(events, start=1):
         yield from activity_errors(element, index, today)
         element.clear(keep_tail=True)
         parent = element.getparent()
