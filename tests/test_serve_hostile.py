@@ -95,8 +95,13 @@ def test_a_query_child_cannot_reach_the_network(server: Server) -> None:
     assert status == 400 and body.startswith(b"the query could not be checked"), body
 
 
-def test_a_pathological_query_delays_no_other_client(server: Server) -> None:
-    pathological = 'ASK { FILTER("""' + '\\"' * 40_000 + '") }'  # 80 kB
+@pytest.mark.parametrize("pathological", [  # 80 kB of escaped quotes, unterminated
+    'ASK { FILTER("""' + '\\"' * 40_000 + ") }",
+    'ASK { FILTER("' + '\\"' * 40_000 + ") }",
+    "ASK { FILTER(" + '"\\' * 40_000 + ") }",
+    'ASK { FILTER("""' + '\\"' * 40_000 + '") }',
+], ids=["long-string", "string", "quote-backslash", "closed"])
+def test_a_pathological_query_delays_no_other_client(server: Server, pathological: str) -> None:
     answers: list[tuple[int, bytes]] = []
     slow = threading.Thread(target=lambda: answers.append(request(
         server, "POST", "/sparql", pathological.encode(),

@@ -24,6 +24,7 @@ child process so that Ctrl-C stops even a query pyoxigraph is busy with.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import resource
@@ -111,6 +112,8 @@ def check_query(text: str) -> None:
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
+    terms = logging.getLogger("rdflib.term")  # warns of IRIs it keeps escapes in
+    level, terms.level = terms.level, logging.ERROR
     try:
         algebra = translateQuery(parseQuery(text)).algebra
     except Exception as exc:  # rdflib reads less of SPARQL than pyoxigraph, or none
@@ -119,6 +122,8 @@ def check_query(text: str) -> None:
             raise SyntaxError(message) from None
         reason = " ".join(str(exc).split())[:200]
         raise QueryRefused(f"the query could not be checked for SERVICE: {reason}") from None
+    finally:
+        terms.setLevel(level)
     if holds_service(algebra):
         raise QueryRefused(SERVICE_REFUSED)
 
