@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any, Protocol
@@ -23,7 +24,6 @@ from urllib.parse import urlsplit
 from .. import codes as registries
 from ..checks import MAX_NUMBER_EXPONENT, MAX_SIGNIFICANT_DIGITS, parse_point, point_text
 from ..dates import DateError, PartialDate
-from ..resources import resource
 from ..spec import KINDS, Field, by_name
 from .read import XML_LANG
 
@@ -31,6 +31,7 @@ Warn = Callable[[str, str, "int | None"], None]
 """``warn(code, message, line)``: one warning about a value that was not carried."""
 
 _A = "iati-activity"
+_DAY = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _WGS84 = ("http://www.opengis.net/def/crs/EPSG/0/4326", "EPSG:4326",
           "urn:ogc:def:crs:EPSG::4326")
@@ -49,37 +50,15 @@ class Organisations(Protocol):
 
 
 @cache
-def _code_notations() -> dict[str, dict[str, str]]:
-    """Scheme name → {IATI code or notation → notation}, from ``schema/codelists.ttl``."""
-    from pyoxigraph import NamedNode, RdfFormat, parse
-
-    skos = "http://www.w3.org/2004/02/skos/core#"
-    in_scheme, notation = NamedNode(skos + "inScheme"), NamedNode(skos + "notation")
-    iati_code = NamedNode("https://w3id.org/coopdata/vocab#iatiCode")
-    schemes: dict[str, str] = {}
-    notations: dict[str, str] = {}
-    iati: dict[str, str] = {}
-    for triple in parse(path=str(resource("schema") / "codelists.ttl"), format=RdfFormat.TURTLE):
-        subject = triple.subject.value
-        if triple.predicate == in_scheme:
-            schemes[subject] = triple.object.value.removeprefix(registries.CODE_BASE)
-        elif triple.predicate == notation:
-            notations[subject] = triple.object.value
-        elif triple.predicate == iati_code:
-            iati[subject] = triple.object.value
-    found: dict[str, dict[str, str]] = {}
-    for concept, scheme in schemes.items():
-        if concept in notations:
-            table = found.setdefault(scheme, {})
-            table.setdefault(notations[concept], notations[concept])
-            if concept in iati:
-                table[iati[concept]] = notations[concept]
-    return found
+def _notations(scheme: str) -> frozenset[str]:
+    return frozenset(registries.schemes().get(scheme, ()))
 
 
 def notation(scheme: str, code: str) -> str | None:
-    """The notation of the concept of ``scheme`` whose IATI code (or notation) is ``code``."""
-    return _code_notations().get(scheme, {}).get(code)
+    """The notation of the concept of ``scheme`` whose IATI code (or notation) is ``code``
+    (:func:`coopdata.codes.from_iati`)."""
+    found = registries.from_iati(scheme, code)
+    return found if found is not None else code if code in _notations(scheme) else None
 
 
 @dataclass
@@ -94,13 +73,20 @@ class Mapped:
 
 def _fields(*names: str) -> dict[str, Field]:
     """The fields of the project's object field reached by ``names`` (empty if none)."""
-    fields = by_name(KINDS["project"].fields)
-    for name in names:
-        spec = fields.get(name)
-        if spec is None or spec.type != "object":
-            return {}
-        fields = by_name(spec.fields)
-    return fields
+    found = _FIELDS.get(names)
+    if found is None:
+        found = by_name(KINDS["project"].fields)
+        for name in names:
+            spec = found.get(name)
+            if spec is None or spec.type != "object":
+                found = {}
+                break
+            found = by_name(spec.fields)
+        _FIELDS[names] = found
+    return found
+
+
+_FIELDS: dict[tuple[str, ...], dict[str, Field]] = {}
 
 
 class _Activity:
@@ -283,6 +269,11 @@ def _decimal(text: str) -> Decimal | None:
 
 def _date(text: str) -> str | None:
     day = text[:10]  # an IATI iso-date; a dateTime carries its day first
+    if _DAY.fullmatch(day):
+        try:
+            return date.fromisoformat(day).isoformat()
+        except ValueError:
+            return None
     try:
         return str(PartialDate.parse(day))
     except DateError:

@@ -11,6 +11,7 @@ as :func:`coopdata.recordfile.record_yaml` writes them.
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +19,13 @@ from ..spec import KINDS, Field
 
 _BOOLEAN_LIKE = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"})
 """Keys that YAML 1.1 would read as something other than text (Norwegian is ``no``)."""
-_LINE_BREAKS = {"\x85": "\\x85", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_PLAIN = re.compile("[\x20\x21\x23-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd"
+                    "\U00010000-\U0010ffff]*")
+"""Text that goes between double quotes as it is."""
+_ESCAPED = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd"
+                      "\U00010000-\U0010ffff]")
+"""Characters YAML does not allow as they are, or reads as line breaks (``\\x85``,
+``\\u2028``, ``\\u2029``): written as escapes."""
 
 
 def record_text(kind: str, record_id: str, data: dict[str, Any]) -> str:
@@ -68,8 +75,7 @@ def _key(key: str) -> str:
 
 
 def _string(text: str) -> str:
+    if _PLAIN.fullmatch(text):
+        return f'"{text}"'
     quoted = json.dumps(text, ensure_ascii=False)
-    if not quoted.isascii():
-        for character, escape in _LINE_BREAKS.items():
-            quoted = quoted.replace(character, escape)
-    return quoted
+    return _ESCAPED.sub(lambda m: f"\\u{ord(m[0]):04x}", quoted)
