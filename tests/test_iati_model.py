@@ -1,0 +1,147 @@
+"""The model carries what IATI activities carry (issue 16): the IATI code lists, pinned to
+their sources; a record using every new field validates with both engines, goes through
+the tables and back unchanged, and makes the same triples in both graph builders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from coopdata import build_graph, codes, load, validate
+from coopdata.checks import parse_point, point_text
+from coopdata.fastgraph import ntriples, triples
+from coopdata.graph import wkt_point
+from coopdata.spec import KINDS, Field
+from coopdata.tables import ancestor_keys, columns, records_from_rows, tables
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORDS = Path(__file__).parent / "fixtures" / "records-iati"
+EMBEDDED_COMMIT = "75e827bacd29f77356cb43defbc0b655705432f3"
+NON_EMBEDDED_COMMIT = "7aeece773c60afa0265eb95e988d5e61e96d8482"
+
+
+def test_code_lists_are_pinned_to_their_source_commits() -> None:
+    text = (ROOT / "schema" / "codelists.ttl").read_text(encoding="utf-8")
+    assert f"IATI/IATI-Codelists version-2.03 commit {EMBEDDED_COMMIT}" in text
+    assert f"IATI/IATI-Codelists-NonEmbedded master commit {NON_EMBEDDED_COMMIT}" in text
+    assert EMBEDDED_COMMIT in (ROOT / "docs" / "iati.md").read_text(encoding="utf-8")
+
+
+def test_known_codes() -> None:
+    assert {"15190", "25030"} <= set(codes.schemes()["dac-sector"])
+    assert codes.from_iati("transaction-type", "3") == "disbursement"
+    assert codes.iati_code("transaction-type", "disbursement") == "3"
+    assert codes.from_iati("result-type", "2") == "outcome"
+    assert codes.iati_code("dac-sector", "15190") == "15190"
+    assert len(codes.schemes()["dac-sector"]) > 300
+
+
+def _walk(fields: tuple[Field, ...]):  # type: ignore[no-untyped-def]
+    for spec in fields:
+        yield spec
+        yield from _walk(spec.fields)
+
+
+def test_the_fixture_uses_every_project_and_organisation_field() -> None:
+    """The record below exercises the whole model (a field added later must be added to
+    it, so that the round trips below cover it)."""
+    dataset, report = load(RECORDS)
+    assert report.valid, report.findings
+
+    def used(fields: tuple[Field, ...], values: list[dict]) -> set[str]:  # type: ignore[type-arg]
+        names = set()
+        for spec in fields:
+            present = [v[spec.name] for v in values if spec.name in v]
+            if present:
+                names.add(spec.name)
+            if spec.type == "object" and present:
+                items = [i for p in present for i in (p if spec.many else [p])]
+                names |= {f"{spec.name}.{n}" for n in used(spec.fields, items)}
+        return names
+
+    def declared(fields: tuple[Field, ...]) -> set[str]:
+        return {n for spec in fields for n in [spec.name, *(
+            f"{spec.name}.{inner}" for inner in declared(spec.fields))]}
+
+    for kind, skip in (("project", {"acronym", "places", "themes", "programme", "follows",
+                                    "related", "strategies", "milestones", "url", "note",
+                                    "actual_end", "budgets.funder", "budgets.note",
+                                    "participations.note", "results.targets"}),
+                       ("organisation", {"acronym", "country", "part_of", "replaces",
+                                         "note"})):
+        fields = KINDS[kind].fields
+        data = [r.data for r in dataset.of_kind(kind)]
+        missing = {n for n in declared(fields) - used(fields, data)
+                   if not any(n == s or n.startswith(s + ".") for s in skip)}
+        assert missing == set(), kind
+
+
+@pytest.mark.parametrize("engine", ["fast", "reference"])
+def test_every_new_field_validates(engine: str) -> None:
+    report = validate(RECORDS, engine=engine).report
+    assert report.findings == []
+
+
+def test_fast_and_reference_graphs_are_isomorphic() -> None:
+    dataset, _ = load(RECORDS)
+    fast = Graph().parse(data=ntriples(triples(dataset)), format="nt")
+    reference = build_graph(dataset)
+    assert isomorphic(fast, reference)
+    location = URIRef("https://w3id.org/coopdata/id/project/iati-aa-aaa-123456789-abc123/"
+                      "locations/1")
+    geo = "http://www.opengis.net/ont/geosparql#"
+    point = reference.value(location, URIRef(geo + "hasGeometry"))
+    assert point == URIRef(f"{location}/point")
+    assert reference.value(point, URIRef(geo + "asWKT")) == Literal(
+        "POINT(65.716944 31.616944)", datatype=URIRef(geo + "wktLiteral"))
+
+
+def test_records_tables_records() -> None:
+    dataset, _ = load(RECORDS)
+    rows = {}
+    for table in tables():
+        cells = columns(table, dataset)
+        rows[table.name] = [dict(zip(table.header, row, strict=True))
+                            for row in zip(*cells, strict=True)]
+    assert rows["project_results_indicators_periods"][0]["grandparent_position"] == "1"
+    plain = records_from_rows(rows)
+    from coopdata.checks import check_records
+    from coopdata.records import Record
+
+    again, findings = check_records(
+        Record(kind, record_id, Path(f"{record_id}.yaml"),
+               {k: v for k, v in data.items() if k != "id"}, {})
+        for kind, by_id in plain.items() for record_id, data in by_id.items())
+    assert findings == []
+    assert {(r.kind, r.id): r.data for r in again} == {(r.kind, r.id): r.data for r in dataset}
+
+
+def test_ancestor_keys() -> None:
+    assert ancestor_keys(1) == ()
+    assert ancestor_keys(2) == ("parent_position",)
+    assert ancestor_keys(3) == ("grandparent_position", "parent_position")
+    assert len(set(ancestor_keys(6))) == 5
+
+
+coordinate = st.decimals(allow_nan=False, allow_infinity=False, places=6)
+
+
+@given(coordinate.filter(lambda d: -90 <= d <= 90), coordinate.filter(lambda d: -180 <= d <= 180))
+def test_points_read_back_as_written(latitude, longitude) -> None:  # type: ignore[no-untyped-def]
+    text = point_text(latitude, longitude)
+    assert parse_point(text) is not None
+    assert point_text(*parse_point(text)) == text  # type: ignore[misc]
+    lat, lon = parse_point(text)  # type: ignore[misc]
+    assert (lat, lon) == (latitude, longitude)
+    assert re.fullmatch(r"POINT\(\S+ \S+\)", wkt_point(text))
+
+
+@pytest.mark.parametrize("value", ["91 0", "0 181", "a b", "1", "1 2 3", "١ ٢"])
+def test_points_off_the_globe_or_malformed_are_refused(value: str) -> None:
+    assert parse_point(value) is None
