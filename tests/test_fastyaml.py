@@ -247,9 +247,12 @@ def test_indicator_scalars_are_read_alike_by_both_readers(leaf: str) -> None:
 
 
 def test_an_equals_sign_is_text() -> None:
-    ((_, _, data), _, findings), _ = read_both_ways("id: a\nname: {fr: =}\nx: <<\n")
-    assert data == {"id": "a", "name": {"fr": "="}, "x": "<<"}
+    ((_, _, data), _, findings), _ = read_both_ways("id: a\nname: {fr: =}\nx: [=]\n")
+    assert data == {"id": "a", "name": {"fr": "="}, "x": ["="]}
     assert findings == []
+    for text in ("id: a\nx: <<\n", "id: a\nx: {fr: <<}\n", "id: a\nx:\n  <<: {a: 1}\n"):
+        (record, _, findings), _ = read_both_ways(text)  # a merge key stays refused
+        assert record is None and [code for code, _, _ in findings] == ["yaml-tag"], text
 
 
 @settings(max_examples=500, deadline=None)

@@ -45,6 +45,12 @@ class _Unsupported(Exception):
     """The text is not in the part of YAML read here: PyYAML reads it."""
 
 
+class LeaveToPyYAML(_Unsupported):  # noqa: N818 - not an error: a decision
+    """Raised by the ``typed`` callback of :func:`read_plain` for a plain scalar it will
+    not type (a merge key ``<<``, refused by the loader): the text goes to PyYAML, so that
+    both readers give the same finding."""
+
+
 def read_plain(text: str, typed: Callable[[str], Any], *,
                max_depth: int) -> dict[str, Any] | None:
     """The mapping ``text`` holds, or None when the text is not in the common part of

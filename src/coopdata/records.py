@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .fastyaml import plain_scalar_tag, read_plain
+from .fastyaml import LeaveToPyYAML, plain_scalar_tag, read_plain
 from .report import Finding
 from .spec import KIND_BY_FOLDER, KINDS
 
@@ -52,11 +52,13 @@ class _Loader(_SafeLoader):
 
 def _plain_tag(value: str) -> str:
     """The tag of the plain scalar ``value``, remembered: PyYAML's, or ``str`` for a tag
-    that holds no plain data. Both readers (:func:`read_plain` and PyYAML's composer) type
-    plain scalars here, so that they agree on every one."""
+    that holds no plain data (``=``, YAML 1.1's ``!!value``) but the merge key ``<<``,
+    which stays refused (``yaml-tag``: records do not merge maps). Both readers
+    (:func:`read_plain` and PyYAML's composer) type plain scalars here, so that they
+    agree on every one."""
     if (tag := _RESOLVED.get(value)) is None:
         tag = plain_scalar_tag(value)
-        if tag not in _SCALAR_TAGS:
+        if tag not in _SCALAR_TAGS and tag != _MERGE:
             tag = _STR
         if len(_RESOLVED) < _RESOLVED_MAX:
             _RESOLVED[value] = tag
@@ -64,6 +66,7 @@ def _plain_tag(value: str) -> str:
 
 
 _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{name}" for name in ("str", "seq", "map"))
+_MERGE = "tag:yaml.org,2002:merge"
 _SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in
                          ("str", "int", "float", "bool", "null", "timestamp"))
 """The tags of the plain scalars records hold (:func:`_scalar` makes each)."""
@@ -374,6 +377,8 @@ def _typed_plain(value: str) -> Any:
     """The value of the plain scalar ``value``, as :func:`_plain` makes it (for
     :func:`~coopdata.fastyaml.read_plain`)."""
     tag = _plain_tag(value)
+    if tag == _MERGE:
+        raise LeaveToPyYAML  # (which refuses it: yaml-tag)
     return value if tag == _STR else _scalar(value, tag)
 
 
