@@ -115,7 +115,7 @@ def test_records_tables_records() -> None:
     from coopdata.records import Record
 
     again, findings = check_records(
-        Record(kind, record_id, Path(f"{record_id}.yaml"),
+        Record(kind, record_id, f"{record_id}.yaml",
                {k: v for k, v in data.items() if k != "id"}, {})
         for kind, by_id in plain.items() for record_id, data in by_id.items())
     assert findings == []
