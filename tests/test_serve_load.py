@@ -14,8 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # under plain `pyt
 load = importlib.import_module("benchmarks.load")
 
 BOUND = 60  # seconds: the whole test, server start and stop included (it takes ~7 s)
-REFUSALS = {  # the status and the first line docs/serve.md documents, at --timeout 1
-    "runaway": ("503", "query exceeded the time limit of 1 s"),
+# --timeout 2: each query is parsed by rdflib in its own process before it runs (about
+# 0.1-0.2 s for the queries of the mix on an idle core), on a shared, busy machine
+REFUSALS = {  # the status and the first line docs/serve.md documents, at --timeout 2
+    "runaway": ("503", "query exceeded the time limit of 2 s"),
     "update": ("403", "updates are not allowed: this endpoint is read-only"),
     "service": ("400", "SERVICE is not allowed"),
     "oversized": ("413", "request larger than 1000000 bytes"),
@@ -25,9 +27,9 @@ REFUSALS = {  # the status and the first line docs/serve.md documents, at --time
 
 def test_normal_clients_are_answered_beside_an_abusive_one() -> None:
     started = time.monotonic()
-    served = load.start_server(timeout=1, ready_within=BOUND / 2)
+    served = load.start_server(timeout=2, ready_within=BOUND / 2)
     try:
-        phase = load.run_phase(served.port, clients=4, seconds=3, abusers=1, timeout=1,
+        phase = load.run_phase(served.port, clients=4, seconds=3, abusers=1, timeout=2,
                                server_pid=served.process.pid)
         after = load.send(served.port, load.health_request(), 10)
         running = served.process.poll() is None
