@@ -123,7 +123,9 @@ def test_saturation_is_answered_503_with_retry_after() -> None:
         for _ in range(2):  # one holds the handler, one waits: both silent
             sock = socket.create_connection(("127.0.0.1", server.server_address[1]))
             held.append(sock)
-        time.sleep(0.3)
+        deadline = time.monotonic() + 10
+        while len(server._line) < 1 and time.monotonic() < deadline:  # accepted, in line
+            time.sleep(0.05)
         started = time.monotonic()
         status, headers, body = request(server, "GET", "/sparql?query=ASK%7B%7D")
         assert time.monotonic() - started < 2
