@@ -176,32 +176,37 @@ class _Writer:
             self.triples += scheme_triples.get(scheme, [])
 
 
+def _term(term: codes.CodeTerm) -> str:
+    kind, value, datatype, lang = term
+    if kind == "i":
+        return iri(value)
+    return literal(value, lang=lang or None,
+                   datatype=None if datatype == XSD + "string" else datatype or None)
+
+
 @cache
-def _concept_triples() -> dict[str, list[Triple]]:
-    """Every triple of schema/codelists.ttl about each concept, as N-Triples terms."""
-    from rdflib import URIRef
-    from rdflib.namespace import RDF, SKOS
-
-    from .graph import codelists
-
-    graph = codelists()
+def _code_triples() -> dict[str, list[Triple]]:
+    """Every triple of schema/codelists.ttl by subject IRI, as N-Triples terms."""
     out: dict[str, list[Triple]] = {}
-    for concept in graph.subjects(RDF.type, SKOS.Concept):
-        out[str(concept)] = [(concept.n3(), p.n3(), o.n3()) for p, o in graph.predicate_objects(
-            concept) if isinstance(p, URIRef)]
+    for subject, predicate, term in codes.codelist_triples():
+        out.setdefault(subject, []).append((iri(subject), iri(predicate), _term(term)))
     return out
 
 
 @cache
+def _concept_triples() -> dict[str, list[Triple]]:
+    """Every triple of schema/codelists.ttl about each concept, as N-Triples terms."""
+    concept = iri(codes.SKOS + "Concept")
+    return {s: found for s, found in _code_triples().items()
+            if (RDF_TYPE, concept) in {(p, o) for _, p, o in found}}
+
+
+@cache
 def _scheme_triples() -> dict[str, list[Triple]]:
-    from rdflib.namespace import RDF, SKOS
-
-    from .graph import codelists
-
-    graph = codelists()
-    return {str(s): [(s.n3(), p.n3(), o.n3()) for p in (RDF.type, SKOS.prefLabel)
-                     for o in graph.objects(s, p)]
-            for s in graph.subjects(RDF.type, SKOS.ConceptScheme)}
+    kept = {RDF_TYPE, iri(codes.SKOS + "prefLabel")}
+    scheme = iri(codes.SKOS + "ConceptScheme")
+    return {s: [t for t in found if t[1] in kept] for s, found in _code_triples().items()
+            if (RDF_TYPE, scheme) in {(p, o) for _, p, o in found}}
 
 
 def triples(dataset: Dataset, *, uris: Uris | None = None) -> list[Triple]:
