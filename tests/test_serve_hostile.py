@@ -120,12 +120,16 @@ def test_saturation_is_answered_503_with_retry_after() -> None:
     server, thread = start(Limits(timeout=3, handlers=1, waiting=1))
     held = []
     try:
-        for _ in range(2):  # one holds the handler, one waits: both silent
-            sock = socket.create_connection(("127.0.0.1", server.server_address[1]))
-            held.append(sock)
+        # silent connections until one holds the handler and one waits in the line
         deadline = time.monotonic() + 10
-        while len(server._line) < 1 and time.monotonic() < deadline:  # accepted, in line
-            time.sleep(0.05)
+        while time.monotonic() < deadline:
+            if len(server._line) == 1:
+                time.sleep(0.3)  # still there: the handler is busy with a silent one
+                if len(server._line) == 1:
+                    break
+            else:
+                held.append(socket.create_connection(("127.0.0.1", server.server_address[1])))
+                time.sleep(0.1)
         started = time.monotonic()
         status, headers, body = request(server, "GET", "/sparql?query=ASK%7B%7D")
         assert time.monotonic() - started < 2
