@@ -298,19 +298,23 @@ def diff(old: Path, new: Path, output_format: str) -> None:
               help="The store's Graph Store endpoint (Oxigraph: http://HOST:PORT/store).")
 @click.option("--graph", default=None, metavar="IRI",
               help="Named graph to replace (default: https://w3id.org/coopdata/graph/VERSION).")
-@click.option("--user", default=None, help="User name for basic authentication.")
+@click.option("--user", default=None,
+              help="User name for authentication (Basic, or Digest when the store asks).")
 @click.option("--password", default=None,
               help="Password for --user (better: the COOPDATA_PUSH_PASSWORD variable).")
+@click.option("--update-endpoint", default=None, metavar="URL",
+              help="The store's SPARQL Update endpoint: load into a staging graph, then "
+                   "MOVE it into place (for stores without transactions, e.g. Virtuoso).")
 @click.option("--timeout", default=60.0, show_default=True, metavar="S", type=float,
               help="Seconds to wait for the store to connect, take a block or answer.")
 @handle_errors
 def push(release_dir: Path, endpoint: str, graph: str | None, user: str | None,
-         password: str | None, timeout: float) -> None:
+         password: str | None, update_endpoint: str | None, timeout: float) -> None:
     """Load a release's graph into a triple store, replacing its named graph.
 
-    Uses the SPARQL 1.1 Graph Store HTTP Protocol (HTTP PUT of graph.nt), which Oxigraph,
-    Fuseki, GraphDB, Virtuoso and Neptune speak. A bearer token is read from
-    COOPDATA_PUSH_TOKEN when --user is not given.
+    Uses the SPARQL 1.1 Graph Store HTTP Protocol (HTTP PUT of graph.nt); tested with
+    Oxigraph and Virtuoso. A bearer token is read from COOPDATA_PUSH_TOKEN when --user
+    is not given.
     """
     import os
 
@@ -320,7 +324,7 @@ def push(release_dir: Path, endpoint: str, graph: str | None, user: str | None,
         password = os.environ.get("COOPDATA_PUSH_PASSWORD")
     token = os.environ.get("COOPDATA_PUSH_TOKEN") if user is None else None
     result = run(release_dir, endpoint, graph=graph, user=user, password=password,
-                 token=token, timeout=timeout)
+                 token=token, timeout=timeout, update_endpoint=update_endpoint)
     click.echo(f"pushed {result.triples} triples to {result.graph} at {result.endpoint}")
 
 
