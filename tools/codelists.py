@@ -69,6 +69,14 @@ LISTS: dict[str, tuple[str, str]] = {
     "sector-vocabulary": ("non-embedded", "SectorVocabulary"),
     "tag-vocabulary": ("non-embedded", "TagVocabulary"),
     "tied-status": ("non-embedded", "TiedStatus"),
+    "budget-not-provided": ("non-embedded", "BudgetNotProvided"),
+    "budget-identifier-vocabulary": ("non-embedded", "BudgetIdentifierVocabulary"),
+    "condition-type": ("non-embedded", "ConditionType"),
+    "crs-other-flag": ("non-embedded", "CRSAddOtherFlags"),
+    "loan-repayment-type": ("non-embedded", "LoanRepaymentType"),
+    "loan-repayment-period": ("non-embedded", "LoanRepaymentPeriod"),
+    "result-vocabulary": ("non-embedded", "ResultVocabulary"),
+    "indicator-vocabulary": ("non-embedded", "IndicatorVocabulary"),
 }
 """The codelists written, by scheme name. Lists coopdata checks otherwise (Country,
 Currency, Language: ISO registries) or does not carry are left out."""
@@ -95,6 +103,13 @@ SCHEME_FRENCH = {
     "policy-significance": "Importance de l'objectif politique", "region": "Région",
     "region-vocabulary": "Vocabulaire des régions", "sector-vocabulary": "Vocabulaire des secteurs",
     "tag-vocabulary": "Vocabulaire des étiquettes", "tied-status": "Statut de déliement",
+    "budget-not-provided": "Raison de l'absence de budget",
+    "budget-identifier-vocabulary": "Vocabulaire des lignes budgétaires du pays",
+    "condition-type": "Type de condition", "crs-other-flag": "Autre indicateur du SNPC",
+    "loan-repayment-type": "Type de remboursement du prêt",
+    "loan-repayment-period": "Périodicité de remboursement du prêt",
+    "result-vocabulary": "Vocabulaire des résultats",
+    "indicator-vocabulary": "Vocabulaire des indicateurs",
 }
 """French names of the schemes (the lists' own names are in English only)."""
 
