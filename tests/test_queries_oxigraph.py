@@ -105,9 +105,7 @@ def push(release_dir: Path, url: str) -> str:
     result = CliRunner().invoke(main, ["push", "--release", str(release_dir),
                                        "--endpoint", f"{url}/store", "--timeout", "30"])
     assert result.exit_code == 0, result.output
-    graph = GRAPH.format(version=release_dir.name)
-    assert f" to {graph} at " in result.output
-    return graph
+    return GRAPH.format(version=release_dir.name)
 
 
 def select(url: str, query: str, **parameters: str) -> list[list[str]]:

@@ -148,8 +148,8 @@ compare its answer with it.
 `coopdata query` puts the graph in the store's default graph, and the queries read the
 default graph. [`coopdata push`](push.md) puts each version in a **named graph** of its
 own, `https://w3id.org/coopdata/graph/VERSION`, and leaves the default graph alone: on
-a store whose default graph is just that (Oxigraph's `/query`, Fuseki, GraphDB) the
-queries find nothing. Tell the store which graph to read, in one of two ways:
+a store whose default graph is just that (Oxigraph's `/query`, Fuseki's default
+dataset) the queries find nothing. Tell the store which graph to read, in one of two ways:
 
 - in the request, with the SPARQL protocol's `default-graph-uri` parameter; the query
   stays as it is:
@@ -169,13 +169,14 @@ Give one of the two, not both: where both are given the request's parameter wins
 
 **Several versions in one store.** A store that reads the union of its named graphs by
 default (Oxigraph with `--union-default-graph` or the `union-default-graph` parameter,
-Virtuoso without `FROM`, GraphDB and RDF4J, Fuseki with `unionDefaultGraph`) sees each version's copy of
-every fact. The queries keep each budget and funder once before they add up amounts,
-so two identical versions give the right totals; but an amount that changed between
-versions is counted under both, and a query that joins several patterns without such
-a step returns each row once per combination of copies (two versions and nine joined
-patterns: 2⁹ = 512 times). Address one version as above, or push every version
-to the same graph (`--graph https://w3id.org/coopdata/graph/latest`) to keep only one.
+Virtuoso without `FROM`, GraphDB and RDF4J, Fuseki with `unionDefaultGraph`) sees
+each version's copy of every fact. The queries keep each budget and funder once before
+they add up amounts, so two identical versions give the right totals; but an amount
+that changed between versions is counted under both, and a query that joins several
+patterns without such a step returns each row once per combination of copies (two
+versions and nine joined patterns: 2⁹ = 512 times). Address one version as above, or
+push every version to the same graph (`--graph https://w3id.org/coopdata/graph/latest`)
+to keep only one.
 
 **Virtuoso.** The queries are written in the SPARQL that Virtuoso evaluates as the
 other engines do: a property path with `*` goes into a sub-select of its own rather than
