@@ -357,9 +357,11 @@ def challenges(values: list[str]) -> list[tuple[str, dict[str, str]]]:
                 break
             current = {}
             found.append((scheme[1], current))
-            position = _SEPARATOR.match(value, scheme.end()).end()  # type: ignore[union-attr]
+            position = scheme.end()
+            while value[position:position + 1] in (" ", "\t"):  # a token68 follows spaces
+                position += 1
             token68 = _TOKEN68.match(value, position)
-            if token68 and not _PARAM.match(value, position):
+            if token68 and position > scheme.end() and not _PARAM.match(value, position):
                 current[""] = token68[1]
                 position = token68.end()
     return found
