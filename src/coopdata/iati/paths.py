@@ -15,19 +15,38 @@ from .read import attribute_name, element_name
 
 def paths_in(activity: Any) -> Counter[str]:
     """How many times each element and attribute path occurs in ``activity``."""
-    counts: Counter[str] = Counter()
-    _walk(activity, "iati-activity", counts)
-    return counts
+    found: list[str] = []
+    _walk(activity, "iati-activity", found)
+    return Counter(found)
 
 
-def _walk(element: Any, path: str, counts: Counter[str]) -> None:
-    counts[path] += 1
+_JOINED: dict[tuple[str, str], str] = {}
+"""``path/name`` (and ``path/@name``) made once: the same few paths recur in every
+activity. Only plain names are kept, and only so many."""
+_ATTRIBUTES: dict[tuple[str, str], str] = {}
+_JOINED_LIMIT = 1 << 14
+
+
+def _walk(element: Any, path: str, found: list[str]) -> None:
+    found.append(path)
     for name in element.keys():  # noqa: SIM118 - (a list, made in C)
-        counts[f"{path}/@{name if name[0] != '{' else attribute_name(element, name)}"] += 1
+        joined = _ATTRIBUTES.get((path, name))
+        if joined is None:
+            joined = f"{path}/@{name if name[0] != '{' else attribute_name(element, name)}"
+            if name[0] != "{" and len(_ATTRIBUTES) < _JOINED_LIMIT:
+                _ATTRIBUTES[(path, name)] = joined
+        found.append(joined)
     for child in element:
         tag = child.tag
-        name = tag if isinstance(tag, str) and tag[0] != "{" else element_name(child)
-        _walk(child, f"{path}/{name}", counts)
+        if isinstance(tag, str) and tag[0] != "{":
+            joined = _JOINED.get((path, tag))
+            if joined is None:
+                joined = f"{path}/{tag}"
+                if len(_JOINED) < _JOINED_LIMIT:
+                    _JOINED[(path, tag)] = joined
+        else:
+            joined = f"{path}/{element_name(child)}"
+        _walk(child, joined, found)
 
 
 def dropped(present: Counter[str], carried: Counter[str]) -> Counter[str]:

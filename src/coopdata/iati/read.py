@@ -59,6 +59,17 @@ class ActivityFile:
     """The attribute paths of the root element (for the report)."""
     failed: bool = False
     """True when the file could not be read to its end (a violation says why)."""
+    share: tuple[int, int] = (0, 1)
+    """``(k, n)``: only the activities whose position in the file is ``k`` modulo ``n``
+    are handed over (and checked against the schema); the others are parsed and cut."""
+    count: int = 0
+    """The activities read so far (all of them, handed over or not)."""
+    index: int = -1
+    """The position in the file (from 0) of the activity last handed over."""
+    header_errors: list[tuple[str, int | None]] = field(default_factory=list)
+    """What the schema refuses in the root element: (message, line)."""
+    errors: list[tuple[str, int | None]] = field(default_factory=list)
+    """What the schema refuses in the activity last handed over: (message, line)."""
     _schema_warnings: dict[str, list[int]] = field(default_factory=dict)
     """Each message of the schema: its first line and how many times it was given."""
 
@@ -111,8 +122,11 @@ class ActivityFile:
                                 raise _Refused("nested-activity", "an iati-activity inside "
                                                "another element than iati-activities",
                                                element.sourceline)
-                            self._check(element)
-                            yield element
+                            self.count += 1
+                            if (self.count - 1) % self.share[1] == self.share[0]:
+                                self.index = self.count - 1
+                                self._check(element)
+                                yield element
                             element.clear(keep_tail=False)
                             while element.getprevious() is not None:
                                 del root[0]
@@ -146,15 +160,19 @@ class ActivityFile:
             if not self.schema.validate(header):
                 for error in self.schema.error_log:
                     if "Missing child element" not in error.message:
-                        self._schema_warning(error.message, root.sourceline)
+                        self.header_errors.append((error.message, root.sourceline))
+                        self.schema_warning(error.message, root.sourceline)
         return root
 
     def _check(self, activity: Any) -> None:
+        self.errors = []
         if self.schema is not None and not self.schema.validate(activity):
             for error in self.schema.error_log:
-                self._schema_warning(error.message, error.line or activity.sourceline)
+                self.errors.append((error.message, error.line or activity.sourceline))
+                self.schema_warning(error.message, error.line or activity.sourceline)
 
-    def _schema_warning(self, message: str, line: int | None) -> None:
+    def schema_warning(self, message: str, line: int | None) -> None:
+        """Count one message of the schema (see :meth:`close`)."""
         known = self._schema_warnings.get(message)
         if known is not None:
             known[1] += 1

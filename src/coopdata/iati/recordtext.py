@@ -19,9 +19,10 @@ from ..spec import KINDS, Field
 
 _BOOLEAN_LIKE = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"})
 """Keys that YAML 1.1 would read as something other than text (Norwegian is ``no``)."""
-_PLAIN = re.compile("[\x20\x21\x23-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd"
-                    "\U00010000-\U0010ffff]*")
-"""Text that goes between double quotes as it is."""
+_PLAIN = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd"
+                    r"\U00010000-\U0010ffff]*")
+"""Text that goes between double quotes as it is (escapes left to :mod:`re`: a literal
+``]`` would close the class)."""
 _ESCAPED = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd"
                       "\U00010000-\U0010ffff]")
 """Characters YAML does not allow as they are, or reads as line breaks (``\\x85``,
