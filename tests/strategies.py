@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from coopdata import codes
-from coopdata.checks import mojibake_repairs
+from coopdata.checks import mojibake_repairs, point_text
 from coopdata.dataset import Dataset
 from coopdata.dates import PartialDate
 from coopdata.records import Record
@@ -68,6 +68,11 @@ def value(spec: Field) -> st.SearchStrategy[Any]:
         return st.booleans()
     if kind == "url":
         return st.sampled_from(IDS).map(lambda s: f"https://example.org/{s}")
+    if kind == "point":
+        return st.builds(
+            point_text,
+            st.decimals(min_value=-90, max_value=90, places=6, allow_nan=False),
+            st.decimals(min_value=-180, max_value=180, places=6, allow_nan=False))
     raise AssertionError(kind)
 
 
