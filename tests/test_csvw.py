@@ -3,15 +3,19 @@ tables, and the linked data it makes of them is coopdata's own graph, but for th
 differences listed in :data:`DIFFERENCES`.
 
 The csvw package (cldf/csvw) reads and validates the tables and expands the URI templates;
-it has no csv2rdf (its csv2json, ``CSVW.to_json``, fails on decimal cells), so
-:func:`csv2rdf` below turns its reading of the tables into triples by the rules of
-https://www.w3.org/TR/csv2rdf/ (standard mode).
+it has no csv2rdf, so :func:`csv2rdf` below turns its reading of the tables into triples by
+the rules of https://www.w3.org/TR/csv2rdf/ (standard mode). Its csv2json
+(``csvw2json``, ``CSVW.to_json``) crashes on a number or boolean in a column with its own
+``aboutUrl``, a bug of the package (docs/csvw.md): the tests at the end reproduce it and
+run csv2json on the metadata with a workaround, checking what it gives against the graph.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
+import re
 import shutil
 import warnings
 from collections.abc import Callable, Iterator
@@ -290,3 +294,128 @@ def test_csv2rdf_gives_coopdata_graph(base: str, dataset: coopdata.Dataset,
     assert not expected - facts, "CSVW leaves out:\n" + _show(expected - facts)
     # every listed difference shows in the fixtures: none is listed that no longer applies
     assert applied == set(DIFFERENCES)
+
+
+# --- csv2json (csvw2json) ---------------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "csvw.md"
+NATIVE = {"decimal": "1.5", "integer": "2", "double": "1.5", "boolean": "true"}
+"""Datatypes whose values csvw hands to rdflib as JSON numbers or booleans → a cell."""
+
+
+def _reproduction(directory: Path, datatype: str, *, about: bool) -> Path:
+    """docs/csvw.md's reproduction, with the column's datatype (and cell) replaced and,
+    unless ``about``, the column's own aboutUrl removed."""
+    text = DOCS.read_text(encoding="utf-8")
+    (table,) = re.findall(r"`numbers\.csv`:\n\n```csv\n(.*?)```", text, re.S)
+    (metadata_text,) = re.findall(r"`numbers-metadata\.json`:\n\n```json\n(.*?)```", text, re.S)
+    metadata = json.loads(metadata_text)
+    column = metadata["tableSchema"]["columns"][1]
+    column["datatype"] = datatype
+    if not about:
+        del column["aboutUrl"]
+    header, row = table.splitlines()
+    (directory / "numbers.csv").write_text(
+        f"{header}\n{row.split(',')[0]},{NATIVE.get(datatype, 'text')}\n", encoding="utf-8")
+    path = directory / "numbers-metadata.json"
+    path.write_text(json.dumps(metadata), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("datatype", sorted(NATIVE))
+def test_csvw2json_bug_reproduction(datatype: str, tmp_path: Path) -> None:
+    """The bug docs/csvw.md describes, as it describes it. When this fails because csvw
+    no longer crashes, the package was fixed: update docs/csvw.md and drop the
+    workaround in :func:`_csv2json`."""
+    crashing = _reproduction(tmp_path, datatype, about=True)
+    python_type = {"decimal": "float", "double": "float", "integer": "int",
+                   "boolean": "bool"}[datatype]
+    with pytest.raises(TypeError, match=f"object of type '{python_type}' has no len"):
+        csvw.CSVW(str(crashing)).to_json()
+    # Not the datatype alone, nor the aboutUrl alone: both together.
+    for path in (_reproduction(tmp_path, datatype, about=False),
+                 _reproduction(tmp_path, "string", about=True)):
+        assert csvw.CSVW(str(path)).to_json()["tables"][0]["row"]
+
+
+def _csv2json(metadata: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """csvw's own csv2json of ``metadata``, with the workaround of docs/csvw.md: an object
+    whose ``@value`` is a JSON number or boolean becomes that value before csvw's
+    ``to_json`` (which calls len() on it) sees it."""
+    import csvw.jsonld
+
+    package_to_json = csvw.jsonld.to_json
+
+    def to_json(obj: Any, flatten_list: bool = False) -> Any:
+        if isinstance(obj, dict) and isinstance(obj.get("@value"), bool | int | float):
+            return obj["@value"]
+        return package_to_json(obj, flatten_list=flatten_list)
+
+    monkeypatch.setattr(csvw.jsonld, "to_json", to_json)  # (it recurses through the module)
+    result: dict[str, Any] = csvw.CSVW(str(metadata)).to_json()
+    return result
+
+
+def _native_values(node: Any) -> Iterator[tuple[str, str, bool | int | float]]:
+    """(subject, property as csvw writes it, value) of every number and boolean in the
+    csv2json objects ``node``, nested objects included."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _native_values(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, bool | int | float) and "@id" in node:
+                    yield node["@id"], key, item
+                else:
+                    yield from _native_values(item)
+
+
+def _native_cells(metadata: dict[str, Any], root: Path) -> int:
+    """How many non-empty cells the output columns of numeric or boolean type hold."""
+    count = 0
+    for table in metadata["tables"]:
+        if table.get("suppressOutput"):
+            continue
+        columns = [c["name"] for c in table["tableSchema"]["columns"]
+                   if c.get("datatype") in NATIVE and not c.get("suppressOutput")
+                   and not c.get("virtual")]
+        with open(root / table["url"], encoding="utf-8", newline="") as handle:
+            count += sum(1 for row in csv.DictReader(handle) for name in columns if row[name])
+    return count
+
+
+def test_csvw2json_of_the_release_agrees_with_the_graph(
+        release: Path, dataset: coopdata.Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    metadata = json.loads(release.read_text(encoding="utf-8"))
+    about_columns = [c for t in metadata["tables"] for c in t["tableSchema"]["columns"]
+                     if "aboutUrl" in c and c.get("datatype") in NATIVE]
+    assert about_columns, "no column meets the csvw bug: update docs/csvw.md"
+    with pytest.raises(TypeError, match="has no len"):  # as docs/csvw.md says
+        csvw.CSVW(str(release)).to_json()
+
+    converted = _csv2json(release, monkeypatch)
+
+    shown = [t["url"] for t in metadata["tables"] if not t.get("suppressOutput")]
+    urls = [table["url"].removeprefix(f"{release.parent}/") for table in converted["tables"]]
+    assert urls == shown  # (csvw gives them resolved against the metadata's folder)
+    for url, table in zip(urls, converted["tables"], strict=True):
+        assert len(table.get("row", [])) == _csv_rows(release.parent / url), url
+    graph = coopdata.build_graph(dataset)
+    from csvw.metadata_utils import NAMESPACES
+
+    values = list(_native_values(converted))
+    # every number and boolean of the tables, each one a fact of the graph
+    assert len(values) == _native_cells(metadata, release.parent) > 0
+    crashing = {c["propertyUrl"] for c in about_columns}
+    assert any(str(NAMESPACES.get(k.partition(":")[0], "")) + k.partition(":")[2] in crashing
+               or k in crashing for _, k, _ in values), "no value of the columns that crash"
+    for subject, key, value in values:
+        prefix, _, local = key.partition(":")
+        predicate = URIRef(NAMESPACES[prefix] + local if prefix in NAMESPACES else key)
+        objects = [o for o in graph.objects(URIRef(subject), predicate)
+                   if isinstance(o, Literal)]
+        if isinstance(value, bool):
+            assert Literal(value) in objects, (subject, key, value)
+        else:
+            assert any(float(o.toPython()) == value for o in objects), (subject, key, value)
