@@ -25,6 +25,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import FIXTURES
+from coopdata.serve_page import PAGE_CSP
 from coopdata.server import Limits, Server, make_server, negotiate
 from coopdata.sparql import open_store
 
@@ -233,10 +234,11 @@ def test_an_entity_page_escapes_every_text(server: Server) -> None:
     status, headers, body = fetch(f"{server.url}/id/project/first",
                                   Accept="text/html,application/xhtml+xml,*/*;q=0.8")
     assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
-    assert headers["Content-Security-Policy"] == "default-src 'none'"
+    assert headers["Content-Security-Policy"] == PAGE_CSP
     page = body.decode()
-    assert "<script" not in page.lower()
-    assert "&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt;" in page
+    assert XSS not in page and page.lower().count("<script") == 1
+    assert '<script src="/assets/serve.js" defer></script>' in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more" in page
     assert "&amp; more" in page and "Premier projet" in page
 
 

@@ -1,10 +1,14 @@
 """``coopdata serve``: a read-only SPARQL endpoint, the entity URIs and the release files
 over HTTP, with the standard library (see docs/serve.md).
 
+* ``/``: the SPARQL query form (:mod:`coopdata.serve_page`), also what a browser gets at
+  ``/sparql`` without a query; the results of a query asked for as HTML are a table.
 * ``/sparql``: SPARQL 1.1 Protocol queries (GET ``?query=``, POST as a form or as
   ``application/sparql-query``, CORS preflight ``OPTIONS``); updates (403) and
-  ``SERVICE`` (400) are refused.
-* ``/id/{kind}/{id}[/…]``: the triples of an entity and of the objects nested in it.
+  ``SERVICE`` (400) are refused; ``format=`` picks the format of a download.
+* ``/id/{kind}/{id}[/…]``: the triples of an entity and of the objects nested in it
+  (also as ``….ttl``, ``….jsonld``, ``….nt``); asked for as HTML, the release site's
+  page of the entity, which is served under ``/id/`` with the rest of the site.
 * ``/releases/{file}``: the files of the release directory.
 
 Every query and entity lookup runs in a child process forked from the server, which
@@ -27,7 +31,6 @@ none longer than the time limit. Beyond that a connection is answered ``503`` wi
 from __future__ import annotations
 
 import contextlib
-import html
 import json
 import math
 import os
@@ -46,10 +49,11 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any, NoReturn
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pyoxigraph as ox
 
+from . import serve_page
 from .releasefiles import MEDIA_TYPES
 from .sparql import QueryRefused, check_query, confine, prepare_checks
 from .uris import DEFAULT_BASE, VOCAB
@@ -72,7 +76,16 @@ GRAPHS = {  # CONSTRUCT, DESCRIBE and entities
     "application/ld+json": ox.RdfFormat.JSON_LD,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
-ENTITIES: dict[str, ox.RdfFormat | None] = {**GRAPHS, "text/html": None}  # None: a page
+ENTITIES: dict[str, ox.RdfFormat | None] = {  # None: a page
+    **GRAPHS, "text/html": None, "application/json": ox.RdfFormat.JSON_LD}
+SUFFIXES = {".ttl": "text/turtle", ".jsonld": "application/ld+json",
+            ".nt": "application/n-triples"}  # /id/{kind}/{id}.ttl …
+FORMATS = {  # the format= parameter of /sparql (a link cannot choose its Accept header)
+    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+    "csv": "text/csv", "tsv": "text/tab-separated-values", "ttl": "text/turtle",
+    "nt": "application/n-triples", "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml", "html": "text/html"}
+HTML = "text/html; charset=utf-8"
 PREFIXES = {"cd": VOCAB, "dct": "http://purl.org/dc/terms/",
             "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
             "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
@@ -146,9 +159,14 @@ def _term(term: Any) -> dict[str, Any]:
     return data
 
 
-def query_job(query: str, accept: str | None, max_results: int, **dataset: Any) -> Job:
+def query_job(query: str, accept: str | None, max_results: int, *,
+              page: serve_page.Context | None = None, form: tuple[tuple[str, str], ...] = (),
+              **dataset: Any) -> Job:
     """Checks ``query`` (a SERVICE is refused, see :func:`coopdata.sparql.check_query`),
-    runs it and serialises it when it has at most ``max_results`` rows or triples."""
+    runs it and serialises it when it has at most ``max_results`` rows or triples. With
+    ``page``, ``text/html`` is offered too (last, so only a request that prefers it gets
+    it): the query form holding the query, the results below as a table (``form``: the
+    dataset parameters, kept in the form and the download links)."""
     def job(store: ox.Store) -> Answer:
         try:
             check_query(query)
@@ -158,6 +176,7 @@ def query_job(query: str, accept: str | None, max_results: int, **dataset: Any) 
         except QueryRefused as exc:
             return text(400, str(exc))
         offers = list(GRAPHS if isinstance(result, ox.QueryTriples) else RESULTS)
+        offers += ["text/html"] if page is not None else []
         media = negotiate(accept, offers)
         if media is None:
             return _unacceptable(accept, offers)
@@ -167,9 +186,16 @@ def query_job(query: str, accept: str | None, max_results: int, **dataset: Any) 
                 if len(triples) == max_results:
                     return text(500, f"result larger than {max_results} triples")
                 triples.append(triple)
+            if page is not None and media == "text/html":
+                return 200, HTML, serve_page.form_page(page, query, dataset=form, results=(
+                    serve_page.results_html(page, query, form, rows=_rows(triples),
+                                            triples=True)))
             return 200, media, ox.serialize(triples, format=GRAPHS[media],
                                             prefixes=PREFIXES) or b""
-        fmt = RESULTS[media]
+        if page is not None and media == "text/html" and isinstance(result, ox.QueryBoolean):
+            shown = serve_page.results_html(page, query, form, boolean=bool(result))
+            return 200, HTML, serve_page.form_page(page, query, dataset=form, results=shown)
+        fmt = RESULTS.get(media, ox.QueryResultsFormat.JSON)
         if isinstance(result, ox.QueryBoolean):
             return 200, fmt.media_type, result.serialize(format=fmt) or b""
         names = [variable.value for variable in result.variables]
@@ -179,6 +205,9 @@ def query_job(query: str, accept: str | None, max_results: int, **dataset: Any) 
                 return text(500, f"result larger than {max_results} rows")
             rows.append({name: _term(term) for name, term in zip(names, solution, strict=True)
                          if term is not None})
+        if page is not None and media == "text/html":
+            shown = serve_page.results_html(page, query, form, names=names, rows=rows)
+            return 200, HTML, serve_page.form_page(page, query, dataset=form, results=shown)
         data = json.dumps({"head": {"vars": names}, "results": {"bindings": rows}},
                           ensure_ascii=False, separators=(",", ":")).encode()
         if fmt != ox.QueryResultsFormat.JSON:  # pyoxigraph reads back what it writes
@@ -189,9 +218,15 @@ def query_job(query: str, accept: str | None, max_results: int, **dataset: Any) 
     return job
 
 
-def entity_job(uri: str, accept: str | None) -> Job:
+def _rows(triples: list[ox.Triple]) -> list[dict[str, Any]]:
+    return [{"subject": _term(t.subject), "predicate": _term(t.predicate),
+             "object": _term(t.object)} for t in triples]
+
+
+def entity_job(uri: str, accept: str | None, page: serve_page.Context | None = None) -> Job:
     """Describes ``uri``: its triples and those of the objects nested under it
-    (``{uri}/{field}/{n}``), as Turtle, N-Triples, JSON-LD, RDF/XML or an HTML page."""
+    (``{uri}/{field}/{n}``), as Turtle, N-Triples, JSON-LD (also for ``application/json``),
+    RDF/XML or an HTML page listing them (:func:`coopdata.serve_page.entity_page`)."""
     def job(store: ox.Store) -> Answer:
         try:
             todo, seen, triples = [ox.NamedNode(uri)], {uri}, list[ox.Triple]()
@@ -213,21 +248,42 @@ def entity_job(uri: str, accept: str | None) -> Job:
             return _unacceptable(accept, list(ENTITIES))
         fmt = ENTITIES[media]
         if fmt is None:
-            return 200, "text/html; charset=utf-8", page(uri, triples)
+            return 200, HTML, serve_page.entity_page(page or serve_page.Context(DEFAULT_BASE),
+                                                     uri, _rows(triples))
+        media = "application/ld+json" if fmt == ox.RdfFormat.JSON_LD else media
         return 200, media, ox.serialize(triples, format=fmt, prefixes=PREFIXES) or b""
 
     return job
 
 
-def page(uri: str, triples: list[ox.Triple]) -> bytes:
-    """A minimal HTML page listing ``triples``; every text is escaped."""
-    rows = "\n".join("<tr>" + "".join(f"<td>{html.escape(str(term))}</td>" for term in triple)
-                     + "</tr>" for triple in triples)
-    title = html.escape(uri)
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{title}</title></head>\n<body><h1>{title}</h1>\n<table>\n"
-            f"<tr><th>subject</th><th>predicate</th><th>object</th></tr>\n{rows}\n"
-            "</table></body></html>\n").encode()
+def safe_name(name: str) -> bool:
+    """Whether ``name`` is a relative path with no ``..``, ``.`` or empty segment, no
+    backslash and no NUL."""
+    return "\x00" not in name and "\\" not in name and \
+        not {"", ".", ".."} & set(name.split("/"))
+
+
+class SiteFiles:
+    """The release's website, served under ``/id/``: the ``site`` folder of a release
+    directory, or the pages rendered in memory (``files``: path → bytes)."""
+
+    def __init__(self, root: Path | None = None, files: dict[str, bytes] | None = None) -> None:
+        self.root = root.resolve() if root is not None else None
+        self.files = files or {}
+
+    def read(self, name: str) -> bytes | None:
+        """The file ``name`` of the site (relative to its root), or None; never a file
+        outside the folder (``..``, a symbolic link out of it)."""
+        if not safe_name(name):
+            return None
+        if self.root is None:
+            return self.files.get(name)
+        path = (self.root / name).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            return None
+        with contextlib.suppress(OSError):
+            return path.read_bytes()
+        return None
 
 
 def busy_response(message: str = "the server is busy: try again later") -> bytes:
@@ -245,9 +301,17 @@ class Server(HTTPServer):
 
     def __init__(self, address: tuple[str, int], store: ox.Store, *,
                  release: Path | None = None, limits: Limits = Limits(),
-                 base: str = DEFAULT_BASE) -> None:
+                 base: str = DEFAULT_BASE, site: SiteFiles | None = None,
+                 examples: tuple[serve_page.Example, ...] | None = None) -> None:
         self.store, self.limits, self.base = store, limits, base
         self.release = Path(release).resolve() if release is not None else None
+        if site is None and self.release is not None and (self.release / "site").is_dir():
+            site = SiteFiles(self.release / "site")
+        self.site = site
+        self.page = serve_page.Context(
+            base, serve_page.load_examples() if examples is None else examples,
+            site is not None)
+        self.assets = serve_page.assets()  # read once: the handlers never open them
         self.request_queue_size = limits.backlog  # listen(); the kernel caps it (somaxconn)
         self._slots = threading.BoundedSemaphore(limits.workers)
         self._children: set[int] = set()
@@ -502,14 +566,18 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path == "/sparql":
             self._sparql(parse_qs(url.query, keep_blank_values=True))
+        elif url.path == "/":
+            self._home(parse_qs(url.query, keep_blank_values=True))
+        elif url.path.startswith("/assets/") and url.path[8:] in self.server.assets:
+            self._send(200, *self.server.assets[url.path[8:]])
         elif url.path.startswith("/id/"):
-            uri = self.server.base + url.path[len("/id/"):]
-            self._send(*self.server.run(entity_job(uri, self.headers.get("Accept"))))
+            self._entity(url.path[len("/id/"):])
         elif url.path.startswith("/releases/"):
             self._download(unquote(url.path[len("/releases/"):]))
         else:
-            self._send(*text(404, "not found: the SPARQL endpoint is /sparql, entities are "
-                                  "under /id/ and release files under /releases/"))
+            self._send(*text(404, "not found: the query form is /, the SPARQL endpoint "
+                                  "/sparql, entities are under /id/ and release files under "
+                                  "/releases/"))
 
     do_HEAD = do_GET
 
@@ -557,12 +625,52 @@ class Handler(BaseHTTPRequestHandler):
             return None
         return self.rfile.read(int(value))
 
+    def _home(self, params: dict[str, list[str]]) -> None:
+        """The query form; ``?example=NAME`` fills it with a query of the library."""
+        name = (params.get("example") or [""])[0]
+        example = self.server.page.names.get(name)
+        if name and example is None:
+            return self._send(404, HTML, serve_page.form_page(
+                self.server.page, error=f"no example query named {name!r}"))
+        return self._send(200, HTML, serve_page.form_page(
+            self.server.page, example.text if example else "", example=name))
+
     def _sparql(self, params: dict[str, list[str]]) -> None:
-        if "update" in params:
-            return self._send(*text(403, "updates are not allowed: this endpoint is read-only"))
+        accept = self.headers.get("Accept")
+        formats = params.get("format", [])
+        if len(formats) > 1 or (formats and formats[0] not in FORMATS
+                                and formats[0] not in FORMATS.values()):
+            return self._send(*text(400, "format= takes one of " + ", ".join(FORMATS)))
+        if formats:  # a download link: the format is in the URL, not in Accept
+            accept = FORMATS.get(formats[0], formats[0])
+        browser = negotiate(accept, ["application/sparql-results+json", "text/html"]) \
+            == "text/html"
         queries = params.get("query", [])
-        if len(queries) != 1:
-            return self._send(*text(400, "give one query parameter: the SPARQL query"))
+        form = tuple((name, value) for name in ("default-graph-uri", "named-graph-uri")
+                     for value in params.get(name, []))
+        if "update" in params:
+            answer = text(403, "updates are not allowed: this endpoint is read-only")
+        elif not queries and browser and not formats:  # a browser at /sparql: the form
+            return self._send(200, HTML, serve_page.form_page(self.server.page, dataset=form))
+        elif len(queries) != 1:
+            answer = text(400, "give one query parameter: the SPARQL query")
+        else:
+            answer = self._query(queries[0], accept, params, form, browser)
+        status, content_type, body = answer
+        extra: list[tuple[str, str]] = []
+        if browser and status != 200 and content_type.startswith("text/plain"):
+            body = serve_page.form_page(self.server.page, queries[0] if len(queries) == 1
+                                        else "", dataset=form, error=body.decode().strip())
+            content_type = HTML
+        elif formats and status == 200 and not content_type.startswith("text/html"):
+            suffix = next((name for name, media in FORMATS.items()
+                           if media == content_type.split(";")[0]), "txt")
+            suffix = {"rdfxml": "rdf"}.get(suffix, suffix)
+            extra.append(("Content-Disposition", f'attachment; filename="query-results.{suffix}"'))
+        return self._send(status, content_type, body, extra)
+
+    def _query(self, query: str, accept: str | None, params: dict[str, list[str]],
+               form: tuple[tuple[str, str], ...], browser: bool) -> Answer:
         dataset: dict[str, Any] = {}
         try:
             for param, key in (("default-graph-uri", "default_graph"),
@@ -570,15 +678,41 @@ class Handler(BaseHTTPRequestHandler):
                 if params.get(param):
                     dataset[key] = [ox.NamedNode(uri) for uri in params[param]]
         except ValueError as exc:
-            return self._send(*text(400, f"bad graph URI: {exc}"))
-        job = query_job(queries[0], self.headers.get("Accept"),
-                        self.server.limits.max_results, **dataset)
-        return self._send(*self.server.run(job))
+            return text(400, f"bad graph URI: {exc}")
+        job = query_job(query, accept, self.server.limits.max_results,
+                        page=self.server.page if browser else None, form=form, **dataset)
+        return self.server.run(job)
+
+    def _entity(self, rest: str) -> None:
+        """``/id/{rest}``: an entity (in the format asked for, or by suffix), or a file of
+        the release site, which lives under ``/id/`` as entities do under the base URI."""
+        server, accept = self.server, self.headers.get("Accept")
+        for suffix, media in SUFFIXES.items():
+            stem = rest[:-len(suffix)]
+            if rest.endswith(suffix) and stem and not stem.endswith("/"):
+                return self._send(*server.run(entity_job(server.base + stem, media)))
+        name = unquote(rest)
+        if server.site is not None:
+            data = server.site.read(name + "index.html" if not name or name.endswith("/")
+                                    else name)
+            if data is not None:
+                media = MEDIA_TYPES.get(Path(name).suffix, "text/html") if name and \
+                    not name.endswith("/") else "text/html"
+                charset = "; charset=utf-8" if media.startswith("text/") else ""
+                return self._send(200, media + charset, data,
+                                  [("Content-Security-Policy", serve_page.SITE_CSP)])
+            if negotiate(accept, list(ENTITIES)) == "text/html" and \
+                    server.site.read(name + "/index.html") is not None:
+                target = f"/id/{quote(name, safe='/')}/"
+                return self._send(303, "text/plain; charset=utf-8",
+                                  f"the page of {server.base}{name} is {target}\n".encode(),
+                                  [("Location", target)])
+        return self._send(*server.run(entity_job(server.base + rest, accept, server.page)))
 
     def _download(self, name: str) -> None:
         """Sends a regular file of the release directory, never one outside it."""
         root = self.server.release
-        if "\x00" in name or "\\" in name or {"", ".", ".."} & set(name.split("/")):
+        if not safe_name(name):
             return self._send(*text(400, "bad file name"))
         path = (root / name).resolve() if root is not None else None
         if root is None or path is None or not path.is_relative_to(root) or not path.is_file():
@@ -592,20 +726,29 @@ class Handler(BaseHTTPRequestHandler):
                 shutil.copyfileobj(handle, self.wfile)
         return None
 
-    def _headers(self, status: int, content_type: str, length: int) -> None:
+    def _headers(self, status: int, content_type: str, length: int,
+                 extra: list[tuple[str, str]] | None = None) -> None:
+        """The headers of every answer: an HTML page gets the page's CSP (``extra`` may
+        give another), anything else ``default-src 'none'``."""
         self._answered = True
         self.send_response(status)
+        extra = list(extra or [])
+        if not any(name == "Content-Security-Policy" for name, _ in extra):
+            extra.append(("Content-Security-Policy", serve_page.PAGE_CSP
+                          if content_type.startswith("text/html") else "default-src 'none'"))
         for name, value in (("Content-Type", content_type), ("Content-Length", str(length)),
                             ("Access-Control-Allow-Origin", "*"), ("Vary", "Accept"),
-                            ("Content-Security-Policy", "default-src 'none'"),
-                            ("X-Content-Type-Options", "nosniff")):
+                            ("X-Content-Type-Options", "nosniff"), *extra):
             self.send_header(name, value)
+        if content_type.startswith("text/html"):
+            self.send_header("Referrer-Policy", "no-referrer")
         if status == 503:  # busy, or a query past its time limit: both may pass
             self.send_header("Retry-After", str(RETRY_AFTER))
         self.end_headers()
 
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
-        self._headers(status, content_type, len(body))
+    def _send(self, status: int, content_type: str, body: bytes,
+              extra: list[tuple[str, str]] | None = None) -> None:
+        self._headers(status, content_type, len(body), extra)
         if self.command != "HEAD":
             self.wfile.write(body)
 
@@ -613,12 +756,39 @@ class Handler(BaseHTTPRequestHandler):
 def make_server(host: str = "127.0.0.1", port: int = 8000, *, release: Path | None = None,
                 records: Path | None = None, limits: Limits = Limits()) -> Server:
     """Loads the graph of ``release`` (else of ``records``, else the embedded dataset) and
-    listens on ``host:port`` (0: any free port); a UsageError when it cannot."""
+    listens on ``host:port`` (0: any free port); a UsageError when it cannot.
+
+    A release's site is its ``site`` folder; for records, the site is rendered in memory
+    here, as ``coopdata release`` would write it (version ``unreleased``, today's date)."""
     from ._errors import UsageError
     from .sparql import open_store
 
-    store = open_store(release, records)
+    if release is not None:
+        store, site = open_store(release, None), None
+    else:
+        store, site = _records_store(records)
     try:
-        return Server((host, port), store, release=release, limits=limits)
+        return Server((host, port), store, release=release, limits=limits, site=site)
     except OSError as exc:
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def _records_store(records: Path | None) -> tuple[ox.Store, SiteFiles]:
+    """The store of the records (as :func:`coopdata.sparql.open_store` loads it) and
+    their site, from one reading of the records."""
+    import datetime
+
+    from .config import ReleaseConfig
+    from .fastgraph import ntriples_chunks, triples
+    from .site import SiteInput, site_files
+    from .uris import Uris
+    from .validate import load
+
+    dataset, _ = load(records)
+    uris = Uris(DEFAULT_BASE)
+    graph = triples(dataset, uris=uris)
+    store = ox.Store()
+    store.bulk_load(b"".join(ntriples_chunks(graph)), format=ox.RdfFormat.N_TRIPLES)
+    source = SiteInput(dataset, graph, uris, ReleaseConfig(), "unreleased",
+                       datetime.date.today().isoformat(), [])
+    return store, SiteFiles(files=site_files(source))
