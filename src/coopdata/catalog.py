@@ -90,44 +90,16 @@ def catalog_graph(config: ReleaseConfig, info: ReleaseInfo,
     catalog, series = URIRef(base + "catalog"), URIRef(base + "dataset")
     dataset = URIRef(f"{base}dataset/{info.version}")
     publisher, contact = URIRef(config.publisher_uri), URIRef(base + "contact")
-    licence = URIRef(config.license_uri)
     issued = Literal(info.issued, datatype=XSD.date)
     add = graph.add
 
-    # The range shapes check sh:class on the data graph alone: every linked node
-    # (licence, language, place, media type, format, theme…) is typed here. The
-    # vocabulary shapes want EU authority terms "skos:inScheme" their table, and the base
-    # shapes want a skos:prefLabel on every skos:Concept.
-    def term(uri: str, cls: URIRef, scheme: str | None = None, label: str = "") -> URIRef:
-        node = URIRef(uri)
-        add((node, RDF.type, cls))
-        if scheme:
-            add((node, SKOS.inScheme, URIRef(scheme)))
-        if label:
-            add((node, SKOS.prefLabel, Literal(label, lang="en")))
-        return node
+    def term(uri: str, cls: URIRef, scheme: str | URIRef | None = None,
+             label: str = "") -> URIRef:
+        return _term(graph, uri, cls, scheme, label)
 
-    add((catalog, RDF.type, DCAT.Catalog))
-    _describe(graph, catalog, config.title, config.description)
-    add((catalog, FOAF.homepage, term(base, FOAF.Document)))
-    add((catalog, DCAT.dataset, dataset))  # the series is reached from it by dcat:inSeries
-    add((catalog, DCTERMS.license, licence))
-    for code in config.languages:
-        language = codes.language(code)
-        if language is not None:
-            add((catalog, DCTERMS.language, term(language, DCTERMS.LinguisticSystem,
-                                                 AUTHORITY + "language")))
-    themes = term(AUTHORITY + "data-theme", SKOS.ConceptScheme)
-    add((themes, DCTERMS.title, Literal("Data theme", lang="en")))  # required of a scheme
-    add((catalog, DCAT.themeTaxonomy, themes))
-
-    add((series, RDF.type, DCAT.DatasetSeries))
-    _describe(graph, series, config.title, config.description)
-    add((series, DCAT.first, URIRef(f"{base}dataset/{(info.previous or (info.version,))[0]}")))
-    add((series, DCAT["last"], dataset))
-    # Releases come when the records change, not on a schedule.
-    add((series, DCTERMS.accrualPeriodicity, term(AUTHORITY + "frequency/IRREG",
-                                                  DCTERMS.Frequency, AUTHORITY + "frequency")))
+    themes = _catalogue(graph, config, [dataset])  # the series: by dcat:inSeries
+    _series(graph, config, URIRef(f"{base}dataset/{(info.previous or (info.version,))[0]}"),
+            dataset)
 
     add((dataset, RDF.type, DCAT.Dataset))
     _describe(graph, dataset, f"{config.title}, version {info.version}", config.description)
@@ -160,8 +132,68 @@ def catalog_graph(config: ReleaseConfig, info: ReleaseInfo,
         add((node, DCTERMS.publisher, publisher))
         add((node, DCTERMS.issued, issued))
         add((node, DCTERMS.modified, issued))
-    for node in (series, dataset):
-        add((node, DCAT.contactPoint, contact))
+    add((series, DCAT.contactPoint, contact))
+    add((dataset, DCAT.contactPoint, contact))
+    _agents(graph, config)
+    for file in files:
+        _distribution(graph, config, info.version, dataset, file)
+    return graph
+
+
+def _term(graph: Graph, uri: str, cls: URIRef, scheme: str | URIRef | None = None,
+          label: str = "") -> URIRef:
+    """The node ``uri``, typed ``cls``. The range shapes check sh:class on the data graph
+    alone: every linked node (licence, language, place, media type, format, theme…) is
+    typed here. The vocabulary shapes want EU authority terms "skos:inScheme" their
+    table, and the base shapes want a skos:prefLabel on every skos:Concept."""
+    node = URIRef(uri)
+    graph.add((node, RDF.type, cls))
+    if scheme:
+        graph.add((node, SKOS.inScheme, URIRef(scheme)))
+    if label:
+        graph.add((node, SKOS.prefLabel, Literal(label, lang="en")))
+    return node
+
+
+def _catalogue(graph: Graph, config: ReleaseConfig, datasets: Sequence[URIRef]) -> URIRef:
+    """The catalogue ``{catalog_uri}catalog`` listing ``datasets``; its theme taxonomy."""
+    base, add = config.catalog_uri, graph.add
+    catalog = URIRef(base + "catalog")
+    add((catalog, RDF.type, DCAT.Catalog))
+    _describe(graph, catalog, config.title, config.description)
+    add((catalog, FOAF.homepage, _term(graph, base, FOAF.Document)))
+    for dataset in datasets:
+        add((catalog, DCAT.dataset, dataset))
+    add((catalog, DCTERMS.license, URIRef(config.license_uri)))
+    for code in config.languages:
+        language = codes.language(code)
+        if language is not None:
+            add((catalog, DCTERMS.language, _term(graph, language, DCTERMS.LinguisticSystem,
+                                                  AUTHORITY + "language")))
+    themes = _term(graph, AUTHORITY + "data-theme", SKOS.ConceptScheme)
+    add((themes, DCTERMS.title, Literal("Data theme", lang="en")))  # required of a scheme
+    add((catalog, DCAT.themeTaxonomy, themes))
+    return themes
+
+
+def _series(graph: Graph, config: ReleaseConfig, first: URIRef, last: URIRef) -> URIRef:
+    """The series ``{catalog_uri}dataset`` of all versions, from ``first`` to ``last``."""
+    series, add = URIRef(config.catalog_uri + "dataset"), graph.add
+    add((series, RDF.type, DCAT.DatasetSeries))
+    _describe(graph, series, config.title, config.description)
+    add((series, DCAT.first, first))
+    add((series, DCAT["last"], last))
+    # Releases come when the records change, not on a schedule.
+    add((series, DCTERMS.accrualPeriodicity, _term(
+        graph, AUTHORITY + "frequency/IRREG", DCTERMS.Frequency, AUTHORITY + "frequency")))
+    return series
+
+
+def _agents(graph: Graph, config: ReleaseConfig) -> None:
+    """The publisher, the contact point and the licence, described."""
+    add = graph.add
+    publisher, contact = URIRef(config.publisher_uri), URIRef(config.catalog_uri + "contact")
+    licence = URIRef(config.license_uri)
     add((publisher, RDF.type, FOAF.Agent))
     add((publisher, FOAF.name, Literal(config.publisher_name)))
     add((contact, RDF.type, VCARD.Kind))
@@ -173,39 +205,119 @@ def catalog_graph(config: ReleaseConfig, info: ReleaseInfo,
 
     add((licence, RDF.type, DCTERMS.LicenseDocument))
     for code, label in LICENCE_TYPES.get(config.license, ()):
-        add((licence, DCTERMS.type, term(LICENCE_TYPE + code, SKOS.Concept,
-                                         LICENCE_TYPE + "1.0", label)))
+        add((licence, DCTERMS.type, _term(graph, LICENCE_TYPE + code, SKOS.Concept,
+                                          LICENCE_TYPE + "1.0", label)))
+
+
+def _distribution(graph: Graph, config: ReleaseConfig, version: str, dataset: URIRef,
+                  file: ReleaseFile) -> None:
+    """The distribution ``{dataset}/{file.name}`` of ``dataset``."""
+    add = graph.add
+    licence = URIRef(config.license_uri)
+    issued = graph.value(dataset, DCTERMS.issued)
+    assert issued is not None, "the dataset is described first"
     add((SHA256, RDF.type, SPDX.ChecksumAlgorithm))
     # A release directory never changes once published: its files stay available.
-    stable = term(AUTHORITY + "planned-availability/STABLE", SKOS.Concept,
-                  AUTHORITY + "planned-availability", "Stable")
-    for file in files:
-        distribution = URIRef(f"{dataset}/{file.name}")
-        url = URIRef(f"{config.download_url}{info.version}/{file.name}")
-        add((dataset, DCAT.distribution, distribution))
-        add((distribution, RDF.type, DCAT.Distribution))
-        add((distribution, DCTERMS.title, Literal(file.name)))
-        add((distribution, DCTERMS.description, Literal(_description(file), lang="en")))
-        add((distribution, DCAT.downloadURL, url))
-        add((distribution, DCAT.accessURL, url))
-        add((distribution, DCAT.mediaType, term(file.media_type_uri, DCTERMS.MediaType)))
-        if file.name in CONFORMS_TO:
-            add((distribution, DCTERMS.conformsTo, term(CONFORMS_TO[file.name],
-                                                        DCTERMS.Standard)))
-        add((distribution, DCTERMS.format, term(file.file_type_uri, DCTERMS.MediaTypeOrExtent,
-                                                AUTHORITY + "file-type")))
-        add((distribution, DCAT.byteSize, Literal(file.byte_size,
-                                                  datatype=XSD.nonNegativeInteger)))
-        checksum = URIRef(f"{distribution}#sha256")
-        add((distribution, SPDX.checksum, checksum))
-        add((checksum, RDF.type, SPDX.Checksum))
-        add((checksum, SPDX.algorithm, SHA256))
-        add((checksum, SPDX.checksumValue, Literal(file.sha256, datatype=XSD.hexBinary)))
-        add((distribution, DCTERMS.license, licence))
-        add((distribution, DCATAP.availability, stable))
-        add((distribution, DCTERMS.issued, issued))
-        add((distribution, DCTERMS.modified, issued))
+    stable = _term(graph, AUTHORITY + "planned-availability/STABLE", SKOS.Concept,
+                   AUTHORITY + "planned-availability", "Stable")
+
+    def term(uri: str, cls: URIRef, scheme: str | None = None) -> URIRef:
+        return _term(graph, uri, cls, scheme)
+
+    distribution = URIRef(f"{dataset}/{file.name}")
+    url = URIRef(f"{config.download_url}{version}/{file.name}")
+    add((dataset, DCAT.distribution, distribution))
+    add((distribution, RDF.type, DCAT.Distribution))
+    add((distribution, DCTERMS.title, Literal(file.name)))
+    add((distribution, DCTERMS.description, Literal(_description(file), lang="en")))
+    add((distribution, DCAT.downloadURL, url))
+    add((distribution, DCAT.accessURL, url))
+    add((distribution, DCAT.mediaType, term(file.media_type_uri, DCTERMS.MediaType)))
+    if file.name in CONFORMS_TO:
+        add((distribution, DCTERMS.conformsTo, term(CONFORMS_TO[file.name],
+                                                    DCTERMS.Standard)))
+    add((distribution, DCTERMS.format, term(file.file_type_uri, DCTERMS.MediaTypeOrExtent,
+                                            AUTHORITY + "file-type")))
+    add((distribution, DCAT.byteSize, Literal(file.byte_size,
+                                              datatype=XSD.nonNegativeInteger)))
+    checksum = URIRef(f"{distribution}#sha256")
+    add((distribution, SPDX.checksum, checksum))
+    add((checksum, RDF.type, SPDX.Checksum))
+    add((checksum, SPDX.algorithm, SHA256))
+    add((checksum, SPDX.checksumValue, Literal(file.sha256, datatype=XSD.hexBinary)))
+    add((distribution, DCTERMS.license, licence))
+    add((distribution, DCATAP.availability, stable))
+    add((distribution, DCTERMS.issued, issued))
+    add((distribution, DCTERMS.modified, issued))
+
+
+def series_graph(config: ReleaseConfig, versions: Sequence[tuple[str, Graph]]) -> Graph:
+    """The catalogue of every version, for the release folder (``<out>/catalog.ttl``).
+
+    ``versions`` are (version, that version's own catalogue graph), oldest first. Each
+    version's dataset is copied from its own catalogue with everything it links to (its
+    distributions, checksums, period, places, themes…), but not its catalogue, series
+    or neighbours; it is a member (``dcat:inSeries``) of the series
+    ``{catalog_uri}dataset``, whose ``dcat:first`` and ``dcat:last`` are the oldest and
+    newest versions, each after the first has ``dcat:prev`` the one before it (DCAT 3),
+    and the catalogue lists them all. The series' landing page is ``{download_url}latest/``
+    (the newest version, at a URL that does not change); ``rdfs:seeAlso`` of the
+    catalogue names ``latest/catalog.ttl``. A ValueError if a version's catalogue does not
+    describe its dataset.
+    """
+    if not versions:
+        raise ValueError("a series needs at least one version")
+    graph = _graph()
+    base, add = config.catalog_uri, graph.add
+    catalog, series = URIRef(base + "catalog"), URIRef(base + "dataset")
+    datasets = [URIRef(f"{base}dataset/{version}") for version, _ in versions]
+    outside = {catalog, series, *datasets}
+    issued: list[Literal] = []
+    for (version, own), dataset, before in zip(versions, datasets, [None, *datasets],
+                                                strict=False):
+        if (dataset, RDF.type, DCAT.Dataset) not in own:
+            raise ValueError(f"the catalogue of version {version} does not describe "
+                             f"its dataset {dataset}")
+        _copy_from(own, dataset, graph, outside - {dataset})
+        add((dataset, DCAT.inSeries, series))
+        if before is not None:
+            add((dataset, DCAT.prev, before))
+        date = own.value(dataset, DCTERMS.issued)
+        if isinstance(date, Literal):
+            issued.append(date)
+    _catalogue(graph, config, datasets)
+    _series(graph, config, datasets[0], datasets[-1])
+    for place in sorted({o for o in graph.objects(None, DCTERMS.spatial)
+                         if isinstance(o, URIRef)}):
+        add((catalog, DCTERMS.spatial, place))
+    latest = _term(graph, f"{config.download_url}latest/", FOAF.Document)
+    add((series, DCAT.landingPage, latest))
+    add((catalog, RDFS.seeAlso, URIRef(f"{config.download_url}latest/catalog.ttl")))
+    publisher = URIRef(config.publisher_uri)
+    for node in (catalog, series):
+        add((node, DCTERMS.publisher, publisher))
+        if issued:
+            add((node, DCTERMS.issued, issued[0]))
+            add((node, DCTERMS.modified, issued[-1]))
+    add((series, DCAT.contactPoint, URIRef(base + "contact")))
+    _agents(graph, config)
     return graph
+
+
+def _copy_from(source: Graph, start: URIRef, target: Graph, outside: set[URIRef]) -> None:
+    """Copy the description of ``start`` and of every node it leads to from ``source``
+    into ``target``, without crossing into ``outside``; its own series links
+    (``dcat:inSeries``, ``dcat:prev``) are left to the caller."""
+    seen, todo = {start}, [start]
+    while todo:
+        node = todo.pop()
+        for _, predicate, value in source.triples((node, None, None)):
+            if node == start and predicate in (DCAT.inSeries, DCAT.prev):
+                continue
+            target.add((node, predicate, value))
+            if isinstance(value, URIRef) and value not in seen and value not in outside:
+                seen.add(value)
+                todo.append(value)
 
 
 def void_graph(config: ReleaseConfig, info: ReleaseInfo,

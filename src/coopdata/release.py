@@ -38,7 +38,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -60,6 +60,13 @@ _DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
                  *(f"lpt{n}" for n in range(10))}
 CHECKSUMS = "SHA256SUMS"
 LOCK = ".coopdata-release.lock"
+LATEST = "latest"
+"""``DIR/latest/``: a copy of the newest release, replaced at each release (docs/releases.md)."""
+SERIES = ("catalog.ttl", "catalog.jsonld")
+"""``DIR/catalog.ttl`` and ``.jsonld``: the DCAT-AP catalogue of every version in DIR."""
+SERIES_MARKER = ".coopdata-catalog.json"
+"""Lists the SHA-256 of the series catalogue files coopdata wrote in DIR."""
+_RESERVED = {LATEST, *SERIES}
 STEPS = ("load", "graph", "rdf-files", "table-validation", "shacl", "tables", "json-ld",
          "conversions", "metadata", "site", "catalogue", "publish")
 """The steps of a release, in order, as reported to the ``progress`` callback."""
@@ -86,6 +93,9 @@ def check_version(version: str) -> str:
             or ".." in version:
         raise UsageError(f'"{version}" is not a safe version name: use letters, digits, ".", '
                          '"_", "+" and "-", starting with a letter or digit (e.g. 1.2.0)')
+    if version.lower() in _RESERVED:
+        raise UsageError(f'"{version}" cannot name a version: the release folder holds '
+                         f"{', '.join(sorted(_RESERVED))} beside the versions")
     return version
 
 
@@ -118,13 +128,22 @@ def releases_in(directory: Path) -> list[str]:
         return []
     found = []
     for entry in directory.iterdir():
-        if entry.name.startswith(".") or not (entry / CHECKSUMS).is_file():
+        if entry.name.startswith(".") or entry.name == LATEST \
+                or not (entry / CHECKSUMS).is_file():
             continue
-        issued = ""
-        with suppress(OSError, ValueError, KeyError, TypeError):
-            issued = json.loads((entry / "release.json").read_text(encoding="utf-8"))["issued"]
-        found.append((_natural(entry.name), issued, entry.name))
+        found.append(_order(entry.name, _issued(entry)))
     return [name for *_, name in sorted(found)]
+
+
+def _order(version: str, issued: str) -> tuple[Any, ...]:
+    """What releases are sorted by: version (numbers as numbers), date, name."""
+    return _natural(version), issued, version
+
+
+def _issued(folder: Path) -> str:
+    with suppress(OSError, ValueError, KeyError, TypeError):
+        return str(json.loads((folder / "release.json").read_text(encoding="utf-8"))["issued"])
+    return ""
 
 
 def verify(directory: Path) -> list[str]:
@@ -304,6 +323,7 @@ def _publish(root: Path, records: Path | str | None, config: ReleaseConfig, vers
     _refuse_existing(root, version)
     if releases_in(root) != previous:
         previous = _previous_releases(root)
+    _check_beside(root)  # before the work: latest/ and the series catalogue are coopdata's
     for leftover in root.glob(".*.partial"):  # from a release that was killed
         shutil.rmtree(leftover, ignore_errors=True)
     try:
@@ -322,8 +342,7 @@ def _publish(root: Path, records: Path | str | None, config: ReleaseConfig, vers
         step("publish")
         staging.chmod(0o755)  # mkdtemp made it private; a release is for everyone to read
         _fsync_tree(staging)
-        os.rename(staging, root / version)
-        _fsync_directory(root)  # make the rename itself durable
+        _publish_beside(root, staging, version, issued, previous, config)
     except OSError as exc:
         raise OutputError(f"cannot write the release into {root}: {exc.strerror or exc}; "
                           "nothing was published") from None
@@ -331,6 +350,110 @@ def _publish(root: Path, records: Path | str | None, config: ReleaseConfig, vers
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return validation, info, files
+
+
+def _check_beside(root: Path) -> None:
+    """UsageError when ``latest/`` or the series catalogue in ``root`` holds anything
+    coopdata did not write (it would have to replace it)."""
+    from .output import check_output
+
+    check_output(root / LATEST, "release")
+    _series_owned(root)
+
+
+def _series_owned(root: Path) -> None:
+    """UsageError unless each series catalogue file in ``root`` is absent or the one
+    coopdata wrote there, unchanged (as its marker lists it)."""
+    listed: dict[str, str] = {}
+    with suppress(OSError, ValueError, AttributeError):
+        listed = dict(json.loads((root / SERIES_MARKER).read_text(encoding="utf-8"))["files"])
+    for name in SERIES:
+        path = root / name
+        if not path.exists() and not path.is_symlink():
+            continue
+        if path.is_symlink() or not path.is_file() or listed.get(name) != ReleaseFile.of(
+                root, path).sha256:
+            raise UsageError(f"{path} is not the catalogue coopdata wrote there (or it was "
+                             "changed): coopdata replaces only what it wrote itself; move it "
+                             "away and release again")
+
+
+def _publish_beside(root: Path, staging: Path, version: str, issued: str,
+                    previous: list[str], config: ReleaseConfig) -> None:
+    """Rename ``staging`` into ``root/version``, with what stands beside the versions:
+
+    - ``latest/``, a real folder (not a link: portals that copy folders, and Windows,
+      do not keep links) holding a copy of the newest release, replaced only when this
+      one is the newest, by renames: a failed release leaves the previous one as it was;
+    - ``catalog.ttl`` and ``catalog.jsonld``, the DCAT-AP catalogue of every version
+      (:func:`coopdata.catalog.series_graph`), each replaced by a rename.
+
+    Both are made before the version is renamed into place, so that any failure before
+    then leaves ``root`` as it was."""
+    from .output import atomic_directory
+
+    order = [(_order(name, _issued(root / name)), name, root / name) for name in previous]
+    order.append((_order(version, issued), version, staging))
+    order.sort()
+    newest = order[-1][2]
+    published = False
+    try:
+        with ExitStack() as stack:
+            if newest == staging or _out_of_step(root / LATEST, newest):
+                latest = stack.enter_context(atomic_directory(root / LATEST, command="release"))
+                shutil.copytree(newest, latest, dirs_exist_ok=True)
+                _fsync_tree(latest)
+            catalogue = Path(stack.enter_context(tempfile.TemporaryDirectory(
+                prefix=".catalog.", suffix=".partial", dir=root)))
+            _write_series(catalogue, config, [(name, folder) for _, name, folder in order])
+            _series_owned(root)  # (still: nothing was added meanwhile)
+            os.rename(staging, root / version)
+            published = True
+            _fsync_directory(root)  # make the rename itself durable
+            for name in (*SERIES, SERIES_MARKER):  # the marker last: it vouches for them
+                os.replace(catalogue / name, root / name)
+        _fsync_directory(root)
+    except (OutputError, UsageError, OSError) as exc:
+        if not published:
+            raise
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise OutputError(f"release {version} is published in {root / version}, but "
+                          f"{LATEST}/ or the catalogue of all versions could not be updated "
+                          f"({reason}); the previous ones are left as they were") from None
+
+
+def _out_of_step(latest: Path, newest: Path) -> bool:
+    """True unless ``latest`` holds the release ``newest`` (the same SHA256SUMS)."""
+    try:
+        return (latest / CHECKSUMS).read_bytes() != (newest / CHECKSUMS).read_bytes()
+    except OSError:
+        return True
+
+
+def _write_series(folder: Path, config: ReleaseConfig, versions: list[tuple[str, Path]]) -> None:
+    """The series catalogue of ``versions`` (name, folder; oldest first) in ``folder``,
+    with the marker that lists the files' SHA-256."""
+    from rdflib import Graph
+
+    from .catalog import series_graph
+    from .serialize import compacted, dump_json, write_turtle
+
+    graphs = []
+    for name, release_folder in versions:
+        try:
+            graphs.append((name, Graph().parse(release_folder / "catalog.ttl", format="turtle")))
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise OutputError(f"cannot read the catalogue of release {name} "
+                              f"({release_folder / 'catalog.ttl'}): {exc}") from None
+    try:
+        graph = series_graph(config, graphs)
+    except ValueError as exc:
+        raise OutputError(f"cannot make the catalogue of all versions: {exc}") from None
+    write_turtle(graph, folder / SERIES[0])
+    dump_json(compacted(graph, context=_catalog_context()), folder / SERIES[1])
+    dump_json({"written-by": "coopdata release", "files": {
+        name: ReleaseFile.of(folder, folder / name).sha256 for name in SERIES}},
+        folder / SERIES_MARKER)
 
 
 def _start_graph_files(staging: Path, beside: Beside, step: Progress, strict: bool,
