@@ -294,8 +294,9 @@ def test_the_command_serves_until_interrupted() -> None:
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
-        assert line.startswith(f"serving the records in {FIXTURES / 'records'} (386 triples) "
-                               "at http://127.0.0.1:")
+        count = len(open_store(records=FIXTURES / "records"))
+        assert line.startswith(f"serving the records in {FIXTURES / 'records'} ({count} "
+                               "triples) at http://127.0.0.1:")
         url = line.split(" at ")[1].strip()
         assert url.endswith("/sparql")
         status, _, body = fetch(f"{url}?{urllib.parse.urlencode({'query': LABEL})}")
