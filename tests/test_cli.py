@@ -91,10 +91,10 @@ def test_duplicate_id(records: Path) -> None:
     write(records / "persons" / "guest-2.yaml",
           (records / "persons" / "guest.yaml").read_text(encoding="utf-8"))
     assert run("validate", "--records", "records") == (1, "\n".join([
+        'records/persons/guest-2.yaml:1 guest id: the person id "guest" is already used by '
+        "records/persons/guest.yaml [duplicate-id]",
         'records/persons/guest-2.yaml:1 guest id: the id "guest" differs from the file name; '
         "rename the file to guest.yaml or set `id: guest-2` [id-mismatch]",
-        'records/persons/guest.yaml:1 guest id: the person id "guest" is already used by '
-        "records/persons/guest-2.yaml [duplicate-id]",
         "invalid: 14 records: 2 violations, 0 warnings, 0 infos\n"]))
 
 

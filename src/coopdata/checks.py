@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -418,17 +419,32 @@ def check_records(records: Iterable[Record]) -> tuple[Dataset, list[Finding]]:
 
 
 def assemble(records: Iterable[Record], findings: list[Finding]) -> tuple[Dataset, list[Finding]]:
-    """Typed records into a dataset: refuse duplicate ids, then check references."""
+    """Typed records into a dataset: refuse duplicate ids, then check references.
+
+    When several files of one kind carry the same id, the original is the file named
+    after the id (``guest.yaml`` for ``id: guest``), else the first in path order; it is
+    kept, and each other file gets a ``duplicate-id`` naming it, whatever the order
+    the files were read in."""
+    records = list(records)
+    originals: dict[tuple[str, str], Record] = {}
+    for typed in records:
+        earlier = originals.setdefault((typed.kind, typed.id), typed)
+        if earlier is not typed and _original_rank(typed) < _original_rank(earlier):
+            originals[typed.kind, typed.id] = typed
     dataset = Dataset()
     for typed in records:
-        earlier = dataset.get(typed.kind, typed.id)
-        if earlier is not None:
+        original = originals[typed.kind, typed.id]
+        if original is not typed:
             findings.append(Finding("duplicate-id", f'the {typed.kind} id "{typed.id}" is already '
-                                    f"used by {earlier.path}", path=typed.path,
-                                    line=typed.line("id"),
-                                    record=typed.id, field="id"))
+                                    f"used by {original.path}", path=typed.path,
+                                    line=typed.line("id"), record=typed.id, field="id"))
             continue
         dataset.add(typed)
     check_references(dataset, findings)
     return dataset, findings
+
+
+def _original_rank(record: Record) -> tuple[bool, str]:
+    """Which of two records with one id is the original: the lower rank."""
+    return Path(record.path).stem != record.id, record.path
 

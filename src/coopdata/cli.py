@@ -9,9 +9,12 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from .report import MinSeverity
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -21,6 +24,12 @@ def records_option(function: F) -> F:
         "--records", "records", type=click.Path(path_type=Path, file_okay=False),
         default=None, help="Directory of record files (default: the embedded dataset).",
     )(function)
+
+
+def examples(*lines: str) -> str:
+    """A command's epilog: the ``Examples`` section of its --help, one command line a
+    line, printed as written (click's ``\\b``; a test parses every one)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def base_uri_option(function: F) -> F:
@@ -75,7 +84,12 @@ def _uris(base_uri: str | None) -> Any:
         raise UsageError(str(exc)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]},
+             epilog=examples("coopdata validate", "coopdata build --out out",
+                             "coopdata release --out releases",
+                             "coopdata query docs/queries/budget-per-funder.rq")
+             + "\n\nShell completion: see docs/index.md (eval \"$(_COOPDATA_COMPLETE="
+             "bash_source coopdata)\" in ~/.bashrc).")
 @click.version_option(package_name="coopdata", prog_name="coopdata")
 def main() -> None:
     """Publish open data about international cooperation on migration as linked data.
@@ -91,11 +105,25 @@ def main() -> None:
     signal.signal(signal.SIGTERM, terminate)
 
 
-@main.command()
+@main.command(short_help="Check the records and report every finding.",
+              epilog=examples(
+    "coopdata validate",
+    "coopdata validate --records records --strict",
+    "coopdata validate --quiet                 # violations only",
+    "coopdata validate --min-severity warning  # leave out the infos",
+    "coopdata validate --format github         # GitHub Actions annotations",
+    "coopdata validate --format json --engine reference"))
 @records_option
 @base_uri_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="How to print the report.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]),
+              default="text", show_default=True,
+              help="text for people, json for machines, github for annotations in a GitHub "
+                   "Actions run (workflow commands: ::error file=…,line=…,title=…::…).")
+@click.option("--min-severity", type=click.Choice(["info", "warning", "error"]), default=None,
+              help="Show only the findings of this severity or above (error: violations; "
+                   "default: info, all of them). The counts and the exit code cover all.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Show only the errors (violations), and no summary line.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--engine", type=click.Choice(["fast", "reference"]), default="fast",
               show_default=True,
@@ -103,22 +131,33 @@ def main() -> None:
                    "and pyshacl (slower, same findings).")
 @handle_errors
 def validate(records: Path | None, base_uri: str | None, output_format: str,
-             strict: bool, engine: str) -> None:
+             min_severity: MinSeverity | None, quiet: bool, strict: bool, engine: str) -> None:
     """Check the records: record checks, table schemas and SHACL shapes, in one report.
 
     Each finding prints as `path:line record field: message [code]`. Exits 1 when
     there is a violation (or a warning, with --strict).
     """
+    from ._errors import UsageError
     from .validate import validate as run
 
+    if quiet and min_severity not in (None, "error"):
+        raise UsageError("use --quiet (errors only) or --min-severity, not both")
+    shown: MinSeverity = "error" if quiet else min_severity or "info"
     report = run(records, uris=_uris(base_uri), engine=engine).report
-    text = report.to_json(strict=strict) if output_format == "json" else \
-        report.to_text(strict=strict)
+    if output_format == "json":
+        text = report.to_json(strict=strict, min_severity=shown)
+    elif output_format == "github":
+        text = report.to_github(strict=strict, min_severity=shown, verdict=not quiet)
+    else:
+        text = report.to_text(strict=strict, min_severity=shown, verdict=not quiet)
     click.echo(text, nl=False)
     sys.exit(0 if report.passes(strict=strict) else 1)
 
 
-@main.command()
+@main.command(short_help="Validate, then write the graph and tables.",
+              epilog=examples(
+    "coopdata build --out out",
+    "coopdata build --records records --out out --strict"))
 @records_option
 @base_uri_option
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
@@ -138,7 +177,12 @@ def build(records: Path | None, base_uri: str | None, out: Path, strict: bool) -
                f"{len(result.validation.triples)} triples, {len(result.files)} files")
 
 
-@main.command("import")
+@main.command("import", short_help="Turn filled-in tables or workbooks into records.",
+              epilog=examples(
+    "coopdata export-tables --blank --out tables   # templates to fill in",
+    "coopdata import tables --out new-records",
+    "coopdata export-tables --format xlsx --out records.xlsx",
+    "coopdata import records.xlsx --into records   # only the changed records"))
 @click.argument("tables_dir", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
               help="New directory for the record files.")
@@ -159,7 +203,11 @@ def import_(tables_dir: Path, out: Path) -> None:
     click.echo(f"imported {len(dataset)} records into {out}: {len(files)} files")
 
 
-@main.command("import-iati")
+@main.command("import-iati", short_help="Import IATI 2.03 activity files as records.",
+              epilog=examples(
+    "coopdata import-iati activities.xml --out records",
+    "coopdata import-iati iati-files/ --country MA --sector 151 --out records",
+    "coopdata import-iati activities.xml --out records --format json"))
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(path_type=Path, exists=True))
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
@@ -204,7 +252,10 @@ def import_iati(paths: tuple[Path, ...], out: Path, countries: tuple[str, ...],
         result.close()
 
 
-@main.command("export-iati")
+@main.command("export-iati", short_help="Write the projects as an IATI activity file.",
+              epilog=examples(
+    "coopdata export-iati --out iati-activities.xml",
+    "coopdata export-iati --records records --out iati-activities.xml"))
 @records_option
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="The IATI activity file to write (iati-activities.xml).")
@@ -224,7 +275,11 @@ def export_iati(records: Path | None, out: Path) -> None:
     click.echo(f"wrote {len(exported.written.activities)} IATI activities into {out}")
 
 
-@main.command("export-tables")
+@main.command("export-tables", short_help="Write the records as tables to edit.",
+              epilog=examples(
+    "coopdata export-tables --out tables",
+    "coopdata export-tables --blank --out templates",
+    "coopdata export-tables --format xlsx --out records.xlsx"))
 @records_option
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
               help="Directory to write the CSV files and datapackage.json into.")
@@ -238,7 +293,12 @@ def export_tables(records: Path | None, out: Path, blank: bool) -> None:
     click.echo(f"wrote {len(files)} files into {out}")
 
 
-@main.command()
+@main.command(short_help="Validate, then publish a complete release.",
+              epilog=examples(
+    "coopdata release --out releases",
+    "coopdata release --records records --out releases --version 1.1.0",
+    "coopdata release --out releases --config release.toml --date 2025-06-30",
+    "coopdata release --out releases --no-site --strict"))
 @records_option
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
               help="Release directory; the release is written to OUT/VERSION/.")
@@ -277,7 +337,10 @@ def release(records: Path | None, out: Path, version: str | None, date: str | No
                f"{len(result.files)} files, {result.info.triples} triples")
 
 
-@main.command()
+@main.command(short_help="Print what changed between two releases.",
+              epilog=examples(
+    "coopdata diff releases/1.0.0 releases/1.1.0",
+    "coopdata diff releases/1.0.0 releases/1.1.0 --format json"))
 @click.argument("old", type=click.Path(path_type=Path, file_okay=False))
 @click.argument("new", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
@@ -291,7 +354,12 @@ def diff(old: Path, new: Path, output_format: str) -> None:
     click.echo(changes.to_json() if output_format == "json" else changes.to_markdown(), nl=False)
 
 
-@main.command()
+@main.command(short_help="Load a release's graph into a triple store.",
+              epilog=examples(
+    "coopdata push --release releases/1.0.0 --endpoint http://localhost:7878/store",
+    "COOPDATA_PUSH_PASSWORD=secret coopdata push --release releases/1.0.0 \\",
+    "    --endpoint http://localhost:8890/sparql-graph-crud-auth --user dba \\",
+    "    --update-endpoint http://localhost:8890/sparql-auth"))
 @click.option("--release", "release_dir", type=click.Path(path_type=Path, file_okay=False),
               required=True, help="The release to push: a DIR/VERSION folder.")
 @click.option("--endpoint", required=True, metavar="URL",
@@ -328,7 +396,11 @@ def push(release_dir: Path, endpoint: str, graph: str | None, user: str | None,
     click.echo(f"pushed {result.triples} triples to {result.graph} at {result.endpoint}")
 
 
-@main.command()
+@main.command(short_help="Run a SPARQL query on the records.",
+              epilog=examples(
+    "coopdata query docs/queries/projects-by-funder.rq",
+    "coopdata query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --format csv",
+    "coopdata query docs/queries/budget-per-funder.rq --release releases/1.0.0"))
 @click.argument("query")
 @click.option("--release", "release_dir", type=click.Path(path_type=Path, file_okay=False),
               default=None, help="Query this release (DIR/VERSION, with its graph.nt).")
@@ -365,7 +437,10 @@ def query(query: str, release_dir: Path | None, records: Path | None,
     click.echo(output, nl=False)
 
 
-@main.command()
+@main.command(short_help="Serve a SPARQL endpoint and entity URIs.",
+              epilog=examples(
+    "coopdata serve",
+    "coopdata serve --release releases/1.0.0 --port 8080 --timeout 30"))
 @click.option("--release", "release_dir", type=click.Path(path_type=Path, file_okay=False),
               default=None, help="Serve this release (DIR/VERSION): its graph and its files.")
 @records_option
@@ -405,7 +480,10 @@ def serve(release_dir: Path | None, records: Path | None, host: str, port: int, 
         server.server_close()
 
 
-@main.command()
+@main.command(short_help="Build the static website of a release.",
+              epilog=examples(
+    "coopdata site --release releases/1.0.0",
+    "coopdata site --release releases/1.0.0 --out site --config release.toml"))
 @click.option("--release", "release_dir", type=click.Path(path_type=Path, file_okay=False),
               required=True, help="The release whose website to build: a DIR/VERSION folder.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,

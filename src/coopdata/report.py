@@ -16,6 +16,27 @@ Layer = Literal["records", "tables", "shacl"]
 
 SEVERITIES: tuple[Severity, ...] = ("violation", "warning", "info")
 
+MinSeverity = Literal["info", "warning", "error"]
+SHOWN: dict[str, tuple[Severity, ...]] = {
+    "info": SEVERITIES, "warning": ("violation", "warning"), "error": ("violation",)}
+"""The severities a report shows from each ``--min-severity`` on (``error`` is a
+violation)."""
+GITHUB_LEVELS: dict[Severity, str] = {"violation": "error", "warning": "warning",
+                                      "info": "notice"}
+"""The GitHub Actions workflow command of each severity."""
+
+
+def github_data(text: str) -> str:
+    """``text`` escaped as the message of a GitHub Actions workflow command (``%``, CR
+    and LF: what follows ``::``)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(text: str) -> str:
+    """``text`` escaped as a property of a GitHub Actions workflow command (``file=…``):
+    as a message, and ``:`` and ``,`` too."""
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")
+
 
 def escape_invisible(text: str, *, keep: str = "") -> str:
     """``text`` with every character that is not printable written as an escape
@@ -128,17 +149,41 @@ class Report:
                            for s in SEVERITIES)
         return f"{self.records} records: {counts}"
 
-    def to_text(self, *, strict: bool = False) -> str:
-        """One line a finding, then ``valid: …`` or ``invalid: …`` with the counts."""
-        lines = [str(f) for f in self.sorted()]
-        verdict = "valid" if self.passes(strict=strict) else "invalid"
-        lines.append(f"{verdict}: {self.summary()}")
-        return "\n".join(lines) + "\n"
+    def shown(self, min_severity: MinSeverity = "info") -> list[Finding]:
+        """The findings of ``min_severity`` or above, sorted."""
+        severities = SHOWN[min_severity]
+        return [f for f in self.sorted() if f.severity in severities]
 
-    def to_json(self, *, strict: bool = False) -> str:
-        """The report for machines; paths are shown as in the text report."""
+    def verdict(self, *, strict: bool = False) -> str:
+        """``valid: …`` or ``invalid: …`` with the counts of all findings."""
+        return f"{'valid' if self.passes(strict=strict) else 'invalid'}: {self.summary()}"
+
+    def to_text(self, *, strict: bool = False, min_severity: MinSeverity = "info",
+                verdict: bool = True) -> str:
+        """One line a finding of ``min_severity`` or above, then (with ``verdict``)
+        ``valid: …`` or ``invalid: …`` with the counts of all findings."""
+        lines = [str(f) for f in self.shown(min_severity)]
+        if verdict:
+            lines.append(self.verdict(strict=strict))
+        return "".join(f"{line}\n" for line in lines)
+
+    def to_github(self, *, strict: bool = False, min_severity: MinSeverity = "info",
+                  verdict: bool = True) -> str:
+        """One GitHub Actions workflow command a finding (``::error file=…,line=…,
+        title=…::message``: an annotation on the file and line in a workflow run), then
+        the verdict as a plain line. Values are escaped by GitHub's rules (:func:`
+        github_data`, :func:`github_property`), after what is invisible (as in the
+        text report)."""
+        lines = [github_annotation(f) for f in self.shown(min_severity)]
+        if verdict:
+            lines.append(github_data(self.verdict(strict=strict)))
+        return "".join(f"{line}\n" for line in lines)
+
+    def to_json(self, *, strict: bool = False, min_severity: MinSeverity = "info") -> str:
+        """The report for machines; paths are shown as in the text report. ``findings``
+        holds those of ``min_severity`` or above, ``counts`` counts them all."""
         findings = []
-        for finding in self.sorted():
+        for finding in self.shown(min_severity):
             entry = asdict(finding)
             entry["path"] = display_path(finding.path) if finding.path else None
             findings.append(entry)
@@ -155,3 +200,19 @@ class Report:
                          "".join(c if c.isprintable() else _json_escaped(c) for c in line)
                          for line in text.split("\n")) + "\n"
 
+
+
+def github_annotation(finding: Finding) -> str:
+    """``finding`` as a GitHub Actions workflow command: ``::error file=PATH,line=N,
+    title=CODE::RECORD FIELD: MESSAGE`` (``warning`` and ``notice`` for the other
+    severities; no ``file`` or ``line`` when the finding has none)."""
+    properties = []
+    if finding.path is not None:
+        properties.append(f"file={github_property(escape_invisible(display_path(finding.path)))}")
+        if finding.line:
+            properties.append(f"line={finding.line}")
+    properties.append(f"title={github_property(escape_invisible(finding.code))}")
+    subject = " ".join(part for part in (finding.record, finding.field) if part)
+    message = f"{subject}: {finding.message}" if subject else finding.message
+    return f"::{GITHUB_LEVELS[finding.severity]} {','.join(properties)}::" \
+        f"{github_data(escape_invisible(message))}"
