@@ -574,6 +574,10 @@ class Handler(BaseHTTPRequestHandler):
             self._entity(url.path[len("/id/"):])
         elif url.path.startswith("/releases/"):
             self._download(unquote(url.path[len("/releases/"):]))
+        elif self._release_file(unquote(url.path[1:])):  # the site's links to the files
+            target = "/releases" + url.path
+            self._send(308, "text/plain; charset=utf-8", f"moved to {target}\n".encode(),
+                       [("Location", target)])
         else:
             self._send(*text(404, "not found: the query form is /, the SPARQL endpoint "
                                   "/sparql, entities are under /id/ and release files under "
@@ -708,6 +712,15 @@ class Handler(BaseHTTPRequestHandler):
                                   f"the page of {server.base}{name} is {target}\n".encode(),
                                   [("Location", target)])
         return self._send(*server.run(entity_job(server.base + rest, accept, server.page)))
+
+    def _release_file(self, name: str) -> bool:
+        """Whether ``name`` is a file of the release directory (the site, under ``/id/``,
+        links to them as ``../{name}``)."""
+        root = self.server.release
+        if root is None or not safe_name(name):
+            return False
+        path = (root / name).resolve()
+        return path.is_relative_to(root) and path.is_file()
 
     def _download(self, name: str) -> None:
         """Sends a regular file of the release directory, never one outside it."""
