@@ -1,13 +1,40 @@
 """What changed between two releases: records added, removed and changed (which
-fields), and triples added and removed."""
+fields), IATI activities added, removed and changed (which elements), and triples added
+and removed.
+
+The two ``iati-activities.xml`` files are read streaming (the safe reader of
+``import-iati``): of the older one, each activity is kept as a short digest of each of
+its elements (its attributes, and its child elements by name, in canonical XML: the
+order of attributes and the indentation between elements do not count), so memory holds
+a few hundred bytes an activity, never the files themselves.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .dataset import Dataset
+
+IATI_ACTIVITIES = "iati-activities.xml"
+"""The release's IATI activity file (the name :mod:`coopdata.iati.write` gives it)."""
+
+
+@dataclass
+class ActivityChanges:
+    """The difference between the IATI activity files of two releases."""
+
+    added: list[str] = field(default_factory=list)
+    """``iati-identifier`` of the activities only in the newer file."""
+    removed: list[str] = field(default_factory=list)
+    changed: dict[str, list[str]] = field(default_factory=dict)
+    """``iati-identifier`` → the elements that differ: child elements of ``iati-activity``
+    by name (``budget``, ``transaction``…), its attributes as ``@name``."""
 
 
 @dataclass
@@ -23,6 +50,8 @@ class Changes:
     """``kind/id`` → the fields whose values differ."""
     triples_added: int = 0
     triples_removed: int = 0
+    activities: ActivityChanges | None = None
+    """The IATI activities' changes; None when neither release has an IATI file."""
 
     def to_markdown(self) -> str:
         since = f" since {self.old}" if self.old else ""
@@ -36,6 +65,15 @@ class Changes:
         lines += [f"- removed: {name}" for name in self.removed]
         lines += [f"- changed: {name} ({', '.join(fields)})"
                   for name, fields in self.changed.items()]
+        if self.activities is not None:
+            found = self.activities
+            lines += ["", "## IATI activities", ""]
+            if not (found.added or found.removed or found.changed):
+                lines.append("No activity changed.")
+            lines += [f"- added: {name}" for name in found.added]
+            lines += [f"- removed: {name}" for name in found.removed]
+            lines += [f"- changed: {name} ({', '.join(elements)})"
+                      for name, elements in found.changed.items()]
         lines += ["", "## Triples", "",
                   f"{self.triples_added} added, {self.triples_removed} removed.", ""]
         return "\n".join(lines)
@@ -45,9 +83,15 @@ class Changes:
 
 
 def compare(old: Dataset | None, new: Dataset, old_triples: set[str], new_triples: set[str],
-            *, old_version: str | None, new_version: str) -> Changes:
-    """The changes from ``old`` to ``new`` (records and N-Triples lines)."""
+            *, old_version: str | None, new_version: str, old_iati: Path | None = None,
+            new_iati: Path | None = None) -> Changes:
+    """The changes from ``old`` to ``new`` (records and N-Triples lines), and between the
+    IATI activity files ``old_iati`` and ``new_iati`` when either exists."""
     changes = Changes(old_version, new_version)
+    old_file = old_iati if old_iati is not None and old_iati.is_file() else None
+    new_file = new_iati if new_iati is not None and new_iati.is_file() else None
+    if old_file is not None or new_file is not None:
+        changes.activities = compare_activities(old_file, new_file)
     before = {f"{r.kind}/{r.id}": r.data for r in old} if old is not None else {}
     after = {f"{r.kind}/{r.id}": r.data for r in new}
     changes.added = sorted(set(after) - set(before))
@@ -84,4 +128,65 @@ def diff_releases(old: Path | str, new: Path | str) -> Changes:
     old_data, old_triples = read_release(old_path)
     new_data, new_triples = read_release(new_path)
     return compare(old_data, new_data, old_triples, new_triples, old_version=old_path.name,
-                   new_version=new_path.name)
+                   new_version=new_path.name, old_iati=old_path / IATI_ACTIVITIES,
+                   new_iati=new_path / IATI_ACTIVITIES)
+
+
+_BETWEEN_TAGS = re.compile(rb">\s+<")
+"""Indentation between elements: not a change."""
+_Print = tuple[tuple[str, ...], bytes]
+"""An activity's element names, sorted, and the 8-byte digest of each, end to end."""
+
+
+def compare_activities(old: Path | None, new: Path | None) -> ActivityChanges:
+    """Activities added, removed and changed (which elements) from the IATI activity file
+    ``old`` to ``new`` (a missing file has no activity), by ``iati-identifier``."""
+    before: dict[str, _Print] = dict(_prints(old)) if old is not None else {}
+    found = ActivityChanges()
+    seen: set[str] = set()
+    for identifier, (names, digests) in _prints(new) if new is not None else ():
+        seen.add(identifier)
+        earlier = before.get(identifier)
+        if earlier is None:
+            found.added.append(identifier)
+            continue
+        old_names, old_digests = earlier
+        if old_digests == digests and old_names == names:
+            continue
+        was = {n: old_digests[8 * i:8 * i + 8] for i, n in enumerate(old_names)}
+        now = {n: digests[8 * i:8 * i + 8] for i, n in enumerate(names)}
+        found.changed[identifier] = sorted(n for n in set(was) | set(now)
+                                           if was.get(n) != now.get(n))
+    found.added = sorted(set(found.added))
+    found.removed = sorted(set(before) - seen)
+    found.changed = dict(sorted(found.changed.items()))
+    return found
+
+
+def _prints(path: Path) -> Iterator[tuple[str, _Print]]:
+    """Each activity of ``path``: its identifier and its elements' digests (when an
+    identifier comes twice, the later activity stands)."""
+    from lxml import etree
+
+    from ._errors import UsageError
+    from .iati.read import ActivityFile, attribute_name, element_name
+
+    reading = ActivityFile(path, None)
+    names_seen: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for activity in reading.activities():
+        parts: dict[str, Any] = {}
+        for name, value in activity.items():
+            parts.setdefault(f"@{attribute_name(activity, name)}",
+                             hashlib.blake2b(digest_size=8)).update(value.encode())
+        for child in activity:
+            digest = parts.setdefault(element_name(child), hashlib.blake2b(digest_size=8))
+            digest.update(_BETWEEN_TAGS.sub(b"><", etree.tostring(child, method="c14n",
+                                                                  with_tail=False)))
+            digest.update(b"\0")
+        identifier = (activity.findtext("iati-identifier") or "").strip()
+        names = tuple(sorted(parts))
+        names = names_seen.setdefault(names, names)  # (one tuple for all alike)
+        yield identifier, (names, b"".join(parts[n].digest() for n in names))
+    problems = [f for f in reading.findings if f.severity == "violation"]
+    if problems:
+        raise UsageError(f"{path}:{problems[0].line or 1}: {problems[0].message}")

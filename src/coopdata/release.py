@@ -504,7 +504,7 @@ def _write(staging: Path, validation: Validation, config: ReleaseConfig, uris: U
            site: bool = True) -> tuple[ReleaseInfo, list[ReleaseFile]]:
     """The rest of the release, ``graph.nt`` written (and converted ``beside``)."""
     from .catalog import catalog_graph, void_graph
-    from .changelog import compare, read_release
+    from .changelog import IATI_ACTIVITIES, compare, read_release
     from .csvw import csvw_metadata
     from .package import write_package
     from .serialize import (
@@ -546,9 +546,11 @@ def _write(staging: Path, validation: Validation, config: ReleaseConfig, uris: U
             with open(staging / "graph.nt", encoding="utf-8") as handle:
                 new_lines = set(handle)
             changes = compare(old, dataset, old_triples, new_lines, old_version=previous[-1],
-                              new_version=version)
+                              new_version=version, old_iati=root / previous[-1] / IATI_ACTIVITIES,
+                              new_iati=staging / IATI_ACTIVITIES)
         else:  # every triple is new: no need to hold them as lines
-            changes = compare(None, dataset, set(), set(), old_version=None, new_version=version)
+            changes = compare(None, dataset, set(), set(), old_version=None, new_version=version,
+                              new_iati=staging / IATI_ACTIVITIES)
             changes.triples_added = len(triples)
         (staging / "CHANGELOG.md").write_text(changes.to_markdown(), encoding="utf-8")
         dump_json({"version": version, "issued": issued, "previous": previous[-1] if previous

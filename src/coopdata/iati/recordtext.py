@@ -60,6 +60,8 @@ def _mapping(fields: tuple[Field, ...], data: dict[str, Any], indent: str,
 
 
 def _scalar(value: Any) -> str:
+    if type(value) is str:  # (most values: tested first)
+        return f'"{value}"' if _PLAIN.fullmatch(value) else _string(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
