@@ -12,6 +12,9 @@ from conftest import write
 from coopdata.cli import main
 
 SECOND = "records/projects/second.yaml"
+READING = "reading 13 records from records\n"
+"""The first line of every command that reads records (on stderr, which CliRunner mixes
+into ``result.output``): which records it reads."""
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -28,13 +31,14 @@ def replace_in(path: Path, old: str, new: str) -> None:
 
 def test_validate_clean(records: Path) -> None:
     assert run("validate", "--records", "records") == (
-        0, "valid: 13 records: 0 violations, 0 warnings, 0 infos\n")
+        0, READING + "valid: 13 records: 0 violations, 0 warnings, 0 infos\n")
 
 
 def test_validate_json(records: Path) -> None:
-    code, output = run("validate", "--records", "records", "--format", "json")
-    assert code == 0
-    assert json.loads(output) == {"valid": True, "records": 13, "findings": [],
+    result = CliRunner().invoke(main, ["validate", "--records", "records", "--format", "json"])
+    assert result.exit_code == 0
+    assert result.stderr == READING  # stdout holds nothing but the JSON report
+    assert json.loads(result.stdout) == {"valid": True, "records": 13, "findings": [],
                                   "counts": {"violation": 0, "warning": 0, "info": 0}}
 
 
@@ -80,7 +84,7 @@ def test_bad_input_is_reported_and_nothing_is_built(records: Path, old: str, new
                                                     expected: str) -> None:
     replace_in(records / "projects" / "second.yaml", old, new)
     assert run("validate", "--records", "records") == (
-        1, f"{expected}\ninvalid: 13 records: 1 violation, 0 warnings, 0 infos\n")
+        1, f"{READING}{expected}\ninvalid: 13 records: 1 violation, 0 warnings, 0 infos\n")
     code, output = run("build", "--records", "records", "--out", "out")
     assert code == 1
     assert output.endswith("nothing was written\n")
@@ -91,6 +95,7 @@ def test_duplicate_id(records: Path) -> None:
     write(records / "persons" / "guest-2.yaml",
           (records / "persons" / "guest.yaml").read_text(encoding="utf-8"))
     assert run("validate", "--records", "records") == (1, "\n".join([
+        "reading 14 records from records",
         'records/persons/guest-2.yaml:1 guest id: the person id "guest" is already used by '
         "records/persons/guest.yaml [duplicate-id]",
         'records/persons/guest-2.yaml:1 guest id: the id "guest" differs from the file name; '
@@ -102,6 +107,7 @@ def test_not_utf8_and_malformed_yaml(records: Path) -> None:
     (records / "persons" / "bad.yaml").write_bytes("id: bad\nname: Andr\xe9\n".encode("latin-1"))
     write(records / "persons" / "broken.yaml", "id: broken\nname: [x\n")
     assert run("validate", "--records", "records") == (1, "\n".join([
+        "reading 15 records from records",  # (files: two of them hold no record)
         "records/persons/bad.yaml:2: the file is not UTF-8: byte 0xe9 cannot be decoded; save it "
         "as UTF-8 [not-utf8]",
         "records/persons/broken.yaml:3: malformed YAML: did not find expected ',' or ']' "
@@ -117,7 +123,7 @@ def test_missing_records_directory_is_a_usage_error(tmp_path: Path) -> None:
 def test_build_writes_graph_and_tables(records: Path) -> None:
     code, output = run("build", "--records", "records", "--out", "out")
     assert code == 0, output
-    assert output.startswith("built 13 records into out: ")
+    assert output.startswith(READING + "built 13 records into out: ")
     assert (Path("out") / "graph.ttl").is_file()
     assert (Path("out") / "tables" / "datapackage.json").is_file()
     assert (Path("out") / "tables" / "projects.csv").read_text(encoding="utf-8").startswith(
@@ -127,6 +133,7 @@ def test_build_writes_graph_and_tables(records: Path) -> None:
 def test_strict_fails_on_warnings(records: Path) -> None:
     write(records / "stray" / "x.yaml", "id: x\n")
     assert run("validate", "--records", "records") == (0, "\n".join([
+        "reading 13 records from records",  # (only the files in record folders)
         "records/stray: not read: record folders are sources, organisations, persons, strategies,"
         " projects, agreements, events [ignored-folder] (warning)",
         "valid: 13 records: 0 violations, 1 warning, 0 infos\n"]))
@@ -144,6 +151,7 @@ def test_bad_urls_are_findings_not_crashes(records: Path, url: str) -> None:
     replace_in(records / "projects" / "second.yaml", "url: https://example.org/second",
                f"url: '{url}'")
     assert run("validate", "--records", "records") == (1, "\n".join([
+        READING.rstrip(),
         f'{SECOND}:51 second url: expected an http(s) URL, got "{url}" [invalid-url]',
         "invalid: 13 records: 1 violation, 0 warnings, 0 infos\n"]))
 
@@ -153,7 +161,7 @@ def test_yaml_booleans_get_a_hint(records: Path) -> None:
     code, output = run("validate", "--records", "records")
     assert code == 1
     assert output.startswith(
-        "records/persons/guest.yaml:6 guest country: expected text, got false: YAML reads "
+        READING + "records/persons/guest.yaml:6 guest country: expected text, got false: YAML reads "
         "unquoted yes, no, on, off, true and false as booleans; put the value in quotes "
         '(country: "NO") [type-error]\n')
 
@@ -161,7 +169,7 @@ def test_yaml_booleans_get_a_hint(records: Path) -> None:
 def test_out_never_replaces_a_directory_it_did_not_write(records: Path) -> None:
     write(Path("precious") / "notes.txt", "keep me")
     assert run("build", "--records", "records", "--out", "precious") == (
-        2, "Error: precious already holds notes.txt, a file that coopdata did not write (no "
+        2, READING + "Error: precious already holds notes.txt, a file that coopdata did not write (no "
            ".coopdata-output.json lists it): coopdata replaces only what it wrote itself; "
            "choose a new directory, or move that away\n")
     assert run("build", "--records", "records", "--out", "records")[0] == 2

@@ -10,9 +10,11 @@ import csv
 import errno
 import os
 import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import count
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ._errors import RecordsInvalid, UsageError
 from .checks import check_records
@@ -24,9 +26,21 @@ from .records import MAX_BYTES, Record
 from .report import Finding, Report
 from .serialize import turtle
 from .spec import KINDS
-from .tables import Table, TableError, records_from_rows, tables
+from .tables import (
+    TEXT_TYPES,
+    Table,
+    TableError,
+    all_columns,
+    ancestor_keys,
+    guard,
+    records_from_rows,
+    tables,
+)
 from .uris import Uris
 from .validate import Validation, load, validate, validate_dataset
+
+if TYPE_CHECKING:
+    from .update import Update
 
 
 @dataclass
@@ -60,23 +74,59 @@ def build(out: Path | str, records: Path | str | None = None, *, strict: bool = 
 
 
 def export_tables(out: Path | str, records: Path | str | None = None, *,
-                  blank: bool = False) -> list[Path]:
-    """Write the table templates (``blank``) or the records as tables, for spreadsheets.
+                  blank: bool = False, workbook: str = "csv") -> list[Path]:
+    """Write the table templates (``blank``) or the records as tables, for spreadsheets:
+    a folder of CSV files with ``datapackage.json`` (``workbook="csv"``), or one ``xlsx``
+    or ``ods`` workbook with a sheet per table (see :mod:`coopdata.workbook`), which
+    :func:`import_tables` reads back.
 
     Records that fail the record checks are refused (raising
     :class:`~coopdata.RecordsInvalid`): a value the checks cannot read would be lost
-    from its cell. Fix them in the record files first.
+    from its cell. Fix them in the record files first. A workbook is never written over
+    an existing file (it may hold edits): :class:`~coopdata.UsageError`.
     """
+    from .workbook import FORMATS, write_workbook
+
     target = Path(out)
-    check_output(target, "export-tables")
+    if workbook == "csv":
+        check_output(target, "export-tables")
+    elif workbook not in FORMATS:
+        raise UsageError(f"unknown table format {workbook!r}: csv, {', '.join(FORMATS)}")
+    else:
+        _check_workbook_target(target, workbook, FORMATS[workbook])
     dataset = Dataset()
     if not blank:
         dataset, report = load(records)
         if not report.valid:
             raise RecordsInvalid(report)
+    if workbook != "csv":
+        write_workbook(target, list(workbook_sheets(dataset)), workbook)
+        return [target]
     with atomic_directory(target, command="export-tables") as staging:
         write_package(dataset, staging)
     return written_files(target)
+
+
+def _check_workbook_target(target: Path, workbook: str, ending: str) -> None:
+    if target.suffix.lower() != ending:
+        raise UsageError(f"--format {workbook} writes one file: give --out a name ending in "
+                         f"{ending}, not {target}")
+    if target.exists() or target.is_symlink():
+        raise UsageError(f"{target} already exists: coopdata never writes a workbook over a "
+                         "file (it may hold edits); choose a new name, or move that away")
+    if not target.parent.is_dir():
+        raise UsageError(f"no folder {target.parent} to write {target.name} into")
+
+
+def workbook_sheets(dataset: Dataset) -> Iterator[tuple[str, list[list[str]]]]:
+    """Each table's name and rows, header first, with the cells of its CSV file (a text
+    a spreadsheet would run as a formula guarded by a quote, as in the CSV files)."""
+    for table, cells in all_columns(dataset):
+        text = {i for i, c in enumerate(table.columns, start=len(table.keys))
+                if c.spec.type in TEXT_TYPES}
+        shown = [[guard(cell) for cell in column] if i in text else column
+                 for i, column in enumerate(cells)]
+        yield table.name, [list(table.header), *map(list, zip(*shown, strict=True))]
 
 
 @dataclass
@@ -104,21 +154,30 @@ class TablesRead:
 
 
 def read_tables(directory: Path | str) -> tuple[Dataset, Report]:
-    """Read CSV tables (the layout of ``datapackage/``) into typed records and a report."""
+    """Read CSV tables (the layout of ``datapackage/``), or a workbook with a sheet per
+    table (``.xlsx``, ``.ods``), into typed records and a report."""
     read = read_tables_in(directory)
     return read.dataset, read.report
 
 
 def read_tables_in(directory: Path | str) -> TablesRead:
-    """Read every table of the package in ``directory`` (see :func:`read_tables`).
+    """Read every table of the package in ``directory``, a folder of CSV files or an
+    ``.xlsx`` or ``.ods`` workbook (see :func:`read_tables`).
 
     Every table and every column is accounted for: a missing table or column, a repeated
     column, a file with another separator than the comma are violations (and nothing is
-    read); a file that is not a table of the package is a warning (it is not read).
+    read); a file or sheet that is not a table of the package is a warning (it is not
+    read). Findings name the file (or ``workbook[sheet]``) and row of each value.
     """
+    from .workbook import workbook_format
+
     root = Path(directory)
+    if root.is_file() and workbook_format(root) is not None:
+        return _read_workbook(root)
     if not root.is_dir():
-        raise UsageError(f"no tables directory at {root}")
+        hint = " (import reads a folder of CSV files, an .xlsx or an .ods workbook)" \
+            if root.exists() else ""
+        raise UsageError(f"no tables directory at {root}{hint}")
     known = {t.name: t for t in tables()}
     findings: list[Finding] = []
     table_rows: dict[str, list[dict[str, str]]] = {}
@@ -143,6 +202,16 @@ def read_tables_in(directory: Path | str) -> TablesRead:
     for name in known:
         if f"{name}.csv" not in present:
             findings.append(_missing_table(root, name, present))
+    return _typed(table_rows, findings, str(root), lambda name: str(root / f"{name}.csv"))
+
+
+def _typed(table_rows: dict[str, list[dict[str, str]]], findings: list[Finding], source: str,
+           where: Callable[[str], str], numbers: dict[str, list[int]] | None = None
+           ) -> TablesRead:
+    """The records of the tables read from ``source``, whose table ``name`` is shown as
+    ``where(name)`` in findings (unless a finding stops the reading); ``numbers``: the row
+    number of each row of a table, when they are not 2, 3, 4…"""
+    numbers = numbers or {}
     read = TablesRead(Dataset(), Report(findings), sum(map(len, table_rows.values())),
                       len(table_rows))
     if any(f.severity == "violation" for f in findings):
@@ -150,19 +219,90 @@ def read_tables_in(directory: Path | str) -> TablesRead:
     try:
         plain = records_from_rows(table_rows)
     except TableError as exc:
-        findings.append(Finding("table-structure", str(exc), layer="tables", path=str(root)))
+        findings.append(Finding("table-structure", str(exc), layer="tables", path=source))
         return read
     raw = []
     for kind, by_id in plain.items():
-        source = root / f"{KINDS[kind].folder}.csv"
-        for row, (record_id, data) in enumerate(by_id.items(), start=2):
-            raw.append(Record(kind, record_id, str(source), data, {"id": row}))
+        main = where(KINDS[kind].folder)
+        for row, (record_id, data) in zip(numbers.get(KINDS[kind].folder, count(2)),
+                                          by_id.items(), strict=False):
+            raw.append(Record(kind, record_id, main, data, {"id": row}))
     read.dataset, problems = check_records(raw)
     findings.extend(problems)
     read.report.records = len(raw)
-    read.places = _places(root, table_rows)
+    read.places = _places(where, table_rows, numbers)
     read.locate()
     return read
+
+
+def _read_workbook(path: Path) -> TablesRead:
+    """:func:`read_tables_in` for a workbook: one sheet per table, named as
+    :func:`~coopdata.workbook.sheet_name` names it (or by its full table name)."""
+    from .workbook import WorkbookError, read_workbook, sheet_name, table_of_sheet
+
+    known = {t.name: t for t in tables()}
+    try:
+        sheets = read_workbook(path)
+    except WorkbookError as exc:
+        return TablesRead(Dataset(), Report([Finding("unreadable-table", str(exc),
+                                                     layer="tables", path=str(path))]))
+    findings: list[Finding] = []
+    table_rows: dict[str, list[dict[str, str]]] = {}
+    numbers: dict[str, list[int]] = {}
+    shown: dict[str, str] = {}
+    for name, rows in sheets:
+        where = f"{path}[{name}]"
+        table_name = table_of_sheet(name)
+        if table_name is None:
+            close = table_of_sheet(name.strip()) or table_of_sheet(name.lower())
+            message = f"not read: sheet names are {sheet_name(close)} (as export-tables " \
+                "writes them)" if close else "not read: no table is called " + name
+            findings.append(Finding("unknown-table", message, severity="warning",
+                                    layer="tables", path=where))
+            continue
+        if table_name in table_rows:
+            findings.append(Finding("repeated-table", f"the table {table_name} is also in the "
+                                    f"sheet {shown[table_name]}: one would be lost",
+                                    layer="tables", path=where))
+            continue
+        shown[table_name] = name
+        header = rows[0] if rows else []
+        problem = _header_problem(header, known[table_name])
+        if problem is not None:
+            findings.append(Finding(problem[0], problem[1], layer="tables", path=where,
+                                    line=1))
+            continue
+        table_rows[table_name], numbers[table_name] = _sheet_rows(rows, header, where,
+                                                                 findings)
+    for name in known:
+        if name not in shown:
+            findings.append(Finding(
+                "missing-table", f"the sheet {sheet_name(name)} (table {name}) is missing: "
+                "import needs every table of the package, so that nothing is lost (a table "
+                "without rows is its header line; `coopdata export-tables --blank --format "
+                f"{path.suffix.lower().lstrip('.')}` writes them all)",
+                layer="tables", path=f"{path}[{sheet_name(name)}]"))
+    return _typed(table_rows, findings, str(path), lambda name: f"{path}[{shown[name]}]",
+                  numbers)
+
+
+def _sheet_rows(rows: list[list[str]], header: list[str], where: str,
+                findings: list[Finding]) -> tuple[list[dict[str, str]], list[int]]:
+    """The data rows of a sheet as cells by column name, and their row numbers; empty
+    rows are skipped, as in a CSV file."""
+    cells: list[dict[str, str]] = []
+    numbers: list[int] = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(row):
+            continue
+        if len(row) > len(header):
+            findings.append(Finding("unreadable-table", f"the row has more cells than the "
+                                    f"header ({len(header)}); they would be lost",
+                                    layer="tables", path=where, line=number))
+            continue
+        cells.append(dict(zip(header, [*row, *[""] * (len(header) - len(row))], strict=True)))
+        numbers.append(number)
+    return cells, numbers
 
 
 def _unknown_file(path: Path, known: dict[str, Table]) -> Finding:
@@ -193,35 +333,40 @@ def _missing_table(root: Path, name: str, present: set[str]) -> Finding:
                    layer="tables", path=str(root / f"{name}.csv"))
 
 
-def _places(root: Path, table_rows: dict[str, list[dict[str, str]]]
+def _places(where: Callable[[str], str], table_rows: dict[str, list[dict[str, str]]],
+            row_numbers: dict[str, list[int]]
             ) -> dict[tuple[str, str], dict[str, tuple[str, int]]]:
     """For each record, the table and row each of its list items came from, by field path
     (``budgets[2]``, ``results[1].targets[3]``): items are numbered in position order."""
-    positions: dict[tuple[str, str, int], list[int]] = {}
-    children = [t for t in tables() if t.field_path]
+    positions: dict[tuple[str, str, tuple[int, ...]], list[int]] = {}
+    children = [t for t in tables() if t.field_path and not t.translations]
     for table in children:
+        ancestors = ancestor_keys(len(table.field_path))
         for cells in table_rows.get(table.name, []):
-            parent = int(cells["parent_position"]) if len(table.field_path) > 1 else 0
-            positions.setdefault((table.name, cells[table.kind.name], parent), []).append(
+            outer = tuple(int(cells[key]) for key in ancestors)
+            positions.setdefault((table.name, cells[table.kind.name], outer), []).append(
                 int(cells["position"]))
     for numbers in positions.values():
         numbers.sort()
     by_path = {t.field_path: t.name for t in children}
     places: dict[tuple[str, str], dict[str, tuple[str, int]]] = {}
     for table in children:
-        kind, (first, *rest) = table.kind.name, table.field_path
-        main = str(root / f"{table.kind.folder}.csv")
-        for number, cells in enumerate(table_rows.get(table.name, []), start=2):
-            owner, own = cells[kind], int(cells["position"])
-            if rest:
-                parent = int(cells["parent_position"])
-                outer = positions[(by_path[(first,)], owner, 0)].index(parent) + 1
-                inner = positions[(table.name, owner, parent)].index(own) + 1
-                field_path = f"{first}[{outer}].{rest[0]}[{inner}]"
+        kind, ancestors = table.kind.name, ancestor_keys(len(table.field_path))
+        main = where(table.kind.folder)
+        for number, cells in zip(row_numbers.get(table.name, count(2)),
+                                 table_rows.get(table.name, []), strict=False):
+            owner = cells[kind]
+            chain = [int(cells[key]) for key in ancestors] + [int(cells["position"])]
+            steps = []
+            for level, name in enumerate(table.field_path):
+                siblings = positions.get((by_path[table.field_path[:level + 1]], owner,
+                                          tuple(chain[:level])), [])
+                if chain[level] not in siblings:
+                    break  # (a row whose parent is missing: records_from_rows refused it)
+                steps.append(f"{name}[{siblings.index(chain[level]) + 1}]")
             else:
-                field_path = f"{first}[{positions[(table.name, owner, 0)].index(own) + 1}]"
-            places.setdefault((main, owner), {})[field_path] = (
-                str(root / f"{table.name}.csv"), number)
+                places.setdefault((main, owner), {})[".".join(steps)] = (
+                    where(table.name), number)
     return places
 
 
@@ -348,3 +493,21 @@ def import_tables(tables_dir: Path | str, out: Path | str, *,
                 record_yaml(record.kind, record.id, record.data), encoding="utf-8")
     return dataset, sorted(target.rglob("*.yaml"))
 
+
+def import_into(tables_dir: Path | str, into: Path | str, *,
+                read: TablesRead | None = None) -> tuple[Dataset, Update]:
+    """Update the records folder ``into`` from filled-in tables (a CSV folder or a
+    workbook): only the records whose values changed are written, each in its own file's
+    layout as far as it holds the new values (see :mod:`coopdata.update`); records are
+    added, never removed. Raises :class:`~coopdata.RecordsInvalid` and writes nothing
+    when the tables are incomplete or invalid, or lack a record of the folder."""
+    from .update import update_records
+
+    read = read if read is not None else read_tables_in(tables_dir)
+    dataset, report = read.dataset, read.report
+    if report.valid:
+        validate_dataset(dataset, report)
+        read.locate()
+    if not report.valid:
+        raise RecordsInvalid(report)
+    return dataset, update_records(into, dataset)

@@ -20,10 +20,50 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def records_option(function: F) -> F:
+    """The --records option, and the records the command reads when it is not given (see
+    :func:`use_project`); the command's first line on stderr says which."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        use_project(kwargs)
+        return function(*args, **kwargs)
+
     return click.option(
         "--records", "records", type=click.Path(path_type=Path, file_okay=False),
-        default=None, help="Directory of record files (default: the embedded dataset).",
-    )(function)
+        default=None, help="Directory of record files (default: the one coopdata.toml or "
+        "pyproject.toml names, else ./records, else the embedded dataset).",
+    )(handle_errors(wrapper))  # type: ignore[return-value]
+
+
+def use_project(kwargs: dict[str, Any]) -> None:
+    """Fill in a command's ``records`` (and ``config_path``, ``base_uri``, a release's
+    ``out``, when it has them and they are not given) from the project in the working
+    directory (:func:`coopdata.config.find_project`), and say on stderr, as the command's
+    first line, which records it reads. A command given a ``--release`` reads no records,
+    nor does ``export-tables --blank``."""
+    from ._errors import UsageError
+    from .config import find_project
+    from .records import record_files
+    from .resources import default_records
+
+    if kwargs.get("release_dir") is not None or kwargs.get("blank"):
+        return
+    project = find_project(records=kwargs.get("records"), config=kwargs.get("config_path"))
+    folder = project.records
+    if folder is not None and not folder.is_dir():
+        raise UsageError(f"no records directory at {folder}")
+    kwargs["records"] = folder
+    if "config_path" in kwargs:
+        kwargs["config_path"] = project.config_path
+    if kwargs.get("base_uri", "") is None and project.file is not None:
+        kwargs["base_uri"] = project.config.base_uri
+    if "out" in kwargs and kwargs["out"] is None:
+        if project.releases is None:
+            raise UsageError("Missing option '--out' (or `releases = \"FOLDER\"` in "
+                             "coopdata.toml)")
+        kwargs["out"] = project.releases
+    count = sum(1 for _ in record_files(folder if folder is not None else default_records()))
+    click.echo(project.describe(count), err=True)
 
 
 def examples(*lines: str) -> str:
@@ -183,20 +223,45 @@ def build(records: Path | None, base_uri: str | None, out: Path, strict: bool) -
     "coopdata import tables --out new-records",
     "coopdata export-tables --format xlsx --out records.xlsx",
     "coopdata import records.xlsx --into records   # only the changed records"))
-@click.argument("tables_dir", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+@click.argument("tables_dir", metavar="TABLES", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="New directory for the record files.")
+@click.option("--into", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Records folder to update in place: writes only the records that changed, "
+                   "adds new ones, never removes one.")
 @handle_errors
-def import_(tables_dir: Path, out: Path) -> None:
-    """Turn filled-in CSV tables (the layout export-tables gives) into record files.
+def import_(tables_dir: Path, out: Path | None, into: Path | None) -> None:
+    """Turn filled-in tables into record files: TABLES is a folder of CSV files (the layout
+    export-tables gives) or an .xlsx or .ods workbook with a sheet per table.
 
-    Every table of the package must be there with every column, once; files that are
-    not tables are reported and not read. Nothing is written unless all is valid.
+    Every table of the package must be there with every column, once; files and sheets
+    that are not tables are reported and not read. With --into, each record written is
+    listed with the values that changed. Nothing is written unless all is valid.
     """
-    from .build import import_tables, read_tables_in
+    from ._errors import UsageError
+    from .build import import_into, import_tables, read_tables_in
+    from .records import record_files
 
+    if (out is None) == (into is None):
+        raise UsageError("give --out (a new records folder) or --into (a records folder to "
+                         "update), one of them")
+    if into is not None:
+        if not into.is_dir():
+            raise UsageError(f"no records directory at {into} to update (--out makes a new "
+                             "one)")
+        count = sum(1 for _ in record_files(into))
+        click.echo(f"reading {count} record{'' if count == 1 else 's'} from {into}", err=True)
     read = read_tables_in(tables_dir)
     click.echo(f"read {read.summary()} in {tables_dir}")
+    if into is not None:
+        dataset, update = import_into(tables_dir, into, read=read)
+        if read.report.findings:
+            click.echo(read.report.to_text(), nl=False, err=True)
+        for change in update.changes:
+            click.echo(change.line())
+        click.echo(f"updated {into} from {len(dataset)} records: {update.summary()}")
+        return
+    assert out is not None
     dataset, files = import_tables(tables_dir, out, read=read)
     if read.report.findings:
         click.echo(read.report.to_text(), nl=False, err=True)
@@ -281,16 +346,25 @@ def export_iati(records: Path | None, out: Path) -> None:
     "coopdata export-tables --blank --out templates",
     "coopdata export-tables --format xlsx --out records.xlsx"))
 @records_option
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
-              help="Directory to write the CSV files and datapackage.json into.")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="Directory to write the CSV files and datapackage.json into; with "
+                   "--format xlsx or ods, the workbook file to write (a new one).")
+@click.option("--format", "table_format", type=click.Choice(["csv", "xlsx", "ods"]),
+              default="csv", show_default=True,
+              help="CSV files, or one workbook with a sheet per table.")
 @click.option("--blank", is_flag=True, help="Only the headers: templates to fill in.")
 @handle_errors
-def export_tables(records: Path | None, out: Path, blank: bool) -> None:
-    """Write the records as CSV tables (or blank templates) for spreadsheet editing."""
+def export_tables(records: Path | None, out: Path, table_format: str, blank: bool) -> None:
+    """Write the records as tables (or blank templates) for spreadsheet editing: CSV
+    files, or an .xlsx or .ods workbook that `coopdata import` reads back."""
     from .build import export_tables as run
+    from .tables import tables
 
-    files = run(out, records, blank=blank)
-    click.echo(f"wrote {len(files)} files into {out}")
+    files = run(out, records, blank=blank, workbook=table_format)
+    if table_format == "csv":
+        click.echo(f"wrote {len(files)} files into {out}")
+    else:
+        click.echo(f"wrote {out}: {len(tables())} sheets, one per table")
 
 
 @main.command(short_help="Validate, then publish a complete release.",
@@ -300,8 +374,9 @@ def export_tables(records: Path | None, out: Path, blank: bool) -> None:
     "coopdata release --out releases --config release.toml --date 2025-06-30",
     "coopdata release --out releases --no-site --strict"))
 @records_option
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
-              help="Release directory; the release is written to OUT/VERSION/.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Release directory; the release is written to OUT/VERSION/ (default: the "
+                   "releases folder of coopdata.toml).")
 @click.option("--version", "version", default=None, metavar="V",
               help="Version name (default: the release date).")
 @click.option("--date", default=None, metavar="YYYY-MM-DD",
