@@ -407,7 +407,11 @@ def _publish_beside(root: Path, staging: Path, version: str, issued: str,
                 prefix=".catalog.", suffix=".partial", dir=root)))
             _write_series(catalogue, config, [(name, folder) for _, name, folder in order])
             _series_owned(root)  # (still: nothing was added meanwhile)
-            os.rename(staging, root / version)
+            try:
+                os.rename(staging, root / version)
+            except OSError as exc:  # (said here: atomic_directory would blame latest/)
+                raise OutputError(f"cannot write the release into {root}: "
+                                  f"{exc.strerror or exc}; nothing was published") from None
             published = True
             _fsync_directory(root)  # make the rename itself durable
             for name in (*SERIES, SERIES_MARKER):  # the marker last: it vouches for them
