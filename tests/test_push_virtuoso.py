@@ -4,136 +4,28 @@ store's own reason for a refusal, and a replace that a bad line cannot leave hal
 (Virtuoso keeps the triples it read before the bad line; the staging graph and ``MOVE``
 of ``--update-endpoint`` keep the old graph whole).
 
-The server runs on loopback ports with a database directory and a ``virtuoso.ini`` of
-this module's own, started once for the module (about 8 s on a fresh database)."""
+The server (tests/virtuoso.py) runs on loopback ports with a database directory and a
+``virtuoso.ini`` of its own, started once for the module (about 8 s on a fresh
+database)."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import time
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from test_push import NO_PROXY, fake_release, free_port, lines_of, released, run  # noqa: F401
+from test_push import fake_release, lines_of, released, run  # noqa: F401
+from virtuoso import USER, Virtuoso, credentials, needs_virtuoso, started
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("virtuoso-t") is None or shutil.which("isql-vt") is None,
-    reason="Virtuoso is not installed (apt-get install virtuoso-opensource; .ci/run does)")
-
-USER, PASSWORD = "loader", "pa55 wörd"
-"""A user of the test's own, granted SPARQL_UPDATE; a password with a space and a
-non-ASCII letter."""
-
-INI = """\
-[Database]
-DatabaseFile = {dir}/virtuoso.db
-ErrorLogFile = {dir}/virtuoso.log
-LockFile = {dir}/virtuoso.lck
-TransactionFile = {dir}/virtuoso.trx
-xa_persistent_file = {dir}/virtuoso.pxa
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {dir}/virtuoso-temp.db
-TransactionFile = {dir}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{sql}
-DisableUnixSocket = 1
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-DirsAllowed = .
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerRoot = {dir}
-ServerThreads = 4
-Charset = UTF-8
-[SPARQL]
-ResultSetMaxRows = 100000
-"""
-
-
-@dataclass
-class Virtuoso:
-    url: str
-
-    @property
-    def store(self) -> str:
-        return f"{self.url}/sparql-graph-crud-auth"
-
-    @property
-    def update(self) -> str:
-        return f"{self.url}/sparql-auth"
-
-    def count(self, graph: str) -> int:
-        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        return int(self._csv(query)[0][0])
-
-    def graphs(self, prefix: str) -> list[str]:
-        query = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-                 f'FILTER(STRSTARTS(STR(?g), "{prefix}")) }} ORDER BY ?g')
-        return [row[0] for row in self._csv(query)]
-
-    def _csv(self, query: str) -> list[list[str]]:
-        url = f"{self.url}/sparql?" + urllib.parse.urlencode({"query": query})
-        request = urllib.request.Request(url, headers={"Accept": "text/csv"})
-        with NO_PROXY.open(request, timeout=30) as response:
-            lines = response.read().decode("utf-8").splitlines()[1:]
-        return [[cell.strip('"') for cell in line.split(",")] for line in lines]
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=10)
+pytestmark = needs_virtuoso
 
 
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
     """A Virtuoso on free loopback ports, a fresh database, and the user ``loader``."""
-    for _attempt in range(3):  # a free port may be taken before the server binds it
-        directory = tmp_path_factory.mktemp("virtuoso")
-        sql, http = free_port(), free_port()
-        ini = directory / "virtuoso.ini"
-        ini.write_text(INI.format(dir=directory, sql=sql, http=http), encoding="utf-8")
-        with open(directory / "server.out", "wb") as output:
-            server = subprocess.Popen(["virtuoso-t", "-c", str(ini), "+foreground"],
-                                      cwd=directory, stdout=output, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{http}"
-        try:
-            deadline = time.monotonic() + 90
-            while server.poll() is None and time.monotonic() < deadline:
-                try:
-                    with NO_PROXY.open(f"{url}/sparql?query=ASK%7B%7D", timeout=2):
-                        break
-                except OSError:
-                    time.sleep(0.2)
-            else:
-                log = (directory / "virtuoso.log").read_text(errors="replace")[-2000:]
-                if server.poll() is None:
-                    pytest.fail(f"Virtuoso did not answer within 90 s: {log}")
-                continue  # it exited (a port was taken): try other ports
-            subprocess.run(
-                ["isql-vt", f"127.0.0.1:{sql}", "dba", "dba",
-                 f"exec=DB.DBA.USER_CREATE('{USER}', '{PASSWORD}'); "
-                 f'GRANT SPARQL_UPDATE TO "{USER}";'],
-                check=True, capture_output=True, timeout=60)
-            yield Virtuoso(url)
-            return
-        finally:
-            _stop(server)
-    pytest.fail("Virtuoso would not start on three pairs of free ports")
-
-
-def credentials() -> tuple[list[str], dict[str, str]]:
-    return ["--user", USER], {"COOPDATA_PUSH_PASSWORD": PASSWORD, "COOPDATA_PUSH_TOKEN": ""}
+    with started(tmp_path_factory) as server:
+        yield server
 
 
 def numbered(count: int, bad_at: int | None = None, tag: str = "") -> Iterator[str]:
