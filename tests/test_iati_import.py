@@ -518,3 +518,99 @@ def test_record_text_reads_back_as_written(value: Any) -> None:
     data = {"title": {"en": text or "x", "no": "y"}, "file": text or "x", "language": "en"}
     written = record_text("source", "s", data)
     assert yaml.safe_load(written) == {"id": "s", **data}
+
+
+# --- workers: the same output from one process or several -----------------------------
+
+def _output(out: Path, result: Any) -> dict[str, Any]:
+    """Everything an import gives: each file's bytes, the account (text and JSON, with
+    the records folder's name taken out) and the findings."""
+    from coopdata.iati.summary import json_chunks, text_lines
+
+    name = out.name
+    return {"files": {p.relative_to(out).as_posix(): p.read_bytes()
+                      for p in sorted(out.rglob("*")) if p.is_file()},
+            "text": [line.replace(name, "OUT") for line in text_lines(result)],
+            "json": "".join(json_chunks(result)).replace(name, "OUT"),
+            "findings": result.report.to_text()}
+
+
+def _mixed_file(path: Path) -> Path:
+    """Activities that test the merge: the same organisation named differently (its name
+    and type are those of its first mention, which another worker may map), an activity
+    given twice, one without identifier, one the schema refuses, values not carried."""
+    org = ('<participating-org ref="XM-SAME" role="{role}"{type}><narrative>{name}'
+           "</narrative></participating-org>")
+    activities = [
+        _activity("M-0").replace("</iati-activity>", org.format(role=1, type="", name="") +
+                                 "</iati-activity>"),
+        _activity("M-1").replace("</iati-activity>", org.format(role=2, type=' type="10"',
+                                                                name="Second name") +
+                                 "</iati-activity>"),
+        _activity("M-2").replace("</iati-activity>", org.format(role=3, type=' type="21"',
+                                                                name="Third name") +
+                                 "</iati-activity>"),
+        _activity("M-1").replace("T M-1", "T M-1 again"),
+        '<iati-activity><title><narrative>no id</narrative></title></iati-activity>',
+        _activity("M-5").replace("<title>", '<budget type="9"><value>x</value></budget><title>'),
+        _activity("M-6").replace('code="MA"', 'code="ZZZ"'),
+        _activity("M-7"),
+    ]
+    return _write(path, "".join(activities))
+
+
+def test_workers_give_the_same_output(tmp_path: Path) -> None:
+    """One, two or three workers: the same records, byte for byte, the same account and
+    the same findings, on generated activities and on activities made to test the merge
+    (several files, duplicates, organisations named differently in different shares)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from iati_synthetic import write
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder / "a-synthetic.xml", 23)
+    _mixed_file(folder / "b-mixed.xml")
+    shutil.copy(SMALL, folder / "c-small.xml")
+    outputs = []
+    for workers in (1, 2, 3):
+        out = tmp_path / f"records-{workers}-workers"
+        result = import_iati([folder], out, schema=_schema(), workers=workers)
+        assert result.report.valid, result.report.to_text()
+        outputs.append(_output(out, result))
+        result.close()
+    assert outputs[0] == outputs[1] == outputs[2]
+    findings = outputs[0]["findings"]
+    assert "b-mixed.xml" in findings and "iati-duplicate-activity" in findings
+    org = yaml.safe_load(outputs[0]["files"]["organisations/org-xm-same.yaml"])
+    assert org["name"] == {"en": "Second name"} and org["type"] == codes.from_iati(
+        "organisation-type", "10")
+
+
+@needs_shared
+def test_workers_give_the_same_output_on_the_shared_files(tmp_path: Path) -> None:
+    outputs = []
+    for workers in (1, 2):
+        out = tmp_path / f"records-{workers}-workers"
+        result = import_iati([ACTIVITIES], out, schema=_schema(), workers=workers)
+        outputs.append(_output(out, result))
+        result.close()
+    assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.7])
+def test_workers_report_a_broken_file_alike(tmp_path: Path, cut: float) -> None:
+    """A file cut short: the same violation at the same line, nothing written, whatever
+    the number of workers."""
+    text = "".join(_activity(f"C-{n}") for n in range(40))
+    path = _write(tmp_path / "cut.xml", text)
+    path.write_text(path.read_text("utf-8")[:int(len(text) * cut)], "utf-8")
+    reports = []
+    for workers in (1, 2):
+        out = tmp_path / f"records-{workers}-workers"
+        result = import_iati([path], out, schema=_schema(), workers=workers)
+        assert not result.report.valid and not out.exists()
+        reports.append(result.report.to_text())
+        result.close()
+    assert reports[0] == reports[1] and "malformed-xml" in reports[0]
