@@ -6,7 +6,7 @@ A record is one YAML file, ``records/<folder>/<id>.yaml``. Each field has a type
 ========== ==========================================================================
 type       what a curator writes
 ========== ==========================================================================
-text       a map of language tag to text: ``{fr: "…", en: "…"}`` (``en`` and ``fr``)
+text       a map of language tag to text: ``{fr: "…", en: "…", es: "…"}`` (any ISO 639-1 code)
 string     plain text without a language (a person's name, a file name)
 ref        the id of another record, of the kind named by ``Field.ref``
 code       a code from the SKOS scheme named by ``Field.scheme`` (schema/codelists.ttl)
@@ -31,7 +31,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 LANGUAGES: tuple[str, ...] = ("en", "fr")
-"""Language tags a ``text`` field may carry, in the order tables list them."""
+"""The site's interface languages: each has its own table column (``title_en``,
+``title_fr``) and comes first in a text. A ``text`` field may carry any ISO 639-1
+language besides (``es``, ``ar``…: IATI narratives); tables put those in the
+``<kind>_translations`` table."""
+
+
+def text_order(text: dict[str, str]) -> dict[str, str]:
+    """``text`` with its languages in the order records, tables and the graph list them:
+    the interface languages (:data:`LANGUAGES`) first, then the others alphabetically."""
+    first = [lang for lang in LANGUAGES if lang in text]
+    rest = sorted(lang for lang in text if lang not in LANGUAGES)
+    return {lang: text[lang] for lang in (*first, *rest)}
 
 PREFIXES: dict[str, str] = {
     "coop": "https://w3id.org/coopdata/vocab#",
@@ -146,7 +157,8 @@ def _place(name: str, predicate: str, doc: str, *, many: bool) -> Field:
 
 
 def _coded(name: str, predicate: str, doc: str, node_class: str, scheme: str, *,
-           percentage: bool = False, text: bool = False, extra: tuple[Field, ...] = ()) -> Field:
+           percentage: bool = False, text: bool = False, uri: bool = False,
+           extra: tuple[Field, ...] = ()) -> Field:
     """A list of codes from a vocabulary named beside each code (IATI's ``@vocabulary`` +
     ``@code``): sectors, regions, aid types, policy markers, tags…"""
     return Field(
@@ -156,6 +168,8 @@ def _coded(name: str, predicate: str, doc: str, node_class: str, scheme: str, *,
                   scheme=scheme),
             Field("code", "string", "coop:code", "The code, in that vocabulary.",
                   required=True),
+            *((Field("vocabulary_uri", "url", "coop:vocabularyUri",
+                     "Where a publisher's own vocabulary (99, 98) is published."),) if uri else ()),
             *((Field("percentage", "decimal", "coop:percentage",
                      "Its share, in percent (0 to 100)."),) if percentage else ()),
             *((_text("text", "skos:prefLabel", "The code's name as the publisher gives it."),)
@@ -173,8 +187,59 @@ def _party(role: str, predicate: str) -> tuple[Field, ...]:
         _text(f"{role}_name", f"coop:{role}Name", f"{name}'s name, where it has no record."),
         Field(f"{role}_ref", "string", f"coop:{role}Ref",
               f"{name}'s IATI organisation identifier."),
+        Field(f"{role}_type", "code", f"coop:{role}Type",
+              f"{name}'s IATI organisation type, as the activity gives it.",
+              scheme="organisation-type"),
         Field(f"{role}_activity", "string", predicate,
               f"The IATI identifier of the {role}'s own activity for these funds."),
+    )
+
+
+def _documents(name: str, predicate: str, doc: str) -> Field:
+    """Document links (IATI ``document-link``), of an activity or inside its results."""
+    return Field(
+        name, "object", predicate, doc, many=True, node_class="foaf:Document", fields=(
+            Field("url", "url", "schema:url", "Where the document is (an http(s) URL)."),
+            Field("address", "string", "coop:documentAddress",
+                  "Its address as the publisher wrote it, where that is not an http(s) URL "
+                  "with a host (IATI allows any URI, such as http:www.example.org/a.odt); "
+                  "kept as written, never followed. A document has a url or an address."),
+            Field("format", "string", "dct:format", "Its IANA media type (text/html)."),
+            _text("title", "dct:title", "Its title.", required=True),
+            _text("description", "dct:description", "What it holds."),
+            Field("categories", "code", "coop:documentCategory", "What kind of document.",
+                  many=True, scheme="document-category"),
+            Field("languages", "language", "dct:language", "The languages it is in.",
+                  many=True),
+            Field("date", "date", "dct:date", "When it was published."),
+        ))
+
+
+def _dimensions(name: str, predicate: str, doc: str) -> Field:
+    """Disaggregations of an indicator value (IATI ``dimension``: sex, age…)."""
+    return Field(name, "object", predicate, doc, many=True, node_class="coop:Dimension",
+                 fields=(
+                     Field("name", "string", "schema:name", "What it disaggregates by (sex).",
+                           required=True),
+                     Field("value", "string", "coop:dimensionValue", "Its value (female).",
+                           required=True),
+                 ))
+
+
+def _observation(prefix: str, what: str) -> tuple[Field, ...]:
+    """What IATI gives beside a baseline's, target's or actual value: location references,
+    dimensions and document links (fields named and predicates made with ``prefix``)."""
+
+    def term(local: str) -> str:
+        return f"coop:{prefix}{local[0].upper()}{local[1:]}"
+
+    return (
+        Field(f"{prefix}_location_refs", "string", term("locationRef"),
+              f"The references of the project's locations the {what} is for (IATI "
+              "location/@ref).", many=True),
+        _dimensions(f"{prefix}_dimensions", term("dimension"), f"Disaggregations of the {what}."),
+        _documents(f"{prefix}_document_links", term("documentLink"),
+                   f"Documents about the {what}."),
     )
 
 
@@ -283,6 +348,11 @@ PROJECT = Kind(
         Field("hierarchy", "decimal", "coop:hierarchy",
               "Its level in the publisher's hierarchy of activities (1 the top)."),
         Field("linked_data_uri", "url", "rdfs:seeAlso", "Its own linked-data URI, if published."),
+        Field("last_updated", "string", "coop:lastUpdated",
+              "When the publisher last updated the activity (IATI dateTime, as written)."),
+        Field("budget_not_provided", "code", "coop:budgetNotProvided",
+              "Why the activity has no budget, where it has none.",
+              scheme="budget-not-provided"),
         _text("description", "dct:description", "What the project does."),
         _text("objectives", "coop:objective", "Its objectives, one a list item.", many=True),
         Field("other_descriptions", "object", "coop:otherDescription",
@@ -374,7 +444,8 @@ PROJECT = Kind(
                   _coded("aid_types", "coop:aidType", "Its aid types.", "coop:AidType",
                          "aid-type-vocabulary"),
                   _coded("sectors", "coop:sectorShare", "Its sectors, where given per "
-                         "transaction.", "coop:SectorShare", "sector-vocabulary"),
+                         "transaction.", "coop:SectorShare", "sector-vocabulary", text=True,
+                         uri=True),
                   Field("country", "country", "coop:recipientCountry",
                         "Its recipient country, where given per transaction."),
                   Field("region", "string", "coop:regionCode",
@@ -390,6 +461,12 @@ PROJECT = Kind(
                   Field("role", "code", "coop:role", "In which role.", required=True,
                         scheme="participation-role"),
                   _text("note", "rdfs:comment", "The role as the source words it."),
+                  _text("name", "coop:organisationName",
+                        "The organisation's name as the activity gives it (IATI narratives; "
+                        "its record may name it otherwise)."),
+                  Field("organisation_type", "code", "coop:organisationType",
+                        "Its IATI organisation type as the activity gives it.",
+                        scheme="organisation-type"),
                   Field("activity_id", "string", "coop:activityIdentifier",
                         "The IATI identifier of the organisation's own activity for it."),
                   Field("crs_channel", "string", "coop:crsChannelCode",
@@ -417,7 +494,7 @@ PROJECT = Kind(
                         "Its share, in percent (0 to 100).", required=True),
               )),
         _coded("regions", "coop:recipientRegion", "Recipient regions, with their shares.",
-               "coop:RegionShare", "region-vocabulary", percentage=True),
+               "coop:RegionShare", "region-vocabulary", percentage=True, uri=True),
         _place("places", "coop:place", "Places below country level where it works.", many=True),
         Field("locations", "object", "coop:location",
               "Locations of its work, as IATI publishes them (names, points, areas).",
@@ -458,35 +535,24 @@ PROJECT = Kind(
               scheme="dac-sector"),
         _coded("sector_shares", "coop:sectorShare", "Sectors with their vocabulary and share: "
                "every sector with a percentage, or from a vocabulary other than DAC 5-digit.",
-               "coop:SectorShare", "sector-vocabulary", percentage=True),
+               "coop:SectorShare", "sector-vocabulary", percentage=True, text=True, uri=True),
         _coded("tags", "coop:tag", "Tags: SDG goals and targets, publishers' own keywords.",
-               "coop:Tag", "tag-vocabulary", text=True),
+               "coop:Tag", "tag-vocabulary", text=True, uri=True),
         _coded("policy_markers", "coop:policyMarker",
                "OECD DAC policy markers: gender equality, environment…", "coop:PolicyMarker",
-               "policy-marker-vocabulary", text=True, extra=(
+               "policy-marker-vocabulary", text=True, uri=True, extra=(
                    Field("significance", "code", "coop:significance",
                          "How far the project pursues the policy.",
                          scheme="policy-significance"),
                )),
         _coded("humanitarian_scopes", "coop:humanitarianScope",
                "Emergencies and appeals it responds to.", "coop:HumanitarianScope",
-               "humanitarian-scope-vocabulary", text=True, extra=(
+               "humanitarian-scope-vocabulary", text=True, uri=True, extra=(
                    Field("type", "code", "coop:humanitarianScopeType", "Emergency or appeal.",
                          required=True, scheme="humanitarian-scope-type"),
                )),
-        Field("document_links", "object", "coop:documentLink",
-              "Documents about it published on the web.", many=True,
-              node_class="foaf:Document", fields=(
-                  Field("url", "url", "schema:url", "Where the document is.", required=True),
-                  Field("format", "string", "dct:format", "Its IANA media type (text/html)."),
-                  _text("title", "dct:title", "Its title.", required=True),
-                  _text("description", "dct:description", "What it holds."),
-                  Field("categories", "code", "coop:documentCategory", "What kind of document.",
-                        many=True, scheme="document-category"),
-                  Field("languages", "language", "dct:language", "The languages it is in.",
-                        many=True),
-                  Field("date", "date", "dct:date", "When it was published."),
-              )),
+        _documents("document_links", "coop:documentLink",
+                   "Documents about it published on the web."),
         Field("related_activities", "object", "coop:relatedActivity",
               "Related IATI activities (parent, child, sibling, co-funded…).", many=True,
               node_class="coop:RelatedActivity", fields=(
@@ -512,6 +578,19 @@ PROJECT = Kind(
                         "True where its data suit aggregation across activities."),
                   _text("title", "dct:title", "The result.", required=True),
                   _text("description", "dct:description", "How it is pursued."),
+                  Field("references", "object", "coop:reference",
+                        "The result in a results framework (IATI result/reference).",
+                        many=True, node_class="coop:ResultReference", fields=(
+                            Field("vocabulary", "code", "coop:vocabulary",
+                                  "The results framework.", required=True,
+                                  scheme="result-vocabulary"),
+                            Field("code", "string", "coop:code", "Its code there.",
+                                  required=True),
+                            Field("vocabulary_uri", "url", "coop:vocabularyUri",
+                                  "Where a publisher's own framework (99) is published."),
+                        )),
+                  _documents("document_links", "coop:documentLink",
+                             "Documents about the result."),
                   Field("indicators", "object", "coop:indicator",
                         "Indicators that measure it (IATI result indicators).", many=True,
                         node_class="coop:Indicator", fields=(
@@ -523,6 +602,20 @@ PROJECT = Kind(
                                   "True where its data suit aggregation across activities."),
                             _text("title", "dct:title", "What it measures.", required=True),
                             _text("description", "dct:description", "How it is measured."),
+                            _documents("document_links", "coop:documentLink",
+                                       "Documents about the indicator."),
+                            Field("references", "object", "coop:reference",
+                                  "The indicator in an indicator framework (IATI "
+                                  "indicator/reference).", many=True,
+                                  node_class="coop:IndicatorReference", fields=(
+                                      Field("vocabulary", "code", "coop:vocabulary",
+                                            "The indicator framework.", required=True,
+                                            scheme="indicator-vocabulary"),
+                                      Field("code", "string", "coop:code", "Its code there.",
+                                            required=True),
+                                      Field("indicator_uri", "url", "coop:indicatorUri",
+                                            "Where the indicator is defined."),
+                                  )),
                             Field("baseline", "object", "coop:baseline",
                                   "The value before the project.", node_class="coop:Baseline",
                                   fields=(
@@ -531,6 +624,7 @@ PROJECT = Kind(
                                       Field("value", "decimal", "rdf:value", "The value."),
                                       _text("comment", "rdfs:comment", "About the baseline."),
                                   )),
+                            *_observation("baseline", "baseline"),
                             Field("periods", "object", "coop:period",
                                   "Targets and actual values, period by period.", many=True,
                                   node_class="coop:IndicatorPeriod", fields=(
@@ -546,6 +640,8 @@ PROJECT = Kind(
                                             "The value reached by the period's end."),
                                       _text("actual_comment", "coop:actualComment",
                                             "About the actual value."),
+                                      *_observation("target", "target"),
+                                      *_observation("actual", "actual value"),
                                   )),
                         )),
                   Field("targets", "object", "coop:target", "Quantified targets.", many=True,
@@ -560,6 +656,99 @@ PROJECT = Kind(
               node_class="coop:Milestone", fields=(
                   Field("date", "date", "dct:date", "When, at its precision.", required=True),
                   _text("title", "dct:title", "What happened.", required=True),
+              )),
+        Field("budget_items_vocabulary", "code", "coop:budgetItemsVocabulary",
+              "The recipient country's budget classification its budget items are from "
+              "(IATI country-budget-items/@vocabulary).", scheme="budget-identifier-vocabulary"),
+        Field("budget_items", "object", "coop:budgetItem",
+              "How the activity maps onto lines of the recipient country's budget.",
+              many=True, node_class="coop:BudgetItem", fields=(
+                  Field("code", "string", "coop:code",
+                        "The budget line's code in the classification.", required=True),
+                  Field("percentage", "decimal", "coop:percentage",
+                        "Its share, in percent (0 to 100)."),
+                  _text("description", "dct:description", "The budget line."),
+              )),
+        Field("conditions_attached", "boolean", "coop:conditionsAttached",
+              "True where conditions are attached to the activity."),
+        Field("conditions", "object", "coop:condition", "The conditions attached.",
+              many=True, node_class="coop:Condition", fields=(
+                  Field("type", "code", "coop:conditionType", "Policy, performance, "
+                        "fiduciary.", required=True, scheme="condition-type"),
+                  _text("text", "dct:description", "The condition."),
+              )),
+        Field("legacy_data", "object", "coop:legacyData",
+              "Fields of the publisher's own system, as published (IATI legacy-data).",
+              many=True, node_class="coop:LegacyData", fields=(
+                  Field("name", "string", "schema:name", "The field's name.", required=True),
+                  Field("value", "string", "coop:legacyValue", "Its value.", required=True),
+                  Field("iati_equivalent", "string", "coop:iatiEquivalent",
+                        "The IATI element it corresponds to."),
+              )),
+        Field("crs_other_flags", "object", "coop:otherFlag",
+              "Other OECD CRS flags (IATI crs-add).",
+              many=True, node_class="coop:CrsFlag", fields=(
+                  Field("code", "code", "coop:crsFlag", "The flag.", required=True,
+                        scheme="crs-other-flag"),
+                  Field("significance", "boolean", "coop:flagSet",
+                        "True where the flag applies.", required=True),
+              )),
+        Field("loan_terms", "object", "coop:loanTerms", "The terms of a loan (IATI crs-add).",
+              node_class="coop:LoanTerms", fields=(
+                  Field("rate_1", "decimal", "coop:interestRate1",
+                        "Interest rate, in percent (the first, or the only)."),
+                  Field("rate_2", "decimal", "coop:interestRate2",
+                        "Second interest rate, in percent, where it changes."),
+                  Field("repayment_type", "code", "coop:repaymentType",
+                        "How the loan is repaid.", scheme="loan-repayment-type"),
+                  Field("repayment_plan", "code", "coop:repaymentPlan",
+                        "How often it is repaid.", scheme="loan-repayment-period"),
+                  Field("commitment_date", "date", "coop:commitmentDate",
+                        "When the loan was committed."),
+                  Field("repayment_first_date", "date", "coop:repaymentFirstDate",
+                        "The first repayment."),
+                  Field("repayment_final_date", "date", "coop:repaymentFinalDate",
+                        "The last repayment."),
+              )),
+        Field("loan_status", "object", "coop:loanStatus",
+              "Where a loan stands in a year.", node_class="coop:LoanStatus",
+              fields=(
+                  Field("year", "date", "coop:year", "The year.", required=True),
+                  Field("currency", "currency", "schema:currency",
+                        "ISO 4217 currency (else the project's default currency)."),
+                  Field("value_date", "date", "coop:valueDate",
+                        "The date of the exchange rate for its currency."),
+                  Field("interest_received", "decimal", "coop:interestReceived",
+                        "Interest received in the year."),
+                  Field("principal_outstanding", "decimal",
+                        "coop:principalOutstanding", "Principal still owed."),
+                  Field("principal_arrears", "decimal", "coop:principalArrears",
+                        "Principal in arrears."),
+                  Field("interest_arrears", "decimal", "coop:interestArrears",
+                        "Interest in arrears."),
+              )),
+        Field("crs_channel_code", "string", "coop:crsChannelCode",
+              "The OECD CRS channel code of the activity (IATI crs-add)."),
+        Field("fss", "object", "coop:forwardSpending",
+              "The OECD DAC Forward Spending Survey of the activity (its forecasts are in "
+              "fss_forecasts).", node_class="coop:ForwardSpendingSurvey", fields=(
+                  Field("extraction_date", "date", "coop:extractionDate",
+                        "When the forecast was taken from the publisher's system.",
+                        required=True),
+                  Field("priority", "boolean", "coop:priority",
+                        "True where the forecast is a priority one (a firm plan)."),
+                  Field("phaseout_year", "date", "coop:phaseoutYear",
+                        "The year the activity is to be phased out."),
+              )),
+        Field("fss_forecasts", "object", "coop:forecast",
+              "Forward Spending Survey forecasts, year by year.", many=True,
+              node_class="coop:Forecast", fields=(
+                  Field("year", "date", "coop:year", "The year.", required=True),
+                  Field("amount", "decimal", "schema:value", "The amount.", required=True),
+                  Field("currency", "currency", "schema:currency",
+                        "ISO 4217 currency (else the project's default currency)."),
+                  Field("value_date", "date", "coop:valueDate",
+                        "The date of the exchange rate for its currency."),
               )),
         Field("url", "url", "foaf:page", "The project's web page."),
         _NOTE,

@@ -350,7 +350,9 @@ def map_activity(activity: Any, *, warn: Warn, orgs: Organisations,
     for attribute, name in (("{http://www.w3.org/XML/1998/namespace}lang", "language"),
                             ("default-currency", "default_currency"),
                             ("humanitarian", "humanitarian"), ("hierarchy", "hierarchy"),
-                            ("linked-data-uri", "linked_data_uri")):
+                            ("linked-data-uri", "linked_data_uri"),
+                            ("last-updated-datetime", "last_updated"),
+                            ("budget-not-provided", "budget_not_provided")):
         shown = "xml:lang" if attribute == XML_LANG else attribute
         act.put(data, _PROJECT, name, activity.get(attribute), f"{_A}/@{shown}",
                 activity.sourceline)
@@ -427,10 +429,11 @@ def _participating_org(act: _Activity, data: dict[str, Any], el: Any,
     fields, mark, item = _fields("participations"), len(act.log), _item()
     if "role" not in fields or not act.attr(item, fields, "role", el, "role", path):
         return
-    record, _ = act.organisation(el, path)
+    record, name = act.organisation(el, path)
     act.put(item, fields, "organisation", record, f"{path}", el.sourceline)
     if "organisation" in item:
         act.log.pop()  # (the element itself is counted when the participation is kept)
+        _as_given(act, item, fields, el, path, mark, "name", "organisation_type", name)
     act.attr(item, fields, "activity_id", el, "activity-id", path)
     act.attr(item, fields, "crs_channel", el, "crs-channel-code", path)
     act.keep(data, _PROJECT, "participations", item, mark, path, el.sourceline)
@@ -504,6 +507,7 @@ def _coded(act: _Activity, data: dict[str, Any], el: Any, path: str, name: str,
     mark, item = len(act.log), _item()
     act.attr(item, fields, "code", el, "code", path)
     act.attr(item, fields, "vocabulary", el, "vocabulary", path)
+    act.attr(item, fields, "vocabulary_uri", el, "vocabulary-uri", path)
     for attribute, field_name in extra:
         act.attr(item, fields, field_name, el, attribute, path)
     if text:
@@ -519,13 +523,15 @@ def _recipient_region(act: _Activity, data: dict[str, Any], el: Any,
 def _sector(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
     path = f"{_A}/sector"
     vocabulary = (el.get("vocabulary") or _DAC_5).strip()
-    if vocabulary == _DAC_5 and el.get("percentage") is None and \
-            act.attr(data, _PROJECT, "sectors", el, "code", path, quiet=True):
+    plain = el.get("percentage") is None and el.get("vocabulary-uri") is None and \
+        act.child(el, "narrative") is None
+    if vocabulary == _DAC_5 and plain and act.attr(data, _PROJECT, "sectors", el, "code",
+                                                   path, quiet=True):
         act.log.append(path)
         if el.get("vocabulary") is not None:
             act.log.append(f"{path}/@vocabulary")
         return
-    _coded(act, data, el, path, "sector_shares", (("percentage", "percentage"),))
+    _coded(act, data, el, path, "sector_shares", (("percentage", "percentage"),), text=True)
     if vocabulary == _DAC_5 and act.put(  # with a percentage: in the DAC sectors too
             data, _PROJECT, "sectors", el.get("code"), f"{path}/@code", el.sourceline,
             quiet=True):
@@ -599,10 +605,23 @@ def _period(act: _Activity, item: dict[str, Any], fields: dict[str, Field], el: 
         act.child_attr(item, fields, name, el, tag, "iso-date", path)
 
 
+def _ordered(act: _Activity, el: Any, path: str) -> bool:
+    """False, with a warning, for a period that ends before it starts: the IATI rules
+    (``date_order``) refuse it, so it is not carried (and not written back)."""
+    start, end = act.child(el, "period-start"), act.child(el, "period-end")
+    first = _date(start.get("iso-date") or "") if start is not None else None
+    last = _date(end.get("iso-date") or "") if end is not None else None
+    if first and last and len(first) == len(last) == 10 and last < first:
+        act.warn("iati-period-order", f"{path}: the period ends ({last}) before it starts "
+                 f"({first}), which the IATI rules refuse; not carried", el.sourceline)
+        return False
+    return True
+
+
 def _budget(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
     path = f"{_A}/budget"
     fields = _fields("budgets")
-    if not fields:
+    if not fields or not _ordered(act, el, path):
         return
     mark, item = len(act.log), _item()
     act.attr(item, fields, "type", el, "type", path)
@@ -621,20 +640,38 @@ def _party(act: _Activity, item: dict[str, Any], fields: dict[str, Field], el: A
     ppath = f"{path}/{role}-org"
     mark = len(act.log)
     if (party.get("ref") or "").strip() and role in fields:
-        record, _ = act.organisation(party, ppath)
-        act.put(item, fields, role, record, ppath, party.sourceline)
+        record, name = act.organisation(party, ppath)
+        if act.put(item, fields, role, record, ppath, party.sourceline):
+            _as_given(act, item, fields, party, ppath, mark, f"{role}_name", f"{role}_type",
+                      name)
     else:
         act.put_text(item, fields, f"{role}_name", party, ppath)
+        act.attr(item, fields, f"{role}_type", party, "type", ppath)
     act.attr(item, fields, f"{role}_activity", party, f"{role}-activity-id", ppath)
     if len(act.log) > mark and ppath not in act.log[mark:]:
         act.log.append(ppath)
+
+
+def _as_given(act: _Activity, item: dict[str, Any], fields: dict[str, Field], el: Any,
+              path: str, mark: int, name_field: str, type_field: str,
+              name: dict[str, str]) -> None:
+    """The name and type of an organisation as this activity gives them, beside the
+    organisation record (deduplicated by reference, it keeps the first name and type met):
+    counted with the record already, they are kept so that they are written back."""
+    if name and f"{path}/narrative" in act.log[mark:] and name_field in fields:
+        item[name_field] = name
+    written = el.get("type")
+    if written and f"{path}/@type" in act.log[mark:] and type_field in fields:
+        found = notation("organisation-type", written.strip())
+        if found is not None:
+            item[type_field] = found
 
 
 def _planned_disbursement(act: _Activity, data: dict[str, Any], el: Any,
                           currency: str | None) -> None:
     path = f"{_A}/planned-disbursement"
     fields = _fields("planned_disbursements")
-    if not fields:
+    if not fields or not _ordered(act, el, path):
         return
     mark, item = len(act.log), _item()
     act.attr(item, fields, "type", el, "type", path)
@@ -675,26 +712,79 @@ def _transaction(act: _Activity, data: dict[str, Any], el: Any, currency: str | 
             cpath, cmark, code = f"{path}/{tag}", len(act.log), _item()
             act.attr(code, sub_fields, "code", child, "code", cpath)
             act.attr(code, sub_fields, "vocabulary", child, "vocabulary", cpath)
+            act.attr(code, sub_fields, "vocabulary_uri", child, "vocabulary-uri", cpath)
+            act.put_text(code, sub_fields, "text", child, cpath, counted=False)
             act.keep(item, fields, name, code, cmark, cpath, child.sourceline)
     act.keep(data, _PROJECT, "transactions", item, mark, path, el.sourceline)
 
 
 def _document_link(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
-    path = f"{_A}/document-link"
-    fields = _fields("document_links")
-    if not fields:
+    _document(act, data, _PROJECT, "document_links", el, f"{_A}/document-link")
+
+
+def _document(act: _Activity, obj: dict[str, Any], parent: dict[str, Field], name: str,
+              el: Any, path: str) -> None:
+    """A ``document-link`` (of the activity, a result, an indicator, a baseline, a target
+    or an actual value) into ``obj[name]``: its ``@url``, else, where that is not an
+    http(s) URL with a host, its address as written."""
+    spec = parent.get(name)
+    if spec is None or spec.type != "object":
         return
+    fields = by_name(spec.fields)
     mark, item = len(act.log), _item()
-    act.attr(item, fields, "url", el, "url", path)
+    if not act.attr(item, fields, "url", el, "url", path, quiet=True):
+        act.attr(item, fields, "address", el, "url", path)
     act.attr(item, fields, "format", el, "format", path)
     act.put_text(item, fields, "title", act.child(el, "title"), f"{path}/title")
     act.put_text(item, fields, "description", act.child(el, "description"), f"{path}/description")
-    for tag, name in (("category", "categories"), ("language", "languages")):
+    for tag, field_name in (("category", "categories"), ("language", "languages")):
         for child in el.iterchildren(tag):
-            if act.attr(item, fields, name, child, "code", f"{path}/{tag}"):
+            if act.attr(item, fields, field_name, child, "code", f"{path}/{tag}"):
                 act.log.append(f"{path}/{tag}")
     act.child_attr(item, fields, "date", el, "document-date", "iso-date", path)
-    act.keep(data, _PROJECT, "document_links", item, mark, path, el.sourceline)
+    if "url" not in item and "address" not in item:
+        del act.log[mark:]
+        if item:
+            act.warn("iati-value-not-carried", f"{path}: no url; not carried", el.sourceline)
+        return
+    act.keep(obj, parent, name, item, mark, path, el.sourceline)
+
+
+def _observation(act: _Activity, obj: dict[str, Any], fields: dict[str, Field], el: Any,
+                 path: str, prefix: str) -> None:
+    """``location/@ref``, ``dimension`` and ``document-link`` of a baseline (into the
+    indicator), a target or an actual value (into the period), into the fields named
+    with ``prefix``."""
+    head = f"{prefix}_"
+    for location in el.iterchildren("location"):
+        if act.attr(obj, fields, f"{head}location_refs", location, "ref", f"{path}/location"):
+            act.log.append(f"{path}/location")
+    spec = fields.get(f"{head}dimensions")
+    for dimension in el.iterchildren("dimension") if spec is not None else ():
+        dpath, dmark, item = f"{path}/dimension", len(act.log), _item()
+        sub = by_name(spec.fields)  # type: ignore[union-attr]
+        act.put(item, sub, "name", dimension.get("name"), f"{dpath}/@name",
+                dimension.sourceline)
+        act.put(item, sub, "value", dimension.get("value"), f"{dpath}/@value",
+                dimension.sourceline)
+        act.keep(obj, fields, f"{head}dimensions", item, dmark, dpath, dimension.sourceline)
+    for link in el.iterchildren("document-link"):
+        _document(act, obj, fields, f"{head}document_links", link, f"{path}/document-link")
+
+
+def _references(act: _Activity, obj: dict[str, Any], fields: dict[str, Field], el: Any,
+                path: str, uri: str) -> None:
+    """``reference`` of a result (``@vocabulary-uri``) or an indicator (``@indicator-uri``)."""
+    spec = fields.get("references")
+    if spec is None:
+        return
+    sub = by_name(spec.fields)
+    for reference in el.iterchildren("reference"):
+        rpath, mark, item = f"{path}/reference", len(act.log), _item()
+        act.attr(item, sub, "vocabulary", reference, "vocabulary", rpath)
+        act.attr(item, sub, "code", reference, "code", rpath)
+        act.attr(item, sub, uri.replace("-", "_"), reference, uri, rpath)
+        act.keep(obj, fields, "references", item, mark, rpath, reference.sourceline)
 
 
 def _related_activity(act: _Activity, data: dict[str, Any], el: Any,
@@ -719,6 +809,9 @@ def _result(act: _Activity, data: dict[str, Any], el: Any, currency: str | None)
     act.attr(item, _RESULT, "aggregation_status", el, "aggregation-status", path)
     act.put_text(item, _RESULT, "title", act.child(el, "title"), f"{path}/title")
     act.put_text(item, _RESULT, "description", act.child(el, "description"), f"{path}/description")
+    for link in el.iterchildren("document-link"):
+        _document(act, item, _RESULT, "document_links", link, f"{path}/document-link")
+    _references(act, item, _RESULT, el, path, "vocabulary-uri")
     fields = _fields("results", "indicators")
     for indicator in el.iterchildren("indicator") if fields else ():
         _indicator(act, item, fields, indicator, f"{path}/indicator")
@@ -733,6 +826,9 @@ def _indicator(act: _Activity, result: dict[str, Any], fields: dict[str, Field],
     act.attr(item, fields, "aggregation_status", el, "aggregation-status", path)
     act.put_text(item, fields, "title", act.child(el, "title"), f"{path}/title")
     act.put_text(item, fields, "description", act.child(el, "description"), f"{path}/description")
+    for link in el.iterchildren("document-link"):
+        _document(act, item, fields, "document_links", link, f"{path}/document-link")
+    _references(act, item, fields, el, path, "indicator-uri")
     baseline = act.child(el, "baseline")
     base_fields = _fields("results", "indicators", "baseline")
     if baseline is not None and base_fields:
@@ -742,10 +838,13 @@ def _indicator(act: _Activity, result: dict[str, Any], fields: dict[str, Field],
         act.attr(base, base_fields, "value", baseline, "value", bpath)
         act.put_text(base, base_fields, "comment", act.child(baseline, "comment"),
                      f"{bpath}/comment")
-        act.keep(item, fields, "baseline", base, bmark, bpath, baseline.sourceline)
+        if act.keep(item, fields, "baseline", base, bmark, bpath, baseline.sourceline):
+            _observation(act, item, fields, baseline, bpath, "baseline")
     period_fields = _fields("results", "indicators", "periods")
     for period in el.iterchildren("period") if period_fields else ():
         ppath, pmark, entry = f"{path}/period", len(act.log), _item()
+        if not _ordered(act, period, ppath):
+            continue
         _period(act, entry, period_fields, period, ppath, ("start", "end"))
         for tag in ("target", "actual"):
             found = act.child(period, tag)
@@ -754,6 +853,7 @@ def _indicator(act: _Activity, result: dict[str, Any], fields: dict[str, Field],
                 act.log.append(f"{ppath}/{tag}")
                 act.put_text(entry, period_fields, f"{tag}_comment", act.child(found, "comment"),
                              f"{ppath}/{tag}/comment")
+                _observation(act, entry, period_fields, found, f"{ppath}/{tag}", tag)
         act.keep(item, fields, "periods", entry, pmark, ppath, period.sourceline)
     act.keep(result, _RESULT, "indicators", item, mark, path, el.sourceline)
 
@@ -807,6 +907,111 @@ def _point(act: _Activity, item: dict[str, Any], fields: dict[str, Field], point
         act.log.extend((path, f"{path}/@srsName"))
 
 
+def _country_budget_items(act: _Activity, data: dict[str, Any], el: Any,
+                          currency: str | None) -> None:
+    path = f"{_A}/country-budget-items"
+    mark = len(act.log)
+    fields = _fields("budget_items")
+    for budget_item in el.iterchildren("budget-item") if fields else ():
+        ipath, imark, entry = f"{path}/budget-item", len(act.log), _item()
+        act.attr(entry, fields, "code", budget_item, "code", ipath)
+        act.attr(entry, fields, "percentage", budget_item, "percentage", ipath)
+        act.put_text(entry, fields, "description", budget_item.find("description"),
+                     f"{ipath}/description")
+        act.keep(data, _PROJECT, "budget_items", entry, imark, ipath, budget_item.sourceline)
+    if len(act.log) > mark:  # (the vocabulary alone, without a budget item, says nothing)
+        act.attr(data, _PROJECT, "budget_items_vocabulary", el, "vocabulary", path)
+        act.log.append(path)
+
+
+def _conditions(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    path = f"{_A}/conditions"
+    mark = len(act.log)
+    act.attr(data, _PROJECT, "conditions_attached", el, "attached", path)
+    fields = _fields("conditions")
+    for condition in el.iterchildren("condition") if fields else ():
+        cpath, cmark, item = f"{path}/condition", len(act.log), _item()
+        act.attr(item, fields, "type", condition, "type", cpath)
+        act.put_text(item, fields, "text", condition, cpath, counted=False)
+        act.keep(data, _PROJECT, "conditions", item, cmark, cpath, condition.sourceline)
+    if len(act.log) > mark:
+        act.log.append(path)
+
+
+def _legacy_data(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    path = f"{_A}/legacy-data"
+    fields = _fields("legacy_data")
+    if not fields:
+        return
+    mark, item = len(act.log), _item()
+    for attribute in ("name", "value", "iati-equivalent"):
+        act.attr(item, fields, attribute.replace("-", "_"), el, attribute, path)
+    act.keep(data, _PROJECT, "legacy_data", item, mark, path, el.sourceline)
+
+
+_LOAN_DATES = ("commitment-date", "repayment-first-date", "repayment-final-date")
+_LOAN_AMOUNTS = ("interest-received", "principal-outstanding", "principal-arrears",
+                 "interest-arrears")
+
+
+def _crs_add(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    path = f"{_A}/crs-add"
+    mark = len(act.log)
+    flags = _fields("crs_other_flags")
+    for flag in el.iterchildren("other-flags") if flags else ():
+        fpath, fmark, entry = f"{path}/other-flags", len(act.log), _item()
+        act.attr(entry, flags, "code", flag, "code", fpath)
+        act.attr(entry, flags, "significance", flag, "significance", fpath)
+        act.keep(data, _PROJECT, "crs_other_flags", entry, fmark, fpath, flag.sourceline)
+    terms, terms_fields = el.find("loan-terms"), _fields("loan_terms")
+    if terms is not None and terms_fields:
+        tpath, tmark, entry = f"{path}/loan-terms", len(act.log), _item()
+        act.attr(entry, terms_fields, "rate_1", terms, "rate-1", tpath)
+        act.attr(entry, terms_fields, "rate_2", terms, "rate-2", tpath)
+        act.child_attr(entry, terms_fields, "repayment_type", terms, "repayment-type", "code",
+                       tpath)
+        act.child_attr(entry, terms_fields, "repayment_plan", terms, "repayment-plan", "code",
+                       tpath)
+        for tag in _LOAN_DATES:
+            act.child_attr(entry, terms_fields, tag.replace("-", "_"), terms, tag, "iso-date",
+                           tpath)
+        act.keep(data, _PROJECT, "loan_terms", entry, tmark, tpath, terms.sourceline)
+    status, status_fields = el.find("loan-status"), _fields("loan_status")
+    if status is not None and status_fields:
+        spath, smark, entry = f"{path}/loan-status", len(act.log), _item()
+        act.attr(entry, status_fields, "year", status, "year", spath)
+        act.attr(entry, status_fields, "currency", status, "currency", spath)
+        act.attr(entry, status_fields, "value_date", status, "value-date", spath)
+        for tag in _LOAN_AMOUNTS:
+            act.child_text(entry, status_fields, tag.replace("-", "_"), status, tag, spath)
+        act.keep(data, _PROJECT, "loan_status", entry, smark, spath, status.sourceline)
+    act.child_text(data, _PROJECT, "crs_channel_code", el, "channel-code", path)
+    if len(act.log) > mark:
+        act.log.append(path)
+
+
+def _fss(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+    path = f"{_A}/fss"
+    fields = _fields("fss")
+    if not fields:
+        return
+    mark, item = len(act.log), _item()
+    act.attr(item, fields, "extraction_date", el, "extraction-date", path)
+    act.attr(item, fields, "priority", el, "priority", path)
+    act.attr(item, fields, "phaseout_year", el, "phaseout-year", path)
+    if not act.keep(data, _PROJECT, "fss", item, mark, path, el.sourceline):
+        return  # (forecasts without the survey's extraction date cannot be written back)
+    fields = _fields("fss_forecasts")
+    for forecast in el.iterchildren("forecast") if fields else ():
+        fpath, fmark, entry = f"{path}/forecast", len(act.log), _item()
+        if act.put(entry, fields, "amount", forecast.text, fpath, forecast.sourceline):
+            act.log.pop()  # (the element counts once, when the forecast is kept)
+        act.attr(entry, fields, "year", forecast, "year", fpath)
+        act.attr(entry, fields, "currency", forecast, "currency", fpath)
+        act.attr(entry, fields, "value_date", forecast, "value-date", fpath)
+        act.keep(data, _PROJECT, "fss_forecasts", entry, fmark, fpath, forecast.sourceline)
+
+
 _HANDLERS: dict[str, Handler] = {
     "reporting-org": _reporting_org, "title": _title, "description": _description,
     "participating-org": _participating_org, "other-identifier": _other_identifier,
@@ -820,5 +1025,7 @@ _HANDLERS: dict[str, Handler] = {
     "budget": _budget, "planned-disbursement": _planned_disbursement,
     "capital-spend": _capital_spend, "transaction": _transaction,
     "document-link": _document_link, "related-activity": _related_activity, "result": _result,
+    "country-budget-items": _country_budget_items, "conditions": _conditions,
+    "legacy-data": _legacy_data, "crs-add": _crs_add, "fss": _fss,
 }
 """What each child element of ``iati-activity`` becomes; anything else is dropped."""

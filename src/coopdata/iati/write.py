@@ -181,7 +181,14 @@ class _Activity:
             activity.set("humanitarian", _bool(data["humanitarian"]))
         if data.get("hierarchy") is not None:
             activity.set("hierarchy", _number(data["hierarchy"]))
-        activity.set("linked-data-uri", self.uris.record("project", self.record.id))
+        if data.get("last_updated"):
+            activity.set("last-updated-datetime", data["last_updated"])
+        if data.get("budget_not_provided"):
+            activity.set("budget-not-provided", iati_code(
+                "budget-not-provided", data["budget_not_provided"]) or "")
+        # the publisher's own linked-data URI where the activity came with one, else ours
+        activity.set("linked-data-uri", data.get("linked_data_uri")
+                     or self.uris.record("project", self.record.id))
         sub = etree.SubElement
         sub(activity, "iati-identifier").text = identifier(self.record, self.config)
         self.reporting_org(activity)
@@ -197,23 +204,27 @@ class _Activity:
         for region in data.get("regions", []):
             sub(body, "recipient-region", _attrs(code=region["code"], vocabulary=iati_code(
                 "region-vocabulary", region.get("vocabulary")),
-                percentage=_maybe(region.get("percentage"))))
+                percentage=_maybe(region.get("percentage")),
+                **{"vocabulary-uri": region.get("vocabulary_uri")}))
         self.locations(body)
         self.sectors(body)
         for tag in data.get("tags", []):
             _narratives(sub(body, "tag", _attrs(vocabulary=iati_code(
-                "tag-vocabulary", tag.get("vocabulary")) or "99", code=tag["code"])),
-                tag.get("text"))
+                "tag-vocabulary", tag.get("vocabulary")) or "99", code=tag["code"],
+                **{"vocabulary-uri": tag.get("vocabulary_uri")})), tag.get("text"))
+        self.country_budget_items(body)
         for scope in data.get("humanitarian_scopes", []):
             _narratives(sub(body, "humanitarian-scope", _attrs(
                 type=iati_code("humanitarian-scope-type", scope["type"]),
                 vocabulary=iati_code("humanitarian-scope-vocabulary", scope.get("vocabulary")),
-                code=scope["code"])), scope.get("text"))
+                code=scope["code"], **{"vocabulary-uri": scope.get("vocabulary_uri")})),
+                scope.get("text"))
         for marker in data.get("policy_markers", []):
             _narratives(sub(body, "policy-marker", _attrs(
                 vocabulary=iati_code("policy-marker-vocabulary", marker.get("vocabulary")),
                 code=marker["code"], significance=iati_code(
-                    "policy-significance", marker.get("significance")))), marker.get("text"))
+                    "policy-significance", marker.get("significance")),
+                **{"vocabulary-uri": marker.get("vocabulary_uri")})), marker.get("text"))
         self.code(body, "collaboration-type", "collaboration_type", "collaboration-type")
         self.code(body, "default-flow-type", "default_flow_type", "flow-type")
         self.code(body, "default-finance-type", "default_finance_type", "finance-type")
@@ -226,11 +237,17 @@ class _Activity:
         if data.get("capital_spend") is not None:
             sub(body, "capital-spend", percentage=_number(data["capital_spend"]))
         self.transactions(body)
-        self.document_links(body)
+        self.document_links(body, data.get("document_links", []), "document_links")
         for related in data.get("related_activities", []):
             sub(body, "related-activity", ref=related["ref"], type=iati_code(
                 "related-activity-type", related["type"]) or related["type"])
+        for legacy in data.get("legacy_data", []):
+            sub(body, "legacy-data", _attrs(name=legacy["name"], value=legacy["value"], **{
+                "iati-equivalent": legacy.get("iati_equivalent")}))
+        self.conditions(body)
         self.results(body)
+        self.crs_add(body)
+        self.fss(body)
         self.descriptions(activity)
         activity.extend(list(body))
         return activity
@@ -274,11 +291,12 @@ class _Activity:
             org = self.organisation(participation["organisation"])
             org_data = org.data if org is not None else {}
             element = etree.SubElement(body, "participating-org", _attrs(
-                ref=org_data.get("iati_ref"),
-                type=iati_code("organisation-type", org_data.get("type")), role=role,
+                ref=org_data.get("iati_ref"), type=iati_code(
+                    "organisation-type", participation.get("organisation_type")
+                    or org_data.get("type")), role=role,
                 **{"activity-id": participation.get("activity_id"),
                    "crs-channel-code": participation.get("crs_channel")}))
-            _narratives(element, org_data.get("name"))
+            _narratives(element, participation.get("name") or org_data.get("name"))
 
     def other_identifiers(self, body: Any) -> None:
         for other in self.data.get("other_identifiers", []):
@@ -363,9 +381,11 @@ class _Activity:
             if code not in shared:
                 etree.SubElement(body, "sector", vocabulary="1", code=code)
         for share in shares:
-            etree.SubElement(body, "sector", _attrs(
+            _narratives(etree.SubElement(body, "sector", _attrs(
                 vocabulary=iati_code("sector-vocabulary", share.get("vocabulary")) or "1",
-                code=share["code"], percentage=_maybe(share.get("percentage"))))
+                **{"vocabulary-uri": share.get("vocabulary_uri")},
+                code=share["code"], percentage=_maybe(share.get("percentage")))),
+                share.get("text"))
 
     def _amount(self, parent: Any, item: dict[str, Any], date: PartialDate) -> None:
         """``value`` with its currency and value date (the record's, else ``date``: IATI
@@ -416,8 +436,9 @@ class _Activity:
         activity = item.get(f"{role}_activity")
         if not (ref or name or activity or org):
             return
+        kind = item.get(f"{role}_type") or (org.data.get("type") if org else None)
         element = etree.SubElement(parent, f"{role}-org", _attrs(
-            ref=ref, type=iati_code("organisation-type", org.data.get("type")) if org else None,
+            ref=ref, type=iati_code("organisation-type", kind),
             **{f"{role}-activity-id": activity}))
         _narratives(element, name)
 
@@ -444,8 +465,10 @@ class _Activity:
                 sub(element, "disbursement-channel", code=iati_code(
                     "disbursement-channel", transaction["disbursement_channel"]) or "")
             for sector in transaction.get("sectors", []):
-                sub(element, "sector", _attrs(vocabulary=iati_code(
-                    "sector-vocabulary", sector.get("vocabulary")), code=sector["code"]))
+                _narratives(sub(element, "sector", _attrs(vocabulary=iati_code(
+                    "sector-vocabulary", sector.get("vocabulary")), **{
+                        "vocabulary-uri": sector.get("vocabulary_uri")}, code=sector["code"])),
+                    sector.get("text"))
             if transaction.get("country"):
                 sub(element, "recipient-country", code=transaction["country"])
             if transaction.get("region"):
@@ -462,16 +485,18 @@ class _Activity:
                 sub(element, "tied-status", code=iati_code(
                     "tied-status", transaction["tied_status"]) or "")
 
-    def document_links(self, body: Any) -> None:
+    def document_links(self, parent: Any, links: list[dict[str, Any]], path: str) -> None:
+        """``document-link`` elements (of the activity, a result, an indicator, a baseline,
+        a target or an actual value) under ``parent``."""
         sub = etree.SubElement
-        for n, link in enumerate(self.data.get("document_links", []), start=1):
+        for n, link in enumerate(links, start=1):
             categories = [c for c in (iati_code("document-category", c)
                                       for c in link.get("categories", [])) if c]
+            where = link.get("url") or link.get("address")
             if not categories:
-                self.note(f"document_links[{n}]", f"Document {link['url']} has no IATI "
-                          "document category.")
+                self.note(f"{path}[{n}]", f"Document {where} has no IATI document category.")
                 continue
-            element = sub(body, "document-link", url=link["url"],
+            element = sub(parent, "document-link", url=where,
                           format=link.get("format") or "text/html")
             _narratives(sub(element, "title"), link["title"])
             if link.get("description"):
@@ -482,6 +507,105 @@ class _Activity:
                 sub(element, "language", code=language)
             if _day(link.get("date")):
                 sub(element, "document-date", **{"iso-date": str(link["date"])})
+
+    def observation(self, parent: Any, item: dict[str, Any], prefix: str, path: str,
+                    comment: str | None = None) -> None:
+        """The ``location``, ``dimension``, ``comment`` and ``document-link`` of a baseline
+        (``comment`` after the document links, as the schema orders them), a target or an
+        actual value (``comment`` before them)."""
+        sub = etree.SubElement
+        for ref in item.get(f"{prefix}_location_refs", []):
+            sub(parent, "location", ref=ref)
+        for dimension in item.get(f"{prefix}_dimensions", []):
+            sub(parent, "dimension", name=dimension["name"], value=dimension["value"])
+        if prefix != "baseline" and comment:
+            _narratives(sub(parent, "comment"), item[comment])
+        self.document_links(parent, item.get(f"{prefix}_document_links", []),
+                            f"{path}.{prefix}_document_links")
+
+    def country_budget_items(self, body: Any) -> None:
+        items = self.data.get("budget_items", [])
+        vocabulary = iati_code("budget-identifier-vocabulary",
+                               self.data.get("budget_items_vocabulary"))
+        if not items:
+            return
+        if vocabulary is None:
+            self.note("budget_items", "Budget items without the vocabulary of their codes.")
+            return
+        element = etree.SubElement(body, "country-budget-items", vocabulary=vocabulary)
+        for item in items:
+            node = etree.SubElement(element, "budget-item", _attrs(
+                code=item["code"], percentage=_maybe(item.get("percentage"))))
+            if item.get("description"):
+                _narratives(etree.SubElement(node, "description"), item["description"])
+
+    def conditions(self, body: Any) -> None:
+        data = self.data
+        if data.get("conditions_attached") is None and not data.get("conditions"):
+            return
+        attached = data.get("conditions_attached")
+        element = etree.SubElement(body, "conditions", attached=_bool(
+            attached if attached is not None else True))
+        for condition in data.get("conditions", []):
+            _narratives(etree.SubElement(element, "condition", type=iati_code(
+                "condition-type", condition["type"]) or ""), condition.get("text"))
+
+    def crs_add(self, body: Any) -> None:
+        data, sub = self.data, etree.SubElement
+        flags, terms, status = (data.get("crs_other_flags", []), data.get("loan_terms"),
+                                data.get("loan_status"))
+        channel = data.get("crs_channel_code")
+        if not (flags or terms or status or channel):
+            return
+        element = sub(body, "crs-add")
+        for flag in flags:
+            sub(element, "other-flags", code=iati_code("crs-other-flag", flag["code"]) or "",
+                significance=_bool(flag["significance"]))
+        if terms:
+            node = sub(element, "loan-terms", _attrs(**{
+                "rate-1": _maybe(terms.get("rate_1")), "rate-2": _maybe(terms.get("rate_2"))}))
+            for name, scheme in (("repayment_type", "loan-repayment-type"),
+                                 ("repayment_plan", "loan-repayment-period")):
+                if terms.get(name):
+                    sub(node, name.replace("_", "-"), code=iati_code(scheme, terms[name]) or "")
+            for name in ("commitment_date", "repayment_first_date", "repayment_final_date"):
+                if _day(terms.get(name)):
+                    sub(node, name.replace("_", "-"), **{"iso-date": str(terms[name])})
+        if status:
+            year = status["year"]
+            node = sub(element, "loan-status", _attrs(
+                year=str(year.year if isinstance(year, PartialDate) else year),
+                currency=status.get("currency"), **{"value-date": str(status["value_date"])
+                                                    if _day(status.get("value_date")) else None}))
+            for name in ("interest_received", "principal_outstanding", "principal_arrears",
+                         "interest_arrears"):
+                if status.get(name) is not None:
+                    sub(node, name.replace("_", "-")).text = _number(status[name])
+        if channel:
+            sub(element, "channel-code").text = channel
+
+    def fss(self, body: Any) -> None:
+        survey = self.data.get("fss")
+        if not survey or not _day(survey.get("extraction_date")):
+            if survey:
+                self.note("fss", "A forward spending survey whose extraction date is not "
+                          "known to the day.")
+            return
+        phaseout = survey.get("phaseout_year")
+        element = etree.SubElement(body, "fss", _attrs(**{
+            "extraction-date": str(survey["extraction_date"]),
+            "priority": _bool(survey["priority"]) if survey.get("priority") is not None
+            else None,
+            "phaseout-year": str(phaseout.year if isinstance(phaseout, PartialDate)
+                                 else phaseout) if phaseout is not None else None}))
+        for forecast in self.data.get("fss_forecasts", []):
+            year = forecast["year"]
+            etree.SubElement(element, "forecast", _attrs(
+                year=str(year.year if isinstance(year, PartialDate) else year),
+                currency=forecast.get("currency"), **{
+                    "value-date": str(forecast["value_date"]) if _day(
+                        forecast.get("value_date")) else None})).text = _number(
+                forecast["amount"])
 
     def results(self, body: Any) -> None:
         sub = etree.SubElement
@@ -498,6 +622,12 @@ class _Activity:
             _narratives(sub(element, "title"), result["title"])
             if result.get("description"):
                 _narratives(sub(element, "description"), result["description"])
+            self.document_links(element, result.get("document_links", []),
+                                f"results[{n}].document_links")
+            for reference in result.get("references", []):
+                sub(element, "reference", _attrs(vocabulary=iati_code(
+                    "result-vocabulary", reference["vocabulary"]), code=reference["code"],
+                    **{"vocabulary-uri": reference.get("vocabulary_uri")}))
             element.extend(indicators)
 
     def indicators(self, result: dict[str, Any], path: str) -> Iterator[Any]:
@@ -512,6 +642,13 @@ class _Activity:
             _narratives(sub(element, "title"), indicator["title"])
             if indicator.get("description"):
                 _narratives(sub(element, "description"), indicator["description"])
+            where = f"{path}.indicators[{n}]"
+            self.document_links(element, indicator.get("document_links", []),
+                                f"{where}.document_links")
+            for reference in indicator.get("references", []):
+                sub(element, "reference", _attrs(vocabulary=iati_code(
+                    "indicator-vocabulary", reference["vocabulary"]), code=reference["code"],
+                    **{"indicator-uri": reference.get("indicator_uri")}))
             baseline = indicator.get("baseline")
             if baseline and baseline.get("year") is not None:
                 year = baseline["year"]
@@ -519,6 +656,7 @@ class _Activity:
                     year=str(year.year if isinstance(year, PartialDate) else year),
                     **{"iso-date": str(baseline["date"]) if _day(baseline.get("date"))
                        else None}, value=_maybe(baseline.get("value"))))
+                self.observation(node, indicator, "baseline", where)
                 if baseline.get("comment"):
                     _narratives(sub(node, "comment"), baseline["comment"])
             for m, period in enumerate(indicator.get("periods", []), start=1):
@@ -532,8 +670,9 @@ class _Activity:
                 for kind in ("target", "actual"):
                     if period.get(kind) is not None or period.get(f"{kind}_comment"):
                         value = sub(node, kind, _attrs(value=_maybe(period.get(kind))))
-                        if period.get(f"{kind}_comment"):
-                            _narratives(sub(value, "comment"), period[f"{kind}_comment"])
+                        self.observation(value, period, kind, f"{where}.periods[{m}]",
+                                         f"{kind}_comment" if period.get(f"{kind}_comment")
+                                         else None)
             yield element
         for n, target in enumerate(result.get("targets", []), start=1):
             # A curated target (a number of something) is a unit indicator; its value has
