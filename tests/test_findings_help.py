@@ -323,7 +323,7 @@ def test_every_help_has_examples_that_parse(name: str, command: click.Command,
                 else:
                     target.touch()
         context = click.Context(main, info_name="coopdata")
-        sub = main.get_command(context, words[1])  # type: ignore[attr-defined]
+        sub = main.get_command(context, words[1])
         assert sub is not None, example
         used.add(words[1])
         sub.make_context(words[1], words[2:], parent=context)  # raises if it does not parse
@@ -332,11 +332,11 @@ def test_every_help_has_examples_that_parse(name: str, command: click.Command,
 
 def test_summaries_fit_in_coopdata_help() -> None:
     output = CliRunner().invoke(main, ["--help"], terminal_width=80).stdout
-    for name, command in main.commands.items():  # type: ignore[attr-defined]
+    for name, command in main.commands.items():
         assert command.short_help and len(command.short_help) <= 45, name
         assert f"  {name}" in output and command.short_help in output, name
     commands = output.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
-    assert len(commands.splitlines()) == len(main.commands)  # type: ignore[attr-defined]
+    assert len(commands.splitlines()) == len(main.commands)
     assert "..." not in commands
 
 
