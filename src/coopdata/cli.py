@@ -217,7 +217,7 @@ def build(records: Path | None, base_uri: str | None, out: Path, strict: bool) -
                f"{len(result.validation.triples)} triples, {len(result.files)} files")
 
 
-@main.command("import", short_help="Turn filled-in tables or workbooks into records.",
+@main.command("import", short_help="Turn tables or workbooks into records.",
               epilog=examples(
     "coopdata export-tables --blank --out tables   # templates to fill in",
     "coopdata import tables --out new-records",
