@@ -26,11 +26,14 @@ pytestmark = needs_virtuoso
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted((ROOT / "docs" / "queries").glob("*.rq"))
 GRAPH = "https://w3id.org/coopdata/graph/{version}"
+MAX_ROWS = 10_000
+"""``ResultSetMaxRows`` of the virtuoso.ini that Debian installs."""
 
 
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
-    with started(tmp_path_factory) as server:
+    """A Virtuoso with Debian's row limit, as readers of docs/queries.md meet it."""
+    with started(tmp_path_factory, max_rows=MAX_ROWS) as server:
         yield server
 
 
@@ -135,3 +138,19 @@ def test_one_version_among_two_gives_its_own_totals(virtuoso: Virtuoso, released
     for mixed, old, new in zip(union[1:], documented[1:], changed[1:], strict=True):
         total = int(old[3]) + int(new[3]) if old[3] != new[3] else int(old[3])
         assert int(mixed[3]) == total, mixed
+
+
+def test_a_long_answer_is_cut_without_an_error(virtuoso: Virtuoso, pushed: str) -> None:
+    """The trait docs/queries.md warns of: an answer longer than ResultSetMaxRows comes
+    back cut, with 200 OK, and only the X-SPARQL-MaxRows header says so."""
+    prefix = "PREFIX coop: <https://w3id.org/coopdata/vocab#>\n"
+    pattern = "{ ?s ?p ?o . ?project a coop:Project }"
+    query = f"{prefix}SELECT ?s ?p ?o ?project WHERE {pattern}"
+    total = virtuoso.select(f"{prefix}SELECT (COUNT(*) AS ?n) WHERE {pattern}",
+                            **{"default-graph-uri": pushed})
+    assert int(total[1][0]) > MAX_ROWS
+    rows, headers = virtuoso.answer(query, **{"default-graph-uri": pushed})
+    assert len(rows) - 1 == MAX_ROWS
+    assert headers["X-SPARQL-MaxRows"] == str(MAX_ROWS)
+    short, headers = virtuoso.answer(query + " LIMIT 10", **{"default-graph-uri": pushed})
+    assert len(short) - 1 == 10 and "X-SPARQL-MaxRows" not in headers

@@ -24,6 +24,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email.message import Message
 
 import pytest
 
@@ -61,7 +62,7 @@ ServerRoot = {dir}
 ServerThreads = 4
 Charset = UTF-8
 [SPARQL]
-ResultSetMaxRows = 100000
+ResultSetMaxRows = {max_rows}
 """
 
 
@@ -83,6 +84,10 @@ class Virtuoso:
         """The SPARQL CSV results of ``query`` at the public ``/sparql`` endpoint (a POST
         of the SPARQL 1.1 Protocol, ``parameters`` such as ``default-graph-uri`` beside
         it), the header row first."""
+        return self.answer(query, **parameters)[0]
+
+    def answer(self, query: str, **parameters: str) -> tuple[list[list[str]], Message]:
+        """The CSV results of ``query``, and the response's headers."""
         data = urllib.parse.urlencode({"query": query, **parameters}).encode()
         request = urllib.request.Request(
             f"{self.url}/sparql", data=data,
@@ -90,9 +95,10 @@ class Virtuoso:
         try:
             with NO_PROXY.open(request, timeout=60) as response:
                 text = response.read().decode("utf-8")
+                headers = response.headers
         except urllib.error.HTTPError as exc:
             pytest.fail(f"Virtuoso answered {exc.code}: {exc.read().decode(errors='replace')}")
-        return list(csv.reader(io.StringIO(text, newline="")))
+        return list(csv.reader(io.StringIO(text, newline=""))), headers
 
     def count(self, graph: str) -> int:
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
@@ -125,14 +131,17 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
-    """A Virtuoso on free loopback ports, a fresh database and the user ``USER``;
-    stopped on leaving."""
+def started(tmp_path_factory: pytest.TempPathFactory,
+            max_rows: int = 100_000) -> Iterator[Virtuoso]:
+    """A Virtuoso on free loopback ports, a fresh database and the user ``USER``, that
+    answers at most ``max_rows`` rows (``ResultSetMaxRows``; Debian's own virtuoso.ini
+    says 10,000); stopped on leaving."""
     for _attempt in range(3):  # a free port may be taken before the server binds it
         directory = tmp_path_factory.mktemp("virtuoso")
         sql, http = free_port(), free_port()
         ini = directory / "virtuoso.ini"
-        ini.write_text(INI.format(dir=directory, sql=sql, http=http), encoding="utf-8")
+        ini.write_text(INI.format(dir=directory, sql=sql, http=http, max_rows=max_rows),
+                       encoding="utf-8")
         with open(directory / "server.out", "wb") as output:
             server = subprocess.Popen(["virtuoso-t", "-c", str(ini), "+foreground"],
                                       cwd=directory, stdout=output, stderr=subprocess.STDOUT)
