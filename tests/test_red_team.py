@@ -1,0 +1,98 @@
+"""A second, adversarial read of issue 14: other members of its classes than the
+examples the first fixes were tested on (see docs/reliability.md, rows 14.x-rt)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from coopdata.server import Handler, Limits, Server
+from test_serve_hostile import start, stop
+
+
+@pytest.fixture
+def small_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    """Two handlers; a request must arrive within 2 s."""
+    monkeypatch.setattr(Handler, "timeout", 2)
+    server, thread = start(Limits(timeout=3, handlers=2, waiting=4))
+    yield server
+    stop(server, thread)
+
+
+def _exchange(server: Server, data: bytes, wait: float = 10) -> bytes:
+    with socket.create_connection(("127.0.0.1", server.server_address[1])) as client:
+        client.settimeout(wait)
+        client.sendall(data)
+        answer = b""
+        while chunk := client.recv(4096):
+            answer += chunk
+        return answer
+
+
+def _drip(server: Server, seconds: float, outcome: list[str]) -> None:
+    """A slowloris client: a header line every half second, never the blank line."""
+    with socket.create_connection(("127.0.0.1", server.server_address[1])) as client:
+        client.sendall(b"GET / HTTP/1.1\r\n")
+        start_time = time.monotonic()
+        try:
+            while time.monotonic() - start_time < seconds:
+                time.sleep(0.5)
+                client.sendall(b"X-Slow: yes\r\n")
+        except OSError:
+            outcome.append(f"cut after {time.monotonic() - start_time:.1f} s")
+            return
+        outcome.append("still held")
+
+
+def test_a_request_that_trickles_in_is_cut_at_the_deadline(small_server: Server) -> None:
+    """Slowloris: each byte arrives well within the socket timeout, but the request as a
+    whole may take no longer than the handler's timeout; meanwhile, others are answered."""
+    outcome: list[str] = []
+    drips = [threading.Thread(target=_drip, args=(small_server, 9, outcome))
+             for _ in range(2)]  # as many as there are handlers
+    for drip in drips:
+        drip.start()
+    time.sleep(1)
+    begun = time.monotonic()
+    answer = _exchange(small_server, b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\n\r\n")
+    waited = time.monotonic() - begun
+    for drip in drips:
+        drip.join()
+    assert answer.startswith(b"HTTP/1.0 200"), answer[:80]
+    assert waited < 5, waited
+    assert outcome == ["cut after 2.0 s"] * 2 or all(
+        o.startswith("cut after") and float(o.split()[2]) < 5 for o in outcome), outcome
+
+
+def test_a_body_shorter_than_its_length_gets_408(small_server: Server) -> None:
+    answer = _exchange(small_server, b"POST /sparql HTTP/1.1\r\nContent-Type: "
+                       b"application/sparql-query\r\nContent-Length: 60\r\n\r\nASK {}")
+    assert answer.startswith(b"HTTP/1.0 408"), answer[:80]
+    assert b"took longer than 2 s" in answer
+
+
+@pytest.mark.parametrize("headers", [
+    b"Content-Length: 6\r\nContent-Length: 60\r\n",
+    b"Content-Length: 6\r\nContent-Length: 7\r\n",
+])
+def test_conflicting_content_lengths_are_400(small_server: Server, headers: bytes) -> None:
+    answer = _exchange(small_server, b"POST /sparql HTTP/1.1\r\nContent-Type: "
+                       b"application/sparql-query\r\n" + headers + b"\r\nASK {}")
+    assert answer.startswith(b"HTTP/1.0 400"), answer[:80]
+    assert b"more than once" in answer
+
+
+@pytest.mark.parametrize("headers", [
+    b"Transfer-Encoding: chunked\r\n",
+    b"Transfer-Encoding: chunked\r\nContent-Length: 6\r\n",
+])
+def test_a_chunked_body_is_refused_not_misread(small_server: Server, headers: bytes) -> None:
+    answer = _exchange(small_server, b"POST /sparql HTTP/1.1\r\nContent-Type: "
+                       b"application/sparql-query\r\n" + headers +
+                       b"\r\n6\r\nASK {}\r\n0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.0 411"), answer[:80]
+    assert b"chunked" in answer
