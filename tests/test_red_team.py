@@ -7,9 +7,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from coopdata import UsageError
 from coopdata.server import Handler, Limits, Server
 from test_serve_hostile import start, stop
 
@@ -96,3 +99,24 @@ def test_a_chunked_body_is_refused_not_misread(small_server: Server, headers: by
                        b"\r\n6\r\nASK {}\r\n0\r\n\r\n")
     assert answer.startswith(b"HTTP/1.0 411"), answer[:80]
     assert b"chunked" in answer
+
+
+@pytest.mark.parametrize("workbook", ["xlsx", "ods"])
+def test_a_workbook_never_replaces_a_file_that_appears_while_it_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workbook: str) -> None:
+    """``export-tables --format xlsx|ods`` checks that its file is new when it starts;
+    a file the user saves under that name while the workbook is written is kept."""
+    from coopdata import workbook as module
+
+    target = tmp_path / f"book.{workbook}"
+    writer = getattr(module, f"_write_{workbook}")
+
+    def user_saves_meanwhile(path: Path, sheets: Any) -> None:
+        target.write_text("the user's edits")
+        writer(path, sheets)
+
+    monkeypatch.setattr(module, f"_write_{workbook}", user_saves_meanwhile)
+    with pytest.raises(UsageError, match="appeared while the workbook was written"):
+        module.write_workbook(target, [("projects", [["id"], ["p1"]])], workbook)
+    assert target.read_text() == "the user's edits"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no partial file left
