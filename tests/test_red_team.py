@@ -120,3 +120,45 @@ def test_a_workbook_never_replaces_a_file_that_appears_while_it_is_written(
         module.write_workbook(target, [("projects", [["id"], ["p1"]])], workbook)
     assert target.read_text() == "the user's edits"
     assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no partial file left
+
+
+HOSTILE = "x\x1b]0;owned\x07\x1b[31mred\u202eevil\u200b"  # a title, a colour, RLO, ZWSP
+
+
+def _printable(output: str) -> bool:
+    return all(line.isprintable() for line in output.split("\n"))
+
+
+def test_an_error_naming_a_hostile_file_is_printed_escaped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Findings escape what is invisible; so do the errors and the first line, which
+    name files and folders found on disk (a user's file in the way of --out)."""
+    from click.testing import CliRunner
+
+    from conftest import FIXTURES
+    from coopdata.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / HOSTILE).write_text("mine")
+    result = CliRunner().invoke(main, ["build", "--records", str(FIXTURES / "records"),
+                                       "--out", "d"], color=True)
+    assert result.exit_code == 2, result.output
+    assert "x\\x1b]0;owned\\x07\\x1b[31mred\\u202eevil\\u200b" in result.output
+    assert _printable(result.output), repr(result.output)
+
+
+def test_the_first_line_escapes_a_hostile_records_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from click.testing import CliRunner
+
+    from conftest import FIXTURES
+    from coopdata.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(FIXTURES / "records", tmp_path / HOSTILE)
+    result = CliRunner().invoke(main, ["validate", "--records", HOSTILE], color=True)
+    assert "reading " in result.output
+    assert _printable(result.output), repr(result.output)
