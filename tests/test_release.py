@@ -187,18 +187,19 @@ def test_bad_arguments(tmp_path: Path, args: list[str], message: str) -> None:
      '"ftp://x/"'),
     ('[release]\nbase_uri = "https://example.org/id"\n', 'base_uri must end with "/", got '
      '"https://example.org/id"'),
-    ('[release]\ncolour = "blue"\n', 'unknown setting "colour"'),
+    ('[release]\ncolour = "blue"\n', '2: unknown setting "colour"'),  # (file:line)
     ('[release.contact]\nemail = "nobody"\n', 'contact email must be an e-mail address, got '
      '"nobody"'),
-    ("[release\n", "not valid TOML: Expected ']' at the end of a table declaration "
-     "(at line 1, column 9)"),
+    ("[release\n", "1: not valid TOML: Expected ']' at the end of a table declaration "
+     "(column 9)"),
 ])
 def test_bad_config(tmp_path: Path, config: str, message: str) -> None:
     path = tmp_path / "coopdata.toml"
     path.write_text(config, encoding="utf-8")
     result = CliRunner().invoke(main, ["release", "--records", str(FIXTURES / "records"),
                                        "--out", str(tmp_path / "r"), "--config", str(path)])
-    assert (result.exit_code, result.output) == (2, f"Error: {path}: {message}\n")
+    separator = ":" if message[0].isdigit() else ": "
+    assert (result.exit_code, result.output) == (2, f"Error: {path}{separator}{message}\n")
     assert not (tmp_path / "r").exists()
 
 
