@@ -86,7 +86,8 @@ def test_embedded_dataset_round_trips_through_csv(tmp_path: Path) -> None:
 def test_export_edit_import(records: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["export-tables", "--records", "records", "--out", "tables"])
-    assert (result.exit_code, result.output) == (0, f"wrote {len(tables()) + 1} files into "
+    assert (result.exit_code, result.output) == (0, "reading 13 records from records\n"
+                                                    f"wrote {len(tables()) + 1} files into "
                                                     "tables\n")
     projects = Path("tables/projects.csv")
     projects.write_text(projects.read_text(encoding="utf-8").replace("Premier projet",
