@@ -247,15 +247,23 @@ def test_changelog_and_diff(published: Path, records: Path) -> None:
     release("releases", records, version="1.1.0", date="2026-12-01")
     changelog = Path("releases/1.1.0/CHANGELOG.md").read_text("utf-8")
     assert changelog.startswith("# Changes in 1.1.0 since 1.0.0\n\n## Records\n\n"
-                                "- removed: event/conference\n"
-                                "- changed: event/audience (part_of)\n"
-                                "- changed: project/second (status)\n")
+                                "- removed: event/conference (Global Forum)\n"
+                                "- changed: event/audience (Audience)\n"
+                                '  - part_of: "conference" → (none)\n'
+                                "- changed: project/second (Second project)\n"
+                                '  - status: "implementation" → "closed"\n')
     result = CliRunner().invoke(main, ["diff", "releases/1.0.0", "releases/1.1.0"])
     assert (result.exit_code, result.output) == (0, changelog)
     result = CliRunner().invoke(main, ["diff", "releases/1.0.0", "releases/1.1.0", "--format",
                                        "json"])
     changes = json.loads(result.output)
     assert changes["removed"] == ["event/conference"] and changes["triples_removed"] > 10
+    listed = {line.split("  ", 1)[1] for line in
+              Path("releases/1.1.0/SHA256SUMS").read_text("utf-8").splitlines()}
+    assert listed - {"SHA256SUMS"} >= EXPECTED - {"SHA256SUMS"} | {"changes/added.nt",
+                                                                  "changes/removed.nt"}
+    assert len(Path("releases/1.1.0/changes/removed.nt").read_text("utf-8").splitlines()) \
+        == changes["triples_removed"]
 
 
 def test_killed_release_leaves_no_partial_version(published: Path, tmp_path: Path) -> None:
