@@ -13,9 +13,9 @@ from rdflib import OWL, RDF, RDFS, SH, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SKOS
 
-from coopdata import codes
-from coopdata.graph import expand
-from coopdata.spec import KINDS, POINT_WKT, PREFIXES, Field
+from coopdata.model import codes
+from coopdata.model.spec import KINDS, POINT_WKT, PREFIXES, Field
+from coopdata.reference.graph import expand
 
 ROOT = Path(__file__).resolve().parents[1]
 COOP = PREFIXES["coop"]
@@ -116,7 +116,7 @@ def test_every_concept_has_notation_and_labels(codelists: Graph) -> None:
 
 
 def test_table_fields_map_to_spec_fields() -> None:
-    from coopdata.tables import tables
+    from coopdata.tables.layout import tables
 
     for table in tables():
         for column in table.columns:

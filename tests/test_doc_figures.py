@@ -21,7 +21,7 @@ import rdflib
 from click.testing import CliRunner
 
 from coopdata.cli import main
-from coopdata.resources import default_records
+from coopdata.model.resources import default_records
 
 ROOT = Path(__file__).resolve().parents[1]
 SKIPPED = {"performance.md", "serve-load.md"}

@@ -1,5 +1,5 @@
-"""The fast SHACL validator (coopdata.fastshacl: the shapes compiled once, checked in Python
-on the N-Triples terms, SHACL-SPARQL on pyoxigraph) gives exactly pyshacl's results: on the
+"""The fast SHACL validator (coopdata.validate.shacl.core: the shapes compiled once, checked in
+Python on the N-Triples terms, SHACL-SPARQL on pyoxigraph) gives exactly pyshacl's results: on the
 fixture graph with one injected error per constraint kind and per SHACL-SPARQL rule of
 shapes/coopdata.ttl, on synthetic records with injected errors, and on the embedded dataset.
 A difference that cannot be removed is listed in KNOWN_DIFFERENCES with its reason, and
@@ -20,11 +20,12 @@ import pytest
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 
 import coopdata
-from coopdata import fastshacl, shaclsparql
-from coopdata.fastgraph import parse_term
-from coopdata.fastshacl import Result, UnsupportedShapes
-from coopdata.shacl import shacl_results, shapes_graph, validate_graph
-from coopdata.uris import Uris
+from coopdata.model.uris import Uris
+from coopdata.rdf.triples import parse_term
+from coopdata.validate.shacl import core as fastshacl
+from coopdata.validate.shacl import sparql as shaclsparql
+from coopdata.validate.shacl.check import shacl_results, shapes_graph, validate_graph
+from coopdata.validate.shacl.core import Result, UnsupportedShapes
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import synthetic  # noqa: E402
@@ -344,7 +345,7 @@ def test_both_engines_give_the_same_findings() -> None:
 def test_the_fast_engine_falls_back_on_pyshacl(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shapes that fastshacl does not compile are validated by pyshacl; a bad engine name
     is refused."""
-    from coopdata import shacl
+    from coopdata.validate.shacl import check as shacl
 
     graph, dataset = injected("min-count", "or"), coopdata.load(FIXTURES)[0]
     monkeypatch.setattr(shacl, "_compiled", lambda: None)
@@ -546,7 +547,7 @@ def test_the_triples_a_query_needs(where: str, predicates: set[str] | None,
 
 
 def test_ntriples_documents_are_validated_as_triples() -> None:
-    from coopdata.shacl import validate_triples
+    from coopdata.validate.shacl.check import validate_triples
 
     graph = injected(*INJECTIONS)
     text = graph.serialize(format="nt", encoding="utf-8")

@@ -12,9 +12,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coopdata import records
-from coopdata.fastyaml import read_plain
-from coopdata.records import read_record
+from coopdata.records import read as records
+from coopdata.records.fastread import read_plain
+from coopdata.records.read import read_record
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))

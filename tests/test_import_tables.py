@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from coopdata import RecordsInvalid, read_tables, write_package
-from coopdata.build import export_tables, import_tables, read_tables_in
 from coopdata.cli import main
-from coopdata.dataset import Dataset
-from coopdata.tables import rows, tables
-from coopdata.validate import load
+from coopdata.model.dataset import Dataset
+from coopdata.tables.layout import rows, tables
+from coopdata.tables.read import export_tables, import_tables, read_tables_in
+from coopdata.validate.validation import load
 from strategies import datasets
 
 TABLES = {t.name: t for t in tables()}

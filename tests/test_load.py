@@ -13,11 +13,11 @@ from benchmarks.synthetic import generate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coopdata.records import FieldLines, read_record
-from coopdata.uris import Uris
-from coopdata.validate import Validation
+from coopdata.model.uris import Uris
+from coopdata.records.read import FieldLines, read_record
+from coopdata.validate.validation import Validation
 
-validation = importlib.import_module("coopdata.validate")  # the module, not the function
+validation = importlib.import_module("coopdata.validate.validation")  # the module, not the function
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,7 @@ def test_resolved_tags_are_pyyaml_s(value: str, plain: bool) -> None:
     except that a plain scalar whose tag holds no data (``=``) is text."""
     import yaml
 
-    from coopdata.records import _MERGE, _SCALAR_TAGS, _STR, _Loader
+    from coopdata.records.read import _MERGE, _SCALAR_TAGS, _STR, _Loader
 
     reference = yaml.resolver.Resolver()
     loader = _Loader("")

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, write
 from coopdata import UsageError
-from coopdata.build import build, export_tables
 from coopdata.cli import main
-from coopdata.output import MARKER
+from coopdata.release.staging import MARKER
+from coopdata.tables.read import build, export_tables
 
 RECORDS = FIXTURES / "records"
 
@@ -168,7 +168,7 @@ def test_a_tampered_marker_is_refused(tmp_path: Path, tamper: str) -> None:
 
 def test_a_file_added_while_building_is_kept(tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    module = sys.modules["coopdata.build"]  # (coopdata.build is also the function)
+    module = sys.modules["coopdata.tables.read"]  # (coopdata.build is also the function)
     out = tmp_path / "out"
     build(out, RECORDS)
     before = snapshot(out)
@@ -196,7 +196,7 @@ def test_out_that_is_a_symbolic_link_is_refused(tmp_path: Path) -> None:
 # --- no rdflib graph on the production path (issue 15, item 1) --------------------
 
 def test_build_makes_no_rdflib_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from coopdata.validate import Validation
+    from coopdata.validate.validation import Validation
 
     def refuse(self: Validation) -> None:
         raise AssertionError("build made an rdflib graph")
@@ -217,7 +217,7 @@ def test_build_makes_no_rdflib_graph(tmp_path: Path, monkeypatch: pytest.MonkeyP
 ])
 def test_a_memory_error_is_one_line_and_exit_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                argv: list[str]) -> None:
-    module = sys.modules["coopdata.validate"]
+    module = sys.modules["coopdata.validate.validation"]
 
     def greedy(*args: object, **kwargs: object) -> None:
         raise MemoryError
@@ -225,7 +225,7 @@ def test_a_memory_error_is_one_line_and_exit_1(tmp_path: Path, monkeypatch: pyte
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(module, "load", greedy)
     monkeypatch.setattr(module, "validate", greedy)
-    monkeypatch.setattr(sys.modules["coopdata.build"], "load", greedy)
+    monkeypatch.setattr(sys.modules["coopdata.tables.read"], "load", greedy)
     result = CliRunner().invoke(main, argv)
     assert (result.exit_code, result.output) == (
         1, f"Error: coopdata {argv[0]} ran out of memory: the records need more than this "
@@ -235,7 +235,7 @@ def test_a_memory_error_is_one_line_and_exit_1(tmp_path: Path, monkeypatch: pyte
 
 
 def test_import_out_of_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    module = sys.modules["coopdata.build"]
+    module = sys.modules["coopdata.tables.read"]
     export_tables(tmp_path / "tables", RECORDS)
 
     def greedy(*args: object, **kwargs: object) -> None:

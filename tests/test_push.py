@@ -28,8 +28,8 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from coopdata.cli import main
-from coopdata.push import challenges, digest_authorization, push
-from coopdata.release import release
+from coopdata.publish.push import challenges, digest_authorization, push
+from coopdata.release.job import release
 
 GRAPH = "https://w3id.org/coopdata/graph/1.0.0"
 SECOND = "https://w3id.org/coopdata/id/project/second"

@@ -25,8 +25,8 @@ import pytest
 from click.testing import CliRunner
 
 from coopdata.cli import main
-from coopdata.release import release
-from coopdata.resources import default_records
+from coopdata.model.resources import default_records
+from coopdata.release.job import release
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted((ROOT / "docs" / "queries").glob("*.rq"))

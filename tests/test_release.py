@@ -20,7 +20,7 @@ from rdflib.compare import isomorphic
 from conftest import FIXTURES
 from coopdata import build_graph, load, read_tables
 from coopdata.cli import main
-from coopdata.release import release, verify
+from coopdata.release.job import release, verify
 
 EXPECTED = {"graph.ttl", "graph.nt", "graph.jsonld", "projects.jsonld", "context.jsonld",
             "datapackage.json", "csv-metadata.json", "void.ttl", "CHANGELOG.md", "release.json",
@@ -145,7 +145,7 @@ def test_records_failing_only_the_graph_checks_publish_nothing(
     """graph.nt is written, and converted beside, while the graph is checked: a violation
     found there stops the conversions and takes everything away, the folder made for
     the release included."""
-    from coopdata import serialize
+    from coopdata.rdf import serialize
 
     started: list[serialize.Beside] = []
     original = serialize.Beside.start

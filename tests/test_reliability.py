@@ -35,14 +35,14 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, refused, write
 from coopdata import OutputError, read_record, read_tables
-from coopdata.build import build, export_tables, import_tables
-from coopdata.checks import SLUG, check_records
 from coopdata.cli import main
-from coopdata.dataset import Dataset
-from coopdata.records import Record
-from coopdata.release import release, releases_in, verify
-from coopdata.tables import guard, tables, unguard
-from coopdata.validate import load
+from coopdata.model.dataset import Dataset
+from coopdata.records.checks import SLUG, check_records
+from coopdata.records.read import Record
+from coopdata.release.job import release, releases_in, verify
+from coopdata.tables.layout import guard, tables, unguard
+from coopdata.tables.read import build, export_tables, import_tables
+from coopdata.validate.validation import load
 
 ROOT = Path(__file__).resolve().parents[1]
 BOUNDED = settings(max_examples=300, deadline=None, database=None, derandomize=True,
@@ -381,7 +381,7 @@ def test_csv_to_records_gives_the_true_text(formula_build: Path, tmp_path: Path)
 
 
 def test_numbers_are_never_quoted() -> None:
-    from coopdata.package import csv_text
+    from coopdata.tables.package import csv_text
 
     table = next(t for t in tables() if t.name == "project_budgets")
     dataset = Dataset()
@@ -433,7 +433,7 @@ def test_remote_json_ld_context_is_never_fetched(no_network: list[str], context:
     from rdflib import Graph, Literal, URIRef
 
     from coopdata import UsageError
-    from coopdata.serialize import compacted
+    from coopdata.rdf.serialize import compacted
 
     graph = Graph()
     graph.add((URIRef("urn:x:a"), URIRef("urn:x:p"), Literal("v")))
@@ -448,7 +448,7 @@ def test_remote_json_ld_context_is_never_fetched(no_network: list[str], context:
 def test_owl_imports_are_not_followed(no_network: list[str]) -> None:
     from rdflib import Graph
 
-    from coopdata.shacl import shacl_results
+    from coopdata.validate.shacl.check import shacl_results
 
     data = Graph().parse(data="""
         @prefix owl: <http://www.w3.org/2002/07/owl#> .

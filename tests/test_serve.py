@@ -25,9 +25,9 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import FIXTURES
-from coopdata.serve_page import PAGE_CSP
-from coopdata.server import Limits, Server, make_server, negotiate
-from coopdata.sparql import open_store
+from coopdata.sparql.pages import PAGE_CSP
+from coopdata.sparql.query import open_store
+from coopdata.sparql.serve import Limits, Server, make_server, negotiate
 
 ID = "https://w3id.org/coopdata/id/"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

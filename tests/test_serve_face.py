@@ -21,10 +21,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coopdata.config import ReleaseConfig
-from coopdata.fastgraph import triples
-from coopdata.release import release
-from coopdata.serve_page import (
+from coopdata.model.config import ReleaseConfig
+from coopdata.model.uris import Uris
+from coopdata.rdf.triples import triples
+from coopdata.release.job import release
+from coopdata.site import SiteInput, site_files
+from coopdata.sparql.pages import (
     PAGE_CSP,
     SITE_CSP,
     Context,
@@ -33,10 +35,8 @@ from coopdata.serve_page import (
     queries_folder,
     results_html,
 )
-from coopdata.server import Limits, Server, make_server
-from coopdata.site import SiteInput, site_files
-from coopdata.uris import Uris
-from coopdata.validate import load
+from coopdata.sparql.serve import Limits, Server, make_server
+from coopdata.validate.validation import load
 from test_serve import fetch, raw
 from test_site import SCRIPT_TITLE, hostile_records
 

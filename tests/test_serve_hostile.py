@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from conftest import FIXTURES
-from coopdata.server import Limits, Server, make_server
+from coopdata.sparql.serve import Limits, Server, make_server
 
 ASK = "ASK { ?s ?p ?o }"
 

@@ -22,7 +22,7 @@ from rdflib.compare import isomorphic
 from conftest import FIXTURES
 from coopdata import load
 from coopdata.cli import main
-from coopdata.release import release, verify
+from coopdata.release.job import release, verify
 from coopdata.site import site_for_release
 
 SCRIPT_TITLE = "<script>alert(1)</script> Deuxième projet"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from .report import MinSeverity
+    from coopdata.report import MinSeverity
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,13 +38,13 @@ def records_option(function: F) -> F:
 def use_project(kwargs: dict[str, Any]) -> None:
     """Fill in a command's ``records`` (and ``config_path``, ``base_uri``, a release's
     ``out``, when it has them and they are not given) from the project in the working
-    directory (:func:`coopdata.config.find_project`), and say on stderr, as the command's
+    directory (:func:`coopdata.model.config.find_project`), and say on stderr, as the command's
     first line, which records it reads. A command given a ``--release`` reads no records,
     nor does ``export-tables --blank``."""
-    from ._errors import UsageError
-    from .config import find_project
-    from .records import record_files
-    from .resources import default_records
+    from coopdata.errors import UsageError
+    from coopdata.model.config import find_project
+    from coopdata.model.resources import default_records
+    from coopdata.records.read import record_files
 
     if kwargs.get("release_dir") is not None or kwargs.get("blank"):
         return
@@ -84,7 +84,7 @@ def handle_errors(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ._errors import CoopdataError, RecordsInvalid
+        from coopdata.errors import CoopdataError, RecordsInvalid
 
         try:
             return function(*args, **kwargs)
@@ -113,8 +113,8 @@ def out_of_memory() -> None:
 
 
 def _uris(base_uri: str | None) -> Any:
-    from ._errors import UsageError
-    from .uris import Uris
+    from coopdata.errors import UsageError
+    from coopdata.model.uris import Uris
 
     if base_uri is None:
         return None
@@ -177,8 +177,8 @@ def validate(records: Path | None, base_uri: str | None, output_format: str,
     Each finding prints as `path:line record field: message [code]`. Exits 1 when
     there is a violation (or a warning, with --strict).
     """
-    from ._errors import UsageError
-    from .validate import validate as run
+    from coopdata.errors import UsageError
+    from coopdata.validate.validation import validate as run
 
     if quiet and min_severity not in (None, "error"):
         raise UsageError("use --quiet (errors only) or --min-severity, not both")
@@ -207,7 +207,7 @@ def validate(records: Path | None, base_uri: str | None, output_format: str,
 def build(records: Path | None, base_uri: str | None, out: Path, strict: bool) -> None:
     """Validate, then write the graph (graph.ttl) and the tables (tables/*.csv and
     tables/datapackage.json). Nothing is written when validation fails."""
-    from .build import build as run
+    from coopdata.tables.read import build as run
 
     result = run(out, records, strict=strict, uris=_uris(base_uri))
     report = result.validation.report
@@ -238,9 +238,9 @@ def import_(tables_dir: Path, out: Path | None, into: Path | None) -> None:
     that are not tables are reported and not read. With --into, each record written is
     listed with the values that changed. Nothing is written unless all is valid.
     """
-    from ._errors import UsageError
-    from .build import import_into, import_tables, read_tables_in
-    from .records import record_files
+    from coopdata.errors import UsageError
+    from coopdata.records.read import record_files
+    from coopdata.tables.read import import_into, import_tables, read_tables_in
 
     if (out is None) == (into is None):
         raise UsageError("give --out (a new records folder) or --into (a records folder to "
@@ -297,9 +297,9 @@ def import_iati(paths: tuple[Path, ...], out: Path, countries: tuple[str, ...],
     them. Prints, for each activity and in total, every element path carried and every
     one dropped. Nothing is written when a file cannot be read; see docs/iati.md.
     """
-    from ._errors import RecordsInvalid
-    from .iati.importer import import_iati as run
-    from .iati.summary import json_chunks, text_lines
+    from coopdata.errors import RecordsInvalid
+    from coopdata.iati.importer import import_iati as run
+    from coopdata.iati.summary import json_chunks, text_lines
 
     result = run(paths, out, countries=countries, sectors=sectors, publishers=publishers)
     try:
@@ -332,7 +332,7 @@ def export_iati(records: Path | None, out: Path) -> None:
     it fails, nothing is written and each finding names its record and field. Projects
     IATI cannot hold are listed as infos (see docs/iati.md).
     """
-    from .iati.export import export_file
+    from coopdata.iati.export import export_file
 
     exported = export_file(records, out)
     for finding in sorted(exported.findings, key=lambda f: f.sort_key()):
@@ -357,8 +357,8 @@ def export_iati(records: Path | None, out: Path) -> None:
 def export_tables(records: Path | None, out: Path, table_format: str, blank: bool) -> None:
     """Write the records as tables (or blank templates) for spreadsheet editing: CSV
     files, or an .xlsx or .ods workbook that `coopdata import` reads back."""
-    from .build import export_tables as run
-    from .tables import tables
+    from coopdata.tables.layout import tables
+    from coopdata.tables.read import export_tables as run
 
     files = run(out, records, blank=blank, workbook=table_format)
     if table_format == "csv":
@@ -395,9 +395,9 @@ def release(records: Path | None, out: Path, version: str | None, date: str | No
 
     The release is written completely or not at all, and never overwrites a version.
     """
-    from .config import load_config
-    from .release import STEPS
-    from .release import release as run
+    from coopdata.model.config import load_config
+    from coopdata.release.job import STEPS
+    from coopdata.release.job import release as run
 
     config = load_config(config_path)
     if sys.stderr.isatty():
@@ -423,7 +423,7 @@ def release(records: Path | None, out: Path, version: str | None, date: str | No
 @handle_errors
 def diff(old: Path, new: Path, output_format: str) -> None:
     """Print what changed between two releases (OLD and NEW are DIR/VERSION folders)."""
-    from .changelog import diff_releases
+    from coopdata.release.changelog import diff_releases
 
     changes = diff_releases(old, new)
     click.echo(changes.to_json() if output_format == "json" else changes.to_markdown(), nl=False)
@@ -461,7 +461,7 @@ def push(release_dir: Path, endpoint: str, graph: str | None, user: str | None,
     """
     import os
 
-    from .push import push as run
+    from coopdata.publish.push import push as run
 
     if user is not None and password is None:
         password = os.environ.get("COOPDATA_PUSH_PASSWORD")
@@ -496,8 +496,14 @@ def query(query: str, release_dir: Path | None, records: Path | None,
     malformed query, with its line and column, and on a query that holds a SERVICE
     unless --allow-service is given. Ctrl-C stops it at once (exit 130).
     """
-    from ._errors import UsageError
-    from .sparql import format_result, interruptible, open_store, read_query, run_query
+    from coopdata.errors import UsageError
+    from coopdata.sparql.query import (
+        format_result,
+        interruptible,
+        open_store,
+        read_query,
+        run_query,
+    )
 
     if release_dir is not None and records is not None:
         raise UsageError("use --release or --records, not both")
@@ -537,8 +543,8 @@ def serve(release_dir: Path | None, records: Path | None, host: str, port: int, 
     Each query runs in its own process, stopped after --timeout seconds; updates and
     SERVICE are refused. See docs/serve.md.
     """
-    from ._errors import UsageError
-    from .server import Limits, make_server
+    from coopdata.errors import UsageError
+    from coopdata.sparql.serve import Limits, make_server
 
     if release_dir is not None and records is not None:
         raise UsageError("use --release or --records, not both")
@@ -571,8 +577,8 @@ def site(release_dir: Path, out: Path | None, config_path: Path | None) -> None:
     charts and downloads, and one page per project, organisation, country, agreement,
     event and programme. The same bytes as `coopdata release` writes; see docs/site.md.
     """
-    from .config import load_config
-    from .site import site_for_release
+    from coopdata.model.config import load_config
+    from coopdata.site import site_for_release
 
     target = site_for_release(release_dir, config=load_config(config_path), out=out)
     pages = sum(1 for _ in target.rglob("*.html"))

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from test_site_browser import ARGS, EXECUTABLE
 
-from coopdata.serve_page import load_examples
-from coopdata.server import Limits, Server, make_server
+from coopdata.sparql.pages import load_examples
+from coopdata.sparql.serve import Limits, Server, make_server
 from test_site import EN_TITLE, SCRIPT_TITLE, hostile_records
 
 pytestmark = pytest.mark.skipif(EXECUTABLE is None,

@@ -20,7 +20,7 @@ from urllib.request import urlopen
 import pytest
 
 from coopdata import load
-from coopdata.release import release
+from coopdata.release.job import release
 from coopdata.site import site_for_release
 from test_site import SCRIPT_TITLE, hostile_records
 

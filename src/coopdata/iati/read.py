@@ -26,7 +26,7 @@ from typing import Any
 
 from lxml import etree
 
-from ..report import Finding
+from coopdata.report import Finding
 
 MAX_FILE_BYTES = 4 * 1024**3
 """A file larger than this (4 GiB) is refused unread."""

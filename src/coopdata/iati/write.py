@@ -32,12 +32,12 @@ from typing import Any
 
 from lxml import etree
 
-from ..config import ReleaseConfig
-from ..dataset import Dataset
-from ..dates import PartialDate
-from ..records import Record
-from ..report import Finding
-from ..uris import Uris
+from coopdata.model.config import ReleaseConfig
+from coopdata.model.dataset import Dataset
+from coopdata.model.dates import PartialDate
+from coopdata.model.uris import Uris
+from coopdata.records.read import Record
+from coopdata.report import Finding
 
 VERSION = "2.03"
 STANDARD_URI = "http://iatistandard.org/203/"
@@ -77,9 +77,9 @@ def iati_codes() -> dict[str, dict[str, str]]:
     from rdflib import Graph, URIRef
     from rdflib.namespace import SKOS
 
-    from ..codes import CODE_BASE
-    from ..resources import resource
-    from ..uris import VOCAB
+    from coopdata.model.codes import CODE_BASE
+    from coopdata.model.resources import resource
+    from coopdata.model.uris import VOCAB
 
     graph = Graph().parse(resource("schema") / "codelists.ttl")
     iati_code = URIRef(VOCAB + "iatiCode")
@@ -823,7 +823,7 @@ def export(dataset: Dataset, activities: Path, organisations: Path | None = None
            today: dt.date | None = None) -> Exported:
     """Write the IATI files and check them against the official 2.03 schemas and the
     IATI rules; every problem becomes a finding at the record and field it comes from."""
-    from . import rules, xsd
+    from coopdata.iati import rules, xsd
 
     config = config or ReleaseConfig()
     today = today or dt.datetime.now(dt.UTC).date()

@@ -24,11 +24,11 @@ import tempfile
 from importlib.resources import files as package_files
 from pathlib import Path
 
-from .._errors import OutputError, UsageError
-from ..config import ReleaseConfig
-from ..releasefiles import ReleaseFile
-from ..uris import DEFAULT_BASE, Uris
-from .render import SiteInput
+from coopdata.errors import OutputError, UsageError
+from coopdata.model.config import ReleaseConfig
+from coopdata.model.uris import DEFAULT_BASE, Uris
+from coopdata.release.files import ReleaseFile
+from coopdata.site.render import SiteInput
 
 __all__ = ["SITE", "SiteInput", "site_for_release", "write_site"]
 
@@ -41,9 +41,9 @@ ASSETS = ("icon.svg", "site.css", "site.js")
 
 def site_files(source: SiteInput) -> dict[str, bytes]:
     """Every file of the site: path relative to the site folder → bytes."""
-    from .entities import entity_files
-    from .home import home_page, project_list
-    from .render import Pages
+    from coopdata.site.entities import entity_files
+    from coopdata.site.home import home_page, project_list
+    from coopdata.site.render import Pages
 
     pages = Pages(source)
     found = {"index.html": home_page(pages), "project/index.html": project_list(pages)}
@@ -84,8 +84,8 @@ def site_for_release(release: Path | str, *, config: ReleaseConfig | None = None
     configuration. Raises :class:`~coopdata.UsageError` when ``release`` is not a release
     and :class:`~coopdata.OutputError` when the site exists already or cannot be written.
     """
-    from ..changelog import read_release
-    from ..fastgraph import triples
+    from coopdata.rdf.triples import triples
+    from coopdata.release.changelog import read_release
 
     root = Path(release)
     try:

@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from .. import codes
-from ..graph import wikidata_countries
-from ..jsonld import compact
-from ..serialize import framed_projects, published_context, turtle
-from ..uris import Uris
-from .markup import plain
-from .model import Model, Target
+from coopdata.model import codes
+from coopdata.model.uris import Uris
+from coopdata.rdf.compact import compact
+from coopdata.rdf.serialize import framed_projects, published_context, turtle
+from coopdata.reference.graph import wikidata_countries
+from coopdata.site.markup import plain
+from coopdata.site.model import Model, Target
 
 if TYPE_CHECKING:
-    from ..fastgraph import Triple
+    from coopdata.rdf.triples import Triple
 
 
 def split_triples(triples: list[Triple], uris: Uris,

@@ -8,12 +8,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .. import codes
-from ..graph import WIKIDATA, wikidata_countries
-from ..spec import KINDS
-from .activity import project_views
-from .charts import country_grid
-from .data import (
+from coopdata.model import codes
+from coopdata.model.spec import KINDS
+from coopdata.reference.graph import WIKIDATA, wikidata_countries
+from coopdata.site.activity import project_views
+from coopdata.site.charts import country_grid
+from coopdata.site.data import (
     entity_jsonld,
     entity_turtle,
     framed_by_id,
@@ -21,11 +21,11 @@ from .data import (
     split_triples,
     with_linked_labels,
 )
-from .facts import Facts
-from .i18n import code_label, field_label, kind_label, relation_label, ui
-from .markup import link, pair, plain, text
-from .model import data_path, page_path
-from .render import NAV, Pages
+from coopdata.site.facts import Facts
+from coopdata.site.i18n import code_label, field_label, kind_label, relation_label, ui
+from coopdata.site.markup import link, pair, plain, text
+from coopdata.site.model import data_path, page_path
+from coopdata.site.render import NAV, Pages
 
 LIST_COLUMNS: dict[str, tuple[str, ...]] = {
     "organisation": ("acronym", "type", "country"),

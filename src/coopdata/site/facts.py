@@ -8,10 +8,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..spec import KINDS, Field
-from .i18n import code_label, field_label
-from .markup import link, pair, text
-from .model import Model, format_amount
+from coopdata.model.spec import KINDS, Field
+from coopdata.site.i18n import code_label, field_label
+from coopdata.site.markup import link, pair, text
+from coopdata.site.model import Model, format_amount
 
 Href = Callable[[str, str], str]
 

@@ -281,8 +281,8 @@ def code_labels() -> dict[tuple[str, str], dict[str, str]]:
     from rdflib import Literal
     from rdflib.namespace import SKOS
 
-    from ..codes import CODE_BASE
-    from ..graph import codelists
+    from coopdata.model.codes import CODE_BASE
+    from coopdata.reference.graph import codelists
 
     graph = codelists()
     found: dict[tuple[str, str], dict[str, str]] = {}
@@ -300,8 +300,8 @@ def iati_codes() -> dict[tuple[str, str], str]:
     from rdflib import URIRef
     from rdflib.namespace import SKOS
 
-    from ..codes import CODE_BASE
-    from ..graph import codelists
+    from coopdata.model.codes import CODE_BASE
+    from coopdata.reference.graph import codelists
 
     graph = codelists()
     found: dict[tuple[str, str], str] = {}

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .. import codes
-from ..dataset import Dataset
-from ..dates import PartialDate
-from ..spec import KINDS, Field
+from coopdata.model import codes
+from coopdata.model.dataset import Dataset
+from coopdata.model.dates import PartialDate
+from coopdata.model.spec import KINDS, Field
 
 Text = dict[str, str]
 """Language tag → text; the tag ``""`` for text without a language (a person's name)."""

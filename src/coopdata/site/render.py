@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from ..config import ReleaseConfig
-from ..dataset import Dataset
-from ..releasefiles import ReleaseFile
-from ..uris import Uris
-from .i18n import Pair, kind_label, ui
-from .markup import json_script, pair, text
-from .model import Model, page_path
+from coopdata.model.config import ReleaseConfig
+from coopdata.model.dataset import Dataset
+from coopdata.model.uris import Uris
+from coopdata.release.files import ReleaseFile
+from coopdata.site.i18n import Pair, kind_label, ui
+from coopdata.site.markup import json_script, pair, text
+from coopdata.site.model import Model, page_path
 
 if TYPE_CHECKING:
-    from ..fastgraph import Triple
+    from coopdata.rdf.triples import Triple
 
 NAV = ("project", "organisation", "country", "agreement", "event", "person", "strategy",
        "source")
@@ -32,7 +32,7 @@ class SiteInput:
 
     dataset: Dataset
     triples: list[Triple]
-    """The release's graph as sorted N-Triples terms (:mod:`coopdata.fastgraph`)."""
+    """The release's graph as sorted N-Triples terms (:mod:`coopdata.rdf.triples`)."""
     uris: Uris
     config: ReleaseConfig
     version: str

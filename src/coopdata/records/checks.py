@@ -1,0 +1,450 @@
+"""Record checks: types, required fields, ids, references, codes, dates and mojibake.
+
+:func:`check_records` turns the plain data read from YAML into typed values (a
+:class:`~coopdata.model.dates.PartialDate`, a :class:`~decimal.Decimal`…) and reports every
+value it cannot accept. Business rules that span fields (end not before start…) are
+SHACL constraints in ``shapes/``, checked on the graph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from coopdata.model import codes
+from coopdata.model.dataset import Dataset
+from coopdata.model.dates import DateError, PartialDate
+from coopdata.model.spec import KINDS, LANGUAGES, Field, by_name
+from coopdata.model.uris import iri_problem
+from coopdata.records.read import Record
+from coopdata.report import Finding
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_C1_CONTROL = re.compile(r"[\x80-\x9f]")
+_NOT_IN_IRI = frozenset('<>"{}|\\^`')
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""ASCII only: ``[a-z]`` in a ``str`` pattern is the 26 code points, never a look-alike."""
+MAX_ID_LENGTH = 80
+WINDOWS_DEVICE_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
+                                  *(f"lpt{n}" for n in range(10))})
+"""Ids that cannot be file names on Windows (``con.yaml`` is the console there)."""
+MAX_LISTED_CODES = 30
+"""A code list longer than this is named, not listed, in an unknown-code finding."""
+MAX_SIGNIFICANT_DIGITS = 28
+MAX_NUMBER_EXPONENT = 100
+"""Numbers are written out in full (``1250000.0``): larger or finer ones are refused."""
+
+
+class _Checker:
+    def __init__(self, record: Record, findings: list[Finding]) -> None:
+        self.record = record
+        self.findings = findings
+
+    def fail(self, path: str, code: str, message: str, severity: str = "violation") -> None:
+        self.findings.append(Finding(code, message, severity=severity,  # type: ignore[arg-type]
+                                     path=self.record.path, line=self.record.line(path),
+                                     record=self.record.id, field=path or None))
+
+    def fields(self, fields: tuple[Field, ...], data: dict[str, Any], prefix: str,
+               ignore: tuple[str, ...] = ()) -> dict[str, Any]:
+        known = by_name(fields)
+        for name in data:
+            if name not in known and name not in ignore:
+                hint = codes.suggest(name, sorted([*known, *ignore]))
+                self.fail(_join(prefix, name), "unknown-field", f'unknown field "{name}"{hint}')
+        clean: dict[str, Any] = {}
+        for spec in fields:
+            value = data.get(spec.name)
+            path = _join(prefix, spec.name) if value is not None or spec.required else ""
+            if value is None or value == [] or value == {}:
+                if spec.required:
+                    self.fail(path, "missing-field",
+                              f'"{spec.name}" is required')
+                continue
+            if spec.many:
+                if not isinstance(value, list):
+                    self.fail(path, "type-error", f"expected a list, got {_show(value)}; "
+                              f"write it as [{_show(value)}]")
+                    continue
+                items = [self.value(spec, item, f"{path}[{n}]")
+                         for n, item in enumerate(value, start=1)]
+                # Objects keep their place even when invalid, so that positions (and the
+                # URIs made from them) still match the file; invalid plain values are dropped.
+                kept = [{} if item is None and spec.type == "object" else item
+                        for item in items if item is not None or spec.type == "object"]
+                if kept:
+                    clean[spec.name] = kept
+            else:
+                checked = self.value(spec, value, path)
+                if checked is not None:
+                    clean[spec.name] = checked
+        return clean
+
+    def value(self, spec: Field, value: Any, path: str) -> Any:
+        kind = spec.type
+        if kind == "object":
+            if not isinstance(value, dict):
+                self.fail(path, "type-error", f"expected a map of fields, got {_show(value)}")
+                return None
+            checked = self.fields(spec.fields, value, path)
+            return checked if checked or spec.many else None
+        if kind == "text":
+            return self.text(value, path)
+        if kind == "decimal":
+            if isinstance(value, bool) or not isinstance(value, int | Decimal):
+                self.fail(path, "type-error", f"expected a number, got {_show(value)}")
+                return None
+            number = Decimal(value)
+            if number and (len(number.as_tuple().digits) - _trailing_zeros(number)
+                           > MAX_SIGNIFICANT_DIGITS
+                           or not -MAX_NUMBER_EXPONENT <= number.adjusted() < MAX_NUMBER_EXPONENT):
+                self.fail(path, "type-error", f"the number {_show(value)} is out of range: at "
+                          f"most {MAX_SIGNIFICANT_DIGITS} significant digits, and fewer than "
+                          f"{MAX_NUMBER_EXPONENT} digits before or after the point")
+                return None
+            return number
+        if kind == "boolean":
+            if not isinstance(value, bool):
+                self.fail(path, "type-error", f"expected true or false, got {_show(value)}")
+                return None
+            return value
+        if kind == "code" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # DAC sectors are digits: 15190 and "15190" are the same code
+        if kind == "date" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # a year written without quotes
+        if isinstance(value, bool):
+            self.fail(path, "type-error", f"expected text, got {_show(value)}: YAML reads "
+                      "unquoted yes, no, on, off, true and false as booleans; put the value "
+                      'in quotes (country: "NO")')
+            return None
+        if not isinstance(value, str):
+            self.fail(path, "type-error", f"expected text, got {_show(value)}")
+            return None
+        value = value.strip()
+        if not value:
+            self.fail(path, "type-error", "expected text, got an empty string")
+            return None
+        return getattr(self, f"check_{kind}")(spec, value, path)
+
+    def text(self, value: Any, path: str) -> dict[str, str] | None:
+        if isinstance(value, str):
+            self.fail(path, "type-error", f"expected a text per language such as "
+                      f'{{fr: "…", en: "…"}}, got {_show(value)}')
+            return None
+        if not isinstance(value, dict):
+            self.fail(path, "type-error", f"expected a text per language, got {_show(value)}")
+            return None
+        clean = {}
+        for lang, text in value.items():
+            sub = f"{path}.{lang}"
+            if lang not in LANGUAGES:
+                self.fail(sub, "unknown-language", f'unsupported language "{lang}" '
+                          f"(supported: {', '.join(LANGUAGES)})")
+            elif not isinstance(text, str) or not text.strip():
+                self.fail(sub, "type-error", f"expected text, got {_show(text)}")
+            elif self.plain_text(text, sub):
+                clean[lang] = text.strip()
+        return {lang: clean[lang] for lang in LANGUAGES if lang in clean} or None
+
+    def plain_text(self, text: str, path: str) -> bool:
+        """False (after a finding) for text with mojibake or control characters."""
+        printable = text.isprintable()  # (quick, and true of most text: no control character)
+        if not printable and _CONTROL.search(text):
+            self.fail(path, "control-character", "text contains a control character")
+            return False
+        repairs = mojibake_repairs(text)
+        if not repairs and not printable and not text.isascii() and _C1_CONTROL.search(text):
+            self.fail(path, "control-character", "text contains a control character")
+            return False
+        if not repairs and "\ufffd" in text:
+            self.fail(path, "mojibake", "text contains U+FFFD (�), the mark a program leaves "
+                      "where it could not decode a character; copy the text again from the "
+                      "source")
+            return False
+        if not repairs:
+            return True
+        shown = ", ".join(f'"{w}" → "{f}"' for w, f in repairs)
+        self.fail(path, "mojibake", f"text looks like mojibake, text decoded with the wrong "
+                  f"encoding ({shown})")
+        return False
+
+    def check_string(self, spec: Field, value: str, path: str) -> str | None:
+        return value if self.plain_text(value, path) else None
+
+    def check_ref(self, spec: Field, value: str, path: str) -> str | None:
+        if not SLUG.fullmatch(value):
+            self.fail(path, "invalid-reference", f'"{value}" is not a record id '
+                      "(lower-case letters, digits and single hyphens)")
+            return None
+        return value
+
+    def check_code(self, spec: Field, value: str, path: str) -> str | None:
+        assert spec.scheme is not None
+        allowed = codes.schemes()[spec.scheme]
+        if value not in allowed:
+            listed = f"expected one of: {', '.join(allowed)}" if len(allowed) <= MAX_LISTED_CODES \
+                else f"see {codes.CODE_BASE}{spec.scheme} ({len(allowed)} codes)"
+            self.fail(path, "unknown-code", f'unknown {spec.scheme} code "{value}"'
+                      f"{codes.suggest(value, allowed)}; {listed}")
+            return None
+        return value
+
+    def check_country(self, spec: Field, value: str, path: str) -> str | None:
+        if codes.country(value) is None:
+            self.fail(path, "unknown-country", f'unknown country "{value}": '
+                      f"{codes.country_hint(value)}")
+            return None
+        return value
+
+    def check_currency(self, spec: Field, value: str, path: str) -> str | None:
+        if not codes.currency(value):
+            self.fail(path, "unknown-currency", f'unknown currency "{value}": use an ISO 4217 '
+                      'code such as "EUR"')
+            return None
+        return value
+
+    def check_language(self, spec: Field, value: str, path: str) -> str | None:
+        if codes.language(value) is None:
+            self.fail(path, "unknown-language", f'unknown language "{value}": use an ISO 639-1 '
+                      'code such as "fr"')
+            return None
+        return value
+
+    def check_date(self, spec: Field, value: str, path: str) -> PartialDate | None:
+        try:
+            return PartialDate.parse(value)
+        except DateError as exc:
+            self.fail(path, "invalid-date", str(exc))
+            return None
+
+    def check_point(self, spec: Field, value: str, path: str) -> str | None:
+        point = parse_point(value)
+        if point is None:
+            self.fail(path, "invalid-point", f'expected a WGS 84 point "latitude longitude" '
+                      f'such as "33.5731 -7.5898" (latitude -90 to 90, longitude -180 to '
+                      f"180), got {_show(value)}")
+            return None
+        return point_text(*point)
+
+    def check_url(self, spec: Field, value: str, path: str) -> str | None:
+        problem = url_problem(value)
+        if problem is not None:
+            self.fail(path, "invalid-url", f"expected an http(s) URL, got {_show(value)}"
+                      f"{problem}")
+            return None
+        return value
+
+
+_POINT = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))[ ,]\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))")
+
+
+def parse_point(value: str) -> tuple[Decimal, Decimal] | None:
+    """``(latitude, longitude)`` of a WGS 84 point written ``"lat lon"`` (IATI's ``pos``;
+    a comma between them is accepted), or None when it is not one or lies off the globe."""
+    match = _POINT.fullmatch(value.strip())
+    if match is None or not value.isascii():
+        return None
+    latitude, longitude = Decimal(match[1]), Decimal(match[2])
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return latitude, longitude
+
+
+def point_text(latitude: Decimal, longitude: Decimal) -> str:
+    """A point as records and tables hold it: ``"lat lon"``, each number as written
+    without its ``+`` sign or trailing point."""
+    return f"{_coordinate(latitude)} {_coordinate(longitude)}"
+
+
+def _coordinate(number: Decimal) -> str:
+    text = format(number, "f")
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text in ("-0", "") else text
+
+
+def url_problem(value: str) -> str | None:
+    """None for an http(s) URL that can be written as an IRI, else what to tell the user
+    (``""`` or ``": …"``, after "expected an http(s) URL, got …")."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc \
+            or any(c in _NOT_IN_IRI or ord(c) <= 32 for c in value):
+        return ""
+    problem = iri_problem(value)
+    if problem is None:
+        return None
+    return (f": it is not a valid IRI ({problem}); write a space or one of "
+            '<>"{}|\\^` as %XX, a % only before two hex digits, a port as digits, and at '
+            "most one #")
+
+
+def mojibake_repairs(text: str) -> list[tuple[str, str]]:
+    """``(word, repaired word)`` for each word of ``text`` that ftfy can repair.
+
+    Only a word ftfy can actually repair counts: typography such as 'œ' in quotes looks
+    odd to its badness heuristic but is not mojibake.
+    """
+    if text.isascii():  # mojibake is made of non-ASCII characters
+        return []
+    import ftfy.badness
+
+    if not ftfy.badness.is_bad(text):
+        return []
+    import ftfy
+
+    return [(word, fixed) for word in text.split() if (fixed := ftfy.fix_encoding(word)) != word]
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _trailing_zeros(number: Decimal) -> int:
+    digits = number.as_tuple().digits
+    return len(digits) - len("".join(map(str, digits)).rstrip("0"))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        if len(value) > 200:  # a runaway value: enough to find it, not the whole file
+            return f'"{value[:100]}…" ({len(value)} characters)'
+        return f'"{value}"'
+    if isinstance(value, dict):
+        return "a map"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def check_record(record: Record, findings: list[Finding]) -> Record | None:
+    """The record with typed values, or None when its id is unusable."""
+    checker = _Checker(record, findings)
+    if not SLUG.fullmatch(record.id) or len(record.id) > MAX_ID_LENGTH:
+        checker.fail("id", "invalid-id", f'"{_shown_id(record.id)}" is not a valid id: use '
+                     f"lower-case letters, digits and single hyphens, at most {MAX_ID_LENGTH} "
+                     "characters")
+        return None
+    if record.id in WINDOWS_DEVICE_NAMES:
+        checker.fail("id", "invalid-id", f'"{record.id}" is not a valid id: it names a device '
+                     "on Windows (con, prn, aux, nul, com0-com9, lpt0-lpt9), so no file can "
+                     "be called after it there")
+        return None
+    kind = KINDS[record.kind]
+    values = checker.fields(kind.fields, record.data, "", ignore=("id",))
+    return Record(record.kind, record.id, record.path, values, record.lines)
+
+
+def _shown_id(record_id: str) -> str:
+    """The id as a message shows it: invisible and look-alike characters escaped."""
+    shown = record_id if record_id.isascii() and record_id.isprintable() \
+        else record_id.encode("unicode_escape").decode("ascii")
+    return shown if len(shown) <= 100 else f"{shown[:100]}…"
+
+
+def check_references(dataset: Dataset, findings: list[Finding]) -> None:
+    """Every reference names an existing record of the right kind."""
+    for record in dataset:
+        if _references_found(KINDS[record.kind].fields, record.data, dataset.by_kind):
+            continue
+        checker = _Checker(record, findings)
+        for path, spec, value in _refs(KINDS[record.kind].fields, record.data, ""):
+            assert spec.ref is not None
+            if dataset.get(spec.ref, value) is None:
+                target = KINDS[spec.ref]
+                hint = codes.suggest(value, sorted(dataset.ids(spec.ref)))
+                checker.fail(path, "missing-reference", f'no {spec.ref} "{value}"{hint} '
+                             f"(expected {target.folder}/{value}.yaml)")
+
+
+def _references_found(fields: tuple[Field, ...], data: dict[str, Any],
+                      by_kind: dict[str, dict[str, Record]]) -> bool:
+    """Whether every reference in ``data`` names a record (the quick pass: no paths)."""
+    for spec in _with_references(fields):
+        value = data.get(spec.name)
+        if value is None:
+            continue
+        values = value if spec.many else (value,)
+        if spec.type == "ref":
+            assert spec.ref is not None
+            known = by_kind[spec.ref]
+            if any(item not in known for item in values):
+                return False
+        elif not all(_references_found(spec.fields, item, by_kind) for item in values):
+            return False
+    return True
+
+
+def _with_references(fields: tuple[Field, ...]) -> tuple[Field, ...]:
+    """The fields that are references or objects holding some (remembered by identity,
+    as hashing nested fields is slow; the entry keeps ``fields`` alive, so its id is
+    never reused)."""
+    entry = _WITH_REFERENCES.get(id(fields))
+    if entry is None:
+        found = tuple(spec for spec in fields if spec.type == "ref"
+                      or (spec.type == "object" and _with_references(spec.fields)))
+        entry = _WITH_REFERENCES[id(fields)] = (fields, found)
+    return entry[1]
+
+
+_WITH_REFERENCES: dict[int, tuple[tuple[Field, ...], tuple[Field, ...]]] = {}
+
+
+def _refs(fields: tuple[Field, ...], data: dict[str, Any], prefix: str):  # type: ignore[no-untyped-def]
+    for spec in fields:
+        if spec.name not in data:
+            continue
+        path = _join(prefix, spec.name)
+        values = data[spec.name] if spec.many else [data[spec.name]]
+        for n, value in enumerate(values, start=1):
+            sub = f"{path}[{n}]" if spec.many else path
+            if spec.type == "ref":
+                yield sub, spec, value
+            elif spec.type == "object":
+                yield from _refs(spec.fields, value, sub)
+
+
+def check_records(records: Iterable[Record]) -> tuple[Dataset, list[Finding]]:
+    """Check and type every record; return the typed dataset and the findings."""
+    findings: list[Finding] = []
+    typed = [t for record in records if (t := check_record(record, findings)) is not None]
+    return assemble(typed, findings)
+
+
+def assemble(records: Iterable[Record], findings: list[Finding]) -> tuple[Dataset, list[Finding]]:
+    """Typed records into a dataset: refuse duplicate ids, then check references.
+
+    When several files of one kind carry the same id, the original is the file named
+    after the id (``guest.yaml`` for ``id: guest``), else the first in path order; it is
+    kept, and each other file gets a ``duplicate-id`` naming it, whatever the order
+    the files were read in."""
+    records = list(records)
+    originals: dict[tuple[str, str], Record] = {}
+    for typed in records:
+        earlier = originals.setdefault((typed.kind, typed.id), typed)
+        if earlier is not typed and _original_rank(typed) < _original_rank(earlier):
+            originals[typed.kind, typed.id] = typed
+    dataset = Dataset()
+    for typed in records:
+        original = originals[typed.kind, typed.id]
+        if original is not typed:
+            findings.append(Finding("duplicate-id", f'the {typed.kind} id "{typed.id}" is already '
+                                    f"used by {original.path}", path=typed.path,
+                                    line=typed.line("id"), record=typed.id, field="id"))
+            continue
+        dataset.add(typed)
+    check_references(dataset, findings)
+    return dataset, findings
+
+
+def _original_rank(record: Record) -> tuple[bool, str]:
+    """Which of two records with one id is the original: the lower rank."""
+    return Path(record.path).stem != record.id, record.path
+
