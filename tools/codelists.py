@@ -6,8 +6,12 @@ EMBEDDED and NON_EMBEDDED are the maintained IATI repositories, ``IATI/IATI-Code
 (branch ``version-2.03``: the lists embedded in the 2.03 standard) and
 ``IATI/IATI-Codelists-NonEmbedded`` (``master``: sectors, aid types, regions…), each given
 as a folder holding ``xml/*.xml`` (a checkout) or as a git directory with the revision to
-read after an ``@`` (``/work/.mirror/IATI+IATI-Codelists/repo@version-2.03``). The commit
-read is recorded in the generated block's header.
+read after an ``@`` (``/work/.mirror/IATI+IATI-Codelists/repo@version-2.03``). The
+revision (the branch given, or a checkout's branch) and the commit read are recorded in the
+generated block's header, which tests/test_iati_model.py pins::
+
+    python tools/codelists.py /work/.mirror/IATI+IATI-Codelists/repo@version-2.03 \
+        /work/.mirror/IATI+IATI-Codelists-NonEmbedded/repo@master
 
 Only the block between the two marker lines is rewritten; the hand-made schemes around it
 are kept. Each concept has its ``skos:notation`` (the code records hold), ``coop:iatiCode``
@@ -77,6 +81,7 @@ LISTS: dict[str, tuple[str, str]] = {
     "loan-repayment-period": ("non-embedded", "LoanRepaymentPeriod"),
     "result-vocabulary": ("non-embedded", "ResultVocabulary"),
     "indicator-vocabulary": ("non-embedded", "IndicatorVocabulary"),
+    "organisation-type": ("non-embedded", "OrganisationType"),
 }
 """The codelists written, by scheme name. Lists coopdata checks otherwise (Country,
 Currency, Language: ISO registries) or does not carry are left out."""
@@ -110,17 +115,49 @@ SCHEME_FRENCH = {
     "loan-repayment-period": "Périodicité de remboursement du prêt",
     "result-vocabulary": "Vocabulaire des résultats",
     "indicator-vocabulary": "Vocabulaire des indicateurs",
+    "organisation-type": "Type d'organisation",
 }
 """French names of the schemes (the lists' own names are in English only)."""
 
-SCHEME_ENGLISH = {"dac-sector": "OECD DAC sector (purpose code)"}
+SCHEME_ENGLISH = {"dac-sector": "OECD DAC sector (purpose code)",
+                  "organisation-type": "Organisation type"}
 """English names of schemes kept from before the lists were generated."""
 
-READABLE = frozenset({"transaction-type", "budget-type", "budget-status"})
-"""Small lists a curator types: notations from the English names, not the IATI codes."""
+READABLE = frozenset({"transaction-type", "budget-type", "budget-status", "organisation-type"})
+"""Small lists a curator types: notations from the English names (``disbursement``), not
+the IATI codes; :data:`NOTATIONS` keeps the notations records used before a list was
+generated."""
 
-FRENCH = {("dac-sector", "25030"): "Services de développement commercial"}
-"""Curated French names where the official list gives the English one as French."""
+NOTATIONS = {
+    # organisation-type was a hand-made list: its notations stay what records hold.
+    ("organisation-type", "10"): "government",
+    ("organisation-type", "11"): "local-government",
+    ("organisation-type", "15"): "other-public-sector",
+    ("organisation-type", "21"): "international-ngo",
+    ("organisation-type", "22"): "national-ngo",
+    ("organisation-type", "23"): "regional-ngo",
+    ("organisation-type", "24"): "partner-country-ngo",
+    ("organisation-type", "30"): "public-private-partnership",
+    ("organisation-type", "40"): "multilateral",
+    ("organisation-type", "60"): "foundation",
+    ("organisation-type", "70"): "private-sector",
+    ("organisation-type", "80"): "academic",
+    ("organisation-type", "90"): "other",
+}
+"""Notations kept for codes of a readable list (else the slug of the English name, so
+that a code added to the list gets one: 71 ``private-sector-in-provider-country``)."""
+
+FRENCH = {
+    ("dac-sector", "25030"): "Services de développement commercial",
+    ("organisation-type", "11"): "Collectivité territoriale",
+    ("organisation-type", "24"): "ONG du pays partenaire",
+    ("organisation-type", "71"): "Secteur privé du pays fournisseur",
+    ("organisation-type", "72"): "Secteur privé du pays bénéficiaire de l'aide",
+    ("organisation-type", "73"): "Secteur privé d'un pays tiers",
+    ("organisation-type", "90"): "Autre",
+}
+"""Curated French names where the official list has none (or gives the English one as
+French); a French name the list gives is kept."""
 
 SOURCES = {
     "embedded": ("IATI/IATI-Codelists", "https://github.com/IATI/IATI-Codelists"),
@@ -145,6 +182,10 @@ class Source:
         command = ["git", f"--git-dir={self.path}", *args] if self.revision else \
             ["git", "-C", str(self.path), *args]
         return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+    def name(self) -> str:
+        """The revision read: the one given, else the checkout's branch (or HEAD)."""
+        return self.revision or self._git("rev-parse", "--abbrev-ref", "HEAD").strip()
 
     def commit(self) -> str:
         return self._git("rev-parse", f"{self.revision or 'HEAD'}^{{commit}}").strip()
@@ -211,14 +252,15 @@ def scheme_turtle(scheme: str, codelist: str, data: bytes) -> list[str]:
              f"{codelist.lower()}/> ."]
     seen: set[str] = set()
     for item in items:
-        notation = slug(item.names.get("en", item.code)) if scheme in READABLE else item.code
+        notation = NOTATIONS.get((scheme, item.code)) or (
+            slug(item.names.get("en", item.code)) if scheme in READABLE else item.code)
         assert notation not in seen, (scheme, notation)
         seen.add(notation)
         names = dict(item.names)
         if names.get("fr") == names.get("en"):  # an untranslated name given as French
             del names["fr"]
         if (scheme, item.code) in FRENCH:
-            names["fr"] = FRENCH[scheme, item.code]
+            names.setdefault("fr", FRENCH[scheme, item.code])
         if "en" not in names:
             names["en"] = item.code
         deprecated = " ; owl:deprecated true" if item.withdrawn else ""
@@ -238,7 +280,7 @@ def generate(sources: dict[str, Source]) -> str:
     lines = [BEGIN, "# The official IATI 2.03 codelists, read from the maintained repositories:"]
     for key, source in sources.items():
         repository, _ = SOURCES[key]
-        lines.append(f"# source: {repository} {source.revision or 'HEAD'} commit "
+        lines.append(f"# source: {repository} {source.name()} commit "
                      f"{source.commit()}")
     lines.append("")
     for scheme, (key, codelist) in LISTS.items():

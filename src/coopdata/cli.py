@@ -92,8 +92,10 @@ def handle_errors(function: F) -> F:
             click.echo(exc.report.to_text(), nl=False, err=True)
             click.echo("nothing was written", err=True)
             sys.exit(1)
-        except CoopdataError as exc:
-            click.echo(f"Error: {exc}", err=True)
+        except CoopdataError as exc:  # it may name a hostile file: nothing invisible
+            from coopdata.report import escape_invisible
+
+            click.echo(f"Error: {escape_invisible(str(exc), keep=chr(10))}", err=True)
             sys.exit(exc.exit_code)
         except MemoryError:
             pass  # said below, once the exception (and the memory it holds on to) is gone

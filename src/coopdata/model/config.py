@@ -316,13 +316,17 @@ class Project:
         return self.file.releases if self.file is not None else None
 
     def describe(self, count: int) -> str:
-        """``reading 157 records from ./records``: the first line of a command."""
+        """``reading 157 records from ./records``: the first line of a command (what is
+        invisible in a path, such as a terminal escape sequence, escaped)."""
+        from coopdata.report import escape_invisible
+
         what = f"{count} record{'' if count == 1 else 's'}"
         if self.records is None:
             return f"reading {what} from the embedded dataset"
-        shown = _shown_path(self.records, explicit=self.reason == "--records")
+        shown = escape_invisible(_shown_path(self.records, explicit=self.reason == "--records"))
         if self.reason == "config" and self.file is not None:
-            return f"reading {what} from {shown} (records in {_shown_file(self.file.path)})"
+            return (f"reading {what} from {shown} (records in "
+                    f"{escape_invisible(_shown_file(self.file.path))})")
         return f"reading {what} from {shown}"
 
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from coopdata.model import codes
 from coopdata.model.dataset import Dataset
 from coopdata.model.dates import DateError, PartialDate
-from coopdata.model.spec import KINDS, LANGUAGES, Field, by_name
+from coopdata.model.spec import KINDS, LANGUAGES, Field, by_name, text_order
 from coopdata.model.uris import iri_problem
 from coopdata.records.read import Record
 from coopdata.report import Finding
@@ -141,14 +141,28 @@ class _Checker:
         clean = {}
         for lang, text in value.items():
             sub = f"{path}.{lang}"
-            if lang not in LANGUAGES:
-                self.fail(sub, "unknown-language", f'unsupported language "{lang}" '
-                          f"(supported: {', '.join(LANGUAGES)})")
-            elif not isinstance(text, str) or not text.strip():
+            if lang not in LANGUAGES and not self.text_language(lang, sub):
+                continue
+            if not isinstance(text, str) or not text.strip():
                 self.fail(sub, "type-error", f"expected text, got {_show(text)}")
             elif self.plain_text(text, sub):
                 clean[lang] = text.strip()
-        return {lang: clean[lang] for lang in LANGUAGES if lang in clean} or None
+        return text_order(clean) or None
+
+    def text_language(self, lang: Any, path: str) -> bool:
+        """True for the language tag of a text: an ISO 639-1 code (``es``, ``ar``…)."""
+        if isinstance(lang, str) and codes.language(lang) is not None:
+            return True
+        if isinstance(lang, bool):
+            hint = ('YAML reads an unquoted no (Norwegian), yes, on or off as a boolean; '
+                    'put the language in quotes ("no": …)')
+        elif isinstance(lang, str) and codes.language(lang.strip().lower()) is not None:
+            hint = f'write it "{lang.strip().lower()}" (two lower-case letters)'
+        else:
+            hint = 'use an ISO 639-1 code such as "en", "fr", "es" or "ar"'
+        self.fail(path, "unknown-language", f"unknown language {_show(lang)} for a text: "
+                  f"{hint}")
+        return False
 
     def plain_text(self, text: str, path: str) -> bool:
         """False (after a finding) for text with mojibake or control characters."""

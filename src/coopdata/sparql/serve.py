@@ -31,6 +31,7 @@ none longer than the time limit. Beyond that a connection is answered ``503`` wi
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import math
 import os
@@ -515,20 +516,74 @@ def _read(fd: int, timeout: float) -> bytes | None:
         chunks.append(chunk)
 
 
+class _DeadlineReader(io.RawIOBase):
+    """The handler's socket, read against the handler's deadline: a client that sends
+    its request a byte at a time (slowloris) is cut off when the deadline passes, not
+    only when it stays silent for ``timeout`` seconds."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        handler = self.handler
+        if handler.deadline is not None:
+            remaining = handler.deadline - time.monotonic()
+            if remaining <= 0:
+                handler.timed_out = True
+                raise TimeoutError("the request took too long to arrive")
+            handler.connection.settimeout(min(remaining, handler.timeout))
+        try:
+            received: int = handler.connection.recv_into(buffer)
+            return received
+        except TimeoutError:
+            handler.timed_out = True
+            raise
+
+
 class Handler(BaseHTTPRequestHandler):
     """Routes requests to the endpoint, the entities and the release files."""
 
     server: Server
     server_version = "coopdata"
-    timeout = 20  # seconds a client may take to send its request (it holds a handler)
+    timeout = 20  # seconds a client may take to send its whole request (it holds a handler)
     _answered = False
+    deadline: float | None = None  # when the request must have arrived, while it is read
+    timed_out = False
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile = io.BufferedReader(_DeadlineReader(self))
+
+    def request_read(self) -> None:
+        """The whole request has arrived: no deadline for reading any more."""
+        self.deadline = None
+        self.connection.settimeout(self.timeout)
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        if parsed and self.command != "POST":  # no body to read
+            self.request_read()
+        return parsed
 
     def handle_one_request(self) -> None:
         """Answers 500 to a request that failed before it was answered (the server's
-        handle_error then logs one line); a client that went away gets nothing."""
-        self._answered = False
+        handle_error then logs one line), and 408 to one that took longer than
+        ``timeout`` seconds to arrive, however it trickled in; a client that went away
+        gets nothing."""
+        self._answered, self.timed_out = False, False
+        self.deadline = time.monotonic() + self.timeout
         try:
             super().handle_one_request()
+            if self.timed_out and not self._answered:
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.connection.settimeout(self.timeout)
+                    self._send(*text(408, f"the request took longer than {self.timeout:g} s "
+                                          "to arrive"))
+                    self.wfile.flush()
         except (ConnectionError, TimeoutError):
             raise
         except Exception:
@@ -614,8 +669,15 @@ class Handler(BaseHTTPRequestHandler):
         length = self.headers.get("Content-Length")
         limit = self.server.limits.max_request_bytes
         value = (length or "").strip(" \t")
-        if length is None:
-            refusal: Answer | None = text(411, "a Content-Length header is required")
+        lengths = {given.strip(" \t") for given in self.headers.get_all("Content-Length", [])}
+        if "Transfer-Encoding" in self.headers:  # a chunked body is not read by its length
+            refusal: Answer | None = text(411, "a chunked body is not accepted: send the "
+                                               "body with a Content-Length header")
+        elif len(lengths) > 1:  # which one is meant cannot be known
+            refusal = text(400, "malformed Content-Length header: it is given more than "
+                                "once, with different values")
+        elif length is None:
+            refusal = text(411, "a Content-Length header is required")
         elif not _DIGITS.fullmatch(value):
             refusal = text(400, "malformed Content-Length header: give the length of the "
                                 "body in ASCII digits")
@@ -627,7 +689,9 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the body stays unread
             self._send(*refusal)
             return None
-        return self.rfile.read(int(value))
+        body = self.rfile.read(int(value))
+        self.request_read()
+        return body
 
     def _home(self, params: dict[str, list[str]]) -> None:
         """The query form; ``?example=NAME`` fills it with a query of the library."""

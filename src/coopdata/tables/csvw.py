@@ -16,7 +16,11 @@ references and codes become URIs. Derived from :mod:`coopdata.model.spec` and
   virtual columns give a triple on every row, so rows without the object would link to
   a node that does not exist;
 - records have no ``rdfs:label``: a cell gives one triple, and the label field's cell
-  gives its own predicate (``dct:title``…).
+  gives its own predicate (``dct:title``…);
+- texts in languages other than en and fr (the translations tables, one row a text) are
+  not output: the node and the predicate of a row depend on its table and column cells,
+  which no URI template can turn into the node's URI and the field's predicate; the
+  tables are described (columns, keys) and read back by ``coopdata import``.
 """
 
 from __future__ import annotations
@@ -116,7 +120,24 @@ def _single_objects(table: Table, node: str) -> list[dict[str, Any]]:
     return columns
 
 
+def _translations_table(table: Table, prefix: str) -> dict[str, Any]:
+    """A translations table, described but not output (see the module's notes)."""
+    schema = table_schema(table)
+    columns = [{"name": f["name"], "titles": f["name"],
+                "datatype": "integer" if f["type"] == "integer" else "string",
+                "required": bool(f.get("constraints", {}).get("required")),
+                "suppressOutput": True} for f in schema["fields"]]
+    key = schema["foreignKeys"][0]
+    return {"url": f"{prefix}{table.name}.csv", "suppressOutput": True,
+            "tableSchema": {"columns": columns, "primaryKey": list(table.keys),
+                            "foreignKeys": [{"columnReference": key["fields"], "reference": {
+                                "resource": f"{prefix}{key['reference']['resource']}.csv",
+                                "columnReference": key["reference"]["fields"]}}]}}
+
+
 def _table(table: Table, base: str, prefix: str) -> dict[str, Any]:
+    if table.translations:
+        return _translations_table(table, prefix)
     schema = table_schema(table)
     descriptors = schema["fields"]
     node, owner = _templates(table, base)

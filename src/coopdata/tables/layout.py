@@ -5,9 +5,12 @@ link table (``project_budgets``: one row a budget, keyed by project id and posit
 lists inside list items have their own (``project_results_targets``, keyed also by the
 position of the result; ``project_results_indicators_periods`` by those of the result
 and of the indicator). ``text`` fields
-become one column a language (``title_en``, ``title_fr``); a single nested object is
-flattened into its parent's row (``place_name``). The layout is derived from
-:mod:`coopdata.model.spec`, so records → tables → records gives back the same records.
+become one column for each interface language (``title_en``, ``title_fr``); a text's
+other languages (``es``, ``ar``…) go into the kind's translations table
+(``project_translations``: one row a text in one language, naming the table, the row's
+positions, the column and the language); a single nested object is flattened into its
+parent's row (``place_name``). The layout is derived from :mod:`coopdata.model.spec`, so
+records → tables → records gives back the same records.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from itertools import chain, repeat
 from typing import Any
 
@@ -70,6 +74,8 @@ class Table:
     columns: tuple[Column, ...]
     scalar: Field | None = None
     """For a list of plain values (countries…): the field; its values go in ``value``."""
+    translations: bool = False
+    """The kind's translations table: a text's languages other than :data:`LANGUAGES`."""
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -135,11 +141,85 @@ def _tables(kind: Kind, fields: tuple[Field, ...], field_path: tuple[str, ...]) 
             yield Table(name, kind, path, _value_columns(spec), scalar=spec)
 
 
+TRANSLATIONS = "translations"
+"""The last part of a translations table's name (``project_translations``)."""
+TRANSLATION_FIELDS = (
+    Field("table", "string", "coop:translationTable",
+          "The table of the row whose text this is (projects, project_budgets…)."),
+    Field("positions", "string", "coop:translationPositions",
+          "The row's positions in that table, outermost list first, joined by dots "
+          "(empty for a main table's row): parent_position.position."),
+    Field("column", "string", "coop:translationColumn",
+          "The text column, without its language suffix (title, place_name, value…)."),
+    Field("language", "language", "coop:translationLanguage",
+          "The text's language: an ISO 639-1 code other than en and fr."),
+    Field("text", "string", "coop:translationText", "The text in that language."),
+)
+"""The columns of a translations table, after its keys (record id, position)."""
+
+
+def _translations(kind: Kind) -> Table:
+    return Table(f"{kind.name}_{TRANSLATIONS}", kind, (TRANSLATIONS,),
+                 tuple(Column(f.name, f, (f.name,)) for f in TRANSLATION_FIELDS),
+                 translations=True)
+
+
+@cache
 def tables() -> tuple[Table, ...]:
-    """Every table, main tables first, in a stable order."""
+    """Every table, main tables first, then link tables, then the translations tables,
+    in a stable order."""
     main = [Table(kind.folder, kind, (), tuple(_columns(kind.fields))) for kind in KINDS.values()]
     links = [t for kind in KINDS.values() for t in _tables(kind, kind.fields, ())]
-    return (*main, *links)
+    return (*main, *links, *(_translations(kind) for kind in KINDS.values()))
+
+
+def _text_fields(fields: tuple[Field, ...], prefix: tuple[str, ...] = ()
+                 ) -> Iterator[tuple[tuple[str, ...], Field]]:
+    """The paths of the text columns of a row of ``fields`` (single objects flattened)."""
+    for spec in fields:
+        if spec.many:
+            continue
+        if spec.type == "object":
+            yield from _text_fields(spec.fields, (*prefix, spec.name))
+        elif spec.type == "text":
+            yield (*prefix, spec.name), spec
+
+
+@cache
+def _row_texts(fields: tuple[Field, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(column name without language, path) of each text column of a row of ``fields``."""
+    return tuple(("_".join(path), path) for path, _ in _text_fields(fields))
+
+
+def _other_languages(kind: Kind, data: dict[str, Any]) -> Iterator[list[str]]:
+    """The cells (table, positions, column, language, text) of each text of a record in a
+    language that has no column of its own."""
+    def walk(fields: tuple[Field, ...], item: dict[str, Any], table: str,
+             positions: str, path: tuple[str, ...]) -> Iterator[list[str]]:
+        for column, text_path in _row_texts(fields):
+            text: Any = item
+            for name in text_path:
+                text = text.get(name) if isinstance(text, dict) else None
+            if isinstance(text, dict) and len(text) > sum(lang in text for lang in LANGUAGES):
+                for lang, words in text.items():
+                    if lang not in LANGUAGES:
+                        yield [table, positions, column, lang, words]
+        for spec in fields:
+            if not spec.many or not isinstance(item.get(spec.name), list):
+                continue
+            inner = (*path, spec.name)
+            name = f"{kind.name}_{'_'.join(inner)}"
+            for number, entry in enumerate(item[spec.name], start=1):
+                at = f"{positions}.{number}" if positions else str(number)
+                if spec.type == "object" and isinstance(entry, dict):
+                    yield from walk(spec.fields, entry, name, at, inner)
+                elif spec.type == "text" and isinstance(entry, dict) and \
+                        len(entry) > sum(lang in entry for lang in LANGUAGES):
+                    for lang, words in entry.items():
+                        if lang not in LANGUAGES:
+                            yield [name, at, "value", lang, words]
+
+    yield from walk(kind.fields, data, kind.folder, "", ())
 
 
 # --- records → rows ---------------------------------------------------------------
@@ -222,7 +302,22 @@ def all_columns(dataset: Dataset) -> Iterator[tuple[Table, list[list[str]]]]:
 def _records_of(kind: Kind, dataset: Dataset) -> tuple[list[str], dict[str, Sequence[Any]]]:
     """The ids of the records of ``kind``, and the values of their fields (:func:`_fetch`)."""
     records = dataset.of_kind(kind.name)
-    return [r.id for r in records], _fetch([r.data for r in records], list(kind.field_names))
+    fields = _fetch([r.data for r in records], list(kind.field_names))
+    fields[_DATA] = [r.data for r in records]
+    return [r.id for r in records], fields
+
+
+_DATA = "\0data"
+"""Where :func:`_records_of` keeps the records' data themselves (for the translations)."""
+
+
+def _translation_columns(table: Table, ids: list[str], datas: Sequence[Any]) -> list[list[str]]:
+    cells: list[list[str]] = [[] for _ in range(2 + len(table.columns))]
+    for record_id, data in zip(ids, datas, strict=True):
+        for number, row in enumerate(_other_languages(table.kind, data), start=1):
+            for column, cell in zip(cells, [record_id, str(number), *row], strict=True):
+                column.append(cell)
+    return cells
 
 
 def _columns_of(table: Table, ids: list[str],
@@ -231,6 +326,8 @@ def _columns_of(table: Table, ids: list[str],
     their fields (:func:`_fetch`)."""
     if not table.field_path:
         return [list(ids), *(_cells(c, fields[c.path[0]]) for c in table.columns)]
+    if table.translations:
+        return _translation_columns(table, ids, fields[_DATA])
     head, *inner = table.field_path
     keys, items = _entries([ids], [() if value is None else value for value in fields[head]])
     for name in inner:
@@ -240,7 +337,8 @@ def _columns_of(table: Table, ids: list[str],
         item_fields = _fetch(items, list(dict.fromkeys(c.path[0] for c in table.columns)))
         return [*keys, *(_cells(c, item_fields[c.path[0]]) for c in table.columns)]
     if table.scalar.type == "text":
-        return [*keys, *([item.get(lang, "") for item in items] for lang in LANGUAGES)]
+        return [*keys, *([item.get(lang, "") if isinstance(item, dict) else "" for item in items]
+                         for lang in LANGUAGES)]
     encoder = _encoder(table.scalar)
     return [*keys, [encoder(item) for item in items]]
 
@@ -300,6 +398,9 @@ def records_from_rows(table_rows: dict[str, list[dict[str, str]]]) -> PlainRecor
     for table in tables():
         for number, cells in enumerate(table_rows.get(table.name, []), start=2):
             kind = table.kind.name
+            if table.translations:
+                _translate(out[kind], table, cells, number)
+                continue
             if not table.field_path:
                 record: dict[str, Any] = {"id": cells.get("id", "")}
                 _assign(record, table.columns, cells)
@@ -341,6 +442,58 @@ def records_from_rows(table_rows: dict[str, list[dict[str, str]]]) -> PlainRecor
         for record in kind_records.values():
             _order(record)
     return out
+
+
+def _translate(records: dict[str, dict[str, Any]], table: Table, cells: dict[str, str],
+               number: int) -> None:
+    """Put the text of a row of a translations table into its record (whose rows of the
+    other tables are already placed, lists still as ``(position, item)`` pairs)."""
+    where = f"{table.name}.csv row {number}"
+    kind = table.kind
+    record = records.get(cells.get(kind.name, ""))
+    if record is None:
+        raise TableError(f'{where}: no {kind.name} "{cells.get(kind.name, "")}" in '
+                         f"{kind.folder}.csv")
+    _position(cells.get("position", ""), table, number)
+    name, lang = cells.get("table", ""), cells.get("language", "")
+    target = next((t for t in tables() if t.name == name and t.kind is kind
+                   and not t.translations), None)
+    if target is None:
+        raise TableError(f'{where}: "{name}" is not a table of {kind.folder} (the table '
+                         f"column names the table of the translated row: {kind.folder}, "
+                         f"{kind.name}_…)")
+    text_columns = {c.name.removesuffix(f"_{c.lang}"): c for c in target.columns
+                    if c.lang == LANGUAGES[0]}
+    column = text_columns.get(cells.get("column", ""))
+    if column is None:
+        raise TableError(f'{where}: {name}.csv has no text column "{cells.get("column", "")}" '
+                         f"(one of: {', '.join(text_columns) or 'none'})")
+    if lang in LANGUAGES:
+        raise TableError(f'{where}: the {lang} text goes in the column '
+                         f"{column.name.removesuffix(LANGUAGES[0])}{lang} of {name}.csv")
+    positions = cells.get("positions", "")
+    numbers = positions.split(".") if positions else []
+    if len(numbers) != len(target.field_path):
+        raise TableError(f'{where}: positions "{positions}" should give {len(target.field_path)} '
+                         f"position{'' if len(target.field_path) == 1 else 's'} for {name}.csv "
+                         "(outermost first, joined by dots)")
+    holder: Any = record
+    for level, cell in enumerate(numbers):
+        index = _position(cell, table, number)
+        found = [item for at, item in holder.get(target.field_path[level], []) if at == index]
+        if not found:
+            raise TableError(f'{where}: no row at positions "{positions}" for {kind.name} '
+                             f"\"{record['id']}\" in {name}.csv")
+        holder = found[0]
+    text = holder
+    if target.scalar is None:
+        for part in column.path[:-1]:
+            text = text.setdefault(part, {})
+        text = text.setdefault(column.path[-1], {})
+    if not isinstance(text, dict) or lang in text:
+        raise TableError(f"{where}: the {lang or 'empty'} text of {name}.csv "
+                         f'"{cells.get("column", "")}" at positions "{positions}" is given twice')
+    text[lang] = unguard(cells.get("text", ""))
 
 
 def _position(cell: str, table: Table, number: int) -> int:

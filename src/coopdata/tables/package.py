@@ -96,12 +96,18 @@ def table_schema(table: Table) -> dict[str, Any]:
                                           f"{kind.name}_{'_'.join(table.field_path[:level])}.",
                            "constraints": {"required": True, "minimum": 1}})
         fields.append({"name": "position", "type": "integer",
-                       "description": "The position in the record's list, from 1.",
+                       "description": "The translation's number among the record's, from 1."
+                       if table.translations else "The position in the record's list, from 1.",
                        "constraints": {"required": True, "minimum": 1}})
     for column in table.columns:
         scalar_list = table.scalar is not None and table.scalar.type != "text"
+        required = table.translations and column.name != "positions"
         fields.append(_field_descriptor(column.name, column.spec, column.lang,
-                                        required=scalar_list or _required(column)))
+                                        required=required or scalar_list or _required(column)))
+        if table.translations and column.name == "table":
+            fields[-1].setdefault("constraints", {})["enum"] = [
+                t.name for t in tables() if t.kind is kind and not t.translations
+                and any(c.lang for c in t.columns)]
     schema: dict[str, Any] = {"$schema": SCHEMA_PROFILE, "fields": fields,
                               "primaryKey": list(table.keys), "missingValues": [""]}
     foreign = []
@@ -139,7 +145,9 @@ def package_descriptor(*, inline_schemas: bool = True) -> dict[str, Any]:
         "name": "coopdata",
         "title": "Cooperation on migration: projects, organisations, agreements and events",
         "description": "Curated records of international cooperation on migration, as tables. "
-                       f"Text columns carry one column a language ({', '.join(LANGUAGES)}).",
+                       "Text columns carry one column for each of "
+                       f"{' and '.join(LANGUAGES)}; a text's other languages (ISO 639-1) are "
+                       "rows of the kind's translations table (project_translations…).",
         "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
                       "title": "Creative Commons Attribution 4.0"}],
         "resources": resources,

@@ -96,9 +96,27 @@ def write_workbook(path: Path, sheets: Sequence[tuple[str, list[list[str]]]],
     try:
         (_write_xlsx if workbook == "xlsx" else _write_ods)(partial, sheets)
         os.chmod(partial, 0o644)
-        os.replace(partial, path)
+        _put_in_place(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _put_in_place(partial: Path, path: Path) -> None:
+    """Give the complete ``partial`` file the name ``path``, never over a file that
+    appeared there while the workbook was written (a hard link fails when the name is
+    taken; where hard links are not supported, the name is checked just before)."""
+    try:
+        os.link(partial, path)
+    except FileExistsError:
+        raise UsageError(f"{path} appeared while the workbook was written: coopdata never "
+                         "writes a workbook over a file (it may hold edits); choose a new "
+                         "name, or move that away") from None
+    except OSError:  # no hard links on this filesystem
+        if os.path.lexists(path):
+            raise UsageError(f"{path} appeared while the workbook was written: coopdata "
+                             "never writes a workbook over a file; choose a new name, or "
+                             "move that away") from None
+        os.replace(partial, path)
 
 
 def _write_xlsx(path: Path, sheets: Sequence[tuple[str, list[list[str]]]]) -> None:
