@@ -46,9 +46,9 @@ def child(release: Path, query_file: Path, repeat: int, embedded: bool,
         import pyoxigraph
 
         from coopdata.model.resources import default_records
-        from coopdata.rdf.serialize import ntriples_lines
+        from coopdata.rdf.turtle import ntriples_lines
+        from coopdata.records.load import load
         from coopdata.reference.graph import build_graph
-        from coopdata.validate.validation import load
 
         dataset, _ = load(default_records())
         store.bulk_load("".join(ntriples_lines(build_graph(dataset))).encode("utf-8"),

@@ -71,8 +71,8 @@ def child_shacl(records: Path) -> None:
     from coopdata.collector import paused
     from coopdata.model.uris import Uris
     from coopdata.rdf.triples import triples
+    from coopdata.records.load import load
     from coopdata.validate.shacl.check import validate_triples
-    from coopdata.validate.validation import load
 
     with paused():
         dataset, _ = load(records)
@@ -94,7 +94,7 @@ def child_reference(records: Path, out: Path) -> None:
               "ended_at": time.time() - launched})  # (seconds since the process was launched)
         return now
 
-    from coopdata.validate.validation import load
+    from coopdata.records.load import load
 
     at = time.perf_counter()
     dataset, _ = load(records)
@@ -103,13 +103,13 @@ def child_reference(records: Path, out: Path) -> None:
 
     graph = build_graph(dataset)
     at = stage("graph", at)
-    from coopdata.tables.package import validate_tables
+    from coopdata.validate.tables import validate_tables
 
     validate_tables(dataset, engine="frictionless")
     at = stage("table-validation", at)
     from pyshacl import validate
 
-    from coopdata.validate.shacl.check import shapes_graph
+    from coopdata.validate.shacl.terms import shapes_graph
 
     validate(graph, shacl_graph=shapes_graph())
     at = stage("shacl", at)
@@ -117,7 +117,7 @@ def child_reference(records: Path, out: Path) -> None:
     graph.serialize(out / "graph.ttl", format="turtle")
     graph.serialize(out / "graph.nt", format="nt")
     at = stage("rdf-files", at)
-    from coopdata.rdf.serialize import published_context
+    from coopdata.rdf.compact import published_context
 
     graph.serialize(out / "graph.jsonld", format="json-ld", context=published_context())
     at = stage("json-ld", at)

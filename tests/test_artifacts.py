@@ -14,8 +14,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import SKOS
 
 from coopdata.model import codes
-from coopdata.model.spec import KINDS, POINT_WKT, PREFIXES, Field
-from coopdata.reference.graph import expand
+from coopdata.model.spec import KINDS, Field
+from coopdata.model.vocab import POINT_WKT, PREFIXES, expand
 
 ROOT = Path(__file__).resolve().parents[1]
 COOP = PREFIXES["coop"]

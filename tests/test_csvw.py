@@ -32,9 +32,8 @@ import coopdata
 from conftest import FIXTURES
 from coopdata import KINDS
 from coopdata.model import codes
-from coopdata.model.spec import PREFIXES
 from coopdata.model.uris import DEFAULT_BASE, Uris
-from coopdata.reference.graph import expand
+from coopdata.model.vocab import PREFIXES, expand
 from coopdata.tables.csvw import csvw_metadata
 
 csvw = pytest.importorskip("csvw")

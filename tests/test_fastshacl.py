@@ -22,10 +22,12 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 import coopdata
 from coopdata.model.uris import Uris
 from coopdata.rdf.triples import parse_term
+from coopdata.reference.pyshacl import shacl_results
 from coopdata.validate.shacl import core as fastshacl
 from coopdata.validate.shacl import sparql as shaclsparql
-from coopdata.validate.shacl.check import shacl_results, shapes_graph, validate_graph
+from coopdata.validate.shacl.check import validate_graph
 from coopdata.validate.shacl.core import Result, UnsupportedShapes
+from coopdata.validate.shacl.terms import shapes_graph
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import synthetic  # noqa: E402

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from conftest import write
 from coopdata import read_record
 from coopdata.cli import main
+from coopdata.model.dataset import Record
 from coopdata.records.checks import assemble, check_record
-from coopdata.records.read import Record
 from coopdata.report import Finding, Report, escape_invisible, github_annotation
 from test_fastyaml import read_both_ways
 

@@ -16,7 +16,7 @@ from coopdata.iati import rules, xsd
 from coopdata.iati.write import export, write_activities
 from coopdata.model.config import ReleaseConfig
 from coopdata.model.resources import default_records
-from coopdata.validate.validation import load
+from coopdata.records.load import load
 
 TODAY = dt.date(2026, 1, 1)
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "iati" / "activities"

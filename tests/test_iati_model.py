@@ -18,9 +18,9 @@ from rdflib.namespace import SKOS, XSD
 from coopdata import build_graph, load, validate
 from coopdata.model import codes
 from coopdata.model.spec import KINDS, Field
+from coopdata.model.vocab import wkt_point
 from coopdata.rdf.triples import ntriples, triples
 from coopdata.records.checks import parse_point, point_text
-from coopdata.reference.graph import wkt_point
 from coopdata.tables.layout import ancestor_keys, columns, records_from_rows, tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -184,8 +184,8 @@ def test_records_tables_records() -> None:
                             for row in zip(*cells, strict=True)]
     assert rows["project_results_indicators_periods"][0]["grandparent_position"] == "1"
     plain = records_from_rows(rows)
+    from coopdata.model.dataset import Record
     from coopdata.records.checks import check_records
-    from coopdata.records.read import Record
 
     again, findings = check_records(
         Record(kind, record_id, f"{record_id}.yaml",

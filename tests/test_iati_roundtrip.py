@@ -19,7 +19,7 @@ from coopdata.iati import rules, xsd
 from coopdata.iati.canonical import pairs, paths
 from coopdata.iati.importer import import_iati
 from coopdata.iati.write import export
-from coopdata.validate.validation import load
+from coopdata.records.load import load
 
 TODAY = dt.date(2026, 1, 1)
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "iati" / "activities"

@@ -18,9 +18,10 @@ from conftest import FIXTURES
 from coopdata import RecordsInvalid, read_tables, write_package
 from coopdata.cli import main
 from coopdata.model.dataset import Dataset
+from coopdata.records.load import load
+from coopdata.release.build import export_tables, import_tables
 from coopdata.tables.layout import rows, tables
-from coopdata.tables.read import export_tables, import_tables, read_tables_in
-from coopdata.validate.validation import load
+from coopdata.tables.read import read_tables_in
 from strategies import datasets
 
 TABLES = {t.name: t for t in tables()}

@@ -15,14 +15,14 @@ from hypothesis import strategies as st
 from conftest import write
 from coopdata import UsageError
 from coopdata.model.config import ReleaseConfig, _check, load_config
+from coopdata.model.dataset import Record
 from coopdata.model.dates import PartialDate
 from coopdata.model.uris import Uris
 from coopdata.rdf.triples import iri
 from coopdata.records.checks import check_records, url_problem
-from coopdata.records.read import Record
+from coopdata.records.load import load
 from coopdata.release.catalog import catalog_graph, void_graph
 from coopdata.release.files import ReleaseFile, ReleaseInfo
-from coopdata.validate.validation import load
 
 BAD = ["http://x/%zz", "http://x/%2", "http://x/a%", "http://x:abc/", "http://x:8o/",
        "http://x/#a#b", "https://x/a#b#", "http://[::1/", "http://x/a\ufffe",

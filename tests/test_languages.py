@@ -16,11 +16,10 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from coopdata import build_graph, read_tables, write_package
-from coopdata.model.dataset import Dataset
+from coopdata.model.dataset import Dataset, Record
 from coopdata.model.spec import KINDS, LANGUAGES, Field, text_order
 from coopdata.rdf.triples import ntriples, triples
 from coopdata.records.checks import check_records
-from coopdata.records.read import Record
 from coopdata.tables.layout import TableError, records_from_rows
 from strategies import datasets, plain_text
 

@@ -18,6 +18,7 @@ from coopdata.records.read import FieldLines, read_record
 from coopdata.validate.validation import Validation
 
 validation = importlib.import_module("coopdata.validate.validation")  # the module, not the function
+load = importlib.import_module("coopdata.records.load")
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run(directory: Path | None, monkeypatch: pytest.MonkeyPatch, parallel_from: int
          ) -> Validation:
-    monkeypatch.setattr(validation, "PARALLEL_FROM", parallel_from)
+    monkeypatch.setattr(load, "PARALLEL_FROM", parallel_from)
     return validation.validate(directory, uris=Uris("https://example.org/coop/"))
 
 

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 from conftest import FIXTURES, write
 from coopdata import UsageError
 from coopdata.cli import main
-from coopdata.release.staging import MARKER
-from coopdata.tables.read import build, export_tables
+from coopdata.model.resources import MARKER
+from coopdata.release.build import build, export_tables
 
 RECORDS = FIXTURES / "records"
 
@@ -168,7 +168,7 @@ def test_a_tampered_marker_is_refused(tmp_path: Path, tamper: str) -> None:
 
 def test_a_file_added_while_building_is_kept(tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    module = sys.modules["coopdata.tables.read"]  # (coopdata.build is also the function)
+    module = sys.modules["coopdata.release.build"]  # (coopdata.build is also the function)
     out = tmp_path / "out"
     build(out, RECORDS)
     before = snapshot(out)
@@ -225,7 +225,7 @@ def test_a_memory_error_is_one_line_and_exit_1(tmp_path: Path, monkeypatch: pyte
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(module, "load", greedy)
     monkeypatch.setattr(module, "validate", greedy)
-    monkeypatch.setattr(sys.modules["coopdata.tables.read"], "load", greedy)
+    monkeypatch.setattr(sys.modules["coopdata.release.build"], "load", greedy)
     result = CliRunner().invoke(main, argv)
     assert (result.exit_code, result.output) == (
         1, f"Error: coopdata {argv[0]} ran out of memory: the records need more than this "

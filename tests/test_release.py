@@ -145,7 +145,7 @@ def test_records_failing_only_the_graph_checks_publish_nothing(
     """graph.nt is written, and converted beside, while the graph is checked: a violation
     found there stops the conversions and takes everything away, the folder made for
     the release included."""
-    from coopdata.rdf import serialize
+    from coopdata.release import convert as serialize
 
     started: list[serialize.Beside] = []
     original = serialize.Beside.start

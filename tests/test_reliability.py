@@ -36,13 +36,12 @@ from hypothesis import strategies as st
 from conftest import FIXTURES, refused, write
 from coopdata import OutputError, read_record, read_tables
 from coopdata.cli import main
-from coopdata.model.dataset import Dataset
+from coopdata.model.dataset import Dataset, Record
 from coopdata.records.checks import SLUG, check_records
-from coopdata.records.read import Record
+from coopdata.records.load import load
+from coopdata.release.build import build, export_tables, import_tables
 from coopdata.release.job import release, releases_in, verify
 from coopdata.tables.layout import guard, tables, unguard
-from coopdata.tables.read import build, export_tables, import_tables
-from coopdata.validate.validation import load
 
 ROOT = Path(__file__).resolve().parents[1]
 BOUNDED = settings(max_examples=300, deadline=None, database=None, derandomize=True,
@@ -433,7 +432,7 @@ def test_remote_json_ld_context_is_never_fetched(no_network: list[str], context:
     from rdflib import Graph, Literal, URIRef
 
     from coopdata import UsageError
-    from coopdata.rdf.serialize import compacted
+    from coopdata.rdf.jsonld import compacted
 
     graph = Graph()
     graph.add((URIRef("urn:x:a"), URIRef("urn:x:p"), Literal("v")))
@@ -448,7 +447,7 @@ def test_remote_json_ld_context_is_never_fetched(no_network: list[str], context:
 def test_owl_imports_are_not_followed(no_network: list[str]) -> None:
     from rdflib import Graph
 
-    from coopdata.validate.shacl.check import shacl_results
+    from coopdata.reference.pyshacl import shacl_results
 
     data = Graph().parse(data="""
         @prefix owl: <http://www.w3.org/2002/07/owl#> .

@@ -24,8 +24,9 @@ from hypothesis import strategies as st
 from coopdata.model.config import ReleaseConfig
 from coopdata.model.uris import Uris
 from coopdata.rdf.triples import triples
+from coopdata.records.load import load
 from coopdata.release.job import release
-from coopdata.site import SiteInput, site_files
+from coopdata.release.site import SiteInput, site_files
 from coopdata.sparql.pages import (
     PAGE_CSP,
     SITE_CSP,
@@ -36,7 +37,6 @@ from coopdata.sparql.pages import (
     results_html,
 )
 from coopdata.sparql.serve import Limits, Server, make_server
-from coopdata.validate.validation import load
 from test_serve import fetch, raw
 from test_site import SCRIPT_TITLE, hostile_records
 

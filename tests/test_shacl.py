@@ -9,7 +9,7 @@ import pytest
 from rdflib.compare import isomorphic
 
 from coopdata import build_graph, load
-from coopdata.validate.shacl.check import shacl_results
+from coopdata.reference.pyshacl import shacl_results
 from test_cli import replace_in, run
 
 SECOND = "records/projects/second.yaml"

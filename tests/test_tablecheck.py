@@ -8,9 +8,10 @@ import pytest
 
 from conftest import FIXTURES
 from coopdata import load
+from coopdata.reference.frictionless import frictionless_errors
 from coopdata.tables.layout import rows, tables
-from coopdata.tables.package import frictionless_errors, package_descriptor
-from coopdata.validate.tables import check_package
+from coopdata.tables.package import package_descriptor
+from coopdata.validate.tablecheck import check_package
 
 
 def fixture_tables() -> dict[str, list[list[str]]]:

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from conftest import FIXTURES
 from coopdata import read_tables, validate, write_package
 from coopdata.cli import main
-from coopdata.model.dataset import Dataset
-from coopdata.records.read import Record
+from coopdata.model.dataset import Dataset, Record
+from coopdata.records.load import load
 from coopdata.tables.layout import TEXT_TYPES, guard, rows, tables
-from coopdata.tables.package import csv_text, table_cells, validate_tables
-from coopdata.validate.validation import load
+from coopdata.tables.package import csv_text, table_cells
+from coopdata.validate.tables import validate_tables
 from strategies import datasets
 
 

@@ -18,17 +18,17 @@ from conftest import FIXTURES
 from coopdata import RecordsInvalid, read_tables
 from coopdata.cli import main
 from coopdata.model.dataset import Dataset
+from coopdata.records.load import load
 from coopdata.records.read import record_files
 from coopdata.records.update import updated_text
+from coopdata.release.build import export_tables, import_into, workbook_sheets
 from coopdata.tables.layout import tables
-from coopdata.tables.read import export_tables, import_into, workbook_sheets
 from coopdata.tables.workbook import (
     SHEET_NAME_LIMIT,
     sheet_name,
     table_of_sheet,
     write_workbook,
 )
-from coopdata.validate.validation import load
 from strategies import datasets
 
 SETTINGS = settings(max_examples=15, deadline=None, database=None, derandomize=True,

@@ -13,18 +13,21 @@ functions that use them.
 """
 
 from coopdata.errors import CoopdataError, OutputError, RecordsInvalid, UsageError
-from coopdata.model.dataset import Dataset
+from coopdata.model.dataset import Dataset, Record
 from coopdata.model.dates import PartialDate
 from coopdata.model.resources import default_records
 from coopdata.model.spec import KINDS, Field, Kind
 from coopdata.model.uris import Uris
-from coopdata.records.read import Record, read_record
+from coopdata.records.load import load
+from coopdata.records.read import read_record
 from coopdata.reference.graph import build_graph
+from coopdata.release.build import Build, build, export_tables, import_tables
 from coopdata.report import Finding, Report
 from coopdata.tables.layout import Table, tables
-from coopdata.tables.package import package_descriptor, table_schema, validate_tables, write_package
-from coopdata.tables.read import Build, build, export_tables, import_tables, read_tables
-from coopdata.validate.validation import Validation, load, validate
+from coopdata.tables.package import package_descriptor, table_schema, write_package
+from coopdata.tables.read import read_tables
+from coopdata.validate.tables import validate_tables
+from coopdata.validate.validation import Validation, validate
 
 __version__ = "0.1.0"
 

@@ -209,7 +209,7 @@ def validate(records: Path | None, base_uri: str | None, output_format: str,
 def build(records: Path | None, base_uri: str | None, out: Path, strict: bool) -> None:
     """Validate, then write the graph (graph.ttl) and the tables (tables/*.csv and
     tables/datapackage.json). Nothing is written when validation fails."""
-    from coopdata.tables.read import build as run
+    from coopdata.release.build import build as run
 
     result = run(out, records, strict=strict, uris=_uris(base_uri))
     report = result.validation.report
@@ -242,7 +242,8 @@ def import_(tables_dir: Path, out: Path | None, into: Path | None) -> None:
     """
     from coopdata.errors import UsageError
     from coopdata.records.read import record_files
-    from coopdata.tables.read import import_into, import_tables, read_tables_in
+    from coopdata.release.build import import_into, import_tables
+    from coopdata.tables.read import read_tables_in
 
     if (out is None) == (into is None):
         raise UsageError("give --out (a new records folder) or --into (a records folder to "
@@ -359,8 +360,8 @@ def export_iati(records: Path | None, out: Path) -> None:
 def export_tables(records: Path | None, out: Path, table_format: str, blank: bool) -> None:
     """Write the records as tables (or blank templates) for spreadsheet editing: CSV
     files, or an .xlsx or .ods workbook that `coopdata import` reads back."""
+    from coopdata.release.build import export_tables as run
     from coopdata.tables.layout import tables
-    from coopdata.tables.read import export_tables as run
 
     files = run(out, records, blank=blank, workbook=table_format)
     if table_format == "csv":
@@ -580,7 +581,7 @@ def site(release_dir: Path, out: Path | None, config_path: Path | None) -> None:
     event and programme. The same bytes as `coopdata release` writes; see docs/site.md.
     """
     from coopdata.model.config import load_config
-    from coopdata.site import site_for_release
+    from coopdata.release.site import site_for_release
 
     target = site_for_release(release_dir, config=load_config(config_path), out=out)
     pages = sum(1 for _ in target.rglob("*.html"))

@@ -21,7 +21,7 @@ import pytest
 
 from coopdata import load
 from coopdata.release.job import release
-from coopdata.site import site_for_release
+from coopdata.release.site import site_for_release
 from test_site import SCRIPT_TITLE, hostile_records
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"

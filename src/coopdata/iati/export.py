@@ -17,7 +17,7 @@ def export_file(records: Path | str | None, out: Path | str, *,
     """Check the records, then write their IATI activities to ``out``, completely or not
     at all: RecordsInvalid when the records or the written file fail their checks,
     OutputError when no project can be an IATI activity or ``out`` cannot be written."""
-    from coopdata.validate.validation import load
+    from coopdata.records.load import load
 
     target = Path(out)
     dataset, report = load(records)

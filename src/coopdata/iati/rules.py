@@ -34,7 +34,7 @@ from typing import Any
 
 from lxml import etree
 
-from coopdata.iati.write import iati_codes
+from coopdata.iati.codes import iati_codes
 from coopdata.model import codes
 
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import difflib
 from functools import cache
+from typing import TYPE_CHECKING
 
 from coopdata.model.resources import resource
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 CODE_BASE = "https://w3id.org/coopdata/code/"
 COUNTRY_BASE = "http://publications.europa.eu/resource/authority/country/"
@@ -173,3 +177,11 @@ def _french(domain: str):  # type: ignore[no-untyped-def]
         return gettext.translation(domain, pycountry.LOCALES_DIR, languages=["fr"]).gettext
     except OSError:  # translations not installed
         return lambda text: text
+
+
+@cache
+def codelists() -> Graph:
+    """The code lists (``schema/codelists.ttl``) as an rdflib graph."""
+    from rdflib import Graph
+
+    return Graph().parse(resource("schema") / "codelists.ttl")

@@ -1,12 +1,34 @@
-"""A set of typed records, keyed by kind and id, in a stable order."""
+"""Records: one record file as read (:class:`Record`), and a set of typed records keyed by
+kind and id, in a stable order (:class:`Dataset`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from coopdata.model.spec import KINDS
-from coopdata.records.read import Record
+
+
+@dataclass
+class Record:
+    """One record file as read: plain data plus where each field stands."""
+
+    kind: str
+    id: str
+    path: str
+    data: dict[str, Any]
+    lines: Mapping[str, int] = field(default_factory=dict)
+    """Line of each field path (``title``, ``budgets[1]``, ``budgets[1].amount``)."""
+
+    def line(self, field_path: str | None = None) -> int:
+        """The line of ``field_path``, or of its nearest enclosing field, or of the id."""
+        while field_path:
+            if field_path in self.lines:
+                return self.lines[field_path]
+            cut = max(field_path.rfind("."), field_path.rfind("["))
+            field_path = field_path[:cut] if cut > 0 else None
+        return self.lines.get("id", 1)
 
 
 @dataclass

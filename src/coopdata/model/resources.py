@@ -24,3 +24,7 @@ def resource(name: str) -> Path:
 def default_records() -> Path:
     """The embedded default dataset."""
     return resource("records")
+
+
+MARKER = ".coopdata-output.json"
+"""The file that lists what coopdata wrote in an output directory."""

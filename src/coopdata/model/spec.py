@@ -22,8 +22,8 @@ object     a nested map with its own ``fields`` (a budget, a participation…)
 ========== ==========================================================================
 
 ``many=True`` makes the field a list of such values. ``predicate`` is the RDF property
-the field becomes (a CURIE with a prefix from :data:`PREFIXES`); nested objects become
-nodes of class ``node_class``.
+the field becomes (a CURIE with a prefix from :data:`~coopdata.model.vocab.PREFIXES`);
+nested objects become nodes of class ``node_class``.
 """
 
 from __future__ import annotations
@@ -44,33 +44,11 @@ def text_order(text: dict[str, str]) -> dict[str, str]:
     rest = sorted(lang for lang in text if lang not in LANGUAGES)
     return {lang: text[lang] for lang in (*first, *rest)}
 
-PREFIXES: dict[str, str] = {
-    "coop": "https://w3id.org/coopdata/vocab#",
-    "dct": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "geo": "http://www.opengis.net/ont/geosparql#",
-    "org": "http://www.w3.org/ns/org#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "schema": "https://schema.org/",
-    "sf": "http://www.opengis.net/ont/sf#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
 
 TYPES = frozenset(
     {"text", "string", "ref", "code", "country", "currency", "language", "date", "decimal",
      "boolean", "url", "point", "object"}
 )
-
-POINT_CLASS = "sf:Point"
-"""The class of the geometry node a ``point`` field makes (``<node>/<field name>``)."""
-POINT_WKT = "geo:asWKT"
-"""The property of that node holding the point as WKT (``POINT(longitude latitude)``,
-CRS84 order, typed ``geo:wktLiteral``)."""
-WKT_LITERAL = "geo:wktLiteral"
 
 
 @dataclass(frozen=True)

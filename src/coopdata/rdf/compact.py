@@ -15,11 +15,13 @@ same codes recur and a nested node's IRI comes again as its subject.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache, partial
 from typing import Any, NamedTuple
 
+from coopdata.model.resources import resource
 from coopdata.rdf.triples import RDF_TYPE, Term, Triple, parse_term, unescape
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -300,7 +302,7 @@ def _fitting(definition: _Definition, values: list[Term]) -> list[Term]:
 
 @cache
 def _published() -> Compactor:
-    from coopdata.rdf.serialize import published_context
+    from coopdata.rdf.compact import published_context
 
     return Compactor(published_context())
 
@@ -313,3 +315,11 @@ def compact(triples: list[Triple]) -> dict[str, Any]:
 def compact_nodes(triples: Iterable[Triple | Sequence[str]]) -> Iterator[dict[str, Any]]:
     """The node objects of :func:`compact`'s ``@graph``, one at a time."""
     return _published().nodes(triples)
+
+
+@cache
+def published_context() -> dict[str, Any]:
+    """The published JSON-LD context (the whole document, with its ``@context`` key)."""
+    with open(resource("schema") / "context.jsonld", encoding="utf-8") as handle:
+        document: dict[str, Any] = json.load(handle)
+    return document

@@ -18,9 +18,18 @@ from typing import Any
 
 from coopdata.model import codes
 from coopdata.model.dataset import Dataset
-from coopdata.model.spec import KINDS, POINT_CLASS, POINT_WKT, PREFIXES, WKT_LITERAL, Field, by_name
+from coopdata.model.spec import KINDS, Field, by_name
 from coopdata.model.uris import Uris
-from coopdata.reference.graph import decimal_text, expand, wikidata_countries, wkt_point
+from coopdata.model.vocab import (
+    POINT_CLASS,
+    POINT_WKT,
+    PREFIXES,
+    WKT_LITERAL,
+    decimal_text,
+    expand,
+    wikidata_countries,
+    wkt_point,
+)
 
 Triple = tuple[str, str, str]
 """Subject, predicate and object as N-Triples terms (``<iri>``, ``"text"@fr``…)."""

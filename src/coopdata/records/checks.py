@@ -16,11 +16,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from coopdata.model import codes
-from coopdata.model.dataset import Dataset
+from coopdata.model.dataset import Dataset, Record
 from coopdata.model.dates import DateError, PartialDate
 from coopdata.model.spec import KINDS, LANGUAGES, Field, by_name, text_order
 from coopdata.model.uris import iri_problem
-from coopdata.records.read import Record
 from coopdata.report import Finding
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

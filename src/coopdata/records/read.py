@@ -13,7 +13,6 @@ import os
 import re
 import stat
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from coopdata.model.dataset import Record
 from coopdata.model.spec import KIND_BY_FOLDER, KINDS
 from coopdata.records.fastread import LeaveToPyYAML, plain_scalar_tag, read_plain
 from coopdata.report import Finding
@@ -128,27 +128,6 @@ class FieldLines(Mapping[str, int]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return FieldLines, (self._raw, self._lines)
-
-
-@dataclass
-class Record:
-    """One record file as read: plain data plus where each field stands."""
-
-    kind: str
-    id: str
-    path: str
-    data: dict[str, Any]
-    lines: Mapping[str, int] = field(default_factory=dict)
-    """Line of each field path (``title``, ``budgets[1]``, ``budgets[1].amount``)."""
-
-    def line(self, field_path: str | None = None) -> int:
-        """The line of ``field_path``, or of its nearest enclosing field, or of the id."""
-        while field_path:
-            if field_path in self.lines:
-                return self.lines[field_path]
-            cut = max(field_path.rfind("."), field_path.rfind("["))
-            field_path = field_path[:cut] if cut > 0 else None
-        return self.lines.get("id", 1)
 
 
 class _Refused(Exception):

@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from coopdata.errors import RecordsInvalid, UsageError
-from coopdata.model.dataset import Dataset
+from coopdata.model.dataset import Dataset, Record
 from coopdata.model.dates import PartialDate
 from coopdata.model.spec import KINDS
 from coopdata.records.checks import check_record
-from coopdata.records.read import Record, read_record, record_files
+from coopdata.records.read import read_record, record_files
 from coopdata.records.write import _ordered, record_yaml
 from coopdata.report import Finding, Report
 
@@ -87,7 +87,7 @@ def update_records(folder: Path | str, dataset: Dataset) -> Update:
     valid), writing only those that changed. Nothing is written when a record file of
     the folder cannot be read, or when a record of the folder is not in ``dataset``
     (:class:`~coopdata.RecordsInvalid`, with a finding per record)."""
-    from coopdata.validate.validation import load
+    from coopdata.records.load import load
 
     root = Path(folder)
     if not root.is_dir():

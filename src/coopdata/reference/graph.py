@@ -10,34 +10,27 @@ is an ``xsd:decimal`` with its ISO 4217 currency; a point is a GeoSPARQL geometr
 
 from __future__ import annotations
 
-import csv
-from decimal import Decimal
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from coopdata.model import codes
+from coopdata.model.codes import codelists
 from coopdata.model.dataset import Dataset
-from coopdata.model.resources import resource
-from coopdata.model.spec import KINDS, POINT_CLASS, POINT_WKT, PREFIXES, WKT_LITERAL, Field
+from coopdata.model.spec import KINDS, Field
 from coopdata.model.uris import Uris
+from coopdata.model.vocab import (
+    POINT_CLASS,
+    POINT_WKT,
+    PREFIXES,
+    WIKIDATA,
+    WKT_LITERAL,
+    decimal_text,
+    expand,
+    wikidata_countries,
+    wkt_point,
+)
 
 if TYPE_CHECKING:
     from rdflib import Graph, Literal, URIRef
-
-WIKIDATA = "http://www.wikidata.org/entity/"
-
-
-def expand(curie: str) -> str:
-    """The full IRI of a CURIE such as ``dct:title``."""
-    prefix, local = curie.split(":", 1)
-    return PREFIXES[prefix] + local
-
-
-@cache
-def wikidata_countries() -> dict[str, str]:
-    """ISO alpha-2 → Wikidata item, from ``schema/wikidata-countries.csv``."""
-    with open(resource("schema") / "wikidata-countries.csv", encoding="utf-8") as handle:
-        return {row["alpha_2"]: row["wikidata"] for row in csv.DictReader(handle)}
 
 
 def build_graph(dataset: Dataset, *, uris: Uris | None = None) -> Graph:
@@ -171,26 +164,3 @@ class _Builder:
                 for value in lists.objects(scheme, predicate):
                     self.graph.add((scheme, predicate, value))
 
-
-def wkt_point(point: str) -> str:
-    """The WKT of a point held as ``"lat lon"``: ``POINT(lon lat)``, the axis order of
-    ``geo:wktLiteral`` without a reference system (CRS84: longitude first)."""
-    latitude, longitude = point.split()
-    return f"POINT({longitude} {latitude})"
-
-
-def decimal_text(value: Decimal) -> str:
-    """The canonical ``xsd:decimal`` lexical form (XML Schema 1.0): no exponent, a point
-    with at least one digit on each side, no other trailing zeros (``1.25E+6`` →
-    ``1250000.0``, ``2.50`` → ``2.5``). Turtle writes it unquoted as the same text."""
-    text = format(value.normalize(), "f")
-    if "." not in text:
-        text += ".0"
-    return "0.0" if text == "-0.0" else text
-
-
-@cache
-def codelists() -> Graph:
-    from rdflib import Graph
-
-    return Graph().parse(resource("schema") / "codelists.ttl")

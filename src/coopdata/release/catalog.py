@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, VOID, XSD
 
 from coopdata.model import codes
 from coopdata.model.config import ReleaseConfig
-from coopdata.model.spec import PREFIXES
+from coopdata.model.vocab import PREFIXES
 from coopdata.release.files import ReleaseFile, ReleaseInfo
 
 # rdflib's DCAT namespace stops at DCAT 2 (no DatasetSeries, inSeries, version…).

@@ -52,7 +52,7 @@ from coopdata.model.uris import Uris
 from coopdata.release.files import ReleaseFile, ReleaseInfo
 
 if TYPE_CHECKING:
-    from coopdata.rdf.serialize import Beside
+    from coopdata.release.convert import Beside
     from coopdata.validate.validation import Validation
 
 SAFE_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
@@ -193,7 +193,7 @@ def _info(dataset: Dataset, graph_size: int, version: str, issued: str,
         countries.update(record.data.get("countries", []))
     temporal = (min(starts, key=lambda d: d.earliest), max(ends, key=lambda d: d.latest)) \
         if starts and ends else None
-    from coopdata.reference.graph import expand
+    from coopdata.model.vocab import expand
 
     entities = tuple((expand(kind.node_class), len(dataset.of_kind(kind.name)))
                      for kind in KINDS.values())
@@ -316,7 +316,7 @@ def _publish(root: Path, records: Path | str | None, config: ReleaseConfig, vers
     it into place. ``graph.nt`` is written as soon as the triples are made, and
     ``graph.ttl`` and ``graph.jsonld`` converted from it in other processes, while the
     tables and the graph are checked (RecordsInvalid should they fail)."""
-    from coopdata.rdf.serialize import Beside
+    from coopdata.release.convert import Beside
     from coopdata.validate.validation import validate
 
     # Another release may have finished since the caller looked: look again.
@@ -439,7 +439,9 @@ def _write_series(folder: Path, config: ReleaseConfig, versions: list[tuple[str,
     with the marker that lists the files' SHA-256."""
     from rdflib import Graph
 
-    from coopdata.rdf.serialize import compacted, dump_json, write_turtle
+    from coopdata.jsonfile import dump_json
+    from coopdata.rdf.jsonld import compacted
+    from coopdata.rdf.turtle import write_turtle
     from coopdata.release.catalog import series_graph
 
     graphs = []
@@ -507,13 +509,11 @@ def _write(staging: Path, validation: Validation, config: ReleaseConfig, uris: U
            issued: str, root: Path, previous: list[str], step: Progress, beside: Beside, *,
            site: bool = True) -> tuple[ReleaseInfo, list[ReleaseFile]]:
     """The rest of the release, ``graph.nt`` written (and converted ``beside``)."""
-    from coopdata.rdf.serialize import (
-        compacted,
-        dump_json,
-        published_context,
-        write_framed_projects,
-        write_turtle,
-    )
+    from coopdata.jsonfile import dump_json
+    from coopdata.rdf.compact import published_context
+    from coopdata.rdf.frame import write_framed_projects
+    from coopdata.rdf.jsonld import compacted
+    from coopdata.rdf.turtle import write_turtle
     from coopdata.release.catalog import catalog_graph, void_graph
     from coopdata.release.changelog import IATI_ACTIVITIES, compare, read_release
     from coopdata.tables.csvw import csvw_metadata
@@ -565,7 +565,7 @@ def _write(staging: Path, validation: Validation, config: ReleaseConfig, uris: U
         write_turtle(void, staging / "void.ttl")
         step("site")
         if site:  # last before the catalogue and SHA256SUMS, which list it
-            from coopdata.site import SITE, SiteInput, listed_files, write_site
+            from coopdata.release.site import SITE, SiteInput, listed_files, write_site
 
             write_site(staging / SITE, SiteInput(dataset, triples, uris, config, version, issued,
                                                  listed_files(staging, hashed.files())))

@@ -26,9 +26,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from coopdata.errors import OutputError, UsageError
+from coopdata.model.resources import MARKER
 
-MARKER = ".coopdata-output.json"
-"""The file that lists what coopdata wrote in an output directory."""
 _FORMAT = "coopdata-output/1"
 
 

@@ -40,7 +40,7 @@ ASSET_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; chars
 def assets() -> dict[str, tuple[str, bytes]]:
     """The files served under ``/assets/``: name → (Content-Type, bytes)."""
     found: dict[str, tuple[str, bytes]] = {}
-    for package, folder, names in (("coopdata.site", "static", ("site.css", "icon.svg")),
+    for package, folder, names in (("coopdata.release.site", "static", ("site.css", "icon.svg")),
                                    ("coopdata.sparql", "assets", ("serve.css", "serve.js"))):
         for name in names:
             data = (package_files(package) / folder / name).read_bytes()

@@ -81,7 +81,7 @@ def open_store(release: Path | str | None = None,
             store.bulk_load(handle, format=pyoxigraph.RdfFormat.N_TRIPLES)
         return store
     from coopdata.rdf.triples import ntriples_chunks, triples
-    from coopdata.validate.validation import load
+    from coopdata.records.load import load
 
     dataset, _ = load(records)  # the fast path: coopdata's own N-Triples, no rdflib graph
     store.bulk_load(b"".join(ntriples_chunks(triples(dataset))),
@@ -462,8 +462,8 @@ def prefixes() -> dict[str, str]:
     with ``code:`` (code lists), ``country:`` and ``language:`` (EU authority tables)
     and ``id:`` (records)."""
     from coopdata.model.codes import CODE_BASE, COUNTRY_BASE, LANGUAGE_BASE
-    from coopdata.model.spec import PREFIXES
     from coopdata.model.uris import DEFAULT_BASE
+    from coopdata.model.vocab import PREFIXES
 
     return {**PREFIXES, "code": CODE_BASE, "country": COUNTRY_BASE,
             "language": LANGUAGE_BASE, "id": DEFAULT_BASE}
@@ -487,7 +487,7 @@ def format_graph(result: pyoxigraph.QueryTriples, fmt: str = "turtle") -> str:
     import pyoxigraph
     from rdflib import Graph
 
-    from coopdata.rdf.serialize import compacted
+    from coopdata.rdf.jsonld import compacted
 
     graph = Graph()
     graph.parse(data=_text(result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES)),

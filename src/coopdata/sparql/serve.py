@@ -858,8 +858,8 @@ def _records_store(records: Path | None) -> tuple[ox.Store, SiteFiles]:
     from coopdata.model.config import ReleaseConfig
     from coopdata.model.uris import Uris
     from coopdata.rdf.triples import ntriples_chunks, triples
-    from coopdata.site import SiteInput, site_files
-    from coopdata.validate.validation import load
+    from coopdata.records.load import load
+    from coopdata.release.site import SiteInput, site_files
 
     dataset, _ = load(records)
     uris = Uris(DEFAULT_BASE)

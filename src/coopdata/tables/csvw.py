@@ -30,7 +30,7 @@ from typing import Any
 from coopdata.model import codes
 from coopdata.model.spec import Field, Kind
 from coopdata.model.uris import DEFAULT_BASE, Uris
-from coopdata.reference.graph import expand
+from coopdata.model.vocab import expand
 from coopdata.tables.layout import Column, Table, ancestor_keys, tables
 from coopdata.tables.package import table_schema
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from coopdata.model.dataset import Dataset
 from coopdata.model.spec import KINDS, LANGUAGES, Field, Kind
-from coopdata.reference.graph import decimal_text
+from coopdata.model.vocab import decimal_text
 
 ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"

@@ -5,14 +5,23 @@ from __future__ import annotations
 
 import re
 from functools import cache, partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from coopdata.model.dataset import Dataset
-from coopdata.model.resources import resource
 from coopdata.model.spec import KINDS, Field
 from coopdata.model.uris import Uris
-from coopdata.reference.graph import expand
+from coopdata.model.vocab import expand
+from coopdata.rdf.triples import ntriples
 from coopdata.report import Finding, Severity
+from coopdata.validate.engine import Engine, reference_shacl_results
+from coopdata.validate.shacl.core import CompiledShapes, begin, compile_shapes, validate
+from coopdata.validate.shacl.terms import (
+    Result,
+    UnsupportedShapes,
+    graph_triples,
+    parse_ntriples,
+    shapes_graph,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -20,21 +29,10 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
     from coopdata.rdf.triples import Triple
-    from coopdata.validate.shacl.core import CompiledShapes, Result
 
 SH = "http://www.w3.org/ns/shacl#"
 _SEVERITY: dict[str, Severity] = {f"{SH}Violation": "violation", f"{SH}Warning": "warning",
                                   f"{SH}Info": "info"}
-
-
-def shapes_graph() -> Graph:
-    """Every shapes file of ``shapes/`` in one graph."""
-    from rdflib import Graph
-
-    graph = Graph()
-    for path in sorted(resource("shapes").glob("*.ttl")):
-        graph.parse(path)
-    return graph
 
 
 @cache
@@ -77,56 +75,17 @@ def _code(component: str, constraint: str | None) -> str:
     return "shacl-" + re.sub(r"(?<!^)(?=[A-Z])", "-", local).lower()
 
 
-@cache
-def _prepared(query: str) -> Any:
-    from rdflib.plugins.sparql import prepareQuery
-
-    return prepareQuery(query)
-
-
-def _with_prepared_queries(graph: Graph) -> Graph:
-    """The same graph (sharing its store, no copy), but parsing each SPARQL query text
-    once: pyshacl sends a SHACL-SPARQL constraint's text again for every focus node,
-    and rdflib would parse it every time. The results are the same (a test compares)."""
-    from rdflib import Graph
-
-    class PreparedQueryGraph(Graph):
-        def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
-            if isinstance(query_object, str) and not kwargs.get("initNs") and \
-                    (len(args) < 3 or not args[2]):
-                query_object = _prepared(query_object)
-            return super().query(query_object, *args, **kwargs)
-
-    view = PreparedQueryGraph(store=graph.store, identifier=graph.identifier,
-                              namespace_manager=graph.namespace_manager)
-    return view
-
-
-def shacl_results(graph: Graph, *, prepared: bool = True) -> Graph:
-    """pyshacl's validation report graph for ``graph`` against ``shapes/``."""
-    from pyshacl import validate
-    from rdflib import Graph
-
-    data = _with_prepared_queries(graph) if prepared else graph
-    _conforms, results, _text = validate(data, shacl_graph=shapes_graph(), inference="none",
-                                         allow_warnings=True, allow_infos=True)
-    assert isinstance(results, Graph)
-    return results
-
-
 def validate_graph(graph: Graph, dataset: Dataset, *, uris: Uris,
-                   engine: str = "fast") -> list[Finding]:
+                   engine: Engine | str = Engine.FAST) -> list[Finding]:
     """The SHACL results for ``graph`` against ``shapes/``, as findings. ``engine``:
-    ``fast`` (the shapes compiled once, :mod:`coopdata.validate.shacl.core`; it falls back on
-    pyshacl for shapes it does not compile) or ``pyshacl``."""
-    from coopdata.validate.shacl.core import graph_triples, results_of_pyshacl, validate
-
-    if engine not in ("fast", "pyshacl"):
-        raise ValueError(f'unknown SHACL engine "{engine}": fast or pyshacl')
-    compiled = _compiled() if engine == "fast" else None
-    results = validate(graph_triples(graph), compiled) if compiled is not None \
-        else results_of_pyshacl(shacl_results(graph))
-    return _findings(results, dataset, uris)
+    ``fast`` (the shapes compiled once, :mod:`coopdata.validate.shacl.core`; pyshacl stands
+    in for shapes it does not compile, and a ``shacl-engine-fallback`` info says so) or
+    ``reference`` (pyshacl; also named ``pyshacl``)."""
+    compiled = _compiled() if Engine.of(engine) is Engine.FAST else None
+    if isinstance(compiled, CompiledShapes):
+        return _findings(validate(graph_triples(graph), compiled), dataset, uris)
+    findings = _findings(reference_shacl_results(graph), dataset, uris)
+    return findings if compiled is None else [*findings, _fallback(compiled)]
 
 
 def validate_triples(triples: Iterable[Triple] | str | bytes, dataset: Dataset, *,
@@ -141,19 +100,19 @@ def begin_triples(triples: Iterable[Triple] | str | bytes, dataset: Dataset, *,
                   uris: Uris) -> Callable[[], list[Finding]]:
     """:func:`validate_triples`, started: its SHACL-SPARQL half runs in a thread from now
     on (:func:`coopdata.validate.shacl.core.begin`); the function returned gives the findings."""
-    from coopdata.validate.shacl.core import begin
-
     compiled = _compiled()
-    if compiled is None:
-        from rdflib import Graph
-
-        from coopdata.rdf.triples import ntriples
-
+    if not isinstance(compiled, CompiledShapes):
         data = triples if isinstance(triples, (str, bytes)) else ntriples(triples)
-        return partial(validate_graph, Graph().parse(data=data, format="nt"), dataset,
-                       uris=uris, engine="pyshacl")
+        return partial(validate_graph, parse_ntriples(data), dataset, uris=uris)
     finish = begin(triples, compiled)
     return lambda: _findings(finish(), dataset, uris)
+
+
+def _fallback(unsupported: UnsupportedShapes) -> Finding:
+    return Finding("shacl-engine-fallback",
+                   "the shapes use what the fast SHACL engine does not compile "
+                   f"({unsupported}): pyshacl checked the graph instead",
+                   severity="info", layer="shacl")
 
 
 def _findings(results: Iterable[Result], dataset: Dataset, uris: Uris) -> list[Finding]:
@@ -178,11 +137,9 @@ def _findings(results: Iterable[Result], dataset: Dataset, uris: Uris) -> list[F
 
 
 @cache
-def _compiled() -> CompiledShapes | None:
-    """The shapes compiled for the fast engine, or None if they use a feature it lacks."""
-    from coopdata.validate.shacl.core import UnsupportedShapes, compile_shapes
-
+def _compiled() -> CompiledShapes | UnsupportedShapes:
+    """The shapes compiled for the fast engine, or why they cannot be (a feature it lacks)."""
     try:
         return compile_shapes(shapes_graph())
-    except UnsupportedShapes:
-        return None
+    except UnsupportedShapes as unsupported:
+        return unsupported

@@ -18,7 +18,7 @@ messages and values are pyshacl's.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,46 +27,27 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from coopdata.rdf.triples import Term, Triple, literal, parse_term
+from coopdata.rdf.triples import Term, Triple
+from coopdata.validate.shacl.sparql import SparqlConstraint, compile_select, run_selects
+from coopdata.validate.shacl.terms import (
+    RDF,
+    RDFS,
+    SH,
+    XSD,
+    DataGraph,
+    Result,
+    Test,
+    UnsupportedShapes,
+    check_supported,
+    iri_text,
+    of_rdflib,
+    read_ntriples,
+    stringify,
+    term_text,
+)
 
 if TYPE_CHECKING:
     from rdflib import Graph
-
-    from coopdata.validate.shacl.sparql import SparqlConstraint
-
-SH, XSD = "http://www.w3.org/ns/shacl#", "http://www.w3.org/2001/XMLSchema#"
-RDF, RDFS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#"
-TYPE, SUBCLASS = f"<{RDF}type>", f"<{RDFS}subClassOf>"
-
-Test = Callable[[set[str], "DataGraph"], set[str]]
-"""Of some values (N-Triples terms of the data graph), those that fail a constraint."""
-
-
-class UnsupportedShapes(ValueError):
-    """The shapes use a feature that :func:`compile_shapes` does not translate."""
-
-
-@dataclass(frozen=True, order=True)
-class Result:
-    """One validation result: ``focus``, ``path``, ``component`` (sh:…ConstraintComponent),
-    ``constraint`` (a named SHACL-SPARQL constraint) and ``severity`` are full IRIs (``_:id``
-    for a blank node), ``value`` an N-Triples term (``<iri>``, ``"text"@fr``…)."""
-
-    focus: str
-    path: str | None
-    component: str
-    constraint: str | None
-    severity: str
-    value: str | None
-    message: str
-
-    @property
-    def value_text(self) -> str | None:
-        """The value's IRI, blank node id or lexical form (``str()`` of its rdflib term)."""
-        if self.value is None or self.value[0] != '"':
-            return None if self.value is None else self.value.strip("<>").removeprefix("_:")
-        body = self.value[1:self.value.rindex('"')]
-        return re.sub(r"\\(.)", lambda m: {"n": "\n", "r": "\r"}.get(m[1], m[1]), body)
 
 
 @dataclass(frozen=True)
@@ -128,97 +109,6 @@ _DEFAULTS = {"Datatype": "Value is not Literal with datatype {}",
              "MaxCount": "More than {} values on \x00f->\x00p", "In": "Value \x00v not in list {}",
              "Or": "Node \x00v must conform to one or more shapes in {}",
              "And": "Node \x00v must conform to all shapes in {}"}
-
-
-def _nt(term: Term) -> str:
-    kind, text, datatype, lang = term
-    if kind != "l":
-        return f"<{text}>" if kind == "i" else f"_:{text}"
-    return literal(text, lang=lang, datatype=None if datatype == XSD + "string" else datatype)
-
-
-def _lang(nt: str) -> str:
-    """The language tag of an N-Triples term in lower case ("" if none), as
-    :func:`parse_term` reads it."""
-    return nt[nt.rindex('"') + 2:].lower() if nt[0] == '"' and nt[-1] not in '">' else ""
-
-
-def _of_rdflib(node: Any) -> Term:
-    from rdflib import BNode, Literal
-
-    if isinstance(node, Literal):
-        lang = node.language or ""
-        datatype = node.datatype or (RDF + "langString" if lang else XSD + "string")
-        return "l", str(node), str(datatype), lang
-    return "b" if isinstance(node, BNode) else "i", str(node), "", ""
-
-
-def _iri(node: Any) -> str:
-    from rdflib import BNode
-
-    if isinstance(node, BNode):
-        raise UnsupportedShapes(f"a blank node ({node}) as a parameter")
-    return str(node)
-
-
-class _Terms(dict[str, Term]):
-    """N-Triples term → term, each parsed the first time it is looked up."""
-
-    def __missing__(self, nt: str) -> Term:
-        term = self[nt] = parse_term(nt)
-        return term
-
-
-class _Langs(dict[str, str]):
-    """N-Triples term → its language tag in lower case, each read the first time."""
-
-    def __missing__(self, nt: str) -> str:
-        lang = self[nt] = _lang(nt)
-        return lang
-
-
-class DataGraph:
-    """A data graph, indexed for the checks: the triples of each predicate, the instances of
-    each class (with its subclasses), the terms and language tags (each read once)."""
-
-    def __init__(self, triples: Iterable[Triple]) -> None:
-        by_predicate: defaultdict[str, list[Triple]] = defaultdict(list)
-        for triple in triples:
-            by_predicate[triple[1]].append(triple)
-        self.by_predicate = dict(by_predicate)
-        self.subclasses: dict[str, list[str]] = {}
-        self.typed: dict[str, list[str]] = {}  # class → its direct instances
-        for sub, _, cls in self.by_predicate.get(SUBCLASS, ()):
-            self.subclasses.setdefault(cls, []).append(sub)
-        for node, _, cls in self.by_predicate.get(TYPE, ()):
-            self.typed.setdefault(cls, []).append(node)
-        self.terms, self.langs = _Terms(), _Langs()
-        self._instances: dict[str, frozenset[str]] = {}
-        self._subjects: dict[str, set[str]] = {}
-
-    def triples_of(self, path: str, nodes: frozenset[str]) -> list[Triple]:
-        """The triples of ``path`` (an IRI) on ``nodes``."""
-        triples = self.by_predicate.get(f"<{path}>", [])
-        if (subjects := self._subjects.get(path)) is None:
-            subjects = self._subjects[path] = set(map(itemgetter(0), triples))
-        return triples if subjects <= nodes else [t for t in triples if t[0] in nodes]
-
-    def classes(self, cls: str) -> set[str]:
-        """``cls`` and its subclasses (rdfs:subClassOf*), as N-Triples terms."""
-        found, todo = {cls}, [cls]
-        while todo:
-            for sub in self.subclasses.get(todo.pop(), ()):
-                if sub not in found:
-                    found.add(sub)
-                    todo.append(sub)
-        return found
-
-    def instances(self, cls: str) -> frozenset[str]:
-        """The nodes of type ``cls`` or of one of its subclasses."""
-        if (found := self._instances.get(cls)) is None:
-            found = self._instances[cls] = frozenset(
-                node for c in self.classes(cls) for node in self.typed.get(c, ()))
-        return found
 
 
 def _datatype_ok(term: Term, rule: str) -> bool:
@@ -283,7 +173,7 @@ def _instance_of(cls: str) -> Test:
 
 def _member_of(allowed: frozenset[str]) -> Test:  # rdflib's term equality
     return lambda values, data: {value for value in values - allowed
-                                 if _nt(data.terms[value]) not in allowed}
+                                 if term_text(data.terms[value]) not in allowed}
 
 
 def _pattern(pattern: str, flags: str) -> Test:
@@ -309,13 +199,6 @@ def _combine(kind: str, tests: list[Test]) -> Test:
     return test
 
 
-def _supported(g: Graph, shape: Any, allowed: set[str]) -> None:
-    unknown = {str(p) for p in g.predicates(shape) if str(p).startswith(SH)} - \
-        {SH + name for name in allowed}
-    if unknown:
-        raise UnsupportedShapes(f"{shape}: {', '.join(sorted(unknown))}")
-
-
 def _value_checks(g: Graph, shape: Any) -> list[tuple[str, Test]]:
     """(component, test) for each value-type parameter of a shape."""
     from rdflib import URIRef
@@ -331,9 +214,9 @@ def _value_checks(g: Graph, shape: Any) -> list[tuple[str, Test]]:
                 raise UnsupportedShapes(f"sh:nodeKind {value}")
             test = _node_kind(kinds)
         elif param == "class":
-            test = _instance_of(f"<{_iri(value)}>")
+            test = _instance_of(f"<{iri_text(value)}>")
         elif param == "in":
-            test = _member_of(frozenset(_nt(_of_rdflib(m)) for m in g.items(value)))
+            test = _member_of(frozenset(term_text(of_rdflib(m)) for m in g.items(value)))
         elif param == "pattern":
             test = _pattern(str(value), flags)
         elif param == "languageIn":
@@ -345,7 +228,7 @@ def _value_checks(g: Graph, shape: Any) -> list[tuple[str, Test]]:
 
 
 def _member(g: Graph, shape: Any) -> Test:
-    _supported(g, shape, _VALUE | {"name", "description", "message", "severity"})
+    check_supported(g, shape, _VALUE | {"name", "description", "message", "severity"})
     return _combine("and", [test for _, test in _value_checks(g, shape)])
 
 
@@ -368,7 +251,6 @@ def _shape(g: Graph, shape: Any, nested: bool) -> tuple[list[_Property], list[Sp
     """The constraints of a shape (then of its property shapes), and its SPARQL ones."""
     from rdflib import Literal, URIRef
 
-    from coopdata.validate.shacl.sparql import compile_select
 
     def one(name: str) -> Any:
         return g.value(shape, URIRef(SH + name))
@@ -376,7 +258,7 @@ def _shape(g: Graph, shape: Any, nested: bool) -> tuple[list[_Property], list[Sp
     def constraint(component: str, **kwargs: Any) -> _Constraint:
         return _Constraint(f"{SH}{component}ConstraintComponent",
                            messages or (_default(g, shape, component),), **kwargs)
-    _supported(g, shape, _PARAMETERS | _VALUE)
+    check_supported(g, shape, _PARAMETERS | _VALUE)
     path = one("path")
     if path is not None and not isinstance(path, URIRef):
         raise UnsupportedShapes(f"{shape}: sh:path is not an IRI")
@@ -412,7 +294,7 @@ def compile_shapes(shapes: Graph) -> CompiledShapes:
     compiled = []
     for shape in sorted(set(shapes.subjects(URIRef(SH + "targetClass"), None)), key=str):
         if shapes.value(shape, URIRef(SH + "deactivated")) != Literal(True):
-            classes = sorted(f"<{_iri(c)}>" for c in shapes.objects(
+            classes = sorted(f"<{iri_text(c)}>" for c in shapes.objects(
                 shape, URIRef(SH + "targetClass")))
             properties, selects = _shape(shapes, shape, False)
             compiled.append(_Shape(tuple(classes), tuple(properties), tuple(selects)))
@@ -433,7 +315,6 @@ def begin(data: Iterable[Triple] | str | bytes,
     caller can do other work beside them; the function returned checks the core
     constraints and gives every result, as :func:`validate` would."""
     from coopdata.collector import paused
-    from coopdata.validate.shacl.sparql import run_selects
 
     with paused():
         graph = DataGraph(read_ntriples(data) if isinstance(data, (str, bytes)) else data)
@@ -491,68 +372,8 @@ def _result(graph: DataGraph, node: str, prop: _Property, constraint: _Constrain
     focus, term = graph.terms[node], None if value is None else graph.terms[value]
     message = min(constraint.messages)
     if "\x00" in message:  # a generic message naming data nodes
-        message = message.replace("\x00f", _stringify(focus)).replace(
-            "\x00v", _stringify(term) if term else "")
-    return Result(focus[1] if focus[0] == "i" else _nt(focus), prop.path, constraint.component,
-                  None, prop.severity, None if term is None else _nt(term), message)
+        message = message.replace("\x00f", stringify(focus)).replace(
+            "\x00v", stringify(term) if term else "")
+    return Result(focus[1] if focus[0] == "i" else term_text(focus), prop.path, constraint.component,
+                  None, prop.severity, None if term is None else term_text(term), message)
 
-
-def _stringify(term: Term) -> str:
-    """A data node as pyshacl writes it in a message (with rdflib's default prefixes)."""
-    from pyshacl.rdfutil.stringify import stringify_node
-    from rdflib import BNode, Graph, Literal, URIRef
-
-    kind, text, datatype, lang = term
-    return str(stringify_node(Graph(), URIRef(text) if kind == "i" else BNode(text) if kind == "b"
-                              else Literal(text, lang=lang or None, datatype=None if lang or
-                                           datatype == XSD + "string" else URIRef(datatype))))
-
-
-def read_ntriples(document: str | bytes) -> list[Triple]:
-    """The triples of an N-Triples document, each once (one triple a line, as N-Triples
-    writers write them: no comment after a triple)."""
-    text = document.decode("utf-8") if isinstance(document, bytes) else document
-    triples = []
-    for line in dict.fromkeys(text.split("\n")):
-        if (line := line.strip()) and line[0] != "#":
-            subject, predicate, rest = line.split(None, 2)
-            triples.append((subject, predicate, rest[:-1].rstrip()))  # without the final "."
-    return triples
-
-
-def graph_triples(graph: Graph) -> list[Triple]:
-    """The triples of an rdflib graph, with their terms as ``graph.serialize(format="nt")``
-    writes them."""
-    from rdflib import Literal
-    from rdflib.plugins.serializers.nt import _quoteLiteral
-
-    written: dict[Any, str] = {}
-
-    def nt(term: Any) -> str:
-        if (text := written.get(term)) is None:
-            text = written[term] = _quoteLiteral(term) if isinstance(term, Literal) \
-                else term.n3()
-        return text
-    return [(nt(s), nt(p), nt(o)) for s, p, o in graph]
-
-
-def results_of_pyshacl(report: Graph) -> list[Result]:
-    """The results of a pyshacl report graph, as :func:`validate` gives them (a path that is
-    not an IRI is None)."""
-    from rdflib import RDF as RDFNS
-    from rdflib import URIRef
-
-    def get(result: Any, name: str) -> Any:
-        return report.value(result, URIRef(SH + name))
-    results = []
-    for result in report.subjects(RDFNS.type, URIRef(SH + "ValidationResult")):
-        focus, path, constraint, value = (get(result, name) for name in (
-            "focusNode", "resultPath", "sourceConstraint", "value"))
-        results.append(Result(
-            str(focus) if isinstance(focus, URIRef) else _nt(_of_rdflib(focus)),
-            str(path) if isinstance(path, URIRef) else None,
-            str(get(result, "sourceConstraintComponent")),
-            str(constraint) if isinstance(constraint, URIRef) else None,
-            str(get(result, "resultSeverity")), None if value is None else _nt(_of_rdflib(value)),
-            min(map(str, report.objects(result, URIRef(SH + "resultMessage"))), default="")))
-    return results

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from coopdata.rdf.triples import Term, Triple, ntriples_chunks
-from coopdata.validate.shacl.core import (
+from coopdata.validate.shacl.terms import (
     SH,
     SUBCLASS,
     TYPE,
@@ -29,8 +29,8 @@ from coopdata.validate.shacl.core import (
     DataGraph,
     Result,
     UnsupportedShapes,
-    _nt,
-    _supported,
+    check_supported,
+    term_text,
 )
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def compile_select(g: Graph, shape: Any, constraint: Any, *, path: str | None, s
     """A SHACL-SPARQL constraint of ``shape`` (its path, severity and sh:message given)."""
     from rdflib import BNode, URIRef
 
-    _supported(g, constraint, {"select", "message", "prefixes", "severity", "deactivated"})
+    check_supported(g, constraint, {"select", "message", "prefixes", "severity", "deactivated"})
     text = str(g.value(constraint, URIRef(SH + "select")))
     if re.search(r"\$shapesGraph\b|[?$]failure\b|\bGROUP\s+BY\b|\bMINUS\b", text, re.I) or (
             path is None and "$PATH" in text):
@@ -244,10 +244,10 @@ def run_selects(selects: list[tuple[tuple[str, ...], SparqlConstraint]],
             bindings = [*bound.items(), ("this", focus), *[("path", path_term)] * bool(
                 path_term), *[("value", value)] * bool(value)]
             message = min({_substitute(m, bindings) for m in select.messages}, default="")
-            results.append(Result(focus[1] if focus[0] == "i" else _nt(focus),
+            results.append(Result(focus[1] if focus[0] == "i" else term_text(focus),
                                   path_term[1] if path_term else select.path,
                                   SH + "SPARQLConstraintComponent", select.constraint or None,
-                                  select.severity, _nt(value) if value else None, message))
+                                  select.severity, term_text(value) if value else None, message))
     return results
 
 

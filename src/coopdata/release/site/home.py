@@ -11,18 +11,18 @@ from typing import Any
 from markupsafe import Markup
 
 from coopdata.release.catalog import DESCRIPTIONS
-from coopdata.site.charts import (
+from coopdata.release.site.charts import (
     budgets_by_country,
     budgets_by_funder,
     country_grid,
     status_words,
     timeline,
 )
-from coopdata.site.i18n import code_label, kind_label, ui
-from coopdata.site.markup import link, pair, plain, text
-from coopdata.site.model import format_amount, format_bytes
-from coopdata.site.network import network
-from coopdata.site.render import Pages
+from coopdata.release.site.i18n import code_label, kind_label, ui
+from coopdata.release.site.markup import link, pair, plain, text
+from coopdata.release.site.model import format_amount, format_bytes
+from coopdata.release.site.network import network
+from coopdata.release.site.render import Pages
 
 
 def home_page(pages: Pages) -> bytes:
@@ -176,7 +176,7 @@ def project_list(pages: Pages) -> bytes:
 
 
 def _statuses(pages: Pages) -> list[tuple[str, str, str]]:
-    from coopdata.site.charts import STATUSES
+    from coopdata.release.site.charts import STATUSES
 
     present = {p.status for p in pages.model.projects}
     options = []

@@ -19,10 +19,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from coopdata.site.charts import Chart
-from coopdata.site.i18n import Pair, code_label, iati_code, ui
-from coopdata.site.markup import link, pair, svg_attrs, svg_title, text
-from coopdata.site.model import Model, Text, format_amount
+from coopdata.release.site.charts import Chart
+from coopdata.release.site.i18n import Pair, code_label, iati_code, ui
+from coopdata.release.site.markup import link, pair, svg_attrs, svg_title, text
+from coopdata.release.site.model import Model, Text, format_amount
 
 Href = Callable[[str, str], str]
 

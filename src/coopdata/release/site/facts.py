@@ -9,9 +9,9 @@ from typing import Any
 from markupsafe import Markup
 
 from coopdata.model.spec import KINDS, Field
-from coopdata.site.i18n import code_label, field_label
-from coopdata.site.markup import link, pair, text
-from coopdata.site.model import Model, format_amount
+from coopdata.release.site.i18n import code_label, field_label
+from coopdata.release.site.markup import link, pair, text
+from coopdata.release.site.model import Model, format_amount
 
 Href = Callable[[str, str], str]
 

@@ -281,8 +281,7 @@ def code_labels() -> dict[tuple[str, str], dict[str, str]]:
     from rdflib import Literal
     from rdflib.namespace import SKOS
 
-    from coopdata.model.codes import CODE_BASE
-    from coopdata.reference.graph import codelists
+    from coopdata.model.codes import CODE_BASE, codelists
 
     graph = codelists()
     found: dict[tuple[str, str], dict[str, str]] = {}
@@ -300,8 +299,7 @@ def iati_codes() -> dict[tuple[str, str], str]:
     from rdflib import URIRef
     from rdflib.namespace import SKOS
 
-    from coopdata.model.codes import CODE_BASE
-    from coopdata.reference.graph import codelists
+    from coopdata.model.codes import CODE_BASE, codelists
 
     graph = codelists()
     found: dict[tuple[str, str], str] = {}

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from coopdata.model import codes
 from coopdata.model.uris import Uris
-from coopdata.rdf.compact import compact
-from coopdata.rdf.serialize import framed_projects, published_context, turtle
-from coopdata.reference.graph import wikidata_countries
-from coopdata.site.markup import plain
-from coopdata.site.model import Model, Target
+from coopdata.model.vocab import wikidata_countries
+from coopdata.rdf.compact import compact, published_context
+from coopdata.rdf.frame import framed_projects
+from coopdata.rdf.turtle import turtle
+from coopdata.release.site.markup import plain
+from coopdata.release.site.model import Model, Target
 
 if TYPE_CHECKING:
     from coopdata.rdf.triples import Triple

@@ -10,10 +10,10 @@ from markupsafe import Markup
 
 from coopdata.model import codes
 from coopdata.model.spec import KINDS
-from coopdata.reference.graph import WIKIDATA, wikidata_countries
-from coopdata.site.activity import project_views
-from coopdata.site.charts import country_grid
-from coopdata.site.data import (
+from coopdata.model.vocab import WIKIDATA, wikidata_countries
+from coopdata.release.site.activity import project_views
+from coopdata.release.site.charts import country_grid
+from coopdata.release.site.data import (
     entity_jsonld,
     entity_turtle,
     framed_by_id,
@@ -21,11 +21,11 @@ from coopdata.site.data import (
     split_triples,
     with_linked_labels,
 )
-from coopdata.site.facts import Facts
-from coopdata.site.i18n import code_label, field_label, kind_label, relation_label, ui
-from coopdata.site.markup import link, pair, plain, text
-from coopdata.site.model import data_path, page_path
-from coopdata.site.render import NAV, Pages
+from coopdata.release.site.facts import Facts
+from coopdata.release.site.i18n import code_label, field_label, kind_label, relation_label, ui
+from coopdata.release.site.markup import link, pair, plain, text
+from coopdata.release.site.model import data_path, page_path
+from coopdata.release.site.render import NAV, Pages
 
 LIST_COLUMNS: dict[str, tuple[str, ...]] = {
     "organisation": ("acronym", "type", "country"),

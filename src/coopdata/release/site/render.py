@@ -14,9 +14,9 @@ from coopdata.model.config import ReleaseConfig
 from coopdata.model.dataset import Dataset
 from coopdata.model.uris import Uris
 from coopdata.release.files import ReleaseFile
-from coopdata.site.i18n import Pair, kind_label, ui
-from coopdata.site.markup import json_script, pair, text
-from coopdata.site.model import Model, page_path
+from coopdata.release.site.i18n import Pair, kind_label, ui
+from coopdata.release.site.markup import json_script, pair, text
+from coopdata.release.site.model import Model, page_path
 
 if TYPE_CHECKING:
     from coopdata.rdf.triples import Triple
@@ -42,7 +42,7 @@ class SiteInput:
 
 
 def environment() -> Environment:
-    env = Environment(loader=PackageLoader("coopdata.site", "templates"),
+    env = Environment(loader=PackageLoader("coopdata.release.site", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
                       undefined=StrictUndefined, keep_trailing_newline=True)
     env.globals.update(

@@ -13,8 +13,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from coopdata.site.i18n import Pair
-from coopdata.site.model import Text
+from coopdata.release.site.i18n import Pair
+from coopdata.release.site.model import Text
 
 
 def pair(words: Pair) -> Markup:

@@ -28,7 +28,7 @@ from coopdata.errors import OutputError, UsageError
 from coopdata.model.config import ReleaseConfig
 from coopdata.model.uris import DEFAULT_BASE, Uris
 from coopdata.release.files import ReleaseFile
-from coopdata.site.render import SiteInput
+from coopdata.release.site.render import SiteInput
 
 __all__ = ["SITE", "SiteInput", "site_for_release", "write_site"]
 
@@ -41,14 +41,14 @@ ASSETS = ("icon.svg", "site.css", "site.js")
 
 def site_files(source: SiteInput) -> dict[str, bytes]:
     """Every file of the site: path relative to the site folder → bytes."""
-    from coopdata.site.entities import entity_files
-    from coopdata.site.home import home_page, project_list
-    from coopdata.site.render import Pages
+    from coopdata.release.site.entities import entity_files
+    from coopdata.release.site.home import home_page, project_list
+    from coopdata.release.site.render import Pages
 
     pages = Pages(source)
     found = {"index.html": home_page(pages), "project/index.html": project_list(pages)}
     found.update(entity_files(pages))
-    static = package_files("coopdata.site") / "static"
+    static = package_files("coopdata.release.site") / "static"
     for name in ASSETS:
         found[f"assets/{name}"] = (static / name).read_bytes()
     return dict(sorted(found.items()))

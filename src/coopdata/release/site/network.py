@@ -11,10 +11,10 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from coopdata.model.codes import schemes
-from coopdata.site.charts import Chart, Href, _svg
-from coopdata.site.i18n import code_label, ui
-from coopdata.site.markup import link, plain, svg_attrs, svg_text, svg_title, text
-from coopdata.site.model import Model, sort_key
+from coopdata.release.site.charts import Chart, Href, _svg
+from coopdata.release.site.i18n import code_label, ui
+from coopdata.release.site.markup import link, plain, svg_attrs, svg_text, svg_title, text
+from coopdata.release.site.model import Model, sort_key
 
 ROLES = ("funding", "accountable", "extending", "implementing", "partner", "steering-committee",
          "beneficiary")
