@@ -2,7 +2,8 @@
 
 Every import is counted, at module level and inside functions: no cycle between modules;
 a module imports only its own stage or lower ones (model → records → rdf, tables →
-validate → iati → site → release → publish, sparql → cli); the reference engine
+validate and its reference engine → iati → release (with its site) → publish, sparql →
+cli); the reference engine
 (:mod:`coopdata.reference`) is imported only by validate's engine switch and the public
 API. The checks run on the real package and, to show they can fail, on small bad ones.
 """
@@ -22,13 +23,11 @@ STAGES: dict[str, int] = {
     "model": 1,
     "records": 2,
     "rdf": 3, "tables": 3,
-    "reference": 5,
-    "validate": 5,
-    "iati": 6,
-    "site": 7,
-    "release": 8,
-    "publish": 9, "sparql": 9,
-    "cli": 10, "__main__": 10, "": 10,
+    "validate": 4, "reference": 4,
+    "iati": 5,
+    "release": 6,
+    "publish": 7, "sparql": 7,
+    "cli": 8, "__main__": 8, "": 8,
 }
 """Each top-level module or package of coopdata and its stage ("" is ``__init__``)."""
 
@@ -153,7 +152,8 @@ def test_reference_engine_imported_only_by_its_users() -> None:
 def test_imports_inside_functions_are_for_heavy_dependencies() -> None:
     """An import inside a function is of a third-party library (loaded only when needed)
     and says why on its line or the line before; coopdata's own modules are imported at
-    the top (a local import would hide a cycle or a layering mistake)."""
+    the top (a local import would hide a cycle or a layering mistake), but by the CLI,
+    which loads a command's modules when the command runs (so that ``--help`` is fast)."""
     hidden = []
     for module, path in modules(PACKAGE).items():
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -161,8 +161,8 @@ def test_imports_inside_functions_are_for_heavy_dependencies() -> None:
             if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
             for node in ast.walk(function):
-                if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "")
-                                                         .startswith("coopdata")):
+                if module != "cli" and isinstance(node, ast.ImportFrom) and (
+                        node.level or (node.module or "").startswith("coopdata")):
                     hidden.append(f"{module}:{node.lineno}")
                 elif isinstance(node, ast.Import | ast.ImportFrom):
                     said = lines[node.lineno - 1] + lines[node.lineno - 2]

@@ -41,9 +41,16 @@ def use_project(kwargs: dict[str, Any]) -> None:
     directory (:func:`coopdata.model.config.find_project`), and say on stderr, as the command's
     first line, which records it reads. A command given a ``--release`` reads no records,
     nor does ``export-tables --blank``."""
+    # a command's modules load when it runs: --help stays fast
     from coopdata.errors import UsageError
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.model.config import find_project
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.model.resources import default_records
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.records.read import record_files
 
     if kwargs.get("release_dir") is not None or kwargs.get("blank"):
@@ -84,6 +91,7 @@ def handle_errors(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        # a command's modules load when it runs: --help stays fast
         from coopdata.errors import CoopdataError, RecordsInvalid
 
         try:
@@ -115,8 +123,9 @@ def out_of_memory() -> None:
 
 
 def _uris(base_uri: str | None) -> Any:
+    # a command's modules load when it runs: --help stays fast
     from coopdata.errors import UsageError
-    from coopdata.model.uris import Uris
+    from coopdata.model.uris import Uris  # a command's modules load when it runs: --help stays fast
 
     if base_uri is None:
         return None
@@ -139,7 +148,7 @@ def main() -> None:
     Curated records (YAML, one entity a file) are checked and turned into an RDF graph
     and a Frictionless data package.
     """
-    import signal
+    import signal  # a command's modules load when it runs: --help stays fast
 
     def terminate(signum: int, frame: object) -> None:
         raise SystemExit(128 + signum)  # unwinds like Ctrl-C: temporary files are removed
@@ -179,7 +188,10 @@ def validate(records: Path | None, base_uri: str | None, output_format: str,
     Each finding prints as `path:line record field: message [code]`. Exits 1 when
     there is a violation (or a warning, with --strict).
     """
+    # a command's modules load when it runs: --help stays fast
     from coopdata.errors import UsageError
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.validate.validation import validate as run
 
     if quiet and min_severity not in (None, "error"):
@@ -209,6 +221,7 @@ def validate(records: Path | None, base_uri: str | None, output_format: str,
 def build(records: Path | None, base_uri: str | None, out: Path, strict: bool) -> None:
     """Validate, then write the graph (graph.ttl) and the tables (tables/*.csv and
     tables/datapackage.json). Nothing is written when validation fails."""
+    # a command's modules load when it runs: --help stays fast
     from coopdata.release.build import build as run
 
     result = run(out, records, strict=strict, uris=_uris(base_uri))
@@ -240,9 +253,16 @@ def import_(tables_dir: Path, out: Path | None, into: Path | None) -> None:
     that are not tables are reported and not read. With --into, each record written is
     listed with the values that changed. Nothing is written unless all is valid.
     """
+    # a command's modules load when it runs: --help stays fast
     from coopdata.errors import UsageError
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.records.read import record_files
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.release.build import import_into, import_tables
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.tables.read import read_tables_in
 
     if (out is None) == (into is None):
@@ -300,8 +320,13 @@ def import_iati(paths: tuple[Path, ...], out: Path, countries: tuple[str, ...],
     them. Prints, for each activity and in total, every element path carried and every
     one dropped. Nothing is written when a file cannot be read; see docs/iati.md.
     """
+    # a command's modules load when it runs: --help stays fast
     from coopdata.errors import RecordsInvalid
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.iati.importer import import_iati as run
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.iati.summary import json_chunks, text_lines
 
     result = run(paths, out, countries=countries, sectors=sectors, publishers=publishers)
@@ -335,6 +360,7 @@ def export_iati(records: Path | None, out: Path) -> None:
     it fails, nothing is written and each finding names its record and field. Projects
     IATI cannot hold are listed as infos (see docs/iati.md).
     """
+    # a command's modules load when it runs: --help stays fast
     from coopdata.iati.export import export_file
 
     exported = export_file(records, out)
@@ -360,7 +386,10 @@ def export_iati(records: Path | None, out: Path) -> None:
 def export_tables(records: Path | None, out: Path, table_format: str, blank: bool) -> None:
     """Write the records as tables (or blank templates) for spreadsheet editing: CSV
     files, or an .xlsx or .ods workbook that `coopdata import` reads back."""
+    # a command's modules load when it runs: --help stays fast
     from coopdata.release.build import export_tables as run
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.tables.layout import tables
 
     files = run(out, records, blank=blank, workbook=table_format)
@@ -398,8 +427,13 @@ def release(records: Path | None, out: Path, version: str | None, date: str | No
 
     The release is written completely or not at all, and never overwrites a version.
     """
+    # a command's modules load when it runs: --help stays fast
     from coopdata.model.config import load_config
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.release.job import STEPS
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.release.job import release as run
 
     config = load_config(config_path)
@@ -426,6 +460,7 @@ def release(records: Path | None, out: Path, version: str | None, date: str | No
 @handle_errors
 def diff(old: Path, new: Path, output_format: str) -> None:
     """Print what changed between two releases (OLD and NEW are DIR/VERSION folders)."""
+    # a command's modules load when it runs: --help stays fast
     from coopdata.release.changelog import diff_releases
 
     changes = diff_releases(old, new)
@@ -462,8 +497,9 @@ def push(release_dir: Path, endpoint: str, graph: str | None, user: str | None,
     Oxigraph and Virtuoso. A bearer token is read from COOPDATA_PUSH_TOKEN when --user
     is not given.
     """
-    import os
+    import os  # a command's modules load when it runs: --help stays fast
 
+    # a command's modules load when it runs: --help stays fast
     from coopdata.publish.push import push as run
 
     if user is not None and password is None:
@@ -499,14 +535,17 @@ def query(query: str, release_dir: Path | None, records: Path | None,
     malformed query, with its line and column, and on a query that holds a SERVICE
     unless --allow-service is given. Ctrl-C stops it at once (exit 130).
     """
+    # a command's modules load when it runs: --help stays fast
     from coopdata.errors import UsageError
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.sparql.query import (
         format_result,
         interruptible,
         open_store,
         read_query,
         run_query,
-    )
+    )  # a command's modules load when it runs: --help stays fast
 
     if release_dir is not None and records is not None:
         raise UsageError("use --release or --records, not both")
@@ -546,7 +585,10 @@ def serve(release_dir: Path | None, records: Path | None, host: str, port: int, 
     Each query runs in its own process, stopped after --timeout seconds; updates and
     SERVICE are refused. See docs/serve.md.
     """
+    # a command's modules load when it runs: --help stays fast
     from coopdata.errors import UsageError
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.sparql.serve import Limits, make_server
 
     if release_dir is not None and records is not None:
@@ -580,7 +622,10 @@ def site(release_dir: Path, out: Path | None, config_path: Path | None) -> None:
     charts and downloads, and one page per project, organisation, country, agreement,
     event and programme. The same bytes as `coopdata release` writes; see docs/site.md.
     """
+    # a command's modules load when it runs: --help stays fast
     from coopdata.model.config import load_config
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.release.site import site_for_release
 
     target = site_for_release(release_dir, config=load_config(config_path), out=out)

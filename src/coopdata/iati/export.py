@@ -10,6 +10,7 @@ from pathlib import Path
 from coopdata.errors import OutputError, RecordsInvalid
 from coopdata.iati.write import Exported, export
 from coopdata.model.config import ReleaseConfig
+from coopdata.records.load import load
 
 
 def export_file(records: Path | str | None, out: Path | str, *,
@@ -17,7 +18,6 @@ def export_file(records: Path | str | None, out: Path | str, *,
     """Check the records, then write their IATI activities to ``out``, completely or not
     at all: RecordsInvalid when the records or the written file fail their checks,
     OutputError when no project can be an IATI activity or ``out`` cannot be written."""
-    from coopdata.records.load import load
 
     target = Path(out)
     dataset, report = load(records)

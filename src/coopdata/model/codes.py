@@ -4,8 +4,11 @@ registries (from pycountry) that record values are checked against."""
 from __future__ import annotations
 
 import difflib
+import gettext
 from functools import cache
 from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
 
 from coopdata.model.resources import resource
 
@@ -32,7 +35,6 @@ def codelist_triples() -> tuple[tuple[str, str, CodeTerm], ...]:
     in file order, read with pyoxigraph (about 25 times faster than rdflib's Turtle
     parser, which ``coopdata validate`` would otherwise wait for on every run; a test
     checks both parsers read the same triples)."""
-    import pyoxigraph as ox
 
     out = []
     for quad in ox.parse(path=resource("schema") / "codelists.ttl", format=ox.RdfFormat.TURTLE):
@@ -110,7 +112,7 @@ def suggest(value: str, choices: list[str] | tuple[str, ...]) -> str:
 @cache
 def country(alpha_2: str) -> tuple[str, str, str] | None:
     """``(alpha_3, English name, French name)`` of an ISO 3166-1 alpha-2 code, or None."""
-    import pycountry
+    import pycountry  # pycountry: large ISO databases, loaded on first use
 
     if len(alpha_2) != 2 or not alpha_2.isupper():
         return None
@@ -125,7 +127,7 @@ def country(alpha_2: str) -> tuple[str, str, str] | None:
 
 def country_hint(value: str) -> str:
     """How to write ``value`` as an alpha-2 code, where it can be guessed."""
-    import pycountry
+    import pycountry  # pycountry: large ISO databases, loaded on first use
 
     entry = None
     if len(value) == 3 and value.isalpha():
@@ -148,7 +150,7 @@ def country_uri(alpha_2: str) -> str:
 @cache
 def currency(alpha_3: str) -> bool:
     """True for an ISO 4217 currency code."""
-    import pycountry
+    import pycountry  # pycountry: large ISO databases, loaded on first use
 
     return len(alpha_3) == 3 and alpha_3.isupper() and \
         pycountry.currencies.get(alpha_3=alpha_3) is not None
@@ -157,7 +159,7 @@ def currency(alpha_3: str) -> bool:
 @cache
 def language(alpha_2: str) -> str | None:
     """The EU authority URI of an ISO 639-1 language code, or None."""
-    import pycountry
+    import pycountry  # pycountry: large ISO databases, loaded on first use
 
     if len(alpha_2) != 2 or not alpha_2.islower():
         return None
@@ -169,9 +171,8 @@ def language(alpha_2: str) -> str | None:
 
 @cache
 def _french(domain: str):  # type: ignore[no-untyped-def]
-    import gettext
 
-    import pycountry
+    import pycountry  # pycountry: large ISO databases, loaded on first use
 
     try:
         return gettext.translation(domain, pycountry.LOCALES_DIR, languages=["fr"]).gettext
@@ -182,6 +183,6 @@ def _french(domain: str):  # type: ignore[no-untyped-def]
 @cache
 def codelists() -> Graph:
     """The code lists (``schema/codelists.ttl``) as an rdflib graph."""
-    from rdflib import Graph
+    from rdflib import Graph  # rdflib: slow to import, only this path needs it
 
     return Graph().parse(resource("schema") / "codelists.ttl")

@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 
 from coopdata.errors import UsageError
 from coopdata.model.uris import DEFAULT_BASE, iri_problem
+from coopdata.report import escape_invisible
 
 LICENCES: dict[str, str] = {
     "CC-BY-4.0": "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0",
@@ -318,7 +319,6 @@ class Project:
     def describe(self, count: int) -> str:
         """``reading 157 records from ./records``: the first line of a command (what is
         invisible in a path, such as a terminal escape sequence, escaped)."""
-        from coopdata.report import escape_invisible
 
         what = f"{count} record{'' if count == 1 else 's'}"
         if self.records is None:

@@ -302,7 +302,6 @@ def _fitting(definition: _Definition, values: list[Term]) -> list[Term]:
 
 @cache
 def _published() -> Compactor:
-    from coopdata.rdf.compact import published_context
 
     return Compactor(published_context())
 

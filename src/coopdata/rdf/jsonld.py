@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coopdata.errors import UsageError
 from coopdata.jsonfile import dump_json_list
 from coopdata.rdf.compact import compact_nodes, published_context
 from coopdata.rdf.turtle import ntriples_lines
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def _refuse_network(url: str, options: Any = None) -> Any:
-    from pyld import jsonld
+    from pyld import jsonld  # pyld: the JSON-LD processor, loaded only for small graphs
 
     raise jsonld.JsonLdError(f"coopdata never fetches JSON-LD documents ({url})",
                              "loading document failed")
@@ -29,9 +30,8 @@ def _refuse_network(url: str, options: Any = None) -> Any:
 def compacted(graph: Graph, *, context: dict[str, Any] | None = None) -> dict[str, Any]:
     """The graph as compacted JSON-LD with the context (by default the published one)
     embedded."""
-    from pyld import jsonld
+    from pyld import jsonld  # pyld: the JSON-LD processor, loaded only for small graphs
 
-    from coopdata.errors import UsageError
 
     expanded = jsonld.from_rdf("".join(ntriples_lines(graph)), {"format": "application/n-quads"})
     try:

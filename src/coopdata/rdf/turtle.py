@@ -9,9 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyoxigraph
+
 from coopdata.jsonfile import dump_json as dump_json  # every JSON file of a release
 from coopdata.model import codes
 from coopdata.model.vocab import PREFIXES
+from coopdata.rdf.triples import ntriples
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -26,9 +29,7 @@ def write_turtle(graph: Graph, path: Path) -> None:
 
 def turtle(triples: list[Triple]) -> bytes:
     """Sorted triples as Turtle by pyoxigraph (fast; subjects in the order given)."""
-    import pyoxigraph
 
-    from coopdata.rdf.triples import ntriples
 
     parsed = pyoxigraph.parse(ntriples(triples).encode("utf-8"),
                               format=pyoxigraph.RdfFormat.N_TRIPLES)
@@ -41,7 +42,6 @@ def turtle(triples: list[Triple]) -> bytes:
 def ntriples_to_turtle(source: Path, target: Path) -> None:
     """The N-Triples file ``source`` as Turtle in ``target``, streamed by pyoxigraph: the
     same bytes as :func:`turtle` of the same triples, without holding them in memory."""
-    import pyoxigraph
 
     parsed = pyoxigraph.parse(path=source, format=pyoxigraph.RdfFormat.N_TRIPLES)
     pyoxigraph.serialize(parsed, output=target, format=pyoxigraph.RdfFormat.TURTLE,

@@ -305,11 +305,11 @@ def mojibake_repairs(text: str) -> list[tuple[str, str]]:
     """
     if text.isascii():  # mojibake is made of non-ASCII characters
         return []
-    import ftfy.badness
+    import ftfy.badness  # ftfy: loaded only when a text may be mojibake
 
     if not ftfy.badness.is_bad(text):
         return []
-    import ftfy
+    import ftfy  # ftfy: loaded only when a text may be mojibake
 
     return [(word, fixed) for word in text.split() if (fixed := ftfy.fix_encoding(word)) != word]
 

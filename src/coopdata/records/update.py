@@ -16,6 +16,7 @@ not write, and record files are the curators'.
 
 from __future__ import annotations
 
+import difflib
 import io
 import os
 import tempfile
@@ -31,7 +32,8 @@ from coopdata.model.dataset import Dataset, Record
 from coopdata.model.dates import PartialDate
 from coopdata.model.spec import KINDS
 from coopdata.records.checks import check_record
-from coopdata.records.read import read_record, record_files
+from coopdata.records.load import load
+from coopdata.records.read import _plain_tag, read_record, record_files
 from coopdata.records.write import _ordered, record_yaml
 from coopdata.report import Finding, Report
 
@@ -87,7 +89,6 @@ def update_records(folder: Path | str, dataset: Dataset) -> Update:
     valid), writing only those that changed. Nothing is written when a record file of
     the folder cannot be read, or when a record of the folder is not in ``dataset``
     (:class:`~coopdata.RecordsInvalid`, with a finding per record)."""
-    from coopdata.records.load import load
 
     root = Path(folder)
     if not root.is_dir():
@@ -230,7 +231,7 @@ def _round_trip(text: str, old: Record, new: Record) -> str | None:
 
 
 def _yaml(indent: tuple[int, int, int]) -> Any:
-    from ruamel.yaml import YAML
+    from ruamel.yaml import YAML  # ruamel.yaml: only import --into edits record files in place
 
     yaml = YAML(typ="rt")
     yaml.Representer = _representer()
@@ -243,6 +244,7 @@ def _yaml(indent: tuple[int, int, int]) -> Any:
 @cache
 def _representer() -> type:
     """ruamel.yaml's round-trip representer, which also writes a Decimal (as a number)."""
+    # ruamel.yaml: only import --into edits record files in place
     from ruamel.yaml.representer import RoundTripRepresenter
 
     class Representer(RoundTripRepresenter):
@@ -264,7 +266,6 @@ def _dump(yaml: Any, document: Any) -> str:
 
 
 def _differing_lines(a: str, b: str) -> int:
-    import difflib
 
     return sum(1 for line in difflib.ndiff(a.splitlines(), b.splitlines())
                if line[:1] in "+-")
@@ -277,9 +278,9 @@ def _plain(kind: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plain_value(value: Any) -> Any:
+    # ruamel.yaml: only import --into edits record files in place
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-    from coopdata.records.read import _plain_tag
 
     if isinstance(value, dict):
         return {k: _plain_value(v) for k, v in value.items()}
@@ -328,6 +329,7 @@ def _merged(node: Any, old: Any, new: Any) -> Any:
     style = type(node)
     if isinstance(new, str) and isinstance(node, str) and style is not str \
             and "\n" not in new:
+        # ruamel.yaml: only import --into edits record files in place
         from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
         if style in (DoubleQuotedScalarString, SingleQuotedScalarString):

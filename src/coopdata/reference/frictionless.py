@@ -10,7 +10,7 @@ from coopdata.tables.package import package_descriptor
 
 def frictionless_errors(data: dict[str, list[list[str]]]) -> dict[str, list[Any]]:
     """Frictionless's errors by table, for tables given as rows (header first)."""
-    from frictionless import Package
+    from frictionless import Package  # frictionless: the reference engine, loaded only when it runs
 
     descriptor = package_descriptor()
     for resource in descriptor["resources"]:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 def build_graph(dataset: Dataset, *, uris: Uris | None = None) -> Graph:
     """The RDF graph of ``dataset``, with the countries and codes it uses described."""
-    from rdflib import Graph
+    from rdflib import Graph  # rdflib: slow to import, only this path needs it
 
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
@@ -48,8 +48,9 @@ def build_graph(dataset: Dataset, *, uris: Uris | None = None) -> Graph:
 
 class _Builder:
     def __init__(self, graph: Graph, uris: Uris) -> None:
+        # rdflib: slow to import, only this path needs it
         from rdflib import RDF, RDFS, Literal, URIRef
-        from rdflib.namespace import XSD
+        from rdflib.namespace import XSD  # rdflib: slow to import, only this path needs it
 
         self.graph, self.uris = graph, uris
         self.RDF, self.RDFS, self.XSD, self.Literal, self.URIRef = RDF, RDFS, XSD, Literal, URIRef
@@ -134,6 +135,7 @@ class _Builder:
         return [self.Literal(value)]  # string, currency
 
     def describe_countries(self) -> None:
+        # rdflib: slow to import, only this path needs it
         from rdflib.namespace import DCTERMS, OWL, SKOS
 
         wikidata = wikidata_countries()
@@ -150,7 +152,7 @@ class _Builder:
 
     def describe_concepts(self) -> None:
         """Copy the description of every code used from ``schema/codelists.ttl``."""
-        from rdflib.namespace import SKOS
+        from rdflib.namespace import SKOS  # rdflib: slow to import, only this path needs it
 
         lists = codelists()
         schemes: set[URIRef] = set()

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 def results_of_pyshacl(report: Graph) -> list[Result]:
     """The results of a pyshacl report graph, as :func:`validate` gives them (a path that is
     not an IRI is None)."""
-    from rdflib import RDF as RDFNS
-    from rdflib import URIRef
+    from rdflib import RDF as RDFNS  # rdflib: slow to import, only this path needs it
+    from rdflib import URIRef  # rdflib: slow to import, only this path needs it
 
     def get(result: Any, name: str) -> Any:
         return report.value(result, URIRef(SH + name))
@@ -37,6 +37,7 @@ def results_of_pyshacl(report: Graph) -> list[Result]:
 
 @cache
 def _prepared(query: str) -> Any:
+    # rdflib: slow to import, only this path needs it
     from rdflib.plugins.sparql import prepareQuery
 
     return prepareQuery(query)
@@ -46,7 +47,7 @@ def _with_prepared_queries(graph: Graph) -> Graph:
     """The same graph (sharing its store, no copy), but parsing each SPARQL query text
     once: pyshacl sends a SHACL-SPARQL constraint's text again for every focus node,
     and rdflib would parse it every time. The results are the same (a test compares)."""
-    from rdflib import Graph
+    from rdflib import Graph  # rdflib: slow to import, only this path needs it
 
     class PreparedQueryGraph(Graph):
         def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
@@ -62,8 +63,8 @@ def _with_prepared_queries(graph: Graph) -> Graph:
 
 def shacl_results(graph: Graph, *, prepared: bool = True) -> Graph:
     """pyshacl's validation report graph for ``graph`` against ``shapes/``."""
-    from pyshacl import validate
-    from rdflib import Graph
+    from pyshacl import validate  # pyshacl: the reference engine, loaded only when it runs
+    from rdflib import Graph  # rdflib: slow to import, only this path needs it
 
     data = _with_prepared_queries(graph) if prepared else graph
     _conforms, results, _text = validate(data, shacl_graph=shapes_graph(), inference="none",

@@ -16,6 +16,7 @@ from coopdata.model.spec import KINDS
 from coopdata.model.uris import Uris
 from coopdata.rdf.turtle import turtle
 from coopdata.records.load import load
+from coopdata.records.update import update_records
 from coopdata.records.write import record_yaml
 from coopdata.release.staging import atomic_directory, check_output, written_files
 from coopdata.tables.layout import (
@@ -25,6 +26,7 @@ from coopdata.tables.layout import (
 )
 from coopdata.tables.package import write_package
 from coopdata.tables.read import TablesRead, read_tables_in
+from coopdata.tables.workbook import FORMATS, write_workbook
 from coopdata.validate.validation import Validation, validate, validate_dataset
 
 if TYPE_CHECKING:
@@ -73,7 +75,6 @@ def export_tables(out: Path | str, records: Path | str | None = None, *,
     from its cell. Fix them in the record files first. A workbook is never written over
     an existing file (it may hold edits): :class:`~coopdata.UsageError`.
     """
-    from coopdata.tables.workbook import FORMATS, write_workbook
 
     target = Path(out)
     if workbook == "csv":
@@ -151,7 +152,6 @@ def import_into(tables_dir: Path | str, into: Path | str, *,
     layout as far as it holds the new values (see :mod:`coopdata.records.update`); records are
     added, never removed. Raises :class:`~coopdata.RecordsInvalid` and writes nothing
     when the tables are incomplete or invalid, or lack a record of the folder."""
-    from coopdata.records.update import update_records
 
     read = read if read is not None else read_tables_in(tables_dir)
     dataset, report = read.dataset, read.report

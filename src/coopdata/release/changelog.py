@@ -19,7 +19,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
+
+from coopdata.errors import UsageError
+from coopdata.iati.read import ActivityFile, attribute_name, element_name
 from coopdata.model.dataset import Dataset
+from coopdata.tables.read import read_tables
 
 IATI_ACTIVITIES = "iati-activities.xml"
 """The release's IATI activity file (the name :mod:`coopdata.iati.write` gives it)."""
@@ -108,8 +113,6 @@ def compare(old: Dataset | None, new: Dataset, old_triples: set[str], new_triple
 
 def read_release(directory: Path) -> tuple[Dataset, set[str]]:
     """The records (from the release's CSV tables) and N-Triples lines of a release."""
-    from coopdata.errors import UsageError
-    from coopdata.tables.read import read_tables
 
     if not (directory / "graph.nt").is_file() or not (directory / "tables").is_dir():
         raise UsageError(f"{directory} is not a coopdata release (no graph.nt or tables/)")
@@ -166,10 +169,7 @@ def compare_activities(old: Path | None, new: Path | None) -> ActivityChanges:
 def _prints(path: Path) -> Iterator[tuple[str, _Print]]:
     """Each activity of ``path``: its identifier and its elements' digests (when an
     identifier comes twice, the later activity stands)."""
-    from lxml import etree
 
-    from coopdata.errors import UsageError
-    from coopdata.iati.read import ActivityFile, attribute_name, element_name
 
     reading = ActivityFile(path, None)
     names_seen: dict[tuple[str, ...], tuple[str, ...]] = {}

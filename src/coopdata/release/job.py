@@ -44,12 +44,29 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coopdata.collector import paused
 from coopdata.errors import OutputError, RecordsInvalid, UsageError
+from coopdata.iati.write import ACTIVITIES, ORGANISATIONS, export
+from coopdata.jsonfile import dump_json
 from coopdata.model.config import ReleaseConfig
 from coopdata.model.dataset import Dataset
 from coopdata.model.spec import KINDS
 from coopdata.model.uris import Uris
+from coopdata.model.vocab import expand
+from coopdata.rdf.compact import published_context
+from coopdata.rdf.frame import write_framed_projects
+from coopdata.rdf.jsonld import compacted
+from coopdata.rdf.triples import write_ntriples
+from coopdata.rdf.turtle import write_turtle
+from coopdata.release.catalog import catalog_graph, series_graph, void_graph
+from coopdata.release.changelog import IATI_ACTIVITIES, compare, read_release
+from coopdata.release.convert import Beside
 from coopdata.release.files import ReleaseFile, ReleaseInfo
+from coopdata.release.site import SITE, SiteInput, listed_files, write_site
+from coopdata.release.staging import atomic_directory, check_output
+from coopdata.tables.csvw import csvw_metadata
+from coopdata.tables.package import package_descriptor, write_package
+from coopdata.validate.validation import validate
 
 if TYPE_CHECKING:
     from coopdata.release.convert import Beside
@@ -193,7 +210,6 @@ def _info(dataset: Dataset, graph_size: int, version: str, issued: str,
         countries.update(record.data.get("countries", []))
     temporal = (min(starts, key=lambda d: d.earliest), max(ends, key=lambda d: d.latest)) \
         if starts and ends else None
-    from coopdata.model.vocab import expand
 
     entities = tuple((expand(kind.node_class), len(dataset.of_kind(kind.name)))
                      for kind in KINDS.values())
@@ -277,7 +293,6 @@ def release(out: Path | str, records: Path | str | None = None, *, version: str 
     corrupt previous release, and :class:`~coopdata.OutputError` when the version
     exists already or cannot be written; in every case nothing is written.
     """
-    from coopdata.collector import paused
 
     with paused():
         return _release(Path(out), records, version=version, config=config or ReleaseConfig(),
@@ -316,8 +331,6 @@ def _publish(root: Path, records: Path | str | None, config: ReleaseConfig, vers
     it into place. ``graph.nt`` is written as soon as the triples are made, and
     ``graph.ttl`` and ``graph.jsonld`` converted from it in other processes, while the
     tables and the graph are checked (RecordsInvalid should they fail)."""
-    from coopdata.release.convert import Beside
-    from coopdata.validate.validation import validate
 
     # Another release may have finished since the caller looked: look again.
     _refuse_existing(root, version)
@@ -355,7 +368,6 @@ def _publish(root: Path, records: Path | str | None, config: ReleaseConfig, vers
 def _check_beside(root: Path) -> None:
     """UsageError when ``latest/`` or the series catalogue in ``root`` holds anything
     coopdata did not write (it would have to replace it)."""
-    from coopdata.release.staging import check_output
 
     check_output(root / LATEST, "release")
     _series_owned(root)
@@ -390,7 +402,6 @@ def _publish_beside(root: Path, staging: Path, version: str, issued: str,
 
     Both are made before the version is renamed into place, so that any failure before
     then leaves ``root`` as it was."""
-    from coopdata.release.staging import atomic_directory
 
     order = [(_order(name, _issued(root / name)), name, root / name) for name in previous]
     order.append((_order(version, issued), version, staging))
@@ -437,12 +448,8 @@ def _out_of_step(latest: Path, newest: Path) -> bool:
 def _write_series(folder: Path, config: ReleaseConfig, versions: list[tuple[str, Path]]) -> None:
     """The series catalogue of ``versions`` (name, folder; oldest first) in ``folder``,
     with the marker that lists the files' SHA-256."""
-    from rdflib import Graph
+    from rdflib import Graph  # rdflib: slow to import, only this path needs it
 
-    from coopdata.jsonfile import dump_json
-    from coopdata.rdf.jsonld import compacted
-    from coopdata.rdf.turtle import write_turtle
-    from coopdata.release.catalog import series_graph
 
     graphs = []
     for name, release_folder in versions:
@@ -466,7 +473,6 @@ def _start_graph_files(staging: Path, beside: Beside, step: Progress, strict: bo
                        validation: Validation) -> None:
     """Once the triples are made: ``graph.nt``, and its conversions started ``beside``
     (unless the record checks failed already)."""
-    from coopdata.rdf.triples import write_ntriples
 
     if validation.report.passes(strict=strict):
         step("rdf-files")
@@ -509,15 +515,6 @@ def _write(staging: Path, validation: Validation, config: ReleaseConfig, uris: U
            issued: str, root: Path, previous: list[str], step: Progress, beside: Beside, *,
            site: bool = True) -> tuple[ReleaseInfo, list[ReleaseFile]]:
     """The rest of the release, ``graph.nt`` written (and converted ``beside``)."""
-    from coopdata.jsonfile import dump_json
-    from coopdata.rdf.compact import published_context
-    from coopdata.rdf.frame import write_framed_projects
-    from coopdata.rdf.jsonld import compacted
-    from coopdata.rdf.turtle import write_turtle
-    from coopdata.release.catalog import catalog_graph, void_graph
-    from coopdata.release.changelog import IATI_ACTIVITIES, compare, read_release
-    from coopdata.tables.csvw import csvw_metadata
-    from coopdata.tables.package import write_package
 
     dataset: Dataset = validation.dataset
     triples = validation.triples
@@ -565,7 +562,6 @@ def _write(staging: Path, validation: Validation, config: ReleaseConfig, uris: U
         write_turtle(void, staging / "void.ttl")
         step("site")
         if site:  # last before the catalogue and SHA256SUMS, which list it
-            from coopdata.release.site import SITE, SiteInput, listed_files, write_site
 
             write_site(staging / SITE, SiteInput(dataset, triples, uris, config, version, issued,
                                                  listed_files(staging, hashed.files())))
@@ -586,7 +582,6 @@ def _write_iati(staging: Path, validation: Validation, config: ReleaseConfig, ur
     """``iati-activities.xml`` and ``iati-organisations.xml``, checked against the official
     IATI 2.03 schemas and the IATI rules: RecordsInvalid, each finding at its record and
     field, when they fail. What IATI cannot carry is reported as infos."""
-    from coopdata.iati.write import ACTIVITIES, ORGANISATIONS, export
 
     exported = export(validation.dataset, staging / ACTIVITIES, staging / ORGANISATIONS,
                       config=config, uris=uris, today=dt.date.fromisoformat(issued))
@@ -597,7 +592,6 @@ def _write_iati(staging: Path, validation: Validation, config: ReleaseConfig, ur
 
 def _datapackage(hashed: _Hashed, config: ReleaseConfig) -> dict[str, Any]:
     """``datapackage.json`` at the release root, each resource with its bytes and hash."""
-    from coopdata.tables.package import package_descriptor
 
     descriptor = package_descriptor()
     descriptor["title"], descriptor["description"] = config.title, config.description

@@ -24,6 +24,7 @@ child process so that Ctrl-C stops even a query pyoxigraph is busy with.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import re
@@ -34,7 +35,15 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias, Union
 
+import pyoxigraph
+
 from coopdata.errors import CoopdataError, UsageError
+from coopdata.model.codes import CODE_BASE, COUNTRY_BASE, LANGUAGE_BASE
+from coopdata.model.uris import DEFAULT_BASE
+from coopdata.model.vocab import PREFIXES
+from coopdata.rdf.jsonld import compacted
+from coopdata.rdf.triples import ntriples_chunks, triples
+from coopdata.records.load import load
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -73,15 +82,12 @@ def open_store(release: Path | str | None = None,
                records: Path | str | None = None) -> pyoxigraph.Store:
     """An in-memory store holding the graph of ``release``, or of the records in
     ``records`` (the embedded dataset when both are None)."""
-    import pyoxigraph
 
     store = pyoxigraph.Store()
     if release is not None:
         with open(release_graph_file(Path(release)), "rb") as handle:
             store.bulk_load(handle, format=pyoxigraph.RdfFormat.N_TRIPLES)
         return store
-    from coopdata.rdf.triples import ntriples_chunks, triples
-    from coopdata.records.load import load
 
     dataset, _ = load(records)  # the fast path: coopdata's own N-Triples, no rdflib graph
     store.bulk_load(b"".join(ntriples_chunks(triples(dataset))),
@@ -109,7 +115,10 @@ def check_query(text: str) -> None:
     malformed query, an update…), and a query only pyoxigraph reads is refused, since
     what it holds cannot be checked. The parse takes time in proportion to the query:
     a server runs it in the query's own process, within its time limit."""
+    # rdflib: slow to import, only this path needs it
     from rdflib.plugins.sparql.algebra import translateQuery
+
+    # rdflib: slow to import, only this path needs it
     from rdflib.plugins.sparql.parser import parseQuery
 
     terms = logging.getLogger("rdflib.term")  # warns of IRIs it keeps escapes in
@@ -147,6 +156,7 @@ def prepare_checks() -> None:
                   "SELECT * { ?s ?p ?o SERVICE SILENT ?x { } }"):
         with contextlib.suppress(QueryRefused):
             check_query(query)
+    # rdflib: slow to import, only this path needs it
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:  # what a query rdflib cannot read goes through
@@ -157,7 +167,9 @@ def prepare_checks() -> None:
 
 def holds_service(algebra: Any) -> bool:
     """Whether a SERVICE pattern is anywhere in rdflib's algebra (or parse) tree."""
-    from pyparsing import ParseResults
+    from pyparsing import ParseResults  # pyparsing: rdflib's query parser, loaded with it
+
+    # rdflib: slow to import, only this path needs it
     from rdflib.plugins.sparql.parserutils import CompValue
 
     todo, seen = [algebra], set[int]()
@@ -205,7 +217,6 @@ def syntax_error(text: str) -> str | None:
 
 
 def _syntax_error_here(text: str) -> str | None:
-    import pyoxigraph
 
     try:
         pyoxigraph.Store().query(text)
@@ -362,7 +373,6 @@ def format_result(result: QueryResult, fmt: str | None = None) -> str:
     """``result`` as text in format ``fmt`` (one of :data:`FORMATS`; None: ``table`` for
     SELECT and ASK, ``turtle`` for CONSTRUCT and DESCRIBE). A format that does not suit
     the query form raises a :class:`~coopdata.UsageError`."""
-    import pyoxigraph
 
     graph = isinstance(result, pyoxigraph.QueryTriples)
     fmt = fmt or ("turtle" if graph else "table")
@@ -385,7 +395,6 @@ def format_result(result: QueryResult, fmt: str | None = None) -> str:
 
 def format_boolean(result: pyoxigraph.QueryBoolean, fmt: str = "table") -> str:
     """An ASK result: ``true`` or ``false``, or the SPARQL JSON form for ``json``."""
-    import pyoxigraph
 
     if fmt == "json":
         return _text(result.serialize(format=pyoxigraph.QueryResultsFormat.JSON))
@@ -396,7 +405,6 @@ def format_solutions(result: pyoxigraph.QuerySolutions, fmt: str = "table") -> s
     """SELECT results as an aligned table for people (``table``: literals by their
     lexical form, IRIs compacted, a ``N rows`` footer), or as SPARQL 1.1 Query Results
     ``csv``, ``tsv`` or ``json``, serialised by pyoxigraph."""
-    import pyoxigraph
 
     if fmt != "table":
         formats = {"csv": pyoxigraph.QueryResultsFormat.CSV,
@@ -445,7 +453,6 @@ def display(term: Any) -> str:
     """A term as people read it: a literal by its lexical form (no language tag or
     datatype), an IRI compacted with :func:`prefixes`, a blank node as ``_:id``; None
     (unbound) as an empty string. Line breaks become spaces."""
-    import pyoxigraph
 
     if term is None:
         return ""
@@ -461,9 +468,6 @@ def prefixes() -> dict[str, str]:
     """Prefix → namespace for showing IRIs: those of :data:`coopdata.model.spec.PREFIXES`,
     with ``code:`` (code lists), ``country:`` and ``language:`` (EU authority tables)
     and ``id:`` (records)."""
-    from coopdata.model.codes import CODE_BASE, COUNTRY_BASE, LANGUAGE_BASE
-    from coopdata.model.uris import DEFAULT_BASE
-    from coopdata.model.vocab import PREFIXES
 
     return {**PREFIXES, "code": CODE_BASE, "country": COUNTRY_BASE,
             "language": LANGUAGE_BASE, "id": DEFAULT_BASE}
@@ -482,12 +486,9 @@ def format_graph(result: pyoxigraph.QueryTriples, fmt: str = "turtle") -> str:
     """CONSTRUCT and DESCRIBE results as Turtle (rdflib's serialiser, as ``graph.ttl``)
     or as JSON-LD compacted with the published context, embedded as in a release's
     ``graph.jsonld`` (never fetched)."""
-    import json
 
-    import pyoxigraph
-    from rdflib import Graph
+    from rdflib import Graph  # rdflib: slow to import, only this path needs it
 
-    from coopdata.rdf.jsonld import compacted
 
     graph = Graph()
     graph.parse(data=_text(result.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES)),

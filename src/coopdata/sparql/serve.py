@@ -31,6 +31,7 @@ none longer than the time limit. Beyond that a connection is answered ``503`` wi
 from __future__ import annotations
 
 import contextlib
+import datetime
 import io
 import json
 import math
@@ -54,10 +55,15 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pyoxigraph as ox
 
-from coopdata.model.uris import DEFAULT_BASE, VOCAB
+from coopdata.errors import UsageError
+from coopdata.model.config import ReleaseConfig
+from coopdata.model.uris import DEFAULT_BASE, VOCAB, Uris
+from coopdata.rdf.triples import ntriples_chunks, triples
+from coopdata.records.load import load
 from coopdata.release.files import MEDIA_TYPES
+from coopdata.release.site import SiteInput, site_files
 from coopdata.sparql import pages as serve_page
-from coopdata.sparql.query import QueryRefused, check_query, confine, prepare_checks
+from coopdata.sparql.query import QueryRefused, check_query, confine, open_store, prepare_checks
 
 Answer = tuple[int, str, bytes]
 """Status, Content-Type and body of a response."""
@@ -837,8 +843,6 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, *, release: Path | No
 
     A release's site is its ``site`` folder; for records, the site is rendered in memory
     here, as ``coopdata release`` would write it (version ``unreleased``, today's date)."""
-    from coopdata.errors import UsageError
-    from coopdata.sparql.query import open_store
 
     if release is not None:
         store, site = open_store(release, None), None
@@ -853,13 +857,7 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, *, release: Path | No
 def _records_store(records: Path | None) -> tuple[ox.Store, SiteFiles]:
     """The store of the records (as :func:`coopdata.sparql.query.open_store` loads it) and
     their site, from one reading of the records."""
-    import datetime
 
-    from coopdata.model.config import ReleaseConfig
-    from coopdata.model.uris import Uris
-    from coopdata.rdf.triples import ntriples_chunks, triples
-    from coopdata.records.load import load
-    from coopdata.release.site import SiteInput, site_files
 
     dataset, _ = load(records)
     uris = Uris(DEFAULT_BASE)

@@ -16,7 +16,7 @@ from typing import Any
 
 from coopdata.model import codes
 from coopdata.model.dataset import Dataset
-from coopdata.model.spec import LANGUAGES, Field
+from coopdata.model.spec import KINDS, LANGUAGES, Field
 from coopdata.tables.layout import (
     DATE_PATTERN,
     GUARD_START,
@@ -119,7 +119,6 @@ def table_schema(table: Table) -> dict[str, Any]:
     for column in table.columns:
         if column.spec.type == "ref":
             assert column.spec.ref is not None
-            from coopdata.model.spec import KINDS
 
             target = KINDS[column.spec.ref].folder
             foreign.append({"fields": [column.name],

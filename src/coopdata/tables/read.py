@@ -30,6 +30,13 @@ from coopdata.tables.layout import (
     records_from_rows,
     tables,
 )
+from coopdata.tables.workbook import (
+    WorkbookError,
+    read_workbook,
+    sheet_name,
+    table_of_sheet,
+    workbook_format,
+)
 
 if TYPE_CHECKING:
     pass
@@ -75,7 +82,6 @@ def read_tables_in(directory: Path | str) -> TablesRead:
     read); a file or sheet that is not a table of the package is a warning (it is not
     read). Findings name the file (or ``workbook[sheet]``) and row of each value.
     """
-    from coopdata.tables.workbook import workbook_format
 
     root = Path(directory)
     if root.is_file() and workbook_format(root) is not None:
@@ -144,7 +150,6 @@ def _typed(table_rows: dict[str, list[dict[str, str]]], findings: list[Finding],
 def _read_workbook(path: Path) -> TablesRead:
     """:func:`read_tables_in` for a workbook: one sheet per table, named as
     :func:`~coopdata.tables.workbook.sheet_name` names it (or by its full table name)."""
-    from coopdata.tables.workbook import WorkbookError, read_workbook, sheet_name, table_of_sheet
 
     known = {t.name: t for t in tables()}
     try:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from coopdata.errors import UsageError
+from coopdata.tables.layout import tables
 
 FORMATS = {"xlsx": ".xlsx", "ods": ".ods"}
 """Workbook formats and their file name endings."""
@@ -58,7 +59,6 @@ def sheet_name(table: str) -> str:
 
 @cache
 def _sheets() -> dict[str, str]:
-    from coopdata.tables.layout import tables
 
     names: dict[str, str] = {}
     for table in tables():
@@ -120,8 +120,10 @@ def _put_in_place(partial: Path, path: Path) -> None:
 
 
 def _write_xlsx(path: Path, sheets: Sequence[tuple[str, list[list[str]]]]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl import Workbook  # openpyxl: only .xlsx workbooks need it
+    from openpyxl.cell import WriteOnlyCell  # openpyxl: only .xlsx workbooks need it
+
+    # openpyxl: only .xlsx workbooks need it
     from openpyxl.utils.exceptions import IllegalCharacterError
 
     book = Workbook(write_only=True)
@@ -143,10 +145,10 @@ def _write_xlsx(path: Path, sheets: Sequence[tuple[str, list[list[str]]]]) -> No
 
 
 def _write_ods(path: Path, sheets: Sequence[tuple[str, list[list[str]]]]) -> None:
-    from odf import teletype
-    from odf.opendocument import OpenDocumentSpreadsheet
-    from odf.table import Table, TableCell, TableRow
-    from odf.text import P
+    from odf import teletype  # odfpy: only .ods workbooks need it
+    from odf.opendocument import OpenDocumentSpreadsheet  # odfpy: only .ods workbooks need it
+    from odf.table import Table, TableCell, TableRow  # odfpy: only .ods workbooks need it
+    from odf.text import P  # odfpy: only .ods workbooks need it
 
     document = OpenDocumentSpreadsheet()
     for table, rows in sheets:
@@ -190,7 +192,7 @@ def read_workbook(path: Path) -> list[tuple[str, list[list[str]]]]:
 
 
 def _read_xlsx(path: Path) -> list[tuple[str, list[list[str]]]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # openpyxl: only .xlsx workbooks need it
 
     book = load_workbook(path, read_only=True, data_only=True)
     try:
@@ -233,8 +235,8 @@ def _number(text: str) -> str:
 
 
 def _read_ods(path: Path) -> list[tuple[str, list[list[str]]]]:
-    from odf.opendocument import load
-    from odf.table import Table
+    from odf.opendocument import load  # odfpy: only .ods workbooks need it
+    from odf.table import Table  # odfpy: only .ods workbooks need it
 
     document = load(str(path))
     return [(str(sheet.getAttribute("name")), _trimmed(list(_ods_rows(sheet))))
@@ -272,8 +274,8 @@ def _ods_cells(row: Any) -> list[str]:
 
 
 def _ods_value(cell: Any) -> str:
-    from odf import teletype
-    from odf.text import P
+    from odf import teletype  # odfpy: only .ods workbooks need it
+    from odf.text import P  # odfpy: only .ods workbooks need it
 
     kind = cell.getAttribute("valuetype")
     if kind in ("float", "percentage", "currency"):

@@ -28,7 +28,8 @@ def validate_tables(dataset: Dataset, *, engine: Engine | str = Engine.FAST,
                for table, columns in (cells if cells is not None else all_columns(dataset))}
     errors: dict[str, list[Any]] = {}
     if Engine.of(engine) is Engine.REFERENCE:
-        errors = reference_table_errors({name: [table.header, *map(list, zip(*columns, strict=True))]
+        errors = reference_table_errors({name: [table.header,
+                                                *map(list, zip(*columns, strict=True))]
                                       for name, (table, columns) in by_name.items()})
     else:
         errors = dict(check_tables({name: (table.header, columns)

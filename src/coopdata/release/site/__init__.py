@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from importlib.resources import files as package_files
@@ -27,8 +28,12 @@ from pathlib import Path
 from coopdata.errors import OutputError, UsageError
 from coopdata.model.config import ReleaseConfig
 from coopdata.model.uris import DEFAULT_BASE, Uris
+from coopdata.rdf.triples import triples
+from coopdata.release.changelog import read_release
 from coopdata.release.files import ReleaseFile
-from coopdata.release.site.render import SiteInput
+from coopdata.release.site.entities import entity_files
+from coopdata.release.site.home import home_page, project_list
+from coopdata.release.site.render import Pages, SiteInput
 
 __all__ = ["SITE", "SiteInput", "site_for_release", "write_site"]
 
@@ -41,9 +46,6 @@ ASSETS = ("icon.svg", "site.css", "site.js")
 
 def site_files(source: SiteInput) -> dict[str, bytes]:
     """Every file of the site: path relative to the site folder → bytes."""
-    from coopdata.release.site.entities import entity_files
-    from coopdata.release.site.home import home_page, project_list
-    from coopdata.release.site.render import Pages
 
     pages = Pages(source)
     found = {"index.html": home_page(pages), "project/index.html": project_list(pages)}
@@ -84,8 +86,6 @@ def site_for_release(release: Path | str, *, config: ReleaseConfig | None = None
     configuration. Raises :class:`~coopdata.UsageError` when ``release`` is not a release
     and :class:`~coopdata.OutputError` when the site exists already or cannot be written.
     """
-    from coopdata.rdf.triples import triples
-    from coopdata.release.changelog import read_release
 
     root = Path(release)
     try:
@@ -118,7 +118,6 @@ def site_for_release(release: Path | str, *, config: ReleaseConfig | None = None
 
 def _uri_space(release: Path) -> str | None:
     """The base of entity URIs the release used (``void:uriSpace`` in void.ttl)."""
-    import re
 
     try:
         text = (release / "void.ttl").read_text(encoding="utf-8")

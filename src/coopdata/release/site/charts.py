@@ -15,7 +15,7 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from coopdata.release.site.i18n import Pair, code_label, ui
-from coopdata.release.site.markup import link, pair, svg_attrs, svg_text, svg_title, text
+from coopdata.release.site.markup import link, pair, plain, svg_attrs, svg_text, svg_title, text
 from coopdata.release.site.model import Model, Text, format_amount, sort_key
 
 Href = Callable[[str, str], str]
@@ -49,7 +49,6 @@ def _svg(chart_id: str, height: float, content: Markup) -> Markup:
 
 
 def join_texts(texts: list[Text], separator: str = " + ") -> Text:
-    from coopdata.release.site.markup import plain
 
     joined = {lang: separator.join(plain(t, lang) for t in texts) for lang in ("en", "fr")}
     return joined if joined["en"] != joined["fr"] else {"": joined["en"]}

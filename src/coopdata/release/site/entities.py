@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from itertools import groupby
 from typing import Any
@@ -62,7 +63,6 @@ def entity_files(pages: Pages) -> Iterator[tuple[str, bytes]]:
 
 def _data(kind: str, key: str, part: Any, document: dict[str, Any]) -> Iterator[tuple[str,
                                                                                        bytes]]:
-    import json
 
     yield data_path(kind, key, "ttl"), entity_turtle(part)
     text_form = json.dumps(document, ensure_ascii=False, indent=2) + "\n"

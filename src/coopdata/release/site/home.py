@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from coopdata.release.catalog import DESCRIPTIONS
 from coopdata.release.site.charts import (
+    STATUSES,
     budgets_by_country,
     budgets_by_funder,
     country_grid,
@@ -176,7 +177,6 @@ def project_list(pages: Pages) -> bytes:
 
 
 def _statuses(pages: Pages) -> list[tuple[str, str, str]]:
-    from coopdata.release.site.charts import STATUSES
 
     present = {p.status for p in pages.model.projects}
     options = []

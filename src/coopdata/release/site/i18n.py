@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from coopdata.model.codes import CODE_BASE, codelists
+
 Pair = tuple[str, str]
 """(English, French)."""
 
@@ -278,10 +280,9 @@ def relation_label(kind: str, path: str) -> Pair:
 @cache
 def code_labels() -> dict[tuple[str, str], dict[str, str]]:
     """(scheme, code) → its labels by language, from ``schema/codelists.ttl``."""
-    from rdflib import Literal
-    from rdflib.namespace import SKOS
+    from rdflib import Literal  # rdflib: slow to import, only this path needs it
+    from rdflib.namespace import SKOS  # rdflib: slow to import, only this path needs it
 
-    from coopdata.model.codes import CODE_BASE, codelists
 
     graph = codelists()
     found: dict[tuple[str, str], dict[str, str]] = {}
@@ -296,10 +297,9 @@ def code_labels() -> dict[tuple[str, str], dict[str, str]]:
 @cache
 def iati_codes() -> dict[tuple[str, str], str]:
     """(scheme, code) → its IATI code (``coop:iatiCode``), where it differs from the code."""
-    from rdflib import URIRef
-    from rdflib.namespace import SKOS
+    from rdflib import URIRef  # rdflib: slow to import, only this path needs it
+    from rdflib.namespace import SKOS  # rdflib: slow to import, only this path needs it
 
-    from coopdata.model.codes import CODE_BASE, codelists
 
     graph = codelists()
     found: dict[tuple[str, str], str] = {}

@@ -27,6 +27,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from coopdata.collector import paused
 from coopdata.rdf.triples import Term, Triple
 from coopdata.validate.shacl.sparql import SparqlConstraint, compile_select, run_selects
 from coopdata.validate.shacl.terms import (
@@ -113,7 +114,7 @@ _DEFAULTS = {"Datatype": "Value is not Literal with datatype {}",
 
 def _datatype_ok(term: Term, rule: str) -> bool:
     """pyshacl's sh:datatype check, on the rdflib literal of ``term``."""
-    from rdflib import Literal, URIRef
+    from rdflib import Literal, URIRef  # rdflib: slow to import, only this path needs it
 
     kind, text, datatype, lang = term
     if kind != "l":
@@ -130,7 +131,7 @@ def _datatype_ok(term: Term, rule: str) -> bool:
 def _datatype(rule: str) -> Test:
     """sh:datatype: the datatype compared, then (where rdflib converts the lexical form and it
     is not one of :data:`_SAFE`) pyshacl's check."""
-    from rdflib import Literal, URIRef
+    from rdflib import Literal, URIRef  # rdflib: slow to import, only this path needs it
 
     if rule == RDFS + "Datatype":
         raise UnsupportedShapes("sh:datatype rdfs:Datatype")
@@ -201,7 +202,7 @@ def _combine(kind: str, tests: list[Test]) -> Test:
 
 def _value_checks(g: Graph, shape: Any) -> list[tuple[str, Test]]:
     """(component, test) for each value-type parameter of a shape."""
-    from rdflib import URIRef
+    from rdflib import URIRef  # rdflib: slow to import, only this path needs it
 
     flags = str(g.value(shape, URIRef(SH + "flags")) or "").lower()
     checks = []
@@ -235,8 +236,9 @@ def _member(g: Graph, shape: Any) -> Test:
 def _default(g: Graph, shape: Any, component: str) -> str:
     """pyshacl's generic message (NUL f, NUL v: the focus node and the value, filled in by
     :func:`validate`)."""
+    # pyshacl: the reference engine, loaded only when it runs
     from pyshacl.rdfutil.stringify import stringify_node
-    from rdflib import Literal, URIRef
+    from rdflib import Literal, URIRef  # rdflib: slow to import, only this path needs it
 
     name = component[0].lower() + component[1:]
     node, path = (g.value(shape, URIRef(SH + n)) for n in (name, "path"))
@@ -249,7 +251,7 @@ def _default(g: Graph, shape: Any, component: str) -> str:
 
 def _shape(g: Graph, shape: Any, nested: bool) -> tuple[list[_Property], list[SparqlConstraint]]:
     """The constraints of a shape (then of its property shapes), and its SPARQL ones."""
-    from rdflib import Literal, URIRef
+    from rdflib import Literal, URIRef  # rdflib: slow to import, only this path needs it
 
 
     def one(name: str) -> Any:
@@ -289,7 +291,7 @@ def _shape(g: Graph, shape: Any, nested: bool) -> tuple[list[_Property], list[Sp
 
 def compile_shapes(shapes: Graph) -> CompiledShapes:
     """The checks of every shape with a target class, and of its property shapes."""
-    from rdflib import Literal, URIRef
+    from rdflib import Literal, URIRef  # rdflib: slow to import, only this path needs it
 
     compiled = []
     for shape in sorted(set(shapes.subjects(URIRef(SH + "targetClass"), None)), key=str):
@@ -314,7 +316,6 @@ def begin(data: Iterable[Triple] | str | bytes,
     pyoxigraph, which lets go of the interpreter while it loads and queries), so that the
     caller can do other work beside them; the function returned checks the core
     constraints and gives every result, as :func:`validate` would."""
-    from coopdata.collector import paused
 
     with paused():
         graph = DataGraph(read_ntriples(data) if isinstance(data, (str, bytes)) else data)
@@ -374,6 +375,7 @@ def _result(graph: DataGraph, node: str, prop: _Property, constraint: _Constrain
     if "\x00" in message:  # a generic message naming data nodes
         message = message.replace("\x00f", stringify(focus)).replace(
             "\x00v", stringify(term) if term else "")
-    return Result(focus[1] if focus[0] == "i" else term_text(focus), prop.path, constraint.component,
+    return Result(focus[1] if focus[0] == "i" else term_text(focus), prop.path,
+                  constraint.component,
                   None, prop.severity, None if term is None else term_text(term), message)
 

@@ -66,8 +66,8 @@ class SparqlConstraint:
 
 def _prefixes(g: Graph, constraint: Any) -> str:
     """PREFIX lines of a SPARQL constraint, collected as pyshacl does."""
-    from rdflib import OWL, URIRef
-    from rdflib import RDF as RDFNS
+    from rdflib import OWL, URIRef  # rdflib: slow to import, only this path needs it
+    from rdflib import RDF as RDFNS  # rdflib: slow to import, only this path needs it
 
     def declared(holder: Any) -> set[Any]:
         return set(g.objects(holder, URIRef(SH + "declare")))
@@ -83,7 +83,7 @@ def _prefixes(g: Graph, constraint: Any) -> str:
 def compile_select(g: Graph, shape: Any, constraint: Any, *, path: str | None, severity: str,
                    messages: tuple[str, ...]) -> SparqlConstraint:
     """A SHACL-SPARQL constraint of ``shape`` (its path, severity and sh:message given)."""
-    from rdflib import BNode, URIRef
+    from rdflib import BNode, URIRef  # rdflib: slow to import, only this path needs it
 
     check_supported(g, constraint, {"select", "message", "prefixes", "severity", "deactivated"})
     text = str(g.value(constraint, URIRef(SH + "select")))
@@ -128,9 +128,15 @@ def _read_needs(sparql: str) -> Needs | None:
     it is another predicate, if nothing between the FILTER and the triple pattern can turn
     fewer matches into more solutions: only joins, unions, BIND, FILTER and the left side of
     OPTIONAL and MINUS."""
-    from rdflib import RDF, URIRef, Variable
+    from rdflib import RDF, URIRef, Variable  # rdflib: slow to import, only this path needs it
+
+    # rdflib: slow to import, only this path needs it
     from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
+
+    # rdflib: slow to import, only this path needs it
     from rdflib.plugins.sparql import prepareQuery
+
+    # rdflib: slow to import, only this path needs it
     from rdflib.plugins.sparql.parserutils import CompValue
 
     predicates: set[str] = set()

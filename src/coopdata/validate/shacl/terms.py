@@ -149,7 +149,10 @@ def check_supported(g: Graph, shape: Any, allowed: set[str]) -> None:
 
 def stringify(term: Term) -> str:
     """A data node as pyshacl writes it in a message (with rdflib's default prefixes)."""
+    # pyshacl: the reference engine, loaded only when it runs
     from pyshacl.rdfutil.stringify import stringify_node
+
+    # rdflib: slow to import, only this path needs it
     from rdflib import BNode, Graph, Literal, URIRef
 
     kind, text, datatype, lang = term
@@ -171,7 +174,7 @@ def read_ntriples(document: str | bytes) -> list[Triple]:
 
 
 def of_rdflib(node: Any) -> Term:
-    from rdflib import BNode, Literal
+    from rdflib import BNode, Literal  # rdflib: slow to import, only this path needs it
 
     if isinstance(node, Literal):
         lang = node.language or ""
@@ -181,7 +184,7 @@ def of_rdflib(node: Any) -> Term:
 
 
 def iri_text(node: Any) -> str:
-    from rdflib import BNode
+    from rdflib import BNode  # rdflib: slow to import, only this path needs it
 
     if isinstance(node, BNode):
         raise UnsupportedShapes(f"a blank node ({node}) as a parameter")
@@ -190,7 +193,7 @@ def iri_text(node: Any) -> str:
 
 def shapes_graph() -> Graph:
     """Every shapes file of ``shapes/`` in one graph."""
-    from rdflib import Graph
+    from rdflib import Graph  # rdflib: slow to import, only this path needs it
 
     graph = Graph()
     for path in sorted(resource("shapes").glob("*.ttl")):
@@ -201,7 +204,9 @@ def shapes_graph() -> Graph:
 def graph_triples(graph: Graph) -> list[Triple]:
     """The triples of an rdflib graph, with their terms as ``graph.serialize(format="nt")``
     writes them."""
-    from rdflib import Literal
+    from rdflib import Literal  # rdflib: slow to import, only this path needs it
+
+    # rdflib: slow to import, only this path needs it
     from rdflib.plugins.serializers.nt import _quoteLiteral
 
     written: dict[Any, str] = {}
