@@ -211,7 +211,7 @@ def test_conversions_beside_are_stopped_when_the_release_fails(tmp_path: Path) -
 def test_terms_are_read_back_as_written(text: str, lang: str | None, datatype: str | None
                                         ) -> None:
     from coopdata.rdf.triples import XSD, iri, literal, parse_term
-    from coopdata.validate.shacl.core import _nt
+    from coopdata.validate.shacl.terms import term_text as _nt
 
     expected = (PREFIXES["rdf"] + "langString") if lang else datatype or XSD + "string"
     written = literal(text, lang=lang, datatype=datatype)
