@@ -42,7 +42,10 @@ def value(spec: Field) -> st.SearchStrategy[Any]:
     if kind == "object":
         required = {f.name: value_or_list(f) for f in spec.fields if f.required}
         optional = {f.name: value_or_list(f) for f in spec.fields if not f.required}
-        return st.fixed_dictionaries(required, optional=optional)
+        objects = st.fixed_dictionaries(required, optional=optional)
+        # an empty object is no value: the checks drop a single one (as null), so a typed
+        # record never holds one
+        return objects if spec.many else objects.filter(bool)
     if kind == "text":
         return texts()
     if kind == "string":

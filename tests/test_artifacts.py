@@ -166,3 +166,21 @@ def test_context_reads_a_document_into_the_same_triples() -> None:
     graph = Graph().parse(data=json.dumps(document), format="json-ld")
     assert (URIRef("https://w3id.org/coopdata/id/project/x"),
             URIRef("http://purl.org/dc/terms/title"), None) in graph
+
+
+def test_model_md_says_what_every_class_means() -> None:
+    """docs/model.md names every class the spec makes nodes of (its table of IATI classes
+    and the class diagram)."""
+    from coopdata.model.spec import KINDS
+
+    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+
+    def classes(fields):  # type: ignore[no-untyped-def]
+        for spec in fields:
+            if spec.node_class:
+                yield spec.node_class
+                yield from classes(spec.fields)
+
+    used = {k.node_class for k in KINDS.values()} | {
+        c for k in KINDS.values() for c in classes(k.fields)}
+    assert sorted(c for c in used if f"`{c}`" not in text and f'"{c}"' not in text) == []

@@ -51,9 +51,11 @@ EXPECTED = f"""\
 
 ## Records
 
-- added: project/fourth
-- removed: project/third
-- changed: project/second (budgets, status)
+- added: project/fourth (Second project)
+- removed: project/third (Second project)
+- changed: project/second (Second project)
+  - budgets[2].amount: 2.5 → 3.5 USD
+  - status: "implementation" → "closed"
 
 ## IATI activities
 

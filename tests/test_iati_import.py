@@ -86,10 +86,12 @@ def test_imported_records_validate(imported: tuple[Path, Any]) -> None:
     assert all(f.code in EXPLAINED_WARNINGS for f in report.findings), report.to_text()
 
 
-EXPLAINED_WARNINGS = frozenset({"shacl-budget-revision-negative"})
+EXPLAINED_WARNINGS = frozenset({"shacl-budget-revision-negative", "unknown-vocabulary-code"})
 """Warnings validation may give on imported records: FCDO's GB-1-103662-101 publishes a
 revised budget of -9077 GBP (IATI permits a revision that lowers an earlier budget; the
-shape coopsh:budget-revision-negative says so, docs/iati.md)."""
+shape coopsh:budget-revision-negative says so, docs/iati.md); the IATI Standard's own
+example gives a transaction region 616 in vocabulary 1, which the OECD DAC region list
+does not hold (a warning, the code kept as published: docs/model.md)."""
 
 
 @needs_shared

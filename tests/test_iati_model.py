@@ -218,3 +218,66 @@ def test_points_read_back_as_written(latitude, longitude) -> None:  # type: igno
 @pytest.mark.parametrize("value", ["91 0", "0 181", "a b", "1", "1 2 3", "١ ٢"])
 def test_points_off_the_globe_or_malformed_are_refused(value: str) -> None:
     assert parse_point(value) is None
+
+
+def _vocabulary_codes(fields: tuple[Field, ...], path: tuple[Field, ...] = ()):  # type: ignore[no-untyped-def]
+    for spec in fields:
+        if spec.vocabularies:
+            yield (*path, spec)
+        yield from _vocabulary_codes(spec.fields, (*path, spec))
+
+
+VOCABULARY_CODES = list(_vocabulary_codes(KINDS["project"].fields))
+
+
+def _vocabulary_findings(path: tuple[Field, ...], code: str, vocabulary: str | None):  # type: ignore[no-untyped-def]
+    from coopdata.records.checks import check_records
+    from coopdata.records.read import Record
+
+    leaf = path[-1]
+    data: dict = {leaf.name: code}  # type: ignore[type-arg]
+    if vocabulary is not None:
+        data[leaf.vocabulary_field] = vocabulary  # type: ignore[index]
+    for parent in reversed(path[:-1]):
+        data = {parent.name: [data] if parent.many else data}
+    _, findings = check_records([Record("project", "p", "p.yaml", data, {})])
+    return [f for f in findings if f.code == "unknown-vocabulary-code"]
+
+
+def test_every_vocabulary_dependent_code_is_covered() -> None:
+    names = {".".join(f.name for f in path) for path in VOCABULARY_CODES}
+    assert {"sector_shares.code", "regions.code", "policy_markers.code",
+            "default_aid_types.code", "transactions.aid_types.code",
+            "transactions.sectors.code", "transactions.region"} <= names
+
+
+@pytest.mark.parametrize("path", VOCABULARY_CODES,
+                         ids=[".".join(f.name for f in p) for p in VOCABULARY_CODES])
+def test_codes_are_checked_against_their_vocabulary_list(path: tuple[Field, ...]) -> None:
+    leaf = path[-1]
+    for vocabulary, scheme in leaf.vocabularies:
+        for known in codes.schemes()[scheme][:3]:
+            assert _vocabulary_findings(path, known, vocabulary) == []
+        found = _vocabulary_findings(path, "ZZ-0", vocabulary)
+        assert len(found) == 1 and found[0].severity == "warning"
+        assert found[0].field is not None and found[0].field.endswith(leaf.name)
+        assert f'{scheme} code "ZZ-0"' in found[0].message
+    # no vocabulary named: IATI's default (1)
+    assert len(_vocabulary_findings(path, "ZZ-0", None)) == 1
+    assert _vocabulary_findings(path, codes.schemes()[leaf.vocabularies[0][1]][0], None) == []
+    # another vocabulary of the list (a publisher's own, 99…) is free
+    sibling = path[-2].child(leaf.vocabulary_field)  # type: ignore[arg-type]
+    assert sibling.scheme is not None
+    free = [v for v in codes.schemes()[sibling.scheme] if v not in dict(leaf.vocabularies)]
+    assert free
+    for vocabulary in free:
+        assert _vocabulary_findings(path, "ZZ-0", vocabulary) == []
+
+
+def test_a_code_of_the_other_sector_vocabulary_is_pointed_at() -> None:
+    path = next(p for p in VOCABULARY_CODES if p[0].name == "sector_shares")
+    found = _vocabulary_findings(path, "151", "1")
+    assert len(found) == 1 and 'vocabulary: "2"' in found[0].message
+    assert _vocabulary_findings(path, "151", "2") == []
+    found = _vocabulary_findings(path, "15191", "1")
+    assert 'did you mean "15190"' in found[0].message or "did you mean" in found[0].message

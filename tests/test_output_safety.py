@@ -66,8 +66,9 @@ def test_the_example_of_the_issue(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     write(Path("d/graph.ttl"), "x")
     write(Path("d/thesis/ch1.tex"), "w")
     result = CliRunner().invoke(main, ["build", "--out", "d"])
-    assert (result.exit_code, result.output) == (
-        2, "Error: d already holds graph.ttl, a file that coopdata did not write (no "
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.split("\n", 1)[1] == (  # after "reading … records from …"
+        "Error: d already holds graph.ttl, a file that coopdata did not write (no "
            f"{MARKER} lists it): coopdata replaces only what it wrote itself; choose a new "
            "directory, or move that away\n")
     assert Path("d/thesis/ch1.tex").read_text(encoding="utf-8") == "w"
@@ -227,7 +228,8 @@ def test_a_memory_error_is_one_line_and_exit_1(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(module, "validate", greedy)
     monkeypatch.setattr(sys.modules["coopdata.release.build"], "load", greedy)
     result = CliRunner().invoke(main, argv)
-    assert (result.exit_code, result.output) == (
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert (result.exit_code, result.stderr.split("\n", 1)[1]) == (  # after "reading …"
         1, f"Error: coopdata {argv[0]} ran out of memory: the records need more than this "
            "process may use (free memory, raise its limit such as ulimit -v, or use fewer "
            "records)\n")
@@ -284,6 +286,7 @@ def test_an_empty_version_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.M
     result = CliRunner().invoke(main, ["release", "--records", str(RECORDS), "--out", "out",
                                        "--version", version, "--no-site"])
     assert (result.exit_code, result.output) == (
-        2, "Error: the version is empty: give a name such as 1.2.0, or leave --version out "
+        2, f"reading 13 records from {RECORDS}\n"
+           "Error: the version is empty: give a name such as 1.2.0, or leave --version out "
            "to name the release after its date\n")
     assert list(tmp_path.iterdir()) == []

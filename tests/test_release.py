@@ -187,18 +187,19 @@ def test_bad_arguments(tmp_path: Path, args: list[str], message: str) -> None:
      '"ftp://x/"'),
     ('[release]\nbase_uri = "https://example.org/id"\n', 'base_uri must end with "/", got '
      '"https://example.org/id"'),
-    ('[release]\ncolour = "blue"\n', 'unknown setting "colour"'),
+    ('[release]\ncolour = "blue"\n', '2: unknown setting "colour"'),  # (file:line)
     ('[release.contact]\nemail = "nobody"\n', 'contact email must be an e-mail address, got '
      '"nobody"'),
-    ("[release\n", "not valid TOML: Expected ']' at the end of a table declaration "
-     "(at line 1, column 9)"),
+    ("[release\n", "1: not valid TOML: Expected ']' at the end of a table declaration "
+     "(column 9)"),
 ])
 def test_bad_config(tmp_path: Path, config: str, message: str) -> None:
     path = tmp_path / "coopdata.toml"
     path.write_text(config, encoding="utf-8")
     result = CliRunner().invoke(main, ["release", "--records", str(FIXTURES / "records"),
                                        "--out", str(tmp_path / "r"), "--config", str(path)])
-    assert (result.exit_code, result.output) == (2, f"Error: {path}: {message}\n")
+    separator = ":" if message[0].isdigit() else ": "
+    assert (result.exit_code, result.output) == (2, f"Error: {path}{separator}{message}\n")
     assert not (tmp_path / "r").exists()
 
 
@@ -246,15 +247,23 @@ def test_changelog_and_diff(published: Path, records: Path) -> None:
     release("releases", records, version="1.1.0", date="2026-12-01")
     changelog = Path("releases/1.1.0/CHANGELOG.md").read_text("utf-8")
     assert changelog.startswith("# Changes in 1.1.0 since 1.0.0\n\n## Records\n\n"
-                                "- removed: event/conference\n"
-                                "- changed: event/audience (part_of)\n"
-                                "- changed: project/second (status)\n")
+                                "- removed: event/conference (Global Forum)\n"
+                                "- changed: event/audience (Audience)\n"
+                                '  - part_of: "conference" → (none)\n'
+                                "- changed: project/second (Second project)\n"
+                                '  - status: "implementation" → "closed"\n')
     result = CliRunner().invoke(main, ["diff", "releases/1.0.0", "releases/1.1.0"])
     assert (result.exit_code, result.output) == (0, changelog)
     result = CliRunner().invoke(main, ["diff", "releases/1.0.0", "releases/1.1.0", "--format",
                                        "json"])
     changes = json.loads(result.output)
     assert changes["removed"] == ["event/conference"] and changes["triples_removed"] > 10
+    listed = {line.split("  ", 1)[1] for line in
+              Path("releases/1.1.0/SHA256SUMS").read_text("utf-8").splitlines()}
+    assert listed - {"SHA256SUMS"} >= EXPECTED - {"SHA256SUMS"} | {"changes/added.nt",
+                                                                  "changes/removed.nt"}
+    assert len(Path("releases/1.1.0/changes/removed.nt").read_text("utf-8").splitlines()) \
+        == changes["triples_removed"]
 
 
 def test_killed_release_leaves_no_partial_version(published: Path, tmp_path: Path) -> None:

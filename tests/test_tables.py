@@ -86,7 +86,8 @@ def test_embedded_dataset_round_trips_through_csv(tmp_path: Path) -> None:
 def test_export_edit_import(records: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["export-tables", "--records", "records", "--out", "tables"])
-    assert (result.exit_code, result.output) == (0, f"wrote {len(tables()) + 1} files into "
+    assert (result.exit_code, result.output) == (0, "reading 13 records from records\n"
+                                                    f"wrote {len(tables()) + 1} files into "
                                                     "tables\n")
     projects = Path("tables/projects.csv")
     projects.write_text(projects.read_text(encoding="utf-8").replace("Premier projet",
@@ -128,3 +129,38 @@ def test_blank_templates(records: Path) -> None:
     result = CliRunner().invoke(main, ["export-tables", "--blank", "--out", "blank"])
     assert result.exit_code == 0
     assert Path("blank/projects.csv").read_text(encoding="utf-8").count("\n") == 1
+
+
+def _single_objects(fields, prefix=""):  # type: ignore[no-untyped-def]
+    for spec in fields:
+        if spec.type == "object" and not spec.many and not any(f.required for f in spec.fields):
+            yield prefix + spec.name
+        if spec.type == "object" and not spec.many:
+            yield from _single_objects(spec.fields, prefix + spec.name + ".")
+
+
+def test_an_empty_object_is_no_value_in_either_reader(tmp_path: Path) -> None:
+    """An object whose fields are all optional, written empty ({} or every field null), is
+    dropped by the record checks whichever YAML reader read it, as the tables drop it."""
+    from coopdata.model.spec import KINDS
+
+    names = list(_single_objects(KINDS["project"].fields))
+    assert "loan_terms" in names
+    folder = tmp_path / "projects"
+    folder.mkdir()
+    lines = ["id: p", "type: project", "title: {en: P}", "sources: [s]"]
+    for n, name in enumerate(names):
+        lines.append(f"{name}: {{}}" if n % 2 else f"{name}: {{rate_1: null}}"
+                     if name == "loan_terms" else f"{name}: {{}}")
+    path = folder / "p.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    from coopdata.records.checks import check_records
+    from coopdata.records.read import _read_yaml, read_record
+
+    text = path.read_text(encoding="utf-8")
+    for reader, (read, _) in (("fast", read_record(path, "project")),
+                              ("PyYAML", _read_yaml(text, path, text.encode(), "project"))):
+        assert read is not None and set(names) <= set(read.data), reader  # read as written
+        dataset, _ = check_records([read])
+        (record,) = dataset.of_kind("project")
+        assert not set(names) & set(record.data), reader

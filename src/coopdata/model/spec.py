@@ -50,6 +50,10 @@ TYPES = frozenset(
      "boolean", "url", "point", "object"}
 )
 
+DEFAULT_VOCABULARY = "1"
+"""The vocabulary of a code when none is named: IATI's default for sectors (DAC 5-digit),
+regions (OECD DAC), aid types and policy markers (OECD DAC CRS)."""
+
 
 @dataclass(frozen=True)
 class Field:
@@ -65,9 +69,16 @@ class Field:
     scheme: str | None = None
     node_class: str | None = None
     fields: tuple[Field, ...] = ()
+    vocabulary_field: str | None = None
+    """For a code that depends on a vocabulary named beside it (IATI ``@vocabulary``): the
+    sibling field holding that vocabulary (absent, it is :data:`DEFAULT_VOCABULARY`)."""
+    vocabularies: tuple[tuple[str, str], ...] = ()
+    """The vocabularies whose codes are checked: (vocabulary notation, scheme of its
+    codes). A code of another vocabulary (a publisher's own, 99…) is free."""
 
     def __post_init__(self) -> None:
         assert self.type in TYPES, self.type
+        assert bool(self.vocabularies) == (self.vocabulary_field is not None), self.name
         assert (self.type == "ref") == (self.ref is not None), self.name
         assert (self.type == "code") == (self.scheme is not None), self.name
         assert (self.type == "object") == bool(self.fields) == (self.node_class is not None)
@@ -136,16 +147,18 @@ def _place(name: str, predicate: str, doc: str, *, many: bool) -> Field:
 
 def _coded(name: str, predicate: str, doc: str, node_class: str, scheme: str, *,
            percentage: bool = False, text: bool = False, uri: bool = False,
-           extra: tuple[Field, ...] = ()) -> Field:
+           extra: tuple[Field, ...] = (), checked: tuple[tuple[str, str], ...] = ()) -> Field:
     """A list of codes from a vocabulary named beside each code (IATI's ``@vocabulary`` +
-    ``@code``): sectors, regions, aid types, policy markers, tags…"""
+    ``@code``): sectors, regions, aid types, policy markers, tags… ``checked``: the
+    vocabularies whose codes are checked against a scheme (see :attr:`Field.vocabularies`)."""
     return Field(
         name, "object", predicate, doc, many=True, node_class=node_class, fields=(
             *extra,
             Field("vocabulary", "code", "coop:vocabulary", "The vocabulary the code is from.",
                   scheme=scheme),
             Field("code", "string", "coop:code", "The code, in that vocabulary.",
-                  required=True),
+                  required=True, vocabulary_field="vocabulary" if checked else None,
+                  vocabularies=checked),
             *((Field("vocabulary_uri", "url", "coop:vocabularyUri",
                      "Where a publisher's own vocabulary (99, 98) is published."),) if uri else ()),
             *((Field("percentage", "decimal", "coop:percentage",
@@ -154,6 +167,16 @@ def _coded(name: str, predicate: str, doc: str, node_class: str, scheme: str, *,
               if text else ()),
         ),
     )
+
+
+_SECTORS = (("1", "dac-sector"), ("2", "dac-sector-category"))
+"""Sector vocabularies 1 (OECD DAC 5-digit) and 2 (DAC 3-digit), checked; others are free."""
+_REGIONS = (("1", "region"),)
+"""Region vocabulary 1 (OECD DAC regions), checked; 2 (UN M49) and 99 are free."""
+_AID_TYPES = (("1", "aid-type"),)
+"""Aid type vocabulary 1 (OECD DAC), checked; earmarking and cash-transfer lists are free."""
+_POLICY_MARKERS = (("1", "policy-marker"),)
+"""Policy marker vocabulary 1 (OECD DAC CRS), checked; a publisher's own (99) is free."""
 
 
 def _party(role: str, predicate: str) -> tuple[Field, ...]:
@@ -360,7 +383,7 @@ PROJECT = Kind(
               scheme="tied-status"),
         _coded("default_aid_types", "coop:defaultAidType",
                "The aid types of its transactions where they name none.", "coop:AidType",
-               "aid-type-vocabulary"),
+               "aid-type-vocabulary", checked=_AID_TYPES),
         Field("capital_spend", "decimal", "coop:capitalSpend",
               "The share of its budget spent on capital, in percent."),
         Field("budgets", "object", "coop:budget", "Budgets, each an amount in one currency.",
@@ -420,14 +443,15 @@ PROJECT = Kind(
                   Field("tied_status", "code", "coop:tiedStatus", "Tied or untied aid.",
                         scheme="tied-status"),
                   _coded("aid_types", "coop:aidType", "Its aid types.", "coop:AidType",
-                         "aid-type-vocabulary"),
+                         "aid-type-vocabulary", checked=_AID_TYPES),
                   _coded("sectors", "coop:sectorShare", "Its sectors, where given per "
                          "transaction.", "coop:SectorShare", "sector-vocabulary", text=True,
-                         uri=True),
+                         uri=True, checked=_SECTORS),
                   Field("country", "country", "coop:recipientCountry",
                         "Its recipient country, where given per transaction."),
                   Field("region", "string", "coop:regionCode",
-                        "Its recipient region, where given per transaction."),
+                        "Its recipient region, where given per transaction.",
+                        vocabulary_field="region_vocabulary", vocabularies=_REGIONS),
                   Field("region_vocabulary", "code", "coop:regionVocabulary",
                         "The vocabulary of that region code.", scheme="region-vocabulary"),
               )),
@@ -472,7 +496,8 @@ PROJECT = Kind(
                         "Its share, in percent (0 to 100).", required=True),
               )),
         _coded("regions", "coop:recipientRegion", "Recipient regions, with their shares.",
-               "coop:RegionShare", "region-vocabulary", percentage=True, uri=True),
+               "coop:RegionShare", "region-vocabulary", percentage=True, uri=True,
+               checked=_REGIONS),
         _place("places", "coop:place", "Places below country level where it works.", many=True),
         Field("locations", "object", "coop:location",
               "Locations of its work, as IATI publishes them (names, points, areas).",
@@ -513,12 +538,13 @@ PROJECT = Kind(
               scheme="dac-sector"),
         _coded("sector_shares", "coop:sectorShare", "Sectors with their vocabulary and share: "
                "every sector with a percentage, or from a vocabulary other than DAC 5-digit.",
-               "coop:SectorShare", "sector-vocabulary", percentage=True, text=True, uri=True),
+               "coop:SectorShare", "sector-vocabulary", percentage=True, text=True, uri=True,
+               checked=_SECTORS),
         _coded("tags", "coop:tag", "Tags: SDG goals and targets, publishers' own keywords.",
                "coop:Tag", "tag-vocabulary", text=True, uri=True),
         _coded("policy_markers", "coop:policyMarker",
                "OECD DAC policy markers: gender equality, environment…", "coop:PolicyMarker",
-               "policy-marker-vocabulary", text=True, uri=True, extra=(
+               "policy-marker-vocabulary", text=True, uri=True, checked=_POLICY_MARKERS, extra=(
                    Field("significance", "code", "coop:significance",
                          "How far the project pursues the policy.",
                          scheme="policy-significance"),

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from coopdata.model import codes
 from coopdata.model.dataset import Dataset, Record
 from coopdata.model.dates import DateError, PartialDate
-from coopdata.model.spec import KINDS, LANGUAGES, Field, by_name, text_order
+from coopdata.model.spec import DEFAULT_VOCABULARY, KINDS, LANGUAGES, Field, by_name, text_order
 from coopdata.model.uris import iri_problem
 from coopdata.report import Finding
 
@@ -81,7 +81,35 @@ class _Checker:
                 checked = self.value(spec, value, path)
                 if checked is not None:
                     clean[spec.name] = checked
+        for spec in fields:
+            if spec.vocabularies and isinstance(clean.get(spec.name), str):
+                self.vocabulary_code(spec, clean, prefix)
         return clean
+
+    def vocabulary_code(self, spec: Field, clean: dict[str, Any], prefix: str) -> None:
+        """A code whose list depends on the vocabulary named beside it (sectors with
+        vocabulary 1 are DAC 5-digit codes…): checked where that vocabulary is one whose
+        list coopdata carries, free otherwise."""
+        assert spec.vocabulary_field is not None
+        vocabulary = clean.get(spec.vocabulary_field, DEFAULT_VOCABULARY)
+        lists = dict(spec.vocabularies)
+        scheme = lists.get(vocabulary)
+        value = clean[spec.name]
+        if scheme is None or value in codes.schemes()[scheme]:
+            return
+        named = "" if spec.vocabulary_field in clean else " (the default when none is named)"
+        others = [v for v, other in spec.vocabularies if value in codes.schemes()[other]]
+        hint = (f'; it is a code of vocabulary "{others[0]}" ({others[0]}: '
+                f'{codes.CODE_BASE}{lists[others[0]]}): write {spec.vocabulary_field}: '
+                f'"{others[0]}"') if others else (
+            f"{codes.suggest(value, codes.schemes()[scheme])}; see {codes.CODE_BASE}{scheme}, "
+            f"or name the vocabulary the code is from in {spec.vocabulary_field} (99: the "
+            "publisher's own)")
+        # a warning, the code kept as published: a string, not a concept, and publishers
+        # (the IATI Standard's own example too: region 616) use codes no longer listed
+        self.fail(_join(prefix, spec.name), "unknown-vocabulary-code",
+                  f'unknown {scheme} code "{value}" for {spec.vocabulary_field} '
+                  f'"{vocabulary}"{named}{hint}', severity="warning")
 
     def value(self, spec: Field, value: Any, path: str) -> Any:
         kind = spec.type

@@ -60,7 +60,13 @@ DESCRIPTIONS = {
     "datapackage.json": "The Frictionless data package descriptor of the tables.",
     "csv-metadata.json": "CSV on the Web metadata describing the tables.",
     "void.ttl": "The VoID description of the graph: size, classes, vocabularies, dumps.",
-    "CHANGELOG.md": "What changed in this version.",
+    "CHANGELOG.md": "What changed in this version: records added, removed and changed "
+                    "(each value, old and new), IATI activities, triples.",
+    "changes/added.nt": "The triples added since the previous version, in sorted N-Triples: "
+                        "the previous graph.nt less changes/removed.nt plus these is this "
+                        "version's graph.nt.",
+    "changes/removed.nt": "The triples removed since the previous version, in sorted "
+                          "N-Triples.",
     "release.json": "Facts about this release: version, date, previous version, counts.",
     "iati-activities.xml": "The projects and programmes as IATI 2.03 activities (those whose "
                            "records hold what IATI requires), checked against the official "

@@ -12,7 +12,9 @@ context.jsonld       the JSON-LD context (embedded in both JSON-LD files as well
 tables/*.csv         the tables; ``datapackage.json`` describes them (with bytes, hash)
 csv-metadata.json    CSVW metadata: the CSV files as linked data
 void.ttl             VoID: triples, entities per class, dumps, endpoint
-CHANGELOG.md         what changed since the previous release in DIR
+CHANGELOG.md         what changed since the previous release in DIR (each value, old → new)
+changes/*.nt         the triples added and removed since the previous release (none in the
+                     first): ``added.nt``, ``removed.nt``, sorted N-Triples
 release.json         version, date and counts, for scripts
 site/                the website: home page, charts, one page per entity (docs/site.md)
 catalog.ttl/.jsonld  DCAT-AP 3: catalogue, dataset, series, one distribution per file
@@ -59,7 +61,7 @@ from coopdata.rdf.jsonld import compacted
 from coopdata.rdf.triples import write_ntriples
 from coopdata.rdf.turtle import write_turtle
 from coopdata.release.catalog import catalog_graph, series_graph, void_graph
-from coopdata.release.changelog import IATI_ACTIVITIES, compare, read_release
+from coopdata.release.changelog import IATI_ACTIVITIES, compare, read_release, write_triple_changes
 from coopdata.release.convert import Beside
 from coopdata.release.files import ReleaseFile, ReleaseInfo
 from coopdata.release.site import SITE, SiteInput, listed_files, write_site
@@ -549,6 +551,8 @@ def _write(staging: Path, validation: Validation, config: ReleaseConfig, uris: U
             changes = compare(old, dataset, old_triples, new_lines, old_version=previous[-1],
                               new_version=version, old_iati=root / previous[-1] / IATI_ACTIVITIES,
                               new_iati=staging / IATI_ACTIVITIES)
+            write_triple_changes(old_triples, new_lines, staging)
+            del old_triples, new_lines
         else:  # every triple is new: no need to hold them as lines
             changes = compare(None, dataset, set(), set(), old_version=None, new_version=version,
                               new_iati=staging / IATI_ACTIVITIES)
