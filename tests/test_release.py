@@ -20,7 +20,8 @@ from rdflib.compare import isomorphic
 from conftest import FIXTURES
 from coopdata import build_graph, load, read_tables
 from coopdata.cli import main
-from coopdata.release.job import release, verify
+from coopdata.release.dir import verify
+from coopdata.release.job import release
 
 EXPECTED = {"graph.ttl", "graph.nt", "graph.jsonld", "projects.jsonld", "context.jsonld",
             "datapackage.json", "csv-metadata.json", "void.ttl", "CHANGELOG.md", "release.json",

@@ -40,7 +40,8 @@ from coopdata.model.dataset import Dataset, Record
 from coopdata.records.checks import SLUG, check_records
 from coopdata.records.load import load
 from coopdata.release.build import build, export_tables, import_tables
-from coopdata.release.job import release, releases_in, verify
+from coopdata.release.dir import releases_in, verify
+from coopdata.release.job import release
 from coopdata.tables.layout import guard, tables, unguard
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,7 +16,8 @@ from rdflib.namespace import DCTERMS, RDF
 from conftest import FIXTURES
 from coopdata import OutputError, UsageError
 from coopdata.release.catalog import DCAT, catalog_graph, series_graph
-from coopdata.release.job import LATEST, SERIES, release, releases_in, verify
+from coopdata.release.dir import LATEST, SERIES, releases_in, verify
+from coopdata.release.job import release
 from test_catalog import CONFIG, FILES, INFO, shacl
 
 BASE = "https://w3id.org/coopdata/dataset/"

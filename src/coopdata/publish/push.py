@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import http.client
-import json
 import os
 import re
 import socket
@@ -36,7 +35,7 @@ from pathlib import Path
 from urllib.parse import SplitResult, quote, urlsplit
 
 from coopdata.errors import OutputError, UsageError
-from coopdata.release.job import CHECKSUMS, releases_in
+from coopdata.release.dir import CHECKSUMS, GRAPH, ReleaseDir, releases_in
 from coopdata.report import escape_invisible
 
 DEFAULT_GRAPH = "https://w3id.org/coopdata/graph/{version}"
@@ -50,7 +49,7 @@ half-way leaves one staging graph, which the next push of that graph replaces.""
 DEFAULT_TIMEOUT = 60.0
 """Seconds to wait for the store to accept the connection, each block or the answer."""
 
-GRAPH_FILE = "graph.nt"
+GRAPH_FILE = GRAPH
 MEDIA_TYPE = "application/n-triples"
 BLOCK_SIZE = 1 << 16
 
@@ -142,8 +141,9 @@ def _graph_path(target: SplitResult, iri: str) -> str:
 def _graph_file(directory: Path) -> Path:
     if not directory.is_dir():
         raise UsageError(f"no release at {directory}: not a directory")
-    source = directory / GRAPH_FILE
-    if source.is_file() and (directory / CHECKSUMS).is_file():
+    found = ReleaseDir(directory)
+    source = found.graph
+    if found.is_release():
         return source
     versions = releases_in(directory)
     if versions:
@@ -170,11 +170,7 @@ def _endpoint(endpoint: str) -> SplitResult:
 
 
 def _version(directory: Path) -> str:
-    try:
-        version = json.loads((directory / "release.json").read_text(encoding="utf-8"))["version"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return directory.resolve().name
-    return version if isinstance(version, str) and version else directory.resolve().name
+    return ReleaseDir(directory).version()
 
 
 @dataclass(frozen=True)
@@ -416,12 +412,8 @@ def _quoted(text: str) -> str:
 
 def _check(directory: Path, source: Path) -> int:
     """The number of lines of ``source``, once it matches its checksum."""
-    expected = None
     try:
-        for line in (directory / CHECKSUMS).read_text(encoding="utf-8").splitlines():
-            checksum, _, name = line.partition("  ")
-            if name == GRAPH_FILE:
-                expected = checksum
+        expected = ReleaseDir(directory).checksums().get(GRAPH_FILE)
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {directory / CHECKSUMS}: {exc}") from None
     if expected is None:

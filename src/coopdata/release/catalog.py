@@ -13,6 +13,7 @@ always serialises to the same bytes. The official DCAT-AP SHACL shapes check the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, VOID, XSD
@@ -381,3 +382,14 @@ def _description(file: ReleaseFile) -> str:
     if file.name.startswith("tables/") and file.suffix == ".csv":
         return f"The {stem} table, one row a record (CSV)."
     return f"{file.name} ({file.media_type})."
+
+
+def catalog_context() -> dict[str, Any]:
+    return {"@context": {
+        "adms": "http://www.w3.org/ns/adms#", "dcat": "http://www.w3.org/ns/dcat#",
+        "dcatap": "http://data.europa.eu/r5r/",
+        "dct": "http://purl.org/dc/terms/", "foaf": "http://xmlns.com/foaf/0.1/",
+        "spdx": "http://spdx.org/rdf/terms#", "vcard": "http://www.w3.org/2006/vcard/ns#",
+        "xsd": "http://www.w3.org/2001/XMLSchema#", "void": "http://rdfs.org/ns/void#",
+        "locn": "http://www.w3.org/ns/locn#", "skos": "http://www.w3.org/2004/02/skos/core#",
+    }}

@@ -33,6 +33,7 @@ from coopdata.iati.read import ActivityFile, attribute_name, element_name
 from coopdata.model.dataset import Dataset
 from coopdata.model.dates import PartialDate
 from coopdata.model.spec import KINDS
+from coopdata.release.dir import ReleaseDir
 from coopdata.tables.read import read_tables
 
 IATI_ACTIVITIES = "iati-activities.xml"
@@ -292,13 +293,14 @@ def write_triple_changes(old: set[str], new: set[str], release: Path) -> tuple[P
 def read_release(directory: Path) -> tuple[Dataset, set[str]]:
     """The records (from the release's CSV tables) and N-Triples lines of a release."""
 
-    if not (directory / "graph.nt").is_file() or not (directory / "tables").is_dir():
+    found = ReleaseDir(directory)
+    if not found.graph.is_file() or not found.tables.is_dir():
         raise UsageError(f"{directory} is not a coopdata release (no graph.nt or tables/)")
-    dataset, report = read_tables(directory / "tables")
+    dataset, report = read_tables(found.tables)
     if not report.valid:
         raise UsageError(f"the tables of {directory} cannot be read back: "
                          f"{report.sorted()[0]}")
-    with open(directory / "graph.nt", encoding="utf-8") as handle:
+    with open(found.graph, encoding="utf-8") as handle:
         triples = {line if line.endswith("\n") else line + "\n" for line in handle if line.strip()}
     return dataset, triples
 

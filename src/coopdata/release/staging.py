@@ -14,6 +14,7 @@ naming a path outside the directory) is refused the same way.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -21,12 +22,13 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from coopdata.errors import OutputError, UsageError
 from coopdata.model.resources import MARKER
+from coopdata.release.dir import LOCK
 
 _FORMAT = "coopdata-output/1"
 
@@ -189,3 +191,53 @@ def _swap(staging: Path, target: Path, command: str | None) -> None:
         raise _refusal(target, exc) from None
     os.replace(staging, target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def locked(directory: Path) -> Iterator[None]:
+    """One release at a time in ``directory``."""
+    try:
+        handle = open(directory / LOCK, "a+")  # noqa: SIM115
+    except OSError as exc:
+        raise OutputError(f"cannot write into {directory}: {exc.strerror}") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(f"another release is being written into {directory}; "
+                              "try again when it has finished") from None
+        yield
+
+
+def fsync_directory(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def fsync_tree(root: Path) -> None:
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+    for folder in [root, *[p for p in root.rglob("*") if p.is_dir()]]:
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """Remove ``folders`` (each inside the next) and the release lock in the first, if
+    nothing else is in them: a release that fails leaves nothing behind."""
+    if folders:
+        with suppress(OSError):
+            (folders[0] / LOCK).unlink()
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return

@@ -44,6 +44,7 @@ from coopdata.model.vocab import PREFIXES
 from coopdata.rdf.jsonld import compacted
 from coopdata.rdf.triples import ntriples_chunks, triples
 from coopdata.records.load import load
+from coopdata.release.dir import ReleaseDir
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -72,7 +73,7 @@ _NAMES = re.compile(r"""#[^\n]*|<[^<>"{}|^`\\\s]*>|(?:\"\"\"|\'\'\')[\s\S]*?(?:\
 
 def release_graph_file(release: Path) -> Path:
     """The N-Triples file of a release directory (``DIR/<version>``), or a UsageError."""
-    path = Path(release) / "graph.nt"
+    path = ReleaseDir(Path(release)).graph
     if not path.is_file():
         raise UsageError(f"{release} is not a coopdata release: it has no graph.nt")
     return path

@@ -60,6 +60,7 @@ from coopdata.model.config import ReleaseConfig
 from coopdata.model.uris import DEFAULT_BASE, VOCAB, Uris
 from coopdata.rdf.triples import ntriples_chunks, triples
 from coopdata.records.load import load
+from coopdata.release.dir import CHECKSUMS
 from coopdata.release.files import MEDIA_TYPES
 from coopdata.release.site import SiteInput, site_files
 from coopdata.sparql import pages as serve_page
@@ -801,7 +802,7 @@ class Handler(BaseHTTPRequestHandler):
         if root is None or path is None or not path.is_relative_to(root) or not path.is_file():
             return self._send(*text(404, f"no release file {name}"))
         with open(path, "rb") as handle:
-            media = MEDIA_TYPES.get(path.suffix, "text/plain" if path.name == "SHA256SUMS"
+            media = MEDIA_TYPES.get(path.suffix, "text/plain" if path.name == CHECKSUMS
                                     else "application/octet-stream")
             charset = "; charset=utf-8" if media.startswith("text/") else ""
             self._headers(200, media + charset, os.fstat(handle.fileno()).st_size)

@@ -17,7 +17,6 @@ same input gives the same bytes.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -30,6 +29,7 @@ from coopdata.model.config import ReleaseConfig
 from coopdata.model.uris import DEFAULT_BASE, Uris
 from coopdata.rdf.triples import triples
 from coopdata.release.changelog import read_release
+from coopdata.release.dir import CHECKSUMS, SERIES, ReleaseDir
 from coopdata.release.files import ReleaseFile
 from coopdata.release.site.entities import entity_files
 from coopdata.release.site.home import home_page, project_list
@@ -39,7 +39,7 @@ __all__ = ["SITE", "SiteInput", "site_for_release", "write_site"]
 
 SITE = "site"
 """The site's folder inside a release directory."""
-NOT_LISTED = ("catalog.ttl", "catalog.jsonld", "SHA256SUMS")
+NOT_LISTED = (*SERIES, CHECKSUMS)
 """Release files written after the site (they list its files): linked, not described."""
 ASSETS = ("icon.svg", "site.css", "site.js")
 
@@ -89,7 +89,7 @@ def site_for_release(release: Path | str, *, config: ReleaseConfig | None = None
 
     root = Path(release)
     try:
-        facts = json.loads((root / "release.json").read_text(encoding="utf-8"))
+        facts = ReleaseDir(root).facts()
         version, issued = str(facts["version"]), str(facts["issued"])
     except (OSError, ValueError, KeyError, TypeError):
         raise UsageError(f"{root} is not a coopdata release (no readable release.json)"
