@@ -11,6 +11,7 @@ API. The checks run on the real package and, to show they can fail, on small bad
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -220,3 +221,40 @@ def test_hidden_imports_are_found(tmp_path: Path, text: str,
     monkeypatch.setattr(__import__(__name__), "PACKAGE", _package(tmp_path, {"report.py": text}))
     with pytest.raises(AssertionError):
         test_imports_inside_functions_are_for_heavy_dependencies()
+
+
+DOC = PACKAGE.parents[1] / "docs" / "architecture.md"
+
+
+def packages(package: Path) -> set[str]:
+    """Every package of ``package`` below it, as a folder path (``validate/shacl``)."""
+    return {path.parent.relative_to(package).as_posix()
+            for path in package.rglob("__init__.py") if path.parent != package}
+
+
+def documented(text: str) -> tuple[set[str], set[str]]:
+    """The packages the map's table names (`` `release/site/` ``), and those its Mermaid
+    picture draws (a node labelled ``name/``)."""
+    table = set(re.findall(r"^\| `([a-z_/]+)/` \|", text, re.M))
+    diagram = text.split("```mermaid", 1)[1].split("```", 1)[0]
+    drawn = set(re.findall(r'\["([a-z_]+)/<br>', diagram))
+    return table, drawn
+
+
+def test_the_map_names_every_package_and_only_packages() -> None:
+    table, drawn = documented(DOC.read_text(encoding="utf-8"))
+    assert table == packages(PACKAGE)
+    top = {name for name in packages(PACKAGE) if "/" not in name}
+    assert drawn == top
+    for name in table:  # each stage of the table is the one the import rule uses
+        assert f"| `{name}/` | {STAGES[name.split('/')[0]]} |" in DOC.read_text(encoding="utf-8")
+
+
+def test_the_map_check_can_fail(tmp_path: Path) -> None:
+    package = _package(tmp_path, {"model/__init__.py": "", "model/shapes/__init__.py": "",
+                                  "rdf/__init__.py": ""})
+    text = ("| `model/` | 1 | x |\n| `gone/` | 2 | y |\n"
+            '```mermaid\nflowchart LR\n    model["model/<br>x"]\n```\n')
+    table, drawn = documented(text)
+    assert packages(package) == {"model", "model/shapes", "rdf"}
+    assert table != packages(package) and drawn == {"model"}

@@ -82,6 +82,6 @@ def test_release_steps_are_documented() -> None:
     from coopdata.release.job import STEPS
 
     text = " ".join((ROOT / "docs" / "releases.md").read_text(encoding="utf-8").split())
-    listed = re.search(r"in the order of `coopdata\.release\.STEPS`: (.*?) \(", text)
+    listed = re.search(r"in the order of `coopdata\.release\.job\.STEPS`: (.*?) \(", text)
     assert listed is not None
     assert tuple(re.findall(r"`([a-z-]+)`", listed[1])) == STEPS

@@ -22,7 +22,7 @@ def records_reference() -> str:
     from coopdata.model.spec import KINDS, Field
 
     lines = ["# Record reference", "",
-             "Generated from `src/coopdata/spec.py` by `tools/generate.py`; do not edit.", "",
+             "Generated from `src/coopdata/model/spec.py` by `tools/generate.py`; do not edit.", "",
              "Every record is `records/<folder>/<id>.yaml` and starts with `id: <id>`.", ""]
 
     def rows(fields: tuple[Field, ...], prefix: str = "") -> list[str]:
