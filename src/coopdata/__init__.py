@@ -13,6 +13,7 @@ functions that use them.
 """
 
 from coopdata.errors import CoopdataError, OutputError, RecordsInvalid, UsageError
+from coopdata.model.config import find_project
 from coopdata.model.dataset import Dataset, Record
 from coopdata.model.dates import PartialDate
 from coopdata.model.resources import default_records
@@ -21,11 +22,12 @@ from coopdata.model.uris import Uris
 from coopdata.records.load import load
 from coopdata.records.read import read_record
 from coopdata.reference.graph import build_graph
-from coopdata.release.build import Build, build, export_tables, import_tables
+from coopdata.release.build import Build, build, export_tables, import_into, import_tables
 from coopdata.report import Finding, Report
 from coopdata.tables.layout import Table, tables
 from coopdata.tables.package import package_descriptor, table_schema, write_package
 from coopdata.tables.read import read_tables
+from coopdata.validate.engine import Engine
 from coopdata.validate.tables import validate_tables
 from coopdata.validate.validation import Validation, validate
 
@@ -35,6 +37,7 @@ __all__ = [
     "Build",
     "CoopdataError",
     "Dataset",
+    "Engine",
     "Field",
     "Finding",
     "KINDS",
@@ -53,6 +56,8 @@ __all__ = [
     "build_graph",
     "default_records",
     "export_tables",
+    "find_project",
+    "import_into",
     "import_tables",
     "load",
     "package_descriptor",
