@@ -34,7 +34,7 @@ def pyyaml(text: str) -> Any:
         if node is None:
             return REFUSED
         return records._plain(node, "", None, set() if "*" in text else None, 0)
-    except (yaml.YAMLError, records._Refused):
+    except (yaml.YAMLError, records._RecordRefused):
         return REFUSED
 
 

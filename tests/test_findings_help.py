@@ -152,7 +152,7 @@ def test_without_a_file_named_after_the_id_the_first_in_path_order_is_the_origin
     for path in paths:
         record, _ = read_record(path, "person")
         assert record is not None
-        typed.append(check_record(record, []))
+        typed.append(check_record(record)[0])
     outcomes = set()
     for seed in range(4):  # whatever order the records come in
         order: list[Record] = [t for t in typed if t is not None]

@@ -365,22 +365,24 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def check_record(record: Record, findings: list[Finding]) -> Record | None:
-    """The record with typed values, or None when its id is unusable."""
+def check_record(record: Record) -> tuple[Record | None, list[Finding]]:
+    """The record with typed values (None when its id is unusable), and the findings of
+    its checks."""
+    findings: list[Finding] = []
     checker = _Checker(record, findings)
     if not SLUG.fullmatch(record.id) or len(record.id) > MAX_ID_LENGTH:
         checker.fail("id", "invalid-id", f'"{_shown_id(record.id)}" is not a valid id: use '
                      f"lower-case letters, digits and single hyphens, at most {MAX_ID_LENGTH} "
                      "characters")
-        return None
+        return None, findings
     if record.id in WINDOWS_DEVICE_NAMES:
         checker.fail("id", "invalid-id", f'"{record.id}" is not a valid id: it names a device '
                      "on Windows (con, prn, aux, nul, com0-com9, lpt0-lpt9), so no file can "
                      "be called after it there")
-        return None
+        return None, findings
     kind = KINDS[record.kind]
     values = checker.fields(kind.fields, record.data, "", ignore=("id",))
-    return Record(record.kind, record.id, record.path, values, record.lines)
+    return Record(record.kind, record.id, record.path, values, record.lines), findings
 
 
 def _shown_id(record_id: str) -> str:
@@ -455,7 +457,12 @@ def _refs(fields: tuple[Field, ...], data: dict[str, Any], prefix: str):  # type
 def check_records(records: Iterable[Record]) -> tuple[Dataset, list[Finding]]:
     """Check and type every record; return the typed dataset and the findings."""
     findings: list[Finding] = []
-    typed = [t for record in records if (t := check_record(record, findings)) is not None]
+    typed = []
+    for record in records:
+        checked, found = check_record(record)
+        findings += found
+        if checked is not None:
+            typed.append(checked)
     return assemble(typed, findings)
 
 

@@ -79,7 +79,8 @@ def _read_and_check(files: list[tuple[str, Path]]) -> tuple[list[Record], list[F
         findings.extend(problems)
         if record is not None:
             read += 1
-            checked = check_record(record, findings)
+            checked, found = check_record(record)
+            findings += found
             if checked is not None:
                 typed.append(checked)
     return typed, findings, read

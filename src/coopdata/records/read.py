@@ -130,7 +130,7 @@ class FieldLines(Mapping[str, int]):
         return FieldLines, (self._raw, self._lines)
 
 
-class _Refused(Exception):
+class _RecordRefused(Exception):
     def __init__(self, code: str, message: str, line: int) -> None:
         self.code, self.message, self.line = code, message, line
 
@@ -140,7 +140,7 @@ def read_record(path: Path, kind: str) -> tuple[Record | None, list[Finding]]:
     refuse = partial(_refused, path)
     try:
         raw = _read_regular_file(path)
-    except _Refused as exc:
+    except _RecordRefused as exc:
         return refuse(exc.code, exc.message)
     except OSError as exc:
         return refuse("unreadable-file", f"cannot read the file: {exc.strerror}")
@@ -169,7 +169,7 @@ def _read_yaml(text: str, path: Path, raw: bytes, kind: str) -> tuple[Record | N
     try:
         _check_depth(text)
         node = yaml.compose(text, Loader=_Loader)
-    except _Refused as exc:
+    except _RecordRefused as exc:
         return refuse(exc.code, exc.message, exc.line)
     except yaml.MarkedYAMLError as exc:
         if (own := _own_refusal(text)) is not None:
@@ -192,7 +192,7 @@ def _read_yaml(text: str, path: Path, raw: bytes, kind: str) -> tuple[Record | N
         return refuse("empty-record", "the file holds no record")
     try:
         data = _plain(node, "", None, set() if "*" in text else None, 0)
-    except _Refused as exc:
+    except _RecordRefused as exc:
         return refuse(exc.code, exc.message, exc.line)
     if not isinstance(data, dict):
         return refuse("not-a-record", "a record is a map of fields (`id: …` on the first line)",
@@ -233,19 +233,20 @@ def _read_regular_file(path: Path) -> bytes:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise _Refused("symlink-refused", "not read: record files are never symbolic links; "
-                           "copy the file here instead", 0) from None
+            raise _RecordRefused("symlink-refused",
+                                 "not read: record files are never symbolic links; "
+                                 "copy the file here instead", 0) from None
         raise
     try:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
-            raise _Refused("unreadable-file", "not read: not a regular file (a folder, named "
-                           "pipe or device)", 0)
+            raise _RecordRefused("unreadable-file", "not read: not a regular file (a folder, named "
+                                 "pipe or device)", 0)
         raw = _read_at_most(descriptor, MAX_BYTES + 1, status.st_size)
     finally:
         os.close(descriptor)
     if len(raw) > MAX_BYTES:
-        raise _Refused("file-too-large", f"record files are limited to {MAX_BYTES} bytes", 0)
+        raise _RecordRefused("file-too-large", f"record files are limited to {MAX_BYTES} bytes", 0)
     return raw
 
 
@@ -367,15 +368,15 @@ def _measure_depth(events: Iterator[yaml.Event]) -> None:
     open_collections = 0
     for event in events:
         if isinstance(event, yaml.NodeEvent) and open_collections > MAX_DEPTH:
-            raise _Refused("too-deep", f"nesting deeper than {MAX_DEPTH} levels",
-                           event.start_mark.line + 1 if event.start_mark else 0)
+            raise _RecordRefused("too-deep", f"nesting deeper than {MAX_DEPTH} levels",
+                                 event.start_mark.line + 1 if event.start_mark else 0)
         if isinstance(event, yaml.CollectionStartEvent):
             open_collections += 1
         elif isinstance(event, yaml.CollectionEndEvent):
             open_collections -= 1
 
 
-def _own_refusal(text: str) -> _Refused | None:
+def _own_refusal(text: str) -> _RecordRefused | None:
     """coopdata's own finding about ``text`` that a YAML library refused, if it has one.
 
     libyaml has nesting limits of its own (PyYAML 6.0.4 refuses more than 1,000 levels
@@ -386,7 +387,7 @@ def _own_refusal(text: str) -> _Refused | None:
     """
     try:
         _measure_depth(yaml.parse(text, Loader=yaml.SafeLoader))
-    except _Refused as exc:
+    except _RecordRefused as exc:
         return exc
     except yaml.YAMLError:
         pass
@@ -400,25 +401,27 @@ def _plain(node: yaml.Node, path: str, lines: dict[str, int] | None, seen: set[i
     catches aliases."""
     if seen is not None:
         if id(node) in seen:
-            raise _Refused("yaml-alias", "YAML anchors and aliases are not allowed in records",
-                           node.start_mark.line + 1)
+            raise _RecordRefused("yaml-alias",
+                                 "YAML anchors and aliases are not allowed in records",
+                                 node.start_mark.line + 1)
         seen.add(id(node))
     if depth > MAX_DEPTH:
-        raise _Refused("too-deep", f"nesting deeper than {MAX_DEPTH} levels",
-                       node.start_mark.line + 1)
+        raise _RecordRefused("too-deep", f"nesting deeper than {MAX_DEPTH} levels",
+                             node.start_mark.line + 1)
     if node.tag not in _PLAIN_TAGS:
-        raise _Refused("yaml-tag", f"YAML tag {node.tag} is not allowed: records hold plain data",
-                       node.start_mark.line + 1)
+        raise _RecordRefused("yaml-tag",
+                             f"YAML tag {node.tag} is not allowed: records hold plain data",
+                             node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = _plain(key_node, path, None, seen, depth + 1)
             if not isinstance(key, str):
-                raise _Refused("invalid-key", f"field names are text, got {key!r}",
-                               key_node.start_mark.line + 1)
+                raise _RecordRefused("invalid-key", f"field names are text, got {key!r}",
+                                     key_node.start_mark.line + 1)
             if key in result:
-                raise _Refused("duplicate-key", f'field "{key}" is given twice',
-                               key_node.start_mark.line + 1)
+                raise _RecordRefused("duplicate-key", f'field "{key}" is given twice',
+                                     key_node.start_mark.line + 1)
             if lines is None:
                 result[key] = _plain(value_node, "", None, seen, depth + 1)
             else:

@@ -362,8 +362,7 @@ def _reads_as(text: str, path: Path, new: Record) -> bool:
         record, _ = read_record(Path(name), new.kind)
         if record is None or record.id != new.id:
             return False
-        findings: list[Finding] = []
-        typed = check_record(record, findings)
+        typed, findings = check_record(record)
         return typed is not None and typed.data == new.data and not any(
             f.severity == "violation" for f in findings)
     finally:

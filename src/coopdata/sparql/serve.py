@@ -57,7 +57,8 @@ import pyoxigraph as ox
 
 from coopdata.errors import UsageError
 from coopdata.model.config import ReleaseConfig
-from coopdata.model.uris import DEFAULT_BASE, VOCAB, Uris
+from coopdata.model.uris import DEFAULT_BASE, Uris
+from coopdata.model.vocab import PREFIXES as VOCAB_PREFIXES
 from coopdata.rdf.triples import ntriples_chunks, triples
 from coopdata.records.load import load
 from coopdata.release.dir import CHECKSUMS
@@ -94,11 +95,9 @@ FORMATS = {  # the format= parameter of /sparql (a link cannot choose its Accept
     "nt": "application/n-triples", "jsonld": "application/ld+json",
     "rdfxml": "application/rdf+xml", "html": "text/html"}
 HTML = "text/html; charset=utf-8"
-PREFIXES = {"cd": VOCAB, "dct": "http://purl.org/dc/terms/",
-            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-            "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-            "skos": "http://www.w3.org/2004/02/skos/core#",
-            "xsd": "http://www.w3.org/2001/XMLSchema#"}
+PREFIXES = {name: VOCAB_PREFIXES[name] for name in ("coop", "dct", "rdf", "rdfs", "skos", "xsd")}
+"""The prefixes of the Turtle the endpoint writes: the release's own (``coop:`` for the
+vocabulary, as in ``graph.ttl``)."""
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit() also takes "²", int() "３"
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP header name

@@ -313,7 +313,7 @@ def _read_table(path: Path, table: Table, findings: list[Finding]) -> list[dict[
                                     f"header ({len(header)}); they would be lost")
                 rows.append(cells)
             return rows
-    except _Refused as exc:
+    except _TableRefused as exc:
         findings.append(Finding(exc.code, str(exc), layer="tables", path=str(path)))
     except (UnicodeDecodeError, csv.Error, OSError) as exc:
         findings.append(Finding("unreadable-table", f"cannot read the table: "
@@ -355,7 +355,7 @@ def _header_problem(header: list[str], table: Table) -> tuple[str, str] | None:
     return None
 
 
-class _Refused(Exception):
+class _TableRefused(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
@@ -368,12 +368,12 @@ def _open_table(path: Path) -> TextIO:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise _Refused("symlink-refused", "not read: tables are never symbolic links; "
-                           "copy the file here instead") from None
+            raise _TableRefused("symlink-refused", "not read: tables are never symbolic links; "
+                                "copy the file here instead") from None
         raise
     if not stat.S_ISREG(os.fstat(descriptor).st_mode):
         os.close(descriptor)
-        raise _Refused("unreadable-table", "not read: not a regular file (a folder, named "
-                       "pipe or device)")
+        raise _TableRefused("unreadable-table", "not read: not a regular file (a folder, named "
+                            "pipe or device)")
     return open(descriptor, encoding="utf-8-sig", newline="")  # noqa: SIM115
 

@@ -17,7 +17,7 @@ from typing import Any
 
 
 @dataclass(frozen=True)
-class TableError:
+class TableProblem:
     """One error, with the attributes of a frictionless error that coopdata reads."""
 
     type: str
@@ -123,14 +123,14 @@ class _Field:
             return value, f'constraint "minimum" is "{self.minimum[0]}"'
         return value, None
 
-    def error(self, number: int, cell: str, problem: str) -> TableError:
+    def error(self, number: int, cell: str, problem: str) -> TableProblem:
         """The error of the cell in row ``number``, worded as Frictionless words it."""
         if problem == _TYPE:
-            return TableError("type-error", number, self.name,
+            return TableProblem("type-error", number, self.name,
                               f'Type error in the cell "{cell}" in row "{number}" and '
                               f'field "{self.name}": type is "{self.type}"')
         shown = "" if problem == _REQUIRED else cell
-        return TableError("constraint-error", number, self.name,
+        return TableProblem("constraint-error", number, self.name,
                           f'The cell "{shown}" in row at position "{number}" and field '
                           f'"{self.name}" does not conform to a constraint: {problem}')
 
@@ -177,7 +177,7 @@ def _texts(field: _Field, cells: Sequence[str], any_missing: bool) -> Sequence[s
     return [None if cell in field.missing else cell for cell in cells] if any_missing else cells
 
 
-Ordered = list[tuple[int, int, TableError]]
+Ordered = list[tuple[int, int, TableProblem]]
 """Errors with their row number and rank within the row, for sorting."""
 
 
@@ -192,7 +192,7 @@ def _unique_errors(field: _Field, rank: int, values: Sequence[Any]) -> Ordered:
             continue
         first = seen.setdefault(value, number)
         if first != number:
-            errors.append((number, rank, TableError(
+            errors.append((number, rank, TableProblem(
                 "unique-error", number, field.name,
                 f'Row at position "{number}" has unique constraint violation in field '
                 f'"{field.name}": the same as in the row at position {first}')))
@@ -219,14 +219,14 @@ def _primary_key_errors(rank: int, keys: Sequence[Any], empty: Any) -> Ordered:
     seen: dict[Any, int] = {}
     for number, key in enumerate(keys, start=2):
         if key == empty:
-            errors.append((number, rank, TableError(
+            errors.append((number, rank, TableProblem(
                 "primary-key", number, None,
                 f'Row at position "{number}" violates the primary key: cells composing the '
                 'primary keys are all "None"')))
             continue
         first = seen.setdefault(key, number)
         if first != number:
-            errors.append((number, rank, TableError(
+            errors.append((number, rank, TableProblem(
                 "primary-key", number, None,
                 f'Row at position "{number}" violates the primary key: the same as in the row '
                 f"at position {first}")))
@@ -250,13 +250,13 @@ its value, of several a tuple."""
 
 
 def check_table(name: str, header: list[str], rows: list[list[str]],
-                schema: dict[str, Any]) -> tuple[list[TableError], Keys]:
+                schema: dict[str, Any]) -> tuple[list[TableProblem], Keys]:
     """The errors of one table, and the keys other tables' foreign keys need."""
     return _check_columns(header, _columns(header, rows), schema, {})
 
 
 def _check_columns(header: list[str], columns: Sequence[Sequence[str]], schema: dict[str, Any],
-                   known: Known) -> tuple[list[TableError], Keys]:
+                   known: Known) -> tuple[list[TableProblem], Keys]:
     """:func:`check_table` on a table given column by column: each column is checked
     at once, each distinct cell once (or not at all if ``known`` holds it)."""
     missing = frozenset(schema.get("missingValues", [""]))
@@ -289,17 +289,17 @@ def _check_columns(header: list[str], columns: Sequence[Sequence[str]], schema: 
 
 
 def check_package(data: dict[str, list[list[str]]],
-                  descriptor: dict[str, Any]) -> dict[str, list[TableError]]:
+                  descriptor: dict[str, Any]) -> dict[str, list[TableProblem]]:
     """Errors by table name, for tables given as lists of rows (header first)."""
     return check_tables({name: (table[0], _columns(table[0], table[1:]))
                          for name, table in data.items()}, descriptor)
 
 
 def check_tables(data: dict[str, tuple[list[str], Sequence[Sequence[str]]]],
-                 descriptor: dict[str, Any]) -> dict[str, list[TableError]]:
+                 descriptor: dict[str, Any]) -> dict[str, list[TableProblem]]:
     """Errors by table name, for tables given as a header and their cells column by
     column (in header order): the same errors as :func:`check_package`."""
-    found: dict[str, list[TableError]] = {}
+    found: dict[str, list[TableProblem]] = {}
     primary_keys: dict[str, set[Any]] = {}
     known: Known = {}
     pending = []
@@ -321,7 +321,7 @@ def check_tables(data: dict[str, tuple[list[str], Sequence[Sequence[str]]]],
 
 
 def _foreign_key_errors(foreign: dict[str, Any], row_keys: Sequence[Any],
-                        target: set[Any]) -> list[TableError]:
+                        target: set[Any]) -> list[TableProblem]:
     """The rows whose key is not a key of the table ``foreign`` refers to (rows with
     only empty cells in the key refer to nothing)."""
     fields = foreign["fields"]
@@ -334,7 +334,7 @@ def _foreign_key_errors(foreign: dict[str, Any], row_keys: Sequence[Any],
     for number, key in enumerate(row_keys, start=2):
         if key in unmatched:
             shown = ", ".join(f'"{v}"' for v in (key if len(fields) > 1 else (key,)))
-            errors.append(TableError(
+            errors.append(TableProblem(
                 "foreign-key", number, None,
                 f'Row at position "{number}" violates the foreign key: for '
                 f'"{", ".join(fields)}": values {shown} not found in the lookup '
