@@ -47,14 +47,26 @@ def modules(package: Path) -> dict[str, Path]:
     return found
 
 
-def imports(package: Path) -> Iterator[tuple[str, str, int]]:
+def _type_checking_only(tree: ast.Module) -> set[ast.AST]:
+    """The import statements of ``if TYPE_CHECKING:`` blocks (never run)."""
+    return {node for block in ast.walk(tree) if isinstance(block, ast.If)
+            and "TYPE_CHECKING" in ast.unparse(block.test)
+            for statement in block.body for node in ast.walk(statement)}
+
+
+def imports(package: Path, *, typing: bool = True) -> Iterator[tuple[str, str, int]]:
     """(importer, imported, line) for every import of a module of ``package`` by another,
-    anywhere in the file (functions, classes, ``TYPE_CHECKING`` blocks)."""
+    anywhere in the file (functions, classes, and, unless ``typing`` is false,
+    ``TYPE_CHECKING`` blocks)."""
     name = package.name
     known = modules(package)
     for module, path in known.items():
         is_package = path.name == "__init__.py"
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skipped = set() if typing else _type_checking_only(tree)
+        for node in ast.walk(tree):
+            if node in skipped:
+                continue
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
@@ -80,9 +92,11 @@ def imports(package: Path) -> Iterator[tuple[str, str, int]]:
 
 def cycles(package: Path) -> list[list[str]]:
     """Every cycle of the import graph, as a list of modules (one per strongly connected
-    component of more than one module, Tarjan's algorithm)."""
+    component of more than one module, Tarjan's algorithm). An import that only type
+    annotations use (in ``if TYPE_CHECKING:``) never runs, so it makes no cycle; it still
+    counts for the stages and the reference engine."""
     graph: dict[str, set[str]] = {m: set() for m in modules(package)}
-    for importer, imported, _ in imports(package):
+    for importer, imported, _ in imports(package, typing=False):
         graph[importer].add(imported)
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -188,6 +202,19 @@ def test_a_cycle_through_a_function_is_found(tmp_path: Path) -> None:
         "model/b.py": "def f():\n    from . import a  # cycle\n",
     })
     assert cycles(package) == [["model.a", "model.b"]]
+
+
+def test_an_annotation_makes_no_cycle(tmp_path: Path) -> None:
+    package = _package(tmp_path, {
+        "sparql/__init__.py": "",
+        "sparql/server.py": "from coopdata.sparql import handler\n",
+        "sparql/handler.py": ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+                              "    from coopdata.sparql.server import Server\n"),
+    })
+    assert cycles(package) == []
+    (package / "sparql" / "handler.py").write_text("def f():\n    from . import server  # x\n",
+                                                   encoding="utf-8")
+    assert cycles(package) == [["sparql.handler", "sparql.server"]]
 
 
 def test_an_upward_import_is_found(tmp_path: Path) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from coopdata import UsageError
-from coopdata.sparql.serve import Handler, Limits, Server
+from coopdata.sparql.handler import Handler
+from coopdata.sparql.server import Limits, Server
 from test_serve_hostile import start, stop
 
 

@@ -36,7 +36,8 @@ from coopdata.sparql.pages import (
     queries_folder,
     results_html,
 )
-from coopdata.sparql.serve import Limits, Server, make_server
+from coopdata.sparql.serve import make_server
+from coopdata.sparql.server import Limits, Server
 from test_serve import fetch, raw
 from test_site import SCRIPT_TITLE, hostile_records
 

@@ -589,7 +589,8 @@ def serve(release_dir: Path | None, records: Path | None, host: str, port: int, 
     from coopdata.errors import UsageError
 
     # a command's modules load when it runs: --help stays fast
-    from coopdata.sparql.serve import Limits, make_server
+    from coopdata.sparql.serve import make_server
+    from coopdata.sparql.server import Limits  # (the same)
 
     if release_dir is not None and records is not None:
         raise UsageError("use --release or --records, not both")

@@ -19,7 +19,8 @@ import pytest
 from test_site_browser import ARGS, EXECUTABLE
 
 from coopdata.sparql.pages import load_examples
-from coopdata.sparql.serve import Limits, Server, make_server
+from coopdata.sparql.serve import make_server
+from coopdata.sparql.server import Limits, Server
 from test_site import EN_TITLE, SCRIPT_TITLE, hostile_records
 
 pytestmark = pytest.mark.skipif(EXECUTABLE is None,
