@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from coopdata.cli import main
-from coopdata.publish.push import challenges, digest_authorization, push
+from coopdata.publish.auth import challenges, digest_authorization
+from coopdata.publish.push import push
 from coopdata.release.job import release
 
 GRAPH = "https://w3id.org/coopdata/graph/1.0.0"
