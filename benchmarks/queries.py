@@ -38,7 +38,8 @@ LOADING = 90.0
 def child(release: Path, query_file: Path, repeat: int, embedded: bool,
           timeout: float) -> None:
     """Load the graph, run one query ``repeat`` times, print the figures as JSON."""
-    from coopdata.sparql.query import format_result, open_store, run_query
+    from coopdata.sparql.query import open_store, run_query
+    from coopdata.sparql.results import format_result
 
     started = time.perf_counter()
     store = open_store(release)

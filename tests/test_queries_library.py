@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from coopdata.sparql.query import format_solutions, open_store, run_query
+from coopdata.sparql.query import open_store, run_query
+from coopdata.sparql.results import format_solutions
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted((ROOT / "docs" / "queries").glob("*.rq"))

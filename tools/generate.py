@@ -218,7 +218,8 @@ def queries_page() -> str:
     """docs/queries.md: each query of docs/queries/ with its answer on the embedded data."""
     import pyoxigraph
 
-    from coopdata.sparql.query import format_result, open_store, run_query, solution_table
+    from coopdata.sparql.query import open_store, run_query
+    from coopdata.sparql.results import format_result, solution_table
 
     store = open_store()
     paths = sorted(QUERIES.glob("*.rq"))

@@ -539,13 +539,8 @@ def query(query: str, release_dir: Path | None, records: Path | None,
     from coopdata.errors import UsageError
 
     # a command's modules load when it runs: --help stays fast
-    from coopdata.sparql.query import (
-        format_result,
-        interruptible,
-        open_store,
-        read_query,
-        run_query,
-    )  # a command's modules load when it runs: --help stays fast
+    from coopdata.sparql.query import interruptible, open_store, read_query, run_query
+    from coopdata.sparql.results import format_result  # (the same)
 
     if release_dir is not None and records is not None:
         raise UsageError("use --release or --records, not both")
