@@ -15,7 +15,7 @@ from coopdata import UsageError
 from coopdata.cli import main
 from coopdata.model.config import find_project, load_config
 from coopdata.model.resources import default_records
-from coopdata.records.read import record_files
+from coopdata.records.files import record_files
 
 EMBEDDED = sum(1 for _ in record_files(default_records()))
 

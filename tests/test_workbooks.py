@@ -18,8 +18,8 @@ from conftest import FIXTURES
 from coopdata import RecordsInvalid, read_tables
 from coopdata.cli import main
 from coopdata.model.dataset import Dataset
+from coopdata.records.files import record_files
 from coopdata.records.load import load
-from coopdata.records.read import record_files
 from coopdata.records.update import updated_text
 from coopdata.release.build import export_tables, import_into, workbook_sheets
 from coopdata.tables.layout import tables

@@ -51,7 +51,7 @@ def use_project(kwargs: dict[str, Any]) -> None:
     from coopdata.model.resources import default_records
 
     # a command's modules load when it runs: --help stays fast
-    from coopdata.records.read import record_files
+    from coopdata.records.files import record_files
 
     if kwargs.get("release_dir") is not None or kwargs.get("blank"):
         return
@@ -257,7 +257,7 @@ def import_(tables_dir: Path, out: Path | None, into: Path | None) -> None:
     from coopdata.errors import UsageError
 
     # a command's modules load when it runs: --help stays fast
-    from coopdata.records.read import record_files
+    from coopdata.records.files import record_files
 
     # a command's modules load when it runs: --help stays fast
     from coopdata.release.build import import_into, import_tables

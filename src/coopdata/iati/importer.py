@@ -38,7 +38,8 @@ from coopdata.iati.read import XML_LANG, ActivityFile, load_schema, schema_folde
 from coopdata.iati.recordtext import record_text
 from coopdata.model.spec import KINDS, by_name
 from coopdata.records.checks import MAX_ID_LENGTH
-from coopdata.records.read import read_record, record_files
+from coopdata.records.files import record_files
+from coopdata.records.read import read_record
 from coopdata.report import Finding, Report, display_path
 
 MANIFEST = ".coopdata-import-iati.json"

@@ -15,7 +15,8 @@ from coopdata.model import codes
 from coopdata.model.dataset import Dataset, Record
 from coopdata.model.resources import default_records
 from coopdata.records.checks import assemble, check_record
-from coopdata.records.read import read_record, record_files, stray_files
+from coopdata.records.files import record_files, stray_files
+from coopdata.records.read import read_record
 from coopdata.report import Finding, Report
 
 if TYPE_CHECKING:

@@ -32,8 +32,9 @@ from coopdata.model.dataset import Dataset, Record
 from coopdata.model.dates import PartialDate
 from coopdata.model.spec import KINDS
 from coopdata.records.checks import check_record
+from coopdata.records.files import record_files
 from coopdata.records.load import load
-from coopdata.records.read import _plain_tag, read_record, record_files
+from coopdata.records.read import _plain_tag, read_record
 from coopdata.records.write import _ordered, record_yaml
 from coopdata.report import Finding, Report
 
