@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from conftest import write
 from coopdata.model.dataset import Record
 from coopdata.model.dates import DateError, PartialDate
-from coopdata.records.checks import check_records
+from coopdata.records.dataset import check_records
 from coopdata.records.load import load
 from coopdata.release.job import release
 

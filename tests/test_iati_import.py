@@ -22,7 +22,7 @@ from coopdata.iati.importer import MANIFEST, import_iati, record_id
 from coopdata.iati.read import ActivityFile, schema_folder
 from coopdata.iati.recordtext import record_text
 from coopdata.model import codes
-from coopdata.records.checks import parse_point
+from coopdata.records.values import parse_point
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "iati"  # ../shared/iati, beside the checkout

@@ -20,7 +20,7 @@ from coopdata.model import codes
 from coopdata.model.spec import KINDS, Field
 from coopdata.model.vocab import wkt_point
 from coopdata.rdf.triples import ntriples, triples
-from coopdata.records.checks import parse_point, point_text
+from coopdata.records.values import parse_point, point_text
 from coopdata.tables.layout import ancestor_keys, columns, records_from_rows, tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,7 +185,7 @@ def test_records_tables_records() -> None:
     assert rows["project_results_indicators_periods"][0]["grandparent_position"] == "1"
     plain = records_from_rows(rows)
     from coopdata.model.dataset import Record
-    from coopdata.records.checks import check_records
+    from coopdata.records.dataset import check_records
 
     again, findings = check_records(
         Record(kind, record_id, f"{record_id}.yaml",
@@ -231,7 +231,7 @@ VOCABULARY_CODES = list(_vocabulary_codes(KINDS["project"].fields))
 
 
 def _vocabulary_findings(path: tuple[Field, ...], code: str, vocabulary: str | None):  # type: ignore[no-untyped-def]
-    from coopdata.records.checks import check_records
+    from coopdata.records.dataset import check_records
     from coopdata.records.read import Record
 
     leaf = path[-1]

@@ -19,7 +19,7 @@ from coopdata import build_graph, read_tables, write_package
 from coopdata.model.dataset import Dataset, Record
 from coopdata.model.spec import KINDS, LANGUAGES, Field, text_order
 from coopdata.rdf.triples import ntriples, triples
-from coopdata.records.checks import check_records
+from coopdata.records.dataset import check_records
 from coopdata.tables.layout import TableError, records_from_rows
 from strategies import datasets, plain_text
 

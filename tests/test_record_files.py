@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 
 from coopdata.model.dataset import Dataset
-from coopdata.records.checks import check_records
+from coopdata.records.dataset import check_records
 from coopdata.records.read import read_record
 from coopdata.records.write import record_yaml
 from strategies import datasets

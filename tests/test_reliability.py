@@ -37,7 +37,8 @@ from conftest import FIXTURES, refused, write
 from coopdata import OutputError, read_record, read_tables
 from coopdata.cli import main
 from coopdata.model.dataset import Dataset, Record
-from coopdata.records.checks import SLUG, check_records
+from coopdata.records.checks import SLUG
+from coopdata.records.dataset import check_records
 from coopdata.records.load import load
 from coopdata.release.build import build, export_tables, import_tables
 from coopdata.release.dir import releases_in, verify

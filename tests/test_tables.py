@@ -154,7 +154,7 @@ def test_an_empty_object_is_no_value_in_either_reader(tmp_path: Path) -> None:
                      if name == "loan_terms" else f"{name}: {{}}")
     path = folder / "p.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    from coopdata.records.checks import check_records
+    from coopdata.records.dataset import check_records
     from coopdata.records.read import _read_yaml, read_record
 
     text = path.read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["coopdata"]):
-    from coopdata.records.checks import check_records
+    from coopdata.records.dataset import check_records
     from coopdata.records.read import read_record
     from coopdata.tables.layout import tables
     from coopdata.tables.read import read_tables

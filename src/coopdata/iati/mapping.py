@@ -25,12 +25,8 @@ from coopdata.iati.read import XML_LANG
 from coopdata.model import codes as registries
 from coopdata.model.dates import DateError, PartialDate
 from coopdata.model.spec import KINDS, Field, by_name
-from coopdata.records.checks import (
-    MAX_NUMBER_EXPONENT,
-    MAX_SIGNIFICANT_DIGITS,
-    parse_point,
-    point_text,
-)
+from coopdata.records.checks import MAX_NUMBER_EXPONENT, MAX_SIGNIFICANT_DIGITS
+from coopdata.records.values import parse_point, point_text
 
 Warn = Callable[[str, str, "int | None"], None]
 """``warn(code, message, line)``: one warning about a value that was not carried."""

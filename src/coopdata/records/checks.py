@@ -9,22 +9,18 @@ SHACL constraints in ``shapes/``, checked on the graph.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from coopdata.model import codes
-from coopdata.model.dataset import Dataset, Record
+from coopdata.model.dataset import Record
 from coopdata.model.dates import DateError, PartialDate
 from coopdata.model.spec import DEFAULT_VOCABULARY, KINDS, LANGUAGES, Field, by_name, text_order
-from coopdata.model.uris import iri_problem
+from coopdata.records.values import mojibake_repairs, parse_point, point_text, url_problem
 from coopdata.report import Finding
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _C1_CONTROL = re.compile(r"[\x80-\x9f]")
-_NOT_IN_IRI = frozenset('<>"{}|\\^`')
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 """ASCII only: ``[a-z]`` in a ``str`` pattern is the 26 code points, never a look-alike."""
 MAX_ID_LENGTH = 80
@@ -38,7 +34,7 @@ MAX_NUMBER_EXPONENT = 100
 """Numbers are written out in full (``1250000.0``): larger or finer ones are refused."""
 
 
-class _Checker:
+class FieldChecker:
     def __init__(self, record: Record, findings: list[Finding]) -> None:
         self.record = record
         self.findings = findings
@@ -54,11 +50,11 @@ class _Checker:
         for name in data:
             if name not in known and name not in ignore:
                 hint = codes.suggest(name, sorted([*known, *ignore]))
-                self.fail(_join(prefix, name), "unknown-field", f'unknown field "{name}"{hint}')
+                self.fail(join_path(prefix, name), "unknown-field", f'unknown field "{name}"{hint}')
         clean: dict[str, Any] = {}
         for spec in fields:
             value = data.get(spec.name)
-            path = _join(prefix, spec.name) if value is not None or spec.required else ""
+            path = join_path(prefix, spec.name) if value is not None or spec.required else ""
             if value is None or value == [] or value == {}:
                 if spec.required:
                     self.fail(path, "missing-field",
@@ -107,7 +103,7 @@ class _Checker:
             "publisher's own)")
         # a warning, the code kept as published: a string, not a concept, and publishers
         # (the IATI Standard's own example too: region 616) use codes no longer listed
-        self.fail(_join(prefix, spec.name), "unknown-vocabulary-code",
+        self.fail(join_path(prefix, spec.name), "unknown-vocabulary-code",
                   f'unknown {scheme} code "{value}" for {spec.vocabulary_field} '
                   f'"{vocabulary}"{named}{hint}', severity="warning")
 
@@ -280,69 +276,7 @@ class _Checker:
         return value
 
 
-_POINT = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))[ ,]\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))")
-
-
-def parse_point(value: str) -> tuple[Decimal, Decimal] | None:
-    """``(latitude, longitude)`` of a WGS 84 point written ``"lat lon"`` (IATI's ``pos``;
-    a comma between them is accepted), or None when it is not one or lies off the globe."""
-    match = _POINT.fullmatch(value.strip())
-    if match is None or not value.isascii():
-        return None
-    latitude, longitude = Decimal(match[1]), Decimal(match[2])
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        return None
-    return latitude, longitude
-
-
-def point_text(latitude: Decimal, longitude: Decimal) -> str:
-    """A point as records and tables hold it: ``"lat lon"``, each number as written
-    without its ``+`` sign or trailing point."""
-    return f"{_coordinate(latitude)} {_coordinate(longitude)}"
-
-
-def _coordinate(number: Decimal) -> str:
-    text = format(number, "f")
-    text = text.rstrip("0").rstrip(".") if "." in text else text
-    return "0" if text in ("-0", "") else text
-
-
-def url_problem(value: str) -> str | None:
-    """None for an http(s) URL that can be written as an IRI, else what to tell the user
-    (``""`` or ``": …"``, after "expected an http(s) URL, got …")."""
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc \
-            or any(c in _NOT_IN_IRI or ord(c) <= 32 for c in value):
-        return ""
-    problem = iri_problem(value)
-    if problem is None:
-        return None
-    return (f": it is not a valid IRI ({problem}); write a space or one of "
-            '<>"{}|\\^` as %XX, a % only before two hex digits, a port as digits, and at '
-            "most one #")
-
-
-def mojibake_repairs(text: str) -> list[tuple[str, str]]:
-    """``(word, repaired word)`` for each word of ``text`` that ftfy can repair.
-
-    Only a word ftfy can actually repair counts: typography such as 'œ' in quotes looks
-    odd to its badness heuristic but is not mojibake.
-    """
-    if text.isascii():  # mojibake is made of non-ASCII characters
-        return []
-    import ftfy.badness  # ftfy: loaded only when a text may be mojibake
-
-    if not ftfy.badness.is_bad(text):
-        return []
-    import ftfy  # ftfy: loaded only when a text may be mojibake
-
-    return [(word, fixed) for word in text.split() if (fixed := ftfy.fix_encoding(word)) != word]
-
-
-def _join(prefix: str, name: str) -> str:
+def join_path(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
@@ -369,7 +303,7 @@ def check_record(record: Record) -> tuple[Record | None, list[Finding]]:
     """The record with typed values (None when its id is unusable), and the findings of
     its checks."""
     findings: list[Finding] = []
-    checker = _Checker(record, findings)
+    checker = FieldChecker(record, findings)
     if not SLUG.fullmatch(record.id) or len(record.id) > MAX_ID_LENGTH:
         checker.fail("id", "invalid-id", f'"{_shown_id(record.id)}" is not a valid id: use '
                      f"lower-case letters, digits and single hyphens, at most {MAX_ID_LENGTH} "
@@ -390,109 +324,4 @@ def _shown_id(record_id: str) -> str:
     shown = record_id if record_id.isascii() and record_id.isprintable() \
         else record_id.encode("unicode_escape").decode("ascii")
     return shown if len(shown) <= 100 else f"{shown[:100]}…"
-
-
-def check_references(dataset: Dataset, findings: list[Finding]) -> None:
-    """Every reference names an existing record of the right kind."""
-    for record in dataset:
-        if _references_found(KINDS[record.kind].fields, record.data, dataset.by_kind):
-            continue
-        checker = _Checker(record, findings)
-        for path, spec, value in _refs(KINDS[record.kind].fields, record.data, ""):
-            assert spec.ref is not None
-            if dataset.get(spec.ref, value) is None:
-                target = KINDS[spec.ref]
-                hint = codes.suggest(value, sorted(dataset.ids(spec.ref)))
-                checker.fail(path, "missing-reference", f'no {spec.ref} "{value}"{hint} '
-                             f"(expected {target.folder}/{value}.yaml)")
-
-
-def _references_found(fields: tuple[Field, ...], data: dict[str, Any],
-                      by_kind: dict[str, dict[str, Record]]) -> bool:
-    """Whether every reference in ``data`` names a record (the quick pass: no paths)."""
-    for spec in _with_references(fields):
-        value = data.get(spec.name)
-        if value is None:
-            continue
-        values = value if spec.many else (value,)
-        if spec.type == "ref":
-            assert spec.ref is not None
-            known = by_kind[spec.ref]
-            if any(item not in known for item in values):
-                return False
-        elif not all(_references_found(spec.fields, item, by_kind) for item in values):
-            return False
-    return True
-
-
-def _with_references(fields: tuple[Field, ...]) -> tuple[Field, ...]:
-    """The fields that are references or objects holding some (remembered by identity,
-    as hashing nested fields is slow; the entry keeps ``fields`` alive, so its id is
-    never reused)."""
-    entry = _WITH_REFERENCES.get(id(fields))
-    if entry is None:
-        found = tuple(spec for spec in fields if spec.type == "ref"
-                      or (spec.type == "object" and _with_references(spec.fields)))
-        entry = _WITH_REFERENCES[id(fields)] = (fields, found)
-    return entry[1]
-
-
-_WITH_REFERENCES: dict[int, tuple[tuple[Field, ...], tuple[Field, ...]]] = {}
-
-
-def _refs(fields: tuple[Field, ...], data: dict[str, Any], prefix: str):  # type: ignore[no-untyped-def]
-    for spec in fields:
-        if spec.name not in data:
-            continue
-        path = _join(prefix, spec.name)
-        values = data[spec.name] if spec.many else [data[spec.name]]
-        for n, value in enumerate(values, start=1):
-            sub = f"{path}[{n}]" if spec.many else path
-            if spec.type == "ref":
-                yield sub, spec, value
-            elif spec.type == "object":
-                yield from _refs(spec.fields, value, sub)
-
-
-def check_records(records: Iterable[Record]) -> tuple[Dataset, list[Finding]]:
-    """Check and type every record; return the typed dataset and the findings."""
-    findings: list[Finding] = []
-    typed = []
-    for record in records:
-        checked, found = check_record(record)
-        findings += found
-        if checked is not None:
-            typed.append(checked)
-    return assemble(typed, findings)
-
-
-def assemble(records: Iterable[Record], findings: list[Finding]) -> tuple[Dataset, list[Finding]]:
-    """Typed records into a dataset: refuse duplicate ids, then check references.
-
-    When several files of one kind carry the same id, the original is the file named
-    after the id (``guest.yaml`` for ``id: guest``), else the first in path order; it is
-    kept, and each other file gets a ``duplicate-id`` naming it, whatever the order
-    the files were read in."""
-    records = list(records)
-    originals: dict[tuple[str, str], Record] = {}
-    for typed in records:
-        earlier = originals.setdefault((typed.kind, typed.id), typed)
-        if earlier is not typed and _original_rank(typed) < _original_rank(earlier):
-            originals[typed.kind, typed.id] = typed
-    dataset = Dataset()
-    for typed in records:
-        original = originals[typed.kind, typed.id]
-        if original is not typed:
-            findings.append(Finding("duplicate-id", f'the {typed.kind} id "{typed.id}" is already '
-                                    f"used by {original.path}", path=typed.path,
-                                    line=typed.line("id"), record=typed.id, field="id"))
-            continue
-        dataset.add(typed)
-    check_references(dataset, findings)
-    return dataset, findings
-
-
-def _original_rank(record: Record) -> tuple[bool, str]:
-    """Which of two records with one id is the original: the lower rank."""
-    return Path(record.path).stem != record.id, record.path
 

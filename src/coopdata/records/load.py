@@ -14,7 +14,8 @@ from coopdata.errors import UsageError
 from coopdata.model import codes
 from coopdata.model.dataset import Dataset, Record
 from coopdata.model.resources import default_records
-from coopdata.records.checks import assemble, check_record
+from coopdata.records.checks import check_record
+from coopdata.records.dataset import assemble
 from coopdata.records.files import record_files, stray_files
 from coopdata.records.read import read_record
 from coopdata.report import Finding, Report
@@ -59,8 +60,8 @@ def load(directory: Path | str | None = None, *,
         typed += part_typed
         findings += part_findings
         read += part_read
-    dataset, _ = assemble(typed, findings)
-    return dataset, Report(findings, records=read)
+    dataset, found = assemble(typed)
+    return dataset, Report(findings + found, records=read)
 
 
 def _plain_signals() -> None:

@@ -20,7 +20,7 @@ from coopdata.errors import UsageError
 from coopdata.model.dataset import Dataset, Record
 from coopdata.model.resources import MARKER
 from coopdata.model.spec import KINDS
-from coopdata.records.checks import check_records
+from coopdata.records.dataset import check_records
 from coopdata.records.read import MAX_BYTES
 from coopdata.report import Finding, Report
 from coopdata.tables.layout import (
