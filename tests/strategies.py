@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from hypothesis import strategies as st
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from coopdata.model import codes
 from coopdata.model.dataset import Dataset, Record
 from coopdata.model.dates import PartialDate
-from coopdata.model.spec import KINDS, LANGUAGES, Field
+from coopdata.model.spec import DEFAULT_VOCABULARY, KINDS, LANGUAGES, Field
 from coopdata.records.values import mojibake_repairs, point_text
 
 IDS = ("alpha", "beta", "gamma-2")
@@ -43,6 +44,9 @@ def value(spec: Field) -> st.SearchStrategy[Any]:
         required = {f.name: value_or_list(f) for f in spec.fields if f.required}
         optional = {f.name: value_or_list(f) for f in spec.fields if not f.required}
         objects = st.fixed_dictionaries(required, optional=optional)
+        for field in spec.fields:
+            if field.vocabularies:  # a code of the list its vocabulary names, where checked
+                objects = objects.flatmap(partial(_listed, field))
         # an empty object is no value: the checks drop a single one (as null), so a typed
         # record never holds one
         return objects if spec.many else objects.filter(bool)
@@ -76,6 +80,14 @@ def value(spec: Field) -> st.SearchStrategy[Any]:
             st.decimals(min_value=-90, max_value=90, places=6, allow_nan=False),
             st.decimals(min_value=-180, max_value=180, places=6, allow_nan=False))
     raise AssertionError(kind)
+
+
+def _listed(field: Field, data: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    assert field.vocabulary_field is not None
+    scheme = dict(field.vocabularies).get(data.get(field.vocabulary_field, DEFAULT_VOCABULARY))
+    if scheme is None or field.name not in data:
+        return st.just(data)
+    return st.sampled_from(codes.schemes()[scheme]).map(lambda code: {**data, field.name: code})
 
 
 def value_or_list(spec: Field) -> st.SearchStrategy[Any]:

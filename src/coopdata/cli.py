@@ -459,7 +459,12 @@ def release(records: Path | None, out: Path, version: str | None, date: str | No
               show_default=True, help="Markdown for people, JSON for machines.")
 @handle_errors
 def diff(old: Path, new: Path, output_format: str) -> None:
-    """Print what changed between two releases (OLD and NEW are DIR/VERSION folders)."""
+    """Print what changed between two releases (OLD and NEW are DIR/VERSION folders).
+
+    Records added, removed and changed, each with its title, and under a changed record
+    each value old → new (budgets[1].amount: 4100000 → 4200000 EUR); IATI activities;
+    the number of triples added and removed (the triples themselves are in NEW's
+    changes/added.nt and changes/removed.nt)."""
     # a command's modules load when it runs: --help stays fast
     from coopdata.release.changelog import diff_releases
 
