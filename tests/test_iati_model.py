@@ -21,7 +21,9 @@ from coopdata.model.spec import KINDS, Field
 from coopdata.model.vocab import wkt_point
 from coopdata.rdf.triples import ntriples, triples
 from coopdata.records.values import parse_point, point_text
-from coopdata.tables.layout import ancestor_keys, columns, records_from_rows, tables
+from coopdata.tables.cells import columns
+from coopdata.tables.layout import ancestor_keys, tables
+from coopdata.tables.rows import records_from_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = Path(__file__).parent / "fixtures" / "records-iati"

@@ -20,7 +20,8 @@ from coopdata.cli import main
 from coopdata.model.dataset import Dataset
 from coopdata.records.load import load
 from coopdata.release.build import export_tables, import_tables
-from coopdata.tables.layout import rows, tables
+from coopdata.tables.cells import rows
+from coopdata.tables.layout import tables
 from coopdata.tables.read import read_tables_in
 from strategies import datasets
 

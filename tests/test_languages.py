@@ -20,7 +20,7 @@ from coopdata.model.dataset import Dataset, Record
 from coopdata.model.spec import KINDS, LANGUAGES, Field, text_order
 from coopdata.rdf.triples import ntriples, triples
 from coopdata.records.dataset import check_records
-from coopdata.tables.layout import TableError, records_from_rows
+from coopdata.tables.rows import TableError, records_from_rows
 from strategies import datasets, plain_text
 
 ROOT = Path(__file__).resolve().parents[1]

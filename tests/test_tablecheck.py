@@ -9,7 +9,8 @@ import pytest
 from conftest import FIXTURES
 from coopdata import load
 from coopdata.reference.frictionless import frictionless_errors
-from coopdata.tables.layout import rows, tables
+from coopdata.tables.cells import rows
+from coopdata.tables.layout import tables
 from coopdata.tables.package import package_descriptor
 from coopdata.validate.tablecheck import check_package
 

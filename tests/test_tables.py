@@ -15,7 +15,8 @@ from coopdata import read_tables, validate, write_package
 from coopdata.cli import main
 from coopdata.model.dataset import Dataset, Record
 from coopdata.records.load import load
-from coopdata.tables.layout import TEXT_TYPES, guard, rows, tables
+from coopdata.tables.cells import rows
+from coopdata.tables.layout import TEXT_TYPES, guard, tables
 from coopdata.tables.package import csv_text, table_cells
 from coopdata.validate.tables import validate_tables
 from strategies import datasets

@@ -19,11 +19,8 @@ from coopdata.records.load import load
 from coopdata.records.update import update_records
 from coopdata.records.write import record_yaml
 from coopdata.release.staging import atomic_directory, check_output, written_files
-from coopdata.tables.layout import (
-    TEXT_TYPES,
-    all_columns,
-    guard,
-)
+from coopdata.tables.cells import all_columns
+from coopdata.tables.layout import TEXT_TYPES, guard
 from coopdata.tables.package import write_package
 from coopdata.tables.read import TablesRead, read_tables_in
 from coopdata.tables.workbook import FORMATS, write_workbook

@@ -17,6 +17,7 @@ from typing import Any
 from coopdata.model import codes
 from coopdata.model.dataset import Dataset
 from coopdata.model.spec import KINDS, LANGUAGES, Field
+from coopdata.tables.cells import all_columns, columns
 from coopdata.tables.layout import (
     DATE_PATTERN,
     GUARD_START,
@@ -24,9 +25,7 @@ from coopdata.tables.layout import (
     TEXT_TYPES,
     Column,
     Table,
-    all_columns,
     ancestor_keys,
-    columns,
     guard,
     tables,
 )

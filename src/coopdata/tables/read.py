@@ -23,13 +23,8 @@ from coopdata.model.spec import KINDS
 from coopdata.records.dataset import check_records
 from coopdata.records.read import MAX_BYTES
 from coopdata.report import Finding, Report
-from coopdata.tables.layout import (
-    Table,
-    TableError,
-    ancestor_keys,
-    records_from_rows,
-    tables,
-)
+from coopdata.tables.layout import Table, ancestor_keys, tables
+from coopdata.tables.rows import TableError, records_from_rows
 from coopdata.tables.workbook import (
     WorkbookError,
     read_workbook,

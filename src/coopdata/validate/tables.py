@@ -8,7 +8,8 @@ from typing import Any
 
 from coopdata.model.dataset import Dataset
 from coopdata.report import Finding
-from coopdata.tables.layout import Table, all_columns
+from coopdata.tables.cells import all_columns
+from coopdata.tables.layout import Table
 from coopdata.tables.package import TableCells, package_descriptor
 from coopdata.validate.engine import Engine, reference_table_errors
 from coopdata.validate.tablecheck import check_tables
