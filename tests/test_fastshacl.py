@@ -8,7 +8,6 @@ must occur exactly as listed."""
 from __future__ import annotations
 
 import re
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pyshacl
 import pytest
+from benchmarks import synthetic
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 
 import coopdata
@@ -32,9 +32,6 @@ from coopdata.validate.shacl import sparql as shaclsparql
 from coopdata.validate.shacl import terms as shaclterms
 from coopdata.validate.shacl.check import validate_graph
 from coopdata.validate.shacl.terms import Result, UnsupportedShapes, shapes_graph
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import synthetic  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures" / "records"
 ID = "https://w3id.org/coopdata/id/"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ from coopdata.records.fastread import read_plain
 from coopdata.records.read import read_record
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 REFUSED = "refused"
 
@@ -54,7 +52,7 @@ def test_every_embedded_record_is_read_fast_and_as_pyyaml_reads_it() -> None:
 
 
 def test_synthetic_records_are_read_fast_and_as_pyyaml_reads_them(tmp_path: Path) -> None:
-    from synthetic import generate  # type: ignore[import-not-found]
+    from benchmarks.synthetic import generate
 
     generate(300, tmp_path)  # with its deliberate errors
     for path in sorted(tmp_path.rglob("*.yaml")):

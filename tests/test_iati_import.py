@@ -566,10 +566,7 @@ def test_workers_give_the_same_output(tmp_path: Path) -> None:
     """One, two or three workers: the same records, byte for byte, the same account and
     the same findings, on generated activities and on activities made to test the merge
     (several files, duplicates, organisations named differently in different shares)."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from iati_synthetic import write
+    from benchmarks.iati_synthetic import write
 
     folder = tmp_path / "in"
     folder.mkdir()
