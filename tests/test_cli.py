@@ -161,17 +161,17 @@ def test_yaml_booleans_get_a_hint(records: Path) -> None:
     code, output = run("validate", "--records", "records")
     assert code == 1
     assert output.startswith(
-        READING + "records/persons/guest.yaml:6 guest country: expected text, got false: YAML reads "
-        "unquoted yes, no, on, off, true and false as booleans; put the value in quotes "
+        READING + "records/persons/guest.yaml:6 guest country: expected text, got false: "
+        "YAML reads unquoted yes, no, on, off, true and false as booleans; put the value in quotes "
         '(country: "NO") [type-error]\n')
 
 
 def test_out_never_replaces_a_directory_it_did_not_write(records: Path) -> None:
     write(Path("precious") / "notes.txt", "keep me")
     assert run("build", "--records", "records", "--out", "precious") == (
-        2, READING + "Error: precious already holds notes.txt, a file that coopdata did not write (no "
-           ".coopdata-output.json lists it): coopdata replaces only what it wrote itself; "
-           "choose a new directory, or move that away\n")
+        2, READING + "Error: precious already holds notes.txt, a file that coopdata did not "
+           "write (no .coopdata-output.json lists it): coopdata replaces only what it wrote "
+           "itself; choose a new directory, or move that away\n")
     assert run("build", "--records", "records", "--out", "records")[0] == 2
     assert run("export-tables", "--records", "records", "--out", "precious")[0] == 2
     assert Path("precious/notes.txt").read_text(encoding="utf-8") == "keep me"
