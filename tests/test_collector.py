@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from coopdata import validate
 from coopdata.collector import paused
 from coopdata.release.job import release
-from coopdata.validate import validation as validate
 
 
 @pytest.fixture
