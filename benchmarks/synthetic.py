@@ -123,7 +123,7 @@ def inject(record: dict[str, object], kind: str, orgs: list[str]) -> None:
     elif kind == "unknown-currency":
         budgets[0]["currency"] = "EURO"
     elif kind == "bad-language":
-        record["acronym"] = {"de": "P"}
+        record["acronym"] = {"xx": "P"}  # no ISO 639-1 code (de, es… are valid)
     elif kind == "unknown-field":
         record["budjet"] = 1
 

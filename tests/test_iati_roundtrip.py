@@ -149,8 +149,13 @@ def test_release_of_the_imported_activities(tmp_path: Path) -> None:
     import_iati([SHARED], tmp_path / "records")
     report = validate(tmp_path / "records").report
     assert report.valid, report.to_text()
-    assert {f.code for f in report.findings if f.severity == "warning"} <= \
-        {"shacl-budget-revision-negative"}
+    # the explained warnings only (tests/test_iati_import.EXPLAINED_WARNINGS): FCDO's
+    # negative revised budget, and the IATI example's transaction region 616 (vocabulary 1),
+    # which the OECD DAC region list no longer holds (kept as published: docs/model.md)
+    assert all(f.code == "shacl-budget-revision-negative"
+               or (f.code == "unknown-vocabulary-code" and f.field is not None
+                   and f.field.endswith(".region") and '"616"' in f.message)
+               for f in report.findings if f.severity == "warning"), report.to_text()
     result = release(tmp_path / "out", tmp_path / "records", version="1", date="2026-01-01",
                      site=False)
     written = result.directory / "iati-activities.xml"

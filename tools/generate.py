@@ -240,7 +240,52 @@ def queries_page() -> str:
                   "| " + " | ".join(variables) + " |", "|" + "---|" * len(variables)]
         lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
                   for row in rows]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + iati_queries_section()) + "\n"
+
+
+IATI_QUERIES_INTRO = """
+## Queries on imported IATI data
+
+The embedded dataset has no transactions and no indicators; these queries are answered
+on the activities of the IATI reference files (`../shared/iati/activities/*.xml`)
+imported with [`coopdata import-iati`](iati.md):
+
+```sh
+coopdata import-iati ../shared/iati/activities --out /tmp/iati-records
+coopdata query --records /tmp/iati-records docs/queries/iati/<name>.rq
+```
+
+`docs/queries/iati/<name>.csv` holds each answer; `tests/test_iati_queries.py` runs
+each query on the imported records, compares its answer with that file, and checks it
+against the same figures computed straight from the XML files.
+"""
+
+
+def iati_queries_section() -> list[str]:
+    """The queries of docs/queries/iati/ with their stored answers on imported IATI data
+    (the files are not needed here: tests/test_iati_queries.py checks the answers)."""
+    import csv
+
+    paths = sorted((QUERIES / "iati").glob("*.rq"))
+    if not paths:
+        return []
+    lines = [IATI_QUERIES_INTRO]
+    lines += [f"- [{query_header(p.read_text('utf-8'))['title']}](#iati-{p.stem})"
+              for p in paths]
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        header = query_header(text)
+        with open(path.with_suffix(".csv"), encoding="utf-8", newline="") as handle:
+            variables, *rows = list(csv.reader(handle))
+        lines += ["", f'<a id="iati-{path.stem}"></a>', "", f"### {header['title']}", "",
+                  f"*{header['question']}*", "", f"`docs/queries/iati/{path.name}`:", "",
+                  "```sparql", text.rstrip("\n"), "```", "",
+                  f"Answer on the imported IATI files ({len(rows)} "
+                  f"row{'' if len(rows) == 1 else 's'}):", "",
+                  "| " + " | ".join(variables) + " |", "|" + "---|" * len(variables)]
+        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
+                  for row in rows]
+    return lines
 
 
 def expected() -> dict[Path, str]:
