@@ -23,6 +23,9 @@ from coopdata.cli import main
 from coopdata.release.dir import verify
 from coopdata.release.job import release
 
+READING = f"reading 13 records from {FIXTURES / 'records'}\n"
+"""The first line of every command below that reads the fixture's records (on stderr)."""
+
 EXPECTED = {"graph.ttl", "graph.nt", "graph.jsonld", "projects.jsonld", "context.jsonld",
             "datapackage.json", "csv-metadata.json", "void.ttl", "CHANGELOG.md", "release.json",
             "catalog.ttl", "catalog.jsonld", "SHA256SUMS", "iati-activities.xml"}
@@ -126,7 +129,7 @@ def test_existing_version_is_never_overwritten(published: Path) -> None:
     result = CliRunner().invoke(main, ["release", "--records", str(FIXTURES / "records"),
                                        "--out", str(published.parent), "--version", "1.0.0"])
     assert result.exit_code == 1
-    assert result.output == (f"Error: release 1.0.0 already exists in {published.parent}; "
+    assert result.output == (f"{READING}Error: release 1.0.0 already exists in {published.parent}; "
                              "releases are never overwritten: choose another --version\n")
     assert files(published) == before
 
@@ -177,7 +180,7 @@ def test_records_failing_only_the_graph_checks_publish_nothing(
 def test_bad_arguments(tmp_path: Path, args: list[str], message: str) -> None:
     result = CliRunner().invoke(main, ["release", "--records", str(FIXTURES / "records"),
                                        "--out", str(tmp_path / "r"), *args])
-    assert (result.exit_code, result.output) == (2, message)
+    assert (result.exit_code, result.output) == (2, READING + message)
     assert not (tmp_path / "r").exists()
 
 
@@ -209,7 +212,7 @@ def test_unwritable_directory() -> None:
     result = CliRunner().invoke(main, ["release", "--records", str(FIXTURES / "records"),
                                        "--out", "/sys/coopdata-releases"])
     assert (result.exit_code, result.output) == (
-        1, "Error: cannot create /sys/coopdata-releases: Operation not permitted\n")
+        1, f"{READING}Error: cannot create /sys/coopdata-releases: Operation not permitted\n")
 
 
 def test_out_that_is_a_file(tmp_path: Path) -> None:
@@ -230,9 +233,9 @@ def test_corrupt_previous_release_is_refused(published: Path, tmp_path: Path) ->
     result = CliRunner().invoke(main, ["release", "--records", str(FIXTURES / "records"),
                                        "--out", str(tmp_path), "--version", "1.1.0"])
     assert result.exit_code == 2
-    assert result.output == (f"Error: the previous release {tmp_path / '1.0.0'} is corrupt: "
-                             "graph.nt does not match its checksum. Restore it before "
-                             "releasing again\n")
+    assert result.output == (f"{READING}Error: the previous release {tmp_path / '1.0.0'} is "
+                             "corrupt: graph.nt does not match its checksum. Restore it "
+                             "before releasing again\n")
     assert not (tmp_path / "1.1.0").exists()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import fcntl
+import hashlib
 import json
 import os
 import random
@@ -176,6 +177,7 @@ def test_symlinked_record_file_is_not_read(records: Path, tmp_path: Path) -> Non
     (records / "persons" / "outside.yaml").symlink_to(outside)
     (records / "persons" / "hostname.yaml").symlink_to("/etc/hostname")
     assert run("validate", "--records", "records") == (1, "\n".join([
+        "reading 15 records from records",  # (record files: the links are counted, not read)
         "records/persons/hostname.yaml: not read: record files are never symbolic links; copy "
         "the file here instead [symlink-refused]",
         "records/persons/outside.yaml: not read: record files are never symbolic links; copy "
@@ -188,6 +190,7 @@ def test_symlinked_record_file_is_not_read(records: Path, tmp_path: Path) -> Non
 def test_symlink_to_another_record_is_not_read(records: Path) -> None:
     (records / "persons" / "guest-2.yaml").symlink_to(records / "persons" / "guest.yaml")
     assert run("validate", "--records", "records") == (1, "\n".join([
+        "reading 14 records from records",  # (record files: the link is counted, not read)
         "records/persons/guest-2.yaml: not read: record files are never symbolic links; copy "
         "the file here instead [symlink-refused]",
         "invalid: 13 records: 1 violation, 0 warnings, 0 infos\n"]))
@@ -208,6 +211,7 @@ def test_named_pipe_does_not_hang_the_loader(records: Path) -> None:
     os.mkfifo(records / "persons" / "pipe.yaml")  # reading a FIFO blocks until a writer comes
     (records / "persons" / "folder.yaml").mkdir()
     assert run("validate", "--records", "records") == (1, "\n".join([
+        "reading 15 records from records",  # (entries named *.yaml: counted, not read)
         "records/persons/folder.yaml: not read: not a regular file (a folder, named pipe or "
         "device) [unreadable-file]",
         "records/persons/pipe.yaml: not read: not a regular file (a folder, named pipe or "
@@ -248,6 +252,7 @@ def test_ids_that_try_to_escape_are_invalid(record_id: str, message: str) -> Non
 def test_windows_device_name_file_is_refused(records: Path) -> None:
     write(records / "persons" / "con.yaml", "id: con\nname: Console\nsources: [doc-a]\n")
     assert run("validate", "--records", "records") == (1, "\n".join([
+        "reading 14 records from records",
         'records/persons/con.yaml:1 con id: "con" is not a valid id: it names a device on '
         "Windows (con, prn, aux, nul, com0-com9, lpt0-lpt9), so no file can be called after "
         "it there [invalid-id]",
@@ -266,6 +271,7 @@ def test_control_characters_in_ids_never_reach_the_terminal(records: Path) -> No
     code, output = run("validate", "--records", "records")
     assert code == 1 and "\x1b" not in output and "\u202e" not in output
     assert output.startswith(
+        "reading 14 records from records\n"
         'records/persons/x.yaml:1 \\x1b[31mred\\u202e id: the id "\\x1b[31mred\\u202e" differs '
         "from the file name; rename the file to \\x1b[31mred\\u202e.yaml or set `id: x` "
         "[id-mismatch]\n")
@@ -384,11 +390,25 @@ def test_csv_to_records_gives_the_true_text(formula_build: Path, tmp_path: Path)
 def test_numbers_are_never_quoted() -> None:
     from coopdata.tables.package import csv_text
 
-    table = next(t for t in tables() if t.name == "project_budgets")
+    def table(name: str) -> Any:
+        return next(t for t in tables() if t.name == name)
+
     dataset = Dataset()
-    dataset.add(Record("project", "p", "p.yaml", {"budgets": [
-        {"amount": Decimal("-5"), "currency": "EUR", "note": {"fr": "-5"}}]}))
-    assert csv_text(table, dataset).splitlines()[1] == "p,1,-5.0,EUR,,,'-5"
+    dataset.add(Record("project", "p", "p.yaml", {
+        "budgets": [{"amount": Decimal("-5"), "currency": "EUR", "note": {"fr": "-5"},
+                     "type": "1", "status": "2", "period_start": "2020-01-01",
+                     "period_end": "2020-12-31", "value_date": "2020-01-01"}],
+        "sector_shares": [{"sector": "15190", "percentage": Decimal("-0.5")}],
+        "locations": [{"point": "-31.616944 -65.716944"}]}))
+    # the IATI columns (type … value_date) are codes and dates, written as they are
+    assert csv_text(table("project_budgets"), dataset).splitlines() == [
+        "project,position,amount,currency,funder,note_en,note_fr,type,status,period_start,"
+        "period_end,value_date",
+        "p,1,-5.0,EUR,,,'-5,1,2,2020-01-01,2020-12-31,2020-01-01"]
+    shares = csv_text(table("project_sector_shares"), dataset).splitlines()
+    assert "-0.5" in shares[1].split(",") and "'" not in shares[1]
+    points = csv_text(table("project_locations"), dataset).splitlines()
+    assert "-31.616944 -65.716944" in points[1].split(",") and "'" not in points[1]
 
 
 @BOUNDED
@@ -723,20 +743,60 @@ def test_atheris_fuzzes_loader_and_csv_reader(tmp_path: Path) -> None:
 
 # --- faults: signals, races, a full disk -----------------------------------------
 
+def _embedded_count() -> int:
+    from coopdata.records import record_files
+    from coopdata.resources import default_records
+
+    return sum(1 for _ in record_files(default_records()))
+
+
+EMBEDDED = f"reading {_embedded_count()} records from the embedded dataset\n"
+"""The first line on stderr of a command run without --records outside a project (it
+reads the embedded dataset)."""
+
+
 def release_command(out: Path, version: str, *extra: str) -> list[str]:
     return [sys.executable, "-m", "coopdata", "release", "--out", str(out), "--version",
             version, *extra]
 
 
-def assert_only_complete_releases(out: Path) -> list[str]:
-    """Every visible entry of ``out`` is a release that passes its own SHA256SUMS."""
-    visible = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
-    assert visible == sorted(releases_in(out))
-    for version in visible:
+def assert_only_complete_releases(out: Path, *, settled: bool = True) -> list[str]:
+    """Every visible entry of ``out`` is a release that passes its own SHA256SUMS, or what
+    stands beside the releases (docs/releases.md): ``latest/``, a real folder holding a
+    complete copy of a release, and the series catalogue, as coopdata wrote it (its marker
+    lists each file's SHA-256). Once ``settled`` (no release was killed half-way),
+    ``latest/`` is the newest release and the catalogue lists every version."""
+    from rdflib import Graph
+    from rdflib.namespace import DCAT
+
+    from coopdata.release import LATEST, SERIES, SERIES_MARKER
+
+    visible = {p.name for p in out.iterdir() if not p.name.startswith(".")}
+    versions = releases_in(out)
+    assert sorted(visible - {LATEST, *SERIES}) == sorted(versions)
+    for version in versions:
         assert verify(out / version) == [], version
+    latest = out / LATEST
+    if latest.exists() or latest.is_symlink() or settled and versions:
+        assert latest.is_dir() and not latest.is_symlink()
+        assert verify(latest) == []
+        copy_of = [v for v in versions if (out / v / "SHA256SUMS").read_bytes()
+                   == (latest / "SHA256SUMS").read_bytes()]
+        assert copy_of == versions[-1:] if settled else copy_of
+    catalogue = visible & set(SERIES)
+    if catalogue or settled and versions:
+        listed = json.loads((out / SERIES_MARKER).read_text("utf-8"))["files"]
+        assert catalogue == set(SERIES) == set(listed) if settled else catalogue <= set(listed)
+        for name in catalogue:
+            assert hashlib.sha256((out / name).read_bytes()).hexdigest() == listed[name], name
+    if settled and versions:
+        members = Graph().parse(out / "catalog.ttl", format="turtle").objects(None, DCAT.dataset)
+        assert sorted(str(m).rsplit("/", 1)[-1] for m in members) == sorted(versions)
     hidden = {p.name for p in out.iterdir() if p.name.startswith(".")}
-    assert all(name == ".coopdata-release.lock" or name.endswith(".partial") for name in hidden)
-    return visible
+    assert all(name in (".coopdata-release.lock", SERIES_MARKER) or name.endswith(".partial")
+               or not settled and re.fullmatch(rf"\.{LATEST}\..+\.old", name)  # (swap)
+               for name in hidden), hidden
+    return versions
 
 
 def staging(out: Path, version: str) -> list[Path]:
@@ -765,7 +825,7 @@ def test_release_killed_at_random_moments_leaves_only_complete_releases(
         process.send_signal(sig)
         process.wait(timeout=60)
         if out.exists():
-            assert_only_complete_releases(out)
+            assert_only_complete_releases(out, settled=False)
     # the next release removes what the killed ones left, and publishes completely
     result = subprocess.run(release_command(out, "9.0.0", "--no-site"), cwd=tmp_path,
                             capture_output=True, text=True, env=python_env(), timeout=120)
@@ -781,7 +841,8 @@ def test_release_refused_while_another_holds_the_lock(tmp_path: Path) -> None:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         assert run("release", "--records", str(FIXTURES / "records"), "--out", str(out),
                    "--version", "1.0.0") == (
-            1, f"Error: another release is being written into {out}; try again when it has "
+            1, f"reading 13 records from {FIXTURES / 'records'}\n"
+               f"Error: another release is being written into {out}; try again when it has "
                "finished\n")
     assert sorted(p.name for p in out.iterdir()) == [".coopdata-release.lock"]
 
@@ -795,10 +856,10 @@ def test_two_releases_started_at_once(tmp_path: Path, versions: tuple[str, str])
                                   env=python_env()) for version in versions]
     results = [(p.returncode, err) for p in processes
                for _, err in [p.communicate(timeout=120)]]
-    locked = (f"Error: another release is being written into {out}; try again when it has "
-              "finished\n")
-    exists = (f"Error: release 1.0.0 already exists in {out}; releases are never overwritten: "
-              "choose another --version\n")
+    locked = (f"{EMBEDDED}Error: another release is being written into {out}; try again "
+              "when it has finished\n")
+    exists = (f"{EMBEDDED}Error: release 1.0.0 already exists in {out}; releases are never "
+              "overwritten: choose another --version\n")
     winners = [err for code, err in results if code == 0]
     losers = [(code, err) for code, err in results if code != 0]
     assert winners, results
@@ -847,8 +908,8 @@ def test_release_on_a_full_disk_fails_cleanly(tmp_path: Path) -> None:
                             text=True, env=python_env(), timeout=120,
                             preexec_fn=_limit_file_size)
     assert (result.returncode, result.stdout, result.stderr) == (
-        1, "", f"Error: cannot write the release into {out}: File too large; nothing was "
-               "published\n")
+        1, "", f"{EMBEDDED}Error: cannot write the release into {out}: File too large; "
+               "nothing was published\n")
     assert not out.exists()  # made for the release, and taken away with it
 
 
@@ -857,7 +918,7 @@ def test_build_on_a_full_disk_fails_cleanly(tmp_path: Path) -> None:
                             cwd=tmp_path, capture_output=True, text=True, env=python_env(),
                             timeout=120, preexec_fn=_limit_file_size)
     assert (result.returncode, result.stdout, result.stderr) == (
-        1, "", "Error: cannot write out: File too large\n")
+        1, "", f"{EMBEDDED}Error: cannot write out: File too large\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
@@ -881,8 +942,8 @@ def test_release_on_a_small_filesystem_fails_cleanly(small_filesystem: Path) -> 
     result = subprocess.run(release_command(out, "1.0.0"), cwd=small_filesystem.parent,
                             capture_output=True, text=True, env=python_env(), timeout=120)
     assert (result.returncode, result.stdout, result.stderr) == (
-        1, "", f"Error: cannot write the release into {out}: No space left on device; nothing "
-               "was published\n")
+        1, "", f"{EMBEDDED}Error: cannot write the release into {out}: No space left on "
+               "device; nothing was published\n")
     assert not out.exists()  # made for the release, and taken away with it
     assert shutil.disk_usage(small_filesystem).used < 100_000  # the staging was removed
 
