@@ -744,8 +744,8 @@ def test_atheris_fuzzes_loader_and_csv_reader(tmp_path: Path) -> None:
 # --- faults: signals, races, a full disk -----------------------------------------
 
 def _embedded_count() -> int:
-    from coopdata.records import record_files
-    from coopdata.resources import default_records
+    from coopdata.model.resources import default_records
+    from coopdata.records.files import record_files
 
     return sum(1 for _ in record_files(default_records()))
 
@@ -769,7 +769,7 @@ def assert_only_complete_releases(out: Path, *, settled: bool = True) -> list[st
     from rdflib import Graph
     from rdflib.namespace import DCAT
 
-    from coopdata.release import LATEST, SERIES, SERIES_MARKER
+    from coopdata.release.dir import LATEST, SERIES, SERIES_MARKER
 
     visible = {p.name for p in out.iterdir() if not p.name.startswith(".")}
     versions = releases_in(out)
