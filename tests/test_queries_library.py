@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from coopdata.sparql import format_solutions, open_store, run_query
+from stores import ordered
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted((ROOT / "docs" / "queries").glob("*.rq"))
@@ -35,12 +36,6 @@ def store() -> Any:
 
 def rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
-
-
-def ordered(query: str) -> bool:
-    """Whether the query orders its solutions (comment lines aside)."""
-    code = "\n".join(line for line in query.splitlines() if not line.lstrip().startswith("#"))
-    return re.search(r"\bORDER\s+BY\b", code, re.IGNORECASE) is not None
 
 
 def test_the_library_has_a_dozen_queries_each_with_its_answer() -> None:
