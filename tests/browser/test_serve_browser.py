@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chromium import ARTIFACTS, browser, needs_chromium  # noqa: F401 (browser: a fixture)
 
+from chromium import ARTIFACTS, needs_chromium
 from coopdata.serve_page import load_examples
 from coopdata.server import Limits, Server, make_server
 from test_site import EN_TITLE, SCRIPT_TITLE, hostile_records
