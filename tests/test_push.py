@@ -8,8 +8,6 @@ import http.server
 import json
 import shutil
 import socket
-import subprocess
-import sys
 import threading
 import time
 import tracemalloc
@@ -26,29 +24,16 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+import stores
 from conftest import FIXTURES
 from coopdata.cli import main
 from coopdata.publish.auth import challenges, digest_authorization
 from coopdata.publish.push import push
 from coopdata.release.job import release
+from stores import NO_PROXY, free_port
 
 GRAPH = "https://w3id.org/coopdata/graph/1.0.0"
 SECOND = "https://w3id.org/coopdata/id/project/second"
-NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def oxigraph_command() -> str:
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
-    if found is None:
-        pytest.fail("the oxigraph server is missing: pip install -e '.[test]'")
-    return found
 
 
 @dataclass
@@ -95,39 +80,13 @@ def comparable(graph: rdflib.Graph) -> set[Any]:
 
 @pytest.fixture
 def oxigraph(tmp_path: Path) -> Iterator[Oxigraph]:
-    """A real Oxigraph server on a free port with a fresh data directory."""
-    command = oxigraph_command()
-    for _attempt in range(3):  # the free port may be taken before the server binds it
-        port = free_port()
-        log = tmp_path / f"oxigraph-{port}.log"
-        with open(log, "wb") as output:
-            server = subprocess.Popen(
-                [command, "serve", "--location", str(tmp_path / f"store-{port}"),
-                 "--bind", f"127.0.0.1:{port}"], stdout=output, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        try:
-            while server.poll() is None and time.monotonic() < deadline:
-                try:
-                    with NO_PROXY.open(f"{url}/", timeout=1) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    time.sleep(0.05)
-            else:
-                if server.poll() is None:
-                    pytest.fail(f"oxigraph did not answer within 20 s: {log.read_text()}")
-                continue  # it exited: try another port
+    """A real Oxigraph server on a free port with a fresh data directory (the test
+    extras install it: its absence is a failure here, not a skip)."""
+    try:
+        with stores.oxigraph(tmp_path) as url:
             yield Oxigraph(url)
-            return
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
-    pytest.fail(f"oxigraph would not start: {log.read_text()}")
+    except stores.NotStarted as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")

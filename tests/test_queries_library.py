@@ -16,6 +16,7 @@ import pytest
 
 from coopdata.sparql.query import open_store, run_query
 from coopdata.sparql.results import format_solutions
+from stores import ordered
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted((ROOT / "docs" / "queries").glob("*.rq"))
@@ -36,12 +37,6 @@ def store() -> Any:
 
 def rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
-
-
-def ordered(query: str) -> bool:
-    """Whether the query orders its solutions (comment lines aside)."""
-    code = "\n".join(line for line in query.splitlines() if not line.lstrip().startswith("#"))
-    return re.search(r"\bORDER\s+BY\b", code, re.IGNORECASE) is not None
 
 
 def test_the_library_has_a_dozen_queries_each_with_its_answer() -> None:

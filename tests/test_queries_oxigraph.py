@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,70 +22,28 @@ from click.testing import CliRunner
 from coopdata.cli import main
 from coopdata.model.resources import default_records
 from coopdata.release.job import release
-
-ROOT = Path(__file__).resolve().parents[1]
-QUERIES = sorted((ROOT / "docs" / "queries").glob("*.rq"))
-GRAPH = "https://w3id.org/coopdata/graph/{version}"
-NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def oxigraph_command() -> list[str] | None:
-    """The server of the ``oxigraph`` package: its console script beside this Python,
-    on the PATH, or none."""
-    beside = Path(sys.executable).parent / "oxigraph"
-    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
-    return [found] if found else None
+from stores import (
+    GRAPH,
+    NO_PROXY,
+    QUERIES,
+    ROOT,
+    NotStarted,
+    expected,
+    ordered,
+    oxigraph,
+    with_from,
+)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The URL of a real Oxigraph server on a free loopback port, with a data directory
-    of its own; skipped, with the reason, only when it cannot be started."""
-    command = oxigraph_command()
-    if command is None:
-        pytest.skip("no oxigraph server: the `oxigraph` package of the test extras is "
-                    "not installed (pip install -e '.[test]')")
-    directory = tmp_path_factory.mktemp("oxigraph")
-    reason = ""
-    for _attempt in range(3):  # the free port may be taken before the server binds it
-        port = free_port()
-        log = directory / f"server-{port}.log"
-        with open(log, "wb") as output:
-            try:
-                process = subprocess.Popen(
-                    [*command, "serve", "--location", str(directory / f"store-{port}"),
-                     "--bind", f"127.0.0.1:{port}"], stdout=output, stderr=subprocess.STDOUT)
-            except OSError as exc:
-                pytest.skip(f"the oxigraph server cannot be started: {exc}")
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        try:
-            while process.poll() is None and time.monotonic() < deadline:
-                try:
-                    with NO_PROXY.open(f"{url}/", timeout=1) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    time.sleep(0.05)
-            else:
-                reason = log.read_text(errors="replace").strip() or "no answer within 20 s"
-                continue
+    """The URL of a real Oxigraph server; skipped, with the reason, only when it cannot
+    be started."""
+    try:
+        with oxigraph(tmp_path_factory.mktemp("oxigraph")) as url:
             yield url
-            return
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-    pytest.skip(f"the oxigraph server cannot be started: {reason}")
+    except NotStarted as exc:
+        pytest.skip(str(exc))
 
 
 @pytest.fixture(scope="module")
@@ -123,16 +76,6 @@ def select(url: str, query: str, **parameters: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
-def expected(path: Path) -> list[list[str]]:
-    with open(path.with_suffix(".csv"), encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
-
-
-def ordered(query: str) -> bool:
-    code = "\n".join(line for line in query.splitlines() if not line.lstrip().startswith("#"))
-    return re.search(r"\bORDER\s+BY\b", code, re.IGNORECASE) is not None
-
-
 def same_answer(path: Path, actual: list[list[str]]) -> None:
     wanted = expected(path)
     assert actual[0] == wanted[0], f"{path.stem}: the variables differ"
@@ -140,17 +83,6 @@ def same_answer(path: Path, actual: list[list[str]]) -> None:
         assert actual[1:] == wanted[1:], path.stem
     else:
         assert sorted(actual[1:]) == sorted(wanted[1:]), path.stem
-
-
-def with_from(query: str, graph: str) -> str:
-    """The query with ``FROM <graph>`` before its (first, outermost) WHERE, as
-    docs/queries.md tells readers to add it."""
-    lines = query.splitlines()
-    for number, line in enumerate(lines):
-        if not line.lstrip().startswith("#") and re.search(r"\bWHERE\b", line):
-            lines[number] = re.sub(r"\bWHERE\b", f"FROM <{graph}>\nWHERE", line, count=1)
-            return "\n".join(lines) + "\n"
-    raise AssertionError("the query has no WHERE")
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,6 @@ numbers in Virtuoso's own notation, and rows in any order where the query sets n
 
 from __future__ import annotations
 
-import csv
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,13 +17,11 @@ from click.testing import CliRunner
 from coopdata.cli import main
 from coopdata.model.resources import default_records
 from coopdata.release.job import release
+from stores import GRAPH, QUERIES, ROOT, expected, ordered, with_from
 from virtuoso import Virtuoso, credentials, needs_virtuoso, started
 
 pytestmark = needs_virtuoso
 
-ROOT = Path(__file__).resolve().parents[1]
-QUERIES = sorted((ROOT / "docs" / "queries").glob("*.rq"))
-GRAPH = "https://w3id.org/coopdata/graph/{version}"
 MAX_ROWS = 10_000
 """``ResultSetMaxRows`` of the virtuoso.ini that Debian installs."""
 
@@ -60,16 +56,6 @@ def pushed(virtuoso: Virtuoso, released: Path) -> str:
     return push(released, virtuoso)
 
 
-def expected(path: Path) -> list[list[str]]:
-    with open(path.with_suffix(".csv"), encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
-
-
-def ordered(query: str) -> bool:
-    code = "\n".join(line for line in query.splitlines() if not line.lstrip().startswith("#"))
-    return re.search(r"\bORDER\s+BY\b", code, re.IGNORECASE) is not None
-
-
 def as_virtuoso_writes(cell: str) -> str:
     """A documented cell as Virtuoso's CSV writes the same value: ``true`` and ``false``
     as ``1`` and ``0`` (docs/queries.md says so). Numbers need nothing: Virtuoso writes
@@ -85,17 +71,6 @@ def same_answer(path: Path, actual: list[list[str]]) -> None:
         assert actual[1:] == want, path.stem
     else:
         assert sorted(actual[1:]) == sorted(want), path.stem
-
-
-def with_from(query: str, graph: str) -> str:
-    """The query with ``FROM <graph>`` on a line of its own before its first (the
-    outer query's) WHERE, as docs/queries.md tells readers to add it."""
-    lines = query.splitlines()
-    for number, line in enumerate(lines):
-        if not line.lstrip().startswith("#") and re.search(r"\bWHERE\b", line):
-            lines[number] = re.sub(r"\bWHERE\b", f"FROM <{graph}>\nWHERE", line, count=1)
-            return "\n".join(lines) + "\n"
-    raise AssertionError("the query has no WHERE")
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=lambda path: path.stem)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import socket
 import subprocess
 import time
 import urllib.error
@@ -28,7 +27,7 @@ from email.message import Message
 
 import pytest
 
-NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+from stores import NO_PROXY, free_port, stop
 
 needs_virtuoso = pytest.mark.skipif(
     shutil.which("virtuoso-t") is None or shutil.which("isql-vt") is None,
@@ -115,21 +114,6 @@ def credentials() -> tuple[list[str], dict[str, str]]:
     return ["--user", USER], {"COOPDATA_PUSH_PASSWORD": PASSWORD, "COOPDATA_PUSH_TOKEN": ""}
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=10)
-
-
 @contextmanager
 def started(tmp_path_factory: pytest.TempPathFactory,
             max_rows: int = 100_000) -> Iterator[Virtuoso]:
@@ -167,5 +151,5 @@ def started(tmp_path_factory: pytest.TempPathFactory,
             yield Virtuoso(url)
             return
         finally:
-            _stop(server)
+            stop(server, wait=20)
     pytest.fail("Virtuoso would not start on three pairs of free ports")
