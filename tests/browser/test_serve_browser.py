@@ -16,16 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_site_browser import ARGS, EXECUTABLE
+from chromium import ARTIFACTS, browser, needs_chromium  # noqa: F401 (browser: a fixture)
 
 from coopdata.sparql.pages import load_examples
 from coopdata.sparql.serve import make_server
 from coopdata.sparql.server import Limits, Server
 from test_site import EN_TITLE, SCRIPT_TITLE, hostile_records
 
-pytestmark = pytest.mark.skipif(EXECUTABLE is None,
-                                reason="no chromium executable found (CI installs Debian's)")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+pytestmark = needs_chromium
 QUERY = ("PREFIX dct: <http://purl.org/dc/terms/>\n"
          "SELECT ?project ?title WHERE {\n"
          "?project a <https://w3id.org/coopdata/vocab#Project> ; dct:title ?title\n"
@@ -44,16 +42,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     thread.join(5)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    playwright_api = pytest.importorskip("playwright.sync_api",
-                                         reason="playwright is not installed")
-    with playwright_api.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=EXECUTABLE, args=ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture

@@ -9,37 +9,21 @@ from __future__ import annotations
 
 import functools
 import http.server
-import shutil
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError
 from urllib.request import urlopen
 
 import pytest
+from chromium import ARTIFACTS, browser, needs_chromium  # noqa: F401 (browser: a fixture)
 
 from coopdata import load
 from coopdata.release.job import release
 from coopdata.release.site import site_for_release
 from test_site import SCRIPT_TITLE, hostile_records
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def chromium() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
-
-
-EXECUTABLE = chromium()
-pytestmark = pytest.mark.skipif(EXECUTABLE is None,
-                                reason="no chromium executable found (CI installs Debian's)")
+pytestmark = needs_chromium
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -67,16 +51,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         server.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    playwright_api = pytest.importorskip("playwright.sync_api",
-                                         reason="playwright is not installed")
-    with playwright_api.sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=EXECUTABLE, args=ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 class Watched:
