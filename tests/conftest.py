@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["chromium"]  # the browser tests' browser fixture (tests/chromium.py)
+
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(os.environ.get("COOPDATA_SHARED")
               or Path(__file__).resolve().parents[1].parent / "shared")

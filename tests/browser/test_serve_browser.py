@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chromium import ARTIFACTS, browser, needs_chromium  # noqa: F401 (browser: a fixture)
 
+from chromium import ARTIFACTS, needs_chromium
 from coopdata.sparql.pages import load_examples
 from coopdata.sparql.serve import make_server
 from coopdata.sparql.server import Limits, Server

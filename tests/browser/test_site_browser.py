@@ -16,8 +16,8 @@ from urllib.error import HTTPError
 from urllib.request import urlopen
 
 import pytest
-from chromium import ARTIFACTS, browser, needs_chromium  # noqa: F401 (browser: a fixture)
 
+from chromium import ARTIFACTS, needs_chromium
 from coopdata import load
 from coopdata.release.job import release
 from coopdata.release.site import site_for_release

@@ -1,7 +1,8 @@
 """The real browser of the browser tests: Debian's Chromium, driven by playwright (never a
-browser playwright downloads), headless and cut off from background networking. A test
-module takes the ``browser`` fixture from here and marks itself ``needs_chromium``:
-skipped, with the reason, only when no Chromium executable is found."""
+browser playwright downloads), headless and cut off from background networking. The
+``browser`` fixture is offered to every test (tests/conftest.py loads this module as a
+plugin); a test module that uses it marks itself ``needs_chromium``: skipped, with the
+reason, only when no Chromium executable is found."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 """Where the browser tests leave their screenshots."""
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
