@@ -190,13 +190,7 @@ def syntax_error(text: str) -> str | None:
         finally:
             os._exit(0)
     os.close(write)
-    try:
-        data = _read_all(read)
-    finally:
-        os.close(read)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+    data = _collect(pid, read)
     return data[1:].decode("utf-8", "replace") if data[:1] == b"1" else None
 
 
@@ -211,10 +205,18 @@ def _syntax_error_here(text: str) -> str | None:
     return None
 
 
-def _read_all(fd: int) -> bytes:
+def _collect(pid: int, fd: int) -> bytes:
+    """Everything the child ``pid`` writes to the pipe ``fd`` until it closes its end;
+    then the pipe is closed and the child killed (if it still runs) and reaped."""
     chunks: list[bytes] = []
-    while chunk := os.read(fd, 1 << 16):
-        chunks.append(chunk)
+    try:
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
     return b"".join(chunks)
 
 
@@ -252,13 +254,7 @@ def interruptible(job: Callable[[], str]) -> str:
     if pid == 0:  # pragma: no cover (the child)
         _run_child(job, read, write)
     os.close(write)
-    try:
-        data = _read_all(read)
-    finally:
-        os.close(read)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+    data = _collect(pid, read)
     head, _, body = data.partition(b"\n")
     if head == b"ok":
         return body.decode("utf-8")
