@@ -440,15 +440,25 @@ def _participating_org(act: _Activity, data: dict[str, Any], el: Any,
     act.keep(data, _PROJECT, "participations", item, mark, path, el.sourceline)
 
 
-def _activity_status(act: _Activity, data: dict[str, Any], el: Any,
-                     currency: str | None) -> None:
-    _code_element(act, data, el, "status", "activity-status")
+
+_CODE_ELEMENTS = {
+    "activity-status": "status", "activity-scope": "scope",
+    "collaboration-type": "collaboration_type", "default-flow-type": "default_flow_type",
+    "default-finance-type": "default_finance_type", "default-tied-status": "default_tied_status",
+}
+"""Child elements of ``iati-activity`` that hold one code in ``@code``: the field each
+becomes."""
 
 
-def _code_element(act: _Activity, data: dict[str, Any], el: Any, name: str, tag: str) -> None:
+def _code_element(tag: str, name: str) -> Handler:
+    """The handler of a child element ``tag`` whose ``@code`` becomes the field ``name``."""
     path = f"{_A}/{tag}"
-    if act.attr(data, _PROJECT, name, el, "code", path):
-        act.log.append(path)
+
+    def handle(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
+        if act.attr(data, _PROJECT, name, el, "code", path):
+            act.log.append(path)
+
+    return handle
 
 
 _DATES = {"1": "planned_start", "2": "actual_start", "3": "planned_end", "4": "actual_end"}
@@ -478,9 +488,6 @@ def _contact_info(act: _Activity, data: dict[str, Any], el: Any, currency: str |
         act.child_text(item, fields, name, el, tag, path)
     act.keep(data, _PROJECT, "contacts", item, mark, path, el.sourceline)
 
-
-def _activity_scope(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
-    _code_element(act, data, el, "scope", "activity-scope")
 
 
 def _recipient_country(act: _Activity, data: dict[str, Any], el: Any,
@@ -554,24 +561,8 @@ def _humanitarian_scope(act: _Activity, data: dict[str, Any], el: Any,
            (("type", "type"),), text=True)
 
 
-def _collaboration_type(act: _Activity, data: dict[str, Any], el: Any,
-                        currency: str | None) -> None:
-    _code_element(act, data, el, "collaboration_type", "collaboration-type")
 
 
-def _default_flow_type(act: _Activity, data: dict[str, Any], el: Any,
-                       currency: str | None) -> None:
-    _code_element(act, data, el, "default_flow_type", "default-flow-type")
-
-
-def _default_finance_type(act: _Activity, data: dict[str, Any], el: Any,
-                          currency: str | None) -> None:
-    _code_element(act, data, el, "default_finance_type", "default-finance-type")
-
-
-def _default_tied_status(act: _Activity, data: dict[str, Any], el: Any,
-                         currency: str | None) -> None:
-    _code_element(act, data, el, "default_tied_status", "default-tied-status")
 
 
 def _default_aid_type(act: _Activity, data: dict[str, Any], el: Any,
@@ -1016,17 +1007,15 @@ def _fss(act: _Activity, data: dict[str, Any], el: Any, currency: str | None) ->
 _HANDLERS: dict[str, Handler] = {
     "reporting-org": _reporting_org, "title": _title, "description": _description,
     "participating-org": _participating_org, "other-identifier": _other_identifier,
-    "activity-status": _activity_status, "activity-date": _activity_date,
-    "contact-info": _contact_info, "activity-scope": _activity_scope,
+    "activity-date": _activity_date, "contact-info": _contact_info,
     "recipient-country": _recipient_country, "recipient-region": _recipient_region,
     "location": _location, "sector": _sector, "tag": _tag, "policy-marker": _policy_marker,
-    "humanitarian-scope": _humanitarian_scope, "collaboration-type": _collaboration_type,
-    "default-flow-type": _default_flow_type, "default-finance-type": _default_finance_type,
-    "default-aid-type": _default_aid_type, "default-tied-status": _default_tied_status,
+    "humanitarian-scope": _humanitarian_scope, "default-aid-type": _default_aid_type,
     "budget": _budget, "planned-disbursement": _planned_disbursement,
     "capital-spend": _capital_spend, "transaction": _transaction,
     "document-link": _document_link, "related-activity": _related_activity, "result": _result,
     "country-budget-items": _country_budget_items, "conditions": _conditions,
     "legacy-data": _legacy_data, "crs-add": _crs_add, "fss": _fss,
+    **{tag: _code_element(tag, name) for tag, name in _CODE_ELEMENTS.items()},
 }
 """What each child element of ``iati-activity`` becomes; anything else is dropped."""
