@@ -126,13 +126,7 @@ def import_tables(tables_dir: Path | str, out: Path | str, *,
     """
     target = Path(out)
     check_output(target, None)
-    read = read if read is not None else read_tables_in(tables_dir)
-    dataset, report = read.dataset, read.report
-    if report.valid:
-        validate_dataset(dataset, report)
-        read.locate()
-    if not report.valid:
-        raise RecordsInvalid(report)
+    dataset = _checked(read if read is not None else read_tables_in(tables_dir))
     with atomic_directory(target, command=None) as staging:
         for record in dataset:
             folder = staging / KINDS[record.kind].folder
@@ -149,12 +143,17 @@ def import_into(tables_dir: Path | str, into: Path | str, *,
     layout as far as it holds the new values (see :mod:`coopdata.records.update`); records are
     added, never removed. Raises :class:`~coopdata.RecordsInvalid` and writes nothing
     when the tables are incomplete or invalid, or lack a record of the folder."""
+    dataset = _checked(read if read is not None else read_tables_in(tables_dir))
+    return dataset, update_records(into, dataset)
 
-    read = read if read is not None else read_tables_in(tables_dir)
+
+def _checked(read: TablesRead) -> Dataset:
+    """The records read from tables, once they pass every check (the record checks, the
+    tables and SHACL, each finding located at its table's row); else RecordsInvalid."""
     dataset, report = read.dataset, read.report
     if report.valid:
         validate_dataset(dataset, report)
         read.locate()
     if not report.valid:
         raise RecordsInvalid(report)
-    return dataset, update_records(into, dataset)
+    return dataset
