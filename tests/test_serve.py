@@ -18,6 +18,7 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +62,21 @@ def server(release_dir: Path) -> Iterator[Server]:
     server = make_server("127.0.0.1", 0, release=release_dir, limits=limits)
     server.store.add(ox.Quad(ox.NamedNode(f"{ID}project/first"), ox.NamedNode(RDFS_LABEL),
                              ox.Literal(XSS)))
+    with running(server):
+        yield server
+
+
+@contextmanager
+def running(server: Server) -> Iterator[Server]:
+    """``server`` answering in a thread of its own; shut down and closed on leaving."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
 
 
 def fetch(url: str, data: bytes | None = None, **headers: str) -> Response:

@@ -10,7 +10,6 @@ import datetime
 import html.parser
 import io
 import json
-import threading
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,7 +37,7 @@ from coopdata.sparql.pages import (
 )
 from coopdata.sparql.serve import make_server
 from coopdata.sparql.server import Limits, Server
-from test_serve import fetch, raw
+from test_serve import fetch, raw, running
 from test_site import SCRIPT_TITLE, hostile_records
 
 ID = "https://w3id.org/coopdata/id/"
@@ -49,15 +48,6 @@ LABELS = ("SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#lab
 HOSTILE = '<script>alert("q")</script> & </textarea><img src=x onerror=alert(1)>'
 
 
-def _start(server: Server) -> Iterator[Server]:
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
-
-
 @pytest.fixture(scope="module")
 def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return hostile_records(tmp_path_factory.mktemp("face") / "records")
@@ -66,8 +56,9 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(records: Path) -> Iterator[Server]:
     """Serving records: the site rendered in memory."""
-    yield from _start(make_server("127.0.0.1", 0, records=records,
-                                  limits=Limits(timeout=5, max_results=200)))
+    with running(make_server("127.0.0.1", 0, records=records,
+                             limits=Limits(timeout=5, max_results=200))) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +71,9 @@ def released(records: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def release_server(released: Path) -> Iterator[Server]:
     """Serving a release: its own site folder."""
-    yield from _start(make_server("127.0.0.1", 0, release=released,
-                                  limits=Limits(timeout=5, max_results=200)))
+    with running(make_server("127.0.0.1", 0, release=released,
+                             limits=Limits(timeout=5, max_results=200))) as server:
+        yield server
 
 
 def get(server: Server, path: str, **headers: str) -> tuple[int, Any, bytes]:
@@ -118,6 +110,8 @@ class Parsed(html.parser.HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == self._in:
             self._in = None
+        if tag == "textarea":  # as HTML reads it: one newline right after <textarea> goes
+            self.textarea = self.textarea.removeprefix("\n")
 
     def handle_data(self, data: str) -> None:
         if self._in == "td":
@@ -388,8 +382,8 @@ _texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_character
 
 
 @settings(max_examples=60, deadline=None)
-@given(value=_texts, language=st.sampled_from(["", "fr", 'x"><b']), name=_texts,
-       query=_texts, iri=_texts)
+@given(value=_texts, language=st.sampled_from(["", "fr", 'x"><b']),
+       name=_texts.filter(lambda name: name != "v"), query=_texts, iri=_texts)
 def test_results_pages_show_every_text_as_text(value: str, language: str, name: str,
                                                query: str, iri: str) -> None:
     """Whatever the values, variable names, query and URIs, the page holds them as text:
@@ -404,7 +398,7 @@ def test_results_pages_show_every_text_as_text(value: str, language: str, name: 
                      results=results_html(context, query, [("default-graph-uri", iri)],
                                           names=["v", name], rows=rows))
     page = Parsed(body)
-    assert page.textarea == query.removeprefix("\n")  # HTML drops one leading newline
+    assert page.textarea == query  # a leading newline of the query's own included
     assert page.cells[0].startswith(value.replace("\r", ""))
     assert page.cells[2] == ID + iri
     assert not page.handlers()

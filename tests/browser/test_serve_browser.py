@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from chromium import ARTIFACTS, needs_chromium
 from coopdata.sparql.pages import load_examples
 from coopdata.sparql.serve import make_server
 from coopdata.sparql.server import Limits, Server
+from test_serve import running
 from test_site import EN_TITLE, SCRIPT_TITLE, hostile_records
 
 pytestmark = needs_chromium
@@ -33,13 +33,9 @@ QUERY = ("PREFIX dct: <http://purl.org/dc/terms/>\n"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     records = hostile_records(tmp_path_factory.mktemp("serve-browser") / "records")
-    server = make_server("127.0.0.1", 0, records=records, limits=Limits(timeout=5))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with running(make_server("127.0.0.1", 0, records=records,
+                             limits=Limits(timeout=5))) as server:
+        yield server
 
 
 

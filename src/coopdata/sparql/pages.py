@@ -166,7 +166,8 @@ def form_page(context: Context, query: str = "", *, example: str = "",
 {examples}<form class="query" id="query-form" method="get" action="/sparql">
 <label for="query">Query</label>
 <textarea id="query" name="query" rows="16" spellcheck="false" autocapitalize="off"
- autocomplete="off" aria-describedby="keys">{_e(query)}</textarea>{hidden}
+ autocomplete="off" aria-describedby="keys">
+{_e(query)}</textarea>{hidden}
 <p id="keys" class="note">Ctrl+Enter (⌘+Enter) runs the query. Tab indents the lines,
 Shift+Tab takes the indent away; press Esc, then Tab, to leave the editor.</p>
 <p><button type="submit" class="run">Run the query</button></p>
