@@ -108,7 +108,11 @@ def check_query(text: str) -> None:
     terms = logging.getLogger("rdflib.term")  # warns of IRIs it keeps escapes in
     level, terms.level = terms.level, logging.ERROR
     try:
-        algebra = translateQuery(parseQuery(text)).algebra
+        parsed = parseQuery(text)
+        # the parse tree first: rdflib's algebra can leave a pattern out (a group that
+        # holds only a FILTER EXISTS loses that filter), the parse keeps every one
+        service = holds_service(parsed)
+        algebra = translateQuery(parsed).algebra
     except Exception as exc:  # rdflib reads less of SPARQL than pyoxigraph, or none
         message = syntax_error(text)
         if message is not None:
@@ -117,7 +121,7 @@ def check_query(text: str) -> None:
         raise QueryRefused(f"the query could not be checked for SERVICE: {reason}") from None
     finally:
         terms.setLevel(level)
-    if holds_service(algebra):
+    if service or holds_service(algebra):
         raise QueryRefused(SERVICE_REFUSED)
 
 
