@@ -5,11 +5,11 @@
 
 A deterministic synthetic record set (:mod:`synthetic`, without its deliberate errors)
 is generated and released with ``coopdata release --no-site``; the store that
-``coopdata query --release`` opens on that release (:func:`coopdata.sparql.open_store`)
+``coopdata query --release`` opens on that release (:func:`coopdata.sparql.query.open_store`)
 gets the embedded dataset's graph as well, so that the queries about agreements,
 events and renamed organisations, which the synthetic records do not have, find
 something too. Each query then runs in a process of its own, the way ``coopdata query
---format csv`` runs it (:func:`~coopdata.sparql.run_query`, then every row written as
+--format csv`` runs it (:func:`~coopdata.sparql.query.run_query`, then every row written as
 CSV), ``--repeat`` times (fewer when there is no time left); the median is reported,
 loading the graph excluded (it is timed apart). A query that has not finished after
 ``--timeout`` seconds is killed and reported as ``> TIMEOUT``. Not a test: the figures
@@ -38,17 +38,18 @@ LOADING = 90.0
 def child(release: Path, query_file: Path, repeat: int, embedded: bool,
           timeout: float) -> None:
     """Load the graph, run one query ``repeat`` times, print the figures as JSON."""
-    from coopdata.sparql import format_result, open_store, run_query
+    from coopdata.sparql.query import open_store, run_query
+    from coopdata.sparql.results import format_result
 
     started = time.perf_counter()
     store = open_store(release)
     if embedded:
         import pyoxigraph
 
-        from coopdata.graph import build_graph
-        from coopdata.resources import default_records
-        from coopdata.serialize import ntriples_lines
-        from coopdata.validate import load
+        from coopdata.model.resources import default_records
+        from coopdata.rdf.turtle import ntriples_lines
+        from coopdata.records.load import load
+        from coopdata.reference.graph import build_graph
 
         dataset, _ = load(default_records())
         store.bulk_load("".join(ntriples_lines(build_graph(dataset))).encode("utf-8"),

@@ -6,7 +6,7 @@ For each size, a deterministic synthetic record set (:mod:`synthetic`, without i
 deliberate errors, so that the release goes through) is generated and synced to disk,
 then released by ``coopdata release --no-site`` in a fresh process (the website is
 measured apart: it is optional at scale), ``--repeat`` times (the run with the median
-total is reported), each step of :data:`coopdata.release.STEPS` timed with its peak
+total is reported), each step of :data:`coopdata.release.job.STEPS` timed with its peak
 memory: the resident memory of the release's processes together (worker processes
 included, sampled every 50 ms from /proc), or the largest one's peak RSS if that is
 more. The reference pipeline (rdflib Graph, Frictionless, pyshacl with default options,
@@ -51,7 +51,7 @@ def emit(event: dict[str, Any]) -> None:
 
 def child_fast(records: Path, out: Path) -> None:
     """The full ``coopdata release``, each step timed through its progress callback."""
-    from coopdata.release import release
+    from coopdata.release.job import release
 
     marks: list[tuple[str, float]] = []
     started = time.perf_counter()
@@ -69,10 +69,10 @@ def child_shacl(records: Path) -> None:
     """The fast SHACL validator alone on the records' triples, as the reference's SHACL
     step runs alone (in a release, its SPARQL half runs beside the table checks)."""
     from coopdata.collector import paused
-    from coopdata.fastgraph import triples
-    from coopdata.shacl import validate_triples
-    from coopdata.uris import Uris
-    from coopdata.validate import load
+    from coopdata.model.uris import Uris
+    from coopdata.rdf.triples import triples
+    from coopdata.records.load import load
+    from coopdata.validate.shacl.check import validate_triples
 
     with paused():
         dataset, _ = load(records)
@@ -94,22 +94,22 @@ def child_reference(records: Path, out: Path) -> None:
               "ended_at": time.time() - launched})  # (seconds since the process was launched)
         return now
 
-    from coopdata.validate import load
+    from coopdata.records.load import load
 
     at = time.perf_counter()
     dataset, _ = load(records)
     at = stage("load", at)
-    from coopdata.graph import build_graph
+    from coopdata.reference.graph import build_graph
 
     graph = build_graph(dataset)
     at = stage("graph", at)
-    from coopdata.package import validate_tables
+    from coopdata.validate.tables import validate_tables
 
     validate_tables(dataset, engine="frictionless")
     at = stage("table-validation", at)
     from pyshacl import validate
 
-    from coopdata.shacl import shapes_graph
+    from coopdata.validate.shacl.terms import shapes_graph
 
     validate(graph, shacl_graph=shapes_graph())
     at = stage("shacl", at)
@@ -117,7 +117,7 @@ def child_reference(records: Path, out: Path) -> None:
     graph.serialize(out / "graph.ttl", format="turtle")
     graph.serialize(out / "graph.nt", format="nt")
     at = stage("rdf-files", at)
-    from coopdata.serialize import published_context
+    from coopdata.rdf.compact import published_context
 
     graph.serialize(out / "graph.jsonld", format="json-ld", context=published_context())
     at = stage("json-ld", at)
@@ -230,7 +230,7 @@ def markdown(figures: dict[str, Any]) -> str:
              f"- `coopdata --help`: {figures['help_seconds']:.2f} s; `coopdata validate` on the "
              f"embedded dataset: {figures['validate_seconds']:.2f} s (median of 5, interpreter "
              "start included).", ""]
-    from coopdata.release import STEPS as stages
+    from coopdata.release.job import STEPS as stages
     lines += ["| projects | triples | pipeline | " + " | ".join(stages)
               + " | total | peak memory |", "|---|---|---|" + "---|" * len(stages) + "---|---|"]
     for size in figures["sizes"]:

@@ -9,12 +9,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from coopdata import codes
-from coopdata.checks import mojibake_repairs, point_text
-from coopdata.dataset import Dataset
-from coopdata.dates import PartialDate
-from coopdata.records import Record
-from coopdata.spec import DEFAULT_VOCABULARY, KINDS, LANGUAGES, Field
+from coopdata.model import codes
+from coopdata.model.dataset import Dataset, Record
+from coopdata.model.dates import PartialDate
+from coopdata.model.spec import DEFAULT_VOCABULARY, KINDS, LANGUAGES, Field
+from coopdata.records.values import mojibake_repairs, point_text
 
 IDS = ("alpha", "beta", "gamma-2")
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéèàçôœÉ’«» 0123456789,.;:'\"-=+@\n"

@@ -13,9 +13,9 @@ from rdflib import OWL, RDF, RDFS, SH, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SKOS
 
-from coopdata import codes
-from coopdata.graph import expand
-from coopdata.spec import KINDS, POINT_WKT, PREFIXES, Field
+from coopdata.model import codes
+from coopdata.model.spec import KINDS, Field
+from coopdata.model.vocab import POINT_WKT, PREFIXES, expand
 
 ROOT = Path(__file__).resolve().parents[1]
 COOP = PREFIXES["coop"]
@@ -116,7 +116,7 @@ def test_every_concept_has_notation_and_labels(codelists: Graph) -> None:
 
 
 def test_table_fields_map_to_spec_fields() -> None:
-    from coopdata.tables import tables
+    from coopdata.tables.layout import tables
 
     for table in tables():
         if table.translations:  # (texts in other languages: table, column, language, text)
@@ -171,7 +171,7 @@ def test_context_reads_a_document_into_the_same_triples() -> None:
 def test_model_md_says_what_every_class_means() -> None:
     """docs/model.md names every class the spec makes nodes of (its table of IATI classes
     and the class diagram)."""
-    from coopdata.spec import KINDS
+    from coopdata.model.spec import KINDS
 
     text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
 

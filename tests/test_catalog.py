@@ -15,11 +15,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH, VOID, XSD
 
 from conftest import shared_path
-from coopdata.catalog import DCAT, SHA256, SPDX, catalog_graph, void_graph
-from coopdata.codes import country_uri
-from coopdata.config import ReleaseConfig
-from coopdata.dates import PartialDate
-from coopdata.releasefiles import ReleaseFile, ReleaseInfo
+from coopdata.model.codes import country_uri
+from coopdata.model.config import ReleaseConfig
+from coopdata.model.dates import PartialDate
+from coopdata.release.catalog import DCAT, SHA256, SPDX, catalog_graph, void_graph
+from coopdata.release.files import ReleaseFile, ReleaseInfo
 
 CONFIG = ReleaseConfig(contact_email="curators@example.org",
                        sparql_endpoint="https://example.org/sparql")

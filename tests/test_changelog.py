@@ -18,9 +18,9 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from conftest import FIXTURES
-from coopdata.changelog import value_changes, write_triple_changes
 from coopdata.cli import main
-from coopdata.release import release
+from coopdata.release.changelog import value_changes, write_triple_changes
+from coopdata.release.job import release
 
 
 @pytest.fixture(scope="module")

@@ -104,7 +104,7 @@ def test_unparsable_catalogue_fails_clearly(tmp_path: Path) -> None:
 
 def test_release_catalogue_is_harvestable(tmp_path: Path) -> None:
     ckan_python()
-    from coopdata.release import release
+    from coopdata.release.job import release
 
     release(tmp_path, version="1.0.0")
     root = tmp_path / "1.0.0"

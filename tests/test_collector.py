@@ -10,7 +10,7 @@ import pytest
 
 from coopdata import validate
 from coopdata.collector import paused
-from coopdata.release import release
+from coopdata.release.job import release
 
 
 @pytest.fixture

@@ -30,11 +30,11 @@ from rdflib.term import Node
 
 import coopdata
 from conftest import FIXTURES
-from coopdata import KINDS, codes
-from coopdata.csvw import csvw_metadata
-from coopdata.graph import expand
-from coopdata.spec import PREFIXES
-from coopdata.uris import DEFAULT_BASE, Uris
+from coopdata import KINDS
+from coopdata.model import codes
+from coopdata.model.uris import DEFAULT_BASE, Uris
+from coopdata.model.vocab import PREFIXES, expand
+from coopdata.tables.csvw import csvw_metadata
 
 csvw = pytest.importorskip("csvw")
 

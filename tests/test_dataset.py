@@ -8,7 +8,7 @@ import pytest
 
 from conftest import shared_path
 from coopdata import Dataset, load, validate
-from coopdata.dates import PartialDate
+from coopdata.model.dates import PartialDate
 
 
 @pytest.fixture(scope="module")

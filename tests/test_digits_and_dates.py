@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import write
-from coopdata.checks import check_records
-from coopdata.dates import DateError, PartialDate
-from coopdata.records import Record
-from coopdata.release import release
-from coopdata.validate import load
+from coopdata.model.dataset import Record
+from coopdata.model.dates import DateError, PartialDate
+from coopdata.records.dataset import check_records
+from coopdata.records.load import load
+from coopdata.release.job import release
 
 # Digits of every script that ``str.isdigit`` (and ``\d``, and ``int``) accept.
 _OTHER_DIGITS = [c for c in map(chr, range(0x80, 0x20000)) if c.isdigit()]

@@ -21,7 +21,7 @@ import rdflib
 from click.testing import CliRunner
 
 from coopdata.cli import main
-from coopdata.resources import default_records
+from coopdata.model.resources import default_records
 
 ROOT = Path(__file__).resolve().parents[1]
 SKIPPED = {"performance.md", "serve-load.md"}
@@ -111,7 +111,7 @@ def later_release(match: re.Match[str], facts: Facts, page: str) -> tuple[object
     change = re.compile(r"^(\d+) added, (\d+) removed\.$", re.MULTILINE).search(
         page, match.end())
     assert change, f"released {match['version']}: no changelog figures after it"
-    from coopdata.changelog import ADDED_TRIPLES, REMOVED_TRIPLES
+    from coopdata.release.changelog import ADDED_TRIPLES, REMOVED_TRIPLES
 
     return (facts.release_files + len((ADDED_TRIPLES, REMOVED_TRIPLES)),
             facts.triples + int(change[1]) - int(change[2]))

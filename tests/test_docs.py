@@ -79,9 +79,9 @@ def test_performance_page_shows_the_recorded_figures() -> None:
 
 
 def test_release_steps_are_documented() -> None:
-    from coopdata.release import STEPS
+    from coopdata.release.job import STEPS
 
     text = " ".join((ROOT / "docs" / "releases.md").read_text(encoding="utf-8").split())
-    listed = re.search(r"in the order of `coopdata\.release\.STEPS`: (.*?) \(", text)
+    listed = re.search(r"in the order of `coopdata\.release\.job\.STEPS`: (.*?) \(", text)
     assert listed is not None
     assert tuple(re.findall(r"`([a-z-]+)`", listed[1])) == STEPS

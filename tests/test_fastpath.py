@@ -15,18 +15,13 @@ from rdflib.compare import isomorphic
 
 from conftest import FIXTURES
 from coopdata import build_graph, load, validate
-from coopdata.fastgraph import ntriples, triples
-from coopdata.jsonld import compact
-from coopdata.serialize import (
-    compacted,
-    framed_projects,
-    ntriples_lines,
-    turtle,
-    write_compacted,
-    write_framed_projects,
-)
-from coopdata.spec import PREFIXES
-from coopdata.uris import Uris
+from coopdata.model.uris import Uris
+from coopdata.model.vocab import PREFIXES
+from coopdata.rdf.compact import compact
+from coopdata.rdf.frame import framed_projects, write_framed_projects
+from coopdata.rdf.jsonld import compacted, write_compacted
+from coopdata.rdf.triples import ntriples, triples
+from coopdata.rdf.turtle import ntriples_lines, turtle
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -112,8 +107,9 @@ def test_same_findings_as_the_reference_engines(
 
 
 def test_streamed_rdf_files_are_the_whole_documents(synthetic: Path, tmp_path: Path) -> None:
-    from coopdata.fastgraph import write_ntriples
-    from coopdata.serialize import ntriples_to_jsonld, ntriples_to_turtle, write_compacted
+    from coopdata.rdf.jsonld import ntriples_to_jsonld, write_compacted
+    from coopdata.rdf.triples import write_ntriples
+    from coopdata.rdf.turtle import ntriples_to_turtle
 
     dataset, _ = load(synthetic)
     fast = triples(dataset)
@@ -129,8 +125,8 @@ def test_streamed_rdf_files_are_the_whole_documents(synthetic: Path, tmp_path: P
 def test_jsonld_from_ntriples_reads_literals_with_spaces_and_escapes(tmp_path: Path) -> None:
     """Only the last term of a line holds spaces (or " ." and escapes): the line splits
     there, and the document is the one made of the triples."""
-    from coopdata.fastgraph import literal, write_ntriples
-    from coopdata.serialize import ntriples_to_jsonld, write_compacted
+    from coopdata.rdf.jsonld import ntriples_to_jsonld, write_compacted
+    from coopdata.rdf.triples import literal, write_ntriples
 
     subject, label = "<https://w3id.org/coopdata/project/a>", f"<{RDFS.label}>"
     made = sorted([(subject, label, literal('a "b" .\n c\\ d .', lang="fr")),
@@ -150,8 +146,9 @@ def test_conversions_beside_give_the_same_documents(synthetic: Path, tmp_path: P
     """In their own processes, or (no interpreter to start) in this one: the same bytes."""
     import sys
 
-    from coopdata.fastgraph import write_ntriples
-    from coopdata.serialize import Beside, write_compacted
+    from coopdata.rdf.jsonld import write_compacted
+    from coopdata.rdf.triples import write_ntriples
+    from coopdata.release.convert import Beside
 
     if interpreter != "python":
         monkeypatch.setattr(sys, "executable", interpreter)
@@ -169,7 +166,7 @@ def test_conversions_beside_give_the_same_documents(synthetic: Path, tmp_path: P
 def test_conversions_beside_run_in_their_own_processes(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """Not done here: the processes find coopdata on this interpreter's module path."""
-    from coopdata import serialize
+    from coopdata.release import convert as serialize
 
     def here(source: Path, target: Path) -> None:
         raise AssertionError(f"{target.name} was converted in the release's own process")
@@ -192,7 +189,7 @@ def test_a_conversion_that_fails_beside_is_done_again_here(tmp_path: Path,
     fails; the conversion is then done in this process."""
     import sys
 
-    from coopdata import serialize
+    from coopdata.release import convert as serialize
 
     done: list[str] = []
     monkeypatch.setitem(serialize.CONVERSIONS, "turtle",
@@ -207,7 +204,7 @@ def test_a_conversion_that_fails_beside_is_done_again_here(tmp_path: Path,
 
 
 def test_conversions_beside_are_stopped_when_the_release_fails(tmp_path: Path) -> None:
-    from coopdata.serialize import Beside
+    from coopdata.release.convert import Beside
 
     (tmp_path / "graph.nt").write_text("<urn:a> <urn:b> <urn:c> .\n" * 200_000)
     with pytest.raises(KeyboardInterrupt), Beside() as beside:
@@ -225,8 +222,8 @@ def test_conversions_beside_are_stopped_when_the_release_fails(tmp_path: Path) -
        datatype=st.sampled_from([None, "http://www.w3.org/2001/XMLSchema#date"]))
 def test_terms_are_read_back_as_written(text: str, lang: str | None, datatype: str | None
                                         ) -> None:
-    from coopdata.fastgraph import XSD, iri, literal, parse_term
-    from coopdata.fastshacl import _nt
+    from coopdata.rdf.triples import XSD, iri, literal, parse_term
+    from coopdata.validate.shacl.terms import term_text as _nt
 
     expected = (PREFIXES["rdf"] + "langString") if lang else datatype or XSD + "string"
     written = literal(text, lang=lang, datatype=datatype)
@@ -239,6 +236,6 @@ def test_terms_are_read_back_as_written(text: str, lang: str | None, datatype: s
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(*[st.sampled_from(["<a>", "<b>", '"a"', '"a"@fr', "_:b"])] * 3)))
 def test_triples_are_sorted_once_each(given_triples: list[tuple[str, str, str]]) -> None:
-    from coopdata.fastgraph import sorted_unique
+    from coopdata.rdf.triples import sorted_unique
 
     assert sorted_unique(given_triples) == sorted(set(given_triples))

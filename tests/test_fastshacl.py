@@ -1,5 +1,5 @@
-"""The fast SHACL validator (coopdata.fastshacl: the shapes compiled once, checked in Python
-on the N-Triples terms, SHACL-SPARQL on pyoxigraph) gives exactly pyshacl's results: on the
+"""The fast SHACL validator (coopdata.validate.shacl.core: the shapes compiled once, checked in
+Python on the N-Triples terms, SHACL-SPARQL on pyoxigraph) gives exactly pyshacl's results: on the
 fixture graph with one injected error per constraint kind and per SHACL-SPARQL rule of
 shapes/coopdata.ttl, on synthetic records with injected errors, and on the embedded dataset.
 A difference that cannot be removed is listed in KNOWN_DIFFERENCES with its reason, and
@@ -8,7 +8,6 @@ must occur exactly as listed."""
 from __future__ import annotations
 
 import re
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -17,17 +16,22 @@ from pathlib import Path
 
 import pyshacl
 import pytest
+from benchmarks import synthetic
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 
 import coopdata
-from coopdata import fastshacl, shaclsparql
-from coopdata.fastgraph import parse_term
-from coopdata.fastshacl import Result, UnsupportedShapes
-from coopdata.shacl import shacl_results, shapes_graph, validate_graph
-from coopdata.uris import Uris
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import synthetic  # noqa: E402
+from coopdata.errors import UsageError
+from coopdata.model.uris import Uris
+from coopdata.rdf.triples import parse_term
+from coopdata.reference import pyshacl as reference_pyshacl
+from coopdata.reference.pyshacl import shacl_results
+from coopdata.report import Finding
+from coopdata.validate.engine import Engine
+from coopdata.validate.shacl import core as fastshacl
+from coopdata.validate.shacl import sparql as shaclsparql
+from coopdata.validate.shacl import terms as shaclterms
+from coopdata.validate.shacl.check import validate_graph
+from coopdata.validate.shacl.terms import Result, UnsupportedShapes, shapes_graph
 
 FIXTURES = Path(__file__).parent / "fixtures" / "records"
 ID = "https://w3id.org/coopdata/id/"
@@ -284,11 +288,11 @@ def compiled() -> fastshacl.CompiledShapes:
 
 
 def fast(graph: Graph) -> list[Result]:
-    return fastshacl.validate(fastshacl.graph_triples(graph), compiled())
+    return fastshacl.validate(shaclterms.graph_triples(graph), compiled())
 
 
 def reference(graph: Graph) -> list[Result]:
-    return fastshacl.results_of_pyshacl(shacl_results(graph))
+    return reference_pyshacl.results_of_pyshacl(shacl_results(graph))
 
 
 def assert_same(fast_results: list[Result], pyshacl_results: list[Result],
@@ -347,18 +351,22 @@ def test_both_engines_give_the_same_findings() -> None:
 
 
 def test_the_fast_engine_falls_back_on_pyshacl(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Shapes that fastshacl does not compile are validated by pyshacl; a bad engine name
-    is refused."""
-    from coopdata import shacl
+    """Shapes that the fast engine does not compile are validated by pyshacl, and the report
+    says so (an info finding naming what it lacks); a bad engine name is refused."""
+    from coopdata.validate.shacl import check as shacl
 
     graph, dataset = injected("min-count", "or"), coopdata.load(FIXTURES)[0]
-    monkeypatch.setattr(shacl, "_compiled", lambda: None)
-    monkeypatch.setattr(fastshacl, "validate", None)  # must not be called
+    monkeypatch.setattr(shacl, "_compiled", lambda: UnsupportedShapes("sh:closed"))
+    monkeypatch.setattr(shacl, "validate", None)  # must not be called
     findings = validate_graph(graph, dataset, uris=Uris())
-    assert sorted(findings, key=repr) == sorted(
-        validate_graph(graph, dataset, uris=Uris(), engine="pyshacl"), key=repr)
-    assert len(findings) == 3
-    with pytest.raises(ValueError, match="unknown SHACL engine"):
+    reference = validate_graph(graph, dataset, uris=Uris(), engine="pyshacl")
+    assert len(reference) == 3
+    assert sorted(findings, key=repr) == sorted([*reference, Finding(
+        "shacl-engine-fallback", "the shapes use what the fast SHACL engine does not compile "
+        "(sh:closed): pyshacl checked the graph instead", severity="info", layer="shacl")],
+        key=repr)
+    assert validate_graph(graph, dataset, uris=Uris(), engine=Engine.REFERENCE) == reference
+    with pytest.raises(UsageError, match="unknown engine"):
         validate_graph(graph, dataset, uris=Uris(), engine="rdflib")
 
 
@@ -425,9 +433,9 @@ def test_graph_triples_are_what_rdflib_writes() -> None:
     graph = injected(*INJECTIONS)
     graph.add((term("project/x"), term("rdfs:comment"), Literal('a "quoted"\nline\\', lang="EN")))
     written = graph.serialize(format="nt", encoding="utf-8")
-    assert sorted(fastshacl.graph_triples(graph)) == sorted(fastshacl.read_ntriples(written))
-    assert {parse_term(o) for _, _, o in fastshacl.graph_triples(graph)} == {
-        fastshacl._of_rdflib(o) for o in graph.objects()}
+    assert sorted(shaclterms.graph_triples(graph)) == sorted(shaclterms.read_ntriples(written))
+    assert {parse_term(o) for _, _, o in shaclterms.graph_triples(graph)} == {
+        shaclterms.of_rdflib(o) for o in graph.objects()}
 
 
 def test_blank_nodes_keep_their_labels() -> None:
@@ -471,10 +479,10 @@ def test_generic_messages_are_pyshacl_s() -> None:
         <https://example.org/a> a <https://example.org/C> ;
             <https://example.org/p> "b"@de, "c"@de, <https://example.org/z> ;
             <https://example.org/q> "1" .""")
-    results = fastshacl.validate(fastshacl.graph_triples(data), fastshacl.compile_shapes(shapes))
+    results = fastshacl.validate(shaclterms.graph_triples(data), fastshacl.compile_shapes(shapes))
     assert len({r.component for r in results}) == 11
     report = pyshacl.validate(data, shacl_graph=shapes, allow_warnings=True)[1]
-    assert_same(results, fastshacl.results_of_pyshacl(report))
+    assert_same(results, reference_pyshacl.results_of_pyshacl(report))
 
 
 def test_sparql_constraints_on_the_triples_they_need(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -495,9 +503,9 @@ def test_the_data_graph_is_freed_without_the_cyclic_collector(
     import gc
     import weakref
 
-    made: list[weakref.ref[fastshacl.DataGraph]] = []
+    made: list[weakref.ref[shaclterms.DataGraph]] = []
 
-    class Watched(fastshacl.DataGraph):
+    class Watched(shaclterms.DataGraph):
         def __init__(self, *args: object, **kwargs: object) -> None:
             super().__init__(*args, **kwargs)  # type: ignore[arg-type]
             made.append(weakref.ref(self))
@@ -519,7 +527,7 @@ def test_the_data_graph_is_freed_without_the_cyclic_collector(
 
 def test_started_validation_gives_what_validation_gives() -> None:
     """The SPARQL half runs beside whatever the caller does before asking for the results."""
-    triples = fastshacl.graph_triples(injected(*INJECTIONS))
+    triples = shaclterms.graph_triples(injected(*INJECTIONS))
     finish = fastshacl.begin(triples, compiled())
     time.sleep(0.05)
     assert finish() == fastshacl.validate(triples, compiled())
@@ -551,7 +559,7 @@ def test_the_triples_a_query_needs(where: str, predicates: set[str] | None,
 
 
 def test_ntriples_documents_are_validated_as_triples() -> None:
-    from coopdata.shacl import validate_triples
+    from coopdata.validate.shacl.check import validate_triples
 
     graph = injected(*INJECTIONS)
     text = graph.serialize(format="nt", encoding="utf-8")
@@ -559,7 +567,7 @@ def test_ntriples_documents_are_validated_as_triples() -> None:
         text.decode("utf-8"), compiled()) == fast(graph)
     dataset = coopdata.load(FIXTURES)[0]
     assert validate_triples(text, dataset, uris=Uris()) == validate_triples(
-        fastshacl.graph_triples(graph), dataset, uris=Uris())
+        shaclterms.graph_triples(graph), dataset, uris=Uris())
 
 
 def test_several_target_classes_with_subclasses() -> None:
@@ -577,7 +585,7 @@ def test_several_target_classes_with_subclasses() -> None:
         @prefix ex: <{EX}> . ex:Sub <{RDFS.subClassOf}> ex:D .
         ex:a a ex:C ; ex:p ex:e ; ex:q 3 . ex:e a ex:E . ex:d a ex:C, ex:D .
         ex:b a ex:Sub ; ex:p "x", "y" ; ex:q 1 . [] a ex:D ; ex:p 7 ; ex:q 5.0 .""")
-    results = fastshacl.validate(fastshacl.graph_triples(data), fastshacl.compile_shapes(shapes))
+    results = fastshacl.validate(shaclterms.graph_triples(data), fastshacl.compile_shapes(shapes))
     assert len(results) == 6
     report = pyshacl.validate(data, shacl_graph=shapes, allow_warnings=True)[1]
-    assert_same(results, fastshacl.results_of_pyshacl(report))
+    assert_same(results, reference_pyshacl.results_of_pyshacl(report))

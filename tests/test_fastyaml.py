@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -12,12 +11,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coopdata import records
-from coopdata.fastyaml import read_plain
-from coopdata.records import read_record
+from coopdata.records import read as records
+from coopdata.records.fastread import read_plain
+from coopdata.records.read import read_record
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 REFUSED = "refused"
 
@@ -34,7 +32,7 @@ def pyyaml(text: str) -> Any:
         if node is None:
             return REFUSED
         return records._plain(node, "", None, set() if "*" in text else None, 0)
-    except (yaml.YAMLError, records._Refused):
+    except (yaml.YAMLError, records._RecordRefused):
         return REFUSED
 
 
@@ -54,7 +52,7 @@ def test_every_embedded_record_is_read_fast_and_as_pyyaml_reads_it() -> None:
 
 
 def test_synthetic_records_are_read_fast_and_as_pyyaml_reads_them(tmp_path: Path) -> None:
-    from synthetic import generate  # type: ignore[import-not-found]
+    from benchmarks.synthetic import generate
 
     generate(300, tmp_path)  # with its deliberate errors
     for path in sorted(tmp_path.rglob("*.yaml")):

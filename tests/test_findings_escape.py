@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import write
-from coopdata import records as records_module
+from coopdata.records import read as records_module
+from coopdata.records.load import load
 from coopdata.report import Finding, Report, escape_invisible
-from coopdata.validate import load
 from test_push import Stub, released, run, stub  # noqa: F401 - fixtures
 
 _INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202e", "\u2066", "\u00ad",

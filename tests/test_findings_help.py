@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 
 from conftest import write
 from coopdata import read_record
-from coopdata.checks import assemble, check_record
 from coopdata.cli import main
-from coopdata.records import Record
+from coopdata.model.dataset import Record
+from coopdata.records.checks import check_record
+from coopdata.records.dataset import assemble
 from coopdata.report import Finding, Report, escape_invisible, github_annotation
 from test_fastyaml import read_both_ways
 
@@ -152,13 +153,12 @@ def test_without_a_file_named_after_the_id_the_first_in_path_order_is_the_origin
     for path in paths:
         record, _ = read_record(path, "person")
         assert record is not None
-        typed.append(check_record(record, []))
+        typed.append(check_record(record)[0])
     outcomes = set()
     for seed in range(4):  # whatever order the records come in
         order: list[Record] = [t for t in typed if t is not None]
         random.Random(seed).shuffle(order)
-        findings: list[Finding] = []
-        dataset, _ = assemble(order, findings)
+        dataset, findings = assemble(order)
         kept = dataset.get("person", "same")
         assert kept is not None
         outcomes.add((kept.path, tuple(sorted((f.path or "", f.message) for f in findings

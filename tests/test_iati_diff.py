@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES
-from coopdata.changelog import IATI_ACTIVITIES, compare_activities
 from coopdata.cli import main
-from coopdata.release import release
+from coopdata.release.changelog import IATI_ACTIVITIES, compare_activities
+from coopdata.release.job import release
 
 PREFIX = "XI-IATI-COOPDATA-"  # (the fixture's publisher: release configuration default)
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from coopdata.config import ReleaseConfig
 from coopdata.iati import rules, xsd
 from coopdata.iati.write import export, write_activities
-from coopdata.resources import default_records
-from coopdata.validate import load
+from coopdata.model.config import ReleaseConfig
+from coopdata.model.resources import default_records
+from coopdata.records.load import load
 
 TODAY = dt.date(2026, 1, 1)
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "iati" / "activities"
@@ -180,7 +180,7 @@ def test_schema_errors_point_at_the_record(tmp_path: Path) -> None:
 
 
 def test_release_lists_and_describes_the_iati_file(tmp_path: Path) -> None:
-    from coopdata.release import release
+    from coopdata.release.job import release
 
     result = release(tmp_path / "out", _records(tmp_path), version="1", date="2026-01-01",
                      site=False)
@@ -195,8 +195,8 @@ def test_release_lists_and_describes_the_iati_file(tmp_path: Path) -> None:
 
 
 def test_release_refused_when_the_iati_file_fails(tmp_path: Path) -> None:
-    from coopdata._errors import RecordsInvalid
-    from coopdata.release import release
+    from coopdata.errors import RecordsInvalid
+    from coopdata.release.job import release
 
     folder = _records(tmp_path, COMPLETE.replace("2019-03-10", "2027-03-10"))
     with pytest.raises(RecordsInvalid) as caught:

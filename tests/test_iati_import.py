@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from coopdata import codes
-from coopdata.checks import parse_point
 from coopdata.cli import main
 from coopdata.iati.importer import MANIFEST, import_iati, record_id
 from coopdata.iati.read import ActivityFile, schema_folder
 from coopdata.iati.recordtext import record_text
+from coopdata.model import codes
+from coopdata.records.values import parse_point
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "iati"  # ../shared/iati, beside the checkout
@@ -78,7 +78,7 @@ def test_every_shared_file_is_imported(imported: tuple[Path, Any]) -> None:
 
 @needs_shared
 def test_imported_records_validate(imported: tuple[Path, Any]) -> None:
-    from coopdata.validate import validate
+    from coopdata.validate.validation import validate
 
     out, _ = imported
     report = validate(out).report
@@ -352,7 +352,7 @@ def test_record_ids_are_deterministic_slugs() -> None:
 
 @given(st.text(min_size=1, max_size=120))
 def test_record_ids_are_valid_and_distinct(text: str) -> None:
-    from coopdata.checks import SLUG
+    from coopdata.records.checks import SLUG
 
     made = record_id("iati-", text)
     assert SLUG.fullmatch(made) and len(made) <= 80
@@ -514,7 +514,7 @@ def test_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
     lambda inner: st.lists(inner, max_size=3), max_leaves=6))
 def test_record_text_reads_back_as_written(value: Any) -> None:
     """The imported records' YAML gives back what was written."""
-    from coopdata.spec import KINDS
+    from coopdata.model.spec import KINDS
 
     del KINDS  # (the note field of a source is text: a map of language to text)
     text = value if isinstance(value, str) else str(value)
@@ -566,10 +566,7 @@ def test_workers_give_the_same_output(tmp_path: Path) -> None:
     """One, two or three workers: the same records, byte for byte, the same account and
     the same findings, on generated activities and on activities made to test the merge
     (several files, duplicates, organisations named differently in different shares)."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from iati_synthetic import write
+    from benchmarks.iati_synthetic import write
 
     folder = tmp_path / "in"
     folder.mkdir()

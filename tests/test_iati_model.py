@@ -15,12 +15,15 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import SKOS, XSD
 
-from coopdata import build_graph, codes, load, validate
-from coopdata.checks import parse_point, point_text
-from coopdata.fastgraph import ntriples, triples
-from coopdata.graph import wkt_point
-from coopdata.spec import KINDS, Field
-from coopdata.tables import ancestor_keys, columns, records_from_rows, tables
+from coopdata import build_graph, load, validate
+from coopdata.model import codes
+from coopdata.model.spec import KINDS, Field
+from coopdata.model.vocab import wkt_point
+from coopdata.rdf.triples import ntriples, triples
+from coopdata.records.values import parse_point, point_text
+from coopdata.tables.cells import columns
+from coopdata.tables.layout import ancestor_keys, tables
+from coopdata.tables.rows import records_from_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = Path(__file__).parent / "fixtures" / "records-iati"
@@ -183,8 +186,8 @@ def test_records_tables_records() -> None:
                             for row in zip(*cells, strict=True)]
     assert rows["project_results_indicators_periods"][0]["grandparent_position"] == "1"
     plain = records_from_rows(rows)
-    from coopdata.checks import check_records
-    from coopdata.records import Record
+    from coopdata.model.dataset import Record
+    from coopdata.records.dataset import check_records
 
     again, findings = check_records(
         Record(kind, record_id, f"{record_id}.yaml",
@@ -230,8 +233,8 @@ VOCABULARY_CODES = list(_vocabulary_codes(KINDS["project"].fields))
 
 
 def _vocabulary_findings(path: tuple[Field, ...], code: str, vocabulary: str | None):  # type: ignore[no-untyped-def]
-    from coopdata.checks import check_records
-    from coopdata.records import Record
+    from coopdata.records.dataset import check_records
+    from coopdata.records.read import Record
 
     leaf = path[-1]
     data: dict = {leaf.name: code}  # type: ignore[type-arg]

@@ -19,7 +19,8 @@ import pytest
 from lxml import etree
 
 from coopdata.iati.importer import import_iati
-from coopdata.sparql import format_solutions, open_store, run_query
+from coopdata.sparql.query import open_store, run_query
+from coopdata.sparql.results import format_solutions
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "docs" / "queries" / "iati"

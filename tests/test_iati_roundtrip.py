@@ -19,7 +19,7 @@ from coopdata.iati import rules, xsd
 from coopdata.iati.canonical import pairs, paths
 from coopdata.iati.importer import import_iati
 from coopdata.iati.write import export
-from coopdata.validate import load
+from coopdata.records.load import load
 
 TODAY = dt.date(2026, 1, 1)
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "iati" / "activities"
@@ -129,7 +129,7 @@ def test_periods_ending_before_they_start_are_not_carried(tmp_path: Path, start:
 def test_negative_budgets(tmp_path: Path, kind: str, severity: str) -> None:
     """A negative revised budget (IATI permits it) warns; any other negative budget
     stays a violation."""
-    from coopdata.validate import validate
+    from coopdata.validate.validation import validate
 
     source = tmp_path / "a.xml"
     source.write_text(PERIODS.format(type=kind, start="01-01", end="03-31", amount="-9077"),
@@ -142,8 +142,8 @@ def test_negative_budgets(tmp_path: Path, kind: str, severity: str) -> None:
 
 @needs_shared
 def test_release_of_the_imported_activities(tmp_path: Path) -> None:
-    from coopdata.release import release
-    from coopdata.validate import validate
+    from coopdata.release.job import release
+    from coopdata.validate.validation import validate
 
     iatikit = pytest.importorskip("iatikit")
     import_iati([SHARED], tmp_path / "records")

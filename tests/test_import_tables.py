@@ -16,11 +16,13 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from coopdata import RecordsInvalid, read_tables, write_package
-from coopdata.build import export_tables, import_tables, read_tables_in
 from coopdata.cli import main
-from coopdata.dataset import Dataset
-from coopdata.tables import rows, tables
-from coopdata.validate import load
+from coopdata.model.dataset import Dataset
+from coopdata.records.load import load
+from coopdata.release.build import export_tables, import_tables
+from coopdata.tables.cells import rows
+from coopdata.tables.layout import tables
+from coopdata.tables.read import read_tables_in
 from strategies import datasets
 
 TABLES = {t.name: t for t in tables()}

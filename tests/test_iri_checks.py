@@ -14,15 +14,16 @@ from hypothesis import strategies as st
 
 from conftest import write
 from coopdata import UsageError
-from coopdata.catalog import catalog_graph, void_graph
-from coopdata.checks import check_records, url_problem
-from coopdata.config import ReleaseConfig, _check, load_config
-from coopdata.dates import PartialDate
-from coopdata.fastgraph import iri
-from coopdata.records import Record
-from coopdata.releasefiles import ReleaseFile, ReleaseInfo
-from coopdata.uris import Uris
-from coopdata.validate import load
+from coopdata.model.config import ReleaseConfig, _check, load_config
+from coopdata.model.dataset import Record
+from coopdata.model.dates import PartialDate
+from coopdata.model.uris import Uris
+from coopdata.rdf.triples import iri
+from coopdata.records.dataset import check_records
+from coopdata.records.load import load
+from coopdata.records.values import url_problem
+from coopdata.release.catalog import catalog_graph, void_graph
+from coopdata.release.files import ReleaseFile, ReleaseInfo
 
 BAD = ["http://x/%zz", "http://x/%2", "http://x/a%", "http://x:abc/", "http://x:8o/",
        "http://x/#a#b", "https://x/a#b#", "http://[::1/", "http://x/a\ufffe",

@@ -16,12 +16,11 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from coopdata import build_graph, read_tables, write_package
-from coopdata.checks import check_records
-from coopdata.dataset import Dataset
-from coopdata.fastgraph import ntriples, triples
-from coopdata.records import Record
-from coopdata.spec import KINDS, LANGUAGES, Field, text_order
-from coopdata.tables import TableError, records_from_rows
+from coopdata.model.dataset import Dataset, Record
+from coopdata.model.spec import KINDS, LANGUAGES, Field, text_order
+from coopdata.rdf.triples import ntriples, triples
+from coopdata.records.dataset import check_records
+from coopdata.tables.rows import TableError, records_from_rows
 from strategies import datasets, plain_text
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,11 +13,12 @@ from benchmarks.synthetic import generate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coopdata.records import FieldLines, read_record
-from coopdata.uris import Uris
-from coopdata.validate import Validation
+from coopdata.model.uris import Uris
+from coopdata.records.read import FieldLines, read_record
+from coopdata.validate.validation import Validation
 
-validation = importlib.import_module("coopdata.validate")  # the module, not the function
+validation = importlib.import_module("coopdata.validate.validation")  # the module, not the function
+load = importlib.import_module("coopdata.records.load")
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run(directory: Path | None, monkeypatch: pytest.MonkeyPatch, parallel_from: int
          ) -> Validation:
-    monkeypatch.setattr(validation, "PARALLEL_FROM", parallel_from)
+    monkeypatch.setattr(load, "PARALLEL_FROM", parallel_from)
     return validation.validate(directory, uris=Uris("https://example.org/coop/"))
 
 
@@ -97,7 +98,7 @@ def test_resolved_tags_are_pyyaml_s(value: str, plain: bool) -> None:
     except that a plain scalar whose tag holds no data (``=``) is text."""
     import yaml
 
-    from coopdata.records import _MERGE, _SCALAR_TAGS, _STR, _Loader
+    from coopdata.records.read import _MERGE, _SCALAR_TAGS, _STR, _Loader
 
     reference = yaml.resolver.Resolver()
     loader = _Loader("")

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, write
 from coopdata import UsageError
-from coopdata.build import build, export_tables
 from coopdata.cli import main
-from coopdata.output import MARKER
+from coopdata.model.resources import MARKER
+from coopdata.release.build import build, export_tables
 
 RECORDS = FIXTURES / "records"
 
@@ -169,7 +169,7 @@ def test_a_tampered_marker_is_refused(tmp_path: Path, tamper: str) -> None:
 
 def test_a_file_added_while_building_is_kept(tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    module = sys.modules["coopdata.build"]  # (coopdata.build is also the function)
+    module = sys.modules["coopdata.release.build"]  # (coopdata.build is also the function)
     out = tmp_path / "out"
     build(out, RECORDS)
     before = snapshot(out)
@@ -197,7 +197,7 @@ def test_out_that_is_a_symbolic_link_is_refused(tmp_path: Path) -> None:
 # --- no rdflib graph on the production path (issue 15, item 1) --------------------
 
 def test_build_makes_no_rdflib_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from coopdata.validate import Validation
+    from coopdata.validate.validation import Validation
 
     def refuse(self: Validation) -> None:
         raise AssertionError("build made an rdflib graph")
@@ -218,7 +218,7 @@ def test_build_makes_no_rdflib_graph(tmp_path: Path, monkeypatch: pytest.MonkeyP
 ])
 def test_a_memory_error_is_one_line_and_exit_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                argv: list[str]) -> None:
-    module = sys.modules["coopdata.validate"]
+    module = sys.modules["coopdata.validate.validation"]
 
     def greedy(*args: object, **kwargs: object) -> None:
         raise MemoryError
@@ -226,7 +226,7 @@ def test_a_memory_error_is_one_line_and_exit_1(tmp_path: Path, monkeypatch: pyte
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(module, "load", greedy)
     monkeypatch.setattr(module, "validate", greedy)
-    monkeypatch.setattr(sys.modules["coopdata.build"], "load", greedy)
+    monkeypatch.setattr(sys.modules["coopdata.release.build"], "load", greedy)
     result = CliRunner().invoke(main, argv)
     assert (result.exit_code, result.stdout) == (1, "")
     assert (result.exit_code, result.stderr.split("\n", 1)[1]) == (  # after "reading …"
@@ -237,7 +237,7 @@ def test_a_memory_error_is_one_line_and_exit_1(tmp_path: Path, monkeypatch: pyte
 
 
 def test_import_out_of_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    module = sys.modules["coopdata.build"]
+    module = sys.modules["coopdata.tables.read"]
     export_tables(tmp_path / "tables", RECORDS)
 
     def greedy(*args: object, **kwargs: object) -> None:

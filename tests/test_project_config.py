@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 from coopdata import UsageError
 from coopdata.cli import main
-from coopdata.config import find_project, load_config
-from coopdata.records import record_files
-from coopdata.resources import default_records
+from coopdata.model.config import find_project, load_config
+from coopdata.model.resources import default_records
+from coopdata.records.files import record_files
 
 EMBEDDED = sum(1 for _ in record_files(default_records()))
 

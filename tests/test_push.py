@@ -27,8 +27,9 @@ from hypothesis import strategies as st
 import stores
 from conftest import FIXTURES
 from coopdata.cli import main
-from coopdata.push import challenges, digest_authorization, push
-from coopdata.release import release
+from coopdata.publish.auth import challenges, digest_authorization
+from coopdata.publish.push import push
+from coopdata.release.job import release
 from stores import NO_PROXY, free_port
 
 GRAPH = "https://w3id.org/coopdata/graph/1.0.0"

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from coopdata.sparql import format_solutions, open_store, run_query
+from coopdata.sparql.query import open_store, run_query
+from coopdata.sparql.results import format_solutions
 from stores import ordered
 
 ROOT = Path(__file__).resolve().parents[1]

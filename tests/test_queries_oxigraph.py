@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from coopdata.cli import main
-from coopdata.release import release
-from coopdata.resources import default_records
+from coopdata.model.resources import default_records
+from coopdata.release.job import release
 from stores import (
     GRAPH,
     NO_PROXY,

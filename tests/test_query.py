@@ -53,7 +53,7 @@ def run(*args: str) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from coopdata.release import release
+    from coopdata.release.job import release
 
     result = release(tmp_path_factory.mktemp("releases"), records=FIXTURES / "records",
                      version="1.0.0", date="2026-11-23")

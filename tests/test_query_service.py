@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from coopdata.cli import main
-from coopdata.sparql import QueryRefused, check_query, open_store
+from coopdata.sparql.query import QueryRefused, check_query, open_store
 
 KEYWORDS = ("SELECT", "WHERE", "OPTIONAL", "FILTER", "EXISTS", "SERVICE", "SILENT", "PREFIX")
 
@@ -151,13 +151,13 @@ def test_the_command_refuses_service_unless_allowed() -> None:
 
 
 def test_records_load_through_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    import coopdata.graph
-    from coopdata.validate import Validation
+    import coopdata.reference.graph
+    from coopdata.validate.validation import Validation
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("an rdflib graph was built")
 
-    monkeypatch.setattr(coopdata.graph, "build_graph", refuse)
+    monkeypatch.setattr(coopdata.reference.graph, "build_graph", refuse)
     monkeypatch.setattr(Validation, "graph", property(refuse))
     store = open_store(records=FIXTURES / "records")
     assert len(store) > 300

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
-from coopdata.checks import check_records
-from coopdata.dataset import Dataset
-from coopdata.recordfile import record_yaml
-from coopdata.records import read_record
+from coopdata.model.dataset import Dataset
+from coopdata.records.dataset import check_records
+from coopdata.records.read import read_record
+from coopdata.records.write import record_yaml
 from strategies import datasets
 
 

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import refused, write
-from coopdata import read_record, records
+from coopdata import read_record
+from coopdata.records import read as records
 
 
 def test_lines_of_fields_and_nested_items(tmp_path: Path) -> None:

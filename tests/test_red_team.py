@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from coopdata import UsageError
-from coopdata.server import Handler, Limits, Server
+from coopdata.sparql.handler import Handler
+from coopdata.sparql.server import Limits, Server
 from test_serve_hostile import start, stop
 
 
@@ -106,7 +107,7 @@ def test_a_workbook_never_replaces_a_file_that_appears_while_it_is_written(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workbook: str) -> None:
     """``export-tables --format xlsx|ods`` checks that its file is new when it starts;
     a file the user saves under that name while the workbook is written is kept."""
-    from coopdata import workbook as module
+    from coopdata.tables import workbook as module
 
     target = tmp_path / f"book.{workbook}"
     writer = getattr(module, f"_write_{workbook}")
@@ -171,7 +172,7 @@ def test_a_comment_ended_otherwise_than_by_a_newline_fetches_nothing(breaker: st
     fetches nothing."""
     import pyoxigraph
 
-    from coopdata.sparql import QueryRefused, check_query
+    from coopdata.sparql.query import QueryRefused, check_query
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))

@@ -20,7 +20,8 @@ from rdflib.compare import isomorphic
 from conftest import FIXTURES
 from coopdata import build_graph, load, read_tables
 from coopdata.cli import main
-from coopdata.release import release, verify
+from coopdata.release.dir import verify
+from coopdata.release.job import release
 
 READING = f"reading 13 records from {FIXTURES / 'records'}\n"
 """The first line of every command below that reads the fixture's records (on stderr)."""
@@ -148,7 +149,7 @@ def test_records_failing_only_the_graph_checks_publish_nothing(
     """graph.nt is written, and converted beside, while the graph is checked: a violation
     found there stops the conversions and takes everything away, the folder made for
     the release included."""
-    from coopdata import serialize
+    from coopdata.release import convert as serialize
 
     started: list[serialize.Beside] = []
     original = serialize.Beside.start

@@ -36,14 +36,15 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, refused, write
 from coopdata import OutputError, read_record, read_tables
-from coopdata.build import build, export_tables, import_tables
-from coopdata.checks import SLUG, check_records
 from coopdata.cli import main
-from coopdata.dataset import Dataset
-from coopdata.records import Record
-from coopdata.release import release, releases_in, verify
-from coopdata.tables import guard, tables, unguard
-from coopdata.validate import load
+from coopdata.model.dataset import Dataset, Record
+from coopdata.records.checks import SLUG
+from coopdata.records.dataset import check_records
+from coopdata.records.load import load
+from coopdata.release.build import build, export_tables, import_tables
+from coopdata.release.dir import releases_in, verify
+from coopdata.release.job import release
+from coopdata.tables.layout import guard, tables, unguard
 
 ROOT = Path(__file__).resolve().parents[1]
 BOUNDED = settings(max_examples=300, deadline=None, database=None, derandomize=True,
@@ -387,7 +388,7 @@ def test_csv_to_records_gives_the_true_text(formula_build: Path, tmp_path: Path)
 
 
 def test_numbers_are_never_quoted() -> None:
-    from coopdata.package import csv_text
+    from coopdata.tables.package import csv_text
 
     def table(name: str) -> Any:
         return next(t for t in tables() if t.name == name)
@@ -453,7 +454,7 @@ def test_remote_json_ld_context_is_never_fetched(no_network: list[str], context:
     from rdflib import Graph, Literal, URIRef
 
     from coopdata import UsageError
-    from coopdata.serialize import compacted
+    from coopdata.rdf.jsonld import compacted
 
     graph = Graph()
     graph.add((URIRef("urn:x:a"), URIRef("urn:x:p"), Literal("v")))
@@ -468,7 +469,7 @@ def test_remote_json_ld_context_is_never_fetched(no_network: list[str], context:
 def test_owl_imports_are_not_followed(no_network: list[str]) -> None:
     from rdflib import Graph
 
-    from coopdata.shacl import shacl_results
+    from coopdata.reference.pyshacl import shacl_results
 
     data = Graph().parse(data="""
         @prefix owl: <http://www.w3.org/2002/07/owl#> .
@@ -747,8 +748,8 @@ def test_atheris_fuzzes_loader_and_csv_reader(tmp_path: Path) -> None:
 # --- faults: signals, races, a full disk -----------------------------------------
 
 def _embedded_count() -> int:
-    from coopdata.records import record_files
-    from coopdata.resources import default_records
+    from coopdata.model.resources import default_records
+    from coopdata.records.files import record_files
 
     return sum(1 for _ in record_files(default_records()))
 
@@ -772,7 +773,7 @@ def assert_only_complete_releases(out: Path, *, settled: bool = True) -> list[st
     from rdflib import Graph
     from rdflib.namespace import DCAT
 
-    from coopdata.release import LATEST, SERIES, SERIES_MARKER
+    from coopdata.release.dir import LATEST, SERIES, SERIES_MARKER
 
     visible = {p.name for p in out.iterdir() if not p.name.startswith(".")}
     versions = releases_in(out)

@@ -15,8 +15,9 @@ from rdflib.namespace import DCTERMS, RDF
 
 from conftest import FIXTURES
 from coopdata import OutputError, UsageError
-from coopdata.catalog import DCAT, catalog_graph, series_graph
-from coopdata.release import LATEST, SERIES, release, releases_in, verify
+from coopdata.release.catalog import DCAT, catalog_graph, series_graph
+from coopdata.release.dir import LATEST, SERIES, releases_in, verify
+from coopdata.release.job import release
 from test_catalog import CONFIG, FILES, INFO, shacl
 
 BASE = "https://w3id.org/coopdata/dataset/"

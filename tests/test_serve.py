@@ -26,9 +26,11 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import FIXTURES
-from coopdata.serve_page import PAGE_CSP
-from coopdata.server import Limits, Server, make_server, negotiate
-from coopdata.sparql import open_store
+from coopdata.sparql.answers import negotiate
+from coopdata.sparql.pages import PAGE_CSP
+from coopdata.sparql.query import open_store
+from coopdata.sparql.serve import make_server
+from coopdata.sparql.server import Limits, Server
 
 ID = "https://w3id.org/coopdata/id/"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

@@ -20,10 +20,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coopdata.config import ReleaseConfig
-from coopdata.fastgraph import triples
-from coopdata.release import release
-from coopdata.serve_page import (
+from coopdata.model.config import ReleaseConfig
+from coopdata.model.uris import Uris
+from coopdata.rdf.triples import triples
+from coopdata.records.load import load
+from coopdata.release.job import release
+from coopdata.release.site import SiteInput, site_files
+from coopdata.sparql.pages import (
     PAGE_CSP,
     SITE_CSP,
     Context,
@@ -32,10 +35,8 @@ from coopdata.serve_page import (
     queries_folder,
     results_html,
 )
-from coopdata.server import Limits, Server, make_server
-from coopdata.site import SiteInput, site_files
-from coopdata.uris import Uris
-from coopdata.validate import load
+from coopdata.sparql.serve import make_server
+from coopdata.sparql.server import Limits, Server
 from test_serve import fetch, raw, running
 from test_site import SCRIPT_TITLE, hostile_records
 

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from conftest import FIXTURES
-from coopdata.server import Limits, Server, make_server
+from coopdata.sparql.serve import make_server
+from coopdata.sparql.server import Limits, Server
 
 ASK = "ASK { ?s ?p ?o }"
 

@@ -5,13 +5,9 @@ as docs/serve.md says. No latency is asserted: the figures are in docs/serve-loa
 
 from __future__ import annotations
 
-import importlib
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # under plain `pytest` too
-load = importlib.import_module("benchmarks.load")
+from benchmarks import load
 
 BOUND = 60  # seconds: the whole test, server start and stop included (it takes ~7 s)
 # --timeout 2: each query is parsed by rdflib in its own process before it runs (about

@@ -9,7 +9,7 @@ import pytest
 from rdflib.compare import isomorphic
 
 from coopdata import build_graph, load
-from coopdata.shacl import shacl_results
+from coopdata.reference.pyshacl import shacl_results
 from test_cli import READING, replace_in, run
 
 SECOND = "records/projects/second.yaml"

@@ -22,8 +22,9 @@ from rdflib.compare import isomorphic
 from conftest import FIXTURES
 from coopdata import load
 from coopdata.cli import main
-from coopdata.release import release, verify
-from coopdata.site import site_for_release
+from coopdata.release.dir import verify
+from coopdata.release.job import release
+from coopdata.release.site import site_for_release
 
 SCRIPT_TITLE = "<script>alert(1)</script> Deuxième projet"
 EN_TITLE = 'Second "project" & <b>co</b></script>'

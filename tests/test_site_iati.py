@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES
 from coopdata import load
-from coopdata.release import release
-from coopdata.site import site_for_release
-from coopdata.site.activity import SERIES, location_map, point
-from coopdata.site.i18n import iati_code
+from coopdata.release.job import release
+from coopdata.release.site import site_for_release
+from coopdata.release.site.activity import SERIES, location_map, point
+from coopdata.release.site.i18n import iati_code
 from test_site import page, tree
 
 RECORDS = FIXTURES / "iati-site" / "records"

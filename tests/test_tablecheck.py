@@ -8,9 +8,11 @@ import pytest
 
 from conftest import FIXTURES
 from coopdata import load
-from coopdata.package import frictionless_errors, package_descriptor
-from coopdata.tablecheck import check_package
-from coopdata.tables import rows, tables
+from coopdata.reference.frictionless import frictionless_errors
+from coopdata.tables.cells import rows
+from coopdata.tables.layout import tables
+from coopdata.tables.package import package_descriptor
+from coopdata.validate.tablecheck import check_package
 
 
 def fixture_tables() -> dict[str, list[list[str]]]:

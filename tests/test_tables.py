@@ -13,11 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from conftest import FIXTURES
 from coopdata import read_tables, validate, write_package
 from coopdata.cli import main
-from coopdata.dataset import Dataset
-from coopdata.package import csv_text, table_cells, validate_tables
-from coopdata.records import Record
-from coopdata.tables import TEXT_TYPES, guard, rows, tables
-from coopdata.validate import load
+from coopdata.model.dataset import Dataset, Record
+from coopdata.records.load import load
+from coopdata.tables.cells import rows
+from coopdata.tables.layout import TEXT_TYPES, guard, tables
+from coopdata.tables.package import csv_text, table_cells
+from coopdata.validate.tables import validate_tables
 from strategies import datasets
 
 
@@ -142,7 +143,7 @@ def _single_objects(fields, prefix=""):  # type: ignore[no-untyped-def]
 def test_an_empty_object_is_no_value_in_either_reader(tmp_path: Path) -> None:
     """An object whose fields are all optional, written empty ({} or every field null), is
     dropped by the record checks whichever YAML reader read it, as the tables drop it."""
-    from coopdata.spec import KINDS
+    from coopdata.model.spec import KINDS
 
     names = list(_single_objects(KINDS["project"].fields))
     assert "loan_terms" in names
@@ -154,8 +155,8 @@ def test_an_empty_object_is_no_value_in_either_reader(tmp_path: Path) -> None:
                      if name == "loan_terms" else f"{name}: {{}}")
     path = folder / "p.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    from coopdata.checks import check_records
-    from coopdata.records import _read_yaml, read_record
+    from coopdata.records.dataset import check_records
+    from coopdata.records.read import _read_yaml, read_record
 
     text = path.read_text(encoding="utf-8")
     for reader, (read, _) in (("fast", read_record(path, "project")),

@@ -16,14 +16,14 @@ from openpyxl import load_workbook
 
 from conftest import FIXTURES
 from coopdata import RecordsInvalid, read_tables
-from coopdata.build import export_tables, import_into, workbook_sheets
 from coopdata.cli import main
-from coopdata.dataset import Dataset
-from coopdata.records import record_files
-from coopdata.tables import tables
-from coopdata.update import updated_text
-from coopdata.validate import load
-from coopdata.workbook import (
+from coopdata.model.dataset import Dataset
+from coopdata.records.files import record_files
+from coopdata.records.load import load
+from coopdata.records.update import updated_text
+from coopdata.release.build import export_tables, import_into, workbook_sheets
+from coopdata.tables.layout import tables
+from coopdata.tables.workbook import (
     SHEET_NAME_LIMIT,
     sheet_name,
     table_of_sheet,
@@ -282,7 +282,7 @@ def test_into_and_out_are_one_or_the_other(records: Path, books: Path) -> None:
 def test_the_layout_of_every_record_file_survives_an_edit(tmp_path: Path) -> None:
     """Measured on the embedded and fixture records: a record whose note changes is
     rewritten with every other line as it was."""
-    from coopdata.resources import default_records
+    from coopdata.model.resources import default_records
 
     for root in (default_records(), FIXTURES / "records"):
         dataset, _ = load(root)

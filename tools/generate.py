@@ -18,11 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def records_reference() -> str:
-    from coopdata import codes
-    from coopdata.spec import KINDS, Field
+    from coopdata.model import codes
+    from coopdata.model.spec import KINDS, Field
 
     lines = ["# Record reference", "",
-             "Generated from `src/coopdata/spec.py` by `tools/generate.py`; do not edit.", "",
+             "Generated from `src/coopdata/model/spec.py` by `tools/generate.py`; do not edit.", "",
              "Every record is `records/<folder>/<id>.yaml` and starts with `id: <id>`.", ""]
 
     def rows(fields: tuple[Field, ...], prefix: str = "") -> list[str]:
@@ -218,7 +218,8 @@ def queries_page() -> str:
     """docs/queries.md: each query of docs/queries/ with its answer on the embedded data."""
     import pyoxigraph
 
-    from coopdata.sparql import format_result, open_store, run_query, solution_table
+    from coopdata.sparql.query import open_store, run_query
+    from coopdata.sparql.results import format_result, solution_table
 
     store = open_store()
     paths = sorted(QUERIES.glob("*.rq"))
@@ -288,7 +289,7 @@ def iati_queries_section() -> list[str]:
 
 
 def expected() -> dict[Path, str]:
-    from coopdata.package import schema_files
+    from coopdata.tables.package import schema_files
 
     files = {ROOT / "datapackage" / name: text for name, text in schema_files().items()}
     files[ROOT / "docs" / "reference" / "records.md"] = records_reference()

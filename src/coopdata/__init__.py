@@ -12,19 +12,24 @@ Importing coopdata is cheap: rdflib, frictionless and pyshacl are imported only 
 functions that use them.
 """
 
-from ._errors import CoopdataError, OutputError, RecordsInvalid, UsageError
-from .build import Build, build, export_tables, import_tables, read_tables
-from .dataset import Dataset
-from .dates import PartialDate
-from .graph import build_graph
-from .package import package_descriptor, table_schema, validate_tables, write_package
-from .records import Record, read_record
-from .report import Finding, Report
-from .resources import default_records
-from .spec import KINDS, Field, Kind
-from .tables import Table, tables
-from .uris import Uris
-from .validate import Validation, load, validate
+from coopdata.errors import CoopdataError, OutputError, RecordsInvalid, UsageError
+from coopdata.model.config import find_project
+from coopdata.model.dataset import Dataset, Record
+from coopdata.model.dates import PartialDate
+from coopdata.model.resources import default_records
+from coopdata.model.spec import KINDS, Field, Kind
+from coopdata.model.uris import Uris
+from coopdata.records.load import load
+from coopdata.records.read import read_record
+from coopdata.reference.graph import build_graph
+from coopdata.release.build import Build, build, export_tables, import_into, import_tables
+from coopdata.report import Finding, Report
+from coopdata.tables.layout import Table, tables
+from coopdata.tables.package import package_descriptor, table_schema, write_package
+from coopdata.tables.read import read_tables
+from coopdata.validate.engine import Engine
+from coopdata.validate.tables import validate_tables
+from coopdata.validate.validation import Validation, validate
 
 __version__ = "0.1.0"
 
@@ -32,6 +37,7 @@ __all__ = [
     "Build",
     "CoopdataError",
     "Dataset",
+    "Engine",
     "Field",
     "Finding",
     "KINDS",
@@ -50,6 +56,8 @@ __all__ = [
     "build_graph",
     "default_records",
     "export_tables",
+    "find_project",
+    "import_into",
     "import_tables",
     "load",
     "package_descriptor",

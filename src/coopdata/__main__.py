@@ -1,6 +1,6 @@
 """``python -m coopdata``."""
 
-from .cli import main
+from coopdata.cli import main
 
 if __name__ == "__main__":
     main()

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 from chromium import ARTIFACTS, needs_chromium
-from coopdata.serve_page import load_examples
-from coopdata.server import Limits, Server, make_server
+from coopdata.sparql.pages import load_examples
+from coopdata.sparql.serve import make_server
+from coopdata.sparql.server import Limits, Server
 from test_serve import running
 from test_site import EN_TITLE, SCRIPT_TITLE, hostile_records
 

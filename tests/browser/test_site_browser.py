@@ -19,8 +19,8 @@ import pytest
 
 from chromium import ARTIFACTS, needs_chromium
 from coopdata import load
-from coopdata.release import release
-from coopdata.site import site_for_release
+from coopdata.release.job import release
+from coopdata.release.site import site_for_release
 from test_site import SCRIPT_TITLE, hostile_records
 
 pytestmark = needs_chromium

@@ -18,10 +18,10 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["coopdata"]):
-    from coopdata.build import read_tables
-    from coopdata.checks import check_records
-    from coopdata.records import read_record
-    from coopdata.tables import tables
+    from coopdata.records.dataset import check_records
+    from coopdata.records.read import read_record
+    from coopdata.tables.layout import tables
+    from coopdata.tables.read import read_tables
 
 WORK = Path(os.environ.get("COOPDATA_FUZZ_DIR") or tempfile.mkdtemp(prefix="coopdata-fuzz-"))
 TABLES = [t.name for t in tables()]

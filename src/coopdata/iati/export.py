@@ -7,9 +7,10 @@ import os
 import tempfile
 from pathlib import Path
 
-from .._errors import OutputError, RecordsInvalid
-from ..config import ReleaseConfig
-from .write import Exported, export
+from coopdata.errors import OutputError, RecordsInvalid
+from coopdata.iati.write import Exported, export
+from coopdata.model.config import ReleaseConfig
+from coopdata.records.load import load
 
 
 def export_file(records: Path | str | None, out: Path | str, *,
@@ -17,7 +18,6 @@ def export_file(records: Path | str | None, out: Path | str, *,
     """Check the records, then write their IATI activities to ``out``, completely or not
     at all: RecordsInvalid when the records or the written file fail their checks,
     OutputError when no project can be an IATI activity or ``out`` cannot be written."""
-    from ..validate import load
 
     target = Path(out)
     dataset, report = load(records)

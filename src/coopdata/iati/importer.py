@@ -31,15 +31,16 @@ from typing import IO, Any
 
 import orjson
 
-from .._errors import OutputError, UsageError
-from ..checks import MAX_ID_LENGTH
-from ..records import read_record, record_files
-from ..report import Finding, Report, display_path
-from ..spec import KINDS, by_name
-from . import paths as pathcount
-from .mapping import map_activity, notation
-from .read import XML_LANG, ActivityFile, load_schema, schema_folder
-from .recordtext import record_text
+from coopdata.errors import OutputError, UsageError
+from coopdata.iati import paths as pathcount
+from coopdata.iati.mapping import map_activity, notation
+from coopdata.iati.read import XML_LANG, ActivityFile, load_schema, schema_folder
+from coopdata.iati.recordtext import record_text
+from coopdata.model.spec import KINDS, by_name
+from coopdata.records.checks import MAX_ID_LENGTH
+from coopdata.records.files import record_files
+from coopdata.records.read import read_record
+from coopdata.report import Finding, Report, display_path
 
 MANIFEST = ".coopdata-import-iati.json"
 """The import's list of the files it wrote, in the records folder."""

@@ -2,7 +2,7 @@
 
 The mapping follows ``docs/iati.md``, element by element. Every value goes into the
 record through :meth:`_Activity.put`, which looks the field up in the model
-(:mod:`coopdata.spec`), turns the IATI text into the field's type (an IATI code into
+(:mod:`coopdata.model.spec`), turns the IATI text into the field's type (an IATI code into
 the notation of the field's code list, a date, a number, a point…) and counts the IATI
 path as carried. A value that the model has no field for, or that is not of the field's
 type, is not carried: it stays in the report's ``dropped`` list, with a warning for a
@@ -21,11 +21,12 @@ from functools import cache
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from .. import codes as registries
-from ..checks import MAX_NUMBER_EXPONENT, MAX_SIGNIFICANT_DIGITS, parse_point, point_text
-from ..dates import DateError, PartialDate
-from ..spec import KINDS, Field, by_name
-from .read import XML_LANG
+from coopdata.iati.read import XML_LANG
+from coopdata.model import codes as registries
+from coopdata.model.dates import DateError, PartialDate
+from coopdata.model.spec import KINDS, Field, by_name
+from coopdata.records.checks import MAX_NUMBER_EXPONENT, MAX_SIGNIFICANT_DIGITS
+from coopdata.records.values import parse_point, point_text
 
 Warn = Callable[[str, str, "int | None"], None]
 """``warn(code, message, line)``: one warning about a value that was not carried."""
@@ -56,7 +57,7 @@ def _notations(scheme: str) -> frozenset[str]:
 
 def notation(scheme: str, code: str) -> str | None:
     """The notation of the concept of ``scheme`` whose IATI code (or notation) is ``code``
-    (:func:`coopdata.codes.from_iati`)."""
+    (:func:`coopdata.model.codes.from_iati`)."""
     found = registries.from_iati(scheme, code)
     return found if found is not None else code if code in _notations(scheme) else None
 

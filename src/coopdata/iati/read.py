@@ -27,7 +27,7 @@ from typing import Any
 
 from lxml import etree
 
-from ..report import Finding
+from coopdata.report import Finding
 
 MAX_FILE_BYTES = 4 * 1024**3
 """A file larger than this (4 GiB) is refused unread."""
@@ -39,7 +39,7 @@ _ACTIVITY = "iati-activity"
 _ROOT = "iati-activities"
 
 
-class _Refused(Exception):
+class _FileRefused(Exception):
     def __init__(self, code: str, message: str, line: int | None = None) -> None:
         super().__init__(message)
         self.code, self.message, self.line = code, message, line
@@ -85,7 +85,7 @@ class ActivityFile:
         """Each ``iati-activity`` element, complete; it is cleared once the caller moves on."""
         try:
             yield from self._activities()
-        except _Refused as exc:
+        except _FileRefused as exc:
             self.finding(exc.code, exc.message, exc.line)
         except OSError as exc:
             self.finding("unreadable-file", f"cannot read the file: {exc.strerror or exc}")
@@ -102,17 +102,17 @@ class ActivityFile:
                 chunk = handle.read(_CHUNK)
                 total += len(chunk)
                 if total > MAX_FILE_BYTES:
-                    raise _Refused("file-too-large", f"not read: IATI files are limited to "
-                                   f"{MAX_FILE_BYTES} bytes here; split the file")
+                    raise _FileRefused("file-too-large", f"not read: IATI files are limited to "
+                                       f"{MAX_FILE_BYTES} bytes here; split the file")
                 try:
                     if chunk:
                         parser.feed(chunk)
                     else:
                         closed = parser.close()
                         if root is None:
-                            raise _Refused("not-iati-activities", "not an IATI activity file: "
-                                           f"its root element is <{_name(closed)}>, not "
-                                           f"<{_ROOT}>", 1)
+                            raise _FileRefused("not-iati-activities", "not an IATI activity file: "
+                                               f"its root element is <{_name(closed)}>, not "
+                                               f"<{_ROOT}>", 1)
                     for event, element in parser.read_events():
                         if event == "start":
                             if root is None:
@@ -120,9 +120,9 @@ class ActivityFile:
                             continue
                         if element.tag == _ACTIVITY:
                             if element.getparent() is not root:
-                                raise _Refused("nested-activity", "an iati-activity inside "
-                                               "another element than iati-activities",
-                                               element.sourceline)
+                                raise _FileRefused("nested-activity", "an iati-activity inside "
+                                                   "another element than iati-activities",
+                                                   element.sourceline)
                             self.count += 1
                             if (self.count - 1) % self.share[1] == self.share[0]:
                                 self.index = self.count - 1
@@ -132,8 +132,8 @@ class ActivityFile:
                             while element.getprevious() is not None:
                                 del root[0]
                 except etree.XMLSyntaxError as exc:
-                    raise _Refused("malformed-xml", f"malformed XML: {_message(exc)}",
-                                   exc.lineno or None) from None
+                    raise _FileRefused("malformed-xml", f"malformed XML: {_message(exc)}",
+                                       exc.lineno or None) from None
                 if not chunk:
                     return
 
@@ -141,21 +141,21 @@ class ActivityFile:
         """Check the root (its DOCTYPE, its element name and version) and return it."""
         tree = element.getroottree()
         if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-            raise _Refused("doctype-refused", "not read: the file has a DOCTYPE, which IATI "
-                           "files never have (entities and DTDs are not read)", 1)
+            raise _FileRefused("doctype-refused", "not read: the file has a DOCTYPE, which IATI "
+                               "files never have (entities and DTDs are not read)", 1)
         root = tree.getroot()
         if root.tag != _ROOT:
-            raise _Refused("not-iati-activities", "not an IATI activity file: its root "
-                           f"element is <{_name(root)}>, not <{_ROOT}>", root.sourceline)
+            raise _FileRefused("not-iati-activities", "not an IATI activity file: its root "
+                               f"element is <{_name(root)}>, not <{_ROOT}>", root.sourceline)
         self.version = root.get("version")
         self.generated = root.get("generated-datetime")
         for name in root.attrib:
             self.root_paths[f"{_ROOT}/@{attribute_name(root, name)}"] = 1
         if self.version is not None and self.version.strip().startswith("1."):
-            raise _Refused("iati-version-1", f"not read: this is an IATI {self.version} file; "
-                           "coopdata reads IATI 2.x (2.03). Convert it to 2.03 first (the IATI "
-                           "Standard publishes the 1.x to 2.01 changes) or leave it out",
-                           root.sourceline)
+            raise _FileRefused("iati-version-1", f"not read: this is an IATI {self.version} file; "
+                               "coopdata reads IATI 2.x (2.03). Convert it to 2.03 first (the IATI "
+                               "Standard publishes the 1.x to 2.01 changes) or leave it out",
+                               root.sourceline)
         if self.schema is not None:
             header = etree.Element(root.tag, attrib=dict(root.attrib), nsmap=root.nsmap)
             if not self.schema.validate(header):
@@ -237,7 +237,8 @@ def _open_regular(path: Path) -> Any:
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     if not stat.S_ISREG(os.fstat(descriptor).st_mode):
         os.close(descriptor)
-        raise _Refused("unreadable-file", "not read: not a regular file (a named pipe or device)")
+        raise _FileRefused("unreadable-file",
+                           "not read: not a regular file (a named pipe or device)")
     os.set_blocking(descriptor, True)
     return open(descriptor, "rb")  # noqa: SIM115
 

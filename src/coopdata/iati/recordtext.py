@@ -2,10 +2,10 @@
 than the rest of the import).
 
 The text is in the common part of YAML that the record loader reads in one pass
-(:mod:`coopdata.fastyaml`): block mappings and sequences, every string double-quoted
+(:mod:`coopdata.records.fastread`): block mappings and sequences, every string double-quoted
 (JSON escapes, which are YAML's), numbers written out in full, texts and lists of
 scalars as one-line flow collections. Fields come in the model's order, ``id`` first,
-as :func:`coopdata.recordfile.record_yaml` writes them.
+as :func:`coopdata.records.write.record_yaml` writes them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from ..spec import KINDS, Field
+from coopdata.model.spec import KINDS, Field
 
 _BOOLEAN_LIKE = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"})
 """Keys that YAML 1.1 would read as something other than text (Norwegian is ``no``)."""

@@ -34,8 +34,8 @@ from typing import Any
 
 from lxml import etree
 
-from .. import codes
-from .write import iati_codes
+from coopdata.iati.codes import iati_codes
+from coopdata.model import codes
 
 
 @dataclass(frozen=True)

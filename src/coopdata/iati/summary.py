@@ -9,9 +9,9 @@ from dataclasses import asdict
 
 import orjson
 
-from ..report import display_path
-from .importer import Imported
-from .paths import show
+from coopdata.iati.importer import Imported
+from coopdata.iati.paths import show
+from coopdata.report import display_path
 
 
 def text_lines(result: Imported) -> Iterator[str]:

@@ -26,18 +26,18 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
-from ..config import ReleaseConfig
-from ..dataset import Dataset
-from ..dates import PartialDate
-from ..records import Record
-from ..report import Finding
-from ..uris import Uris
+from coopdata.iati import rules, xsd
+from coopdata.iati.codes import iati_code
+from coopdata.model.config import ReleaseConfig
+from coopdata.model.dataset import Dataset, Record
+from coopdata.model.dates import PartialDate
+from coopdata.model.uris import Uris
+from coopdata.report import Finding
 
 VERSION = "2.03"
 STANDARD_URI = "http://iatistandard.org/203/"
@@ -67,40 +67,6 @@ ELEMENT_FIELDS: dict[str, str] = {
     "result": "results",
 }
 """The record field each child of ``iati-activity`` comes from (for findings)."""
-
-
-@cache
-def iati_codes() -> dict[str, dict[str, str]]:
-    """Every code list of ``schema/codelists.ttl``: scheme → {notation: IATI code}. The IATI
-    code is ``coop:iatiCode`` where the concept has one; a concept of a scheme that has
-    IATI codes but none of its own (``partner``) is left out: it has no IATI code."""
-    from rdflib import Graph, URIRef
-    from rdflib.namespace import SKOS
-
-    from ..codes import CODE_BASE
-    from ..resources import resource
-    from ..uris import VOCAB
-
-    graph = Graph().parse(resource("schema") / "codelists.ttl")
-    iati_code = URIRef(VOCAB + "iatiCode")
-    found: dict[str, dict[str, str | None]] = {}
-    for concept, in_scheme in graph.subject_objects(SKOS.inScheme):
-        given = graph.value(concept, iati_code)
-        found.setdefault(str(in_scheme).removeprefix(CODE_BASE), {})[
-            str(graph.value(concept, SKOS.notation))] = None if given is None else str(given)
-    result: dict[str, dict[str, str]] = {}
-    for name, concepts in found.items():
-        coded = any(code is not None for code in concepts.values())
-        result[name] = {notation: code if code is not None else notation
-                        for notation, code in concepts.items() if code is not None or not coded}
-    return result
-
-
-def iati_code(scheme: str, notation: str | None) -> str | None:
-    """The IATI code of ``notation`` in ``scheme``, or None when it has none."""
-    if notation is None:
-        return None
-    return iati_codes().get(scheme, {}).get(notation)
 
 
 @dataclass
@@ -823,7 +789,6 @@ def export(dataset: Dataset, activities: Path, organisations: Path | None = None
            today: dt.date | None = None) -> Exported:
     """Write the IATI files and check them against the official 2.03 schemas and the
     IATI rules; every problem becomes a finding at the record and field it comes from."""
-    from . import rules, xsd
 
     config = config or ReleaseConfig()
     today = today or dt.datetime.now(dt.UTC).date()

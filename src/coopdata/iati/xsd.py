@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from .._errors import OutputError
+from coopdata.errors import OutputError
 
 ACTIVITY_SCHEMA = "iati-activities-schema.xsd"
 ORGANISATION_SCHEMA = "iati-organisations-schema.xsd"

@@ -1,0 +1,1 @@
+"""Publishing a release elsewhere: ``coopdata push`` into a triple store."""

@@ -1,0 +1,170 @@
+"""Framed JSON-LD (``projects.jsonld``): one object per project with its budgets,
+participations, places, results and milestones nested, built straight from the records
+with the context's terms; a test checks it says nothing the graph does not."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from coopdata.jsonfile import dump_json_list
+from coopdata.model import codes
+from coopdata.model.dataset import Dataset
+from coopdata.model.spec import KINDS, Field
+from coopdata.model.uris import Uris
+from coopdata.model.vocab import decimal_text, expand
+from coopdata.rdf.compact import published_context
+
+if TYPE_CHECKING:
+
+    pass
+
+
+def write_framed_projects(dataset: Dataset, uris: Uris, path: Path) -> None:
+    """``projects.jsonld``: :func:`framed_projects`, as :func:`dump_json` writes it, a
+    project at a time."""
+    dump_json_list({"@context": published_context()["@context"]}, "@graph",
+                   framed_project_nodes(dataset, uris), path)
+
+
+@cache
+def _terms() -> dict[str, str]:
+    """Predicate IRI → the context's term for it (the first one listed)."""
+    terms = published_context()["@context"]
+    prefixes = {k: v for k, v in terms.items() if isinstance(v, str) and v.endswith(("/", "#"))}
+    found: dict[str, str] = {}
+    for term, definition in terms.items():
+        if term.startswith("@") or term in prefixes:
+            continue
+        target = definition["@id"] if isinstance(definition, dict) else definition
+        prefix, _, local = target.partition(":")
+        found.setdefault(prefixes.get(prefix, prefix + ":") + local, term)
+    return found
+
+
+@cache
+def _term(curie: str) -> str:
+    return _terms().get(expand(curie), expand(curie))
+
+
+class _Slot(NamedTuple):
+    """Where a field goes in a framed object: under the context's term for its predicate."""
+
+    name: str
+    term: str
+    type: str
+    many: bool
+    field: Field
+    slots: tuple[_Slot, ...]  # those of an object's fields
+
+
+@cache
+def _slots(fields: tuple[Field, ...]) -> tuple[_Slot, ...]:
+    return tuple(_Slot(f.name, _term(f.predicate), f.type, f.many, f, _slots(f.fields))
+                 for f in fields)
+
+
+class _Framer:
+    def __init__(self, dataset: Dataset, uris: Uris) -> None:
+        self.dataset, self.uris = dataset, uris
+        self.references: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def reference(self, kind: str, record_id: str) -> dict[str, Any]:
+        """A referenced record: its URI and its label, enough to read the project."""
+        known = self.references.get((kind, record_id))
+        if known is None:
+            known = self.references[(kind, record_id)] = self._reference(kind, record_id)
+        return dict(known)  # a copy: no two places of the document share an object
+
+    def _reference(self, kind: str, record_id: str) -> dict[str, Any]:
+        record = self.dataset.get(kind, record_id)
+        node: dict[str, Any] = {"@id": self.uris.record(kind, record_id)}
+        if record is not None:
+            spec = KINDS[kind]
+            label = record.data.get(spec.label_field)
+            if isinstance(label, dict):
+                node["label"] = label
+            elif label is not None:
+                node["rdfs:label"] = label
+        return node
+
+    def node(self, slot: _Slot, data: dict[str, Any], uri: str) -> dict[str, Any]:
+        """An object nested in a record (a budget, a participation…)."""
+        assert slot.field.node_class is not None
+        return self.fields(slot.slots, data, uri, {"@id": uri, "@type": slot.field.node_class})
+
+    def value(self, spec: Field, value: Any) -> Any:
+        """The value of a field that is not an object."""
+        kind = spec.type
+        if kind == "code":
+            assert spec.scheme is not None
+            return codes.concept_uri(spec.scheme, value)
+        if kind == "ref":
+            assert spec.ref is not None
+            return self.reference(spec.ref, value)
+        if kind == "country":
+            info = codes.country(value)
+            assert info is not None
+            return {"@id": codes.country_uri(value), "notation": value,
+                    "label": {"en": info[1], "fr": info[2]}}
+        if kind == "date":
+            return {"@value": str(value), "@type": f"xsd:{value.xsd_type}"}
+        if kind == "decimal":
+            return decimal_text(value)
+        if kind == "boolean":
+            return "true" if value else "false"
+        if kind == "language":
+            return codes.language(value)
+        return value  # text (a language map), string, currency, url
+
+    def fields(self, slots: tuple[_Slot, ...], data: dict[str, Any], uri: str,
+               out: dict[str, Any]) -> dict[str, Any]:
+        """``out`` with the fields of a record or object."""
+        for slot in slots:
+            name, term, kind, many, spec, _ = slot
+            if name not in data:
+                continue
+            value = data[name]
+            if kind == "object":
+                out[term] = ([self.node(slot, item, f"{uri}/{name}/{n}")
+                              for n, item in enumerate(value, start=1)] if many
+                             else self.node(slot, value, f"{uri}/{name}"))
+            elif kind == "text":
+                out[term] = _merged(value) if many else value
+            elif kind == "code":  # the commonest: straight to the concept's IRI
+                assert spec.scheme is not None
+                out[term] = ([codes.concept_uri(spec.scheme, item) for item in value] if many
+                             else codes.concept_uri(spec.scheme, value))
+            elif many:
+                out[term] = [self.value(spec, item) for item in value]
+            else:
+                out[term] = self.value(spec, value)
+        return out
+
+
+def _merged(texts: list[dict[str, str]]) -> dict[str, list[str]]:
+    """Language maps merged: each language with its texts."""
+    merged: dict[str, list[str]] = {}
+    for item in texts:
+        for lang, text in item.items():
+            merged.setdefault(lang, []).append(text)
+    return merged
+
+
+def framed_projects(dataset: Dataset, uris: Uris) -> dict[str, Any]:
+    """One JSON object per project and programme, with what belongs to it nested."""
+    return {"@context": published_context()["@context"],
+            "@graph": list(framed_project_nodes(dataset, uris))}
+
+
+def framed_project_nodes(dataset: Dataset, uris: Uris) -> Iterator[dict[str, Any]]:
+    """The objects of :func:`framed_projects`' ``@graph``, one at a time."""
+    framer = _Framer(dataset, uris)
+    kind = KINDS["project"]
+    slots = _slots(kind.fields)
+    for record in dataset.of_kind("project"):
+        uri = uris.record("project", record.id)
+        yield framer.fields(slots, record.data, uri, {
+            "@id": uri, "@type": kind.node_class, "label": record.data["title"]})

@@ -1,0 +1,254 @@
+"""Records → N-Triples, straight from the records: the fast path.
+
+Makes exactly the triples of :func:`coopdata.reference.graph.build_graph` (a test checks the two
+graphs are isomorphic) as N-Triples terms, without building rdflib objects: the
+release writes them sorted as ``graph.nt``, loads them into pyoxigraph for SHACL,
+SPARQL and Turtle, and compacts them into JSON-LD (:mod:`coopdata.rdf.compact`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
+from itertools import chain, compress
+from operator import ne
+from pathlib import Path
+from typing import Any
+
+from coopdata.model import codes
+from coopdata.model.dataset import Dataset
+from coopdata.model.spec import KINDS, Field, by_name
+from coopdata.model.uris import Uris
+from coopdata.model.vocab import (
+    POINT_CLASS,
+    POINT_WKT,
+    PREFIXES,
+    WKT_LITERAL,
+    decimal_text,
+    expand,
+    wikidata_countries,
+    wkt_point,
+)
+
+Triple = tuple[str, str, str]
+"""Subject, predicate and object as N-Triples terms (``<iri>``, ``"text"@fr``…)."""
+Term = tuple[str, str, str, str]
+"""An N-Triples term read back (:func:`parse_term`): kind (``i`` IRI, ``b`` blank node,
+``l`` literal), IRI / blank node label / text, datatype, language ("" for none)."""
+
+RDF_TYPE = f"<{PREFIXES['rdf']}type>"
+RDFS_LABEL = f"<{PREFIXES['rdfs']}label>"
+XSD = PREFIXES["xsd"]
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_UNESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
+
+
+def iri(value: str) -> str:
+    return f"<{value}>"
+
+
+def literal(text: str, *, lang: str | None = None, datatype: str | None = None) -> str:
+    """An N-Triples literal; ``datatype`` is a full IRI (xsd:string is left implicit)."""
+    if "\\" in text or '"' in text or "\n" in text or "\r" in text:  # (each a quick scan:
+        text = text.translate(_ESCAPES)  # translating goes through a dict for every character)
+    body = f'"{text}"'
+    if lang:
+        return f"{body}@{lang}"
+    return f"{body}^^<{datatype}>" if datatype else body
+
+
+def unescape(text: str) -> str:
+    """The text of an N-Triples string or IRI, its escapes (``\\n``, ``\\"``, ``\\u00e9``…)
+    replaced by the characters they stand for."""
+    return _UNESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)) if m[1] or m[2] else
+                         _ECHARS.get(m[3], m[3]), text) if "\\" in text else text
+
+
+def parse_term(nt: str) -> Term:
+    """The term of an N-Triples term (``<iri>``, ``_:id``, ``"text"``, ``"text"@fr``,
+    ``"text"^^<datatype>``); a literal with a language has the datatype rdf:langString."""
+    if nt[0] == "<":
+        return "i", unescape(nt[1:-1]), "", ""
+    if nt[0] == "_":
+        return "b", nt[2:], "", ""
+    end = nt.rindex('"')
+    text = unescape(nt[1:end]) if "\\" in nt else nt[1:end]
+    if end + 1 == len(nt):
+        return "l", text, XSD + "string", ""
+    if nt[end + 1] == "@":
+        return "l", text, PREFIXES["rdf"] + "langString", nt[end + 2:]
+    return "l", text, unescape(nt[end + 4:-1]), ""
+
+
+@cache
+def _predicate(curie: str) -> str:
+    return iri(expand(curie))
+
+
+class _Writer:
+    def __init__(self, uris: Uris) -> None:
+        self.uris = uris
+        self.triples: list[Triple] = []
+        self.countries: set[str] = set()
+        self.concepts: set[str] = set()
+
+    def record(self, kind: str, record_id: str, data: dict[str, Any]) -> None:
+        spec = KINDS[kind]
+        subject = iri(self.uris.record(kind, record_id))
+        self.triples.append((subject, RDF_TYPE, _predicate(spec.node_class)))
+        label = data.get(spec.label_field)
+        if isinstance(label, dict):
+            self.triples += [(subject, RDFS_LABEL, literal(t, lang=lang))
+                             for lang, t in label.items()]
+        elif label is not None:
+            self.triples.append((subject, RDFS_LABEL, literal(label)))
+        self.fields(subject, spec.fields, data)
+
+    def fields(self, subject: str, fields: tuple[Field, ...], data: dict[str, Any]) -> None:
+        add = self.triples.append
+        known = by_name(fields)
+        for name, given in data.items():  # (in the order given: the triples are sorted later)
+            if (spec := known.get(name)) is None:
+                continue
+            predicate = _predicate(spec.predicate)
+            values = given if spec.many else [given]
+            for position, value in enumerate(values, start=1):
+                if spec.type == "object":
+                    base = subject[1:-1]
+                    node = iri(f"{base}/{spec.name}/{position}" if spec.many
+                               else f"{base}/{spec.name}")
+                    assert spec.node_class is not None
+                    add((node, RDF_TYPE, _predicate(spec.node_class)))
+                    add((subject, predicate, node))
+                    self.fields(node, spec.fields, value)
+                elif spec.type == "text":
+                    for lang, text in value.items():
+                        add((subject, predicate, literal(text, lang=lang)))
+                elif spec.type == "point":
+                    node = iri(f"{subject[1:-1]}/{spec.name}")
+                    add((subject, predicate, node))
+                    add((node, RDF_TYPE, _predicate(POINT_CLASS)))
+                    add((node, _predicate(POINT_WKT),
+                         literal(wkt_point(value), datatype=expand(WKT_LITERAL))))
+                else:
+                    add((subject, predicate, self.term(spec, value)))
+
+    def term(self, spec: Field, value: Any) -> str:
+        kind = spec.type
+        if kind == "ref":
+            assert spec.ref is not None
+            return iri(self.uris.record(spec.ref, value))
+        if kind == "code":
+            assert spec.scheme is not None
+            uri = codes.concept_uri(spec.scheme, value)
+            self.concepts.add(uri)
+            return iri(uri)
+        if kind == "country":
+            self.countries.add(value)
+            return iri(codes.country_uri(value))
+        if kind in ("language", "url"):
+            return iri(codes.language(value) or "" if kind == "language" else value)
+        if kind == "date":
+            return literal(str(value), datatype=XSD + value.xsd_type)
+        if kind == "decimal":
+            return literal(decimal_text(value), datatype=XSD + "decimal")
+        if kind == "boolean":
+            return literal("true" if value else "false", datatype=XSD + "boolean")
+        return literal(value)  # string, currency
+
+    def describe(self) -> None:
+        wikidata = wikidata_countries()
+        for alpha_2 in sorted(self.countries):
+            info = codes.country(alpha_2)
+            assert info is not None
+            subject = iri(codes.country_uri(alpha_2))
+            self.triples += [
+                (subject, RDF_TYPE, iri("http://purl.org/dc/terms/Location")),
+                (subject, iri(PREFIXES["skos"] + "notation"), literal(alpha_2)),
+                (subject, RDFS_LABEL, literal(info[1], lang="en")),
+                (subject, RDFS_LABEL, literal(info[2], lang="fr")),
+            ]
+            if alpha_2 in wikidata:
+                self.triples.append((subject, iri(PREFIXES["owl"] + "sameAs"),
+                                     iri("http://www.wikidata.org/entity/" + wikidata[alpha_2])))
+        concepts = _concept_triples()
+        schemes = set()
+        for uri in sorted(self.concepts):
+            for triple in concepts.get(uri, ()):
+                self.triples.append(triple)
+                if triple[1] == iri(PREFIXES["skos"] + "inScheme"):
+                    schemes.add(triple[2][1:-1])
+        scheme_triples = _scheme_triples()
+        for scheme in sorted(schemes):
+            self.triples += scheme_triples.get(scheme, [])
+
+
+def _term(term: codes.CodeTerm) -> str:
+    kind, value, datatype, lang = term
+    if kind == "i":
+        return iri(value)
+    return literal(value, lang=lang or None,
+                   datatype=None if datatype == XSD + "string" else datatype or None)
+
+
+@cache
+def _code_triples() -> dict[str, list[Triple]]:
+    """Every triple of schema/codelists.ttl by subject IRI, as N-Triples terms."""
+    out: dict[str, list[Triple]] = {}
+    for subject, predicate, term in codes.codelist_triples():
+        out.setdefault(subject, []).append((iri(subject), iri(predicate), _term(term)))
+    return out
+
+
+@cache
+def _concept_triples() -> dict[str, list[Triple]]:
+    """Every triple of schema/codelists.ttl about each concept, as N-Triples terms."""
+    concept = iri(codes.SKOS + "Concept")
+    return {s: found for s, found in _code_triples().items()
+            if (RDF_TYPE, concept) in {(p, o) for _, p, o in found}}
+
+
+@cache
+def _scheme_triples() -> dict[str, list[Triple]]:
+    kept = {RDF_TYPE, iri(codes.SKOS + "prefLabel")}
+    scheme = iri(codes.SKOS + "ConceptScheme")
+    return {s: [t for t in found if t[1] in kept] for s, found in _code_triples().items()
+            if (RDF_TYPE, scheme) in {(p, o) for _, p, o in found}}
+
+
+def triples(dataset: Dataset, *, uris: Uris | None = None) -> list[Triple]:
+    """Every triple of the dataset's graph, sorted, without duplicates."""
+    writer = _Writer(uris or Uris())
+    for record in dataset:
+        writer.record(record.kind, record.id, record.data)
+    writer.describe()
+    return sorted_unique(writer.triples)
+
+
+def sorted_unique(triples: list[Triple]) -> list[Triple]:
+    """``sorted(set(triples))``, faster: sorting the list keeps its runs, and each triple
+    is then kept unless it equals the one before (compared in C, not in a Python loop)."""
+    ordered = sorted(triples)
+    return list(compress(ordered, map(ne, ordered, chain([None], ordered))))
+
+
+def ntriples(triples: Iterable[Triple]) -> str:
+    """The triples as an N-Triples document, one a line, in the order given."""
+    return "".join(f"{s} {p} {o} .\n" for s, p, o in triples)
+
+
+def ntriples_chunks(triples: list[Triple], *, batch: int = 5_000) -> Iterator[bytes]:
+    """:func:`ntriples` of the triples as UTF-8, a batch of lines at a time: the whole
+    document is never one string, and small batches stay in the processor's cache
+    (5,000 lines a batch encode about 40 % faster than 50,000)."""
+    for start in range(0, len(triples), batch):
+        yield ntriples(triples[start:start + batch]).encode("utf-8")
+
+
+def write_ntriples(triples: list[Triple], path: Path, *, batch: int = 5_000) -> None:
+    """:func:`ntriples` into the file at ``path`` (UTF-8), a batch of lines at a time
+    (:func:`ntriples_chunks`)."""
+    with open(path, "wb") as handle:
+        handle.writelines(ntriples_chunks(triples, batch=batch))

@@ -1,0 +1,327 @@
+"""Record checks: types, required fields, ids, references, codes, dates and mojibake.
+
+:func:`check_records` turns the plain data read from YAML into typed values (a
+:class:`~coopdata.model.dates.PartialDate`, a :class:`~decimal.Decimal`…) and reports every
+value it cannot accept. Business rules that span fields (end not before start…) are
+SHACL constraints in ``shapes/``, checked on the graph.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from coopdata.model import codes
+from coopdata.model.dataset import Record
+from coopdata.model.dates import DateError, PartialDate
+from coopdata.model.spec import DEFAULT_VOCABULARY, KINDS, LANGUAGES, Field, by_name, text_order
+from coopdata.records.values import mojibake_repairs, parse_point, point_text, url_problem
+from coopdata.report import Finding
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_C1_CONTROL = re.compile(r"[\x80-\x9f]")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""ASCII only: ``[a-z]`` in a ``str`` pattern is the 26 code points, never a look-alike."""
+MAX_ID_LENGTH = 80
+WINDOWS_DEVICE_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
+                                  *(f"lpt{n}" for n in range(10))})
+"""Ids that cannot be file names on Windows (``con.yaml`` is the console there)."""
+MAX_LISTED_CODES = 30
+"""A code list longer than this is named, not listed, in an unknown-code finding."""
+MAX_SIGNIFICANT_DIGITS = 28
+MAX_NUMBER_EXPONENT = 100
+"""Numbers are written out in full (``1250000.0``): larger or finer ones are refused."""
+
+
+class FieldChecker:
+    def __init__(self, record: Record, findings: list[Finding]) -> None:
+        self.record = record
+        self.findings = findings
+
+    def fail(self, path: str, code: str, message: str, severity: str = "violation") -> None:
+        self.findings.append(Finding(code, message, severity=severity,  # type: ignore[arg-type]
+                                     path=self.record.path, line=self.record.line(path),
+                                     record=self.record.id, field=path or None))
+
+    def fields(self, fields: tuple[Field, ...], data: dict[str, Any], prefix: str,
+               ignore: tuple[str, ...] = ()) -> dict[str, Any]:
+        known = by_name(fields)
+        for name in data:
+            if name not in known and name not in ignore:
+                hint = codes.suggest(name, sorted([*known, *ignore]))
+                self.fail(join_path(prefix, name), "unknown-field", f'unknown field "{name}"{hint}')
+        clean: dict[str, Any] = {}
+        for spec in fields:
+            value = data.get(spec.name)
+            path = join_path(prefix, spec.name) if value is not None or spec.required else ""
+            if value is None or value == [] or value == {}:
+                if spec.required:
+                    self.fail(path, "missing-field",
+                              f'"{spec.name}" is required')
+                continue
+            if spec.many:
+                if not isinstance(value, list):
+                    self.fail(path, "type-error", f"expected a list, got {_show(value)}; "
+                              f"write it as [{_show(value)}]")
+                    continue
+                items = [self.value(spec, item, f"{path}[{n}]")
+                         for n, item in enumerate(value, start=1)]
+                # Objects keep their place even when invalid, so that positions (and the
+                # URIs made from them) still match the file; invalid plain values are dropped.
+                kept = [{} if item is None and spec.type == "object" else item
+                        for item in items if item is not None or spec.type == "object"]
+                if kept:
+                    clean[spec.name] = kept
+            else:
+                checked = self.value(spec, value, path)
+                if checked is not None:
+                    clean[spec.name] = checked
+        for spec in fields:
+            if spec.vocabularies and isinstance(clean.get(spec.name), str):
+                self.vocabulary_code(spec, clean, prefix)
+        return clean
+
+    def vocabulary_code(self, spec: Field, clean: dict[str, Any], prefix: str) -> None:
+        """A code whose list depends on the vocabulary named beside it (sectors with
+        vocabulary 1 are DAC 5-digit codes…): checked where that vocabulary is one whose
+        list coopdata carries, free otherwise."""
+        assert spec.vocabulary_field is not None
+        vocabulary = clean.get(spec.vocabulary_field, DEFAULT_VOCABULARY)
+        lists = dict(spec.vocabularies)
+        scheme = lists.get(vocabulary)
+        value = clean[spec.name]
+        if scheme is None or value in codes.schemes()[scheme]:
+            return
+        named = "" if spec.vocabulary_field in clean else " (the default when none is named)"
+        others = [v for v, other in spec.vocabularies if value in codes.schemes()[other]]
+        hint = (f'; it is a code of vocabulary "{others[0]}" ({others[0]}: '
+                f'{codes.CODE_BASE}{lists[others[0]]}): write {spec.vocabulary_field}: '
+                f'"{others[0]}"') if others else (
+            f"{codes.suggest(value, codes.schemes()[scheme])}; see {codes.CODE_BASE}{scheme}, "
+            f"or name the vocabulary the code is from in {spec.vocabulary_field} (99: the "
+            "publisher's own)")
+        # a warning, the code kept as published: a string, not a concept, and publishers
+        # (the IATI Standard's own example too: region 616) use codes no longer listed
+        self.fail(join_path(prefix, spec.name), "unknown-vocabulary-code",
+                  f'unknown {scheme} code "{value}" for {spec.vocabulary_field} '
+                  f'"{vocabulary}"{named}{hint}', severity="warning")
+
+    def value(self, spec: Field, value: Any, path: str) -> Any:
+        kind = spec.type
+        if kind == "object":
+            if not isinstance(value, dict):
+                self.fail(path, "type-error", f"expected a map of fields, got {_show(value)}")
+                return None
+            checked = self.fields(spec.fields, value, path)
+            return checked if checked or spec.many else None
+        if kind == "text":
+            return self.text(value, path)
+        if kind == "decimal":
+            if isinstance(value, bool) or not isinstance(value, int | Decimal):
+                self.fail(path, "type-error", f"expected a number, got {_show(value)}")
+                return None
+            number = Decimal(value)
+            if number and (len(number.as_tuple().digits) - _trailing_zeros(number)
+                           > MAX_SIGNIFICANT_DIGITS
+                           or not -MAX_NUMBER_EXPONENT <= number.adjusted() < MAX_NUMBER_EXPONENT):
+                self.fail(path, "type-error", f"the number {_show(value)} is out of range: at "
+                          f"most {MAX_SIGNIFICANT_DIGITS} significant digits, and fewer than "
+                          f"{MAX_NUMBER_EXPONENT} digits before or after the point")
+                return None
+            return number
+        if kind == "boolean":
+            if not isinstance(value, bool):
+                self.fail(path, "type-error", f"expected true or false, got {_show(value)}")
+                return None
+            return value
+        if kind == "code" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # DAC sectors are digits: 15190 and "15190" are the same code
+        if kind == "date" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # a year written without quotes
+        if isinstance(value, bool):
+            self.fail(path, "type-error", f"expected text, got {_show(value)}: YAML reads "
+                      "unquoted yes, no, on, off, true and false as booleans; put the value "
+                      'in quotes (country: "NO")')
+            return None
+        if not isinstance(value, str):
+            self.fail(path, "type-error", f"expected text, got {_show(value)}")
+            return None
+        value = value.strip()
+        if not value:
+            self.fail(path, "type-error", "expected text, got an empty string")
+            return None
+        return getattr(self, f"check_{kind}")(spec, value, path)
+
+    def text(self, value: Any, path: str) -> dict[str, str] | None:
+        if isinstance(value, str):
+            self.fail(path, "type-error", f"expected a text per language such as "
+                      f'{{fr: "…", en: "…"}}, got {_show(value)}')
+            return None
+        if not isinstance(value, dict):
+            self.fail(path, "type-error", f"expected a text per language, got {_show(value)}")
+            return None
+        clean = {}
+        for lang, text in value.items():
+            sub = f"{path}.{lang}"
+            if lang not in LANGUAGES and not self.text_language(lang, sub):
+                continue
+            if not isinstance(text, str) or not text.strip():
+                self.fail(sub, "type-error", f"expected text, got {_show(text)}")
+            elif self.plain_text(text, sub):
+                clean[lang] = text.strip()
+        return text_order(clean) or None
+
+    def text_language(self, lang: Any, path: str) -> bool:
+        """True for the language tag of a text: an ISO 639-1 code (``es``, ``ar``…)."""
+        if isinstance(lang, str) and codes.language(lang) is not None:
+            return True
+        if isinstance(lang, bool):
+            hint = ('YAML reads an unquoted no (Norwegian), yes, on or off as a boolean; '
+                    'put the language in quotes ("no": …)')
+        elif isinstance(lang, str) and codes.language(lang.strip().lower()) is not None:
+            hint = f'write it "{lang.strip().lower()}" (two lower-case letters)'
+        else:
+            hint = 'use an ISO 639-1 code such as "en", "fr", "es" or "ar"'
+        self.fail(path, "unknown-language", f"unknown language {_show(lang)} for a text: "
+                  f"{hint}")
+        return False
+
+    def plain_text(self, text: str, path: str) -> bool:
+        """False (after a finding) for text with mojibake or control characters."""
+        printable = text.isprintable()  # (quick, and true of most text: no control character)
+        if not printable and _CONTROL.search(text):
+            self.fail(path, "control-character", "text contains a control character")
+            return False
+        repairs = mojibake_repairs(text)
+        if not repairs and not printable and not text.isascii() and _C1_CONTROL.search(text):
+            self.fail(path, "control-character", "text contains a control character")
+            return False
+        if not repairs and "\ufffd" in text:
+            self.fail(path, "mojibake", "text contains U+FFFD (�), the mark a program leaves "
+                      "where it could not decode a character; copy the text again from the "
+                      "source")
+            return False
+        if not repairs:
+            return True
+        shown = ", ".join(f'"{w}" → "{f}"' for w, f in repairs)
+        self.fail(path, "mojibake", f"text looks like mojibake, text decoded with the wrong "
+                  f"encoding ({shown})")
+        return False
+
+    def check_string(self, spec: Field, value: str, path: str) -> str | None:
+        return value if self.plain_text(value, path) else None
+
+    def check_ref(self, spec: Field, value: str, path: str) -> str | None:
+        if not SLUG.fullmatch(value):
+            self.fail(path, "invalid-reference", f'"{value}" is not a record id '
+                      "(lower-case letters, digits and single hyphens)")
+            return None
+        return value
+
+    def check_code(self, spec: Field, value: str, path: str) -> str | None:
+        assert spec.scheme is not None
+        allowed = codes.schemes()[spec.scheme]
+        if value not in allowed:
+            listed = f"expected one of: {', '.join(allowed)}" if len(allowed) <= MAX_LISTED_CODES \
+                else f"see {codes.CODE_BASE}{spec.scheme} ({len(allowed)} codes)"
+            self.fail(path, "unknown-code", f'unknown {spec.scheme} code "{value}"'
+                      f"{codes.suggest(value, allowed)}; {listed}")
+            return None
+        return value
+
+    def check_country(self, spec: Field, value: str, path: str) -> str | None:
+        if codes.country(value) is None:
+            self.fail(path, "unknown-country", f'unknown country "{value}": '
+                      f"{codes.country_hint(value)}")
+            return None
+        return value
+
+    def check_currency(self, spec: Field, value: str, path: str) -> str | None:
+        if not codes.currency(value):
+            self.fail(path, "unknown-currency", f'unknown currency "{value}": use an ISO 4217 '
+                      'code such as "EUR"')
+            return None
+        return value
+
+    def check_language(self, spec: Field, value: str, path: str) -> str | None:
+        if codes.language(value) is None:
+            self.fail(path, "unknown-language", f'unknown language "{value}": use an ISO 639-1 '
+                      'code such as "fr"')
+            return None
+        return value
+
+    def check_date(self, spec: Field, value: str, path: str) -> PartialDate | None:
+        try:
+            return PartialDate.parse(value)
+        except DateError as exc:
+            self.fail(path, "invalid-date", str(exc))
+            return None
+
+    def check_point(self, spec: Field, value: str, path: str) -> str | None:
+        point = parse_point(value)
+        if point is None:
+            self.fail(path, "invalid-point", f'expected a WGS 84 point "latitude longitude" '
+                      f'such as "33.5731 -7.5898" (latitude -90 to 90, longitude -180 to '
+                      f"180), got {_show(value)}")
+            return None
+        return point_text(*point)
+
+    def check_url(self, spec: Field, value: str, path: str) -> str | None:
+        problem = url_problem(value)
+        if problem is not None:
+            self.fail(path, "invalid-url", f"expected an http(s) URL, got {_show(value)}"
+                      f"{problem}")
+            return None
+        return value
+
+
+def join_path(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _trailing_zeros(number: Decimal) -> int:
+    digits = number.as_tuple().digits
+    return len(digits) - len("".join(map(str, digits)).rstrip("0"))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        if len(value) > 200:  # a runaway value: enough to find it, not the whole file
+            return f'"{value[:100]}…" ({len(value)} characters)'
+        return f'"{value}"'
+    if isinstance(value, dict):
+        return "a map"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def check_record(record: Record) -> tuple[Record | None, list[Finding]]:
+    """The record with typed values (None when its id is unusable), and the findings of
+    its checks."""
+    findings: list[Finding] = []
+    checker = FieldChecker(record, findings)
+    if not SLUG.fullmatch(record.id) or len(record.id) > MAX_ID_LENGTH:
+        checker.fail("id", "invalid-id", f'"{_shown_id(record.id)}" is not a valid id: use '
+                     f"lower-case letters, digits and single hyphens, at most {MAX_ID_LENGTH} "
+                     "characters")
+        return None, findings
+    if record.id in WINDOWS_DEVICE_NAMES:
+        checker.fail("id", "invalid-id", f'"{record.id}" is not a valid id: it names a device '
+                     "on Windows (con, prn, aux, nul, com0-com9, lpt0-lpt9), so no file can "
+                     "be called after it there")
+        return None, findings
+    kind = KINDS[record.kind]
+    values = checker.fields(kind.fields, record.data, "", ignore=("id",))
+    return Record(record.kind, record.id, record.path, values, record.lines), findings
+
+
+def _shown_id(record_id: str) -> str:
+    """The id as a message shows it: invisible and look-alike characters escaped."""
+    shown = record_id if record_id.isascii() and record_id.isprintable() \
+        else record_id.encode("unicode_escape").decode("ascii")
+    return shown if len(shown) <= 100 else f"{shown[:100]}…"
+

@@ -1,0 +1,123 @@
+"""The checks across records, as a dataset is assembled: one record an id (the original
+kept, each copy a ``duplicate-id``), and every reference naming an existing record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from coopdata.model import codes
+from coopdata.model.dataset import Dataset, Record
+from coopdata.model.spec import KINDS, Field
+from coopdata.records.checks import FieldChecker, check_record, join_path
+from coopdata.report import Finding
+
+_WITH_REFERENCES: dict[int, tuple[tuple[Field, ...], tuple[Field, ...]]] = {}
+
+
+def check_references(dataset: Dataset) -> list[Finding]:
+    """Every reference names an existing record of the right kind: the findings of those
+    that do not."""
+    findings: list[Finding] = []
+    for record in dataset:
+        if _references_found(KINDS[record.kind].fields, record.data, dataset.by_kind):
+            continue
+        checker = FieldChecker(record, findings)
+        for path, spec, value in _refs(KINDS[record.kind].fields, record.data, ""):
+            assert spec.ref is not None
+            if dataset.get(spec.ref, value) is None:
+                target = KINDS[spec.ref]
+                hint = codes.suggest(value, sorted(dataset.ids(spec.ref)))
+                checker.fail(path, "missing-reference", f'no {spec.ref} "{value}"{hint} '
+                             f"(expected {target.folder}/{value}.yaml)")
+    return findings
+
+
+def _references_found(fields: tuple[Field, ...], data: dict[str, Any],
+                      by_kind: dict[str, dict[str, Record]]) -> bool:
+    """Whether every reference in ``data`` names a record (the quick pass: no paths)."""
+    for spec in _with_references(fields):
+        value = data.get(spec.name)
+        if value is None:
+            continue
+        values = value if spec.many else (value,)
+        if spec.type == "ref":
+            assert spec.ref is not None
+            known = by_kind[spec.ref]
+            if any(item not in known for item in values):
+                return False
+        elif not all(_references_found(spec.fields, item, by_kind) for item in values):
+            return False
+    return True
+
+
+def _with_references(fields: tuple[Field, ...]) -> tuple[Field, ...]:
+    """The fields that are references or objects holding some (remembered by identity,
+    as hashing nested fields is slow; the entry keeps ``fields`` alive, so its id is
+    never reused)."""
+    entry = _WITH_REFERENCES.get(id(fields))
+    if entry is None:
+        found = tuple(spec for spec in fields if spec.type == "ref"
+                      or (spec.type == "object" and _with_references(spec.fields)))
+        entry = _WITH_REFERENCES[id(fields)] = (fields, found)
+    return entry[1]
+
+
+def _refs(fields: tuple[Field, ...], data: dict[str, Any], prefix: str):  # type: ignore[no-untyped-def]
+    for spec in fields:
+        if spec.name not in data:
+            continue
+        path = join_path(prefix, spec.name)
+        values = data[spec.name] if spec.many else [data[spec.name]]
+        for n, value in enumerate(values, start=1):
+            sub = f"{path}[{n}]" if spec.many else path
+            if spec.type == "ref":
+                yield sub, spec, value
+            elif spec.type == "object":
+                yield from _refs(spec.fields, value, sub)
+
+
+def assemble(records: Iterable[Record]) -> tuple[Dataset, list[Finding]]:
+    """Typed records into a dataset, and the findings of doing so: duplicate ids refused,
+    then references checked.
+
+    When several files of one kind carry the same id, the original is the file named
+    after the id (``guest.yaml`` for ``id: guest``), else the first in path order; it is
+    kept, and each other file gets a ``duplicate-id`` naming it, whatever the order
+    the files were read in."""
+    records = list(records)
+    findings: list[Finding] = []
+    originals: dict[tuple[str, str], Record] = {}
+    for typed in records:
+        earlier = originals.setdefault((typed.kind, typed.id), typed)
+        if earlier is not typed and _original_rank(typed) < _original_rank(earlier):
+            originals[typed.kind, typed.id] = typed
+    dataset = Dataset()
+    for typed in records:
+        original = originals[typed.kind, typed.id]
+        if original is not typed:
+            findings.append(Finding("duplicate-id", f'the {typed.kind} id "{typed.id}" is already '
+                                    f"used by {original.path}", path=typed.path,
+                                    line=typed.line("id"), record=typed.id, field="id"))
+            continue
+        dataset.add(typed)
+    return dataset, findings + check_references(dataset)
+
+
+def _original_rank(record: Record) -> tuple[bool, str]:
+    """Which of two records with one id is the original: the lower rank."""
+    return Path(record.path).stem != record.id, record.path
+
+
+def check_records(records: Iterable[Record]) -> tuple[Dataset, list[Finding]]:
+    """Check and type every record; return the typed dataset and the findings."""
+    findings: list[Finding] = []
+    typed = []
+    for record in records:
+        checked, found = check_record(record)
+        findings += found
+        if checked is not None:
+            typed.append(checked)
+    dataset, found = assemble(typed)
+    return dataset, findings + found

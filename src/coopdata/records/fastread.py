@@ -1,0 +1,323 @@
+"""The plain data of the commonest record files, read without building YAML nodes.
+
+Most record files, and all that tools write (``yaml.safe_dump``), use a small part of
+YAML: block mappings and sequences indented with spaces, plain scalars (also folded over
+several lines), single- and double-quoted scalars, and one-line flow collections of
+scalars (``{fr: "…"}``, ``[MA, SN]``). :func:`read_plain` reads that part in one pass
+over the lines of the text, in about half the time of libyaml's parser followed by
+PyYAML's composer, and answers None for anything else — comments, tags, anchors,
+aliases, block scalars, escapes, trailing spaces, odd indentation, every error — which
+the loader then reads with PyYAML (:mod:`coopdata.records.read`), so that what a record
+means, and every message about a malformed one, is PyYAML's. Plain scalars, keys
+included, are typed by the loader with PyYAML's own resolver (YAML 1.1: ``yes`` is
+true). Tests check that it gives exactly what PyYAML gives, on generated text, on
+synthetic records and on every embedded one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import yaml
+
+_COMMENT = re.compile("(?:^|[ ])#", re.MULTILINE)
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
+"""Tabs (never indentation here), other control characters and line breaks."""
+_UNPRINTABLE = re.compile("[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe"
+                          "\uff00-\ufffd\U00010000-\U0010ffff]")
+"""Characters outside ASCII that PyYAML's reader refuses, other line breaks, and a
+byte order mark."""
+_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_KEYS: set[str] = set()
+"""Keys seen to be simple and read as text (``title``, ``fr``…), remembered (``typed``
+is always the loader's)."""
+_KEYS_MAX = 10_000
+_FLOW_KEY = re.compile(r" *([A-Za-z0-9_][A-Za-z0-9_.-]*): +")
+_FLOW_PLAIN = re.compile(r" *([^-?:,\[\]{}#&*!|>'\"%@` ][^,\[\]{}:#]*?) *(?=[,\]}])")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>%@`")
+"""First characters a plain scalar does not start with here (quotes are read apart)."""
+
+
+class _Unsupported(Exception):
+    """The text is not in the part of YAML read here: PyYAML reads it."""
+
+
+class LeaveToPyYAML(_Unsupported):  # noqa: N818 - not an error: a decision
+    """Raised by the ``typed`` callback of :func:`read_plain` for a plain scalar it will
+    not type (a merge key ``<<``, refused by the loader): the text goes to PyYAML, so that
+    both readers give the same finding."""
+
+
+def read_plain(text: str, typed: Callable[[str], Any], *,
+               max_depth: int) -> dict[str, Any] | None:
+    """The mapping ``text`` holds, or None when the text is not in the common part of
+    YAML (PyYAML then reads it). ``typed`` turns a plain scalar into its value (the
+    loader's resolver and constructor); text nested deeper than ``max_depth`` levels (a
+    scalar in a mapping is one level deeper than the mapping) is left to PyYAML too."""
+    if ("#" in text and _COMMENT.search(text)) or " \n" in text or text.endswith(" ") \
+            or _CONTROL.search(text) or (not text.isascii() and _UNPRINTABLE.search(text)):
+        return None
+    try:
+        return _Reader(typed, max_depth - 2).document(text.split("\n"))
+    except (_Unsupported, IndexError):
+        return None
+
+
+class _Frame:
+    """A mapping or sequence being read, and the column of its keys or dashes."""
+
+    __slots__ = ("indent", "items")
+
+    def __init__(self, indent: int, items: dict[str, Any] | list[Any]) -> None:
+        self.indent, self.items = indent, items
+
+
+class _Reader:
+    """Reads the lines of a document in one pass, keeping the open blocks on a stack."""
+
+    def __init__(self, typed: Callable[[str], Any], deepest: int) -> None:
+        self.typed = typed
+        self.deepest = deepest  # open blocks: their scalars are at most two levels deeper
+        self.stack: list[_Frame] = []
+        # A value with nothing after its key or dash: where it goes, and whether it
+        # follows a key (its block is indented more, or, after a key only, a sequence at
+        # the same column).
+        self.slot: tuple[_Frame, str | int, bool] | None = None
+        # A scalar that may go on over the next lines: its slot, its lines, and the
+        # column they must be indented past; quoted while it is single-quoted and open.
+        self.folding: tuple[_Frame, str | int, list[str], int] | None = None
+        self.quoted = False
+        self.blanks = 0
+
+    def document(self, lines: list[str]) -> dict[str, Any]:
+        if not lines[0] or lines[0][0] == " " or lines[0].startswith(("---", "...")):
+            raise _Unsupported
+        top = _Frame(0, {})
+        self.stack.append(top)
+        for line in lines:
+            content = line.lstrip(" ")
+            if not content:
+                self.blanks += 1
+                continue
+            indent = len(line) - len(content)
+            if self.folding is not None:
+                if indent > self.folding[3]:
+                    self.fold(content)
+                    continue
+                self.end_folding()
+            self.blanks = 0
+            dash = 0
+            if content[0] == "-" and content[1:2] in ("", " "):
+                rest = content[1:].lstrip(" ")
+                dash = len(content) - len(rest)
+                content = rest
+            key, rest = _key_and_rest(content)
+            if key is not None and key not in _KEYS:
+                self.check_key(key)  # (also refuses an empty key: ": x")
+            self.line(indent, dash, key or "", rest)
+        self.end_folding()
+        if self.slot is not None:
+            self.slot[0].items[self.slot[1]] = None  # type: ignore[index]
+        if self.stack[0] is not top:
+            raise _Unsupported
+        return top.items  # type: ignore[return-value]
+
+    def check_key(self, key: str) -> None:
+        """A key is simple (a word, no quotes) and read as text (not ``yes`` or ``12``)."""
+        if not _KEY.fullmatch(key) or not isinstance(self.typed(key), str):
+            raise _Unsupported
+        if len(_KEYS) < _KEYS_MAX:
+            _KEYS.add(key)
+
+    def line(self, indent: int, dash: int, key: str, rest: str) -> None:
+        if self.slot is not None:
+            frame, place, indentless = self.slot
+            self.slot = None
+            if indent > frame.indent or (indent == frame.indent and dash and indentless):
+                if len(self.stack) > self.deepest:
+                    raise _Unsupported
+                block = _Frame(indent, [] if dash else {})
+                frame.items[place] = block.items  # type: ignore[index]
+                self.stack.append(block)
+            else:
+                frame.items[place] = None  # type: ignore[index]
+        stack = self.stack
+        while stack[-1].indent > indent:
+            stack.pop()
+        frame = stack[-1]
+        if frame.indent != indent:
+            raise _Unsupported
+        if isinstance(frame.items, list) and not dash:  # the end of an indentless sequence
+            stack.pop()
+            frame = stack[-1]
+            if frame.indent != indent:
+                raise _Unsupported
+        if dash:
+            if not isinstance(frame.items, list):
+                raise _Unsupported
+            if key:  # an item that is a mapping, starting on this line
+                if len(stack) > self.deepest:
+                    raise _Unsupported
+                block = _Frame(indent + dash, {})
+                frame.items.append(block.items)
+                stack.append(block)
+                self.entry(block, key, rest)
+            else:
+                frame.items.append(None)
+                self.value(frame, len(frame.items) - 1, rest, False)
+        elif key:
+            self.entry(frame, key, rest)
+        else:
+            raise _Unsupported
+
+    def entry(self, frame: _Frame, key: str, rest: str) -> None:
+        items: dict[str, Any] = frame.items  # type: ignore[assignment]
+        if key in items:
+            raise _Unsupported
+        items[key] = None
+        self.value(frame, key, rest, True)
+
+    def value(self, frame: _Frame, place: str | int, text: str, after_key: bool) -> None:
+        """The value written after a key or dash (``text``, stripped) into its place."""
+        items: Any = frame.items
+        if not text:
+            self.slot = (frame, place, after_key)
+            return
+        first = text[0]
+        if first == '"':
+            if text.find('"', 1) != len(text) - 1 or "\\" in text:
+                raise _Unsupported  # (several lines, escapes, or more after it)
+            items[place] = text[1:-1]
+        elif first == "'":
+            end = _closing_quote(text, 1)
+            if end is None:
+                self.folding, self.quoted = (frame, place, [text[1:]], frame.indent), True
+            elif end == len(text) - 1:
+                items[place] = text[1:-1].replace("''", "'")
+            else:
+                raise _Unsupported
+        elif first in "[{":
+            items[place], end = self.flow(text, 0)
+            if end != len(text):
+                raise _Unsupported
+        elif first in _INDICATORS or ": " in text or text[-1] == ":":
+            raise _Unsupported
+        else:
+            self.folding, self.quoted = (frame, place, [text], frame.indent), False
+
+    def fold(self, text: str) -> None:
+        """A line of the scalar being folded."""
+        assert self.folding is not None
+        parts = self.folding[2]
+        parts.append("\n" * self.blanks + text if self.blanks else text)
+        self.blanks = 0
+        if not self.quoted:
+            if text[0] in _INDICATORS or text[0] in "'\"" or ": " in text or text[-1] == ":":
+                raise _Unsupported  # (YAML would read these otherwise, or refuse them)
+        elif (end := _closing_quote(text)) is not None:
+            if end != len(text) - 1:
+                raise _Unsupported
+            parts[-1] = parts[-1][:-1]
+            frame, place, _, _ = self.folding
+            frame.items[place] = _folded(parts).replace("''", "'")  # type: ignore[index]
+            self.folding = None
+
+    def end_folding(self) -> None:
+        """The scalar being folded ends before this line."""
+        if self.folding is None:
+            return
+        if self.quoted:
+            raise _Unsupported  # (a quote left open)
+        frame, place, parts, _ = self.folding
+        self.folding = None
+        frame.items[place] = self.typed(  # type: ignore[index]
+            _folded(parts) if len(parts) > 1 else parts[0])
+
+    def flow(self, text: str, at: int) -> tuple[Any, int]:
+        """A one-line flow sequence or mapping of scalars starting at ``text[at]``; the
+        value and where it ends."""
+        closing = "]" if text[at] == "[" else "}"
+        result: Any = [] if closing == "]" else {}
+        at += 1
+        while True:
+            at = _skip_spaces(text, at)
+            if text[at] == closing:
+                return result, at + 1
+            if closing == "}":
+                key = _FLOW_KEY.match(text, at)
+                if key is None or key[1] in result or not isinstance(self.typed(key[1]), str):
+                    raise _Unsupported
+                result[key[1]], at = self.flow_scalar(text, key.end())
+            else:
+                item, at = self.flow_scalar(text, at)
+                result.append(item)
+            at = _skip_spaces(text, at)
+            if text[at] == ",":
+                at += 1
+                if text[_skip_spaces(text, at)] in ",]}":
+                    raise _Unsupported  # (an empty or trailing entry)
+            elif text[at] != closing:
+                raise _Unsupported
+
+    def flow_scalar(self, text: str, at: int) -> tuple[Any, int]:
+        first = text[at]
+        if first == '"':
+            end = text.find('"', at + 1)
+            if end == -1 or "\\" in text[at:end]:
+                raise _Unsupported
+            return text[at + 1:end], end + 1
+        if first == "'":
+            closing = _closing_quote(text, at + 1)
+            if closing is None:
+                raise _Unsupported
+            return text[at + 1:closing].replace("''", "'"), closing + 1
+        plain = _FLOW_PLAIN.match(text, at)
+        if plain is None:
+            raise _Unsupported
+        return self.typed(plain[1]), plain.end()
+
+
+def _key_and_rest(content: str) -> tuple[str | None, str]:
+    """The key of a line (after its indentation and dash) and what follows it; the key
+    is None when the line has none."""
+    if content[:1] in ("", "{", "[", '"', "'"):
+        return None, content
+    if ": " in content:
+        key, _, rest = content.partition(": ")
+        return key, rest.lstrip(" ")
+    return (content[:-1], "") if content[-1] == ":" else (None, content)
+
+
+def _skip_spaces(text: str, at: int) -> int:
+    while text[at] == " ":
+        at += 1
+    return at
+
+
+def _closing_quote(text: str, start: int = 0) -> int | None:
+    """Where the single-quoted scalar in ``text`` (after its opening quote) ends."""
+    at = text.find("'", start)
+    while at != -1 and text[at + 1:at + 2] == "'":
+        at = text.find("'", at + 2)
+    return None if at == -1 else at
+
+
+def _folded(parts: list[str]) -> str:
+    """Lines of a folded scalar joined as YAML folds them: a line break becomes a space,
+    and each blank line a line break (the parts after blank lines start with them)."""
+    return parts[0].rstrip(" ") + "".join(part if part[0] == "\n" else " " + part
+                                          for part in parts[1:])
+
+
+def plain_scalar_tag(value: str) -> str:
+    """The tag PyYAML's resolver gives the plain scalar ``value``."""
+    return str(_resolver().resolve(yaml.ScalarNode, value,  # type: ignore[no-untyped-call]
+                                   (True, False)))
+
+
+@cache
+def _resolver() -> yaml.resolver.Resolver:
+    return yaml.resolver.Resolver()

@@ -1,0 +1,82 @@
+"""Conversions of the release's N-Triples file (Turtle, JSON-LD), each in a process of its own
+while the release goes on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coopdata.rdf.jsonld import ntriples_to_jsonld
+from coopdata.rdf.turtle import ntriples_to_turtle
+
+if TYPE_CHECKING:
+
+    pass
+
+
+_CONVERT = """import json, os, sys
+os.nice(19)  # the release's own process comes first: these have until its end to finish
+sys.path[:] = json.loads(sys.argv[1])
+from pathlib import Path
+from coopdata.release.convert import CONVERSIONS
+CONVERSIONS[sys.argv[2]](Path(sys.argv[3]), Path(sys.argv[4]))"""
+
+
+class Beside:
+    """Conversions of an N-Triples file (:data:`CONVERSIONS`), each in a process of its
+    own while the caller goes on: pyoxigraph and the JSON-LD compaction hold the
+    interpreter lock, so a thread would not run beside Python code, and a fresh
+    interpreter (with this one's module path) holds only the files' buffers.
+
+    :meth:`finish` waits for them, and does again here any that failed (no interpreter to
+    start, a module missing there): the same bytes, or the error. Leaving the ``with``
+    block stops those still running (when the release fails)."""
+
+    def __init__(self) -> None:
+        self.running: list[tuple[subprocess.Popen[bytes] | None, str, Path, Path]] = []
+
+    def start(self, conversion: str, source: Path, target: Path) -> None:
+        """Start converting ``source`` into ``target`` (``conversion``: ``turtle`` or
+        ``json-ld``)."""
+        assert conversion in CONVERSIONS, conversion
+        process = None
+        if sys.executable:
+            with suppress(OSError):
+                process = subprocess.Popen(
+                    [sys.executable, "-I", "-c", _CONVERT, json.dumps(sys.path), conversion,
+                     str(source), str(target)],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL)
+        self.running.append((process, conversion, source, target))
+
+    def finish(self) -> None:
+        """Wait for every conversion started (each done here should its process fail)."""
+        while self.running:
+            process, conversion, source, target = self.running[0]
+            if process is None or process.wait() != 0:
+                CONVERSIONS[conversion](source, target)
+            self.running.pop(0)
+
+    def stop(self) -> None:
+        """Stop the conversions still running."""
+        for process, *_ in self.running:
+            if process is not None:
+                process.kill()
+                process.wait()
+        self.running = []
+
+    def __enter__(self) -> Beside:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+CONVERSIONS: dict[str, Callable[[Path, Path], None]] = {
+    "turtle": ntriples_to_turtle, "json-ld": ntriples_to_jsonld}
+"""What :class:`Beside` converts ``graph.nt`` into, by name."""

@@ -1,0 +1,130 @@
+"""What stands beside the versions in a release folder: ``latest/`` (a copy of the newest
+release) and the DCAT-AP catalogue of every version, both replaced only by what coopdata
+wrote, and the new version renamed into place between them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from contextlib import ExitStack, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coopdata.errors import OutputError, UsageError
+from coopdata.jsonfile import dump_json
+from coopdata.model.config import ReleaseConfig
+from coopdata.rdf.jsonld import compacted
+from coopdata.rdf.turtle import write_turtle
+from coopdata.release.catalog import catalog_context, series_graph
+from coopdata.release.dir import CHECKSUMS, LATEST, SERIES, SERIES_MARKER, issued_of, release_order
+from coopdata.release.files import ReleaseFile
+from coopdata.release.staging import atomic_directory, check_output, fsync_directory, fsync_tree
+
+if TYPE_CHECKING:
+    pass
+
+
+def check_beside(root: Path) -> None:
+    """UsageError when ``latest/`` or the series catalogue in ``root`` holds anything
+    coopdata did not write (it would have to replace it)."""
+
+    check_output(root / LATEST, "release")
+    _series_owned(root)
+
+
+def _series_owned(root: Path) -> None:
+    """UsageError unless each series catalogue file in ``root`` is absent or the one
+    coopdata wrote there, unchanged (as its marker lists it)."""
+    listed: dict[str, str] = {}
+    with suppress(OSError, ValueError, AttributeError):
+        listed = dict(json.loads((root / SERIES_MARKER).read_text(encoding="utf-8"))["files"])
+    for name in SERIES:
+        path = root / name
+        if not path.exists() and not path.is_symlink():
+            continue
+        if path.is_symlink() or not path.is_file() or listed.get(name) != ReleaseFile.of(
+                root, path).sha256:
+            raise UsageError(f"{path} is not the catalogue coopdata wrote there (or it was "
+                             "changed): coopdata replaces only what it wrote itself; move it "
+                             "away and release again")
+
+
+def publish_beside(root: Path, staging: Path, version: str, issued: str,
+                    previous: list[str], config: ReleaseConfig) -> None:
+    """Rename ``staging`` into ``root/version``, with what stands beside the versions:
+
+    - ``latest/``, a real folder (not a link: portals that copy folders, and Windows,
+      do not keep links) holding a copy of the newest release, replaced only when this
+      one is the newest, by renames: a failed release leaves the previous one as it was;
+    - ``catalog.ttl`` and ``catalog.jsonld``, the DCAT-AP catalogue of every version
+      (:func:`coopdata.release.catalog.series_graph`), each replaced by a rename.
+
+    Both are made before the version is renamed into place, so that any failure before
+    then leaves ``root`` as it was."""
+
+    order = [(release_order(name, issued_of(root / name)), name, root / name) for name in previous]
+    order.append((release_order(version, issued), version, staging))
+    order.sort()
+    newest = order[-1][2]
+    published = False
+    try:
+        with ExitStack() as stack:
+            if newest == staging or _out_of_step(root / LATEST, newest):
+                latest = stack.enter_context(atomic_directory(root / LATEST, command="release"))
+                shutil.copytree(newest, latest, dirs_exist_ok=True)
+                fsync_tree(latest)
+            catalogue = Path(stack.enter_context(tempfile.TemporaryDirectory(
+                prefix=".catalog.", suffix=".partial", dir=root)))
+            _write_series(catalogue, config, [(name, folder) for _, name, folder in order])
+            _series_owned(root)  # (still: nothing was added meanwhile)
+            try:
+                os.rename(staging, root / version)
+            except OSError as exc:  # (said here: atomic_directory would blame latest/)
+                raise OutputError(f"cannot write the release into {root}: "
+                                  f"{exc.strerror or exc}; nothing was published") from None
+            published = True
+            fsync_directory(root)  # make the rename itself durable
+            for name in (*SERIES, SERIES_MARKER):  # the marker last: it vouches for them
+                os.replace(catalogue / name, root / name)
+        fsync_directory(root)
+    except (OutputError, UsageError, OSError) as exc:
+        if not published:
+            raise
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise OutputError(f"release {version} is published in {root / version}, but "
+                          f"{LATEST}/ or the catalogue of all versions could not be updated "
+                          f"({reason}); the previous ones are left as they were") from None
+
+
+def _out_of_step(latest: Path, newest: Path) -> bool:
+    """True unless ``latest`` holds the release ``newest`` (the same SHA256SUMS)."""
+    try:
+        return (latest / CHECKSUMS).read_bytes() != (newest / CHECKSUMS).read_bytes()
+    except OSError:
+        return True
+
+
+def _write_series(folder: Path, config: ReleaseConfig, versions: list[tuple[str, Path]]) -> None:
+    """The series catalogue of ``versions`` (name, folder; oldest first) in ``folder``,
+    with the marker that lists the files' SHA-256."""
+    from rdflib import Graph  # rdflib: slow to import, only this path needs it
+
+
+    graphs = []
+    for name, release_folder in versions:
+        try:
+            graphs.append((name, Graph().parse(release_folder / "catalog.ttl", format="turtle")))
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise OutputError(f"cannot read the catalogue of release {name} "
+                              f"({release_folder / 'catalog.ttl'}): {exc}") from None
+    try:
+        graph = series_graph(config, graphs)
+    except ValueError as exc:
+        raise OutputError(f"cannot make the catalogue of all versions: {exc}") from None
+    write_turtle(graph, folder / SERIES[0])
+    dump_json(compacted(graph, context=catalog_context()), folder / SERIES[1])
+    dump_json({"written-by": "coopdata release", "files": {
+        name: ReleaseFile.of(folder, folder / name).sha256 for name in SERIES}},
+        folder / SERIES_MARKER)

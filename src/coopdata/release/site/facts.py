@@ -1,0 +1,120 @@
+"""A record's facts as HTML: every field it has, in the order of the specification,
+with links to the records and countries it names and code labels in both languages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from markupsafe import Markup
+
+from coopdata.model.spec import KINDS, Field
+from coopdata.release.site.i18n import code_label, field_label
+from coopdata.release.site.markup import link, pair, text
+from coopdata.release.site.model import Model, format_amount
+
+Href = Callable[[str, str], str]
+
+HIDDEN = ("sources",)
+"""Fields shown elsewhere on the page (the sources have a section of their own)."""
+
+LANGUAGES = {"en": ("English", "anglais"), "fr": ("French", "français"),
+             "ar": ("Arabic", "arabe"), "de": ("German", "allemand"),
+             "es": ("Spanish", "espagnol"), "nl": ("Dutch", "néerlandais")}
+
+
+class Facts:
+    def __init__(self, model: Model, href: Href, hidden: tuple[str, ...] = ()) -> None:
+        self.model, self.href = model, href
+        self.hidden = frozenset(hidden)
+        """Field paths (``budgets``, ``results.indicators``) a view of the page shows."""
+
+    def record(self, kind: str, data: dict[str, Any]) -> list[tuple[Markup, Markup]]:
+        """(label, value) of every field shown in the facts list."""
+        spec = KINDS[kind]
+        skip = {spec.label_field, "acronym", *HIDDEN, *self.hidden}
+        return [(pair(field_label(kind, f.name)), self.field(kind, f, data[f.name], f.name))
+                for f in spec.fields if f.name in data and f.name not in skip]
+
+    def field(self, kind: str, spec: Field, value: Any, path: str) -> Markup:
+        if spec.type == "object":
+            items = value if spec.many else [value]
+            return self.objects(kind, spec, items, path)
+        if spec.many:
+            values = [self.value(spec, v) for v in value]
+            if spec.type == "text":
+                return Markup('<ul class="plain">{}</ul>').format(
+                    Markup("").join(Markup("<li>{}</li>").format(v) for v in values))
+            return Markup('<ul class="inline">{}</ul>').format(
+                Markup("").join(Markup("<li>{}</li>").format(v) for v in values))
+        return self.value(spec, value)
+
+    def value(self, spec: Field, value: Any) -> Markup:
+        kind = spec.type
+        if kind == "text":
+            return text(value)
+        if kind == "ref":
+            assert spec.ref is not None
+            return self.ref(spec.ref, value)
+        if kind == "country":
+            return self.ref("country", value)
+        if kind == "code":
+            assert spec.scheme is not None
+            return text(code_label(spec.scheme, value))
+        if kind == "date":
+            return Markup('<time datetime="{0}">{0}</time>').format(value)
+        if kind == "decimal":
+            return Markup("{}").format(format_amount(value))
+        if kind == "boolean":
+            return pair(("yes", "oui") if value else ("no", "non"))
+        if kind == "language":
+            return pair(LANGUAGES[value]) if value in LANGUAGES else Markup("{}").format(value)
+        if kind == "url":
+            return link(value, value, rel="external")
+        return Markup("{}").format(value)  # string, currency
+
+    def ref(self, kind: str, key: str) -> Markup:
+        if kind != "country" and self.model.dataset.get(kind, key) is None:
+            return Markup("{}").format(key)
+        return link(self.href(kind, key), text(self.model.label(kind, key)))
+
+    def objects(self, kind: str, spec: Field, items: list[dict[str, Any]], path: str) -> Markup:
+        """Nested objects: a table when their fields are plain, else a list of small
+        description lists."""
+        children = [f for f in spec.fields if any(f.name in item for item in items)
+                    and f"{path}.{f.name}" not in self.hidden]
+        if spec.many and all(f.type != "object" and not f.many for f in children):
+            head = Markup("").join(Markup('<th scope="col">{}</th>').format(
+                pair(field_label(kind, f"{path}.{f.name}"))) for f in children)
+            body = Markup("").join(Markup("<tr>{}</tr>").format(Markup("").join(
+                Markup('<td class="{}"><span class="cell-label">{}: </span>{}</td>').format(
+                    "num" if f.type == "decimal" else f.type,
+                    pair(field_label(kind, f"{path}.{f.name}")),
+                    self.value(f, item[f.name])) if f.name in item else Markup("<td></td>")
+                for f in children)) for item in items)
+            return Markup('<div class="scroll"><table class="nested cards"><thead><tr>{}</tr>'
+                          '</thead><tbody>{}</tbody></table></div>').format(head, body)
+        blocks = []
+        titled = spec.many and any(f.name == "title" for f in spec.fields)
+        for item in items:
+            head = Markup("")
+            if titled:  # a result: its type as a badge, its title as the item's heading
+                badge = Markup("")
+                if "type" in item:
+                    badge = Markup('<span class="badge">{}</span> ').format(
+                        self.value(spec.child("type"), item["type"]))
+                head = Markup('<p class="item-head">{}{}</p>').format(
+                    badge, self.value(spec.child("title"), item["title"]))
+            rows = Markup("").join(
+                Markup("<div><dt>{}</dt><dd>{}</dd></div>").format(
+                    pair(field_label(kind, f"{path}.{f.name}")),
+                    self.field(kind, f, item[f.name], f"{path}.{f.name}"))
+                for f in children
+                if f.name in item and not (titled and f.name in ("type", "title")))
+            blocks.append(head + (Markup('<dl class="nested">{}</dl>').format(rows) if rows
+                                  else Markup("")))
+        if not spec.many:
+            return blocks[0]
+        return Markup('<ol class="objects">{}</ol>').format(
+            Markup("").join(Markup("<li>{}</li>").format(b) for b in blocks))
+

@@ -1,0 +1,100 @@
+"""Safe HTML and SVG fragments. Record text is always escaped here; only these helpers
+and the templates (autoescaped) make markup.
+
+Text in two languages becomes two elements, ``class="l-en"`` and ``class="l-fr"``;
+the style sheet shows the one of the language chosen (``<html lang>``). Text in one
+language is shown whatever the choice, marked with its ``lang``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from coopdata.release.site.i18n import Pair
+from coopdata.release.site.model import Text
+
+
+def pair(words: Pair) -> Markup:
+    """Interface words in English and French."""
+    en, fr = words
+    if en == fr:
+        return Markup(escape(en))
+    return Markup('<span class="l-en" lang="en">{}</span><span class="l-fr" lang="fr">{}</span>'
+                  ).format(en, fr)
+
+
+def text(value: Text | None, limit: int | None = None) -> Markup:
+    """Record text: its English and French, or the one language it has."""
+    if not value:
+        return Markup("")
+    value = {k: _cut(v, limit) for k, v in value.items()}
+    en, fr = value.get("en"), value.get("fr")
+    if en is not None and fr is not None and en != fr:
+        return pair((en, fr))
+    lang, shown = next(((k, v) for k, v in value.items() if k in ("en", "fr")),
+                       next(iter(value.items())))
+    if not lang:
+        return Markup(escape(shown))
+    return Markup('<span lang="{}">{}</span>').format(lang, shown)
+
+
+def plain(value: Text, lang: str = "en") -> str:
+    """One string of record text: in ``lang`` where it has it, else in another language."""
+    return value.get(lang) or value.get("en") or value.get("fr") or next(iter(value.values()),
+                                                                         "")
+
+
+def _cut(value: str, limit: int | None) -> str:
+    if limit is None or len(value) <= limit:
+        return value
+    return value[: limit - 1].rstrip() + "…"
+
+
+def link(href: str, content: Markup | str, **attrs: str) -> Markup:
+    extra = Markup("").join(Markup(' {}="{}"').format(k.rstrip("_").replace("_", "-"), v)
+                            for k, v in sorted(attrs.items()))
+    return Markup('<a href="{}"{}>{}</a>').format(href, extra, content)
+
+
+def json_script(document: Any) -> Markup:
+    """A JSON-LD document to put inside ``<script type="application/ld+json">``: ``<``,
+    ``>`` and ``&`` are written as JSON escapes so that no text can close the element."""
+    dumped = json.dumps(document, ensure_ascii=False, indent=1)
+    return Markup(dumped.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
+
+
+# --- SVG ---------------------------------------------------------------------------
+
+def svg_attrs(attrs: dict[str, Any]) -> Markup:
+    return Markup("").join(Markup(' {}="{}"').format(k.rstrip("_").replace("_", "-"), v)
+                           for k, v in attrs.items() if v is not None)
+
+
+def svg_text(value: Text | Pair, limit: int | None = None, **attrs: Any) -> Markup:
+    """``<text>`` elements: one per language when the text has two, else one."""
+    if isinstance(value, tuple):
+        value = {"en": value[0], "fr": value[1]}
+    value = {k: _cut(v, limit) for k, v in value.items()}
+    en, fr = value.get("en"), value.get("fr")
+    base = dict(attrs)
+    classes = base.pop("class_", "")
+    if en is not None and fr is not None and en != fr:
+        return Markup("").join(
+            Markup("<text{}>{}</text>").format(
+                svg_attrs({**base, "class": f"{classes} l-{lang}".strip(), "lang": lang}), words)
+            for lang, words in (("en", en), ("fr", fr)))
+    lang, shown = next(iter(value.items()))
+    return Markup("<text{}>{}</text>").format(
+        svg_attrs({**base, "class": classes or None, "lang": lang or None}), shown)
+
+
+def svg_title(value: Text | Pair) -> Markup:
+    """A tooltip (``<title>``): both languages where the text has two."""
+    if isinstance(value, tuple):
+        value = {"en": value[0], "fr": value[1]}
+    en, fr = value.get("en"), value.get("fr")
+    words = f"{en} / {fr}" if en and fr and en != fr else plain(value)
+    return Markup("<title>{}</title>").format(words)

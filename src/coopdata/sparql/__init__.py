@@ -1,0 +1,1 @@
+"""SPARQL over a release or records: ``coopdata query`` and ``coopdata serve``."""

@@ -1,0 +1,140 @@
+"""Records → table cells: each column's values as the CSV cells write them, one list a
+column (a container for each cell would wake the garbage collector)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from itertools import chain, repeat
+from typing import Any
+
+from coopdata.model.dataset import Dataset
+from coopdata.model.spec import LANGUAGES, Field, Kind
+from coopdata.model.vocab import decimal_text
+from coopdata.tables.layout import Column, Table, other_languages, tables
+
+
+def encode(spec: Field, value: Any) -> str:
+    """A typed value as a CSV cell."""
+    return _encoder(spec)(value)
+
+
+def _boolean_text(value: Any) -> str:
+    return "true" if value else "false"
+
+
+def _encoder(spec: Field) -> Callable[[Any], str]:
+    """What turns a typed value of ``spec`` into a cell (:func:`encode`)."""
+    if spec.type == "decimal":
+        return decimal_text
+    if spec.type == "boolean":
+        return _boolean_text
+    return str
+
+
+class _Positions(dict[int, tuple[str, ...]]):
+    """The positions of a list of ``n`` entries as cell text (``"1"`` … ``"n"``), each
+    made once: the same few recur in every link table."""
+
+    def __missing__(self, size: int) -> tuple[str, ...]:
+        texts = self[size] = tuple(str(position) for position in range(1, size + 1))
+        return texts
+
+
+_POSITIONS = _Positions()
+
+
+def _fetch(datas: list[dict[str, Any]], names: list[str]) -> dict[str, Sequence[Any]]:
+    """The value of each of ``names`` (``None`` where absent) in each of ``datas``, name by
+    name. Each data is read once, for all names (records lie far apart in memory), into
+    one list (a container for each would wake the garbage collector)."""
+    values = list(chain.from_iterable(map(data.get, names) for data in datas))
+    return {name: values[i::len(names)] for i, name in enumerate(names)}
+
+
+def _cells(column: Column, values: Sequence[Any]) -> list[str]:
+    """The cells of ``column``, given the values of the first field of its path."""
+    for name in column.path[1:]:
+        values = [value.get(name) if isinstance(value, dict) else None for value in values]
+    encoder = _encoder(column.spec)
+    if column.lang is not None:
+        lang = column.lang
+        return ["" if value is None or (text := value.get(lang)) is None else encoder(text)
+                for value in values]
+    return ["" if value is None else encoder(value) for value in values]
+
+
+def _entries(keys: list[list[str]], lists: list[Any]) -> tuple[list[list[str]], list[Any]]:
+    """The entries of lists whose owners have the key cells ``keys`` (column by column):
+    the key cells of each entry (its owner's, then its position), and the entries."""
+    sizes = list(map(len, lists))
+    owner_keys = [list(chain.from_iterable(map(repeat, column, sizes))) for column in keys]
+    positions = list(chain.from_iterable(map(_POSITIONS.__getitem__, sizes)))
+    return [*owner_keys, positions], list(chain.from_iterable(lists))
+
+
+def columns(table: Table, dataset: Dataset) -> list[list[str]]:
+    """The cells of ``table`` (without header) column by column, in header order."""
+    return _columns_of(table, *_records_of(table.kind, dataset))
+
+
+def all_columns(dataset: Dataset) -> Iterator[tuple[Table, list[list[str]]]]:
+    """Every table with its :func:`columns`, one table at a time (the records of each
+    kind read once for all its tables)."""
+    kinds: dict[str, tuple[list[str], dict[str, Sequence[Any]]]] = {}
+    for table in tables():
+        if table.kind.name not in kinds:
+            kinds[table.kind.name] = _records_of(table.kind, dataset)
+        yield table, _columns_of(table, *kinds[table.kind.name])
+
+
+def _records_of(kind: Kind, dataset: Dataset) -> tuple[list[str], dict[str, Sequence[Any]]]:
+    """The ids of the records of ``kind``, and the values of their fields (:func:`_fetch`)."""
+    records = dataset.of_kind(kind.name)
+    fields = _fetch([r.data for r in records], list(kind.field_names))
+    fields[_DATA] = [r.data for r in records]
+    return [r.id for r in records], fields
+
+
+_DATA = "\0data"
+"""Where :func:`_records_of` keeps the records' data themselves (for the translations)."""
+
+
+def _translation_columns(table: Table, ids: list[str], datas: Sequence[Any]) -> list[list[str]]:
+    cells: list[list[str]] = [[] for _ in range(2 + len(table.columns))]
+    for record_id, data in zip(ids, datas, strict=True):
+        for number, row in enumerate(other_languages(table.kind, data), start=1):
+            for column, cell in zip(cells, [record_id, str(number), *row], strict=True):
+                column.append(cell)
+    return cells
+
+
+def _columns_of(table: Table, ids: list[str],
+                fields: dict[str, Sequence[Any]]) -> list[list[str]]:
+    """The columns of ``table`` from the records of its kind: their ids, and the values of
+    their fields (:func:`_fetch`)."""
+    if not table.field_path:
+        return [list(ids), *(_cells(c, fields[c.path[0]]) for c in table.columns)]
+    if table.translations:
+        return _translation_columns(table, ids, fields[_DATA])
+    head, *inner = table.field_path
+    keys, items = _entries([ids], [() if value is None else value for value in fields[head]])
+    for name in inner:
+        keys, items = _entries(keys, [item.get(name, ()) for item in items])
+    if table.scalar is None:
+        items = [item if isinstance(item, dict) else _NO_DATA for item in items]
+        item_fields = _fetch(items, list(dict.fromkeys(c.path[0] for c in table.columns)))
+        return [*keys, *(_cells(c, item_fields[c.path[0]]) for c in table.columns)]
+    if table.scalar.type == "text":
+        return [*keys, *([item.get(lang, "") if isinstance(item, dict) else "" for item in items]
+                         for lang in LANGUAGES)]
+    encoder = _encoder(table.scalar)
+    return [*keys, [encoder(item) for item in items]]
+
+
+def rows(table: Table, dataset: Dataset) -> Iterator[list[str]]:
+    """The rows of ``table`` (without header), as CSV cells."""
+    for row in zip(*columns(table, dataset), strict=True):
+        yield list(row)
+
+
+_NO_DATA: dict[str, Any] = {}

@@ -1,0 +1,2 @@
+"""Validation: one entry point, the table checks and SHACL, on the fast engine or on
+the reference engine."""

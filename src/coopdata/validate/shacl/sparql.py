@@ -1,0 +1,314 @@
+"""SHACL-SPARQL constraints (sh:sparql with sh:select, $this, $PATH, $currentShape,
+sh:prefixes / sh:declare) for the fast SHACL engine of :mod:`coopdata.validate.shacl.core`.
+
+Each constraint's SELECT runs on pyoxigraph with its WHERE joined with the shape's focus
+nodes, as pyshacl runs it once per focus node. In a large data graph, the store holds only
+the triples the queries can match, read from their algebra (:func:`_needs`, rdflib's parser,
+once per query text and process): every triple of the predicates they name, the rdf:type
+triples of the classes they name and of the target classes, or every triple if a query does
+not tell. The store lives as long as :func:`run_selects`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache, partial
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from coopdata.rdf.triples import Term, Triple, ntriples_chunks
+from coopdata.validate.shacl.terms import (
+    SH,
+    SUBCLASS,
+    TYPE,
+    XSD,
+    DataGraph,
+    Result,
+    UnsupportedShapes,
+    check_supported,
+    term_text,
+)
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+ANALYSED_FROM = 200_000
+"""The number of triples from which the store holds only those the queries need (below,
+reading the queries costs more than loading every triple)."""
+
+
+@dataclass(frozen=True)
+class Needs:
+    """The triples a query can match: those of ``predicates``, and the rdf:type triples of
+    ``classes`` (N-Triples IRIs)."""
+
+    predicates: frozenset[str]
+    classes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class SparqlConstraint:
+    """A constraint's SELECT (with its PREFIX lines), split where the focus nodes go (after
+    WHERE's brace), with what each of its rows gives: the constraint's IRI ("" if blank),
+    the shape's severity and path, the messages of both."""
+
+    head: str
+    tail: str
+    constraint: str
+    severity: str
+    path: str | None
+    messages: tuple[str, ...]
+
+
+def _prefixes(g: Graph, constraint: Any) -> str:
+    """PREFIX lines of a SPARQL constraint, collected as pyshacl does."""
+    from rdflib import OWL, URIRef  # rdflib: slow to import, only this path needs it
+    from rdflib import RDF as RDFNS  # rdflib: slow to import, only this path needs it
+
+    def declared(holder: Any) -> set[Any]:
+        return set(g.objects(holder, URIRef(SH + "declare")))
+    ontologies, declares = set(g.subjects(RDFNS.type, OWL.Ontology)), set()
+    for holder in g.objects(constraint, URIRef(SH + "prefixes")):
+        own = declared(holder)
+        declares |= own if own and holder in ontologies else own.union(
+            *map(declared, ontologies))
+    return "".join(f"PREFIX {g.value(d, URIRef(SH + 'prefix'))}: "
+                   f"<{g.value(d, URIRef(SH + 'namespace'))}>\n" for d in sorted(declares))
+
+
+def compile_select(g: Graph, shape: Any, constraint: Any, *, path: str | None, severity: str,
+                   messages: tuple[str, ...]) -> SparqlConstraint:
+    """A SHACL-SPARQL constraint of ``shape`` (its path, severity and sh:message given)."""
+    from rdflib import BNode, URIRef  # rdflib: slow to import, only this path needs it
+
+    check_supported(g, constraint, {"select", "message", "prefixes", "severity", "deactivated"})
+    text = str(g.value(constraint, URIRef(SH + "select")))
+    if re.search(r"\$shapesGraph\b|[?$]failure\b|\bGROUP\s+BY\b|\bMINUS\b", text, re.I) or (
+            path is None and "$PATH" in text):
+        raise UnsupportedShapes(f"{constraint}: $shapesGraph, ?failure, GROUP BY or MINUS")
+    if isinstance(shape, BNode):
+        raise UnsupportedShapes(f"a blank node ({shape}) with sh:sparql")
+    text = re.sub(r"\$this\b", "?this", re.sub(r"\$currentShape\b", f"<{shape}>", text))
+    text = re.sub(r"\$PATH\b", f"<{path}>", text)
+    if (start := re.search(r"(?is)\bSELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?", text)) is None:
+        raise UnsupportedShapes(f"{constraint}: no SELECT")
+    brace = text.index("{", start.end())
+    if not re.search(r"\?this\b|^\s*\*", text[start.end():brace]):
+        raise UnsupportedShapes(f"{constraint}: $this not selected")
+    prefixes = _prefixes(g, constraint)
+    own = {str(m) for m in g.objects(constraint, URIRef(SH + "message"))}
+    return SparqlConstraint(prefixes + text[:brace + 1], text[brace + 1:],
+                            str(constraint) if isinstance(constraint, URIRef) else "",
+                            severity, path, tuple(sorted(own | set(messages))))
+
+
+class _Any(Exception):
+    """A query may match any triple."""
+
+
+@cache
+def _needs(sparql: str) -> Needs | None:
+    """:func:`_read_needs`, in a thread of its own. rdflib's SPARQL parser (pyparsing)
+    leaves reference cycles through the exceptions it raises, their tracebacks and the
+    frames of those, and so through every frame that called it: here, frames holding the
+    data graph, which would then stay in memory until Python's cyclic collector runs (it
+    is paused during a release, and its first full collection after one walked every
+    triple: 3 s at 100,000 projects). A new thread's frames hold only the query."""
+    with ThreadPoolExecutor(max_workers=1) as fresh:
+        return fresh.submit(_read_needs, sparql).result()
+
+
+def _read_needs(sparql: str) -> Needs | None:
+    """The triples ``sparql`` can match (None: any), read from its algebra. A variable
+    predicate stands for the IRIs of a ``FILTER (?p IN (…))`` that drops every solution where
+    it is another predicate, if nothing between the FILTER and the triple pattern can turn
+    fewer matches into more solutions: only joins, unions, BIND, FILTER and the left side of
+    OPTIONAL and MINUS."""
+    from rdflib import RDF, URIRef, Variable  # rdflib: slow to import, only this path needs it
+
+    # rdflib: slow to import, only this path needs it
+    from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
+
+    # rdflib: slow to import, only this path needs it
+    from rdflib.plugins.sparql import prepareQuery
+
+    # rdflib: slow to import, only this path needs it
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    predicates: set[str] = set()
+    classes: set[str] = set()
+    passing = {"Join": ("p1", "p2"), "Union": ("p1", "p2"), "Extend": ("p",), "Filter": ("p",),
+               "LeftJoin": ("p1",), "Minus": ("p1",)}
+
+    def path_iris(path: Any) -> Iterator[Any]:
+        if isinstance(path, URIRef):
+            yield path
+        elif isinstance(path, (SequencePath, AlternativePath)):
+            for arg in path.args:
+                yield from path_iris(arg)
+        elif isinstance(path, (MulPath, InvPath)):
+            yield from path_iris(path.path if isinstance(path, MulPath) else path.arg)
+        else:  # a negated path
+            raise _Any
+
+    def pattern(predicate: Any, obj: Any, limits: dict[Any, frozenset[str]]) -> None:
+        if predicate == RDF.type and isinstance(obj, URIRef):
+            classes.add(f"<{obj}>")
+        elif isinstance(predicate, Variable) and predicate in limits:
+            predicates.update(limits[predicate])
+        elif isinstance(predicate, Variable):
+            raise _Any
+        else:
+            predicates.update(f"<{iri}>" for iri in path_iris(predicate))
+
+    def limits_of(expr: Any) -> dict[Any, frozenset[str]]:
+        terms = [expr.expr, *expr.other] if getattr(expr, "name", "") == \
+            "ConditionalAndExpression" else [expr]
+        return {t.expr: frozenset(f"<{iri}>" for iri in t.other) for t in terms
+                if getattr(t, "name", "") == "RelationalExpression" and t.op == "IN" and
+                isinstance(t.expr, Variable) and all(isinstance(i, URIRef) for i in t.other)}
+
+    def visit(node: Any, limits: dict[Any, frozenset[str]]) -> None:
+        if isinstance(node, CompValue):
+            if node.name in ("Graph", "ServiceGraphPattern", "TriplesBlock") or \
+                    node.name.startswith("Path") or \
+                    node.name.endswith("Query") and dict.get(node, "datasetClause"):
+                raise _Any  # (a triples block or a path rdflib has not translated: unread)
+            if node.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+                visit(vars(node).get("graph", dict.get(node, "graph")), {})  # (rdflib sets
+                return  # its translated pattern as an attribute, and keeps the parsed one)
+            if node.name == "BGP":
+                for _, predicate, obj in node.triples:
+                    pattern(predicate, obj, limits)
+                return
+            if node.name == "Filter":
+                limits = {**limits, **limits_of(node.expr)}
+            for key, value in node.items():
+                visit(value, limits if key in passing.get(node.name, ()) else {})
+        elif isinstance(node, (list, tuple, set)):
+            for item in node:
+                visit(item, {})
+
+    try:
+        visit(prepareQuery(sparql).algebra, {})
+    except Exception:  # _Any, or a query rdflib does not read: any triple may matter
+        return None
+    return Needs(frozenset(predicates), frozenset(classes))
+
+
+def _target(classes: tuple[str, ...], graph: DataGraph) -> str:
+    """A pattern binding ?this to each instance of ``classes`` (or of a subclass), once."""
+    if len(classes) == 1 and classes[0] not in graph.subclasses:
+        return f"?this {TYPE} {classes[0]} ."
+    instances = " UNION ".join(f"{{ ?this {TYPE} {c} }}" if c not in graph.subclasses else
+                               f"{{ ?class {SUBCLASS}* {c} . ?this {TYPE} ?class }}"
+                               for c in classes)
+    return f"{{ SELECT DISTINCT ?this WHERE {{ {instances} }} }}"
+
+
+def _triples(selects: list[tuple[tuple[str, ...], SparqlConstraint]],
+             graph: DataGraph) -> Iterator[list[Triple]]:
+    """The triples the queries need (with the targets' types), in lists."""
+    needs = [_needs(select.head + select.tail) for _, select in selects] \
+        if sum(map(len, graph.by_predicate.values())) >= ANALYSED_FROM else [None]
+    if any(n is None for n in needs):
+        yield from graph.by_predicate.values()
+        return
+    predicates = {SUBCLASS}.union(*(n.predicates for n in needs if n is not None))
+    classes = set().union(*(n.classes for n in needs if n is not None),
+                          *(graph.classes(c) for classes, _ in selects for c in classes))
+    yield from (graph.by_predicate.get(predicate, []) for predicate in predicates)
+    if TYPE not in predicates:
+        yield [t for t in graph.by_predicate.get(TYPE, ()) if t[2] in classes]
+
+
+def run_selects(selects: list[tuple[tuple[str, ...], SparqlConstraint]],
+                graph: DataGraph) -> list[Result]:
+    """The results of each SPARQL constraint on the instances of its target classes."""
+    if not selects:
+        return []
+    data = b"".join(chunk for triples in _triples(selects, graph)
+                    for chunk in ntriples_chunks(triples))
+    store, original = load_ntriples(data), _originals(data)
+    results = []
+    for classes, select in selects:
+        solutions = _select(store, select.head + _target(classes, graph) + select.tail)
+        names, seen = [v.value for v in solutions.variables], set()
+        for row in solutions:  # as pyshacl: rows deduplicated, ?value the focus node of a
+            bound = {n: original(_of_ox(row[n])) for n in names if row[n] is not None}
+            key = tuple(bound.get(n) for n in names)  # node shape if unbound, {?var} filled
+            if key in seen:
+                continue
+            seen.add(key)
+            focus, value, path_term = (bound.pop(n, None) for n in ("this", "value", "path"))
+            assert focus is not None
+            value = value or (focus if select.path is None else None)
+            bindings = [*bound.items(), ("this", focus), *[("path", path_term)] * bool(
+                path_term), *[("value", value)] * bool(value)]
+            message = min({_substitute(m, bindings) for m in select.messages}, default="")
+            results.append(Result(focus[1] if focus[0] == "i" else term_text(focus),
+                                  path_term[1] if path_term else select.path,
+                                  SH + "SPARQLConstraintComponent", select.constraint or None,
+                                  select.severity, term_text(value) if value else None, message))
+    return results
+
+
+def _originals(data: bytes) -> Callable[[Term], Term]:
+    """A literal of the store of N-Triples ``data`` as the data write it (the store
+    normalises some: ``"2.50"^^xsd:decimal`` → ``2.5``, ``@EN`` → ``@en``), those found the
+    first time a literal is asked for."""
+    normalised = cache(partial(_normalised, data))
+    return lambda term: normalised().get(term, term) if term[0] == "l" else term
+
+
+def _normalised(data: bytes) -> dict[Term, Term]:
+    """The literals of N-Triples ``data`` that the store normalises: its form → theirs."""
+    tokens = [(lexical, b"^^<%s%s>" % (XSD.encode(), datatype)) for lexical, datatype in set(
+        re.findall(rb'"([^"\\\n]*)"\^\^<http://www\.w3\.org/2001/XMLSchema#(\w+)>', data))
+        if datatype != b"string"]  # (no valid typed literal has an escape)
+    if re.search(rb'"@[A-Za-z0-9-]*[A-Z]', data):
+        tokens += [(lexical, b"@" + lang) for lexical, lang in set(re.findall(
+            rb'"((?:[^"\\\n]|\\.)*)"@([A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)', data))]
+    scratch = load_ntriples(b"".join(b'<urn:x:%d> <urn:x:p> "%s"%s .\n' % (n, lexical, suffix)
+                                     for n, (lexical, suffix) in enumerate(tokens)))
+    normalised = {}
+    for quad in scratch:  # (the lexical form of a language-tagged literal is kept)
+        lexical, suffix = (part.decode() for part in tokens[int(quad.subject.value[6:])])
+        canonical, lang = _of_ox(quad.object), suffix[1:] if suffix[0] == "@" else ""
+        written: Term = ("l", canonical[1] if lang else lexical, canonical[2],
+                         lang or canonical[3])
+        if written != canonical:
+            normalised[canonical] = written
+    return normalised
+
+
+def _select(store: ox.Store, sparql: str) -> ox.QuerySolutions:
+    solutions = store.query(sparql)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return solutions
+
+
+def _of_ox(term: Any) -> Term:
+    if isinstance(term, ox.Literal):
+        return "l", term.value, term.datatype.value, term.language or ""
+    return "b" if isinstance(term, ox.BlankNode) else "i", term.value, "", ""
+
+
+def _substitute(message: str, bindings: list[tuple[str, Any]]) -> str:
+    for name, term in bindings:  # pyshacl's substitution of {?var} and {$var}
+        message = re.sub(f"{{[?$]{name}}}", term[1], message)
+    return message
+
+
+def load_ntriples(data: bytes) -> ox.Store:
+    """A store of N-Triples ``data``, keeping the data's blank node labels."""
+    store = ox.Store()
+    if b"_:" in data:  # bulk_load renames blank nodes; parse keeps the data's labels
+        store.bulk_extend(ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=True))
+    else:
+        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    return store

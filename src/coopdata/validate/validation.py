@@ -1,0 +1,140 @@
+"""Validate records: three layers, one report.
+
+1. record checks (:mod:`coopdata.records.checks`, run as the records load:
+   :mod:`coopdata.records.load`): types, required fields, ids, references, codes, dates,
+   mojibake;
+2. the tables against their table schemas (:mod:`coopdata.validate.tables`);
+3. SHACL validation of the graph (:mod:`coopdata.validate.shacl.check`), each result
+   mapped back to the record file, line and field it concerns.
+
+On either engine (:class:`~coopdata.validate.engine.Engine`): fast or reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coopdata.collector import paused
+from coopdata.model.dataset import Dataset
+from coopdata.model.uris import Uris
+from coopdata.model.vocab import PREFIXES
+from coopdata.rdf.triples import ntriples
+from coopdata.rdf.triples import triples as graph_triples
+from coopdata.records.load import load
+from coopdata.report import Finding, Report
+from coopdata.tables.package import table_cells
+from coopdata.validate.engine import Engine, reference_graph
+from coopdata.validate.shacl.check import begin_triples, validate_graph
+from coopdata.validate.tables import validate_tables
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from coopdata.rdf.triples import Triple
+    from coopdata.tables.package import TableCells
+
+
+@dataclass
+class Validation:
+    """What :func:`validate` found: the typed records, their graph and the report."""
+
+    dataset: Dataset
+    report: Report
+    triples: list[Triple]
+    """The graph as sorted N-Triples terms (see :mod:`coopdata.rdf.triples`)."""
+    tables: TableCells | None = field(default=None, repr=False)
+    """The tables that were validated, cell by cell (None when they were not)."""
+    _graph: Graph | None = field(default=None, repr=False)
+
+    @property
+    def graph(self) -> Graph:
+        """The graph as an rdflib Graph (built on first use)."""
+        if self._graph is None:
+            from rdflib import Graph  # heavy: only a caller asking for an rdflib graph needs it
+
+            self._graph = Graph().parse(data=ntriples(self.triples), format="nt")
+            for prefix, namespace in PREFIXES.items():
+                self._graph.bind(prefix, namespace)
+        return self._graph
+
+
+def validate(directory: Path | str | None = None, *, uris: Uris | None = None,
+             tables: bool = True, shacl: bool = True, engine: Engine | str = Engine.FAST,
+             progress: Callable[[str], None] | None = None,
+             graph_ready: Callable[[Validation], None] | None = None) -> Validation:
+    """Run every layer on the records in ``directory`` and return one report.
+
+    Table and SHACL validation run on the records that passed the record checks, and
+    do not repeat a problem the record checks already reported for the same field.
+    ``graph_ready``: see :func:`validate_dataset`.
+    """
+    with paused():
+        dataset, report = load(directory, progress=progress)
+        return validate_dataset(dataset, report, uris=uris, tables=tables, shacl=shacl,
+                                engine=engine, progress=progress, graph_ready=graph_ready)
+
+
+def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = None,
+                     tables: bool = True, shacl: bool = True,
+                     engine: Engine | str = Engine.FAST,
+                     progress: Callable[[str], None] | None = None,
+                     graph_ready: Callable[[Validation], None] | None = None) -> Validation:
+    """Add the table and SHACL layers to ``report``, the record checks of ``dataset``.
+
+    ``progress`` is called with the name of each step as it starts (``graph``,
+    ``table-validation``, ``shacl``). ``graph_ready`` is called with the validation as
+    soon as its triples are made, before the table and SHACL checks (a release starts
+    writing the graph's files there, to be thrown away should those checks fail).
+    """
+    step = progress or (lambda name: None)
+    step("graph")
+    engine = Engine.of(engine)
+    uris = uris or Uris()
+    validation = Validation(dataset, report, graph_triples(dataset, uris=uris))
+    if engine is Engine.REFERENCE:
+        validation._graph = reference_graph(dataset, uris)
+    if graph_ready is not None:
+        graph_ready(validation)
+    # SHACL starts first: its SPARQL half runs in a thread beside the table checks.
+    shacl_findings = _begin_shacl(validation, uris, engine) if shacl else None
+    if tables:
+        step("table-validation")
+        validation.tables = table_cells(dataset)
+        report.extend(_new(validate_tables(dataset, cells=validation.tables,
+                                                  engine=engine), report.findings))
+    if shacl_findings is not None:
+        step("shacl")
+        report.extend(_new(shacl_findings(), report.findings))
+    return validation
+
+
+def _begin_shacl(validation: Validation, uris: Uris,
+                 engine: Engine) -> Callable[[], list[Finding]]:
+    """The SHACL findings, to be asked for later (the fast engine starts now)."""
+    if engine is Engine.REFERENCE:
+        return partial(validate_graph, validation.graph, validation.dataset, uris=uris,
+                       engine=engine)
+    return begin_triples(validation.triples, validation.dataset, uris=uris)
+
+
+def _new(findings: list[Finding], earlier: list[Finding]) -> list[Finding]:
+    """The findings that do not concern a field already reported, a part of one, or a
+    field inside one (``budgets[2]`` reported covers ``budgets[2].amount``)."""
+    seen: dict[str | None, list[str]] = {}
+    for finding in earlier:
+        if finding.field:
+            seen.setdefault(finding.record, []).append(finding.field)
+
+    def repeated(finding: Finding) -> bool:
+        if not finding.field:
+            return False
+        return any(field == finding.field
+                   or field.startswith((f"{finding.field}.", f"{finding.field}["))
+                   or finding.field.startswith((f"{field}.", f"{field}["))
+                   for field in seen.get(finding.record, []))
+
+    return [f for f in findings if not repeated(f)]
