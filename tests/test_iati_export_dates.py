@@ -140,3 +140,25 @@ def test_written_dates_pass_the_schema_and_the_rules(tmp_path: Path,
             assert narrative is None
         if narrative is not None:
             assert element.get("type") in ("1", "3") and "not a known day" in narrative
+
+
+def test_dates_that_straddle_the_day_give_no_status(tmp_path: Path) -> None:
+    """A planned start in the year the file is written: started or not, the record does not
+    say, so MTD II without its stated status is not an activity, and the finding says why."""
+    year = PartialDate.parse("2026")
+    assert activity_status({"planned_start": year}, dt.date(2026, 6, 1)) is None
+    assert activity_status({"planned_start": year}, dt.date(2027, 1, 1)) is not None
+    folder = tmp_path / "records"
+    shutil.copytree(default_records(), folder)
+    path = folder / "projects" / "migrations-territoires-developpement-ii.yaml"
+    text = "".join(line for line in path.read_text(encoding="utf-8").splitlines(True)
+                   if not line.startswith(("planned_", "actual_", "status:")))
+    path.write_text(text + 'planned_start: "2026"\n', encoding="utf-8")
+    dataset, report = load(folder)
+    assert report.valid, report.to_text()
+    written = write_activities(dataset, tmp_path / "a.xml", today=dt.date(2026, 6, 1))
+    assert "migrations-territoires-developpement-ii" not in [r.id for _, r in
+                                                              written.activities]
+    finding = next(f for f in written.left_out if f.code == "iati-not-published"
+                   and f.record == "migrations-territoires-developpement-ii")
+    assert finding.field == "status" and "straddle" in finding.message

@@ -38,9 +38,11 @@ class Activity(Places, Finance, Results):
         data = self.data
         lacks = []
         if self.status is None:
+            why = ("its dates do not tell (they straddle the day the file is written, "
+                   f"{self.today.isoformat()})" if self.activity_dates.written
+                   or self.activity_dates.not_carried else "it has no date to derive one from")
             lacks.append(("status", "IATI requires an activity status; the record states "
-                          "none and its dates do not tell (none, or one that straddles "
-                          f"{self.today.isoformat()})"))
+                          f"none and {why}"))
         if not self.activity_dates.has_start:
             lacks.append(("planned_start", "IATI requires a planned or actual start date; the "
                           "record has none, not even one known to the month or year"))
