@@ -11,6 +11,7 @@ iati-reporting-org  a reporting organisation with a reference; the activity's id
                     older identifiers are kept as they are)
 iati-percentages    recipient countries and regions together, and the sectors of each
                     vocabulary, sum to 100 where percentages are given (``sum``)
+iati-start-date     a planned or an actual start date (the IATI rule 6.11.1)
 iati-date-order     planned start ≤ planned end, actual start ≤ actual end, and every
                     period's start ≤ its end (``date_order``)
 iati-future-date    no actual date and no transaction date later than the day the file is
@@ -159,6 +160,11 @@ def _date(element: Any | None, attribute: str = "iso-date") -> dt.date | None:
 
 def _dates(activity: Any, error: Any, today: dt.date) -> Iterator[RuleError]:
     dated = {d.get("type"): d for d in activity.findall("activity-date")}
+    if "1" not in dated and "2" not in dated:
+        yield error("iati-start-date", activity.find("activity-date")
+                    if activity.find("activity-date") is not None else activity,
+                    "the activity needs a planned or an actual start date (activity-date of "
+                    "type 1 or 2)")
     for start, end, what in (("1", "3", "planned"), ("2", "4", "actual")):
         first, last = _date(dated.get(start)), _date(dated.get(end))
         if first and last and first > last:
