@@ -10,7 +10,6 @@ import shutil
 import tempfile
 from contextlib import ExitStack, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from coopdata.errors import OutputError, UsageError
 from coopdata.jsonfile import dump_json
@@ -22,9 +21,6 @@ from coopdata.release.dir import CHECKSUMS, LATEST, SERIES, SERIES_MARKER, issue
 from coopdata.release.files import ReleaseFile
 from coopdata.release.settings import ReleaseSettings
 from coopdata.release.staging import atomic_directory, check_output, fsync_directory, fsync_tree
-
-if TYPE_CHECKING:
-    pass
 
 
 def check_beside(root: Path) -> None:
