@@ -44,7 +44,11 @@ def import_iati_command(paths: tuple[Path, ...], out: Path, countries: tuple[str
     """
     # a command's modules load when it runs: --help stays fast
     from coopdata.errors import RecordsInvalid
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.iati.importer import import_iati as run
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.iati.summary import json_chunks, text_lines
 
     result = run(paths, out, countries=countries, sectors=sectors, publishers=publishers)

@@ -40,7 +40,11 @@ def release_command(records: Path | None, out: Path, version: str | None, date: 
     """
     # a command's modules load when it runs: --help stays fast
     from coopdata.model.config import load_config
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.release.job import STEPS
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.release.job import release as run
 
     config = load_config(config_path)
@@ -111,6 +115,7 @@ def push_command(release_dir: Path, endpoint: str, graph: str | None, user: str 
     """
     import os  # a command's modules load when it runs: --help stays fast
 
+    # a command's modules load when it runs: --help stays fast
     from coopdata.publish.push import push as run
 
     if user is not None and password is None:
@@ -139,6 +144,8 @@ def site_command(release_dir: Path, out: Path | None, config_path: Path | None) 
     """
     # a command's modules load when it runs: --help stays fast
     from coopdata.model.config import load_config
+
+    # a command's modules load when it runs: --help stays fast
     from coopdata.release.site import site_for_release
 
     target = site_for_release(release_dir, config=load_config(config_path), out=out)
