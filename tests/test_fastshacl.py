@@ -288,7 +288,7 @@ def compiled() -> fastshacl.CompiledShapes:
 
 
 def fast(graph: Graph) -> list[Result]:
-    return fastshacl.validate(shaclterms.graph_triples(graph), compiled())
+    return fastshacl.shape_results(shaclterms.graph_triples(graph), compiled())
 
 
 def reference(graph: Graph) -> list[Result]:
@@ -357,7 +357,7 @@ def test_the_fast_engine_falls_back_on_pyshacl(monkeypatch: pytest.MonkeyPatch) 
 
     graph, dataset = injected("min-count", "or"), coopdata.load(FIXTURES)[0]
     monkeypatch.setattr(shacl, "_compiled", lambda: UnsupportedShapes("sh:closed"))
-    monkeypatch.setattr(shacl, "validate", None)  # must not be called
+    monkeypatch.setattr(shacl, "shape_results", None)  # must not be called
     findings = validate_graph(graph, dataset, uris=Uris())
     reference = validate_graph(graph, dataset, uris=Uris(), engine="pyshacl")
     assert len(reference) == 3
@@ -479,7 +479,8 @@ def test_generic_messages_are_pyshacl_s() -> None:
         <https://example.org/a> a <https://example.org/C> ;
             <https://example.org/p> "b"@de, "c"@de, <https://example.org/z> ;
             <https://example.org/q> "1" .""")
-    results = fastshacl.validate(shaclterms.graph_triples(data), fastshacl.compile_shapes(shapes))
+    results = fastshacl.shape_results(shaclterms.graph_triples(data),
+                                      fastshacl.compile_shapes(shapes))
     assert len({r.component for r in results}) == 11
     report = pyshacl.validate(data, shacl_graph=shapes, allow_warnings=True)[1]
     assert_same(results, reference_pyshacl.results_of_pyshacl(report))
@@ -530,7 +531,7 @@ def test_started_validation_gives_what_validation_gives() -> None:
     triples = shaclterms.graph_triples(injected(*INJECTIONS))
     finish = fastshacl.begin(triples, compiled())
     time.sleep(0.05)
-    assert finish() == fastshacl.validate(triples, compiled())
+    assert finish() == fastshacl.shape_results(triples, compiled())
 
 
 EX = "https://example.org/"
@@ -563,7 +564,7 @@ def test_ntriples_documents_are_validated_as_triples() -> None:
 
     graph = injected(*INJECTIONS)
     text = graph.serialize(format="nt", encoding="utf-8")
-    assert fastshacl.validate(text, compiled()) == fastshacl.validate(
+    assert fastshacl.shape_results(text, compiled()) == fastshacl.shape_results(
         text.decode("utf-8"), compiled()) == fast(graph)
     dataset = coopdata.load(FIXTURES)[0]
     assert validate_triples(text, dataset, uris=Uris()) == validate_triples(
@@ -585,7 +586,8 @@ def test_several_target_classes_with_subclasses() -> None:
         @prefix ex: <{EX}> . ex:Sub <{RDFS.subClassOf}> ex:D .
         ex:a a ex:C ; ex:p ex:e ; ex:q 3 . ex:e a ex:E . ex:d a ex:C, ex:D .
         ex:b a ex:Sub ; ex:p "x", "y" ; ex:q 1 . [] a ex:D ; ex:p 7 ; ex:q 5.0 .""")
-    results = fastshacl.validate(shaclterms.graph_triples(data), fastshacl.compile_shapes(shapes))
+    results = fastshacl.shape_results(shaclterms.graph_triples(data),
+                                      fastshacl.compile_shapes(shapes))
     assert len(results) == 6
     report = pyshacl.validate(data, shacl_graph=shapes, allow_warnings=True)[1]
     assert_same(results, reference_pyshacl.results_of_pyshacl(report))

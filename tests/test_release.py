@@ -20,8 +20,10 @@ from rdflib.compare import isomorphic
 from conftest import FIXTURES
 from coopdata import build_graph, load, read_tables
 from coopdata.cli import main
+from coopdata.errors import UsageError
 from coopdata.release.dir import verify
-from coopdata.release.job import release
+from coopdata.release.job import release, release_with
+from coopdata.release.settings import ReleaseSettings
 
 READING = f"reading 13 records from {FIXTURES / 'records'}\n"
 """The first line of every command below that reads the fixture's records (on stderr)."""
@@ -60,6 +62,22 @@ def test_release_holds_every_file(published: Path) -> None:
 def test_same_records_give_the_same_bytes(published: Path, tmp_path: Path) -> None:
     release(tmp_path, FIXTURES / "records", version="1.0.0", date="2026-11-23")
     assert files(tmp_path / "1.0.0") == files(published)
+
+
+def test_settings_in_one_object(published: Path, tmp_path: Path) -> None:
+    """release's arguments, checked, make one ReleaseSettings: release_with takes it and
+    writes the same release."""
+    settings = ReleaseSettings.of(tmp_path, FIXTURES / "records", version="1.0.0",
+                                  date="2026-11-23", site=True)
+    assert (settings.folder, settings.issued, settings.uris.base) == (
+        tmp_path / "1.0.0", "2026-11-23", "https://w3id.org/coopdata/id/")
+    result = release_with(settings)
+    assert result.directory == settings.folder and files(settings.folder) == files(published)
+    assert ReleaseSettings.of(tmp_path, date="2026-01-02").version == "2026-01-02"
+    with pytest.raises(UsageError, match="not a safe version name"):
+        ReleaseSettings.of(tmp_path, version="../1.0", date="2026-01-02")
+    with pytest.raises(UsageError, match="YYYY-MM-DD"):
+        ReleaseSettings.of(tmp_path, date="2026-13-01")
 
 
 def test_same_bytes_from_another_process(published: Path, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ functions that use them.
 
 from coopdata.errors import CoopdataError, OutputError, RecordsInvalid, UsageError
 from coopdata.model.config import find_project
-from coopdata.model.dataset import Dataset, Record
+from coopdata.model.dataset import Dataset, RawRecord, Record
 from coopdata.model.dates import PartialDate
 from coopdata.model.resources import default_records
 from coopdata.model.spec import KINDS, Field, Kind
@@ -44,6 +44,7 @@ __all__ = [
     "Kind",
     "OutputError",
     "PartialDate",
+    "RawRecord",
     "Record",
     "RecordsInvalid",
     "Report",

@@ -36,7 +36,9 @@ def main() -> None:
 
 
 
-for command in (records.validate, records.build, records.import_, records.export_tables,
-                iati.import_iati, iati.export_iati, release.release, release.diff,
-                release.push, release.site, sparql.query, sparql.serve):
+for command in (records.validate_command, records.build_command, records.import_command,
+                records.export_tables_command, iati.import_iati_command,
+                iati.export_iati_command, release.release_command, release.diff_command,
+                release.push_command, release.site_command, sparql.query_command,
+                sparql.serve_command):
     main.add_command(command)

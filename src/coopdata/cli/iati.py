@@ -32,9 +32,9 @@ if TYPE_CHECKING:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="How to print the account of what was carried.")
 @handle_errors
-def import_iati(paths: tuple[Path, ...], out: Path, countries: tuple[str, ...],
-                sectors: tuple[str, ...], publishers: tuple[str, ...],
-                output_format: str) -> None:
+def import_iati_command(paths: tuple[Path, ...], out: Path, countries: tuple[str, ...],
+                        sectors: tuple[str, ...], publishers: tuple[str, ...],
+                        output_format: str) -> None:
     """Import IATI 2.03 activity files (PATHS: files, or folders of *.xml) as records.
 
     One project record per activity, one organisation record per organisation and one
@@ -75,7 +75,7 @@ def import_iati(paths: tuple[Path, ...], out: Path, countries: tuple[str, ...],
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
               help="The IATI activity file to write (iati-activities.xml).")
 @handle_errors
-def export_iati(records: Path | None, out: Path) -> None:
+def export_iati_command(records: Path | None, out: Path) -> None:
     """Write the projects as IATI 2.03 activities, as a release does, without a release.
 
     The file is checked against the official IATI 2.03 schema and the IATI rules; when

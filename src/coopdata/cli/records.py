@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from coopdata.report import MinSeverity
 
 
-@click.command(short_help="Check the records and report every finding.",
+@click.command("validate", short_help="Check the records and report every finding.",
               epilog=examples(
     "coopdata validate",
     "coopdata validate --records records --strict",
@@ -40,8 +40,9 @@ if TYPE_CHECKING:
               help="fast: coopdata's own checks on pyoxigraph; reference: rdflib, Frictionless "
                    "and pyshacl (slower, same findings).")
 @handle_errors
-def validate(records: Path | None, base_uri: str | None, output_format: str,
-             min_severity: MinSeverity | None, quiet: bool, strict: bool, engine: str) -> None:
+def validate_command(records: Path | None, base_uri: str | None, output_format: str,
+                     min_severity: MinSeverity | None, quiet: bool, strict: bool,
+                     engine: str) -> None:
     """Check the records: record checks, table schemas and SHACL shapes, in one report.
 
     Each finding prints as `path:line record field: message [code]`. Exits 1 when
@@ -67,7 +68,7 @@ def validate(records: Path | None, base_uri: str | None, output_format: str,
     sys.exit(0 if report.passes(strict=strict) else 1)
 
 
-@click.command(short_help="Validate, then write the graph and tables.",
+@click.command("build", short_help="Validate, then write the graph and tables.",
               epilog=examples(
     "coopdata build --out out",
     "coopdata build --records records --out out --strict"))
@@ -77,7 +78,7 @@ def validate(records: Path | None, base_uri: str | None, output_format: str,
               help="Directory to write (replaced as a whole when the build succeeds).")
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @handle_errors
-def build(records: Path | None, base_uri: str | None, out: Path, strict: bool) -> None:
+def build_command(records: Path | None, base_uri: str | None, out: Path, strict: bool) -> None:
     """Validate, then write the graph (graph.ttl) and the tables (tables/*.csv and
     tables/datapackage.json). Nothing is written when validation fails."""
     # a command's modules load when it runs: --help stays fast
@@ -104,7 +105,7 @@ def build(records: Path | None, base_uri: str | None, out: Path, strict: bool) -
               help="Records folder to update in place: writes only the records that changed, "
                    "adds new ones, never removes one.")
 @handle_errors
-def import_(tables_dir: Path, out: Path | None, into: Path | None) -> None:
+def import_command(tables_dir: Path, out: Path | None, into: Path | None) -> None:
     """Turn filled-in tables into record files: TABLES is a folder of CSV files (the layout
     export-tables gives) or an .xlsx or .ods workbook with a sheet per table.
 
@@ -164,7 +165,7 @@ def import_(tables_dir: Path, out: Path | None, into: Path | None) -> None:
               help="CSV files, or one workbook with a sheet per table.")
 @click.option("--blank", is_flag=True, help="Only the headers: templates to fill in.")
 @handle_errors
-def export_tables(records: Path | None, out: Path, table_format: str, blank: bool) -> None:
+def export_tables_command(records: Path | None, out: Path, table_format: str, blank: bool) -> None:
     """Write the records as tables (or blank templates) for spreadsheet editing: CSV
     files, or an .xlsx or .ods workbook that `coopdata import` reads back."""
     # a command's modules load when it runs: --help stays fast

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from coopdata.cli.options import examples, handle_errors, records_option
 
-if TYPE_CHECKING:
-    pass
 
-
-@click.command(short_help="Validate, then publish a complete release.",
+@click.command("release", short_help="Validate, then publish a complete release.",
               epilog=examples(
     "coopdata release --out releases",
     "coopdata release --records records --out releases --version 1.1.0",
@@ -34,8 +30,8 @@ if TYPE_CHECKING:
 @click.option("--no-site", "no_site", is_flag=True,
               help="Leave out the website (OUT/VERSION/site/).")
 @handle_errors
-def release(records: Path | None, out: Path, version: str | None, date: str | None,
-            config_path: Path | None, strict: bool, no_site: bool) -> None:
+def release_command(records: Path | None, out: Path, version: str | None, date: str | None,
+                    config_path: Path | None, strict: bool, no_site: bool) -> None:
     """Validate, then publish OUT/VERSION/: Turtle, N-Triples, JSON-LD, CSV with
     datapackage.json and CSVW, DCAT-AP catalogue, VoID, CHANGELOG, the website (site/)
     and SHA256SUMS.
@@ -64,7 +60,7 @@ def release(records: Path | None, out: Path, version: str | None, date: str | No
                f"{len(result.files)} files, {result.info.triples} triples")
 
 
-@click.command(short_help="Print what changed between two releases.",
+@click.command("diff", short_help="Print what changed between two releases.",
               epilog=examples(
     "coopdata diff releases/1.0.0 releases/1.1.0",
     "coopdata diff releases/1.0.0 releases/1.1.0 --format json"))
@@ -73,7 +69,7 @@ def release(records: Path | None, out: Path, version: str | None, date: str | No
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Markdown for people, JSON for machines.")
 @handle_errors
-def diff(old: Path, new: Path, output_format: str) -> None:
+def diff_command(old: Path, new: Path, output_format: str) -> None:
     """Print what changed between two releases (OLD and NEW are DIR/VERSION folders).
 
     Records added, removed and changed, each with its title, and under a changed record
@@ -87,7 +83,7 @@ def diff(old: Path, new: Path, output_format: str) -> None:
     click.echo(changes.to_json() if output_format == "json" else changes.to_markdown(), nl=False)
 
 
-@click.command(short_help="Load a release's graph into a triple store.",
+@click.command("push", short_help="Load a release's graph into a triple store.",
               epilog=examples(
     "coopdata push --release releases/1.0.0 --endpoint http://localhost:7878/store",
     "COOPDATA_PUSH_PASSWORD=secret coopdata push --release releases/1.0.0 \\",
@@ -109,8 +105,8 @@ def diff(old: Path, new: Path, output_format: str) -> None:
 @click.option("--timeout", default=60.0, show_default=True, metavar="S", type=float,
               help="Seconds to wait for the store to connect, take a block or answer.")
 @handle_errors
-def push(release_dir: Path, endpoint: str, graph: str | None, user: str | None,
-         password: str | None, update_endpoint: str | None, timeout: float) -> None:
+def push_command(release_dir: Path, endpoint: str, graph: str | None, user: str | None,
+                 password: str | None, update_endpoint: str | None, timeout: float) -> None:
     """Load a release's graph into a triple store, replacing its named graph.
 
     Uses the SPARQL 1.1 Graph Store HTTP Protocol (HTTP PUT of graph.nt); tested with
@@ -130,7 +126,7 @@ def push(release_dir: Path, endpoint: str, graph: str | None, user: str | None,
     click.echo(f"pushed {result.triples} triples to {result.graph} at {result.endpoint}")
 
 
-@click.command(short_help="Build the static website of a release.",
+@click.command("site", short_help="Build the static website of a release.",
               epilog=examples(
     "coopdata site --release releases/1.0.0",
     "coopdata site --release releases/1.0.0 --out site --config release.toml"))
@@ -141,7 +137,7 @@ def push(release_dir: Path, endpoint: str, graph: str | None, user: str | None,
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               default=None, help="Release configuration (TOML), as given to `release`.")
 @handle_errors
-def site(release_dir: Path, out: Path | None, config_path: Path | None) -> None:
+def site_command(release_dir: Path, out: Path | None, config_path: Path | None) -> None:
     """Build the static website of a release from its own files: a home page with
     charts and downloads, and one page per project, organisation, country, agreement,
     event and programme. The same bytes as `coopdata release` writes; see docs/site.md.

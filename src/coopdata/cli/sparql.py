@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     pass
 
 
-@click.command(short_help="Run a SPARQL query on the records.",
+@click.command("query", short_help="Run a SPARQL query on the records.",
               epilog=examples(
     "coopdata query docs/queries/projects-by-funder.rq",
     "coopdata query 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --format csv",
@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 @click.option("--allow-service", is_flag=True,
               help="Let the query fetch data from other SPARQL endpoints (SERVICE).")
 @handle_errors
-def query(query: str, release_dir: Path | None, records: Path | None,
-          output_format: str | None, allow_service: bool) -> None:
+def query_command(query: str, release_dir: Path | None, records: Path | None,
+                  output_format: str | None, allow_service: bool) -> None:
     """Run a SPARQL 1.1 query on the embedded dataset (or --records, or a --release).
 
     QUERY is the query text, or the path of a file that holds it (.rq), such as
@@ -59,7 +59,7 @@ def query(query: str, release_dir: Path | None, records: Path | None,
     click.echo(output, nl=False)
 
 
-@click.command(short_help="Serve a SPARQL endpoint and entity URIs.",
+@click.command("serve", short_help="Serve a SPARQL endpoint and entity URIs.",
               epilog=examples(
     "coopdata serve",
     "coopdata serve --release releases/1.0.0 --port 8080 --timeout 30"))
@@ -76,8 +76,8 @@ def query(query: str, release_dir: Path | None, records: Path | None,
 @click.option("--max-request-bytes", type=click.IntRange(min=1), default=1_000_000,
               show_default=True, metavar="N", help="Largest request body accepted.")
 @handle_errors
-def serve(release_dir: Path | None, records: Path | None, host: str, port: int, timeout: float,
-          max_results: int, max_request_bytes: int) -> None:
+def serve_command(release_dir: Path | None, records: Path | None, host: str, port: int,
+                  timeout: float, max_results: int, max_request_bytes: int) -> None:
     """Serve a read-only SPARQL endpoint at /sparql, the entity URIs at /id/… and, with
     --release, the release files at /releases/…, until Ctrl-C.
 

@@ -1,4 +1,5 @@
-"""Records: one record file as read (:class:`Record`), and a set of typed records keyed by
+"""Records: one record as read, its values as YAML gives them (:class:`RawRecord`), one
+record checked, its values typed (:class:`Record`), and a set of checked records keyed by
 kind and id, in a stable order (:class:`Dataset`)."""
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from coopdata.model.spec import KINDS
 
 
 @dataclass
-class Record:
-    """One record file as read: plain data plus where each field stands."""
+class RawRecord:
+    """One record as read (from its YAML file, or from rows of tables), before its checks:
+    ``data`` holds the values as YAML gives them (text, numbers, booleans, lists, maps),
+    and ``lines`` where each field stands. The record checks make it a :class:`Record`."""
 
     kind: str
     id: str
@@ -29,6 +32,13 @@ class Record:
             cut = max(field_path.rfind("."), field_path.rfind("["))
             field_path = field_path[:cut] if cut > 0 else None
         return self.lines.get("id", 1)
+
+
+@dataclass
+class Record(RawRecord):
+    """One checked record, as a :class:`Dataset` holds it: ``data`` holds typed values
+    (``Decimal``, :class:`~coopdata.model.dates.PartialDate`, ``{lang: text}`` maps, lists).
+    What locates a record (kind, id, path, ``line``) is the same as a :class:`RawRecord`'s."""
 
 
 @dataclass

@@ -9,15 +9,9 @@ import sys
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from coopdata.rdf.jsonld import ntriples_to_jsonld
 from coopdata.rdf.turtle import ntriples_to_turtle
-
-if TYPE_CHECKING:
-
-    pass
-
 
 _CONVERT = """import json, os, sys
 os.nice(19)  # the release's own process comes first: these have until its end to finish

@@ -10,7 +10,6 @@ import shutil
 import tempfile
 from contextlib import ExitStack, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from coopdata.errors import OutputError, UsageError
 from coopdata.jsonfile import dump_json
@@ -20,10 +19,8 @@ from coopdata.rdf.turtle import write_turtle
 from coopdata.release.catalog import catalog_context, series_graph
 from coopdata.release.dir import CHECKSUMS, LATEST, SERIES, SERIES_MARKER, issued_of, release_order
 from coopdata.release.files import ReleaseFile
+from coopdata.release.settings import ReleaseSettings
 from coopdata.release.staging import atomic_directory, check_output, fsync_directory, fsync_tree
-
-if TYPE_CHECKING:
-    pass
 
 
 def check_beside(root: Path) -> None:
@@ -51,9 +48,9 @@ def _series_owned(root: Path) -> None:
                              "away and release again")
 
 
-def publish_beside(root: Path, staging: Path, version: str, issued: str,
-                    previous: list[str], config: ReleaseConfig) -> None:
-    """Rename ``staging`` into ``root/version``, with what stands beside the versions:
+def publish_beside(settings: ReleaseSettings, staging: Path, previous: list[str]) -> None:
+    """Rename ``staging`` into ``settings.folder`` (``root/version``), beside the
+    ``previous`` versions, with what stands beside the versions:
 
     - ``latest/``, a real folder (not a link: portals that copy folders, and Windows,
       do not keep links) holding a copy of the newest release, replaced only when this
@@ -64,8 +61,9 @@ def publish_beside(root: Path, staging: Path, version: str, issued: str,
     Both are made before the version is renamed into place, so that any failure before
     then leaves ``root`` as it was."""
 
+    root, version, config = settings.root, settings.version, settings.config
     order = [(release_order(name, issued_of(root / name)), name, root / name) for name in previous]
-    order.append((release_order(version, issued), version, staging))
+    order.append((release_order(version, settings.issued), version, staging))
     order.sort()
     newest = order[-1][2]
     published = False

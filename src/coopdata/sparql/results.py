@@ -133,7 +133,7 @@ def display(term: Any) -> str:
 
 @cache
 def prefixes() -> dict[str, str]:
-    """Prefix → namespace for showing IRIs: those of :data:`coopdata.model.spec.PREFIXES`,
+    """Prefix → namespace for showing IRIs: those of :data:`coopdata.model.vocab.PREFIXES`,
     with ``code:`` (code lists), ``country:`` and ``language:`` (EU authority tables)
     and ``id:`` (records)."""
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from itertools import count
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from coopdata.errors import UsageError
 from coopdata.model.dataset import Dataset, Record
@@ -32,9 +32,6 @@ from coopdata.tables.workbook import (
     table_of_sheet,
     workbook_format,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass

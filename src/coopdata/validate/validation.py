@@ -48,7 +48,16 @@ class Validation:
     """The graph as sorted N-Triples terms (see :mod:`coopdata.rdf.triples`)."""
     tables: TableCells | None = field(default=None, repr=False)
     """The tables that were validated, cell by cell (None when they were not)."""
-    _graph: Graph | None = field(default=None, repr=False)
+    _graph: Graph | None = field(default=None, init=False, repr=False)
+
+    @classmethod
+    def of(cls, dataset: Dataset, report: Report, uris: Uris, engine: Engine) -> Validation:
+        """The records' triples made (and their rdflib graph, on the reference engine),
+        not yet checked beyond ``report``."""
+        validation = cls(dataset, report, graph_triples(dataset, uris=uris))
+        if engine is Engine.REFERENCE:
+            validation._graph = reference_graph(dataset, uris)
+        return validation
 
     @property
     def graph(self) -> Graph:
@@ -94,9 +103,7 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
     step("graph")
     engine = Engine.of(engine)
     uris = uris or Uris()
-    validation = Validation(dataset, report, graph_triples(dataset, uris=uris))
-    if engine is Engine.REFERENCE:
-        validation._graph = reference_graph(dataset, uris)
+    validation = Validation.of(dataset, report, uris, engine)
     if graph_ready is not None:
         graph_ready(validation)
     # SHACL starts first: its SPARQL half runs in a thread beside the table checks.

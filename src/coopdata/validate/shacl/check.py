@@ -14,7 +14,7 @@ from coopdata.model.vocab import expand
 from coopdata.rdf.triples import ntriples
 from coopdata.report import Finding, Severity
 from coopdata.validate.engine import Engine, reference_shacl_results
-from coopdata.validate.shacl.core import CompiledShapes, begin, compile_shapes, validate
+from coopdata.validate.shacl.core import CompiledShapes, begin, compile_shapes, shape_results
 from coopdata.validate.shacl.terms import (
     Result,
     UnsupportedShapes,
@@ -83,7 +83,7 @@ def validate_graph(graph: Graph, dataset: Dataset, *, uris: Uris,
     ``reference`` (pyshacl; also named ``pyshacl``)."""
     compiled = _compiled() if Engine.of(engine) is Engine.FAST else None
     if isinstance(compiled, CompiledShapes):
-        return _findings(validate(graph_triples(graph), compiled), dataset, uris)
+        return _findings(shape_results(graph_triples(graph), compiled), dataset, uris)
     findings = _findings(reference_shacl_results(graph), dataset, uris)
     return findings if compiled is None else [*findings, _fallback(compiled)]
 

@@ -2,7 +2,7 @@
 terms, giving pyshacl's results (tests/test_fastshacl.py proves the two equal and lists the
 differences that remain).
 
-:func:`compile_shapes` reads a shapes graph; :func:`validate` runs the compiled shapes on the
+:func:`compile_shapes` reads a shapes graph; :func:`shape_results` runs the compiled shapes on the
 triples of a data graph (as :mod:`coopdata.rdf.triples` makes them, or an N-Triples document).
 The core constraints are checked in Python, each on all the values of its path at once
 (every distinct value tested once), by pyshacl's rules (rdflib's datatype conversions,
@@ -235,7 +235,7 @@ def _member(g: Graph, shape: Any) -> Test:
 
 def _default(g: Graph, shape: Any, component: str) -> str:
     """pyshacl's generic message (NUL f, NUL v: the focus node and the value, filled in by
-    :func:`validate`)."""
+    :func:`shape_results`)."""
     # pyshacl: the reference engine, loaded only when it runs
     from pyshacl.rdfutil.stringify import stringify_node
     from rdflib import Literal, URIRef  # rdflib: slow to import, only this path needs it
@@ -303,7 +303,8 @@ def compile_shapes(shapes: Graph) -> CompiledShapes:
     return CompiledShapes(tuple(compiled))
 
 
-def validate(data: Iterable[Triple] | str | bytes, compiled: CompiledShapes) -> list[Result]:
+def shape_results(data: Iterable[Triple] | str | bytes,
+                  compiled: CompiledShapes) -> list[Result]:
     """The results of the compiled shapes on a data graph (in a stable order): ``data`` holds
     its triples, each once, as N-Triples terms (see :class:`Triple`), or is an N-Triples
     document (one triple a line)."""
@@ -312,10 +313,10 @@ def validate(data: Iterable[Triple] | str | bytes, compiled: CompiledShapes) -> 
 
 def begin(data: Iterable[Triple] | str | bytes,
           compiled: CompiledShapes) -> Callable[[], list[Result]]:
-    """:func:`validate`, started: the SHACL-SPARQL constraints run at once in a thread (on
+    """:func:`shape_results`, started: the SHACL-SPARQL constraints run at once in a thread (on
     pyoxigraph, which lets go of the interpreter while it loads and queries), so that the
     caller can do other work beside them; the function returned checks the core
-    constraints and gives every result, as :func:`validate` would."""
+    constraints and gives every result, as :func:`shape_results` would."""
 
     with paused():
         graph = DataGraph(read_ntriples(data) if isinstance(data, (str, bytes)) else data)

@@ -1,0 +1,199 @@
+"""The steps that write a release's files into its staging folder, each given the
+release being written (:class:`Draft`): its settings, the records as validated, and the
+files written so far."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from coopdata.errors import RecordsInvalid
+from coopdata.iati.write import ACTIVITIES, ORGANISATIONS, export
+from coopdata.jsonfile import dump_json
+from coopdata.model.dataset import Dataset
+from coopdata.model.spec import KINDS
+from coopdata.model.vocab import expand
+from coopdata.rdf.compact import published_context
+from coopdata.rdf.frame import write_framed_projects
+from coopdata.rdf.jsonld import compacted
+from coopdata.rdf.turtle import write_turtle
+from coopdata.release.catalog import catalog_context, catalog_graph, void_graph
+from coopdata.release.changelog import IATI_ACTIVITIES, compare, read_release, write_triple_changes
+from coopdata.release.convert import Beside
+from coopdata.release.dir import HashedFiles
+from coopdata.release.files import ReleaseInfo
+from coopdata.release.settings import ReleaseSettings
+from coopdata.release.site import SITE, SiteInput, listed_files, write_site
+from coopdata.tables.csvw import csvw_metadata
+from coopdata.tables.package import package_descriptor, write_package
+from coopdata.validate.validation import Validation
+
+
+@dataclass
+class Draft:
+    """A release being written: validated, ``graph.nt`` written into ``folder`` and
+    being converted ``beside``."""
+
+    settings: ReleaseSettings
+    previous: list[str]
+    """The versions already in the release folder, oldest first."""
+    folder: Path
+    """The staging folder, renamed into place once complete."""
+    validation: Validation
+    hashed: HashedFiles
+    """The files of ``folder``, each hashed once."""
+    beside: Beside
+    """The conversions of ``graph.nt`` running in other processes."""
+
+    @property
+    def dataset(self) -> Dataset:
+        return self.validation.dataset
+
+    @cached_property
+    def info(self) -> ReleaseInfo:
+        """What the release's metadata publishes about its data."""
+        dataset = self.dataset
+        countries: set[str] = set()
+        starts, ends = [], []
+        for record in dataset.of_kind("project"):
+            countries.update(record.data.get("countries", []))
+            starts += [record.data[f] for f in ("actual_start", "planned_start")
+                       if f in record.data]
+            ends += [record.data[f] for f in ("actual_end", "planned_end") if f in record.data]
+        for record in dataset.of_kind("agreement"):
+            countries.update(record.data.get("countries", []))
+        temporal = (min(starts, key=lambda d: d.earliest), max(ends, key=lambda d: d.latest)) \
+            if starts and ends else None
+        entities = tuple((expand(kind.node_class), len(dataset.of_kind(kind.name)))
+                         for kind in KINDS.values())
+        return ReleaseInfo(self.settings.version, self.settings.issued, tuple(self.previous),
+                           tuple(sorted(countries)), temporal, len(self.validation.triples),
+                           entities)
+
+
+Step = Callable[[Draft], None]
+
+
+def write_tables(draft: Draft) -> None:
+    """``tables/*.csv`` (hashed in the background) and ``csv-metadata.json``."""
+    tables = draft.folder / "tables"
+    tables.mkdir()
+    written = write_package(draft.dataset, tables, cells=draft.validation.tables)
+    (tables / "datapackage.json").unlink()  # (the release's is at its root)
+    for path in written:
+        if path.suffix == ".csv":
+            draft.hashed.finished(path)
+    dump_json(csvw_metadata(base_uri=draft.settings.uris.base),
+              draft.folder / "csv-metadata.json")
+
+
+def write_projects(draft: Draft) -> None:
+    """``projects.jsonld`` (each project framed) and ``context.jsonld``."""
+    write_framed_projects(draft.dataset, draft.settings.uris, draft.folder / "projects.jsonld")
+    draft.hashed.finished(draft.folder / "projects.jsonld")
+    dump_json(published_context(), draft.folder / "context.jsonld")
+
+
+def write_datapackage(draft: Draft) -> None:
+    """``datapackage.json`` at the release root, each resource with its bytes and hash
+    (the tables were hashed in the background meanwhile)."""
+    config = draft.settings.config
+    descriptor: dict[str, Any] = package_descriptor()
+    descriptor["title"], descriptor["description"] = config.title, config.description
+    descriptor["licenses"] = [{"name": config.license, "path": config.license_uri}]
+    for resource in descriptor["resources"]:
+        table = draft.hashed.file(draft.folder / "tables" / resource["path"])
+        resource["path"] = table.name
+        resource["bytes"] = table.byte_size
+        resource["hash"] = f"sha256:{table.sha256}"
+    dump_json(descriptor, draft.folder / "datapackage.json")
+
+
+def write_iati(draft: Draft) -> None:
+    """``iati-activities.xml`` and ``iati-organisations.xml``, checked against the official
+    IATI 2.03 schemas and the IATI rules: RecordsInvalid, each finding at its record and
+    field, when they fail. What IATI cannot carry is reported as infos."""
+    settings, report = draft.settings, draft.validation.report
+    exported = export(draft.dataset, draft.folder / ACTIVITIES, draft.folder / ORGANISATIONS,
+                      config=settings.config, uris=settings.uris, today=settings.today)
+    report.extend(exported.findings)
+    if not exported.valid:
+        raise RecordsInvalid(report)
+
+
+def finish_conversions(draft: Draft) -> None:
+    """Wait for what is left of ``graph.ttl`` and ``graph.jsonld``."""
+    draft.beside.finish()
+    draft.hashed.finished(draft.folder / "graph.ttl")
+    draft.hashed.finished(draft.folder / "graph.jsonld")
+
+
+def write_changes(draft: Draft) -> None:
+    """``CHANGELOG.md``, and ``changes/*.nt`` when there is a previous release."""
+    folder, version, previous = draft.folder, draft.settings.version, draft.previous
+    if previous:
+        last = draft.settings.root / previous[-1]
+        old, old_triples = read_release(last)
+        with open(folder / "graph.nt", encoding="utf-8") as handle:
+            new_lines = set(handle)
+        changes = compare(old, draft.dataset, old_triples, new_lines, old_version=previous[-1],
+                          new_version=version, old_iati=last / IATI_ACTIVITIES,
+                          new_iati=folder / IATI_ACTIVITIES)
+        write_triple_changes(old_triples, new_lines, folder)
+        del old_triples, new_lines
+    else:  # every triple is new: no need to hold them as lines
+        changes = compare(None, draft.dataset, set(), set(), old_version=None,
+                          new_version=version, new_iati=folder / IATI_ACTIVITIES)
+        changes.triples_added = len(draft.validation.triples)
+    (folder / "CHANGELOG.md").write_text(changes.to_markdown(), encoding="utf-8")
+
+
+def write_release_json(draft: Draft) -> None:
+    """``release.json``: version, date and counts, for scripts."""
+    settings, previous = draft.settings, draft.previous
+    dump_json({"version": settings.version, "issued": settings.issued,
+               "previous": previous[-1] if previous else None,
+               "triples": len(draft.validation.triples),
+               "records": dict(draft.dataset.counts())}, draft.folder / "release.json")
+
+
+def write_void(draft: Draft) -> None:
+    """``void.ttl``, listing the files written so far as dumps."""
+    write_turtle(void_graph(draft.settings.config, draft.info, draft.hashed.files()),
+                 draft.folder / "void.ttl")
+
+
+def write_website(draft: Draft) -> None:
+    """``site/``, unless the settings leave it out; last before the catalogue and
+    SHA256SUMS, which list it."""
+    settings = draft.settings
+    if settings.site:
+        write_site(draft.folder / SITE, SiteInput(
+            draft.dataset, draft.validation.triples, settings.uris, settings.config,
+            settings.version, settings.issued, listed_files(draft.folder, draft.hashed.files())))
+
+
+def write_catalogue(draft: Draft) -> None:
+    """``catalog.ttl`` and ``catalog.jsonld``: one distribution per file, but the website
+    is one distribution, its start page (SHA256SUMS still lists every page)."""
+    files = sorted([f for f in draft.hashed.files()
+                    if not f.name.startswith("site/") or f.name == "site/index.html"],
+                   key=lambda f: f.name)
+    catalog = catalog_graph(draft.settings.config, draft.info, files)
+    write_turtle(catalog, draft.folder / "catalog.ttl")
+    dump_json(compacted(catalog, context=catalog_context()), draft.folder / "catalog.jsonld")
+
+
+WRITERS: tuple[tuple[str, tuple[Step, ...]], ...] = (
+    ("tables", (write_tables,)),
+    ("json-ld", (write_projects, write_datapackage, write_iati)),
+    ("conversions", (finish_conversions,)),
+    ("metadata", (write_changes, write_release_json, write_void)),
+    ("site", (write_website,)),
+    ("catalogue", (write_catalogue,)),
+)
+"""The steps that write the files after ``graph.nt``, in order, under the name of the
+progress step each belongs to."""
