@@ -179,12 +179,15 @@ def child(engine: str, graph: Path, shapes: Path, out: Path) -> None:
     """One engine in this process: its results into ``out``, its figures on stdout."""
     run = RUN[engine]()
     laps: list[float] = []
+    before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     results = run(graph, shapes, lambda: laps.append(time.perf_counter()))
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
     out.write_text(json.dumps(sorted(results)), encoding="utf-8")
     print(json.dumps({"seconds": seconds, "shapes_seconds": laps[0] - started,
-                      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "cpu_seconds": after.ru_utime + after.ru_stime - before.ru_utime
+                      - before.ru_stime, "rss_mb": after.ru_maxrss / 1024}))
 
 
 def run_engine(engine: str, graph: Path, shapes: Path, timeout: float) -> dict[str, Any]:
@@ -194,6 +197,7 @@ def run_engine(engine: str, graph: Path, shapes: Path, timeout: float) -> dict[s
 
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "results.json"
+        load = os.getloadavg()[0]
         started = time.perf_counter()
         process = subprocess.Popen(
             [sys.executable, __file__, "--child", engine, "--graph", str(graph),
@@ -206,7 +210,7 @@ def run_engine(engine: str, graph: Path, shapes: Path, timeout: float) -> dict[s
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
-            return {"timed_out": timeout}
+            return {"timed_out": timeout, "load": load}
         finally:
             sampler.done.set()
             sampler.join()
@@ -214,8 +218,18 @@ def run_engine(engine: str, graph: Path, shapes: Path, timeout: float) -> dict[s
             raise RuntimeError(f"{engine} failed (exit {process.returncode})")
         figures: dict[str, Any] = json.loads(output.splitlines()[-1])
         results = [tuple(result) for result in json.loads(out.read_text(encoding="utf-8"))]
-    return {**figures, "process": time.perf_counter() - started,
+    return {**figures, "process": time.perf_counter() - started, "load": load,
             "memory_mb": max(sampler.peak_mb, figures["rss_mb"]), "results": results}
+
+
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median time (a run that timed out counts as the slowest), with
+    every run's time; each run must have given the same results."""
+    if any(run.get("results") != runs[0].get("results") for run in runs):
+        raise RuntimeError("an engine gave different results from one run to the next")
+    ordered = sorted(runs, key=lambda run: run.get("seconds", float("inf")))
+    return {**ordered[(len(ordered) - 1) // 2],
+            "all_seconds": [run.get("seconds", run.get("timed_out")) for run in runs]}
 
 
 def by_kind(results: Iterable[Key]) -> Counter[str]:
@@ -239,10 +253,10 @@ def agreement(runs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def measure(projects: int, engines: list[str], *, pyshacl_up_to: int, timeout: float,
-            every: int = 100) -> dict[str, Any]:
+            every: int = 100, repeat: int = 1) -> dict[str, Any]:
     """One size: the records (a synthetic error in one project in ``every``) and the graph
-    (a defect in one project in ``every``) made, each engine run on it, their results
-    compared."""
+    (a defect in one project in ``every``) made, each engine run on it (``repeat`` times,
+    pyshacl once: the run with the median time is kept), their results compared."""
     from benchmarks.run import settle
     from benchmarks.synthetic import generate
     from coopdata.rdf.triples import ntriples, triples
@@ -265,7 +279,9 @@ def measure(projects: int, engines: list[str], *, pyshacl_up_to: int, timeout: f
         for engine in engines:
             if engine == "pyshacl" and projects > pyshacl_up_to:
                 continue
-            size["runs"][engine] = run_engine(engine, graph, shapes, timeout)
+            size["runs"][engine] = median_run(
+                [run_engine(engine, graph, shapes, timeout)
+                 for _ in range(1 if engine == "pyshacl" else max(repeat, 1))])
             print(f"{projects:,} {engine}: " + json.dumps(
                 {k: v for k, v in size["runs"][engine].items() if k != "results"}),
                 file=sys.stderr, flush=True)
@@ -283,39 +299,39 @@ def markdown(figures: dict[str, Any]) -> str:
     lines = [f"Measured on {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, Python "
              f"{m['python']}, {figures['date']}: {names}.", "",
              "| projects | triples | engine | results | same results as fast | shapes | "
-             "graph and validation | total | × fast | process | peak memory | × fast |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "total | × fast | CPU | × fast | peak memory | × fast | process | load |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for size in figures["sizes"]:
         fast = size["runs"]["fast"]
         for engine, run in size["runs"].items():
             cells = [f"{size['projects']:,}", f"{size['triples']:,}", engine]
             if "timed_out" in run:
                 bound = run["timed_out"]
-                lines.append("| " + " | ".join([*cells, "", "", "", "", f"> {bound:.0f} s",
-                                                f"≥ {bound / fast['seconds']:.0f}×", "", "",
-                                                ""]) + " |")
-                continue
-            same = size["agreement"].get(engine, {}).get("same")
-            lines.append("| " + " | ".join([
-                *cells, f"{run['results']:,}",
-                "—" if engine == "fast" else "yes" if same else "**no**",
-                f"{run['shapes_seconds']:.2f} s",
-                f"{run['seconds'] - run['shapes_seconds']:.2f} s", f"{run['seconds']:.2f} s",
-                f"{run['seconds'] / fast['seconds']:.1f}×", f"{run['process']:.2f} s",
-                f"{run['memory_mb']:.0f} MB", f"{run['memory_mb'] / fast['memory_mb']:.1f}×"])
-                + " |")
-    first = figures["sizes"][0]
-    engines = list(first["kinds"])
-    kinds = sorted(set().union(*(first["kinds"][e] for e in engines)))
-    lines += ["", f"Results at {first['projects']:,} projects ({first['record_errors']} "
-              f"records with a synthetic error, {first['graph_defects']} projects with a "
-              "defect written into the graph), by constraint component and path:", "",
-              "| component | path | " + " | ".join(engines) + " |",
-              "|---|---|" + "---|" * len(engines)]
+                cells += ["", "", "", f"> {bound:.0f} s", f"≥ {bound / fast['seconds']:.0f}×",
+                          "", "", "", "", "", f"{run['load']:.1f}"]
+            else:
+                same = size["agreement"].get(engine, {}).get("same")
+                cells += [
+                    f"{run['results']:,}", "—" if engine == "fast" else "yes" if same else
+                    "**no**", f"{run['shapes_seconds']:.2f} s", f"{run['seconds']:.2f} s",
+                    f"{run['seconds'] / fast['seconds']:.1f}×", f"{run['cpu_seconds']:.2f} s",
+                    f"{run['cpu_seconds'] / fast['cpu_seconds']:.1f}×",
+                    f"{run['memory_mb']:.0f} MB", f"{run['memory_mb'] / fast['memory_mb']:.1f}×",
+                    f"{run['process']:.2f} s", f"{run['load']:.1f}"]
+            lines.append("| " + " | ".join(cells) + " |")
+    columns = [(size, engine) for size in figures["sizes"] for engine in size["kinds"]]
+    kinds = sorted(set().union(*(size["kinds"][engine] for size, engine in columns)))
+    lines += ["", "Results by constraint component and path (projects with an error in "
+              "their record, and with a defect written into the graph: " + "; ".join(
+                  f"{size['record_errors']:,} and {size['graph_defects']:,} of "
+                  f"{size['projects']:,}" for size in figures["sizes"]) + "):", "",
+              "| component | path | " + " | ".join(
+                  f"{engine}, {size['projects']:,}" for size, engine in columns) + " |",
+              "|---|---|" + "---|" * len(columns)]
     for kind in kinds:
         component, path = kind.split(" ", 1)
-        lines.append(f"| {component} | {path or '(none)'} | "
-                     + " | ".join(str(first["kinds"][e].get(kind, 0)) for e in engines) + " |")
+        lines.append(f"| {component} | {path or '(none)'} | " + " | ".join(
+            str(size["kinds"][engine].get(kind, 0)) for size, engine in columns) + " |")
     return "\n".join(lines)
 
 
@@ -328,7 +344,11 @@ def main() -> None:
                         help="run pyshacl up to this many projects (184 s at 1,000)")
     parser.add_argument("--timeout", type=float, default=1200,
                         help="seconds an engine may take at one size before it is killed")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each engine but pyshacl this many times, keep the median")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--add", action="store_true",
+                        help="keep the other sizes of the --json file, replacing these")
     parser.add_argument("--docs", action="store_true", help="update docs/performance.md")
     parser.add_argument("--child", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--graph", type=Path, help=argparse.SUPPRESS)
@@ -347,9 +367,13 @@ def main() -> None:
               "(pip install -e '.[bench]')", file=sys.stderr)
     figures: dict[str, Any] = {"machine": machine(), "date": time.strftime("%Y-%m-%d"),
                                "versions": versions(), "sizes": []}
+    if args.add and args.json and args.json.exists():
+        earlier = json.loads(args.json.read_text(encoding="utf-8"))["sizes"]
+        figures["sizes"] = [size for size in earlier if size["projects"] not in args.projects]
     for projects in args.projects:
         figures["sizes"].append(measure(projects, engines, pyshacl_up_to=args.pyshacl_up_to,
-                                        timeout=args.timeout))
+                                        timeout=args.timeout, repeat=args.repeat))
+    figures["sizes"].sort(key=lambda size: size["projects"])
     table = markdown(figures)
     print(table)
     if args.json:
