@@ -2,12 +2,12 @@
 the same shapes by coopdata's fast engine, by pyshacl (the reference) and by pyrudof
 (rudof's SHACL validator, in Rust), in one run, as ratios to the fast engine.
 
-    python benchmarks/peer.py --projects 1000 10000 100000 --json benchmarks/peer.json --docs
+    python benchmarks/peer.py --projects 1000 10000 --repeat 3 --json benchmarks/peer.json --docs
 
 For each size, a synthetic record set (:mod:`synthetic`, *with* its deliberate errors)
 becomes the N-Triples that a release writes as ``graph.nt`` (sorted, each triple once),
-and :data:`DEFECTS` are written into it besides, one project in a hundred, so that every
-kind of constraint of ``shapes/`` (core and SHACL-SPARQL) has results to agree on. Each
+and :data:`DEFECTS` are written into it besides, one project in a hundred, so that the
+core constraints and SHACL-SPARQL constraints of ``shapes/`` have results to agree on. Each
 engine then runs in a fresh process on that file and on the same shapes file: its time is
 reading the shapes and the graph and validating (imports and interpreter start apart, in
 ``process``); its memory is the process's resident memory, sampled every 50 ms. Before
