@@ -110,13 +110,13 @@ results."""
 def engine_fast() -> Engine:
     from rdflib import Graph
 
-    from coopdata.validate.shacl.core import compile_shapes, validate
+    from coopdata.validate.shacl.core import compile_shapes, shape_results
 
     def run(graph: Path, shapes: Path, shapes_read: Callable[[], None]) -> list[Key]:
         compiled = compile_shapes(Graph().parse(shapes))
         shapes_read()
         return [key(r.focus, r.path, r.component, r.severity)
-                for r in validate(graph.read_bytes(), compiled)]
+                for r in shape_results(graph.read_bytes(), compiled)]
     return run
 
 
