@@ -446,7 +446,8 @@ def _map_share(job: _Job, share: int, workers: int, spool: IO[bytes]) -> None:
                 else:
                     orgs.position, orgs.mentions = (number, reading.index), 0
                     mapped = map_activity(activity, warn=warnings, orgs=orgs)
-                    here = pathcount.paths_in(activity)
+                    found = pathcount.path_list(activity)
+                    here = Counter(found)
                     record = record_id("iati-", identifier)
                     data = mapped.data
                     if identifier in job.curated_projects:
@@ -454,8 +455,8 @@ def _map_share(job: _Job, share: int, workers: int, spool: IO[bytes]) -> None:
                     data["sources"] = [source]
                     text = record_text("project", record, data).encode("utf-8")
                     _write_bytes(folder / f"{record}.yaml", text)
-                    present.update(here)
-                    carried.update(mapped.carried)
+                    present.update(found)  # (lists are counted in C, Counters in Python)
+                    carried.update(mapped.log)
                     entry.update(
                         id=identifier, record=record, sha=hashlib.sha256(text).hexdigest(),
                         lang=data.get("language", "en"),
@@ -464,7 +465,7 @@ def _map_share(job: _Job, share: int, workers: int, spool: IO[bytes]) -> None:
                             "identifier": identifier, "record": f"projects/{record}.yaml",
                             "file": shown, "line": line,
                             "carried": dict(sorted(mapped.carried.items())),
-                            "dropped": dict(sorted((here - mapped.carried).items()))
+                            "dropped": pathcount.dropped_here(here, mapped.carried)
                         }).decode())
             write(orjson.dumps(entry) + b"\n")
         if not head:

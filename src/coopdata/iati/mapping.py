@@ -70,6 +70,8 @@ class Mapped:
     data: dict[str, Any]
     carried: Counter[str]
     line: int | None
+    log: list[str]
+    """The paths carried, once an occurrence (what ``carried`` counts)."""
 
 
 def _fields(*names: str) -> dict[str, Field]:
@@ -113,9 +115,10 @@ class _Activity:
 
     # --- values -----------------------------------------------------------------
     def put(self, obj: dict[str, Any], fields: dict[str, Field], name: str, raw: Any,
-            path: str, line: int | None, *, quiet: bool = False) -> bool:
+            path: str, line: Any, *, quiet: bool = False) -> bool:
         """Set (or append to) ``obj[name]`` from ``raw`` if the model has the field and
-        the value is of its type; count ``path`` as carried."""
+        the value is of its type; count ``path`` as carried. ``line`` is the line of the
+        value, or the element that holds it (its line is looked up only for a warning)."""
         spec = fields.get(name)
         if spec is None or raw is None:
             return False
@@ -131,7 +134,7 @@ class _Activity:
         self.log.append(path)
         return True
 
-    def convert(self, spec: Field, raw: Any, path: str, line: int | None, quiet: bool) -> Any:
+    def convert(self, spec: Field, raw: Any, path: str, line: Any, quiet: bool) -> Any:
         kind = spec.type
         if kind == "text" or kind == "ref":
             return raw or None
@@ -139,11 +142,7 @@ class _Activity:
         if not text:
             return None
         value: Any = None
-        if kind == "string":
-            value = _CONTROL.sub(" ", text)
-        elif kind == "decimal":
-            value = _decimal(text)
-        elif kind in _PURE:
+        if kind in _PURE:  # (the commonest: codes and dates)
             key = (kind, spec.scheme, text)
             value = _PURE_VALUES.get(key, _UNKNOWN)
             if value is _UNKNOWN:
@@ -151,6 +150,10 @@ class _Activity:
                 if len(_PURE_VALUES) >= _PURE_LIMIT:
                     _PURE_VALUES.clear()
                 _PURE_VALUES[key] = value
+        elif kind == "decimal":
+            value = _decimal(text)
+        elif kind == "string":
+            value = _CONTROL.sub(" ", text)
         elif kind == "url":
             text = text.replace(" ", "%20")  # (spaces are common in published URLs)
             value = text if _url(text) else None
@@ -160,7 +163,7 @@ class _Activity:
         if value is None and not quiet:
             what = f"a {spec.scheme} code" if kind == "code" else f"a {kind}"
             self.warn("iati-value-not-carried", f'{path}: "{_short(text)}" is not {what} '
-                      "coopdata knows; not carried", line)
+                      "coopdata knows; not carried", _line(line))
         return value
 
     def texts(self, element: Any, path: str) -> tuple[dict[str, str], list[str]]:
@@ -201,10 +204,10 @@ class _Activity:
 
     def attr(self, obj: dict[str, Any], fields: dict[str, Field], name: str, element: Any,
              attribute: str, path: str, *, quiet: bool = False) -> bool:
-        if element.get(attribute) is None:
+        raw = element.get(attribute)
+        if raw is None:
             return False  # (most attributes asked for are absent: no path made for them)
-        return self.put(obj, fields, name, element.get(attribute), f"{path}/@{attribute}",
-                        element.sourceline, quiet=quiet)
+        return self.put(obj, fields, name, raw, f"{path}/@{attribute}", element, quiet=quiet)
 
     def child_attr(self, obj: dict[str, Any], fields: dict[str, Field], name: str,
                    element: Any, child: str, attribute: str, path: str) -> bool:
@@ -294,6 +297,9 @@ def _decimal(text: str) -> Decimal | None:
         number = Decimal(text)
     except InvalidOperation:
         return None
+    if len(text) <= MAX_SIGNIFICANT_DIGITS and "e" not in text and "E" not in text and \
+            number.is_finite():
+        return number  # (no more digits than characters, no exponent: within the limits)
     if not number.is_finite() or (number and (
             len(number.normalize().as_tuple().digits) > MAX_SIGNIFICANT_DIGITS
             or not -MAX_NUMBER_EXPONENT <= number.adjusted() < MAX_NUMBER_EXPONENT)):
@@ -315,8 +321,22 @@ def _date(text: str) -> str | None:
 
 
 def _language(text: str) -> str | None:
-    tag = text.strip().lower().split("-")[0]
-    return tag if registries.language(tag) is not None else None
+    found = _LANGUAGES.get(text, _UNKNOWN)
+    if found is _UNKNOWN:
+        tag = text.strip().lower().split("-")[0]
+        found = tag if registries.language(tag) is not None else None
+        if len(_LANGUAGES) >= _PURE_LIMIT:
+            _LANGUAGES.clear()
+        _LANGUAGES[text] = found
+    return found  # type: ignore[return-value]
+
+
+_LANGUAGES: dict[str, str | None] = {}
+
+
+def _line(where: Any) -> int | None:
+    """The line of ``where``: a line, None, or an element."""
+    return where if where is None or type(where) is int else where.sourceline
 
 
 def _url(text: str) -> bool:
@@ -366,7 +386,7 @@ def map_activity(activity: Any, *, warn: Warn, orgs: Organisations,
         warn("iati-no-title", f"the activity {identifier or '(no identifier)'} has no title; "
              "its identifier stands as its title", activity.sourceline)
         data["title"] = {lang: identifier or "(untitled IATI activity)"}
-    return Mapped(identifier, data, Counter(act.log), activity.sourceline)
+    return Mapped(identifier, data, Counter(act.log), activity.sourceline, act.log)
 
 
 # --- one handler an element of iati-activity ---------------------------------------

@@ -15,9 +15,21 @@ from coopdata.iati.read import attribute_name, element_name
 
 def paths_in(activity: Any) -> Counter[str]:
     """How many times each element and attribute path occurs in ``activity``."""
+    return Counter(path_list(activity))
+
+
+def path_list(activity: Any) -> list[str]:
+    """The element and attribute paths of ``activity``, one an occurrence."""
     found: list[str] = []
     _walk(activity, "iati-activity", found)
-    return Counter(found)
+    return found
+
+
+def dropped_here(present: Counter[str], carried: Counter[str]) -> dict[str, int]:
+    """``present - carried`` (the occurrences of one activity not carried) in path order."""
+    get = carried.get
+    return {path: count - get(path, 0) for path, count in sorted(present.items())
+            if count > get(path, 0)}
 
 
 _JOINED: dict[tuple[str, str], str] = {}
