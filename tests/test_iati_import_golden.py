@@ -84,6 +84,7 @@ def _mutate(source: Path, target: Path, seed: int) -> None:
 def _cases(folder: Path) -> dict[str, Callable[[Path], Any]]:
     """Each import to compare: its name and how to run it into a records folder."""
     from benchmarks.iati_synthetic import write
+
     from coopdata.iati.importer import import_iati
 
     schema = _schema()
