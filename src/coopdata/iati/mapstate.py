@@ -108,7 +108,12 @@ class Activity:
         spec = fields.get(name)
         if spec is None or raw is None:
             return False
-        value = self.convert(spec, raw, path, line, quiet)
+        if spec.type in PURE_KINDS:  # (a code or date met before: no conversion)
+            value = PURE_VALUES.get((spec.type, spec.scheme, raw.strip()))
+            if value is None:
+                value = self.convert(spec, raw, path, line, quiet)
+        else:
+            value = self.convert(spec, raw, path, line, quiet)
         if value is None:
             return False
         if spec.many:
