@@ -81,8 +81,12 @@ _PRESENT_LIMIT = 1 << 12
 
 
 def _scalar(value: Any) -> str:
-    if type(value) is str:  # (most values: tested first)
+    if type(value) is str:  # (most values: tested first, then texts and numbers)
         return f'"{value}"' if _PLAIN.fullmatch(value) else _string(value)
+    if type(value) is dict:
+        return "{" + ", ".join([f"{_key(k)}: {_string(v)}" for k, v in value.items()]) + "}"
+    if type(value) is Decimal:
+        return format(value.normalize(), "f")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
