@@ -2,7 +2,7 @@
 time and peak memory of all its processes.
 
     python benchmarks/iati_import.py --activities 100000 [--work /tmp/iati-bench]
-        [--workers 1 --workers 2] [--before /path/to/older/src]
+        [--workers 1 --workers 2] [--before /path/to/older/src] [--steps]
 
 The file is generated first (benchmarks/iati_synthetic.py, not timed), then imported into
 an empty records folder in a child process, once for each ``--workers`` (default: the
@@ -10,7 +10,9 @@ import's own choice) and, with ``--before``, once with the coopdata package foun
 ``src`` folder (an older checkout, for a before/after ratio measured in the same run).
 For each run: wall-clock and CPU seconds (the child and its workers), activities per
 wall-clock second, and the peak of the resident memory of the child and its workers
-together (sampled every 20 ms from /proc), printed as one JSON object per line.
+together (sampled every 20 ms from /proc), printed as one JSON object per line. With
+``--steps``, each step's CPU time an activity instead, in one process (before and now
+alternately, twice, with ``--before``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -31,6 +34,35 @@ from iati_synthetic import write  # noqa: E402
 
 _RUN = ("import sys; from coopdata.iati.importer import import_iati; "
         "import_iati([sys.argv[1]], sys.argv[2], workers=int(sys.argv[3])).close()")
+_STEPS = """
+import json, sys, time
+from coopdata.iati.mapping import map_activity
+from coopdata.iati.paths import paths_in
+from coopdata.iati.read import ActivityFile, load_schema, schema_folder
+from coopdata.iati.recordtext import record_text
+try:
+    from coopdata.iati.organisations import NamedOrganisations as Organisations
+except ImportError:  # (before the importer was split)
+    from coopdata.iati.importer import _Organisations as Organisations
+steps = {}
+def timed(name, work):
+    start = time.process_time()
+    result = work()
+    steps[name] = steps.get(name, 0.0) + time.process_time() - start
+    return result
+activities = timed("parsing", lambda: [a.__copy__() for a in
+                                       ActivityFile(sys.argv[1], None).activities()])
+schema = load_schema(schema_folder())
+timed("XSD check", lambda: [schema.validate(a) for a in activities])
+orgs = Organisations({})
+mapped = timed("mapping", lambda: [map_activity(a, warn=lambda *w: None, orgs=orgs)
+                                   for a in activities])
+timed("path account", lambda: [paths_in(a) for a in activities])
+timed("YAML text", lambda: [record_text("project", "iati-x", m.data) for m in mapped])
+print(json.dumps({k: round(v / len(activities) * 1000, 3) for k, v in steps.items()}))
+"""
+"""Each step's CPU milliseconds an activity, in one process over the same activities (the
+copy made while parsing counts in parsing)."""
 
 
 def _tree_rss(root: int) -> int:
@@ -105,6 +137,22 @@ def measure(activities: int, work: Path, workers: int | None = None,
             "peak_mb_all_processes": round(peak / 1e6)}
 
 
+def steps(activities: int, work: Path, before: Path | None = None) -> dict[str, Any]:
+    """CPU milliseconds an activity of each step, measured in a child process (with the
+    package of ``before`` when given)."""
+    work.mkdir(parents=True, exist_ok=True)
+    source = work / f"synthetic-{activities}.xml"
+    if not source.is_file():
+        write(source, activities)
+    env = dict(os.environ)
+    if before is not None:
+        env["PYTHONPATH"] = str(before)
+    found = subprocess.run([sys.executable, "-c", _STEPS, str(source)], env=env, check=True,
+                           capture_output=True, text=True).stdout
+    return {"run": f"steps, before ({before})" if before else "steps", "activities": activities,
+            "ms_per_activity": json.loads(found)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--activities", type=int, default=10_000)
@@ -113,7 +161,16 @@ def main() -> None:
                         help="run with this many workers (repeat for several runs)")
     parser.add_argument("--before", type=Path, default=None,
                         help="also run the coopdata package of this src folder, first")
+    parser.add_argument("--steps", action="store_true",
+                        help="time each step in one process instead (parsing, XSD check, "
+                        "mapping, path account, YAML text), twice with --before")
     args = parser.parse_args()
+    if args.steps:
+        for _ in range(2 if args.before is not None else 1):
+            if args.before is not None:
+                print(json.dumps(steps(args.activities, args.work, args.before)), flush=True)
+            print(json.dumps(steps(args.activities, args.work)), flush=True)
+        return
     if args.before is not None:
         print(json.dumps(measure(args.activities, args.work, before=args.before)), flush=True)
     for workers in args.workers or [None]:

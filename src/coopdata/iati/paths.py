@@ -15,38 +15,70 @@ from coopdata.iati.read import attribute_name, element_name
 
 def paths_in(activity: Any) -> Counter[str]:
     """How many times each element and attribute path occurs in ``activity``."""
+    return Counter(path_list(activity))
+
+
+def path_list(activity: Any) -> list[str]:
+    """The element and attribute paths of ``activity``, one an occurrence."""
     found: list[str] = []
     _walk(activity, "iati-activity", found)
-    return Counter(found)
+    return found
 
 
-_JOINED: dict[tuple[str, str], str] = {}
-"""``path/name`` (and ``path/@name``) made once: the same few paths recur in every
-activity. Only plain names are kept, and only so many."""
-_ATTRIBUTES: dict[tuple[str, str], str] = {}
-_JOINED_LIMIT = 1 << 14
+def dropped_here(present: Counter[str], carried: Counter[str]) -> dict[str, int]:
+    """``present - carried`` (the occurrences of one activity not carried) in path order."""
+    get = carried.get
+    return {path: count - get(path, 0) for path, count in sorted(present.items())
+            if count > get(path, 0)}
+
+
+_CHILDREN: dict[str, dict[str, str]] = {}
+"""For a path, the path of each child element by its (plain) name: made once, as the same
+few paths recur in every activity (a lookup by the parent's path, then by the name,
+costs less than one by a tuple of both)."""
+_ATTRIBUTES: dict[str, dict[str, str]] = {}
+"""For a path, the path of each (plain) attribute by its name."""
+_LIMIT = 1 << 14
+"""Paths remembered in all (as many as before this table was split by parent): a hostile
+file's many names are joined each time instead."""
+_SIZE = [0]
+
+
+def _remember(table: dict[str, dict[str, str]], path: str, name: str, joined: str) -> None:
+    if _SIZE[0] < _LIMIT:
+        _SIZE[0] += 1
+        table.setdefault(path, {})[name] = joined
+
+
+_NONE: dict[str, str] = {}
 
 
 def _walk(element: Any, path: str, found: list[str]) -> None:
     found.append(path)
-    for name in element.keys():  # noqa: SIM118 - (a list, made in C)
-        joined = _ATTRIBUTES.get((path, name))
-        if joined is None:
-            joined = f"{path}/@{name if name[0] != '{' else attribute_name(element, name)}"
-            if name[0] != "{" and len(_ATTRIBUTES) < _JOINED_LIMIT:
-                _ATTRIBUTES[(path, name)] = joined
-        found.append(joined)
-    for child in element:
-        tag = child.tag
-        if isinstance(tag, str) and tag[0] != "{":
-            joined = _JOINED.get((path, tag))
+    keys = element.keys()
+    if keys:
+        names = _ATTRIBUTES.get(path, _NONE)
+        for name in keys:
+            joined = names.get(name)
             if joined is None:
-                joined = f"{path}/{tag}"
-                if len(_JOINED) < _JOINED_LIMIT:
-                    _JOINED[(path, tag)] = joined
-        else:
-            joined = f"{path}/{element_name(child)}"
-        _walk(child, joined, found)
+                if name[0] != "{":
+                    joined = f"{path}/@{name}"
+                    _remember(_ATTRIBUTES, path, name, joined)
+                else:
+                    joined = f"{path}/@{attribute_name(element, name)}"
+            found.append(joined)
+    if len(element):
+        tags = _CHILDREN.get(path, _NONE)
+        for child in element:
+            tag = child.tag
+            joined = tags.get(tag)
+            if joined is None:
+                if isinstance(tag, str) and tag[0] != "{":
+                    joined = f"{path}/{tag}"
+                    _remember(_CHILDREN, path, tag, joined)
+                else:
+                    joined = f"{path}/{element_name(child)}"
+            _walk(child, joined, found)
 
 
 def dropped(present: Counter[str], carried: Counter[str]) -> Counter[str]:

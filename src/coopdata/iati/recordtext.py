@@ -39,29 +39,54 @@ def record_text(kind: str, record_id: str, data: dict[str, Any]) -> str:
 
 def _mapping(fields: tuple[Field, ...], data: dict[str, Any], indent: str,
              lines: list[str]) -> None:
-    for spec in fields:
-        if spec.name not in data:
-            continue
-        value = data[spec.name]
+    append = lines.append
+    for spec in _present(fields, data):
+        name = spec.name
+        value = data[name]
         if spec.type == "object":
+            append(f"{indent}{name}:")
             if spec.many:
-                lines.append(f"{indent}{spec.name}:")
+                inner = indent + "    "
+                cut = len(indent) + 4
                 for item in value:
                     start = len(lines)
-                    _mapping(spec.fields, item, indent + "    ", lines)
-                    lines[start] = f"{indent}  - {lines[start][len(indent) + 4:]}"
+                    _mapping(spec.fields, item, inner, lines)
+                    lines[start] = f"{indent}  - {lines[start][cut:]}"
             else:
-                lines.append(f"{indent}{spec.name}:")
                 _mapping(spec.fields, value, indent + "  ", lines)
         elif spec.many:
-            lines.append(f"{indent}{spec.name}: [{', '.join(_scalar(v) for v in value)}]")
+            append(f"{indent}{name}: [{', '.join([_scalar(v) for v in value])}]")
+        elif type(value) is str:
+            append(f'{indent}{name}: "{value}"' if _PLAIN.fullmatch(value) else
+                   f"{indent}{name}: {_string(value)}")
         else:
-            lines.append(f"{indent}{spec.name}: {_scalar(value)}")
+            append(f"{indent}{name}: {_scalar(value)}")
+
+
+def _present(fields: tuple[Field, ...], data: dict[str, Any]) -> list[Field]:
+    """The fields of ``fields`` that ``data`` holds, in the model's order (worked out once
+    for each set of keys: the objects of an import have few)."""
+    key = (id(fields), *data)
+    found = _PRESENT.get(key)
+    if found is None or found[0] is not fields:  # (fields kept with it: its id not reused)
+        found = (fields, [spec for spec in fields if spec.name in data])
+        if len(_PRESENT) >= _PRESENT_LIMIT:
+            _PRESENT.clear()
+        _PRESENT[key] = found
+    return found[1]
+
+
+_PRESENT: dict[tuple[Any, ...], tuple[tuple[Field, ...], list[Field]]] = {}
+_PRESENT_LIMIT = 1 << 12
 
 
 def _scalar(value: Any) -> str:
-    if type(value) is str:  # (most values: tested first)
+    if type(value) is str:  # (most values: tested first, then texts and numbers)
         return f'"{value}"' if _PLAIN.fullmatch(value) else _string(value)
+    if type(value) is dict:
+        return "{" + ", ".join([f"{_key(k)}: {_string(v)}" for k, v in value.items()]) + "}"
+    if type(value) is Decimal:
+        return format(value.normalize(), "f")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
