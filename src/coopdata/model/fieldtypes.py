@@ -28,7 +28,14 @@ from coopdata.model import codes
 from coopdata.model.dates import DateError, PartialDate
 from coopdata.model.ntriples import XSD, iri, literal
 from coopdata.model.values import mojibake_repairs, parse_point, point_text, url_problem
-from coopdata.model.vocab import POINT_CLASS, POINT_WKT, WKT_LITERAL, decimal_text, expand, wkt_point
+from coopdata.model.vocab import (
+    POINT_CLASS,
+    POINT_WKT,
+    WKT_LITERAL,
+    decimal_text,
+    expand,
+    wkt_point,
+)
 
 if TYPE_CHECKING:
     from coopdata.model.spec import Field

@@ -12,13 +12,9 @@ from typing import Any
 
 from coopdata.model import codes
 from coopdata.model.dataset import Record
-from coopdata.model.fieldtypes import (  # (the decimal limits: iati/mapping.py reads them here)
-    MAX_NUMBER_EXPONENT,  # noqa: F401
-    MAX_SIGNIFICANT_DIGITS,  # noqa: F401
-    SLUG,
-    Problem,
-    text_problem,
-)
+from coopdata.model.fieldtypes import MAX_NUMBER_EXPONENT as MAX_NUMBER_EXPONENT  # (iati/
+from coopdata.model.fieldtypes import MAX_SIGNIFICANT_DIGITS as MAX_SIGNIFICANT_DIGITS  # reads
+from coopdata.model.fieldtypes import SLUG, Problem, text_problem  # the limits here)
 from coopdata.model.fieldtypes import show as _show
 from coopdata.model.spec import DEFAULT_VOCABULARY, KINDS, LANGUAGES, Field, by_name, text_order
 from coopdata.report import Finding
