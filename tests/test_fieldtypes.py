@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coopdata.model import codes, fieldtypes
-from coopdata.model.fieldtypes import FIELD_TYPES, SLUG, FieldType, Problem
+from coopdata.model.fieldtypes import FIELD_TYPES, SLUG, FieldType
 from coopdata.model.spec import KINDS, TYPES, Field
-from coopdata.model.values import point_text
+from coopdata.model.values import Problem, point_text
 from coopdata.tables.layout import TEXT_TYPES, guard, unguard
 from strategies import partial_dates, plain_text
 

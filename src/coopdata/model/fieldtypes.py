@@ -2,12 +2,13 @@
 means at every stage.
 
 A type says how a value written in YAML is read and checked (:meth:`FieldType.read`:
-the typed value, or a :class:`Problem` the record checker reports), how a typed value
-becomes N-Triples (:meth:`FieldType.triples`), a table cell (:meth:`FieldType.cell`) and
-comes back from one (:meth:`FieldType.from_cell`), what the Frictionless table schema
-(:meth:`FieldType.describe`) and the CSVW metadata (:attr:`FieldType.csvw_datatype`,
-:meth:`FieldType.value_url`) say of its column, and whether its cells are free text
-guarded against spreadsheet formulas (:attr:`FieldType.guarded`). :data:`FIELD_TYPES`
+the typed value, or a :class:`~coopdata.model.values.Problem` the record checker
+reports), how a typed value becomes N-Triples (:meth:`FieldType.triples`), a table
+cell (:meth:`FieldType.cell`) and comes back from one (:meth:`FieldType.from_cell`),
+what the Frictionless table schema (:meth:`FieldType.describe`) and the CSVW metadata
+(:attr:`FieldType.csvw_datatype`, :meth:`FieldType.value_url`) say of its column, and
+whether its cells are free text guarded against spreadsheet formulas
+(:attr:`FieldType.guarded`). :data:`FIELD_TYPES`
 names them all; ``Field.type`` is such a name and ``Field.field_type`` its type, so that
 adding a type is one class here.
 
@@ -22,12 +23,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from coopdata.model import codes
 from coopdata.model.dates import DateError, PartialDate
 from coopdata.model.ntriples import XSD, iri, literal
-from coopdata.model.values import mojibake_repairs, parse_point, point_text, url_problem
+from coopdata.model.values import (
+    Problem,
+    parse_point,
+    point_text,
+    show,
+    text_problem,
+    url_problem,
+)
 from coopdata.model.vocab import (
     POINT_CLASS,
     POINT_WKT,
@@ -53,16 +61,7 @@ MAX_LISTED_CODES = 30
 MAX_SIGNIFICANT_DIGITS = 28
 MAX_NUMBER_EXPONENT = 100
 """Numbers are written out in full (``1250000.0``): larger or finer ones are refused."""
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_C1_CONTROL = re.compile(r"[\x80-\x9f]")
 _RDF_TYPE = iri(expand("rdf:type"))
-
-
-class Problem(NamedTuple):
-    """Why a value cannot be accepted: a finding's code and message."""
-
-    code: str
-    message: str
 
 
 @dataclass
@@ -407,40 +406,6 @@ FIELD_TYPES: dict[str, FieldType] = {t.name: t for t in (
     LanguageType(), DateType(), DecimalType(), BooleanType(), UrlType(), PointType(),
     ObjectType())}
 """Every field type by its name (``Field.type``)."""
-
-
-def text_problem(text: str) -> Problem | None:
-    """Why ``text`` cannot be kept (mojibake, control characters), or None."""
-    printable = text.isprintable()  # (quick, and true of most text: no control character)
-    if not printable and _CONTROL.search(text):
-        return Problem("control-character", "text contains a control character")
-    repairs = mojibake_repairs(text)
-    if not repairs and not printable and not text.isascii() and _C1_CONTROL.search(text):
-        return Problem("control-character", "text contains a control character")
-    if not repairs and "\ufffd" in text:
-        return Problem("mojibake", "text contains U+FFFD (�), the mark a program leaves "
-                       "where it could not decode a character; copy the text again from the "
-                       "source")
-    if not repairs:
-        return None
-    shown = ", ".join(f'"{w}" → "{f}"' for w, f in repairs)
-    return Problem("mojibake", f"text looks like mojibake, text decoded with the wrong "
-                   f"encoding ({shown})")
-
-
-def show(value: Any) -> str:
-    """A value as a message shows it."""
-    if isinstance(value, str):
-        if len(value) > 200:  # a runaway value: enough to find it, not the whole file
-            return f'"{value[:100]}…" ({len(value)} characters)'
-        return f'"{value}"'
-    if isinstance(value, dict):
-        return "a map"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _trailing_zeros(number: Decimal) -> int:

@@ -1,10 +1,12 @@
 """Values as curators write them, read and shown: points (latitude then longitude), URLs
-and IRIs, text that may be mojibake."""
+and IRIs, text that may be mojibake or hold control characters; why a value is refused
+(:class:`Problem`) and how a message shows it (:func:`show`)."""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import pyoxigraph
@@ -24,6 +26,17 @@ def iri_problem(value: str) -> str | None:
     except ValueError as exc:
         return str(exc)
     return None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_C1_CONTROL = re.compile(r"[\x80-\x9f]")
+
+
+class Problem(NamedTuple):
+    """Why a value cannot be accepted: a finding's code and message."""
+
+    code: str
+    message: str
 
 
 _POINT = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))[ ,]\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))")
@@ -89,3 +102,37 @@ def mojibake_repairs(text: str) -> list[tuple[str, str]]:
 
 
 _NOT_IN_IRI = frozenset('<>"{}|\\^`')
+
+
+def text_problem(text: str) -> Problem | None:
+    """Why ``text`` cannot be kept (mojibake, control characters), or None."""
+    printable = text.isprintable()  # (quick, and true of most text: no control character)
+    if not printable and _CONTROL.search(text):
+        return Problem("control-character", "text contains a control character")
+    repairs = mojibake_repairs(text)
+    if not repairs and not printable and not text.isascii() and _C1_CONTROL.search(text):
+        return Problem("control-character", "text contains a control character")
+    if not repairs and "\ufffd" in text:
+        return Problem("mojibake", "text contains U+FFFD (�), the mark a program leaves "
+                       "where it could not decode a character; copy the text again from the "
+                       "source")
+    if not repairs:
+        return None
+    shown = ", ".join(f'"{w}" → "{f}"' for w, f in repairs)
+    return Problem("mojibake", f"text looks like mojibake, text decoded with the wrong "
+                   f"encoding ({shown})")
+
+
+def show(value: Any) -> str:
+    """A value as a message shows it."""
+    if isinstance(value, str):
+        if len(value) > 200:  # a runaway value: enough to find it, not the whole file
+            return f'"{value[:100]}…" ({len(value)} characters)'
+        return f'"{value}"'
+    if isinstance(value, dict):
+        return "a map"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -14,9 +14,10 @@ from coopdata.model import codes
 from coopdata.model.dataset import Record
 from coopdata.model.fieldtypes import MAX_NUMBER_EXPONENT as MAX_NUMBER_EXPONENT  # (iati/
 from coopdata.model.fieldtypes import MAX_SIGNIFICANT_DIGITS as MAX_SIGNIFICANT_DIGITS  # reads
-from coopdata.model.fieldtypes import SLUG, Problem, text_problem  # the limits here)
-from coopdata.model.fieldtypes import show as _show
+from coopdata.model.fieldtypes import SLUG  # the limits here)
 from coopdata.model.spec import DEFAULT_VOCABULARY, KINDS, LANGUAGES, Field, by_name, text_order
+from coopdata.model.values import Problem, text_problem
+from coopdata.model.values import show as _show
 from coopdata.report import Finding
 
 MAX_ID_LENGTH = 80
