@@ -21,9 +21,11 @@ point      a WGS 84 point, latitude then longitude: ``"33.5731 -7.5898"``
 object     a nested map with its own ``fields`` (a budget, a participation…)
 ========== ==========================================================================
 
-``many=True`` makes the field a list of such values. ``predicate`` is the RDF property
-the field becomes (a CURIE with a prefix from :data:`~coopdata.model.vocab.PREFIXES`);
-nested objects become nodes of class ``node_class``.
+Each type is defined once, for every stage, in :mod:`coopdata.model.fieldtypes`
+(``Field.field_type``). ``many=True`` makes the field a list of such values.
+``predicate`` is the RDF property the field becomes (a CURIE with a prefix from
+:data:`~coopdata.model.vocab.PREFIXES`); nested objects become nodes of class
+``node_class``.
 """
 
 from __future__ import annotations
