@@ -39,7 +39,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from coopdata.errors import UsageError
-from coopdata.model.uris import DEFAULT_BASE, iri_problem
+from coopdata.model.uris import DEFAULT_BASE
+from coopdata.model.values import iri_problem
 from coopdata.report import escape_invisible
 
 LICENCES: dict[str, str] = {
@@ -142,7 +143,7 @@ def _check(config: ReleaseConfig, where: str) -> ReleaseConfig:
 def _check_iri(where: str, name: str, value: str, written: str) -> None:
     """Refuse ``value`` when the IRI the release writes from it (``written``) is invalid,
     checked with the parser that reads the release's graphs
-    (:func:`~coopdata.model.uris.iri_problem`)."""
+    (:func:`~coopdata.model.values.iri_problem`)."""
     problem = iri_problem(written)
     if problem is not None:
         raise UsageError(f"{where}: {name} must be a valid IRI, got {_shown(value)}: {problem}; "

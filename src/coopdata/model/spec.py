@@ -21,14 +21,18 @@ point      a WGS 84 point, latitude then longitude: ``"33.5731 -7.5898"``
 object     a nested map with its own ``fields`` (a budget, a participation…)
 ========== ==========================================================================
 
-``many=True`` makes the field a list of such values. ``predicate`` is the RDF property
-the field becomes (a CURIE with a prefix from :data:`~coopdata.model.vocab.PREFIXES`);
-nested objects become nodes of class ``node_class``.
+Each type is defined once, for every stage, in :mod:`coopdata.model.fieldtypes`
+(``Field.field_type``). ``many=True`` makes the field a list of such values.
+``predicate`` is the RDF property the field becomes (a CURIE with a prefix from
+:data:`~coopdata.model.vocab.PREFIXES`); nested objects become nodes of class
+``node_class``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from coopdata.model.fieldtypes import FIELD_TYPES, CodeType, FieldType
 
 LANGUAGES: tuple[str, ...] = ("en", "fr")
 """The site's interface languages: each has its own table column (``title_en``,
@@ -45,10 +49,8 @@ def text_order(text: dict[str, str]) -> dict[str, str]:
     return {lang: text[lang] for lang in (*first, *rest)}
 
 
-TYPES = frozenset(
-    {"text", "string", "ref", "code", "country", "currency", "language", "date", "decimal",
-     "boolean", "url", "point", "object"}
-)
+TYPES = frozenset(FIELD_TYPES)
+"""The names of the field types, each defined once in :mod:`coopdata.model.fieldtypes`."""
 
 DEFAULT_VOCABULARY = "1"
 """The vocabulary of a code when none is named: IATI's default for sectors (DAC 5-digit),
@@ -79,9 +81,29 @@ class Field:
     def __post_init__(self) -> None:
         assert self.type in TYPES, self.type
         assert bool(self.vocabularies) == (self.vocabulary_field is not None), self.name
-        assert (self.type == "ref") == (self.ref is not None), self.name
-        assert (self.type == "code") == (self.scheme is not None), self.name
-        assert (self.type == "object") == bool(self.fields) == (self.node_class is not None)
+        assert self.is_reference == (self.ref is not None), self.name
+        assert isinstance(self.field_type, CodeType) == (self.scheme is not None), self.name
+        assert self.is_object == bool(self.fields) == (self.node_class is not None)
+
+    @property
+    def field_type(self) -> FieldType:
+        """The definition of the field's type (:mod:`coopdata.model.fieldtypes`)."""
+        return FIELD_TYPES[self.type]
+
+    @property
+    def is_object(self) -> bool:
+        """A nested map with fields of its own."""
+        return FIELD_TYPES[self.type].is_object
+
+    @property
+    def is_text(self) -> bool:
+        """A map of language tag to text."""
+        return FIELD_TYPES[self.type].is_text
+
+    @property
+    def is_reference(self) -> bool:
+        """The id of another record, of the kind ``ref`` names."""
+        return FIELD_TYPES[self.type].is_reference
 
     def child(self, name: str) -> Field:
         """The nested field called ``name``."""

@@ -18,28 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyoxigraph
-
 from coopdata.model.spec import KINDS
+from coopdata.model.values import iri_problem
 
 DEFAULT_BASE = "https://w3id.org/coopdata/id/"
 VOCAB = "https://w3id.org/coopdata/vocab#"
-
-
-def iri_problem(value: str) -> str | None:
-    """Why ``value`` cannot be written as an IRI (``Invalid IRI percent encoding '%zz'``),
-    or None when it can.
-
-    Every graph coopdata writes is N-Triples made by :func:`coopdata.rdf.triples.iri`
-    (``<value>``, unescaped) and read back by pyoxigraph (``build``, ``release``,
-    ``query``, ``serve``), whose IRI parser refuses what RFC 3987 refuses: the check is
-    that very parser, so that whatever validation accepts is written and read back.
-    """
-    try:
-        pyoxigraph.NamedNode(value)
-    except ValueError as exc:
-        return str(exc)
-    return None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,16 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from coopdata.jsonfile import dump_json_list
 from coopdata.model import codes
 from coopdata.model.dataset import Dataset
+from coopdata.model.fieldtypes import (
+    BooleanType,
+    CodeType,
+    CountryType,
+    DateType,
+    DecimalType,
+    FieldType,
+    LanguageType,
+    RefType,
+)
 from coopdata.model.spec import KINDS, Field
 from coopdata.model.uris import Uris
 from coopdata.model.vocab import decimal_text, expand
@@ -54,7 +64,7 @@ class _Slot(NamedTuple):
 
     name: str
     term: str
-    type: str
+    type: FieldType
     many: bool
     field: Field
     slots: tuple[_Slot, ...]  # those of an object's fields
@@ -62,7 +72,7 @@ class _Slot(NamedTuple):
 
 @cache
 def _slots(fields: tuple[Field, ...]) -> tuple[_Slot, ...]:
-    return tuple(_Slot(f.name, _term(f.predicate), f.type, f.many, f, _slots(f.fields))
+    return tuple(_Slot(f.name, _term(f.predicate), f.field_type, f.many, f, _slots(f.fields))
                  for f in fields)
 
 
@@ -97,27 +107,27 @@ class _Framer:
 
     def value(self, spec: Field, value: Any) -> Any:
         """The value of a field that is not an object."""
-        kind = spec.type
-        if kind == "code":
-            assert spec.scheme is not None
-            return codes.concept_uri(spec.scheme, value)
-        if kind == "ref":
-            assert spec.ref is not None
-            return self.reference(spec.ref, value)
-        if kind == "country":
-            info = codes.country(value)
-            assert info is not None
-            return {"@id": codes.country_uri(value), "notation": value,
-                    "label": {"en": info[1], "fr": info[2]}}
-        if kind == "date":
-            return {"@value": str(value), "@type": f"xsd:{value.xsd_type}"}
-        if kind == "decimal":
-            return decimal_text(value)
-        if kind == "boolean":
-            return "true" if value else "false"
-        if kind == "language":
-            return codes.language(value)
-        return value  # text (a language map), string, currency, url
+        match spec.field_type:
+            case CodeType():
+                assert spec.scheme is not None
+                return codes.concept_uri(spec.scheme, value)
+            case RefType():
+                assert spec.ref is not None
+                return self.reference(spec.ref, value)
+            case CountryType():
+                info = codes.country(value)
+                assert info is not None
+                return {"@id": codes.country_uri(value), "notation": value,
+                        "label": {"en": info[1], "fr": info[2]}}
+            case DateType():
+                return {"@value": str(value), "@type": f"xsd:{value.xsd_type}"}
+            case DecimalType():
+                return decimal_text(value)
+            case BooleanType():
+                return "true" if value else "false"
+            case LanguageType():
+                return codes.language(value)
+        return value  # text (a language map), string, currency, url, point
 
     def fields(self, slots: tuple[_Slot, ...], data: dict[str, Any], uri: str,
                out: dict[str, Any]) -> dict[str, Any]:
@@ -127,13 +137,13 @@ class _Framer:
             if name not in data:
                 continue
             value = data[name]
-            if kind == "object":
+            if kind.is_object:
                 out[term] = ([self.node(slot, item, f"{uri}/{name}/{n}")
                               for n, item in enumerate(value, start=1)] if many
                              else self.node(slot, value, f"{uri}/{name}"))
-            elif kind == "text":
+            elif kind.is_text:
                 out[term] = _merged(value) if many else value
-            elif kind == "code":  # the commonest: straight to the concept's IRI
+            elif isinstance(kind, CodeType):  # the commonest: straight to the concept's IRI
                 assert spec.scheme is not None
                 out[term] = ([codes.concept_uri(spec.scheme, item) for item in value] if many
                              else codes.concept_uri(spec.scheme, value))

@@ -18,18 +18,13 @@ from typing import Any
 
 from coopdata.model import codes
 from coopdata.model.dataset import Dataset
+from coopdata.model.fieldtypes import TermContext
+from coopdata.model.ntriples import XSD as XSD  # (the N-Triples terms' makers, which
+from coopdata.model.ntriples import iri as iri  # the field types use too; the modules that
+from coopdata.model.ntriples import literal as literal  # write graphs find them here)
 from coopdata.model.spec import KINDS, Field, by_name
 from coopdata.model.uris import Uris
-from coopdata.model.vocab import (
-    POINT_CLASS,
-    POINT_WKT,
-    PREFIXES,
-    WKT_LITERAL,
-    decimal_text,
-    expand,
-    wikidata_countries,
-    wkt_point,
-)
+from coopdata.model.vocab import PREFIXES, expand, wikidata_countries
 
 Triple = tuple[str, str, str]
 """Subject, predicate and object as N-Triples terms (``<iri>``, ``"text"@fr``…)."""
@@ -39,24 +34,8 @@ Term = tuple[str, str, str, str]
 
 RDF_TYPE = f"<{PREFIXES['rdf']}type>"
 RDFS_LABEL = f"<{PREFIXES['rdfs']}label>"
-XSD = PREFIXES["xsd"]
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _UNESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 _ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f"}
-
-
-def iri(value: str) -> str:
-    return f"<{value}>"
-
-
-def literal(text: str, *, lang: str | None = None, datatype: str | None = None) -> str:
-    """An N-Triples literal; ``datatype`` is a full IRI (xsd:string is left implicit)."""
-    if "\\" in text or '"' in text or "\n" in text or "\r" in text:  # (each a quick scan:
-        text = text.translate(_ESCAPES)  # translating goes through a dict for every character)
-    body = f'"{text}"'
-    if lang:
-        return f"{body}@{lang}"
-    return f"{body}^^<{datatype}>" if datatype else body
 
 
 def unescape(text: str) -> str:
@@ -91,8 +70,8 @@ class _Writer:
     def __init__(self, uris: Uris) -> None:
         self.uris = uris
         self.triples: list[Triple] = []
-        self.countries: set[str] = set()
-        self.concepts: set[str] = set()
+        self.context = TermContext(uris)
+        """The concepts and countries the values name, described after the records."""
 
     def record(self, kind: str, record_id: str, data: dict[str, Any]) -> None:
         spec = KINDS[kind]
@@ -114,53 +93,24 @@ class _Writer:
                 continue
             predicate = _predicate(spec.predicate)
             values = given if spec.many else [given]
+            kind = spec.field_type
+            if not kind.is_object:
+                for value in values:
+                    self.triples += kind.triples(self.context, spec, subject, predicate, value)
+                continue
+            assert spec.node_class is not None
+            node_class = _predicate(spec.node_class)
+            base = subject[1:-1]
             for position, value in enumerate(values, start=1):
-                if spec.type == "object":
-                    base = subject[1:-1]
-                    node = iri(f"{base}/{spec.name}/{position}" if spec.many
-                               else f"{base}/{spec.name}")
-                    assert spec.node_class is not None
-                    add((node, RDF_TYPE, _predicate(spec.node_class)))
-                    add((subject, predicate, node))
-                    self.fields(node, spec.fields, value)
-                elif spec.type == "text":
-                    for lang, text in value.items():
-                        add((subject, predicate, literal(text, lang=lang)))
-                elif spec.type == "point":
-                    node = iri(f"{subject[1:-1]}/{spec.name}")
-                    add((subject, predicate, node))
-                    add((node, RDF_TYPE, _predicate(POINT_CLASS)))
-                    add((node, _predicate(POINT_WKT),
-                         literal(wkt_point(value), datatype=expand(WKT_LITERAL))))
-                else:
-                    add((subject, predicate, self.term(spec, value)))
-
-    def term(self, spec: Field, value: Any) -> str:
-        kind = spec.type
-        if kind == "ref":
-            assert spec.ref is not None
-            return iri(self.uris.record(spec.ref, value))
-        if kind == "code":
-            assert spec.scheme is not None
-            uri = codes.concept_uri(spec.scheme, value)
-            self.concepts.add(uri)
-            return iri(uri)
-        if kind == "country":
-            self.countries.add(value)
-            return iri(codes.country_uri(value))
-        if kind in ("language", "url"):
-            return iri(codes.language(value) or "" if kind == "language" else value)
-        if kind == "date":
-            return literal(str(value), datatype=XSD + value.xsd_type)
-        if kind == "decimal":
-            return literal(decimal_text(value), datatype=XSD + "decimal")
-        if kind == "boolean":
-            return literal("true" if value else "false", datatype=XSD + "boolean")
-        return literal(value)  # string, currency
+                node = iri(f"{base}/{spec.name}/{position}" if spec.many
+                           else f"{base}/{spec.name}")
+                add((node, RDF_TYPE, node_class))
+                add((subject, predicate, node))
+                self.fields(node, spec.fields, value)
 
     def describe(self) -> None:
         wikidata = wikidata_countries()
-        for alpha_2 in sorted(self.countries):
+        for alpha_2 in sorted(self.context.countries):
             info = codes.country(alpha_2)
             assert info is not None
             subject = iri(codes.country_uri(alpha_2))
@@ -175,7 +125,7 @@ class _Writer:
                                      iri("http://www.wikidata.org/entity/" + wikidata[alpha_2])))
         concepts = _concept_triples()
         schemes = set()
-        for uri in sorted(self.concepts):
+        for uri in sorted(self.context.concepts):
             for triple in concepts.get(uri, ()):
                 self.triples.append(triple)
                 if triple[1] == iri(PREFIXES["skos"] + "inScheme"):

@@ -8,30 +8,22 @@ SHACL constraints in ``shapes/``, checked on the graph.
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
 from typing import Any
 
 from coopdata.model import codes
 from coopdata.model.dataset import Record
-from coopdata.model.dates import DateError, PartialDate
+from coopdata.model.fieldtypes import MAX_NUMBER_EXPONENT as MAX_NUMBER_EXPONENT  # (iati/
+from coopdata.model.fieldtypes import MAX_SIGNIFICANT_DIGITS as MAX_SIGNIFICANT_DIGITS  # reads
+from coopdata.model.fieldtypes import SLUG  # the limits here)
 from coopdata.model.spec import DEFAULT_VOCABULARY, KINDS, LANGUAGES, Field, by_name, text_order
-from coopdata.records.values import mojibake_repairs, parse_point, point_text, url_problem
+from coopdata.model.values import Problem, text_problem
+from coopdata.model.values import show as _show
 from coopdata.report import Finding
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_C1_CONTROL = re.compile(r"[\x80-\x9f]")
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-"""ASCII only: ``[a-z]`` in a ``str`` pattern is the 26 code points, never a look-alike."""
 MAX_ID_LENGTH = 80
 WINDOWS_DEVICE_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
                                   *(f"lpt{n}" for n in range(10))})
 """Ids that cannot be file names on Windows (``con.yaml`` is the console there)."""
-MAX_LISTED_CODES = 30
-"""A code list longer than this is named, not listed, in an unknown-code finding."""
-MAX_SIGNIFICANT_DIGITS = 28
-MAX_NUMBER_EXPONENT = 100
-"""Numbers are written out in full (``1250000.0``): larger or finer ones are refused."""
 
 
 class FieldChecker:
@@ -69,8 +61,8 @@ class FieldChecker:
                          for n, item in enumerate(value, start=1)]
                 # Objects keep their place even when invalid, so that positions (and the
                 # URIs made from them) still match the file; invalid plain values are dropped.
-                kept = [{} if item is None and spec.type == "object" else item
-                        for item in items if item is not None or spec.type == "object"]
+                kept = [{} if item is None and spec.is_object else item
+                        for item in items if item is not None or spec.is_object]
                 if kept:
                     clean[spec.name] = kept
             else:
@@ -108,50 +100,20 @@ class FieldChecker:
                   f'"{vocabulary}"{named}{hint}', severity="warning")
 
     def value(self, spec: Field, value: Any, path: str) -> Any:
-        kind = spec.type
-        if kind == "object":
+        kind = spec.field_type
+        if kind.is_object:
             if not isinstance(value, dict):
                 self.fail(path, "type-error", f"expected a map of fields, got {_show(value)}")
                 return None
             checked = self.fields(spec.fields, value, path)
             return checked if checked or spec.many else None
-        if kind == "text":
+        if kind.is_text:
             return self.text(value, path)
-        if kind == "decimal":
-            if isinstance(value, bool) or not isinstance(value, int | Decimal):
-                self.fail(path, "type-error", f"expected a number, got {_show(value)}")
-                return None
-            number = Decimal(value)
-            if number and (len(number.as_tuple().digits) - _trailing_zeros(number)
-                           > MAX_SIGNIFICANT_DIGITS
-                           or not -MAX_NUMBER_EXPONENT <= number.adjusted() < MAX_NUMBER_EXPONENT):
-                self.fail(path, "type-error", f"the number {_show(value)} is out of range: at "
-                          f"most {MAX_SIGNIFICANT_DIGITS} significant digits, and fewer than "
-                          f"{MAX_NUMBER_EXPONENT} digits before or after the point")
-                return None
-            return number
-        if kind == "boolean":
-            if not isinstance(value, bool):
-                self.fail(path, "type-error", f"expected true or false, got {_show(value)}")
-                return None
-            return value
-        if kind == "code" and isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)  # DAC sectors are digits: 15190 and "15190" are the same code
-        if kind == "date" and isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)  # a year written without quotes
-        if isinstance(value, bool):
-            self.fail(path, "type-error", f"expected text, got {_show(value)}: YAML reads "
-                      "unquoted yes, no, on, off, true and false as booleans; put the value "
-                      'in quotes (country: "NO")')
+        typed = kind.read(spec, value)
+        if isinstance(typed, Problem):
+            self.fail(path, typed.code, typed.message)
             return None
-        if not isinstance(value, str):
-            self.fail(path, "type-error", f"expected text, got {_show(value)}")
-            return None
-        value = value.strip()
-        if not value:
-            self.fail(path, "type-error", "expected text, got an empty string")
-            return None
-        return getattr(self, f"check_{kind}")(spec, value, path)
+        return typed
 
     def text(self, value: Any, path: str) -> dict[str, str] | None:
         if isinstance(value, str):
@@ -189,114 +151,14 @@ class FieldChecker:
 
     def plain_text(self, text: str, path: str) -> bool:
         """False (after a finding) for text with mojibake or control characters."""
-        printable = text.isprintable()  # (quick, and true of most text: no control character)
-        if not printable and _CONTROL.search(text):
-            self.fail(path, "control-character", "text contains a control character")
-            return False
-        repairs = mojibake_repairs(text)
-        if not repairs and not printable and not text.isascii() and _C1_CONTROL.search(text):
-            self.fail(path, "control-character", "text contains a control character")
-            return False
-        if not repairs and "\ufffd" in text:
-            self.fail(path, "mojibake", "text contains U+FFFD (�), the mark a program leaves "
-                      "where it could not decode a character; copy the text again from the "
-                      "source")
-            return False
-        if not repairs:
-            return True
-        shown = ", ".join(f'"{w}" → "{f}"' for w, f in repairs)
-        self.fail(path, "mojibake", f"text looks like mojibake, text decoded with the wrong "
-                  f"encoding ({shown})")
-        return False
-
-    def check_string(self, spec: Field, value: str, path: str) -> str | None:
-        return value if self.plain_text(value, path) else None
-
-    def check_ref(self, spec: Field, value: str, path: str) -> str | None:
-        if not SLUG.fullmatch(value):
-            self.fail(path, "invalid-reference", f'"{value}" is not a record id '
-                      "(lower-case letters, digits and single hyphens)")
-            return None
-        return value
-
-    def check_code(self, spec: Field, value: str, path: str) -> str | None:
-        assert spec.scheme is not None
-        allowed = codes.schemes()[spec.scheme]
-        if value not in allowed:
-            listed = f"expected one of: {', '.join(allowed)}" if len(allowed) <= MAX_LISTED_CODES \
-                else f"see {codes.CODE_BASE}{spec.scheme} ({len(allowed)} codes)"
-            self.fail(path, "unknown-code", f'unknown {spec.scheme} code "{value}"'
-                      f"{codes.suggest(value, allowed)}; {listed}")
-            return None
-        return value
-
-    def check_country(self, spec: Field, value: str, path: str) -> str | None:
-        if codes.country(value) is None:
-            self.fail(path, "unknown-country", f'unknown country "{value}": '
-                      f"{codes.country_hint(value)}")
-            return None
-        return value
-
-    def check_currency(self, spec: Field, value: str, path: str) -> str | None:
-        if not codes.currency(value):
-            self.fail(path, "unknown-currency", f'unknown currency "{value}": use an ISO 4217 '
-                      'code such as "EUR"')
-            return None
-        return value
-
-    def check_language(self, spec: Field, value: str, path: str) -> str | None:
-        if codes.language(value) is None:
-            self.fail(path, "unknown-language", f'unknown language "{value}": use an ISO 639-1 '
-                      'code such as "fr"')
-            return None
-        return value
-
-    def check_date(self, spec: Field, value: str, path: str) -> PartialDate | None:
-        try:
-            return PartialDate.parse(value)
-        except DateError as exc:
-            self.fail(path, "invalid-date", str(exc))
-            return None
-
-    def check_point(self, spec: Field, value: str, path: str) -> str | None:
-        point = parse_point(value)
-        if point is None:
-            self.fail(path, "invalid-point", f'expected a WGS 84 point "latitude longitude" '
-                      f'such as "33.5731 -7.5898" (latitude -90 to 90, longitude -180 to '
-                      f"180), got {_show(value)}")
-            return None
-        return point_text(*point)
-
-    def check_url(self, spec: Field, value: str, path: str) -> str | None:
-        problem = url_problem(value)
+        problem = text_problem(text)
         if problem is not None:
-            self.fail(path, "invalid-url", f"expected an http(s) URL, got {_show(value)}"
-                      f"{problem}")
-            return None
-        return value
+            self.fail(path, problem.code, problem.message)
+        return problem is None
 
 
 def join_path(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
-
-
-def _trailing_zeros(number: Decimal) -> int:
-    digits = number.as_tuple().digits
-    return len(digits) - len("".join(map(str, digits)).rstrip("0"))
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        if len(value) > 200:  # a runaway value: enough to find it, not the whole file
-            return f'"{value[:100]}…" ({len(value)} characters)'
-        return f'"{value}"'
-    if isinstance(value, dict):
-        return "a map"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def check_record(record: Record) -> tuple[Record | None, list[Finding]]:

@@ -42,7 +42,7 @@ def _references_found(fields: tuple[Field, ...], data: dict[str, Any],
         if value is None:
             continue
         values = value if spec.many else (value,)
-        if spec.type == "ref":
+        if spec.is_reference:
             assert spec.ref is not None
             known = by_kind[spec.ref]
             if any(item not in known for item in values):
@@ -58,8 +58,8 @@ def _with_references(fields: tuple[Field, ...]) -> tuple[Field, ...]:
     never reused)."""
     entry = _WITH_REFERENCES.get(id(fields))
     if entry is None:
-        found = tuple(spec for spec in fields if spec.type == "ref"
-                      or (spec.type == "object" and _with_references(spec.fields)))
+        found = tuple(spec for spec in fields if spec.is_reference
+                      or (spec.is_object and _with_references(spec.fields)))
         entry = _WITH_REFERENCES[id(fields)] = (fields, found)
     return entry[1]
 
@@ -72,9 +72,9 @@ def _refs(fields: tuple[Field, ...], data: dict[str, Any], prefix: str):  # type
         values = data[spec.name] if spec.many else [data[spec.name]]
         for n, value in enumerate(values, start=1):
             sub = f"{path}[{n}]" if spec.many else path
-            if spec.type == "ref":
+            if spec.is_reference:
                 yield sub, spec, value
-            elif spec.type == "object":
+            elif spec.is_object:
                 yield from _refs(spec.fields, value, sub)
 
 

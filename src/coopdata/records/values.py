@@ -1,74 +1,9 @@
-"""Values as curators write them, read and shown: points (latitude then longitude), URLs,
-text that may be mojibake."""
+"""Kept only for the modules that still import these values from here (``iati/mapping.py``
+and some tests): they live in :mod:`coopdata.model.values`, where the field types
+(:mod:`coopdata.model.fieldtypes`) check with them. Import them from there."""
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-from urllib.parse import urlsplit
+from coopdata.model.values import mojibake_repairs, parse_point, point_text, url_problem
 
-from coopdata.model.uris import iri_problem
-
-_POINT = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))[ ,]\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))")
-
-
-def parse_point(value: str) -> tuple[Decimal, Decimal] | None:
-    """``(latitude, longitude)`` of a WGS 84 point written ``"lat lon"`` (IATI's ``pos``;
-    a comma between them is accepted), or None when it is not one or lies off the globe."""
-    match = _POINT.fullmatch(value.strip())
-    if match is None or not value.isascii():
-        return None
-    latitude, longitude = Decimal(match[1]), Decimal(match[2])
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        return None
-    return latitude, longitude
-
-
-def point_text(latitude: Decimal, longitude: Decimal) -> str:
-    """A point as records and tables hold it: ``"lat lon"``, each number as written
-    without its ``+`` sign or trailing point."""
-    return f"{_coordinate(latitude)} {_coordinate(longitude)}"
-
-
-def _coordinate(number: Decimal) -> str:
-    text = format(number, "f")
-    text = text.rstrip("0").rstrip(".") if "." in text else text
-    return "0" if text in ("-0", "") else text
-
-
-def url_problem(value: str) -> str | None:
-    """None for an http(s) URL that can be written as an IRI, else what to tell the user
-    (``""`` or ``": …"``, after "expected an http(s) URL, got …")."""
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc \
-            or any(c in _NOT_IN_IRI or ord(c) <= 32 for c in value):
-        return ""
-    problem = iri_problem(value)
-    if problem is None:
-        return None
-    return (f": it is not a valid IRI ({problem}); write a space or one of "
-            '<>"{}|\\^` as %XX, a % only before two hex digits, a port as digits, and at '
-            "most one #")
-
-
-def mojibake_repairs(text: str) -> list[tuple[str, str]]:
-    """``(word, repaired word)`` for each word of ``text`` that ftfy can repair.
-
-    Only a word ftfy can actually repair counts: typography such as 'œ' in quotes looks
-    odd to its badness heuristic but is not mojibake.
-    """
-    if text.isascii():  # mojibake is made of non-ASCII characters
-        return []
-    import ftfy.badness  # ftfy: loaded only when a text may be mojibake
-
-    if not ftfy.badness.is_bad(text):
-        return []
-    import ftfy  # ftfy: loaded only when a text may be mojibake
-
-    return [(word, fixed) for word in text.split() if (fixed := ftfy.fix_encoding(word)) != word]
-
-
-_NOT_IN_IRI = frozenset('<>"{}|\\^`')
+__all__ = ["mojibake_repairs", "parse_point", "point_text", "url_problem"]

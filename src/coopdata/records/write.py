@@ -35,7 +35,7 @@ def _ordered(fields: tuple[Field, ...], data: dict[str, Any]) -> dict[str, Any]:
         if spec.name not in data:
             continue
         value = data[spec.name]
-        if spec.type == "object":
+        if spec.is_object:
             value = [_ordered(spec.fields, v) for v in value] if spec.many \
                 else _ordered(spec.fields, value)
         out[spec.name] = value

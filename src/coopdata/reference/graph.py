@@ -76,6 +76,10 @@ class _Builder:
         self.describe_concepts()
 
     def fields(self, subject: URIRef, fields: tuple[Field, ...], data: dict[str, Any]) -> None:
+        # Each type's terms are mapped here again, on purpose, by the field's type name rather
+        # than by its definition in model/fieldtypes.py: this is the independent
+        # implementation the fast path (rdf/triples.py, through the field types) is compared
+        # against, so it must not share the code it checks.
         for spec in fields:
             if spec.name not in data:
                 continue

@@ -20,7 +20,7 @@ from coopdata.records.update import update_records
 from coopdata.records.write import record_yaml
 from coopdata.release.staging import atomic_directory, check_output, written_files
 from coopdata.tables.cells import all_columns
-from coopdata.tables.layout import TEXT_TYPES, guard
+from coopdata.tables.layout import guard
 from coopdata.tables.package import write_package
 from coopdata.tables.read import TablesRead, read_tables_in
 from coopdata.tables.workbook import FORMATS, write_workbook
@@ -109,7 +109,7 @@ def workbook_sheets(dataset: Dataset) -> Iterator[tuple[str, list[list[str]]]]:
     a spreadsheet would run as a formula guarded by a quote, as in the CSV files)."""
     for table, cells in all_columns(dataset):
         text = {i for i, c in enumerate(table.columns, start=len(table.keys))
-                if c.spec.type in TEXT_TYPES}
+                if c.spec.field_type.guarded}
         shown = [[guard(cell) for cell in column] if i in text else column
                  for i, column in enumerate(cells)]
         yield table.name, [list(table.header), *map(list, zip(*shown, strict=True))]

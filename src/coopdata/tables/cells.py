@@ -8,27 +8,21 @@ from itertools import chain, repeat
 from typing import Any
 
 from coopdata.model.dataset import Dataset
+from coopdata.model.fieldtypes import FieldType
 from coopdata.model.spec import LANGUAGES, Field, Kind
-from coopdata.model.vocab import decimal_text
 from coopdata.tables.layout import Column, Table, other_languages, tables
 
 
 def encode(spec: Field, value: Any) -> str:
     """A typed value as a CSV cell."""
-    return _encoder(spec)(value)
-
-
-def _boolean_text(value: Any) -> str:
-    return "true" if value else "false"
+    return spec.field_type.cell(value)
 
 
 def _encoder(spec: Field) -> Callable[[Any], str]:
-    """What turns a typed value of ``spec`` into a cell (:func:`encode`)."""
-    if spec.type == "decimal":
-        return decimal_text
-    if spec.type == "boolean":
-        return _boolean_text
-    return str
+    """What turns a typed value of ``spec`` into a cell (:func:`encode`): ``str`` itself
+    where the type writes values as they are (called in C, not through a method)."""
+    kind = spec.field_type
+    return str if type(kind).cell is FieldType.cell else kind.cell
 
 
 class _Positions(dict[int, tuple[str, ...]]):
@@ -124,7 +118,7 @@ def _columns_of(table: Table, ids: list[str],
         items = [item if isinstance(item, dict) else _NO_DATA for item in items]
         item_fields = _fetch(items, list(dict.fromkeys(c.path[0] for c in table.columns)))
         return [*keys, *(_cells(c, item_fields[c.path[0]]) for c in table.columns)]
-    if table.scalar.type == "text":
+    if table.scalar.is_text:
         return [*keys, *([item.get(lang, "") if isinstance(item, dict) else "" for item in items]
                          for lang in LANGUAGES)]
     encoder = _encoder(table.scalar)

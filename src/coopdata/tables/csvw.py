@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from coopdata.model import codes
 from coopdata.model.spec import Field, Kind
 from coopdata.model.uris import DEFAULT_BASE, Uris
 from coopdata.model.vocab import expand
@@ -35,7 +34,6 @@ from coopdata.tables.layout import Column, Table, ancestor_keys, tables
 from coopdata.tables.package import table_schema
 
 RDF_TYPE = expand("rdf:type")
-_DATATYPES = {"decimal": "decimal", "boolean": "boolean", "url": "anyURI"}
 
 
 def _field(kind: Kind, path: tuple[str, ...]) -> Field:
@@ -61,21 +59,10 @@ def _templates(table: Table, base: str) -> tuple[str, str]:
     return f"{owner}/{table.field_path[-1]}/{{position}}", owner
 
 
-def _value_url(spec: Field, name: str, base: str) -> str | None:
-    if spec.type == "ref":
-        return f"{base}{spec.ref}/{{{name}}}"
-    if spec.type == "code":
-        assert spec.scheme is not None
-        return codes.concept_uri(spec.scheme, f"{{{name}}}")
-    if spec.type == "url":
-        return f"{{+{name}}}"
-    return None
-
-
 def _column(column: Column, descriptor: dict[str, Any], node: str, base: str) -> dict[str, Any]:
     spec = column.spec
     out: dict[str, Any] = {"name": column.name, "titles": column.name,
-                           "datatype": _DATATYPES.get(spec.type, "string")}
+                           "datatype": spec.field_type.csvw_datatype}
     if descriptor.get("constraints", {}).get("required"):
         out["required"] = True
     if column.lang is not None:
@@ -83,7 +70,7 @@ def _column(column: Column, descriptor: dict[str, Any], node: str, base: str) ->
     if len(column.path) > 1:  # in a single nested object: about that object's node
         out["aboutUrl"] = node + "".join(f"/{name}" for name in column.path[:-1])
     out["propertyUrl"] = expand(spec.predicate)
-    value_url = _value_url(spec, column.name, base)
+    value_url = spec.field_type.value_url(spec, column.name, base)
     if value_url is not None:
         out["valueUrl"] = value_url
     return out

@@ -21,15 +21,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from coopdata.model.fieldtypes import FIELD_TYPES
 from coopdata.model.spec import KINDS, LANGUAGES, Field, Kind
 
-ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
-DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 FORMULA_START = "=+-@\t\r"
 """A spreadsheet reads a cell that starts with one of these as a formula."""
-TEXT_TYPES = frozenset({"string", "text", "ref", "url"})
-"""Columns of free text, guarded against formulas (numbers, dates and codes never start
-with a formula character, and are written as they are)."""
+TEXT_TYPES = frozenset(name for name, kind in FIELD_TYPES.items() if kind.guarded)
+"""The types of the columns of free text, guarded against formulas (numbers, dates and
+codes never start with a formula character, and are written as they are)."""
 GUARD_START = ("'", *FORMULA_START)
 """The first characters of every text :func:`guard` changes (a cheap test before it)."""
 _GUARDED = re.compile(f"'*[{re.escape(FORMULA_START)}]")
@@ -109,9 +108,9 @@ def _columns(fields: tuple[Field, ...], prefix: tuple[str, ...] = ()) -> Iterato
         if spec.many:
             continue
         path = (*prefix, spec.name)
-        if spec.type == "object":
+        if spec.is_object:
             yield from _columns(spec.fields, path)
-        elif spec.type == "text":
+        elif spec.is_text:
             for lang in LANGUAGES:
                 yield Column("_".join(path) + f"_{lang}", spec, path, lang)
         else:
@@ -119,7 +118,7 @@ def _columns(fields: tuple[Field, ...], prefix: tuple[str, ...] = ()) -> Iterato
 
 
 def _value_columns(spec: Field) -> tuple[Column, ...]:
-    if spec.type == "text":
+    if spec.is_text:
         return tuple(Column(f"value_{lang}", spec, (), lang) for lang in LANGUAGES)
     return (Column("value", spec, ()),)
 
@@ -130,7 +129,7 @@ def _tables(kind: Kind, fields: tuple[Field, ...], field_path: tuple[str, ...]) 
             continue
         path = (*field_path, spec.name)
         name = f"{kind.name}_{'_'.join(path)}"
-        if spec.type == "object":
+        if spec.is_object:
             yield Table(name, kind, path, tuple(_columns(spec.fields)))
             yield from _tables(kind, spec.fields, path)
         else:
@@ -175,9 +174,9 @@ def _text_fields(fields: tuple[Field, ...], prefix: tuple[str, ...] = ()
     for spec in fields:
         if spec.many:
             continue
-        if spec.type == "object":
+        if spec.is_object:
             yield from _text_fields(spec.fields, (*prefix, spec.name))
-        elif spec.type == "text":
+        elif spec.is_text:
             yield (*prefix, spec.name), spec
 
 
@@ -207,9 +206,9 @@ def other_languages(kind: Kind, data: dict[str, Any]) -> Iterator[list[str]]:
             name = f"{kind.name}_{'_'.join(inner)}"
             for number, entry in enumerate(item[spec.name], start=1):
                 at = f"{positions}.{number}" if positions else str(number)
-                if spec.type == "object" and isinstance(entry, dict):
+                if spec.is_object and isinstance(entry, dict):
                     yield from walk(spec.fields, entry, name, at, inner)
-                elif spec.type == "text" and isinstance(entry, dict) and \
+                elif spec.is_text and isinstance(entry, dict) and \
                         len(entry) > sum(lang in entry for lang in LANGUAGES):
                     for lang, words in entry.items():
                         if lang not in LANGUAGES:

@@ -14,26 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from coopdata.model import codes
 from coopdata.model.dataset import Dataset
+from coopdata.model.fieldtypes import ID_PATTERN
 from coopdata.model.spec import KINDS, LANGUAGES, Field
 from coopdata.tables.cells import all_columns, columns
-from coopdata.tables.layout import (
-    DATE_PATTERN,
-    GUARD_START,
-    ID_PATTERN,
-    TEXT_TYPES,
-    Column,
-    Table,
-    ancestor_keys,
-    guard,
-    tables,
-)
+from coopdata.tables.layout import GUARD_START, Column, Table, ancestor_keys, guard, tables
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
-POINT_PATTERN = r"^-?\d+(\.\d+)? -?\d+(\.\d+)?$"
-"""A WGS 84 point as tables hold it: latitude, a space, longitude."""
 
 
 def _field_descriptor(name: str, spec: Field | None, lang: str | None = None,
@@ -42,28 +30,7 @@ def _field_descriptor(name: str, spec: Field | None, lang: str | None = None,
     constraints: dict[str, Any] = {}
     if spec is not None:
         descriptor["description"] = spec.doc + (f" ({lang})" if lang else "")
-        if spec.type == "decimal":
-            descriptor["type"] = "number"
-        elif spec.type == "boolean":
-            descriptor.update(type="boolean", trueValues=["true"], falseValues=["false"])
-        elif spec.type == "code":
-            assert spec.scheme is not None
-            constraints["enum"] = list(codes.schemes()[spec.scheme])
-            descriptor["description"] += f" Code list: {codes.CODE_BASE}{spec.scheme}"
-        elif spec.type == "ref":
-            constraints["pattern"] = ID_PATTERN
-        elif spec.type == "country":
-            constraints["pattern"] = "^[A-Z]{2}$"
-        elif spec.type == "currency":
-            constraints["pattern"] = "^[A-Z]{3}$"
-        elif spec.type == "language":
-            constraints["pattern"] = "^[a-z]{2}$"
-        elif spec.type == "date":
-            constraints["pattern"] = DATE_PATTERN
-        elif spec.type == "url":
-            descriptor["format"] = "uri"
-        elif spec.type == "point":
-            constraints["pattern"] = POINT_PATTERN
+        spec.field_type.describe(spec, descriptor, constraints)
     if required:
         constraints["required"] = True
     if constraints:
@@ -74,7 +41,7 @@ def _field_descriptor(name: str, spec: Field | None, lang: str | None = None,
 def _required(column: Column) -> bool:
     # A required field nested in a single optional object (an event's place) may be empty.
     return column.spec.required and len(column.path) == 1 and column.lang is None \
-        and column.spec.type != "text"
+        and not column.spec.is_text
 
 
 def table_schema(table: Table) -> dict[str, Any]:
@@ -98,7 +65,7 @@ def table_schema(table: Table) -> dict[str, Any]:
                        if table.translations else "The position in the record's list, from 1.",
                        "constraints": {"required": True, "minimum": 1}})
     for column in table.columns:
-        scalar_list = table.scalar is not None and table.scalar.type != "text"
+        scalar_list = table.scalar is not None and not table.scalar.is_text
         required = table.translations and column.name != "positions"
         fields.append(_field_descriptor(column.name, column.spec, column.lang,
                                         required=required or scalar_list or _required(column)))
@@ -116,7 +83,7 @@ def table_schema(table: Table) -> dict[str, Any]:
         foreign.append({"fields": list(table.keys[:-1]),
                         "reference": {"resource": table.parent, "fields": parent_keys}})
     for column in table.columns:
-        if column.spec.type == "ref":
+        if column.spec.is_reference:
             assert column.spec.ref is not None
 
             target = KINDS[column.spec.ref].folder
@@ -163,7 +130,7 @@ def csv_text(table: Table, dataset: Dataset) -> str:
 def _csv_text(table: Table, cells: list[list[str]]) -> str:
     """:func:`csv_text` of a table given by its cells, column by column."""
     text = {i for i, c in enumerate(table.columns, start=len(table.keys))
-            if c.spec.type in TEXT_TYPES}
+            if c.spec.field_type.guarded}
     shown = [_guarded(column) if i in text else column for i, column in enumerate(cells)]
     return "\n".join([_csv_line(table.header), *_csv_lines(shown)]) + "\n"
 

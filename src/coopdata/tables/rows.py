@@ -3,26 +3,17 @@ objects put back at their positions, other languages' texts from the translation
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from coopdata.model.spec import KINDS, LANGUAGES, Field
-from coopdata.tables.layout import TEXT_TYPES, Column, Table, ancestor_keys, tables, unguard
+from coopdata.tables.layout import Column, Table, ancestor_keys, tables, unguard
 
 
 def decode(spec: Field, cell: str) -> Any:
     """A CSV cell as the plain value a record file would hold (numbers as Decimal,
     booleans as bool); a cell that cannot be read is kept as text for the checks."""
-    if spec.type == "decimal":
-        try:
-            number = Decimal(cell) if cell.isascii() else None  # not "١٢٣" nor "１２３"
-        except InvalidOperation:
-            return cell
-        return number if number is not None and number.is_finite() else cell
-    if spec.type == "boolean":
-        lowered = cell.lower()
-        return {"true": True, "false": False}.get(lowered, cell)
-    return unguard(cell) if spec.type in TEXT_TYPES else cell
+    kind = spec.field_type
+    return kind.from_cell(unguard(cell) if kind.guarded else cell)
 
 
 def _assign(target: dict[str, Any], columns: tuple[Column, ...], cells: dict[str, str]) -> None:
@@ -88,7 +79,7 @@ def records_from_rows(table_rows: dict[str, list[dict[str, str]]]) -> PlainRecor
             if any(taken == position for taken, _ in items):
                 raise TableError(f"{table.name}.csv row {number}: position {position} is "
                                  "given twice")
-            if table.scalar is not None and table.scalar.type != "text":
+            if table.scalar is not None and not table.scalar.is_text:
                 item: Any = decode(table.scalar, cells.get("value", ""))
             elif table.scalar is not None:
                 item = {lang: unguard(cells[f"value_{lang}"]) for lang in LANGUAGES

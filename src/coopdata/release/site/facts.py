@@ -8,6 +8,17 @@ from typing import Any
 
 from markupsafe import Markup
 
+from coopdata.model.fieldtypes import (
+    BooleanType,
+    CodeType,
+    CountryType,
+    DateType,
+    DecimalType,
+    LanguageType,
+    RefType,
+    TextType,
+    UrlType,
+)
 from coopdata.model.spec import KINDS, Field
 from coopdata.release.site.i18n import code_label, field_label
 from coopdata.release.site.markup import link, pair, text
@@ -37,12 +48,12 @@ class Facts:
                 for f in spec.fields if f.name in data and f.name not in skip]
 
     def field(self, kind: str, spec: Field, value: Any, path: str) -> Markup:
-        if spec.type == "object":
+        if spec.is_object:
             items = value if spec.many else [value]
             return self.objects(kind, spec, items, path)
         if spec.many:
             values = [self.value(spec, v) for v in value]
-            if spec.type == "text":
+            if spec.is_text:
                 return Markup('<ul class="plain">{}</ul>').format(
                     Markup("").join(Markup("<li>{}</li>").format(v) for v in values))
             return Markup('<ul class="inline">{}</ul>').format(
@@ -50,28 +61,29 @@ class Facts:
         return self.value(spec, value)
 
     def value(self, spec: Field, value: Any) -> Markup:
-        kind = spec.type
-        if kind == "text":
-            return text(value)
-        if kind == "ref":
-            assert spec.ref is not None
-            return self.ref(spec.ref, value)
-        if kind == "country":
-            return self.ref("country", value)
-        if kind == "code":
-            assert spec.scheme is not None
-            return text(code_label(spec.scheme, value))
-        if kind == "date":
-            return Markup('<time datetime="{0}">{0}</time>').format(value)
-        if kind == "decimal":
-            return Markup("{}").format(format_amount(value))
-        if kind == "boolean":
-            return pair(("yes", "oui") if value else ("no", "non"))
-        if kind == "language":
-            return pair(LANGUAGES[value]) if value in LANGUAGES else Markup("{}").format(value)
-        if kind == "url":
-            return link(value, value, rel="external")
-        return Markup("{}").format(value)  # string, currency
+        match spec.field_type:
+            case TextType():
+                return text(value)
+            case RefType():
+                assert spec.ref is not None
+                return self.ref(spec.ref, value)
+            case CountryType():
+                return self.ref("country", value)
+            case CodeType():
+                assert spec.scheme is not None
+                return text(code_label(spec.scheme, value))
+            case DateType():
+                return Markup('<time datetime="{0}">{0}</time>').format(value)
+            case DecimalType():
+                return Markup("{}").format(format_amount(value))
+            case BooleanType():
+                return pair(("yes", "oui") if value else ("no", "non"))
+            case LanguageType():
+                return pair(LANGUAGES[value]) if value in LANGUAGES \
+                    else Markup("{}").format(value)
+            case UrlType():
+                return link(value, value, rel="external")
+        return Markup("{}").format(value)  # string, currency, point
 
     def ref(self, kind: str, key: str) -> Markup:
         if kind != "country" and self.model.dataset.get(kind, key) is None:
@@ -83,12 +95,12 @@ class Facts:
         description lists."""
         children = [f for f in spec.fields if any(f.name in item for item in items)
                     and f"{path}.{f.name}" not in self.hidden]
-        if spec.many and all(f.type != "object" and not f.many for f in children):
+        if spec.many and all(not f.is_object and not f.many for f in children):
             head = Markup("").join(Markup('<th scope="col">{}</th>').format(
                 pair(field_label(kind, f"{path}.{f.name}"))) for f in children)
             body = Markup("").join(Markup("<tr>{}</tr>").format(Markup("").join(
                 Markup('<td class="{}"><span class="cell-label">{}: </span>{}</td>').format(
-                    "num" if f.type == "decimal" else f.type,
+                    "num" if isinstance(f.field_type, DecimalType) else f.type,
                     pair(field_label(kind, f"{path}.{f.name}")),
                     self.value(f, item[f.name])) if f.name in item else Markup("<td></td>")
                 for f in children)) for item in items)

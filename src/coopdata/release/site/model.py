@@ -12,6 +12,7 @@ from typing import Any
 from coopdata.model import codes
 from coopdata.model.dataset import Dataset
 from coopdata.model.dates import PartialDate
+from coopdata.model.fieldtypes import CountryType, RefType
 from coopdata.model.spec import KINDS, Field
 
 Text = dict[str, str]
@@ -105,12 +106,12 @@ class Model:
             path = f"{prefix}{spec.name}"
             values = data[spec.name] if spec.many else [data[spec.name]]
             for value in values:
-                if spec.type == "object":
+                if spec.is_object:
                     role = next((f for f in spec.fields if f.name == "role"), None)
                     inner = (role.scheme or "", value["role"]) if role and "role" in value \
                         else None
                     self._walk(kind, record_id, spec.fields, value, f"{path}.", inner)
-                elif spec.type in ("ref", "country"):
+                elif isinstance(spec.field_type, RefType | CountryType):
                     target = (spec.ref or "country", value)
                     link = Backlink(kind, record_id, path, qualifier)
                     if link not in self.backlinks[target]:

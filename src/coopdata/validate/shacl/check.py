@@ -43,7 +43,7 @@ def _predicate_fields() -> dict[tuple[str, str], str]:
     def walk(owner: str, fields: tuple[Field, ...]) -> None:
         for spec in fields:
             table.setdefault((owner, expand(spec.predicate)), spec.name)
-            if spec.type == "object":
+            if spec.is_object:
                 walk(f"{owner}.{spec.name}", spec.fields)
 
     for kind in KINDS.values():
