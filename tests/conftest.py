@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["chromium"]  # the browser tests' browser fixture (tests/chromium.py)
+pytest_plugins = ["tests.chromium"]  # the browser tests' browser fixture (tests/chromium.py)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(os.environ.get("COOPDATA_SHARED")

@@ -1,7 +1,7 @@
 """Real triple stores for the tests, and the query library's answers.
 
-One place for what tests/test_push.py, tests/test_queries_oxigraph.py, tests/virtuoso.py
-and tests/test_queries_*.py share: a free loopback port, an HTTP opener that ignores
+One place for what tests/publish/test_push.py, tests/sparql/test_queries_*.py and
+tests/virtuoso.py share: a free loopback port, an HTTP opener that ignores
 proxies, a real Oxigraph server (the ``oxigraph`` package of the test extras) started on
 a fresh data directory, and the documented queries of docs/queries/ with the answers
 stored beside them. Whether a store that cannot start is a failure or a skip is the

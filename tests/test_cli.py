@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import write
 from coopdata.cli import main
+from tests.conftest import write
 
 SECOND = "records/projects/second.yaml"
 READING = "reading 13 records from records\n"

@@ -1,7 +1,7 @@
 """A real Virtuoso Open Source for the tests (Debian's ``virtuoso-opensource``,
 installed by ``.ci/run``): started on free loopback ports with a database directory and
 a ``virtuoso.ini`` of its own, and a user granted ``SPARQL_UPDATE`` for ``coopdata
-push``. Used by tests/test_push_virtuoso.py and tests/test_queries_virtuoso.py, each
+push``. Used by tests/publish/test_push_virtuoso.py and tests/sparql/test_queries_virtuoso.py, each
 starting one server for its module (about 8 s on a fresh database)::
 
     @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ from email.message import Message
 
 import pytest
 
-from stores import NO_PROXY, free_port, stop
+from tests.stores import NO_PROXY, free_port, stop
 
 needs_virtuoso = pytest.mark.skipif(
     shutil.which("virtuoso-t") is None or shutil.which("isql-vt") is None,

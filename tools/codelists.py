@@ -8,7 +8,7 @@ EMBEDDED and NON_EMBEDDED are the maintained IATI repositories, ``IATI/IATI-Code
 as a folder holding ``xml/*.xml`` (a checkout) or as a git directory with the revision to
 read after an ``@`` (``/work/.mirror/IATI+IATI-Codelists/repo@version-2.03``). The
 revision (the branch given, or a checkout's branch) and the commit read are recorded in the
-generated block's header, which tests/test_iati_model.py pins::
+generated block's header, which tests/model/test_iati_model.py pins::
 
     python tools/codelists.py /work/.mirror/IATI+IATI-Codelists/repo@version-2.03 \
         /work/.mirror/IATI+IATI-Codelists-NonEmbedded/repo@master

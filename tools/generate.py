@@ -140,9 +140,9 @@ pyoxigraph's canonical form (`4100000`) where `graph.ttl` and the tables write
 
 `docs/queries/<name>.csv` holds each expected answer as SPARQL CSV results, checked by
 hand against the records; the tests run every query with `coopdata query`, and after
-`coopdata push` on a real Oxigraph server (`tests/test_queries_oxigraph.py`) and on a
+`coopdata push` on a real Oxigraph server (`tests/sparql/test_queries_oxigraph.py`) and on a
 real Virtuoso Open Source 7.2 (Debian's `virtuoso-opensource`,
-`tests/test_queries_virtuoso.py`), each over HTTP with `default-graph-uri` and with
+`tests/sparql/test_queries_virtuoso.py`), each over HTTP with `default-graph-uri` and with
 `FROM`, and compare its answer with it.
 
 ## Running the queries in a triple store
@@ -255,7 +255,7 @@ coopdata import-iati ../shared/iati/activities --out /tmp/iati-records
 coopdata query --records /tmp/iati-records docs/queries/iati/<name>.rq
 ```
 
-`docs/queries/iati/<name>.csv` holds each answer; `tests/test_iati_queries.py` runs
+`docs/queries/iati/<name>.csv` holds each answer; `tests/iati/test_iati_queries.py` runs
 each query on the imported records, compares its answer with that file, and checks it
 against the same figures computed straight from the XML files.
 """
@@ -263,7 +263,7 @@ against the same figures computed straight from the XML files.
 
 def iati_queries_section() -> list[str]:
     """The queries of docs/queries/iati/ with their stored answers on imported IATI data
-    (the files are not needed here: tests/test_iati_queries.py checks the answers)."""
+    (the files are not needed here: tests/iati/test_iati_queries.py checks the answers)."""
     import csv
 
     paths = sorted((QUERIES / "iati").glob("*.rq"))

@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from chromium import ARTIFACTS, needs_chromium
 from coopdata.sparql.pages import load_examples
 from coopdata.sparql.serve import make_server
 from coopdata.sparql.server import Limits, Server
-from test_serve import running
-from test_site import EN_TITLE, SCRIPT_TITLE, hostile_records
+from tests.chromium import ARTIFACTS, needs_chromium
+from tests.release.test_site import EN_TITLE, SCRIPT_TITLE, hostile_records
+from tests.sparql.test_serve import running
 
 pytestmark = needs_chromium
 QUERY = ("PREFIX dct: <http://purl.org/dc/terms/>\n"

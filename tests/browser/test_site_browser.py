@@ -17,11 +17,11 @@ from urllib.request import urlopen
 
 import pytest
 
-from chromium import ARTIFACTS, needs_chromium
 from coopdata import load
 from coopdata.release.job import release
 from coopdata.release.site import site_for_release
-from test_site import SCRIPT_TITLE, hostile_records
+from tests.chromium import ARTIFACTS, needs_chromium
+from tests.release.test_site import SCRIPT_TITLE, hostile_records
 
 pytestmark = needs_chromium
 

@@ -4,7 +4,7 @@
 
 The first byte chooses the target: a record file (read_record, then check_records) or a
 CSV table (read_tables). Any exception is a crash: both must only ever return findings.
-tests/test_reliability.py runs it for a bounded number of runs. COOPDATA_FUZZ_DIR is the
+tests/reliability/test_reliability.py runs it for a bounded number of runs. COOPDATA_FUZZ_DIR is the
 scratch folder for the files it writes (a new temporary folder if unset).
 """
 

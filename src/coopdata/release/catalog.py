@@ -7,7 +7,7 @@ itself (size, classes, vocabularies, dumps) in VoID.
 
 Every node has a URI made from ``catalog_uri`` (no blank nodes), so the same release
 always serialises to the same bytes. The official DCAT-AP SHACL shapes check the output
-(``tests/test_catalog.py``); where they ask for something non-obvious a comment says so.
+(``tests/release/test_catalog.py``); where they ask for something non-obvious a comment says so.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Fast SHACL validation: the shapes compiled once into checks run on the data's N-Triples
-terms, giving pyshacl's results (tests/test_fastshacl.py proves the two equal and lists the
-differences that remain).
+terms, giving pyshacl's results (tests/equivalence/test_fastshacl.py proves the two equal
+and lists the differences that remain).
 
 :func:`compile_shapes` reads a shapes graph; :func:`shape_results` runs the compiled shapes on the
 triples of a data graph (as :mod:`coopdata.rdf.triples` makes them, or an N-Triples document).

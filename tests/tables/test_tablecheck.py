@@ -1,0 +1,84 @@
+"""The fast table checks report exactly what Frictionless reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from coopdata import load
+from coopdata.reference.frictionless import frictionless_errors
+from coopdata.tables.cells import rows
+from coopdata.tables.layout import tables
+from coopdata.tables.package import package_descriptor
+from coopdata.validate.tablecheck import check_package
+from tests.conftest import FIXTURES
+
+
+def fixture_tables() -> dict[str, list[list[str]]]:
+    dataset, _ = load(FIXTURES / "records")
+    return {t.name: [t.header, *rows(t, dataset)] for t in tables()}
+
+
+def reference(data: dict[str, list[list[str]]]) -> set[tuple[str, str, int, Any]]:
+    return {(name, e.type, e.row_number, getattr(e, "field_name", None))
+            for name, errors in frictionless_errors(data).items() for e in errors}
+
+
+def fast(data: dict[str, list[list[str]]]) -> set[tuple[str, str, int, Any]]:
+    return {(name, e.type, e.row_number, e.field_name)
+            for name, errors in check_package(data, package_descriptor()).items()
+            for e in errors}
+
+
+def set_cell(data: dict[str, list[list[str]]], table: str, row: int, column: str,
+             value: str) -> None:
+    data[table][row][data[table][0].index(column)] = value
+
+
+INJECTIONS = [
+    ("type error in a number", "project_budgets", 1, "amount", "4,1 M"),
+    ("type error in an integer", "project_budgets", 1, "position", "one"),
+    ("type error in a boolean", "project_results_targets", 2, "at_least", "yes"),
+    ("value outside the code list", "projects", 1, "status", "ongoing"),
+    ("pattern: not a country code", "project_countries", 1, "value", "MOR"),
+    ("pattern: not a date", "projects", 1, "planned_start", "15/03/2018"),
+    ("required cell empty", "project_budgets", 1, "currency", ""),
+    ("minimum: position 0", "project_countries", 2, "position", "0"),
+    ("unique id twice", "organisations", 2, "id", "agency"),
+    ("foreign key to no record", "project_budgets", 1, "funder", "nobody"),
+    ("foreign key to no parent row", "project_results_targets", 1, "parent_position", "9"),
+    ("primary key empty", "persons", 1, "id", ""),
+    ("primary key twice, written differently", "project_countries", 2, "position", "01"),
+    ("the record of a list item empty", "project_budgets", 1, "project", ""),
+]
+
+
+@pytest.mark.parametrize(("what", "table", "row", "column", "value"), INJECTIONS,
+                         ids=[i[0] for i in INJECTIONS])
+def test_same_errors_as_frictionless(what: str, table: str, row: int, column: str,
+                                     value: str) -> None:
+    data = fixture_tables()
+    set_cell(data, table, row, column, value)
+    expected = reference(data)
+    assert expected, "the injection must produce an error"
+    assert fast(data) == expected
+
+
+def test_all_injections_at_once_and_clean_tables() -> None:
+    data = fixture_tables()
+    assert fast(data) == reference(data) == set()
+    for _, table, row, column, value in INJECTIONS:
+        set_cell(data, table, row, column, value)
+    assert fast(data) == reference(data)
+
+
+def test_an_error_repeated_in_rows_and_tables_is_reported_each_time() -> None:
+    # each distinct cell is checked once, in the first table that has it
+    data = fixture_tables()
+    for table, row, column in [("organisations", 1, "country"), ("project_countries", 1, "value"),
+                               ("project_countries", 2, "value")]:
+        set_cell(data, table, row, column, "MOR")
+    expected = reference(data)
+    assert len(expected) == 3
+    assert fast(data) == expected

@@ -1,0 +1,69 @@
+"""SHACL layer: business rules fire on the right record, field and line, and the
+prepared-query path gives exactly pyshacl's plain results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib.compare import isomorphic
+
+from coopdata import build_graph, load
+from coopdata.reference.pyshacl import shacl_results
+from tests.test_cli import READING, replace_in, run
+
+SECOND = "records/projects/second.yaml"
+CASES = [
+    ("projects/second.yaml", 'planned_end: "2020"', 'planned_end: "2016-12"',
+     f"{SECOND}:14 second planned_end: the end (2016-12) is before the start (2017) "
+     "[shacl-end-not-before-start]"),
+    ("events/conference.yaml", 'end: "2018-12-07"', 'end: "2018-11"',
+     "records/events/conference.yaml:5 conference end: the end (2018-11) is before the start "
+     "(2018-12-05) "
+     "[shacl-end-not-before-start]"),
+    ("projects/second.yaml", 'actual_start: "2018-03-15"', 'actual_start: "2999-01"',
+     f"{SECOND}:13 second actual_start: 2999-01 is in the future: an actual start or end "
+     "cannot be later than today (a date yet to come is a planned_start or planned_end) "
+     "[shacl-actual-date-not-in-future]"),
+    ("projects/second.yaml", "amount: 2.5", "amount: -2.5",
+     f"{SECOND}:20 second budgets[2].amount: the amount (-2.5) is negative "
+     "[shacl-budget-not-negative]"),
+    ("projects/second.yaml", "programme: programme", "programme: first",
+     f"{SECOND}:34 second programme: https://w3id.org/coopdata/id/project/first is not a "
+     'programme: "programme" names a project record of type programme '
+     "[shacl-programme-member-of-programme]"),
+    ("events/audience.yaml", "  - person: guest\n", "  - person: guest\n    organisation: agency\n",
+     "records/events/audience.yaml:7 audience participants[1].person: a participant is a "
+     'person or an organisation: give exactly one of "person" and "organisation" (value: '
+     '"https://w3id.org/coopdata/id/person/guest") [shacl-participant-is-person-or-organisation]'),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "expected"), CASES,
+                         ids=[c[3].rsplit("[", 1)[-1].rstrip("]") for c in CASES])
+def test_business_rules(records: Path, file: str, old: str, new: str, expected: str) -> None:
+    replace_in(records / file, old, new)
+    code, output = run("validate", "--records", "records")
+    first, *findings, _summary = output.splitlines(keepends=True)
+    violations = [line.rstrip("\n") for line in findings if not line.rstrip().endswith(")")]
+    assert (code, first, violations) == (1, READING, [expected])
+
+
+def test_warnings_do_not_fail_unless_strict(records: Path) -> None:
+    replace_in(records / "agreements" / "mou.yaml", 'signed: "2013-06"\n', "")
+    code, output = run("validate", "--records", "records")
+    assert (code, output) == (0, READING + "records/agreements/mou.yaml:1 mou signed: the "
+                              'agreement is signed (status "signed") but its signing date '
+                              '("signed") is not '
+                              "given [shacl-signed-agreement-has-date] (warning)\n"
+                              "valid: 13 records: 0 violations, 1 warning, 0 infos\n")
+    assert run("validate", "--records", "records", "--strict")[0] == 1
+
+
+def test_prepared_queries_give_the_reference_results(records: Path) -> None:
+    for file, old, new, _ in CASES:
+        replace_in(records / file, old, new)
+    dataset, _ = load(records)
+    graph = build_graph(dataset)
+    prepared, plain = shacl_results(graph), shacl_results(graph, prepared=False)
+    assert len(prepared) > 20 and isomorphic(prepared, plain)
