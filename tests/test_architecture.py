@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -245,7 +246,7 @@ def test_a_reference_user_is_found(tmp_path: Path) -> None:
                                   "def f():\n    import json\n"])
 def test_hidden_imports_are_found(tmp_path: Path, text: str,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(__import__(__name__), "PACKAGE", _package(tmp_path, {"report.py": text}))
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", _package(tmp_path, {"report.py": text}))
     with pytest.raises(AssertionError):
         test_imports_inside_functions_are_for_heavy_dependencies()
 

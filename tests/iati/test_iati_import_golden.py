@@ -5,7 +5,7 @@ file written, the text and JSON accounts, the findings) for a set of imports: th
 IATI files, synthetic activities (one and two workers, with filters), the shared
 activities mutated at random (attributes and elements removed, values spoilt: the
 mapping's rarer branches and warnings) and a broken file. The digests were made by the
-code before the speed work (commit 945c9a5) with ``python tests/test_iati_import_golden.py
+code before the speed work (commit 945c9a5) with ``python tests/iati/test_iati_import_golden.py
 --write``; when the mapping is changed on purpose, make them again and say why.
 """
 
@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "iati"
 ACTIVITIES = SHARED / "activities"
 SMALL = ROOT / "tests" / "fixtures" / "iati" / "small.xml"

@@ -16,7 +16,7 @@ from coopdata.model.fieldtypes import FIELD_TYPES, SLUG, FieldType
 from coopdata.model.spec import KINDS, TYPES, Field
 from coopdata.model.values import Problem, point_text
 from coopdata.tables.layout import TEXT_TYPES, guard, unguard
-from strategies import partial_dates, plain_text
+from tests.strategies import partial_dates, plain_text
 
 
 def _all_fields(fields: tuple[Field, ...]) -> list[Field]:
