@@ -32,18 +32,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from iati_synthetic import write  # noqa: E402
 
-_RUN = ("import sys; from coopdata.iati.importer import import_iati; "
+_RUN = ("import sys; from coopdata.iati.reading.importer import import_iati; "
         "import_iati([sys.argv[1]], sys.argv[2], workers=int(sys.argv[3])).close()")
 _STEPS = """
 import json, sys, time
-from coopdata.iati.mapping import map_activity
+from coopdata.iati.reading.mapping import map_activity
 from coopdata.iati.paths import paths_in
-from coopdata.iati.read import ActivityFile, load_schema, schema_folder
-from coopdata.iati.recordtext import record_text
+from coopdata.iati.reading.read import ActivityFile, load_schema, schema_folder
+from coopdata.iati.reading.recordtext import record_text
 try:
-    from coopdata.iati.organisations import NamedOrganisations as Organisations
+    from coopdata.iati.writing.organisations import NamedOrganisations as Organisations
 except ImportError:  # (before the importer was split)
-    from coopdata.iati.importer import _Organisations as Organisations
+    from coopdata.iati.reading.importer import _Organisations as Organisations
 steps = {}
 def timed(name, work):
     start = time.process_time()

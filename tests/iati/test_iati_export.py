@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from coopdata.iati import rules, xsd
-from coopdata.iati.write import export, write_activities
+from coopdata.iati.writing import rules, xsd
+from coopdata.iati.writing.write import export, write_activities
 from coopdata.model.config import ReleaseConfig
 from coopdata.model.dates import PartialDate
 from coopdata.model.resources import default_records

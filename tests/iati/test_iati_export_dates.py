@@ -1,5 +1,5 @@
 """IATI out: the rule for dates known to the month or year and for statuses the records do
-not state (coopdata.iati.timing), as properties over any partial dates, and as written in
+not state (coopdata.iati.writing.timing), as properties over any partial dates, and as written in
 a file the official 2.03 schema and the IATI rules accept."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from coopdata.iati import rules, xsd
-from coopdata.iati.timing import DATE_TYPES, activity_dates, activity_status
-from coopdata.iati.write import write_activities
+from coopdata.iati.writing import rules, xsd
+from coopdata.iati.writing.timing import DATE_TYPES, activity_dates, activity_status
+from coopdata.iati.writing.write import write_activities
 from coopdata.model.dates import PartialDate
 from coopdata.model.resources import default_records
 from coopdata.records.load import load
@@ -124,7 +124,17 @@ def test_written_dates_pass_the_schema_and_the_rules(tmp_path: Path,
     today = dt.date(2041, 1, 1)
     out = tmp_path / "a.xml"
     written = write_activities(dataset, out, today=today)
-    assert "migrations-territoires-developpement-ii" in [r.id for _, r in written.activities]
+    ids = [r.id for _, r in written.activities]
+    starts = [data[n] for n in ("planned_start", "actual_start") if n in data]
+    ends = [data[n] for n in ("planned_end", "actual_end") if n in data]
+    # a start after an end: a partial actual date made planned would come out of order and
+    # is not written, which may leave no start: then the project is left out, and said to be
+    if any(s.earliest > e.latest for s in starts for e in ends) \
+            and "migrations-territoires-developpement-ii" not in ids:
+        assert [f.field for f in written.left_out
+                if f.record == "migrations-territoires-developpement-ii"] == ["planned_start"]
+        return
+    assert "migrations-territoires-developpement-ii" in ids
     assert list(xsd.check(out)) == []
     broken = [e for e in rules.check(out, today=today) if e.severity == "violation"]
     in_order = all(data[a].earliest <= data[b].latest for a, b in (

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from coopdata.iati import rules, xsd
-from coopdata.iati.write import export
+from coopdata.iati.writing import rules, xsd
+from coopdata.iati.writing.write import export
 from coopdata.model.dataset import Dataset, Record
 from coopdata.model.dates import PartialDate
 from coopdata.model.resources import default_records

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from coopdata.cli import main
-from coopdata.iati.importer import MANIFEST, import_iati, record_id
-from coopdata.iati.read import ActivityFile, schema_folder
-from coopdata.iati.recordtext import record_text
+from coopdata.iati.reading.importer import MANIFEST, import_iati, record_id
+from coopdata.iati.reading.read import ActivityFile, schema_folder
+from coopdata.iati.reading.recordtext import record_text
 from coopdata.model import codes
 from coopdata.records.values import parse_point
 
@@ -499,7 +499,7 @@ def test_generated_activities_are_read_back(tmp_path: Path, identifier: str,
 def test_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
     """Each activity is cut from the tree once read: the root never holds more than the
     activities of the last chunk fed to the parser, however long the file."""
-    from coopdata.iati.read import _CHUNK
+    from coopdata.iati.reading.read import _CHUNK
 
     one = _activity("X-00000")
     path = _write(tmp_path / "many.xml", "".join(_activity(f"X-{n:05d}") for n in range(5000)))
@@ -528,7 +528,7 @@ def test_record_text_reads_back_as_written(value: Any) -> None:
 def _output(out: Path, result: Any) -> dict[str, Any]:
     """Everything an import gives: each file's bytes, the account (text and JSON, with
     the records folder's name taken out) and the findings."""
-    from coopdata.iati.summary import json_chunks, text_lines
+    from coopdata.iati.reading.summary import json_chunks, text_lines
 
     name = out.name
     return {"files": {p.relative_to(out).as_posix(): p.read_bytes()

@@ -32,7 +32,7 @@ GOLDEN = ROOT / "tests" / "golden" / "iati-import.json"
 
 
 def _schema() -> Path | None:
-    from coopdata.iati.read import schema_folder
+    from coopdata.iati.reading.read import schema_folder
 
     found = schema_folder()
     if found is None and (SHARED / "schemas" / "2.03").is_dir():
@@ -46,7 +46,7 @@ def _digest(data: bytes) -> str:
 
 def _snapshot(out: Path, result: Any) -> dict[str, str]:
     """The digest of each thing an import gives."""
-    from coopdata.iati.summary import json_chunks, text_lines
+    from coopdata.iati.reading.summary import json_chunks, text_lines
 
     found = {f"file {p.relative_to(out).as_posix()}": _digest(p.read_bytes())
              for p in sorted(out.rglob("*")) if p.is_file()} if out.is_dir() else {}
@@ -85,7 +85,7 @@ def _cases(folder: Path) -> dict[str, Callable[[Path], Any]]:
     """Each import to compare: its name and how to run it into a records folder."""
     from benchmarks.iati_synthetic import write
 
-    from coopdata.iati.importer import import_iati
+    from coopdata.iati.reading.importer import import_iati
 
     schema = _schema()
     synthetic = folder / "synthetic"

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from coopdata.iati import paths
-from coopdata.iati.mapvalues import language_of, to_decimal
-from coopdata.iati.read import attribute_name, element_name
-from coopdata.iati.recordtext import record_text
+from coopdata.iati.reading.mapvalues import language_of, to_decimal
+from coopdata.iati.reading.read import attribute_name, element_name
+from coopdata.iati.reading.recordtext import record_text
 from coopdata.model import codes as registries
 from coopdata.records.checks import MAX_NUMBER_EXPONENT, MAX_SIGNIFICANT_DIGITS
 

@@ -18,7 +18,7 @@ import pyoxigraph
 import pytest
 from lxml import etree
 
-from coopdata.iati.importer import import_iati
+from coopdata.iati.reading.importer import import_iati
 from coopdata.sparql.query import open_store, run_query
 from coopdata.sparql.results import format_solutions
 

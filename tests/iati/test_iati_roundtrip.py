@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from coopdata.iati import rules, xsd
 from coopdata.iati.canonical import pairs, paths
-from coopdata.iati.importer import import_iati
-from coopdata.iati.write import export
+from coopdata.iati.reading.importer import import_iati
+from coopdata.iati.writing import rules, xsd
+from coopdata.iati.writing.write import export
 from coopdata.records.load import load
 
 TODAY = dt.date(2026, 1, 1)

@@ -46,10 +46,10 @@ def import_iati_command(paths: tuple[Path, ...], out: Path, countries: tuple[str
     from coopdata.errors import RecordsInvalid
 
     # a command's modules load when it runs: --help stays fast
-    from coopdata.iati.importer import import_iati as run
+    from coopdata.iati.reading.importer import import_iati as run
 
     # a command's modules load when it runs: --help stays fast
-    from coopdata.iati.summary import json_chunks, text_lines
+    from coopdata.iati.reading.summary import json_chunks, text_lines
 
     result = run(paths, out, countries=countries, sectors=sectors, publishers=publishers)
     try:
@@ -83,7 +83,7 @@ def export_iati_command(records: Path | None, out: Path) -> None:
     IATI cannot hold are listed as infos (see docs/iati.md).
     """
     # a command's modules load when it runs: --help stays fast
-    from coopdata.iati.export import export_file
+    from coopdata.iati.writing.export import export_file
 
     exported = export_file(records, out)
     for finding in sorted(exported.findings, key=lambda f: f.sort_key()):

@@ -30,7 +30,7 @@ from collections import Counter
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from coopdata.iati.read import XML_LANG, attribute_name, element_name
+from coopdata.iati.reading.read import XML_LANG, attribute_name, element_name
 
 NUMBER_ATTRIBUTES = frozenset({"value", "percentage", "rate-1", "rate-2", "level",
                                "hierarchy", "year", "phaseout-year"})

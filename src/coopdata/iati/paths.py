@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from coopdata.iati.read import attribute_name, element_name
+from coopdata.iati.reading.read import attribute_name, element_name
 
 
 def paths_in(activity: Any) -> Counter[str]:

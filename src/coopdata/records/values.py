@@ -1,4 +1,4 @@
-"""Kept only for the modules that still import these values from here (``iati/mapping.py``
+"""Kept only for the modules that still import these values from here (``iati/reading/mapping.py``
 and some tests): they live in :mod:`coopdata.model.values`, where the field types
 (:mod:`coopdata.model.fieldtypes`) check with them. Import them from there."""
 

@@ -29,7 +29,7 @@ from typing import Any
 from lxml import etree
 
 from coopdata.errors import UsageError
-from coopdata.iati.read import ActivityFile, attribute_name, element_name
+from coopdata.iati.reading.read import ActivityFile, attribute_name, element_name
 from coopdata.model.dataset import Dataset
 from coopdata.model.dates import PartialDate
 from coopdata.model.spec import KINDS
@@ -37,7 +37,7 @@ from coopdata.release.dir import ReleaseDir
 from coopdata.tables.read import read_tables
 
 IATI_ACTIVITIES = "iati-activities.xml"
-"""The release's IATI activity file (the name :mod:`coopdata.iati.write` gives it)."""
+"""The release's IATI activity file (the name :mod:`coopdata.iati.writing.write` gives it)."""
 
 CHANGES = "changes"
 """The folder of a release (after the first) holding the triples added and removed."""

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from coopdata.errors import RecordsInvalid
-from coopdata.iati.write import ACTIVITIES, ORGANISATIONS, export
+from coopdata.iati.writing.write import ACTIVITIES, ORGANISATIONS, export
 from coopdata.jsonfile import dump_json
 from coopdata.model.dataset import Dataset
 from coopdata.model.spec import KINDS

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from coopdata.iati.mapstate import (
+from coopdata.iati.reading.mapstate import (
     ACTIVITY,
     PROJECT,
     Activity,
@@ -14,7 +14,7 @@ from coopdata.iati.mapstate import (
     fields_of,
     new_object,
 )
-from coopdata.iati.mapvalues import short_text
+from coopdata.iati.reading.mapvalues import short_text
 from coopdata.model.spec import Field
 
 _WGS84 = ("http://www.opengis.net/def/crs/EPSG/0/4326", "EPSG:4326",

@@ -1,7 +1,7 @@
 """The state of one activity being mapped (:class:`Activity`): every value goes into the
 record through :meth:`Activity.put`, which looks the field up in the model
 (:mod:`coopdata.model.spec`), turns the IATI text into the field's type
-(:mod:`coopdata.iati.mapvalues`) and counts the IATI path as carried; and what the
+(:mod:`coopdata.iati.reading.mapvalues`) and counts the IATI path as carried; and what the
 handlers of the elements share."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from coopdata.iati.mapvalues import (
+from coopdata.iati.reading.mapvalues import (
     PURE_KINDS,
     PURE_LIMIT,
     PURE_VALUES,
@@ -25,7 +25,7 @@ from coopdata.iati.mapvalues import (
     short_text,
     to_decimal,
 )
-from coopdata.iati.read import XML_LANG
+from coopdata.iati.reading.read import XML_LANG
 from coopdata.model.spec import KINDS, Field, by_name
 from coopdata.records.values import parse_point, point_text
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from coopdata.iati import mapfinance as finance
-from coopdata.iati import mapplaces as places
-from coopdata.iati import mapresults as results
-from coopdata.iati.mapstate import (
+from coopdata.iati.reading import mapfinance as finance
+from coopdata.iati.reading import mapplaces as places
+from coopdata.iati.reading import mapresults as results
+from coopdata.iati.reading.mapstate import (
     ACTIVITY,
     PROJECT,
     Activity,
@@ -32,8 +32,8 @@ from coopdata.iati.mapstate import (
     fields_of,
     new_object,
 )
-from coopdata.iati.mapvalues import language_of, notation
-from coopdata.iati.read import XML_LANG
+from coopdata.iati.reading.mapvalues import language_of, notation
+from coopdata.iati.reading.read import XML_LANG
 
 _DAC_5 = "1"
 """The IATI sector vocabulary of the OECD DAC 5-digit purpose codes (the default)."""

@@ -1,7 +1,7 @@
 """The ``iati-activity`` of one project record: its header (identifier, reporting and
 participating organisations, title and descriptions), status and dates, its codes, and
-the children that :mod:`~coopdata.iati.places`, :mod:`~coopdata.iati.finance` and
-:mod:`~coopdata.iati.results` write, in the order the 2.03 schema requires."""
+the children that :mod:`~coopdata.iati.writing.places`, :mod:`~coopdata.iati.writing.finance` and
+:mod:`~coopdata.iati.writing.results` write, in the order the 2.03 schema requires."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from typing import Any
 
 from lxml import etree
 
-from coopdata.iati.builder import identifier
-from coopdata.iati.codes import iati_code
-from coopdata.iati.finance import Finance
-from coopdata.iati.places import Places
-from coopdata.iati.results import Results
-from coopdata.iati.timing import activity_dates, activity_status
-from coopdata.iati.values import ACTIVITIES, XML_LANG, attrs, flag, narratives, num
+from coopdata.iati.writing.builder import identifier
+from coopdata.iati.writing.codes import iati_code
+from coopdata.iati.writing.finance import Finance
+from coopdata.iati.writing.places import Places
+from coopdata.iati.writing.results import Results
+from coopdata.iati.writing.timing import activity_dates, activity_status
+from coopdata.iati.writing.values import ACTIVITIES, XML_LANG, attrs, flag, narratives, num
 from coopdata.model.config import ReleaseConfig
 from coopdata.model.dataset import Dataset, Record
 from coopdata.model.uris import Uris
@@ -34,7 +34,7 @@ class Activity(Places, Finance, Results):
 
     def missing(self) -> list[Finding]:
         """What IATI requires of an activity that the record does not give and that no
-        rule of :mod:`coopdata.iati.timing` derives from it."""
+        rule of :mod:`coopdata.iati.writing.timing` derives from it."""
         data = self.data
         lacks = []
         if self.status is None:
@@ -199,7 +199,7 @@ class Activity(Places, Finance, Results):
                 narratives(owner, other.get("owner_name"))
 
     def dates(self, body: Any) -> None:
-        """The ``activity-date``s (the rule of :mod:`coopdata.iati.timing`)."""
+        """The ``activity-date``s (the rule of :mod:`coopdata.iati.writing.timing`)."""
         for date in self.activity_dates.written:
             element = etree.SubElement(body, "activity-date", type=date.type,
                                        **{"iso-date": date.iso_date.isoformat()})

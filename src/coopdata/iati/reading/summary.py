@@ -9,8 +9,8 @@ from dataclasses import asdict
 
 import orjson
 
-from coopdata.iati.importer import Imported
 from coopdata.iati.paths import show
+from coopdata.iati.reading.importer import Imported
 from coopdata.report import display_path
 
 

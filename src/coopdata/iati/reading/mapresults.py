@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from coopdata.iati.mapfinance import in_order, period_dates
-from coopdata.iati.mapstate import (
+from coopdata.iati.reading.mapfinance import in_order, period_dates
+from coopdata.iati.reading.mapstate import (
     ACTIVITY,
     PROJECT,
     Activity,

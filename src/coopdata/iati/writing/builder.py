@@ -9,8 +9,8 @@ from typing import Any
 
 from lxml import etree
 
-from coopdata.iati.codes import iati_code
-from coopdata.iati.values import is_day, narratives
+from coopdata.iati.writing.codes import iati_code
+from coopdata.iati.writing.values import is_day, narratives
 from coopdata.model.config import ReleaseConfig
 from coopdata.model.dataset import Dataset, Record
 from coopdata.model.uris import Uris

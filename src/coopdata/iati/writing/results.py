@@ -9,9 +9,9 @@ from typing import Any
 
 from lxml import etree
 
-from coopdata.iati.builder import Builder
-from coopdata.iati.codes import iati_code
-from coopdata.iati.values import (
+from coopdata.iati.writing.builder import Builder
+from coopdata.iati.writing.codes import iati_code
+from coopdata.iati.writing.values import (
     attrs,
     first_text,
     flag,

@@ -7,9 +7,9 @@ from typing import Any
 
 from lxml import etree
 
-from coopdata.iati.builder import Builder
-from coopdata.iati.codes import iati_code
-from coopdata.iati.values import SRS_NAME, attrs, maybe_num, narratives, pos_text
+from coopdata.iati.writing.builder import Builder
+from coopdata.iati.writing.codes import iati_code
+from coopdata.iati.writing.values import SRS_NAME, attrs, maybe_num, narratives, pos_text
 
 
 class Places(Builder):

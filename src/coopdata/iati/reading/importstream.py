@@ -22,12 +22,12 @@ import orjson
 
 from coopdata.errors import OutputError
 from coopdata.iati import paths as pathcount
-from coopdata.iati.ids import record_id
-from coopdata.iati.importorgs import NamedOrganisations, Organisation
-from coopdata.iati.importresult import FileSummary, Imported
-from coopdata.iati.mapping import map_activity
-from coopdata.iati.read import ActivityFile
-from coopdata.iati.recordtext import record_text
+from coopdata.iati.reading.ids import record_id
+from coopdata.iati.reading.importorgs import NamedOrganisations, Organisation
+from coopdata.iati.reading.importresult import FileSummary, Imported
+from coopdata.iati.reading.mapping import map_activity
+from coopdata.iati.reading.read import ActivityFile
+from coopdata.iati.reading.recordtext import record_text
 from coopdata.model.spec import KINDS, by_name
 from coopdata.report import display_path
 

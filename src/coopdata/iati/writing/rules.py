@@ -35,7 +35,7 @@ from typing import Any
 
 from lxml import etree
 
-from coopdata.iati.codes import iati_codes
+from coopdata.iati.writing.codes import iati_codes
 from coopdata.model import codes
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from coopdata.iati.mapstate import (
+from coopdata.iati.reading.mapstate import (
     ACTIVITY,
     PROJECT,
     Activity,
@@ -14,7 +14,7 @@ from coopdata.iati.mapstate import (
     fields_of,
     new_object,
 )
-from coopdata.iati.mapvalues import iso_day
+from coopdata.iati.reading.mapvalues import iso_day
 from coopdata.model.spec import Field, by_name
 
 

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from coopdata.errors import OutputError, RecordsInvalid
-from coopdata.iati.write import Exported, export
+from coopdata.iati.writing.write import Exported, export
 from coopdata.model.config import ReleaseConfig
 from coopdata.records.load import load
 

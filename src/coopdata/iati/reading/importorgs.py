@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from coopdata.iati.ids import record_id
-from coopdata.iati.mapping import notation
+from coopdata.iati.reading.ids import record_id
+from coopdata.iati.reading.mapping import notation
 from coopdata.model.spec import KINDS, by_name
 
 ORGANISATION_FIELDS = by_name(KINDS["organisation"].fields)

@@ -29,12 +29,12 @@ from typing import Any
 import orjson
 
 from coopdata.errors import OutputError, UsageError
-from coopdata.iati.ids import record_id
-from coopdata.iati.importorgs import ORGANISATION_FIELDS, NamedOrganisations
-from coopdata.iati.importresult import Imported
-from coopdata.iati.importstream import Filters, Job, merge_shares, run_shares
-from coopdata.iati.read import XML_LANG, load_schema, schema_folder
-from coopdata.iati.recordtext import record_text
+from coopdata.iati.reading.ids import record_id
+from coopdata.iati.reading.importorgs import ORGANISATION_FIELDS, NamedOrganisations
+from coopdata.iati.reading.importresult import Imported
+from coopdata.iati.reading.importstream import Filters, Job, merge_shares, run_shares
+from coopdata.iati.reading.read import XML_LANG, load_schema, schema_folder
+from coopdata.iati.reading.recordtext import record_text
 from coopdata.records.files import record_files
 from coopdata.records.read import read_record
 from coopdata.report import Finding, Report

@@ -3,10 +3,10 @@ written and then checked against the official schemas and the IATI rules.
 
 One ``iati-activity`` for every project record that holds what IATI requires, written one
 at a time with lxml's incremental writer (the file is never one tree in memory), built by
-:class:`coopdata.iati.activity.Activity`. What the writer does with facts IATI cannot hold
+:class:`coopdata.iati.writing.activity.Activity`. What the writer does with facts IATI cannot hold
 is in ``docs/iati.md`` ("IATI out"); in short, it never invents a fact:
 
-- dates and statuses follow :mod:`coopdata.iati.timing`: a date known to the month or
+- dates and statuses follow :mod:`coopdata.iati.writing.timing`: a date known to the month or
   year is a *planned* ``activity-date`` at the first (start) or last (end) day of that
   month or year, whose narrative gives the date as known; an actual date is written only
   when its day is known; a status the record does not state is derived from its dates and
@@ -34,12 +34,12 @@ from typing import Any
 
 from lxml import etree
 
-from coopdata.iati import rules, xsd
-from coopdata.iati.activity import Activity
-from coopdata.iati.builder import identifier
-from coopdata.iati.organisations import write_organisations
-from coopdata.iati.timing import DATE_TYPES
-from coopdata.iati.values import ACTIVITIES, ORGANISATIONS, STANDARD_URI, VERSION
+from coopdata.iati.writing import rules, xsd
+from coopdata.iati.writing.activity import Activity
+from coopdata.iati.writing.builder import identifier
+from coopdata.iati.writing.organisations import write_organisations
+from coopdata.iati.writing.timing import DATE_TYPES
+from coopdata.iati.writing.values import ACTIVITIES, ORGANISATIONS, STANDARD_URI, VERSION
 from coopdata.model.config import ReleaseConfig
 from coopdata.model.dataset import Dataset, Record
 from coopdata.model.uris import Uris

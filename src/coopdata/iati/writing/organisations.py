@@ -6,8 +6,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from coopdata.iati.codes import iati_code
-from coopdata.iati.values import VERSION, attrs, narratives
+from coopdata.iati.writing.codes import iati_code
+from coopdata.iati.writing.values import VERSION, attrs, narratives
 from coopdata.model.dataset import Dataset
 
 

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from coopdata.iati.codes import iati_code
+from coopdata.iati.writing.codes import iati_code
 from coopdata.model.dates import PartialDate
 
 DATE_TYPES = (("planned_start", "1"), ("actual_start", "2"), ("planned_end", "3"),
