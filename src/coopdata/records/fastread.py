@@ -31,9 +31,9 @@ _UNPRINTABLE = re.compile("[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe"
 """Characters outside ASCII that PyYAML's reader refuses, other line breaks, and a
 byte order mark."""
 _KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
-_Line = tuple[int, str, int, str, str]
-"""A line split: its indentation, the rest of it, and that rest split (its dash, key
-and what follows them: :meth:`_Reader.split`)."""
+_Line = tuple[int, str, int, str, str, bool]
+"""A line split: its indentation, the rest of it, that rest split (its dash, key and
+what follows them: :meth:`_Reader.split`), and whether what follows is a plain scalar."""
 _REMEMBERED: dict[Callable[[str], Any], tuple[set[str], dict[str, _Line]]] = {}
 """For each ``typed`` callback (there is one: the loader's), the keys seen to be simple
 and read as text (``title``, ``fr``…), and the lines already split (``  currency: EUR``,
@@ -103,7 +103,7 @@ class _Reader:
             raise _Unsupported
         top = _Frame(0, {})
         self.stack.append(top)
-        known_lines = self.lines
+        known_lines, stack = self.lines, self.stack
         for line in lines:
             known = known_lines.get(line)
             if known is None:
@@ -113,17 +113,39 @@ class _Reader:
                     continue
                 indent = len(line) - len(content)
             else:
-                indent, content, dash, key, rest = known
-            if self.folding is not None:
-                if indent > self.folding[3]:
+                indent, content, dash, key, rest, plain = known
+            folding = self.folding
+            if folding is not None:
+                if indent > folding[3]:
                     self.fold(content)
                     continue
-                self.end_folding()
+                if self.quoted or len(folding[2]) > 1:
+                    self.end_folding()
+                else:  # (what end_folding does with a plain scalar on one line)
+                    folding[0].items[folding[1]] = self.typed(folding[2][0])  # type: ignore[index]
+                    self.folding = None
             self.blanks = 0
             if known is None:
                 dash, key, rest = self.split(content)
+                plain = _plain_scalar(rest)
                 if len(known_lines) < _LINES_MAX:
-                    known_lines[line] = (indent, content, dash, key, rest)
+                    known_lines[line] = (indent, content, dash, key, rest, plain)
+            if key and not dash and self.slot is None and (plain or not rest):
+                # what line, entry and value do with the commonest lines, ``key: plain
+                # scalar`` and ``key:``, in a mapping being read
+                while stack[-1].indent > indent:
+                    stack.pop()
+                frame = stack[-1]
+                items = frame.items
+                if frame.indent == indent and type(items) is dict:
+                    if key in items:
+                        raise _Unsupported
+                    items[key] = None
+                    if plain:
+                        self.folding, self.quoted = (frame, key, [rest], indent), False
+                    else:
+                        self.slot = (frame, key, True)
+                    continue
             self.line(indent, dash, key, rest)
         self.end_folding()
         if self.slot is not None:
@@ -223,7 +245,7 @@ class _Reader:
             items[place], end = self.flow(text, 0)
             if end != len(text):
                 raise _Unsupported
-        elif first in _INDICATORS or ": " in text or text[-1] == ":":
+        elif not _plain_scalar(text):
             raise _Unsupported
         else:
             self.folding, self.quoted = (frame, place, [text], frame.indent), False
@@ -298,6 +320,13 @@ class _Reader:
         if plain is None:
             raise _Unsupported
         return self.typed(plain[1]), plain.end()
+
+
+def _plain_scalar(text: str) -> bool:
+    """Whether ``text``, after a key or dash, starts a plain scalar read here (one that
+    may go on over the next lines)."""
+    return bool(text) and text[0] not in _INDICATORS and text[0] not in "'\"" \
+        and ": " not in text and text[-1] != ":"
 
 
 def _key_and_rest(content: str) -> tuple[str | None, str]:
