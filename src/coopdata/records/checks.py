@@ -205,6 +205,12 @@ class FieldChecker:
             return None
         clean = {}
         for lang, text in value.items():
+            if lang in LANGUAGES and type(text) is str and (
+                    text in _CLEAN_TEXT or (text.isascii() and text.isprintable())):
+                stripped = text.strip()  # (plain_text finds nothing to say of such text)
+                if stripped:
+                    clean[lang] = stripped
+                    continue
             sub = f"{path}.{lang}"
             if lang not in LANGUAGES and not self.text_language(lang, sub):
                 continue

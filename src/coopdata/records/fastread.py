@@ -130,19 +130,32 @@ class _Reader:
                 plain = _plain_scalar(rest)
                 if len(known_lines) < _LINES_MAX:
                     known_lines[line] = (indent, content, dash, key, rest, plain)
-            if key and not dash and self.slot is None and (plain or not rest):
-                # what line, entry and value do with the commonest lines, ``key: plain
-                # scalar`` and ``key:``, in a mapping being read
+            if self.slot is None and (key or dash) and (plain or (key and not rest)):
+                # what line, entry and value do with the commonest lines in a block being
+                # read: ``key: plain scalar`` and ``key:`` in a mapping, ``- plain scalar``,
+                # ``- key: plain scalar`` and ``- key:`` in a sequence
                 while stack[-1].indent > indent:
                     stack.pop()
                 frame = stack[-1]
                 items = frame.items
-                if frame.indent == indent and type(items) is dict:
-                    if key in items:
+                if frame.indent == indent and type(items) is (list if dash else dict):
+                    if not key:  # (- plain scalar)
+                        items.append(None)
+                        self.folding, self.quoted = (frame, len(items) - 1, [rest], indent), \
+                            False
+                        continue
+                    if dash:  # a mapping starts in the sequence
+                        if len(stack) > self.deepest:
+                            raise _Unsupported
+                        frame = _Frame(indent + dash, {})
+                        items.append(frame.items)
+                        stack.append(frame)
+                        items = frame.items
+                    elif key in items:
                         raise _Unsupported
                     items[key] = None
                     if plain:
-                        self.folding, self.quoted = (frame, key, [rest], indent), False
+                        self.folding, self.quoted = (frame, key, [rest], frame.indent), False
                     else:
                         self.slot = (frame, key, True)
                     continue
