@@ -140,7 +140,7 @@ class _Reader:
                 items = frame.items
                 if frame.indent == indent and type(items) is (list if dash else dict):
                     if not key:  # (- plain scalar)
-                        items.append(None)
+                        items.append(None)  # type: ignore[union-attr]
                         self.folding, self.quoted = (frame, len(items) - 1, [rest], indent), \
                             False
                         continue
@@ -148,12 +148,12 @@ class _Reader:
                         if len(stack) > self.deepest:
                             raise _Unsupported
                         frame = _Frame(indent + dash, {})
-                        items.append(frame.items)
+                        items.append(frame.items)  # type: ignore[union-attr]
                         stack.append(frame)
                         items = frame.items
                     elif key in items:
                         raise _Unsupported
-                    items[key] = None
+                    items[key] = None  # type: ignore[call-overload]
                     if plain:
                         self.folding, self.quoted = (frame, key, [rest], frame.indent), False
                     else:
