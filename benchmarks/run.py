@@ -1,6 +1,7 @@
 """Benchmark coopdata on synthetic record sets, beside the reference pipeline.
 
     python benchmarks/run.py --projects 1000 10000 100000 --repeat 3 --json figures.json --docs
+    python benchmarks/run.py --projects 10000 --repeat 3 --baseline ../other/src
 
 For each size, a deterministic synthetic record set (:mod:`synthetic`, without its
 deliberate errors, so that the release goes through) is generated and synced to disk,
@@ -13,7 +14,9 @@ more. The reference pipeline (rdflib Graph, Frictionless, pyshacl with default o
 rdflib's serialisers) then runs on the same records, in its own process, killed at
 ``--reference-timeout`` seconds (the bound is then recorded as a lower limit), and the
 fast SHACL validator is timed alone on the same triples for the SHACL speed-up. With
-``--docs`` the table goes into docs/performance.md between its markers.
+``--docs`` the table goes into docs/performance.md between its markers. With
+``--baseline`` only the fast release runs, with another checkout's coopdata and with
+this one's in turns, for the load step and the total side by side.
 """
 
 from __future__ import annotations
@@ -53,16 +56,28 @@ def child_fast(records: Path, out: Path) -> None:
     """The full ``coopdata release``, each step timed through its progress callback."""
     from coopdata.release.job import release
 
-    marks: list[tuple[str, float]] = []
+    marks: list[tuple[str, float, float]] = []
     started = time.perf_counter()
     result = release(out, records, version="bench", date="2026-01-01", site=False,
-                     progress=lambda name: marks.append((name, time.perf_counter())))
+                     progress=lambda name: marks.append((name, time.perf_counter(), cpu())))
     ended = time.perf_counter()
-    stages = {}
-    for (name, at), (_, following) in zip(marks, [*marks[1:], ("end", ended)], strict=True):
+    stages, stages_cpu = {}, {}
+    for (name, at, cpu_at), (_, following, cpu_following) in zip(
+            marks, [*marks[1:], ("end", ended, cpu())], strict=True):
         stages[name] = following - at
+        stages_cpu[name] = cpu_following - cpu_at
     emit({"stages": stages, "total": ended - started, "triples": result.info.triples,
-          "peak_rss_mb": peak_rss_mb(), "findings": len(result.report.findings)})
+          "peak_rss_mb": peak_rss_mb(), "findings": len(result.report.findings),
+          "stages_cpu": stages_cpu})
+
+
+def cpu() -> float:
+    """CPU seconds of this process and of its children reaped so far (a step's workers
+    are reaped when it ends): a step's own, on a shared machine, when others' work
+    stretches its wall time."""
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                          resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def child_shacl(records: Path) -> None:
@@ -155,13 +170,15 @@ class MemorySampler(threading.Thread):
             self.peak_mb = max(self.peak_mb, tree_memory_mb(self.pid))
 
 
-def run_child(kind: str, records: Path, timeout: float) -> dict[str, Any]:
+def run_child(kind: str, records: Path, timeout: float,
+              source: Path = ROOT / "src") -> dict[str, Any]:
+    """One child run on ``records``, with the coopdata of ``source`` (this checkout's)."""
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, __file__, "--child", kind, "--records", str(records),
                    "--out", out]
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True,
-                                   env={**os.environ, "PYTHONPATH": str(ROOT / "src"),
+                                   env={**os.environ, "PYTHONPATH": str(source),
                                         LAUNCHED: repr(time.time())})
         sampler = MemorySampler(process.pid)
         sampler.start()
@@ -276,6 +293,41 @@ def markdown(figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def side_by_side(records: Path, baseline: Path, repeat: int) -> dict[str, Any]:
+    """The fast release of ``records`` with the coopdata of ``baseline`` (another
+    checkout's ``src``) and with this checkout's, in turns, ``repeat`` times each: the
+    load step and the total of each run, the medians, and this machine's load average
+    before and after (others' work on a shared machine slows both alike)."""
+    runs: dict[str, list[dict[str, Any]]] = {"baseline": [], "this": []}
+    load_before = os.getloadavg()
+    for _ in range(max(repeat, 1)):
+        for name, source in (("baseline", baseline), ("this", ROOT / "src")):
+            run = run_child("fast", records, timeout=3600, source=source)
+            runs[name].append({"load": run["stages"].get("load"), "total": run.get("total"),
+                               "load_cpu": run.get("stages_cpu", {}).get("load"),
+                               "peak_memory_mb": _memory(run)})
+            print(json.dumps({name: runs[name][-1]}), file=sys.stderr, flush=True)
+            settle()
+    result: dict[str, Any] = {"baseline_source": str(baseline), "runs": runs,
+                              "loadavg_before": load_before, "loadavg_after": os.getloadavg()}
+    for name, mine in runs.items():
+        for measure in ("load", "load_cpu", "total", "peak_memory_mb"):
+            values = sorted(run[measure] for run in mine)
+            result[f"{name}_{measure}_median"] = values[(len(values) - 1) // 2]
+    return result
+
+
+def side_by_side_markdown(projects: int, result: dict[str, Any]) -> str:
+    def cells(name: str, measure: str) -> str:
+        values = ", ".join(f"{run[measure]:.1f}" for run in result["runs"][name])
+        return f"{result[f'{name}_{measure}_median']:.1f} s ({values})"
+
+    return "\n".join(
+        f"| {projects:,} | {name} | {cells(name, 'load')} | {cells(name, 'load_cpu')} | "
+        f"{cells(name, 'total')} | {result[f'{name}_peak_memory_mb_median']:.0f} MB |"
+        for name in ("baseline", "this"))
+
+
 def settle() -> None:
     """Let the machine write the generated records to disk before anything is timed:
     otherwise the kernel writes them back while the release runs, competing with it (a
@@ -296,9 +348,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1,
                         help="release each size this many times and report the run with "
                              "the median total (this machine's timings vary from run to run)")
+    parser.add_argument("--baseline", type=Path,
+                        help="only the fast release, of the coopdata in this folder (another "
+                             "checkout's src) and of this checkout's, in turns, --repeat "
+                             "times each: the load step and the total side by side")
     parser.add_argument("--child", choices=["fast", "reference", "shacl"],
                         help=argparse.SUPPRESS)
-    parser.add_argument("--records", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--records", type=Path,
+                        help="with --baseline: release these records (a synthetic set "
+                             "already made, of --projects projects) instead of making them")
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "fast":
@@ -312,6 +370,24 @@ def main() -> None:
         return
     from benchmarks.synthetic import generate
 
+    if args.baseline is not None:
+        lines = ["| projects | coopdata | load (median; runs) | load, CPU time | "
+                 "total (median; runs) | peak memory |", "|---|---|---|---|---|---|"]
+        results, notes = {}, []
+        for projects in args.projects:
+            with tempfile.TemporaryDirectory() as directory:
+                records = args.records or Path(directory) / "records"
+                if args.records is None:
+                    generate(projects, records, errors=False)
+                settle()
+                results[projects] = result = side_by_side(records, args.baseline, args.repeat)
+            lines.append(side_by_side_markdown(projects, result))
+            notes.append(f"{projects:,} projects: load average {result['loadavg_before'][0]:.1f} "
+                         f"before, {result['loadavg_after'][0]:.1f} after")
+        print("\n".join([*lines, "", "; ".join(notes)]))
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        return
     figures: dict[str, Any] = {"machine": machine(), "date": time.strftime("%Y-%m-%d"),
                                "help_seconds": command_time(["--help"]),
                                "validate_seconds": command_time(["validate"]), "sizes": []}

@@ -8,7 +8,7 @@ SHACL constraints in ``shapes/``, checked on the graph.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from coopdata.model import codes
 from coopdata.model.dataset import Record
@@ -26,10 +26,27 @@ WINDOWS_DEVICE_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n 
 """Ids that cannot be file names on Windows (``con.yaml`` is the console there)."""
 
 
+_ACCEPTED: dict[tuple[str, str | None], dict[Any, Any]] = {}
+"""Scalar values already accepted, by field type and code list: the value each became.
+A value's check depends on nothing else (neither the record nor the field's place), and
+what it makes (a string, a :class:`~coopdata.model.dates.PartialDate`) is immutable, so
+a value seen again (a code, a country, a reference, a date) is taken at once, and the
+records share one object for it. A value that was refused is checked again each time, so
+that each of its places gets its finding."""
+_ACCEPTED_MAX = 20_000
+"""Values remembered by type (then new values are checked each time): bounds the memory."""
+_CLEAN_TEXT: set[str] = set()
+"""Texts outside ASCII already found free of mojibake and control characters (the
+mojibake test is the costliest check a text gets; ASCII text needs none)."""
+_LAYOUTS: dict[int, _Layout] = {}
+
+
 class FieldChecker:
-    def __init__(self, record: Record, findings: list[Finding]) -> None:
+    """The checks of one record's fields; :attr:`findings` holds what they found."""
+
+    def __init__(self, record: Record) -> None:
         self.record = record
-        self.findings = findings
+        self.findings: list[Finding] = []
 
     def fail(self, path: str, code: str, message: str, severity: str = "violation") -> None:
         self.findings.append(Finding(code, message, severity=severity,  # type: ignore[arg-type]
@@ -43,22 +60,26 @@ class FieldChecker:
             if name not in known and name not in ignore:
                 hint = codes.suggest(name, sorted([*known, *ignore]))
                 self.fail(join_path(prefix, name), "unknown-field", f'unknown field "{name}"{hint}')
+        layout = _layout(fields)
         clean: dict[str, Any] = {}
-        for spec in fields:
+        # the fields given and the required ones, in the order of ``fields`` (a project
+        # has 67, of which a record gives a score)
+        present = {index for name in data if (index := layout.position.get(name)) is not None}
+        for index in sorted(present.union(layout.required)):
+            spec = fields[index]
             value = data.get(spec.name)
-            path = join_path(prefix, spec.name) if value is not None or spec.required else ""
             if value is None or value == [] or value == {}:
                 if spec.required:
-                    self.fail(path, "missing-field",
+                    self.fail(join_path(prefix, spec.name), "missing-field",
                               f'"{spec.name}" is required')
                 continue
+            path = f"{prefix}.{spec.name}" if prefix else spec.name
             if spec.many:
                 if not isinstance(value, list):
                     self.fail(path, "type-error", f"expected a list, got {_show(value)}; "
                               f"write it as [{_show(value)}]")
                     continue
-                items = [self.value(spec, item, f"{path}[{n}]")
-                         for n, item in enumerate(value, start=1)]
+                items = [self.value(spec, item, path, n) for n, item in enumerate(value, start=1)]
                 # Objects keep their place even when invalid, so that positions (and the
                 # URIs made from them) still match the file; invalid plain values are dropped.
                 kept = [{} if item is None and spec.is_object else item
@@ -69,8 +90,8 @@ class FieldChecker:
                 checked = self.value(spec, value, path)
                 if checked is not None:
                     clean[spec.name] = checked
-        for spec in fields:
-            if spec.vocabularies and isinstance(clean.get(spec.name), str):
+        for spec in layout.vocabularies:
+            if isinstance(clean.get(spec.name), str):
                 self.vocabulary_code(spec, clean, prefix)
         return clean
 
@@ -99,7 +120,26 @@ class FieldChecker:
                   f'unknown {scheme} code "{value}" for {spec.vocabulary_field} '
                   f'"{vocabulary}"{named}{hint}', severity="warning")
 
-    def value(self, spec: Field, value: Any, path: str) -> Any:
+    def value(self, spec: Field, value: Any, path: str, number: int = 0) -> Any:
+        """``value`` checked and typed as ``spec`` says (None after a finding); ``path``
+        is the field's, and ``number`` the value's place in it when it holds several
+        (its path is then ``path[number]``, written out only when it is needed)."""
+        kind = spec.field_type
+        if type(value) is str and not kind.is_object and not kind.is_text:
+            accepted = _ACCEPTED.get((kind.name, spec.scheme))
+            if accepted is None:
+                accepted = _ACCEPTED[kind.name, spec.scheme] = {}
+            checked = accepted.get(value)
+            if checked is None:
+                found = len(self.findings)
+                checked = self.scalar(spec, value, f"{path}[{number}]" if number else path)
+                if checked is not None and len(self.findings) == found \
+                        and len(accepted) < _ACCEPTED_MAX:
+                    accepted[value] = checked
+            return checked
+        return self.scalar(spec, value, f"{path}[{number}]" if number else path)
+
+    def scalar(self, spec: Field, value: Any, path: str) -> Any:
         kind = spec.field_type
         if kind.is_object:
             if not isinstance(value, dict):
@@ -125,6 +165,12 @@ class FieldChecker:
             return None
         clean = {}
         for lang, text in value.items():
+            if lang in LANGUAGES and type(text) is str and (
+                    text in _CLEAN_TEXT or (text.isascii() and text.isprintable())):
+                stripped = text.strip()  # (plain_text finds nothing to say of such text)
+                if stripped:
+                    clean[lang] = stripped
+                    continue
             sub = f"{path}.{lang}"
             if lang not in LANGUAGES and not self.text_language(lang, sub):
                 continue
@@ -132,7 +178,7 @@ class FieldChecker:
                 self.fail(sub, "type-error", f"expected text, got {_show(text)}")
             elif self.plain_text(text, sub):
                 clean[lang] = text.strip()
-        return text_order(clean) or None
+        return (text_order(clean) if len(clean) > 1 else clean) or None
 
     def text_language(self, lang: Any, path: str) -> bool:
         """True for the language tag of a text: an ISO 639-1 code (``es``, ``ar``…)."""
@@ -151,21 +197,51 @@ class FieldChecker:
 
     def plain_text(self, text: str, path: str) -> bool:
         """False (after a finding) for text with mojibake or control characters."""
+        if text in _CLEAN_TEXT:
+            return True
         problem = text_problem(text)
         if problem is not None:
             self.fail(path, problem.code, problem.message)
-        return problem is None
+            return False
+        if not text.isascii() and len(_CLEAN_TEXT) < _ACCEPTED_MAX:
+            _CLEAN_TEXT.add(text)
+        return True
 
 
 def join_path(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
+class _Layout(NamedTuple):
+    """What the checks need to know of a tuple of fields, worked out once."""
+
+    fields: tuple[Field, ...]
+    position: dict[str, int]
+    """Each field's index, by name."""
+    required: tuple[int, ...]
+    """The indexes of the required fields."""
+    vocabularies: tuple[Field, ...]
+    """The codes whose list depends on a vocabulary named beside them."""
+
+
+def _layout(fields: tuple[Field, ...]) -> _Layout:
+    """The layout of ``fields``, remembered by identity, as
+    :func:`~coopdata.model.spec.by_name` does (the entry keeps ``fields`` alive, so its id
+    is never reused)."""
+    layout = _LAYOUTS.get(id(fields))
+    if layout is None or layout.fields is not fields:
+        layout = _LAYOUTS[id(fields)] = _Layout(
+            fields, {spec.name: n for n, spec in enumerate(fields)},
+            tuple(n for n, spec in enumerate(fields) if spec.required),
+            tuple(spec for spec in fields if spec.vocabularies))
+    return layout
+
+
 def check_record(record: Record) -> tuple[Record | None, list[Finding]]:
     """The record with typed values (None when its id is unusable), and the findings of
     its checks."""
-    findings: list[Finding] = []
-    checker = FieldChecker(record, findings)
+    checker = FieldChecker(record)
+    findings = checker.findings
     if not SLUG.fullmatch(record.id) or len(record.id) > MAX_ID_LENGTH:
         checker.fail("id", "invalid-id", f'"{_shown_id(record.id)}" is not a valid id: use '
                      f"lower-case letters, digits and single hyphens, at most {MAX_ID_LENGTH} "

@@ -23,7 +23,7 @@ def check_references(dataset: Dataset) -> list[Finding]:
     for record in dataset:
         if _references_found(KINDS[record.kind].fields, record.data, dataset.by_kind):
             continue
-        checker = FieldChecker(record, findings)
+        checker = FieldChecker(record)
         for path, spec, value in _refs(KINDS[record.kind].fields, record.data, ""):
             assert spec.ref is not None
             if dataset.get(spec.ref, value) is None:
@@ -31,6 +31,7 @@ def check_references(dataset: Dataset) -> list[Finding]:
                 hint = codes.suggest(value, sorted(dataset.ids(spec.ref)))
                 checker.fail(path, "missing-reference", f'no {spec.ref} "{value}"{hint} '
                              f"(expected {target.folder}/{value}.yaml)")
+        findings += checker.findings
     return findings
 
 

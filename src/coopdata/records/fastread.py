@@ -31,10 +31,15 @@ _UNPRINTABLE = re.compile("[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe"
 """Characters outside ASCII that PyYAML's reader refuses, other line breaks, and a
 byte order mark."""
 _KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
-_KEYS: set[str] = set()
-"""Keys seen to be simple and read as text (``title``, ``fr``…), remembered (``typed``
-is always the loader's)."""
+_Line = tuple[int, str, int, str, str, bool]
+"""A line split: its indentation, the rest of it, that rest split (its dash, key and
+what follows them: :meth:`_Reader.split`), and whether what follows is a plain scalar."""
+_REMEMBERED: dict[Callable[[str], Any], tuple[set[str], dict[str, _Line]]] = {}
+"""For each ``typed`` callback (there is one: the loader's), the keys seen to be simple
+and read as text (``title``, ``fr``…), and the lines already split (``  currency: EUR``,
+``- fr: …``: record files share many lines)."""
 _KEYS_MAX = 10_000
+_LINES_MAX = 50_000
 _FLOW_KEY = re.compile(r" *([A-Za-z0-9_][A-Za-z0-9_.-]*): +")
 _FLOW_PLAIN = re.compile(r" *([^-?:,\[\]{}#&*!|>'\"%@` ][^,\[\]{}:#]*?) *(?=[,\]}])")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>%@`")
@@ -80,6 +85,7 @@ class _Reader:
 
     def __init__(self, typed: Callable[[str], Any], deepest: int) -> None:
         self.typed = typed
+        self.keys, self.lines = _REMEMBERED.setdefault(typed, (set(), {}))
         self.deepest = deepest  # open blocks: their scalars are at most two levels deeper
         self.stack: list[_Frame] = []
         # A value with nothing after its key or dash: where it goes, and whether it
@@ -97,27 +103,63 @@ class _Reader:
             raise _Unsupported
         top = _Frame(0, {})
         self.stack.append(top)
+        known_lines, stack = self.lines, self.stack
         for line in lines:
-            content = line.lstrip(" ")
-            if not content:
-                self.blanks += 1
-                continue
-            indent = len(line) - len(content)
-            if self.folding is not None:
-                if indent > self.folding[3]:
+            known = known_lines.get(line)
+            if known is None:
+                content = line.lstrip(" ")
+                if not content:
+                    self.blanks += 1
+                    continue
+                indent = len(line) - len(content)
+            else:
+                indent, content, dash, key, rest, plain = known
+            folding = self.folding
+            if folding is not None:
+                if indent > folding[3]:
                     self.fold(content)
                     continue
-                self.end_folding()
+                if self.quoted or len(folding[2]) > 1:
+                    self.end_folding()
+                else:  # (what end_folding does with a plain scalar on one line)
+                    folding[0].items[folding[1]] = self.typed(folding[2][0])  # type: ignore[index]
+                    self.folding = None
             self.blanks = 0
-            dash = 0
-            if content[0] == "-" and content[1:2] in ("", " "):
-                rest = content[1:].lstrip(" ")
-                dash = len(content) - len(rest)
-                content = rest
-            key, rest = _key_and_rest(content)
-            if key is not None and key not in _KEYS:
-                self.check_key(key)  # (also refuses an empty key: ": x")
-            self.line(indent, dash, key or "", rest)
+            if known is None:
+                dash, key, rest = self.split(content)
+                plain = _plain_scalar(rest)
+                if len(known_lines) < _LINES_MAX:
+                    known_lines[line] = (indent, content, dash, key, rest, plain)
+            if self.slot is None and (key or dash) and (plain or (key and not rest)):
+                # what line, entry and value do with the commonest lines in a block being
+                # read: ``key: plain scalar`` and ``key:`` in a mapping, ``- plain scalar``,
+                # ``- key: plain scalar`` and ``- key:`` in a sequence
+                while stack[-1].indent > indent:
+                    stack.pop()
+                frame = stack[-1]
+                items = frame.items
+                if frame.indent == indent and type(items) is (list if dash else dict):
+                    if not key:  # (- plain scalar)
+                        items.append(None)  # type: ignore[union-attr]
+                        self.folding, self.quoted = (frame, len(items) - 1, [rest], indent), \
+                            False
+                        continue
+                    if dash:  # a mapping starts in the sequence
+                        if len(stack) > self.deepest:
+                            raise _Unsupported
+                        frame = _Frame(indent + dash, {})
+                        items.append(frame.items)  # type: ignore[union-attr]
+                        stack.append(frame)
+                        items = frame.items
+                    elif key in items:
+                        raise _Unsupported
+                    items[key] = None  # type: ignore[call-overload]
+                    if plain:
+                        self.folding, self.quoted = (frame, key, [rest], frame.indent), False
+                    else:
+                        self.slot = (frame, key, True)
+                    continue
+            self.line(indent, dash, key, rest)
         self.end_folding()
         if self.slot is not None:
             self.slot[0].items[self.slot[1]] = None  # type: ignore[index]
@@ -125,12 +167,25 @@ class _Reader:
             raise _Unsupported
         return top.items  # type: ignore[return-value]
 
-    def check_key(self, key: str) -> None:
-        """A key is simple (a word, no quotes) and read as text (not ``yes`` or ``12``)."""
-        if not _KEY.fullmatch(key) or not isinstance(self.typed(key), str):
-            raise _Unsupported
-        if len(_KEYS) < _KEYS_MAX:
-            _KEYS.add(key)
+    def split(self, content: str) -> tuple[int, str, str]:
+        """A line without its indentation as ``(dash, key, rest)``: the width of its
+        dash (and the spaces after it; 0 without one), its key (``""`` without one) and
+        what follows them. The key must be simple (a word, no quotes) and read as text
+        (not ``yes`` or ``12``): else the text is left to PyYAML."""
+        dash = 0
+        if content[0] == "-" and content[1:2] in ("", " "):
+            rest = content[1:].lstrip(" ")
+            dash = len(content) - len(rest)
+            content = rest
+        key, rest = _key_and_rest(content)
+        if key is None:
+            return dash, "", rest
+        if key not in self.keys:  # (also refuses an empty key: ": x")
+            if not _KEY.fullmatch(key) or not isinstance(self.typed(key), str):
+                raise _Unsupported
+            if len(self.keys) < _KEYS_MAX:
+                self.keys.add(key)
+        return dash, key, rest
 
     def line(self, indent: int, dash: int, key: str, rest: str) -> None:
         if self.slot is not None:
@@ -203,7 +258,7 @@ class _Reader:
             items[place], end = self.flow(text, 0)
             if end != len(text):
                 raise _Unsupported
-        elif first in _INDICATORS or ": " in text or text[-1] == ":":
+        elif not _plain_scalar(text):
             raise _Unsupported
         else:
             self.folding, self.quoted = (frame, place, [text], frame.indent), False
@@ -280,6 +335,13 @@ class _Reader:
         return self.typed(plain[1]), plain.end()
 
 
+def _plain_scalar(text: str) -> bool:
+    """Whether ``text``, after a key or dash, starts a plain scalar read here (one that
+    may go on over the next lines)."""
+    return bool(text) and text[0] not in _INDICATORS and text[0] not in "'\"" \
+        and ": " not in text and text[-1] != ":"
+
+
 def _key_and_rest(content: str) -> tuple[str | None, str]:
     """The key of a line (after its indentation and dash) and what follows it; the key
     is None when the line has none."""
@@ -314,10 +376,23 @@ def _folded(parts: list[str]) -> str:
 
 def plain_scalar_tag(value: str) -> str:
     """The tag PyYAML's resolver gives the plain scalar ``value``."""
-    return str(_resolver().resolve(yaml.ScalarNode, value,  # type: ignore[no-untyped-call]
-                                   (True, False)))
+    resolver, first_characters = _resolver()
+    if value and value[0] not in first_characters:  # (the resolver tries no pattern)
+        return str(resolver.DEFAULT_SCALAR_TAG)
+    return str(resolver.resolve(yaml.ScalarNode, value,  # type: ignore[no-untyped-call]
+                                (True, False)))
 
 
 @cache
-def _resolver() -> yaml.resolver.Resolver:
-    return yaml.resolver.Resolver()
+def _resolver() -> tuple[yaml.resolver.Resolver, _Everything | frozenset[str]]:
+    """PyYAML's resolver, and the first characters of the plain scalars it may give a tag
+    other than ``str``: it chooses its patterns by a scalar's first character (should it
+    have patterns for every scalar, keyed ``None``, every character counts)."""
+    resolver = yaml.resolver.Resolver()
+    first = resolver.yaml_implicit_resolvers
+    return resolver, _Everything() if None in first else frozenset(first)
+
+
+class _Everything:
+    def __contains__(self, item: object) -> bool:
+        return True

@@ -8,7 +8,7 @@ import os
 import signal
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from coopdata.errors import UsageError
 from coopdata.model import codes
@@ -19,10 +19,6 @@ from coopdata.records.dataset import assemble
 from coopdata.records.files import record_files, stray_files
 from coopdata.records.read import read_record
 from coopdata.report import Finding, Report
-
-if TYPE_CHECKING:
-
-    pass
 
 
 def load(directory: Path | str | None = None, *,
@@ -40,17 +36,7 @@ def load(directory: Path | str | None = None, *,
     files = list(record_files(root))
     workers = min(os.cpu_count() or 1, 8)
     if len(files) >= PARALLEL_FROM and workers > 1:
-        codes.schemes()  # parse the code lists once, before the workers are forked
-        size = -(-len(files) // (workers * 4))
-        chunks = [files[i:i + size] for i in range(0, len(files), size)]
-        pool = multiprocessing.get_context("fork").Pool(workers, initializer=_plain_signals)
-        try:
-            pending = pool.map_async(_read_and_check, chunks)
-            findings: list[Finding] = stray_files(root)  # while the workers read
-            parts = pending.get()
-        finally:
-            pool.terminate()
-            pool.join()
+        parts, findings = _in_parallel(files, workers, lambda: stray_files(root))
     else:
         findings = stray_files(root)
         parts = [_read_and_check(files)]
@@ -64,11 +50,80 @@ def load(directory: Path | str | None = None, *,
     return dataset, Report(findings + found, records=read)
 
 
+_Part = tuple[list[Record], list[Finding], int]
+
+
+def _in_parallel(files: list[tuple[str, Path]], processes: int,
+                 meanwhile: Callable[[], list[Finding]]) -> tuple[list[_Part], list[Finding]]:
+    """``files`` read and checked by ``processes`` processes, this one and workers forked
+    from it, each taking the next chunk of files until none is left; the parts in the
+    order of the files, and what ``meanwhile`` found (called in this process while the
+    workers read).
+
+    This process's own chunks are never pickled (a typed record costs about as much to
+    pickle and unpickle as to check), and the workers' come back a chunk at a time, so
+    that this process unpickles them while it reads. The workers inherit the list of
+    files when they are forked: only the number of each chunk goes to them."""
+    codes.schemes()  # parse the code lists once, before the workers are forked
+    context = multiprocessing.get_context("fork")
+    size = max(1, min(CHUNK, -(-len(files) // (processes * 8))))
+    chunks = _Chunks(files, size, context.Value("l", 0))
+    count = -(-len(files) // size)
+    # (fork: the workers inherit the chunks, which are never pickled)
+    pool = context.Pool(processes - 1, initializer=_worker, initargs=(chunks,))
+    try:
+        theirs = pool.imap_unordered(_take_chunk, range(count))
+        found = meanwhile()
+        parts = dict(iter(chunks.take, None))
+        for taken in theirs:
+            if taken is not None:
+                parts[taken[0]] = taken[1]
+    finally:
+        pool.terminate()
+        pool.join()
+    return [parts[n] for n in range(count)], found
+
+
+class _Chunks:
+    """The files to read, cut in chunks of ``size``, and the number of the next chunk to
+    take (shared by the processes)."""
+
+    def __init__(self, files: list[tuple[str, Path]], size: int, taken: Any) -> None:
+        self.files, self.size, self.taken = files, size, taken
+
+    def take(self) -> tuple[int, _Part] | None:
+        """The next chunk not yet taken, read and checked, with its number; None when
+        every chunk has been taken."""
+        with self.taken.get_lock():
+            number = self.taken.value
+            self.taken.value += 1
+        start = number * self.size
+        if start >= len(self.files):
+            return None
+        return number, _read_and_check(self.files[start:start + self.size])
+
+
+_chunks: _Chunks | None = None
+"""In a worker: the chunks it takes from."""
+
+
+def _worker(chunks: _Chunks) -> None:
+    global _chunks
+    _plain_signals()
+    _chunks = chunks
+
+
 def _plain_signals() -> None:
     """In a worker: die at once on SIGTERM (the pool's own way to stop its workers), even
     when the parent had a handler for it, and leave Ctrl-C to the parent."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _take_chunk(_: int) -> tuple[int, _Part] | None:
+    """In a worker: the next chunk (:meth:`_Chunks.take`)."""
+    assert _chunks is not None
+    return _chunks.take()
 
 
 def _read_and_check(files: list[tuple[str, Path]]) -> tuple[list[Record], list[Finding], int]:
@@ -90,3 +145,6 @@ def _read_and_check(files: list[tuple[str, Path]]) -> tuple[list[Record], list[F
 
 PARALLEL_FROM = 5000
 """From this many files on, records are read and checked on every core."""
+CHUNK = 500
+"""Files a chunk at most, when in parallel (fewer when there are few: eight chunks a
+process at least, so that the processes end together)."""
