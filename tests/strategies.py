@@ -13,7 +13,7 @@ from coopdata.model import codes
 from coopdata.model.dataset import Dataset, Record
 from coopdata.model.dates import PartialDate
 from coopdata.model.spec import DEFAULT_VOCABULARY, KINDS, LANGUAGES, Field
-from coopdata.records.values import mojibake_repairs, point_text
+from coopdata.model.values import mojibake_repairs, point_text
 
 IDS = ("alpha", "beta", "gamma-2")
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéèàçôœÉ’«» 0123456789,.;:'\"-=+@\n"

@@ -125,8 +125,9 @@ def test_streamed_rdf_files_are_the_whole_documents(synthetic: Path, tmp_path: P
 def test_jsonld_from_ntriples_reads_literals_with_spaces_and_escapes(tmp_path: Path) -> None:
     """Only the last term of a line holds spaces (or " ." and escapes): the line splits
     there, and the document is the one made of the triples."""
+    from coopdata.model.ntriples import literal
     from coopdata.rdf.jsonld import ntriples_to_jsonld, write_compacted
-    from coopdata.rdf.triples import literal, write_ntriples
+    from coopdata.rdf.triples import write_ntriples
 
     subject, label = "<https://w3id.org/coopdata/project/a>", f"<{RDFS.label}>"
     made = sorted([(subject, label, literal('a "b" .\n c\\ d .', lang="fr")),
@@ -222,7 +223,8 @@ def test_conversions_beside_are_stopped_when_the_release_fails(tmp_path: Path) -
        datatype=st.sampled_from([None, "http://www.w3.org/2001/XMLSchema#date"]))
 def test_terms_are_read_back_as_written(text: str, lang: str | None, datatype: str | None
                                         ) -> None:
-    from coopdata.rdf.triples import XSD, iri, literal, parse_term
+    from coopdata.model.ntriples import XSD, iri, literal
+    from coopdata.rdf.triples import parse_term
     from coopdata.validate.shacl.terms import term_text as _nt
 
     expected = (PREFIXES["rdf"] + "langString") if lang else datatype or XSD + "string"

@@ -22,7 +22,7 @@ from coopdata.iati.reading.importer import MANIFEST, import_iati, record_id
 from coopdata.iati.reading.read import ActivityFile, schema_folder
 from coopdata.iati.reading.recordtext import record_text
 from coopdata.model import codes
-from coopdata.records.values import parse_point
+from coopdata.model.values import parse_point
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "iati"  # ../shared/iati, beside the checkout
@@ -352,7 +352,7 @@ def test_record_ids_are_deterministic_slugs() -> None:
 
 @given(st.text(min_size=1, max_size=120))
 def test_record_ids_are_valid_and_distinct(text: str) -> None:
-    from coopdata.records.checks import SLUG
+    from coopdata.model.fieldtypes import SLUG
 
     made = record_id("iati-", text)
     assert SLUG.fullmatch(made) and len(made) <= 80

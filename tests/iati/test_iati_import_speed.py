@@ -18,7 +18,7 @@ from coopdata.iati.reading.mapvalues import language_of, to_decimal
 from coopdata.iati.reading.read import attribute_name, element_name
 from coopdata.iati.reading.recordtext import record_text
 from coopdata.model import codes as registries
-from coopdata.records.checks import MAX_NUMBER_EXPONENT, MAX_SIGNIFICANT_DIGITS
+from coopdata.model.fieldtypes import MAX_NUMBER_EXPONENT, MAX_SIGNIFICANT_DIGITS
 
 _TAGS = ["narrative", "value", "transaction", "sector", "x:extra", "y:extra", "z:extra",
          "title"]

@@ -18,9 +18,9 @@ from rdflib.namespace import SKOS, XSD
 from coopdata import build_graph, load, validate
 from coopdata.model import codes
 from coopdata.model.spec import KINDS, Field
+from coopdata.model.values import parse_point, point_text
 from coopdata.model.vocab import wkt_point
 from coopdata.rdf.triples import ntriples, triples
-from coopdata.records.values import parse_point, point_text
 from coopdata.tables.cells import columns
 from coopdata.tables.layout import ancestor_keys, tables
 from coopdata.tables.rows import records_from_rows
@@ -234,7 +234,7 @@ VOCABULARY_CODES = list(_vocabulary_codes(KINDS["project"].fields))
 
 def _vocabulary_findings(path: tuple[Field, ...], code: str, vocabulary: str | None):  # type: ignore[no-untyped-def]
     from coopdata.records.dataset import check_records
-    from coopdata.records.read import Record
+    from coopdata.model.dataset import RawRecord as Record
 
     leaf = path[-1]
     data: dict = {leaf.name: code}  # type: ignore[type-arg]

@@ -16,11 +16,11 @@ from coopdata import UsageError
 from coopdata.model.config import ReleaseConfig, _check, load_config
 from coopdata.model.dataset import Record
 from coopdata.model.dates import PartialDate
+from coopdata.model.ntriples import iri
 from coopdata.model.uris import Uris
-from coopdata.rdf.triples import iri
+from coopdata.model.values import url_problem
 from coopdata.records.dataset import check_records
 from coopdata.records.load import load
-from coopdata.records.values import url_problem
 from coopdata.release.catalog import catalog_graph, void_graph
 from coopdata.release.files import ReleaseFile, ReleaseInfo
 from tests.conftest import write

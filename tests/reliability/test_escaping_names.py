@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from coopdata.model.dataset import Record
-from coopdata.records.checks import SLUG
+from coopdata.model.fieldtypes import SLUG
 from coopdata.records.dataset import check_records
 from coopdata.release.build import export_tables
 from coopdata.tables.layout import tables

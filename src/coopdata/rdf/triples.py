@@ -19,9 +19,7 @@ from typing import Any
 from coopdata.model import codes
 from coopdata.model.dataset import Dataset
 from coopdata.model.fieldtypes import TermContext
-from coopdata.model.ntriples import XSD as XSD  # (the N-Triples terms' makers, which
-from coopdata.model.ntriples import iri as iri  # the field types use too; the modules that
-from coopdata.model.ntriples import literal as literal  # write graphs find them here)
+from coopdata.model.ntriples import XSD, iri, literal
 from coopdata.model.spec import KINDS, Field, by_name
 from coopdata.model.uris import Uris
 from coopdata.model.vocab import PREFIXES, expand, wikidata_countries

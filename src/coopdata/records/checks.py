@@ -11,10 +11,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from coopdata.model import codes
-from coopdata.model.dataset import Record
-from coopdata.model.fieldtypes import MAX_NUMBER_EXPONENT as MAX_NUMBER_EXPONENT  # (iati/
-from coopdata.model.fieldtypes import MAX_SIGNIFICANT_DIGITS as MAX_SIGNIFICANT_DIGITS  # reads
-from coopdata.model.fieldtypes import SLUG  # the limits here)
+from coopdata.model.dataset import RawRecord, Record
+from coopdata.model.fieldtypes import SLUG
 from coopdata.model.spec import DEFAULT_VOCABULARY, KINDS, LANGUAGES, Field, by_name, text_order
 from coopdata.model.values import Problem, text_problem
 from coopdata.model.values import show as _show
@@ -44,7 +42,7 @@ _LAYOUTS: dict[int, _Layout] = {}
 class FieldChecker:
     """The checks of one record's fields; :attr:`findings` holds what they found."""
 
-    def __init__(self, record: Record) -> None:
+    def __init__(self, record: RawRecord) -> None:
         self.record = record
         self.findings: list[Finding] = []
 
@@ -237,7 +235,7 @@ def _layout(fields: tuple[Field, ...]) -> _Layout:
     return layout
 
 
-def check_record(record: Record) -> tuple[Record | None, list[Finding]]:
+def check_record(record: RawRecord) -> tuple[Record | None, list[Finding]]:
     """The record with typed values (None when its id is unusable), and the findings of
     its checks."""
     checker = FieldChecker(record)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from coopdata.model import codes
-from coopdata.model.dataset import Dataset, Record
+from coopdata.model.dataset import Dataset, RawRecord, Record
 from coopdata.model.spec import KINDS, Field
 from coopdata.records.checks import FieldChecker, check_record, join_path
 from coopdata.report import Finding
@@ -111,7 +111,7 @@ def _original_rank(record: Record) -> tuple[bool, str]:
     return Path(record.path).stem != record.id, record.path
 
 
-def check_records(records: Iterable[Record]) -> tuple[Dataset, list[Finding]]:
+def check_records(records: Iterable[RawRecord]) -> tuple[Dataset, list[Finding]]:
     """Check and type every record; return the typed dataset and the findings."""
     findings: list[Finding] = []
     typed = []

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from coopdata.model.dataset import Record
+from coopdata.model.dataset import RawRecord
 from coopdata.records.fastread import LeaveToPyYAML, plain_scalar_tag, read_plain
 from coopdata.records.hints import yaml_hint
 from coopdata.report import Finding
@@ -134,7 +134,7 @@ class _RecordRefused(Exception):
         self.code, self.message, self.line = code, message, line
 
 
-def read_record(path: Path, kind: str) -> tuple[Record | None, list[Finding]]:
+def read_record(path: Path, kind: str) -> tuple[RawRecord | None, list[Finding]]:
     """Read one record file. Problems are returned as findings, never raised."""
     refuse = partial(_refused, path)
     try:
@@ -162,7 +162,8 @@ def read_record(path: Path, kind: str) -> tuple[Record | None, list[Finding]]:
     return _record(data, path, raw, kind)
 
 
-def _read_yaml(text: str, path: Path, raw: bytes, kind: str) -> tuple[Record | None, list[Finding]]:
+def _read_yaml(text: str, path: Path, raw: bytes,
+               kind: str) -> tuple[RawRecord | None, list[Finding]]:
     """Read the record in ``text`` with PyYAML: whatever :func:`read_plain` does not read."""
     refuse = partial(_refused, path)
     try:
@@ -200,7 +201,7 @@ def _read_yaml(text: str, path: Path, raw: bytes, kind: str) -> tuple[Record | N
 
 
 def _record(data: dict[str, Any], path: Path, raw: bytes,
-            kind: str) -> tuple[Record | None, list[Finding]]:
+            kind: str) -> tuple[RawRecord | None, list[Finding]]:
     """The record of a file read as ``data``."""
     where = str(path)
     record_id = data.get("id")
@@ -212,7 +213,7 @@ def _record(data: dict[str, Any], path: Path, raw: bytes,
         problems.append(Finding("id-mismatch", f'the id "{record_id}" differs from the file name; '
                                 f"rename the file to {record_id}.yaml or set `id: {path.stem}`",
                                 path=where, line=lines.get("id", 1), record=record_id, field="id"))
-    return Record(kind, record_id, where, data, lines), problems
+    return RawRecord(kind, record_id, where, data, lines), problems
 
 
 def _refused(path: Path, code: str, message: str,

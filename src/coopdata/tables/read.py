@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from coopdata.errors import UsageError
-from coopdata.model.dataset import Dataset, Record
+from coopdata.model.dataset import Dataset, RawRecord
 from coopdata.model.resources import MARKER
 from coopdata.model.spec import KINDS
 from coopdata.records.dataset import check_records
@@ -130,7 +130,7 @@ def _typed(table_rows: dict[str, list[dict[str, str]]], findings: list[Finding],
         main = where(KINDS[kind].folder)
         for row, (record_id, data) in zip(numbers.get(KINDS[kind].folder, count(2)),
                                           by_id.items(), strict=False):
-            raw.append(Record(kind, record_id, main, data, {"id": row}))
+            raw.append(RawRecord(kind, record_id, main, data, {"id": row}))
     read.dataset, problems = check_records(raw)
     findings.extend(problems)
     read.report.records = len(raw)

@@ -27,7 +27,7 @@ def document(act: Activity, obj: dict[str, Any], parent: dict[str, Field], name:
     or an actual value) into ``obj[name]``: its ``@url``, else, where that is not an
     http(s) URL with a host, its address as written."""
     spec = parent.get(name)
-    if spec is None or spec.type != "object":
+    if spec is None or not spec.is_object:
         return
     fields = by_name(spec.fields)
     mark, item = len(act.log), new_object()

@@ -27,7 +27,7 @@ from coopdata.iati.reading.mapvalues import (
 )
 from coopdata.iati.reading.read import XML_LANG
 from coopdata.model.spec import KINDS, Field, by_name
-from coopdata.records.values import parse_point, point_text
+from coopdata.model.values import parse_point, point_text
 
 Warn = Callable[[str, str, "int | None"], None]
 """``warn(code, message, line)``: one warning about a value that was not carried."""
@@ -67,7 +67,7 @@ def fields_of(*names: str) -> dict[str, Field]:
         found = by_name(KINDS["project"].fields)
         for name in names:
             spec = found.get(name)
-            if spec is None or spec.type != "object":
+            if spec is None or not spec.is_object:
                 found = {}
                 break
             found = by_name(spec.fields)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from coopdata.model import codes as registries
 from coopdata.model.dates import DateError, PartialDate
-from coopdata.records.checks import MAX_NUMBER_EXPONENT, MAX_SIGNIFICANT_DIGITS
+from coopdata.model.fieldtypes import MAX_NUMBER_EXPONENT, MAX_SIGNIFICANT_DIGITS
 
 _DAY = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
 

@@ -43,7 +43,7 @@ def _mapping(fields: tuple[Field, ...], data: dict[str, Any], indent: str,
     for spec in _present(fields, data):
         name = spec.name
         value = data[name]
-        if spec.type == "object":
+        if spec.is_object:
             append(f"{indent}{name}:")
             if spec.many:
                 inner = indent + "    "

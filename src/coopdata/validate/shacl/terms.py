@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from coopdata.model.ntriples import literal
 from coopdata.model.resources import resource
-from coopdata.rdf.triples import Term, Triple, literal, parse_term
+from coopdata.rdf.triples import Term, Triple, parse_term
 
 if TYPE_CHECKING:
     from rdflib import Graph
