@@ -233,8 +233,8 @@ VOCABULARY_CODES = list(_vocabulary_codes(KINDS["project"].fields))
 
 
 def _vocabulary_findings(path: tuple[Field, ...], code: str, vocabulary: str | None):  # type: ignore[no-untyped-def]
-    from coopdata.records.dataset import check_records
     from coopdata.model.dataset import RawRecord as Record
+    from coopdata.records.dataset import check_records
 
     leaf = path[-1]
     data: dict = {leaf.name: code}  # type: ignore[type-arg]
