@@ -142,6 +142,7 @@ def snapshots(folder: Path) -> dict[str, dict[str, str]]:
     return found
 
 
+@pytest.mark.needs_shared("iati", "activities")  # most of the digests are of the shared files
 @pytest.mark.skipif(not GOLDEN.is_file(), reason="no golden digests")
 def test_the_import_gives_what_it_gave_before(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
