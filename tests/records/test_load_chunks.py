@@ -5,6 +5,8 @@ memories of values and lines give what checking and reading afresh gives."""
 from __future__ import annotations
 
 import importlib
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from benchmarks.synthetic import generate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coopdata.errors import CoopdataError
 from coopdata.model.dataset import Record
 from coopdata.records import checks, fastread
 from coopdata.records.checks import check_record
@@ -27,6 +30,40 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("corpus")
     generate(120, out, seed=5, error_every=4)
     return out
+
+
+
+def test_a_worker_killed_stops_the_load_with_an_error(corpus: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed while it reads (as the out-of-memory killer does) ends the load with
+    an error, at once: no hang waiting for its chunk, no dataset missing its records."""
+    files = list(record_files(corpus))
+    parent, real = os.getpid(), load._read_and_check
+
+    def dying(chunk: list[tuple[str, Path]]) -> Any:
+        if os.getpid() != parent:
+            try:
+                (tmp_path / "killed").mkdir()  # the first chunk a worker takes, once
+            except FileExistsError:
+                pass
+            else:
+                os.kill(os.getpid(), signal.SIGKILL)
+        return real(chunk)
+
+    def hung(*_: object) -> None:
+        raise AssertionError("the load still waits for the killed worker after 60 s")
+
+    monkeypatch.setattr(load, "CHUNK", 3)
+    monkeypatch.setattr(load, "_read_and_check", dying)
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    try:
+        with pytest.raises(CoopdataError, match="a process reading the records stopped"):
+            load._in_parallel(files, 2, lambda: [])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert (tmp_path / "killed").is_dir()  # (a worker did take a chunk, and died)
 
 
 @pytest.mark.parametrize("processes", [2, 3])

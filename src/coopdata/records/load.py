@@ -7,10 +7,12 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from coopdata.errors import UsageError
+from coopdata.errors import CoopdataError, UsageError
 from coopdata.model import codes
 from coopdata.model.dataset import Dataset, Record
 from coopdata.model.resources import default_records
@@ -69,18 +71,28 @@ def _in_parallel(files: list[tuple[str, Path]], processes: int,
     size = max(1, min(CHUNK, -(-len(files) // (processes * 8))))
     chunks = _Chunks(files, size, context.Value("l", 0))
     count = -(-len(files) // size)
-    # (fork: the workers inherit the chunks, which are never pickled)
-    pool = context.Pool(processes - 1, initializer=_worker, initargs=(chunks,))
+    # (fork: the workers inherit the chunks, which are never pickled). An executor, not a
+    # Pool: a Pool replaces a worker that is killed and waits for its chunk for ever; an
+    # executor says that the worker is gone, and the load stops with an error
+    pool = ProcessPoolExecutor(processes - 1, mp_context=context, initializer=_worker,
+                               initargs=(chunks,))
     try:
-        theirs = pool.imap_unordered(_take_chunk, range(count))
+        theirs = [pool.submit(_take_chunk, n) for n in range(count)]
         found = meanwhile()
         parts = dict(iter(chunks.take, None))
-        for taken in theirs:
+        for future in as_completed(theirs):
+            taken = future.result()
             if taken is not None:
                 parts[taken[0]] = taken[1]
+    except BrokenProcessPool:
+        raise CoopdataError("a process reading the records stopped before it had finished "
+                            "(it was killed, perhaps for want of memory): nothing was loaded"
+                            ) from None
     finally:
-        pool.terminate()
-        pool.join()
+        pool.shutdown(wait=True, cancel_futures=True)
+    if len(parts) != count:  # (every chunk is taken once: a missing one is a defect)
+        raise CoopdataError(f"{count - len(parts)} of {count} chunks of record files were "
+                            "not read: nothing was loaded")
     return [parts[n] for n in range(count)], found
 
 
