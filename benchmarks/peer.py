@@ -127,14 +127,14 @@ def engine_pyshacl() -> Engine:
     from pyshacl import validate
     from rdflib import Graph
 
-    from coopdata.reference.pyshacl import results_of_pyshacl
+    from coopdata.validate.shacl.report import report_results
 
     def run(graph: Path, shapes: Path, shapes_read: Callable[[], None]) -> list[Key]:
         shapes_graph = Graph().parse(shapes)
         shapes_read()
         _, report, _ = validate(Graph().parse(graph, format="nt"), shacl_graph=shapes_graph)
         return [key(r.focus, r.path, r.component, r.severity)
-                for r in results_of_pyshacl(report)]
+                for r in report_results(report)]
     return run
 
 

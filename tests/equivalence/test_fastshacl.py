@@ -23,7 +23,6 @@ import coopdata
 from coopdata.errors import UsageError
 from coopdata.model.uris import Uris
 from coopdata.rdf.triples import parse_term
-from coopdata.reference import pyshacl as reference_pyshacl
 from coopdata.reference.pyshacl import shacl_results
 from coopdata.report import Finding
 from coopdata.validate.engine import Engine
@@ -31,6 +30,7 @@ from coopdata.validate.shacl import core as fastshacl
 from coopdata.validate.shacl import sparql as shaclsparql
 from coopdata.validate.shacl import terms as shaclterms
 from coopdata.validate.shacl.check import validate_graph
+from coopdata.validate.shacl.report import report_results
 from coopdata.validate.shacl.terms import Result, UnsupportedShapes, shapes_graph
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "records"
@@ -292,7 +292,7 @@ def fast(graph: Graph) -> list[Result]:
 
 
 def reference(graph: Graph) -> list[Result]:
-    return reference_pyshacl.results_of_pyshacl(shacl_results(graph))
+    return report_results(shacl_results(graph, shapes_graph()))
 
 
 def assert_same(fast_results: list[Result], pyshacl_results: list[Result],
@@ -483,7 +483,7 @@ def test_generic_messages_are_pyshacl_s() -> None:
                                       fastshacl.compile_shapes(shapes))
     assert len({r.component for r in results}) == 11
     report = pyshacl.validate(data, shacl_graph=shapes, allow_warnings=True)[1]
-    assert_same(results, reference_pyshacl.results_of_pyshacl(report))
+    assert_same(results, report_results(report))
 
 
 def test_sparql_constraints_on_the_triples_they_need(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -590,4 +590,4 @@ def test_several_target_classes_with_subclasses() -> None:
                                       fastshacl.compile_shapes(shapes))
     assert len(results) == 6
     report = pyshacl.validate(data, shacl_graph=shapes, allow_warnings=True)[1]
-    assert_same(results, reference_pyshacl.results_of_pyshacl(report))
+    assert_same(results, report_results(report))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from coopdata.model import codes
 from coopdata.model.dates import DateError, PartialDate
@@ -45,9 +45,24 @@ from coopdata.model.vocab import (
     wkt_point,
 )
 
-if TYPE_CHECKING:
-    from coopdata.model.spec import Field
-    from coopdata.model.uris import Uris
+
+class Field(Protocol):
+    """What a field type asks of a field: :class:`coopdata.model.fields.Field` is one (a
+    protocol here, so that the types need not import the spec, which is built of them)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def ref(self) -> str | None: ...
+    @property
+    def scheme(self) -> str | None: ...
+
+
+class Uris(Protocol):
+    """What the N-Triples of a reference need of the URI policy
+    (:class:`coopdata.model.uris.Uris` is one)."""
+
+    def record(self, kind: str, record_id: str) -> str: ...
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 """ASCII only: ``[a-z]`` in a ``str`` pattern is the 26 code points, never a look-alike."""

@@ -1,38 +1,13 @@
-"""pyshacl, the reference SHACL engine: the graph validated against the shapes, and its
-results in the fast engine's form (:class:`~coopdata.validate.shacl.terms.Result`)."""
+"""pyshacl, the reference SHACL engine: the graph validated against the shapes, giving
+pyshacl's report graph (:mod:`coopdata.validate.shacl.report` reads it as results)."""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from coopdata.validate.shacl.terms import SH, Result, of_rdflib, shapes_graph, term_text
-
 if TYPE_CHECKING:
     from rdflib import Graph
-
-
-def results_of_pyshacl(report: Graph) -> list[Result]:
-    """The results of a pyshacl report graph, as :func:`validate` gives them (a path that is
-    not an IRI is None)."""
-    from rdflib import RDF as RDFNS  # rdflib: slow to import, only this path needs it
-    from rdflib import URIRef  # rdflib: slow to import, only this path needs it
-
-    def get(result: Any, name: str) -> Any:
-        return report.value(result, URIRef(SH + name))
-    results = []
-    for result in report.subjects(RDFNS.type, URIRef(SH + "ValidationResult")):
-        focus, path, constraint, value = (get(result, name) for name in (
-            "focusNode", "resultPath", "sourceConstraint", "value"))
-        results.append(Result(
-            str(focus) if isinstance(focus, URIRef) else term_text(of_rdflib(focus)),
-            str(path) if isinstance(path, URIRef) else None,
-            str(get(result, "sourceConstraintComponent")),
-            str(constraint) if isinstance(constraint, URIRef) else None,
-            str(get(result, "resultSeverity")),
-            None if value is None else term_text(of_rdflib(value)),
-            min(map(str, report.objects(result, URIRef(SH + "resultMessage"))), default="")))
-    return results
 
 
 @cache
@@ -61,13 +36,13 @@ def _with_prepared_queries(graph: Graph) -> Graph:
     return view
 
 
-def shacl_results(graph: Graph, *, prepared: bool = True) -> Graph:
-    """pyshacl's validation report graph for ``graph`` against ``shapes/``."""
+def shacl_results(graph: Graph, shapes: Graph, *, prepared: bool = True) -> Graph:
+    """pyshacl's validation report graph for ``graph`` against the ``shapes`` graph."""
     from pyshacl import validate  # pyshacl: the reference engine, loaded only when it runs
     from rdflib import Graph  # rdflib: slow to import, only this path needs it
 
     data = _with_prepared_queries(graph) if prepared else graph
-    _conforms, results, _text = validate(data, shacl_graph=shapes_graph(), inference="none",
+    _conforms, results, _text = validate(data, shacl_graph=shapes, inference="none",
                                          allow_warnings=True, allow_infos=True)
     assert isinstance(results, Graph)
     return results

@@ -11,7 +11,7 @@ import shutil
 import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, cast
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pyoxigraph as ox
@@ -26,14 +26,40 @@ from coopdata.sparql.answers import (
     RETRY_AFTER,
     SUFFIXES,
     Answer,
+    Job,
     entity_job,
     negotiate,
     query_job,
     text,
 )
 
-if TYPE_CHECKING:
-    from coopdata.sparql.server import Server
+
+class RequestLimits(Protocol):
+    """What a request may cost, as far as its handler checks it (``server.Limits``)."""
+
+    @property
+    def max_request_bytes(self) -> int: ...
+    @property
+    def max_results(self) -> int: ...
+
+
+class Endpoint(Protocol):
+    """What a handler asks of the server that received its request (``server.Server`` is
+    one): a protocol, so that this module, which the server imports, imports no server."""
+
+    @property
+    def assets(self) -> dict[str, tuple[str, bytes]]: ...
+    @property
+    def base(self) -> str: ...
+    @property
+    def limits(self) -> RequestLimits: ...
+    @property
+    def page(self) -> serve_page.Context: ...
+    @property
+    def release(self) -> Path | None: ...
+    @property
+    def site(self) -> SiteFiles | None: ...
+    def run(self, job: Job) -> Answer: ...
 
 
 def safe_name(name: str) -> bool:
@@ -69,12 +95,16 @@ class SiteFiles:
 class Handler(BaseHTTPRequestHandler):
     """Routes requests to the endpoint, the entities and the release files."""
 
-    server: Server
     server_version = "coopdata"
     timeout = 20  # seconds a client may take to send its whole request (it holds a handler)
     _answered = False
     deadline: float | None = None  # when the request must have arrived, while it is read
     timed_out = False
+
+    @property
+    def endpoint(self) -> Endpoint:
+        """The server that received the request, as the handler uses it."""
+        return cast(Endpoint, self.server)
 
     def setup(self) -> None:
         super().setup()
@@ -146,8 +176,8 @@ class Handler(BaseHTTPRequestHandler):
             self._sparql(parse_qs(url.query, keep_blank_values=True))
         elif url.path == "/":
             self._home(parse_qs(url.query, keep_blank_values=True))
-        elif url.path.startswith("/assets/") and url.path[8:] in self.server.assets:
-            self._send(200, *self.server.assets[url.path[8:]])
+        elif url.path.startswith("/assets/") and url.path[8:] in self.endpoint.assets:
+            self._send(200, *self.endpoint.assets[url.path[8:]])
         elif url.path.startswith("/id/"):
             self._entity(url.path[len("/id/"):])
         elif url.path.startswith("/releases/"):
@@ -190,7 +220,7 @@ class Handler(BaseHTTPRequestHandler):
         """The request body, or None after refusing it: no Content-Length (411), one
         that is not ASCII digits (400), or one over the limit (413)."""
         length = self.headers.get("Content-Length")
-        limit = self.server.limits.max_request_bytes
+        limit = self.endpoint.limits.max_request_bytes
         value = (length or "").strip(" \t")
         lengths = {given.strip(" \t") for given in self.headers.get_all("Content-Length", [])}
         if "Transfer-Encoding" in self.headers:  # a chunked body is not read by its length
@@ -219,12 +249,12 @@ class Handler(BaseHTTPRequestHandler):
     def _home(self, params: dict[str, list[str]]) -> None:
         """The query form; ``?example=NAME`` fills it with a query of the library."""
         name = (params.get("example") or [""])[0]
-        example = self.server.page.names.get(name)
+        example = self.endpoint.page.names.get(name)
         if name and example is None:
             return self._send(404, HTML, serve_page.form_page(
-                self.server.page, error=f"no example query named {name!r}"))
+                self.endpoint.page, error=f"no example query named {name!r}"))
         return self._send(200, HTML, serve_page.form_page(
-            self.server.page, example.text if example else "", example=name))
+            self.endpoint.page, example.text if example else "", example=name))
 
     def _sparql(self, params: dict[str, list[str]]) -> None:
         accept = self.headers.get("Accept")
@@ -242,7 +272,7 @@ class Handler(BaseHTTPRequestHandler):
         if "update" in params:
             answer = text(403, "updates are not allowed: this endpoint is read-only")
         elif not queries and browser and not formats:  # a browser at /sparql: the form
-            return self._send(200, HTML, serve_page.form_page(self.server.page, dataset=form))
+            return self._send(200, HTML, serve_page.form_page(self.endpoint.page, dataset=form))
         elif len(queries) != 1:
             answer = text(400, "give one query parameter: the SPARQL query")
         else:
@@ -250,7 +280,7 @@ class Handler(BaseHTTPRequestHandler):
         status, content_type, body = answer
         extra: list[tuple[str, str]] = []
         if browser and status != 200 and content_type.startswith("text/plain"):
-            body = serve_page.form_page(self.server.page, queries[0] if len(queries) == 1
+            body = serve_page.form_page(self.endpoint.page, queries[0] if len(queries) == 1
                                         else "", dataset=form, error=body.decode().strip())
             content_type = HTML
         elif formats and status == 200 and not content_type.startswith("text/html"):
@@ -270,14 +300,14 @@ class Handler(BaseHTTPRequestHandler):
                     dataset[key] = [ox.NamedNode(uri) for uri in params[param]]
         except ValueError as exc:
             return text(400, f"bad graph URI: {exc}")
-        job = query_job(query, accept, self.server.limits.max_results,
-                        page=self.server.page if browser else None, form=form, **dataset)
-        return self.server.run(job)
+        job = query_job(query, accept, self.endpoint.limits.max_results,
+                        page=self.endpoint.page if browser else None, form=form, **dataset)
+        return self.endpoint.run(job)
 
     def _entity(self, rest: str) -> None:
         """``/id/{rest}``: an entity (in the format asked for, or by suffix), or a file of
         the release site, which lives under ``/id/`` as entities do under the base URI."""
-        server, accept = self.server, self.headers.get("Accept")
+        server, accept = self.endpoint, self.headers.get("Accept")
         for suffix, media in SUFFIXES.items():
             stem = rest[:-len(suffix)]
             if rest.endswith(suffix) and stem and not stem.endswith("/"):
@@ -303,7 +333,7 @@ class Handler(BaseHTTPRequestHandler):
     def _release_file(self, name: str) -> bool:
         """Whether ``name`` is a file of the release directory (the site, under ``/id/``,
         links to them as ``../{name}``)."""
-        root = self.server.release
+        root = self.endpoint.release
         if root is None or not safe_name(name):
             return False
         path = (root / name).resolve()
@@ -311,7 +341,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _download(self, name: str) -> None:
         """Sends a regular file of the release directory, never one outside it."""
-        root = self.server.release
+        root = self.endpoint.release
         if not safe_name(name):
             return self._send(*text(400, "bad file name"))
         path = (root / name).resolve() if root is not None else None

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from coopdata.errors import UsageError
 from coopdata.reference import frictionless, pyshacl
 from coopdata.reference.graph import build_graph
+from coopdata.validate.shacl.report import report_results
+from coopdata.validate.shacl.terms import shapes_graph
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -58,4 +60,4 @@ def reference_table_errors(data: dict[str, list[list[str]]]) -> dict[str, list[A
 
 def reference_shacl_results(graph: Graph) -> list[Result]:
     """pyshacl's results for ``graph`` against the shapes."""
-    return pyshacl.results_of_pyshacl(pyshacl.shacl_results(graph))
+    return report_results(pyshacl.shacl_results(graph, shapes_graph()))
