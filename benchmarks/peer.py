@@ -379,11 +379,9 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     if args.docs:
-        page = ROOT / "docs" / "performance.md"
-        text = page.read_text(encoding="utf-8")
-        head, _, rest = text.partition(START)
-        _, _, tail = rest.partition(END)
-        page.write_text(f"{head}{START}\n{table}\n{END}{tail}", encoding="utf-8")
+        from benchmarks.pages import put_table
+
+        put_table(table, START, END)
 
 
 if __name__ == "__main__":

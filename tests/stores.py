@@ -118,3 +118,18 @@ def with_from(query: str, graph: str) -> str:
             lines[number] = re.sub(r"\bWHERE\b", f"FROM <{graph}>\nWHERE", line, count=1)
             return "\n".join(lines) + "\n"
     raise AssertionError("the query has no WHERE")
+
+
+def second_version(tmp_path: Path) -> Path:
+    """A release 2.0.0 of the embedded records whose RECOSA budget is 4,200,000 instead of
+    4,100,000 (a second version to push beside the first)."""
+    from coopdata.model.resources import default_records
+    from coopdata.release.job import release
+
+    records = shutil.copytree(default_records(), tmp_path / "records")
+    recosa = records / "projects" / "recosa.yaml"
+    text = recosa.read_text(encoding="utf-8")
+    assert "amount: 4100000\n" in text
+    recosa.write_text(text.replace("amount: 4100000\n", "amount: 4200000\n"), encoding="utf-8")
+    return release(tmp_path / "releases", records=records, version="2.0.0",
+                   date="2026-11-24", site=False).directory

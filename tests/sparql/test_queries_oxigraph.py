@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -31,6 +30,7 @@ from tests.stores import (
     expected,
     ordered,
     oxigraph,
+    second_version,
     with_from,
 )
 
@@ -107,13 +107,7 @@ def test_one_version_among_two_gives_its_own_totals(server: str, released: Path,
     documented ways of addressing one version (default-graph-uri, FROM) give each
     version's own totals; the union of the graphs gives wrong ones."""
     first = push(released, server)
-    records = shutil.copytree(default_records(), tmp_path / "records")
-    recosa = records / "projects" / "recosa.yaml"
-    text = recosa.read_text(encoding="utf-8")
-    assert "amount: 4100000\n" in text
-    recosa.write_text(text.replace("amount: 4100000\n", "amount: 4200000\n"), encoding="utf-8")
-    later = release(tmp_path / "releases", records=records, version="2.0.0",
-                    date="2026-11-24", site=False).directory
+    later = second_version(tmp_path)
     second = push(later, server)
 
     budgets = ROOT / "docs" / "queries" / "budget-per-funder.rq"

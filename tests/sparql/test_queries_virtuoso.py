@@ -7,7 +7,6 @@ numbers in Virtuoso's own notation, and rows in any order where the query sets n
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from click.testing import CliRunner
 from coopdata.cli import main
 from coopdata.model.resources import default_records
 from coopdata.release.job import release
-from tests.stores import GRAPH, QUERIES, ROOT, expected, ordered, with_from
+from tests.stores import GRAPH, QUERIES, ROOT, expected, ordered, second_version, with_from
 from tests.virtuoso import Virtuoso, credentials, needs_virtuoso, started
 
 pytestmark = needs_virtuoso
@@ -86,13 +85,7 @@ def test_one_version_among_two_gives_its_own_totals(virtuoso: Virtuoso, released
     documented ways of addressing a version (``default-graph-uri``, ``FROM``) give each
     version's own answers on Virtuoso, and Virtuoso's default view, the union of its
     graphs (the pitfall docs/queries.md warns of), adds the two amounts up."""
-    records = shutil.copytree(default_records(), tmp_path / "records")
-    recosa = records / "projects" / "recosa.yaml"
-    text = recosa.read_text(encoding="utf-8")
-    assert "amount: 4100000\n" in text
-    recosa.write_text(text.replace("amount: 4100000\n", "amount: 4200000\n"), encoding="utf-8")
-    later = release(tmp_path / "releases", records=records, version="2.0.0",
-                    date="2026-11-24", site=False).directory
+    later = second_version(tmp_path)
     second = push(later, virtuoso)
 
     for path in QUERIES:  # nothing of the second version leaks into the first
