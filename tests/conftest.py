@@ -36,6 +36,10 @@ def shared() -> Path:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if not os.environ.get("COOPDATA_CACHE"):  # the tests' releases keep their cache apart
+        import tempfile
+
+        os.environ["COOPDATA_CACHE"] = tempfile.mkdtemp(prefix="coopdata-test-cache-")
     config.addinivalue_line("markers", "needs_shared(*parts): the test reads ../shared/<parts> "
                             "and is skipped, with the reason, when it is missing")
 

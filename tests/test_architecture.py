@@ -22,7 +22,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "coopdata"
 
 STAGES: dict[str, int] = {
     "errors": 0, "report": 0, "collector": 0, "jsonfile": 0,
-    "model": 1,
+    "model": 1, "cache": 1,
     "records": 2,
     "rdf": 3, "tables": 3,
     "reference": 3,  # below validate: its engine switch imports it, never the reverse

@@ -15,7 +15,8 @@ from coopdata.cli.options import examples, handle_errors, records_option
     "coopdata release --out releases",
     "coopdata release --records records --out releases --version 1.1.0",
     "coopdata release --out releases --config release.toml --date 2025-06-30",
-    "coopdata release --out releases --no-site --strict"))
+    "coopdata release --out releases --no-site --strict",
+    "coopdata release --out releases --cache /srv/coopdata-cache"))
 @records_option
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Release directory; the release is written to OUT/VERSION/ (default: the "
@@ -29,9 +30,16 @@ from coopdata.cli.options import examples, handle_errors, records_option
 @click.option("--strict", is_flag=True, help="Refuse to release when there are warnings too.")
 @click.option("--no-site", "no_site", is_flag=True,
               help="Leave out the website (OUT/VERSION/site/).")
+@click.option("--cache", "cache_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=None, metavar="DIR",
+              help="Keep the work done on each record file here, for the next release "
+                   "(default: $COOPDATA_CACHE, else ~/.cache/coopdata; safe to delete).")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Neither use nor keep the cache (the files released are the same).")
 @handle_errors
 def release_command(records: Path | None, out: Path, version: str | None, date: str | None,
-                    config_path: Path | None, strict: bool, no_site: bool) -> None:
+                    config_path: Path | None, strict: bool, no_site: bool,
+                    cache_dir: Path | None, no_cache: bool) -> None:
     """Validate, then publish OUT/VERSION/: Turtle, N-Triples, JSON-LD, CSV with
     datapackage.json and CSVW, DCAT-AP catalogue, VoID, CHANGELOG, the website (site/)
     and SHA256SUMS.
@@ -47,15 +55,18 @@ def release_command(records: Path | None, out: Path, version: str | None, date: 
     # a command's modules load when it runs: --help stays fast
     from coopdata.release.job import release as run
 
+    if no_cache and cache_dir is not None:
+        raise click.UsageError("give --cache DIR or --no-cache, not both")
+    cache: Path | bool = False if no_cache else cache_dir if cache_dir is not None else True
     config = load_config(config_path)
     if sys.stderr.isatty():
         with click.progressbar(length=len(STEPS), label="release", file=sys.stderr) as bar:
             result = run(out, records, version=version, config=config, date=date,
                          progress=lambda name: bar.update(1), strict=strict,
-                         site=not no_site)
+                         site=not no_site, cache=cache)
     else:
         result = run(out, records, version=version, config=config, date=date, strict=strict,
-                     site=not no_site)
+                     site=not no_site, cache=cache)
     click.echo(f"released {result.info.version} into {result.directory}: "
                f"{len(result.files)} files, {result.info.triples} triples")
 

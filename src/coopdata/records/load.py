@@ -12,6 +12,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from coopdata import cache as caching
 from coopdata.errors import CoopdataError, UsageError
 from coopdata.model import codes
 from coopdata.model.dataset import Dataset, Record
@@ -19,16 +20,19 @@ from coopdata.model.resources import default_records
 from coopdata.records.checks import check_record
 from coopdata.records.dataset import assemble
 from coopdata.records.files import record_files, stray_files
-from coopdata.records.read import read_record
+from coopdata.records.read import FieldLines, read_record, record_bytes
 from coopdata.report import Finding, Report
 
 
 def load(directory: Path | str | None = None, *,
-         progress: Callable[[str], None] | None = None) -> tuple[Dataset, Report]:
+         progress: Callable[[str], None] | None = None,
+         cache: caching.Cache | None = None) -> tuple[Dataset, Report]:
     """Read and check the records in ``directory`` (the embedded dataset when None).
 
     Returns the typed records and a report of the record checks; raises
-    :class:`~coopdata.UsageError` when the directory does not exist.
+    :class:`~coopdata.UsageError` when the directory does not exist. With a ``cache``,
+    a file read and checked before (the same bytes, path and coopdata) is taken from it,
+    and the others are kept in it: the result is the same.
     """
     root = Path(directory) if directory is not None else default_records()
     if not root.is_dir():
@@ -36,23 +40,67 @@ def load(directory: Path | str | None = None, *,
     if progress:
         progress("load")
     files = list(record_files(root))
+    keys: list[bytes | None] = []
+    known: dict[int, _File] = {}
+    if cache is not None:
+        keys = [_file_key(kind, path) for kind, path in files]
+        cached = cache.get(k for k in keys if k is not None)
+        known = {n: cached[k] for n, k in enumerate(keys) if k is not None and k in cached}
+    todo = [file for n, file in enumerate(files) if n not in known]
     workers = min(os.cpu_count() or 1, 8)
-    if len(files) >= PARALLEL_FROM and workers > 1:
-        parts, findings = _in_parallel(files, workers, lambda: stray_files(root))
+    if len(todo) >= PARALLEL_FROM and workers > 1:
+        parts, findings = _in_parallel(todo, workers, lambda: stray_files(root))
     else:
         findings = stray_files(root)
-        parts = [_read_and_check(files)]
+        parts = [_read_and_check(todo)]
+    made = iter(file for part in parts for file in part)
+    results = [known[n] if n in known else next(made) for n in range(len(files))]
+    if cache is not None:
+        _keep(cache, root, files, keys, known, results)
     typed: list[Record] = []
     read = 0
-    for part_typed, part_findings, part_read in parts:
-        typed += part_typed
-        findings += part_findings
-        read += part_read
+    for record, file_findings, _ in results:
+        findings += file_findings
+        if record is not _UNREAD:
+            read += 1
+            if isinstance(record, Record):
+                typed.append(record)
     dataset, found = assemble(typed)
     return dataset, Report(findings + found, records=read)
 
 
-_Part = tuple[list[Record], list[Finding], int]
+_UNREAD = "unread"
+"""In place of the record of a file that was not read as one."""
+_File = tuple[Record | None | str, list[Finding], bytes | None]
+"""What reading and checking one file gave: its checked record (None when its checks
+refused it, :data:`_UNREAD` when it was not read as a record), the findings, and the
+bytes it was read from (None when it was not read)."""
+_Part = list[_File]
+
+
+def _file_key(kind: str, path: Path, data: bytes | None = None) -> bytes | None:
+    """The cache key of a record file, of its bytes now or of ``data`` (None when it is not
+    read as a record file: the long way says why, every time)."""
+    if data is None:
+        data = record_bytes(path)
+    return None if data is None else caching.key("load", kind, str(path), data)
+
+
+def _keep(cache: caching.Cache, root: Path, files: list[tuple[str, Path]],
+          keys: list[bytes | None], known: dict[int, _File], results: list[_File]) -> None:
+    """Keep in ``cache`` what was made of the files not found in it (each under the key of
+    the bytes it was made of: a file changed while it was read is not kept), and nothing
+    more of this records folder."""
+    group = caching.group("load", str(root.resolve()))
+    new = []
+    for n, ((kind, path), wanted) in enumerate(zip(files, keys, strict=True)):
+        if n in known or wanted is None:
+            continue
+        record, findings, data = results[n]
+        if data is not None and _file_key(kind, path, data) == wanted:
+            new.append((wanted, (record, findings, None)))
+    cache.put(group, new)
+    cache.keep_only(group, (k for k in keys if k is not None))
 
 
 def _in_parallel(files: list[tuple[str, Path]], processes: int,
@@ -138,21 +186,18 @@ def _take_chunk(_: int) -> tuple[int, _Part] | None:
     return _chunks.take()
 
 
-def _read_and_check(files: list[tuple[str, Path]]) -> tuple[list[Record], list[Finding], int]:
+def _read_and_check(files: list[tuple[str, Path]]) -> _Part:
     """Read and type-check some record files (in a worker process when in parallel)."""
-    findings: list[Finding] = []
-    typed = []
-    read = 0
+    part: _Part = []
     for kind, path in files:
         record, problems = read_record(path, kind)
-        findings.extend(problems)
-        if record is not None:
-            read += 1
-            checked, found = check_record(record)
-            findings += found
-            if checked is not None:
-                typed.append(checked)
-    return typed, findings, read
+        if record is None:
+            part.append((_UNREAD, problems, None))
+            continue
+        checked, found = check_record(record)
+        data = record.lines.raw if isinstance(record.lines, FieldLines) else None
+        part.append((checked, problems + found, data))
+    return part
 
 
 PARALLEL_FROM = 5000

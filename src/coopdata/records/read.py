@@ -128,6 +128,11 @@ class FieldLines(Mapping[str, int]):
     def __reduce__(self) -> tuple[Any, ...]:
         return FieldLines, (self._raw, self._lines)
 
+    @property
+    def raw(self) -> bytes:
+        """The bytes of the record file, as read."""
+        return self._raw
+
 
 class _RecordRefused(Exception):
     def __init__(self, code: str, message: str, line: int) -> None:
@@ -220,6 +225,15 @@ def _refused(path: Path, code: str, message: str,
              line: int | None = None) -> tuple[None, list[Finding]]:
     """No record, and the finding that says why."""
     return None, [Finding(code, message, path=str(path), line=line)]
+
+
+def record_bytes(path: Path) -> bytes | None:
+    """The bytes of the record file ``path`` as :func:`read_record` reads them; None when it
+    would refuse the file unread (a link, not a regular file, too large, unreadable)."""
+    try:
+        return _read_regular_file(path)
+    except (_RecordRefused, OSError):
+        return None
 
 
 def _read_regular_file(path: Path) -> bytes:

@@ -33,11 +33,14 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from coopdata.cache import Cache
 from coopdata.collector import paused
 from coopdata.errors import OutputError, RecordsInvalid, UsageError
 from coopdata.model.config import ReleaseConfig
@@ -73,19 +76,23 @@ class Release:
 def release(out: Path | str, records: Path | str | None = None, *, version: str | None = None,
             config: ReleaseConfig | None = None, date: str | None = None,
             progress: Progress | None = None, strict: bool = False,
-            site: bool = True) -> Release:
+            site: bool = True, cache: Path | str | bool = True) -> Release:
     """Validate the records and publish them as ``out/<version>/``, completely or not at all.
 
-    ``version`` defaults to the release date. Raises :class:`~coopdata.RecordsInvalid`
-    when validation fails, :class:`~coopdata.UsageError` for a bad version, date or a
-    corrupt previous release, and :class:`~coopdata.OutputError` when the version
-    exists already or cannot be written; in every case nothing is written.
+    ``version`` defaults to the release date. ``cache`` keeps the work done on each record
+    file for the next release (:mod:`coopdata.cache`): True in the default folder, False
+    not at all, or a folder; the files released are the same either way.
+
+    Raises :class:`~coopdata.RecordsInvalid` when validation fails,
+    :class:`~coopdata.UsageError` for a bad version, date or a corrupt previous release,
+    and :class:`~coopdata.OutputError` when the version exists already or cannot be
+    written; in every case nothing is written.
     """
 
     with paused():
         return release_with(ReleaseSettings.of(
             out, records, version=version, config=config, date=date, progress=progress,
-            strict=strict, site=site))
+            strict=strict, site=site, cache=cache))
 
 
 def release_with(settings: ReleaseSettings) -> Release:
@@ -130,11 +137,11 @@ def _publish(settings: ReleaseSettings, previous: list[str]
     except OSError as exc:
         raise OutputError(f"cannot write into {root}: {exc.strerror}") from None
     try:
-        with Beside() as beside:
+        with Beside() as beside, _cache(settings) as cache:
             validation = validate(settings.records, uris=settings.uris,
                                   progress=settings.progress,
                                   graph_ready=partial(_start_graph_files, settings, staging,
-                                                      beside))
+                                                      beside), cache=cache)
             if not validation.report.passes(strict=settings.strict):
                 raise RecordsInvalid(validation.report)
             with ThreadPoolExecutor(max_workers=1) as background:
@@ -152,6 +159,24 @@ def _publish(settings: ReleaseSettings, previous: list[str]
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return validation, info, files
+
+
+@contextmanager
+def _cache(settings: ReleaseSettings) -> Iterator[Cache | None]:
+    """The cache of the settings, open (None when there is none, or when the default
+    folder cannot be one: the release goes on without it)."""
+    if settings.cache is None:
+        yield None
+        return
+    try:
+        cache = Cache.open(settings.cache)
+    except UsageError:
+        if settings.cache_required:
+            raise
+        yield None
+        return
+    with cache:
+        yield cache
 
 
 def _start_graph_files(settings: ReleaseSettings, staging: Path, beside: Beside,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from coopdata.cache import default_folder
 from coopdata.errors import UsageError
 from coopdata.model.config import ReleaseConfig
 from coopdata.model.uris import Uris
@@ -59,18 +60,26 @@ class ReleaseSettings:
     site: bool = True
     """Write the website (``site/``); False leaves it out."""
     progress: Progress = _quiet
+    cache: Path | None = None
+    """The cache folder of work already done (:mod:`coopdata.cache`); None: no cache."""
+    cache_required: bool = False
+    """Whether a cache that cannot be used is an error (a folder given), not a release
+    without one (the default folder)."""
 
     @classmethod
     def of(cls, out: Path | str, records: Path | str | None = None, *,
            version: str | None = None, config: ReleaseConfig | None = None,
            date: str | None = None, progress: Progress | None = None, strict: bool = False,
-           site: bool = True) -> ReleaseSettings:
+           site: bool = True, cache: Path | str | bool = True) -> ReleaseSettings:
         """The settings of :func:`coopdata.release.job.release`'s arguments: the date
         defaults to :func:`release_date`'s, the version to the date; UsageError for a bad
-        date or version."""
+        date or version. ``cache``: True for the default cache folder
+        (:func:`~coopdata.cache.default_folder`), False for none, or a folder."""
         issued = release_date(date)
+        folder = default_folder() if cache is True else None if cache is False else Path(cache)
         return cls(Path(out), check_version(issued if version is None else version), issued,
-                   config or ReleaseConfig(), records, strict, site, progress or _quiet)
+                   config or ReleaseConfig(), records, strict, site, progress or _quiet,
+                   folder, cache not in (True, False))
 
     @cached_property
     def uris(self) -> Uris:

@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coopdata.cache import Cache
 from coopdata.collector import paused
 from coopdata.model.dataset import Dataset
 from coopdata.model.uris import Uris
@@ -74,15 +75,17 @@ class Validation:
 def validate(directory: Path | str | None = None, *, uris: Uris | None = None,
              tables: bool = True, shacl: bool = True, engine: Engine | str = Engine.FAST,
              progress: Callable[[str], None] | None = None,
-             graph_ready: Callable[[Validation], None] | None = None) -> Validation:
+             graph_ready: Callable[[Validation], None] | None = None,
+             cache: Cache | None = None) -> Validation:
     """Run every layer on the records in ``directory`` and return one report.
 
     Table and SHACL validation run on the records that passed the record checks, and
     do not repeat a problem the record checks already reported for the same field.
-    ``graph_ready``: see :func:`validate_dataset`.
+    ``graph_ready``: see :func:`validate_dataset`; ``cache``: see
+    :func:`~coopdata.records.load.load`.
     """
     with paused():
-        dataset, report = load(directory, progress=progress)
+        dataset, report = load(directory, progress=progress, cache=cache)
         return validate_dataset(dataset, report, uris=uris, tables=tables, shacl=shacl,
                                 engine=engine, progress=progress, graph_ready=graph_ready)
 

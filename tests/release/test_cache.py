@@ -1,0 +1,283 @@
+"""The cache of work already done (coopdata.cache): a load or release with it gives exactly
+what one without it gives, over generated edit sequences; a damaged, foreign or outdated
+cache is never trusted; a folder that is not a cache is never written or deleted."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from coopdata import cache as caching
+from coopdata.cache import DATABASE, TAG, Cache
+from coopdata.cli import main
+from coopdata.records.load import load
+from coopdata.release.job import release
+from tests.conftest import FIXTURES
+
+
+def _loaded(root: Path, cache: Cache | None) -> tuple[list[object], list[object], int | None]:
+    dataset, report = load(root, cache=cache)
+    records = [(r.kind, r.id, r.path, r.data, dict(r.lines)) for r in dataset]
+    return records, list(report.findings), report.records
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# One edit of a records folder: what a curator does between two releases.
+EDITS = st.one_of(
+    st.tuples(st.just("retitle"), st.integers(0, 50), st.text(
+        st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12)),
+    st.tuples(st.just("amount"), st.integers(0, 50), st.sampled_from(["1200", "-5", "4,1 M", "0"])),
+    st.tuples(st.just("add"), st.integers(0, 50), st.integers(0, 10_000)),
+    st.tuples(st.just("duplicate"), st.integers(0, 50), st.integers(0, 10_000)),
+    st.tuples(st.just("delete"), st.integers(0, 50), st.just(0)),
+    st.tuples(st.just("break"), st.integers(0, 50), st.sampled_from(
+        ["id: [", "\t- x", "title: {fr: a}\ntitle: {fr: b}", "\xff", ""])),
+    st.tuples(st.just("touch"), st.integers(0, 50), st.just(0)),
+)
+
+
+def _edit(root: Path, edit: tuple[str, int, object]) -> None:
+    action, which, value = edit
+    files = sorted(root.rglob("*.yaml"))
+    if not files:
+        return
+    path = files[which % len(files)]
+    text = path.read_bytes()
+    if action == "retitle":
+        path.write_bytes(text + f"\ndescription: {{fr: {value!r}}}\n".encode())
+    elif action == "amount":
+        path.write_bytes(text.replace(b"amount: ", f"amount: {value}".encode(), 1))
+    elif action == "add":
+        record_id = f"added-{value}"
+        lines = text.decode("utf-8", "replace").splitlines()
+        lines = [f"id: {record_id}" if line.startswith("id:") else line for line in lines]
+        (path.parent / f"{record_id}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    elif action == "duplicate":
+        (path.parent / f"copy-{value}.yaml").write_bytes(text)
+    elif action == "delete":
+        path.unlink()
+    elif action == "break":
+        path.write_bytes(str(value).encode("latin-1") + b"\n" + text)
+    else:  # touch: the same bytes, written again
+        path.write_bytes(text)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.lists(EDITS, min_size=1, max_size=4), min_size=1, max_size=3))
+def test_a_load_with_the_cache_is_the_load_without_it(tmp_path_factory: pytest.TempPathFactory,
+                                                     steps: list[list[tuple[str, int, object]]]
+                                                     ) -> None:
+    work = tmp_path_factory.mktemp("edits")
+    root = work / "records"
+    shutil.copytree(FIXTURES / "records", root)
+    with Cache.open(work / "cache") as cache:
+        assert _loaded(root, cache) == _loaded(root, None)  # a cold cache
+        for edits in steps:
+            for edit in edits:
+                _edit(root, edit)
+            assert _loaded(root, cache) == _loaded(root, None)
+
+
+def test_a_release_with_the_cache_is_byte_for_byte_the_one_without(tmp_path: Path) -> None:
+    """Releases 1 and 2 (after edits, additions, deletions), with and without the cache,
+    give the same files; the cache of release 1 is used by release 2."""
+    root = tmp_path / "records"
+    shutil.copytree(FIXTURES / "records", root)
+    cached, cold = tmp_path / "cached", tmp_path / "cold"
+    common = {"date": "2026-12-06", "site": True}
+    release(cached, root, version="1", cache=tmp_path / "cache", **common)  # type: ignore[arg-type]
+    release(cold, root, version="1", cache=False, **common)  # type: ignore[arg-type]
+    assert _files(cached / "1") == _files(cold / "1")
+    first = (root / "projects" / "first.yaml").read_text(encoding="utf-8")
+    (root / "projects" / "first.yaml").write_text(
+        first.replace("Premier projet", "Premier projet (revu)"), encoding="utf-8")
+    (root / "projects" / "third.yaml").write_text(
+        first.replace("id: first", "id: third"), encoding="utf-8")
+    (root / "events" / "audience.yaml").unlink()
+    with Cache.open(tmp_path / "cache") as cache:
+        before = _loaded(root, None)
+        hits = cache.get(caching.key("load", kind, str(path), path.read_bytes())
+                         for kind, path in _record_files(root))
+        assert len(hits) == len(list(_record_files(root))) - 2  # all but the two changed
+        assert _loaded(root, cache) == before
+    release(cached, root, version="2", cache=tmp_path / "cache", **common)  # type: ignore[arg-type]
+    release(cold, root, version="2", cache=False, **common)  # type: ignore[arg-type]
+    assert _files(cached / "2") == _files(cold / "2")
+    assert "Premier projet (revu)" in (cached / "2" / "graph.nt").read_text(encoding="utf-8")
+
+
+def _record_files(root: Path) -> list[tuple[str, Path]]:
+    from coopdata.records.files import record_files
+
+    return list(record_files(root))
+
+
+def test_a_cross_record_finding_is_found_again_with_the_cache(tmp_path: Path) -> None:
+    """A deleted organisation that others name, and a duplicate id: found from cached
+    records as without the cache (the checks across records are never cached)."""
+    root = tmp_path / "records"
+    shutil.copytree(FIXTURES / "records", root)
+    with Cache.open(tmp_path / "cache") as cache:
+        load(root, cache=cache)
+        (root / "organisations" / "agency.yaml").unlink()
+        shutil.copy(root / "projects" / "first.yaml", root / "projects" / "again.yaml")
+        records, findings, count = _loaded(root, cache)
+    assert (records, findings, count) == _loaded(root, None)
+    codes = {f.code for f in findings}  # type: ignore[attr-defined]
+    assert {"missing-reference", "duplicate-id"} <= codes
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "zeroed-middle", "foreign-db"])
+def test_a_damaged_database_is_rebuilt_never_trusted(tmp_path: Path, damage: str) -> None:
+    root = tmp_path / "records"
+    shutil.copytree(FIXTURES / "records", root)
+    folder = tmp_path / "cache"
+    with Cache.open(folder) as cache:
+        expected = _loaded(root, cache)
+    database = folder / DATABASE
+    data = database.read_bytes()
+    if damage == "garbage":
+        database.write_bytes(b"not a database at all\n" * 100)
+    elif damage == "truncated":
+        database.write_bytes(data[: len(data) // 3])
+    elif damage == "zeroed-middle":
+        database.write_bytes(data[:4096] + b"\0" * (len(data) - 8192) + data[-4096:])
+    else:
+        database.unlink()
+        with sqlite3.connect(database) as other:
+            other.execute("CREATE TABLE entry (key, grp, value, checksum)")
+    with Cache.open(folder) as cache:
+        assert _loaded(root, cache) == expected
+        rebuilt = cache.rebuilt
+    assert rebuilt or damage == "zeroed-middle"  # (a zeroed page may read as empty rows)
+    with Cache.open(folder) as cache:  # and it is a good cache again
+        assert not cache.rebuilt
+        assert len(cache.get(caching.key("load", kind, str(path), path.read_bytes())
+                             for kind, path in _record_files(root))) == len(expected[0])
+
+
+def test_a_damaged_value_is_made_again(tmp_path: Path) -> None:
+    """A value whose bytes no longer match their checksum is not used: the file is read
+    again (and the value replaced)."""
+    root = tmp_path / "records"
+    shutil.copytree(FIXTURES / "records", root)
+    folder = tmp_path / "cache"
+    with Cache.open(folder) as cache:
+        expected = _loaded(root, cache)
+    with sqlite3.connect(folder / DATABASE) as db:
+        db.execute("UPDATE entry SET value = substr(value, 1, length(value) - 9) || "
+                   "X'000102030405060708'")
+    with Cache.open(folder) as cache:
+        keys = [caching.key("load", kind, str(path), path.read_bytes())
+                for kind, path in _record_files(root)]
+        assert cache.get(keys) == {}  # every value damaged: none is trusted
+        assert _loaded(root, cache) == expected
+        assert len(cache.get(keys)) == len(keys)  # made again
+
+
+def test_another_coopdata_finds_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another version of coopdata (its code, shapes, code lists) or of a library has
+    another fingerprint: none of the values made by this one is found."""
+    root = tmp_path / "records"
+    shutil.copytree(FIXTURES / "records", root)
+    with Cache.open(tmp_path / "cache") as cache:
+        expected = _loaded(root, cache)
+        keys = [caching.key("load", kind, str(path), path.read_bytes())
+                for kind, path in _record_files(root)]
+        assert len(cache.get(keys)) == len(keys)
+        monkeypatch.setattr(caching, "fingerprint", lambda: b"another coopdata")
+        assert cache.get(caching.key("load", kind, str(path), path.read_bytes())
+                         for kind, path in _record_files(root)) == {}
+        assert _loaded(root, cache) == expected
+
+
+def test_the_fingerprint_follows_the_package_and_its_shipped_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shape, a table schema, a code list or a module changed is another fingerprint
+    (the digest is over each file's path and bytes): here a copy of the shapes with one
+    byte more."""
+    from coopdata.model.resources import resource
+
+    shapes = resource("shapes")
+    assert any(shapes.rglob("*.ttl"))
+    original = caching.fingerprint()
+    copy = tmp_path / "shapes"
+    shutil.copytree(shapes, copy)
+    caching.fingerprint.cache_clear()
+    monkeypatch.setattr(caching, "resource", lambda name: copy if name == "shapes"
+                        else resource(name))
+    try:
+        assert caching.fingerprint() == original  # the same bytes: the same fingerprint
+        caching.fingerprint.cache_clear()
+        changed = next(copy.rglob("*.ttl"))
+        changed.write_bytes(changed.read_bytes() + b"\n")
+        assert caching.fingerprint() != original
+    finally:
+        caching.fingerprint.cache_clear()
+
+
+def test_a_folder_that_is_not_a_cache_is_refused_and_left_alone(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "thesis.tex").write_text("mine", encoding="utf-8")
+    result = CliRunner().invoke(main, ["release", "--out", str(tmp_path / "rel"),
+                                       "--cache", str(folder), "--no-site"])
+    assert result.exit_code == 2
+    assert "is not a coopdata cache (it holds 'thesis.tex' and no CACHEDIR.TAG)" in result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["thesis.tex"]
+    assert not (tmp_path / "rel").exists()
+
+
+def test_another_tools_cache_tag_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "theirs"
+    folder.mkdir()
+    (folder / TAG).write_text("Signature: 8a477f597d28d172789f06886806bc55\n# their cache\n",
+                              encoding="ascii")
+    with pytest.raises(Exception, match="not coopdata's cache tag"):
+        Cache.open(folder)
+
+
+def test_cli_cache_options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COOPDATA_CACHE", str(tmp_path / "default"))
+    runner = CliRunner()
+    both = runner.invoke(main, ["release", "--out", str(tmp_path / "a"), "--no-site",
+                                "--cache", str(tmp_path / "c"), "--no-cache"])
+    assert both.exit_code == 2 and "not both" in both.output
+    none = runner.invoke(main, ["release", "--out", str(tmp_path / "a"), "--no-site",
+                                "--no-cache", "--version", "1"])
+    assert none.exit_code == 0, none.output
+    assert not (tmp_path / "default").exists()
+    default = runner.invoke(main, ["release", "--out", str(tmp_path / "a"), "--no-site",
+                                   "--version", "2"])
+    assert default.exit_code == 0, default.output
+    assert (tmp_path / "default" / DATABASE).is_file()
+    assert (tmp_path / "default" / TAG).read_text(encoding="ascii").startswith("Signature: ")
+    given = runner.invoke(main, ["release", "--out", str(tmp_path / "a"), "--no-site",
+                                 "--version", "3", "--cache", str(tmp_path / "c")])
+    assert given.exit_code == 0, given.output
+    assert (tmp_path / "c" / DATABASE).is_file()
+    assert _files(tmp_path / "a" / "2") .keys() == _files(tmp_path / "a" / "3").keys()
+
+
+def test_an_unusable_default_folder_means_no_cache(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default folder is only a convenience: when it cannot be a cache (here it holds
+    someone's file), the release goes on without one; a folder given is an error."""
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "notes.txt").write_text("x", encoding="utf-8")
+    monkeypatch.setenv("COOPDATA_CACHE", str(taken))
+    result = release(tmp_path / "rel", version="1", date="2026-12-06", site=False)
+    assert result.directory.is_dir()
+    assert sorted(p.name for p in taken.iterdir()) == ["notes.txt"]
