@@ -44,11 +44,7 @@ def import_iati_command(paths: tuple[Path, ...], out: Path, countries: tuple[str
     """
     # a command's modules load when it runs: --help stays fast
     from coopdata.errors import RecordsInvalid
-
-    # a command's modules load when it runs: --help stays fast
     from coopdata.iati.reading.importer import import_iati as run
-
-    # a command's modules load when it runs: --help stays fast
     from coopdata.iati.reading.summary import json_chunks, text_lines
 
     result = run(paths, out, countries=countries, sectors=sectors, publishers=publishers)

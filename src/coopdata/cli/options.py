@@ -43,14 +43,8 @@ def use_project(kwargs: dict[str, Any]) -> None:
     nor does ``export-tables --blank``."""
     # a command's modules load when it runs: --help stays fast
     from coopdata.errors import UsageError
-
-    # a command's modules load when it runs: --help stays fast
     from coopdata.model.config import find_project
-
-    # a command's modules load when it runs: --help stays fast
     from coopdata.model.resources import default_records
-
-    # a command's modules load when it runs: --help stays fast
     from coopdata.records.files import record_files
 
     if kwargs.get("release_dir") is not None or kwargs.get("blank"):

@@ -50,8 +50,6 @@ def validate_command(records: Path | None, base_uri: str | None, output_format: 
     """
     # a command's modules load when it runs: --help stays fast
     from coopdata.errors import UsageError
-
-    # a command's modules load when it runs: --help stays fast
     from coopdata.validate.validation import validate as run
 
     if quiet and min_severity not in (None, "error"):
@@ -115,14 +113,8 @@ def import_command(tables_dir: Path, out: Path | None, into: Path | None) -> Non
     """
     # a command's modules load when it runs: --help stays fast
     from coopdata.errors import UsageError
-
-    # a command's modules load when it runs: --help stays fast
     from coopdata.records.files import record_files
-
-    # a command's modules load when it runs: --help stays fast
     from coopdata.release.build import import_into, import_tables
-
-    # a command's modules load when it runs: --help stays fast
     from coopdata.tables.read import read_tables_in
 
     if (out is None) == (into is None):
@@ -170,8 +162,6 @@ def export_tables_command(records: Path | None, out: Path, table_format: str, bl
     files, or an .xlsx or .ods workbook that `coopdata import` reads back."""
     # a command's modules load when it runs: --help stays fast
     from coopdata.release.build import export_tables as run
-
-    # a command's modules load when it runs: --help stays fast
     from coopdata.tables.layout import tables
 
     files = run(out, records, blank=blank, workbook=table_format)

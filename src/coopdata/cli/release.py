@@ -48,11 +48,7 @@ def release_command(records: Path | None, out: Path, version: str | None, date: 
     """
     # a command's modules load when it runs: --help stays fast
     from coopdata.model.config import load_config
-
-    # a command's modules load when it runs: --help stays fast
     from coopdata.release.job import STEPS
-
-    # a command's modules load when it runs: --help stays fast
     from coopdata.release.job import release as run
 
     if no_cache and cache_dir is not None:
@@ -124,9 +120,9 @@ def push_command(release_dir: Path, endpoint: str, graph: str | None, user: str 
     Oxigraph and Virtuoso. A bearer token is read from COOPDATA_PUSH_TOKEN when --user
     is not given.
     """
-    import os  # a command's modules load when it runs: --help stays fast
-
     # a command's modules load when it runs: --help stays fast
+    import os
+
     from coopdata.publish.push import push as run
 
     if user is not None and password is None:
@@ -155,8 +151,6 @@ def site_command(release_dir: Path, out: Path | None, config_path: Path | None) 
     """
     # a command's modules load when it runs: --help stays fast
     from coopdata.model.config import load_config
-
-    # a command's modules load when it runs: --help stays fast
     from coopdata.release.site import site_for_release
 
     target = site_for_release(release_dir, config=load_config(config_path), out=out)

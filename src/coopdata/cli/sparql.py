@@ -41,8 +41,6 @@ def query_command(query: str, release_dir: Path | None, records: Path | None,
     """
     # a command's modules load when it runs: --help stays fast
     from coopdata.errors import UsageError
-
-    # a command's modules load when it runs: --help stays fast
     from coopdata.sparql.query import interruptible, open_store, read_query, run_query
     from coopdata.sparql.results import format_result  # (the same)
 
@@ -86,8 +84,6 @@ def serve_command(release_dir: Path | None, records: Path | None, host: str, por
     """
     # a command's modules load when it runs: --help stays fast
     from coopdata.errors import UsageError
-
-    # a command's modules load when it runs: --help stays fast
     from coopdata.sparql.serve import make_server
     from coopdata.sparql.server import Limits  # (the same)
 
