@@ -148,7 +148,6 @@ class Cache:
                     CREATE INDEX IF NOT EXISTS entry_group ON entry (grp);""")
             elif (application, version) != (APPLICATION_ID, FORMAT) or "entry" not in tables:
                 raise sqlite3.DatabaseError("not a coopdata cache of this format")
-            db.execute("PRAGMA quick_check").fetchone()
         except BaseException:
             db.close()
             raise

@@ -281,3 +281,24 @@ def test_an_unusable_default_folder_means_no_cache(tmp_path: Path,
     result = release(tmp_path / "rel", version="1", date="2026-12-06", site=False)
     assert result.directory.is_dir()
     assert sorted(p.name for p in taken.iterdir()) == ["notes.txt"]
+
+
+def test_a_changed_configuration_is_released_as_without_the_cache(tmp_path: Path) -> None:
+    """The configuration (base URI, title, IATI publisher) is read by the steps after the
+    load, which the cache never holds: releasing with another configuration after a
+    release that filled the cache gives the files a cold release gives."""
+    from coopdata.model.config import ReleaseConfig
+
+    root = tmp_path / "records"
+    shutil.copytree(FIXTURES / "records", root)
+    other = ReleaseConfig(base_uri="https://data.example.org/", title="Another title",
+                          iati_organisation_ref="XM-DAC-7")
+    common = {"date": "2026-12-06", "site": False}
+    release(tmp_path / "a", root, version="1", cache=tmp_path / "cache", **common)  # type: ignore[arg-type]
+    release(tmp_path / "a", root, version="2", config=other, cache=tmp_path / "cache",
+            **common)  # type: ignore[arg-type]
+    release(tmp_path / "b", root, version="1", cache=False, **common)  # type: ignore[arg-type]
+    release(tmp_path / "b", root, version="2", config=other, cache=False,
+            **common)  # type: ignore[arg-type]
+    assert _files(tmp_path / "a" / "2") == _files(tmp_path / "b" / "2")
+    assert "https://data.example.org/" in (tmp_path / "a" / "2" / "graph.nt").read_text("utf-8")
