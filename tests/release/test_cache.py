@@ -302,3 +302,19 @@ def test_a_changed_configuration_is_released_as_without_the_cache(tmp_path: Path
             **common)  # type: ignore[arg-type]
     assert _files(tmp_path / "a" / "2") == _files(tmp_path / "b" / "2")
     assert "https://data.example.org/" in (tmp_path / "a" / "2" / "graph.nt").read_text("utf-8")
+
+
+@pytest.mark.parametrize("place", ["out", "inside-out", "records", "inside-records", "above"])
+def test_the_cache_is_kept_apart_from_the_release_and_the_records(tmp_path: Path,
+                                                                  place: str) -> None:
+    root = tmp_path / "work" / "records"
+    shutil.copytree(FIXTURES / "records", root)
+    out = tmp_path / "work" / "rel"
+    cache = {"out": out, "inside-out": out / "cache", "records": root,
+             "inside-records": root / ".cache", "above": tmp_path / "work"}[place]
+    result = CliRunner().invoke(main, ["release", "--records", str(root), "--out", str(out),
+                                       "--cache", str(cache), "--no-site"])
+    assert result.exit_code == 2, result.output
+    assert "must be apart" in result.output
+    assert not out.exists() and not (cache / DATABASE).exists()
+    assert _files(root) == _files(FIXTURES / "records")

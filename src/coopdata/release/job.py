@@ -169,6 +169,9 @@ def _cache(settings: ReleaseSettings) -> Iterator[Cache | None]:
         yield None
         return
     try:
+        _apart(settings.cache, settings.root, "release folder")
+        if settings.records is not None:
+            _apart(settings.cache, Path(settings.records), "records folder")
         cache = Cache.open(settings.cache)
     except UsageError:
         if settings.cache_required:
@@ -177,6 +180,14 @@ def _cache(settings: ReleaseSettings) -> Iterator[Cache | None]:
         return
     with cache:
         yield cache
+
+
+def _apart(cache: Path, other: Path, name: str) -> None:
+    """A UsageError when the cache folder is ``other``, or inside it, or holds it."""
+    mine, theirs = cache.resolve(), other.resolve()
+    if mine == theirs or theirs in mine.parents or mine in theirs.parents:
+        raise UsageError(f"the cache {cache} and the {name} {other} must be apart (neither "
+                         "one inside the other): give --cache another folder")
 
 
 def _start_graph_files(settings: ReleaseSettings, staging: Path, beside: Beside,
