@@ -15,7 +15,7 @@ from coopdata.errors import OutputError, UsageError
 from coopdata.jsonfile import dump_json
 from coopdata.model.config import ReleaseConfig
 from coopdata.rdf.jsonld import compacted
-from coopdata.rdf.turtle import write_turtle
+from coopdata.rdf.turtle import read_turtle, write_turtle
 from coopdata.release.catalog import catalog_context, series_graph
 from coopdata.release.dir import CHECKSUMS, LATEST, SERIES, SERIES_MARKER, issued_of, release_order
 from coopdata.release.files import ReleaseFile
@@ -107,13 +107,10 @@ def _out_of_step(latest: Path, newest: Path) -> bool:
 def _write_series(folder: Path, config: ReleaseConfig, versions: list[tuple[str, Path]]) -> None:
     """The series catalogue of ``versions`` (name, folder; oldest first) in ``folder``,
     with the marker that lists the files' SHA-256."""
-    from rdflib import Graph  # rdflib: slow to import, only this path needs it
-
-
     graphs = []
     for name, release_folder in versions:
         try:
-            graphs.append((name, Graph().parse(release_folder / "catalog.ttl", format="turtle")))
+            graphs.append((name, read_turtle(release_folder / "catalog.ttl")))
         except (OSError, SyntaxError, ValueError) as exc:
             raise OutputError(f"cannot read the catalogue of release {name} "
                               f"({release_folder / 'catalog.ttl'}): {exc}") from None
