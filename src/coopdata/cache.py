@@ -135,6 +135,11 @@ class Cache:
     def _opened(path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(path, timeout=60, isolation_level=None)
         try:
+            # (write-ahead log: a write does not copy the pages it changes first, and a
+            # reader is never blocked; NORMAL: a crash may lose the last writes, never
+            # damage the database, and a cache may lose anything)
+            db.execute("PRAGMA journal_mode = WAL").fetchone()
+            db.execute("PRAGMA synchronous = NORMAL")
             application, version = (db.execute("PRAGMA application_id").fetchone()[0],
                                     db.execute("PRAGMA user_version").fetchone()[0])
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
