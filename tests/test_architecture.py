@@ -168,9 +168,10 @@ def test_reference_engine_imported_only_by_its_users() -> None:
 
 def test_imports_inside_functions_are_for_heavy_dependencies() -> None:
     """An import inside a function is of a third-party library (loaded only when needed)
-    and says why on its line or the line before; coopdata's own modules are imported at
-    the top (a local import would hide a cycle or a layering mistake), but by the CLI,
-    which loads a command's modules when the command runs (so that ``--help`` is fast)."""
+    and says why on its line or the line before it or before the block of imports it is
+    in; coopdata's own modules are imported at the top (a local import would hide a cycle
+    or a layering mistake), but by the CLI, which loads a command's modules when the
+    command runs (so that ``--help`` is fast)."""
     hidden = []
     for module, path in modules(PACKAGE).items():
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -182,10 +183,28 @@ def test_imports_inside_functions_are_for_heavy_dependencies() -> None:
                         node.level or (node.module or "").startswith("coopdata")):
                     hidden.append(f"{module}:{node.lineno}")
                 elif isinstance(node, ast.Import | ast.ImportFrom):
-                    said = lines[node.lineno - 1] + lines[node.lineno - 2]
+                    said = "".join(lines[n] for n in (node.lineno - 1, node.lineno - 2,
+                                                       _above_imports(lines, node.lineno)))
                     if "#" not in said:
                         hidden.append(f"{module}:{node.lineno} (no reason given)")
     assert hidden == []
+
+
+def _above_imports(lines: list[str], number: int) -> int:
+    """The index of the line above the block of import lines (line ``number`` counted from
+    1, its block's other imports directly above it, a parenthesised import's lines too)."""
+    index = number - 2
+    while index >= 0 and (lines[index].strip().startswith(("from ", "import "))
+                          or lines[index].strip().endswith(",") or lines[index].strip() == ")"):
+        index -= 1
+    return index
+
+
+def test_a_block_of_imports_needs_its_reason_once() -> None:
+    lines = ["def f():", "    # heavy: loaded when run", "    import a", "    from b import (",
+             "        c,", "    )", "    import d", "", "    import e"]
+    assert _above_imports(lines, 7) == 1 and _above_imports(lines, 3) == 1
+    assert "#" not in lines[_above_imports(lines, 9)]  # after a blank line: a new block
 
 
 def _package(root: Path, files: dict[str, str]) -> Path:

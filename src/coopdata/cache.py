@@ -27,7 +27,7 @@ import pickle
 import sqlite3
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import closing, suppress
+from contextlib import closing, contextmanager, suppress
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -227,6 +227,25 @@ class Cache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@contextmanager
+def opened(choice: Path | str | bool) -> Iterator[Cache | None]:
+    """The cache a command or a release is given, open: ``True`` the default folder
+    (:func:`default_folder`; when it cannot be a cache, none: the work goes on without),
+    a folder (which must be usable: a UsageError), ``False`` none."""
+    if choice is False:
+        yield None
+        return
+    try:
+        cache = Cache.open(None if choice is True else choice)
+    except UsageError:
+        if choice is not True:
+            raise
+        yield None
+        return
+    with cache:
+        yield cache
 
 
 def group(*parts: str) -> bytes:

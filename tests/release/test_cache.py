@@ -318,3 +318,27 @@ def test_the_cache_is_kept_apart_from_the_release_and_the_records(tmp_path: Path
     assert "must be apart" in result.output
     assert not out.exists() and not (cache / DATABASE).exists()
     assert _files(root) == _files(FIXTURES / "records")
+
+
+def test_validate_uses_the_cache_and_says_the_same(tmp_path: Path) -> None:
+    """``coopdata validate`` keeps its work in the cache too: the same output and exit code
+    with it (cold and warm) and without it, on records with findings of every layer."""
+    root = tmp_path / "records"
+    shutil.copytree(FIXTURES / "records", root)
+    first = root / "projects" / "first.yaml"
+    first.write_text(first.read_text("utf-8").replace("status: closed", "status: finished"),
+                     encoding="utf-8")
+    (root / "organisations" / "ministry.yaml").unlink()
+    runner = CliRunner()
+    outputs = []
+    for options in (["--no-cache"], ["--cache", str(tmp_path / "c")],
+                    ["--cache", str(tmp_path / "c")]):
+        result = runner.invoke(main, ["validate", "--records", str(root), *options])
+        outputs.append((result.exit_code, result.output))
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert outputs[0][0] == 1 and "[unknown-code]" in outputs[0][1]
+    assert "[missing-reference]" in outputs[0][1]
+    assert (tmp_path / "c" / DATABASE).is_file()
+    both = runner.invoke(main, ["validate", "--records", str(root), "--no-cache",
+                                "--cache", str(tmp_path / "c")])
+    assert both.exit_code == 2 and "not both" in both.output

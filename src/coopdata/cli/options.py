@@ -80,6 +80,26 @@ def base_uri_option(function: F) -> F:
     )(function)
 
 
+def cache_options(function: F) -> F:
+    """--cache DIR and --no-cache, given to the command as one ``cache`` argument: the
+    folder, True for the default one, False for none (:func:`coopdata.cache.opened`)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, cache_dir: Path | None, no_cache: bool, **kwargs: Any) -> Any:
+        if no_cache and cache_dir is not None:
+            raise click.UsageError("give --cache DIR or --no-cache, not both")
+        cache: Path | bool = False if no_cache else cache_dir if cache_dir is not None else True
+        return function(*args, cache=cache, **kwargs)
+
+    given = click.option(
+        "--cache", "cache_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+        metavar="DIR", help="Keep the work done on each record file here, for the next run "
+        "(default: $COOPDATA_CACHE, else ~/.cache/coopdata; safe to delete).")
+    none = click.option("--no-cache", "no_cache", is_flag=True,
+                        help="Neither use nor keep the cache (the results are the same).")
+    return given(none(wrapper))  # type: ignore[return-value]
+
+
 def handle_errors(function: F) -> F:
     """Turn coopdata's errors into messages and exit codes; never a traceback."""
 

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from coopdata.cli.options import base_uri_option, examples, handle_errors, records_option, uris_of
+from coopdata.cli.options import (
+    base_uri_option,
+    cache_options,
+    examples,
+    handle_errors,
+    records_option,
+    uris_of,
+)
 
 if TYPE_CHECKING:
     from coopdata.report import MinSeverity
@@ -22,7 +29,8 @@ if TYPE_CHECKING:
     "coopdata validate --quiet                 # violations only",
     "coopdata validate --min-severity warning  # leave out the infos",
     "coopdata validate --format github         # GitHub Actions annotations",
-    "coopdata validate --format json --engine reference"))
+    "coopdata validate --format json --engine reference",
+    "coopdata validate --no-cache               # read every file again"))
 @records_option
 @base_uri_option
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "github"]),
@@ -39,23 +47,26 @@ if TYPE_CHECKING:
               show_default=True,
               help="fast: coopdata's own checks on pyoxigraph; reference: rdflib, Frictionless "
                    "and pyshacl (slower, same findings).")
+@cache_options
 @handle_errors
 def validate_command(records: Path | None, base_uri: str | None, output_format: str,
                      min_severity: MinSeverity | None, quiet: bool, strict: bool,
-                     engine: str) -> None:
+                     engine: str, cache: Path | bool) -> None:
     """Check the records: record checks, table schemas and SHACL shapes, in one report.
 
     Each finding prints as `path:line record field: message [code]`. Exits 1 when
     there is a violation (or a warning, with --strict).
     """
     # a command's modules load when it runs: --help stays fast
+    from coopdata.cache import opened
     from coopdata.errors import UsageError
     from coopdata.validate.validation import validate as run
 
     if quiet and min_severity not in (None, "error"):
         raise UsageError("use --quiet (errors only) or --min-severity, not both")
     shown: MinSeverity = "error" if quiet else min_severity or "info"
-    report = run(records, uris=uris_of(base_uri), engine=engine).report
+    with opened(cache) as kept:
+        report = run(records, uris=uris_of(base_uri), engine=engine, cache=kept).report
     if output_format == "json":
         text = report.to_json(strict=strict, min_severity=shown)
     elif output_format == "github":

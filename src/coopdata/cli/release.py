@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from coopdata.cli.options import examples, handle_errors, records_option
+from coopdata.cli.options import cache_options, examples, handle_errors, records_option
 
 
 @click.command("release", short_help="Validate, then publish a complete release.",
@@ -30,16 +31,11 @@ from coopdata.cli.options import examples, handle_errors, records_option
 @click.option("--strict", is_flag=True, help="Refuse to release when there are warnings too.")
 @click.option("--no-site", "no_site", is_flag=True,
               help="Leave out the website (OUT/VERSION/site/).")
-@click.option("--cache", "cache_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=None, metavar="DIR",
-              help="Keep the work done on each record file here, for the next release "
-                   "(default: $COOPDATA_CACHE, else ~/.cache/coopdata; safe to delete).")
-@click.option("--no-cache", "no_cache", is_flag=True,
-              help="Neither use nor keep the cache (the files released are the same).")
+@cache_options
 @handle_errors
 def release_command(records: Path | None, out: Path, version: str | None, date: str | None,
                     config_path: Path | None, strict: bool, no_site: bool,
-                    cache_dir: Path | None, no_cache: bool) -> None:
+                    cache: Path | bool) -> None:
     """Validate, then publish OUT/VERSION/: Turtle, N-Triples, JSON-LD, CSV with
     datapackage.json and CSVW, DCAT-AP catalogue, VoID, CHANGELOG, the website (site/)
     and SHA256SUMS.
@@ -51,9 +47,6 @@ def release_command(records: Path | None, out: Path, version: str | None, date: 
     from coopdata.release.job import STEPS
     from coopdata.release.job import release as run
 
-    if no_cache and cache_dir is not None:
-        raise click.UsageError("give --cache DIR or --no-cache, not both")
-    cache: Path | bool = False if no_cache else cache_dir if cache_dir is not None else True
     config = load_config(config_path)
     if sys.stderr.isatty():
         with click.progressbar(length=len(STEPS), label="release", file=sys.stderr) as bar:
@@ -121,8 +114,6 @@ def push_command(release_dir: Path, endpoint: str, graph: str | None, user: str 
     is not given.
     """
     # a command's modules load when it runs: --help stays fast
-    import os
-
     from coopdata.publish.push import push as run
 
     if user is not None and password is None:

@@ -36,11 +36,11 @@ import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from coopdata.cache import Cache
+from coopdata.cache import Cache, default_folder, opened
 from coopdata.collector import paused
 from coopdata.errors import OutputError, RecordsInvalid, UsageError
 from coopdata.model.config import ReleaseConfig
@@ -163,22 +163,19 @@ def _publish(settings: ReleaseSettings, previous: list[str]
 
 @contextmanager
 def _cache(settings: ReleaseSettings) -> Iterator[Cache | None]:
-    """The cache of the settings, open (None when there is none, or when the default
-    folder cannot be one: the release goes on without it)."""
-    if settings.cache is None:
-        yield None
-        return
-    try:
-        _apart(settings.cache, settings.root, "release folder")
-        if settings.records is not None:
-            _apart(settings.cache, Path(settings.records), "records folder")
-        cache = Cache.open(settings.cache)
-    except UsageError:
-        if settings.cache_required:
-            raise
-        yield None
-        return
-    with cache:
+    """The cache of the settings, open (:func:`coopdata.cache.opened`), kept apart from
+    the release folder and the records."""
+    if settings.cache is not False:
+        folder = default_folder() if settings.cache is True else settings.cache
+        try:
+            _apart(folder, settings.root, "release folder")
+            if settings.records is not None:
+                _apart(folder, Path(settings.records), "records folder")
+        except UsageError:
+            if settings.cache is not True:
+                raise
+            settings = replace(settings, cache=False)  # (the default folder: go on without)
+    with opened(settings.cache) as cache:
         yield cache
 
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from coopdata.cache import default_folder
 from coopdata.errors import UsageError
 from coopdata.model.config import ReleaseConfig
 from coopdata.model.uris import Uris
@@ -60,11 +59,9 @@ class ReleaseSettings:
     site: bool = True
     """Write the website (``site/``); False leaves it out."""
     progress: Progress = _quiet
-    cache: Path | None = None
-    """The cache folder of work already done (:mod:`coopdata.cache`); None: no cache."""
-    cache_required: bool = False
-    """Whether a cache that cannot be used is an error (a folder given), not a release
-    without one (the default folder)."""
+    cache: Path | bool = False
+    """The cache of work already done (:func:`coopdata.cache.opened`): a folder, True for
+    the default folder, False for none."""
 
     @classmethod
     def of(cls, out: Path | str, records: Path | str | None = None, *,
@@ -73,13 +70,11 @@ class ReleaseSettings:
            site: bool = True, cache: Path | str | bool = True) -> ReleaseSettings:
         """The settings of :func:`coopdata.release.job.release`'s arguments: the date
         defaults to :func:`release_date`'s, the version to the date; UsageError for a bad
-        date or version. ``cache``: True for the default cache folder
-        (:func:`~coopdata.cache.default_folder`), False for none, or a folder."""
+        date or version."""
         issued = release_date(date)
-        folder = default_folder() if cache is True else None if cache is False else Path(cache)
         return cls(Path(out), check_version(issued if version is None else version), issued,
                    config or ReleaseConfig(), records, strict, site, progress or _quiet,
-                   folder, cache not in (True, False))
+                   cache if isinstance(cache, bool) else Path(cache))
 
     @cached_property
     def uris(self) -> Uris:
