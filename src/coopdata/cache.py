@@ -102,33 +102,44 @@ def _check(value: bytes) -> bytes:
 
 class Cache:
     """The cache in ``folder`` (:meth:`open`): values by key, in groups (a group is the
-    values of one records folder, for :meth:`keep_only`)."""
+    values of one records folder, for :meth:`keep_only`).
+
+    It never stops the work it serves: a database found damaged is made anew
+    (:attr:`rebuilt`); one that cannot be read or written even then (a full disk) is left
+    alone, and the cache finds nothing and keeps nothing until it is closed
+    (:attr:`broken`)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.rebuilt = False
         """Whether the database was found damaged or foreign, and made anew."""
-        self._db = self._connect()
+        self.broken: str | None = None
+        """Why the cache stopped finding and keeping values, if it did."""
+        self._db: sqlite3.Connection | None = self._connect()
 
     @classmethod
     def open(cls, folder: Path | str | None = None) -> Cache:
         """The cache in ``folder`` (:func:`default_folder` when None), created if need be;
-        a UsageError when the folder cannot be one (it holds files of others, or it cannot
-        be written)."""
+        a UsageError when the folder cannot be one (it holds files of others, it cannot be
+        written, or its database cannot be opened)."""
         folder = Path(folder) if folder is not None else default_folder()
         _claim(folder)
-        return cls(folder)
+        try:
+            return cls(folder)
+        except (sqlite3.Error, OSError) as exc:
+            raise UsageError(f"cannot use {folder} as the cache: {exc}; give --cache another "
+                             "folder, or --no-cache") from None
 
     def _connect(self) -> sqlite3.Connection:
+        """The database, opened; made anew when it is damaged or foreign."""
         path = self.folder / DATABASE
         try:
             return self._opened(path)
         except sqlite3.DatabaseError:
             self.rebuilt = True
-            for leftover in (path, path.with_name(DATABASE + "-journal"),
-                             path.with_name(DATABASE + "-wal"), path.with_name(DATABASE + "-shm")):
+            for name in ("", "-journal", "-wal", "-shm"):  # (the folder is coopdata's)
                 with suppress(FileNotFoundError):
-                    leftover.unlink()
+                    path.with_name(DATABASE + name).unlink()
             return self._opened(path)
 
     @staticmethod
@@ -165,6 +176,8 @@ class Cache:
         wanted = list(keys)
         try:
             for start in range(0, len(wanted), 500):
+                if self._db is None:
+                    return {}
                 part = wanted[start:start + 500]
                 rows = self._db.execute(
                     f"SELECT key, value, checksum FROM entry WHERE key IN "
@@ -176,8 +189,8 @@ class Cache:
                         found[entry_key] = pickle.loads(value)
                     except Exception:  # a damaged value that its checksum did not catch
                         continue
-        except sqlite3.DatabaseError:
-            self._rebuild()
+        except sqlite3.Error as exc:
+            self._rebuild(exc)
             return {}
         return found
 
@@ -193,34 +206,46 @@ class Cache:
     def keep_only(self, group: bytes, keys: Iterable[bytes]) -> None:
         """Remove the entries of ``group`` that are not in ``keys``."""
         keep = set(keys)
+        if self._db is None:
+            return
         try:
             stale = [(k,) for (k,) in self._db.execute("SELECT key FROM entry WHERE grp = ?",
                                                        (group,)) if k not in keep]
-        except sqlite3.DatabaseError:
-            self._rebuild()
+        except sqlite3.Error as exc:
+            self._rebuild(exc)
             return
         if stale:
             self._write("DELETE FROM entry WHERE key = ?", stale)
 
     def _write(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
-        """Write ``rows`` in one transaction; a cache that cannot be written is made anew
-        (it is only a cache: the release goes on)."""
+        """Write ``rows`` in one transaction (or not at all)."""
+        if self._db is None:
+            return
         try:
             with self._db:
                 self._db.execute("BEGIN IMMEDIATE")
                 self._db.executemany(statement, rows)
-        except sqlite3.DatabaseError:
-            self._rebuild()
+        except sqlite3.Error as exc:
+            self._rebuild(exc)
 
-    def _rebuild(self) -> None:
-        self._db.close()
+    def _rebuild(self, reason: BaseException) -> None:
+        """After ``reason`` (a database error): the database made anew, or, when that fails
+        too, none (:attr:`broken`)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
         self.rebuilt = True
-        with suppress(FileNotFoundError):
-            (self.folder / DATABASE).unlink()
-        self._db = self._connect()
+        try:
+            with suppress(FileNotFoundError):
+                (self.folder / DATABASE).unlink()
+            self._db = self._connect()
+        except (sqlite3.Error, OSError) as exc:
+            self.broken = f"{reason}; made anew: {exc}"
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     def __enter__(self) -> Cache:
         return self

@@ -342,3 +342,36 @@ def test_validate_uses_the_cache_and_says_the_same(tmp_path: Path) -> None:
     both = runner.invoke(main, ["validate", "--records", str(root), "--no-cache",
                                 "--cache", str(tmp_path / "c")])
     assert both.exit_code == 2 and "not both" in both.output
+
+
+def test_a_cache_that_fills_up_never_stops_the_load(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that fails (the database full: SQLite's own limit of pages stands for a
+    full disk here) makes the database anew; when that fails too, the cache keeps nothing
+    more, and the load gives what it gives without a cache."""
+    root = tmp_path / "records"
+    shutil.copytree(FIXTURES / "records", root)
+    expected = _loaded(root, None)
+    with Cache.open(tmp_path / "cache") as cache:
+        assert cache._db is not None
+        full = cache._db.execute("PRAGMA page_count").fetchone()[0]  # (no page more)
+        cache._db.execute(f"PRAGMA max_page_count = {full}")
+        assert _loaded(root, cache) == expected
+        assert cache.rebuilt and cache.broken is None  # made anew, without the limit
+        assert _loaded(root, cache) == expected
+    with Cache.open(tmp_path / "cache") as cache:
+        assert cache._db is not None
+        full = cache._db.execute("PRAGMA page_count").fetchone()[0]
+        cache._db.execute(f"PRAGMA max_page_count = {full}")
+
+        def cannot(path: Path) -> None:
+            raise sqlite3.OperationalError("database or disk is full")
+
+        monkeypatch.setattr(Cache, "_opened", staticmethod(cannot))
+        (root / "projects" / "first.yaml").write_text(  # (more than the pages left hold)
+            (root / "projects" / "first.yaml").read_text("utf-8")
+            + "description: {fr: " + "Un long texte. " * 3000 + "}\n", encoding="utf-8")
+        expected = _loaded(root, None)
+        assert _loaded(root, cache) == expected
+        assert cache.broken is not None and "disk is full" in cache.broken
+        assert cache.get([b"anything"]) == {} and _loaded(root, cache) == expected
