@@ -1,6 +1,6 @@
 """An incremental release against a cold one of the same records (issue 19, target 2).
 
-    python benchmarks/incremental.py --projects 10000 100000 --share 0.01 --repeat 3
+    python benchmarks/incremental.py --projects 10000 100000 --share 0.01 --repeat 3 --docs
 
 For each size: a synthetic record set (:mod:`synthetic`, without errors) is released once
 with the cache (the previous release, which fills it) and once without, into two release
@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.run import MemorySampler, settle  # noqa: E402
+
+START, END = "<!-- incremental:start -->", "<!-- incremental:end -->"
 from benchmarks.synthetic import generate  # noqa: E402
 
 
@@ -166,12 +168,18 @@ def main() -> None:
     parser.add_argument("--projects", type=int, nargs="+", default=[10000])
     parser.add_argument("--share", type=float, default=0.01)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--json", type=Path)
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--docs", action="store_true", help="update docs/performance.md")
     args = parser.parse_args()
     results = [measure(projects, args.share, args.repeat) for projects in args.projects]
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(markdown(results))
+    table = markdown(results)
+    print(table)
+    if args.docs:
+        from benchmarks.pages import put_table
+
+        put_table(table, START, END)
 
 
 if __name__ == "__main__":
