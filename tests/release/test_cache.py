@@ -375,3 +375,22 @@ def test_a_cache_that_fills_up_never_stops_the_load(tmp_path: Path,
         assert _loaded(root, cache) == expected
         assert cache.broken is not None and "disk is full" in cache.broken
         assert cache.get([b"anything"]) == {} and _loaded(root, cache) == expected
+
+
+@pytest.mark.parametrize("distribution", ["coopdata", "PyYAML", "pyoxigraph"])
+def test_the_fingerprint_follows_the_versions(monkeypatch: pytest.MonkeyPatch,
+                                              distribution: str) -> None:
+    """Another version of coopdata or of a library it reads with is another fingerprint."""
+    from importlib import metadata
+
+    original = caching.fingerprint()
+    real = metadata.version
+    monkeypatch.setattr(caching.metadata, "version",
+                        lambda name: "0.0.0-other" if name == distribution else real(name))
+    caching.fingerprint.cache_clear()
+    try:
+        assert caching.fingerprint() != original
+    finally:
+        monkeypatch.undo()
+        caching.fingerprint.cache_clear()
+    assert caching.fingerprint() == original
