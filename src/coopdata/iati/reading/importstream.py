@@ -168,8 +168,8 @@ def _map_share(job: Job, share: int, workers: int, spool: IO[bytes], parted: boo
     header, one an activity of the share, one a file's end and, last, the organisations
     named and the paths present and carried. Raises :class:`_Unsplit` when ``parted`` and
     a part could not be read."""
-    folder = job.staging / f"projects-{share}"
-    folder.mkdir()
+    folder = os.path.join(job.staging, f"projects-{share}")
+    os.mkdir(folder)
     orgs = NamedOrganisations(job.curated_orgs)
     present: Counter[str] = Counter()
     carried: Counter[str] = Counter()
@@ -204,7 +204,7 @@ def _map_share(job: Job, share: int, workers: int, spool: IO[bytes], parted: boo
                         data.setdefault("related", []).append(job.curated_projects[identifier])
                     data["sources"] = [source]
                     text = record_text("project", record, data).encode("utf-8")
-                    _write_bytes(folder / f"{record}.yaml", text)
+                    _write_bytes(f"{folder}/{record}.yaml", text)
                     present.update(found)  # (lists are counted in C, Counters in Python)
                     carried.update(mapped.log)
                     entry.update(
@@ -255,7 +255,7 @@ def _head(reading: ActivityFile) -> bytes:
                          "header_errors": reading.header_errors}) + b"\n"
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
+def _write_bytes(path: str, data: bytes) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     try:
         view = memoryview(data)
@@ -292,14 +292,15 @@ def _file_entries(shares: Shares, ends: list[dict[str, Any]]
 
 
 def merge_shares(job: Job, shares: Shares, organisations: NamedOrganisations,
-                 result: Imported) -> dict[str, tuple[Path, str]]:
+                 result: Imported) -> dict[str, tuple[str, str]]:
     """The shares' entries in the order of the files and activities, as if one process
     had read them: the account, the findings, the source records and the organisations.
     Returns each project record file to publish: its staged copy and its SHA-256 (when an
     activity comes twice, the later one)."""
-    projects: dict[str, tuple[Path, str]] = {}
+    projects: dict[str, tuple[str, str]] = {}
     seen: dict[str, str] = {}  # identifier → where first read
     streams = shares.streams
+    folders = [os.path.join(job.staging, f"projects-{share}") for share in range(len(streams))]
     for path, source in zip(job.files, job.sources, strict=True):
         summary = FileSummary(str(path), source, None)
         result.files.append(summary)
@@ -340,7 +341,7 @@ def merge_shares(job: Job, shares: Shares, organisations: NamedOrganisations,
                      f"(at {seen[identifier]}); this later one replaces it", line)
             seen[identifier] = f"{shown}:{line}"
             name = f"{entry['record']}.yaml"
-            projects[name] = (job.staging / f"projects-{share}" / name, entry["sha"])
+            projects[name] = (os.path.join(folders[share], name), entry["sha"])
             if not first:
                 first = {"lang": entry["lang"], "publisher": entry["publisher"]}
             assert result._spool is not None
