@@ -41,9 +41,12 @@ from coopdata.iati.paths import paths_in
 from coopdata.iati.reading.read import ActivityFile, load_schema, schema_folder
 from coopdata.iati.reading.recordtext import record_text
 try:
-    from coopdata.iati.writing.organisations import NamedOrganisations as Organisations
-except ImportError:  # (before the importer was split)
-    from coopdata.iati.reading.importer import _Organisations as Organisations
+    from coopdata.iati.reading.importorgs import NamedOrganisations as Organisations
+except ImportError:  # (before the import moved to iati/reading/)
+    try:
+        from coopdata.iati.writing.organisations import NamedOrganisations as Organisations
+    except ImportError:  # (before the importer was split)
+        from coopdata.iati.reading.importer import _Organisations as Organisations
 steps = {}
 def timed(name, work):
     start = time.process_time()

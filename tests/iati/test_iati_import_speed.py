@@ -1,7 +1,8 @@
 """The shortcuts import-iati takes for speed give what the long way gives: the paths of an
 activity (from tables of known paths), numbers (without normalising short ones),
 languages (remembered), record text (fields in the model's order, worked out once a set
-of keys)."""
+of keys), values put into records (codes and dates remembered, attributes put without a
+call to ``put``), required fields (worked out once)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from coopdata.iati import paths
+from coopdata.iati.reading.mapstate import PROJECT, Activity, _required, fields_of
 from coopdata.iati.reading.mapvalues import language_of, to_decimal
 from coopdata.iati.reading.read import attribute_name, element_name
 from coopdata.iati.reading.recordtext import record_text
@@ -122,3 +124,66 @@ def test_record_text_does_not_depend_on_the_order_of_keys(order: list[str],
         ("title", '{en: "T", "no": "N"}'), ("file", '"a.xml"'), ("language", '"en"'),
         ("published", '"2024-01-01"'), ("note", '{en: "a note"}')) if name not in left_out)
     assert record_text("source", "s", data) == 'id: "s"\n' + expected
+
+
+def _put_long_way(act: Activity, obj: dict[str, Any], fields: dict[str, Any], name: str,
+                  raw: Any, path: str, line: Any, quiet: bool) -> bool:
+    """A value into a record the long way: every value converted, nothing remembered."""
+    spec = fields.get(name)
+    if spec is None or raw is None:
+        return False
+    value = act.convert(spec, raw, path, line, quiet)
+    if value is None:
+        return False
+    if spec.many:
+        obj.setdefault(name, []).append(value)
+    elif name in obj:
+        return False
+    else:
+        obj[name] = value
+    act.log.append(path)
+    return True
+
+
+_OBJECTS = ["", "transactions", "budgets", "locations", "participations", "document_links"]
+_RAW = st.one_of(st.sampled_from(["1", "2", " 3 ", "10", "USD", "usd", "MA", "ma", "en", "EN",
+                                  "2024-01-01", "2024-02-30", "2024", "1e999", "12.50", "x",
+                                  "", " ", "true", "0", "http://e.org/a b", "1.5 2.5",
+                                  "a\x85b", "\u00e9t\u00e9"]),
+                 st.text(max_size=12))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(_OBJECTS), st.data(), st.lists(_RAW, min_size=1, max_size=3),
+       st.booleans(), st.booleans())
+def test_values_are_put_as_the_long_way_puts_them(where: str, data: Any, raws: list[str],
+                                                  quiet: bool, as_attribute: bool) -> None:
+    """:meth:`Activity.put` (codes and dates remembered, texts and references as they
+    are) and :meth:`Activity.attr` (``put`` written out) give the value, the paths carried
+    and the warnings of the long way, value after value into the same object."""
+    fields = fields_of(where) if where else PROJECT
+    name = data.draw(st.sampled_from(sorted(fields)))
+    runs = []
+    for way in ("short", "long"):
+        warnings: list[Any] = []
+        act = Activity(lambda *w, found=warnings: found.append(w), "en", None)  # type: ignore
+        obj: dict[str, Any] = {}
+        kept = []
+        for raw in raws:
+            element = etree.Element("x", a=raw) if raw.isprintable() else etree.Element("x")
+            given = element.get("a")
+            if way == "long":
+                kept.append(_put_long_way(act, obj, fields, name, given, "p/@a", element,
+                                          quiet))
+            elif as_attribute:
+                kept.append(act.attr(obj, fields, name, element, "a", "p", quiet=quiet))
+            else:
+                kept.append(act.put(obj, fields, name, given, "p/@a", element, quiet=quiet))
+        runs.append((kept, obj, act.log, warnings))
+    assert runs[0] == runs[1]
+
+
+def test_required_fields_are_the_model_s() -> None:
+    for name in _OBJECTS[1:]:
+        spec = PROJECT[name]
+        assert _required(spec) == tuple(f.name for f in spec.fields if f.required)

