@@ -22,6 +22,7 @@ import yaml
 from coopdata.model.dataset import RawRecord
 from coopdata.records.fastread import LeaveToPyYAML, plain_scalar_tag, read_plain
 from coopdata.records.hints import yaml_hint
+from coopdata.records.plainlines import NotPlain, field_line, plain_lines
 from coopdata.report import Finding
 
 try:  # the C parser is much faster; the pure-Python one gives the same nodes
@@ -98,26 +99,56 @@ _PLAIN_TAGS = {
 class FieldLines(Mapping[str, int]):
     """The line of each field path of a record file, found on first use.
 
-    Lines are needed only for findings, so the loader keeps the file's bytes and
-    composes them again, noting lines, when a line is first asked for.
+    Lines are needed only for findings, so the loader keeps the file's bytes and finds
+    lines in them when a line is first asked for: in a file the fast reader read, from
+    its lines alone (:func:`~coopdata.records.plainlines.field_line`, the fields asked
+    for); in another, by composing it again with PyYAML, noting every line.
     """
 
-    __slots__ = ("_raw", "_lines")
+    __slots__ = ("_raw", "_lines", "_plain", "_blocks")
 
-    def __init__(self, raw: bytes, lines: dict[str, int] | None = None) -> None:
-        self._raw, self._lines = raw, lines
+    def __init__(self, raw: bytes, lines: dict[str, int] | None = None,
+                 plain: bool = False) -> None:
+        self._raw, self._lines, self._plain = raw, lines, plain
+        self._blocks: dict[str, dict[str, int]] | None = None
+        """The lines inside the top-level fields asked for so far (``plain`` files)."""
+
+    def get(self, field_path: str, default: Any = None) -> Any:  # type: ignore[override]
+        if self._lines is None and self._plain:
+            if self._blocks is None:
+                self._blocks = {}
+            try:
+                found = field_line(_decoded(self._raw), field_path, self._blocks)
+            except NotPlain:  # (never, as the tests tell: the text goes to PyYAML)
+                self._plain = False
+            else:
+                return default if found is None else found
+        return self._found().get(field_path, default)
 
     def _found(self) -> dict[str, int]:
         if self._lines is None:
-            lines: dict[str, int] = {}
-            node = yaml.compose(self._raw.decode("utf-8-sig"), Loader=_Loader)
-            if node is not None:  # the file was read as a record: it holds one
-                _plain(node, "", lines, None, 0)
+            text = _decoded(self._raw)
+            lines: dict[str, int] | None = None
+            if self._plain:
+                try:
+                    lines = plain_lines(text)
+                except NotPlain:
+                    lines = None
+            if lines is None:
+                lines = {}
+                node = yaml.compose(text, Loader=_Loader)
+                if node is not None:  # the file was read as a record: it holds one
+                    _plain(node, "", lines, None, 0)
             self._lines = lines
         return self._lines
 
     def __getitem__(self, field_path: str) -> int:
-        return self._found()[field_path]
+        if (line := self.get(field_path)) is None:
+            raise KeyError(field_path)
+        return int(line)
+
+    def __contains__(self, field_path: object) -> bool:
+        return isinstance(field_path, str) and self.get(field_path) is not None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._found())
@@ -126,7 +157,13 @@ class FieldLines(Mapping[str, int]):
         return len(self._found())
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return FieldLines, (self._raw, self._lines)
+        return FieldLines, (self._raw, self._lines, bool(self._plain))
+
+
+def _decoded(raw: bytes) -> str:
+    """``raw.decode("utf-8-sig")`` (whose codec is Python code), faster."""
+    text = raw.decode("utf-8")
+    return text[1:] if text[:1] == "\ufeff" else text
 
 
 class _RecordRefused(Exception):
@@ -159,7 +196,7 @@ def read_record(path: Path, kind: str) -> tuple[RawRecord | None, list[Finding]]
     data = read_plain(text, _typed_plain, max_depth=MAX_DEPTH)
     if data is None:
         return _read_yaml(text, path, raw, kind)
-    return _record(data, path, raw, kind)
+    return _record(data, path, raw, kind, plain=True)
 
 
 def _read_yaml(text: str, path: Path, raw: bytes,
@@ -200,15 +237,15 @@ def _read_yaml(text: str, path: Path, raw: bytes,
     return _record(data, path, raw, kind)
 
 
-def _record(data: dict[str, Any], path: Path, raw: bytes,
-            kind: str) -> tuple[RawRecord | None, list[Finding]]:
-    """The record of a file read as ``data``."""
+def _record(data: dict[str, Any], path: Path, raw: bytes, kind: str,
+            plain: bool = False) -> tuple[RawRecord | None, list[Finding]]:
+    """The record of a file read as ``data`` (by the fast reader: ``plain``)."""
     where = str(path)
     record_id = data.get("id")
     if not isinstance(record_id, str):
         return _refused(path, "missing-id", f"the record needs `id: {path.stem}`", 1)
     problems = []
-    lines = FieldLines(raw)
+    lines = FieldLines(raw, plain=plain)
     if record_id != path.stem:
         problems.append(Finding("id-mismatch", f'the id "{record_id}" differs from the file name; '
                                 f"rename the file to {record_id}.yaml or set `id: {path.stem}`",
