@@ -8,9 +8,6 @@ plain data is ever built: YAML tags, anchors and aliases are refused.
 from __future__ import annotations
 
 import codecs
-import errno
-import os
-import stat
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import partial
@@ -21,6 +18,8 @@ import yaml
 
 from coopdata.model.dataset import RawRecord
 from coopdata.records.fastread import LeaveToPyYAML, plain_scalar_tag, read_plain
+from coopdata.records.files import MAX_BYTES, read_regular_file
+from coopdata.records.files import Refused as _RecordRefused
 from coopdata.records.hints import yaml_hint
 from coopdata.records.plainlines import NotPlain, field_line, plain_lines
 from coopdata.report import Finding
@@ -76,8 +75,6 @@ _RESOLVED_MAX = 10_000
 
 MAX_DEPTH = 20
 """Deeper nesting than any record needs is refused (and bounds the recursion)."""
-MAX_BYTES = 1_000_000
-"""A record file larger than this is refused unread."""
 _COMPOSE_SAFELY = 1000
 """libyaml's composer recurses once a level (it crashes the interpreter past some tens of
 thousands): text that might nest deeper than this is first measured on the event stream."""
@@ -166,16 +163,11 @@ def _decoded(raw: bytes) -> str:
     return text[1:] if text[:1] == "\ufeff" else text
 
 
-class _RecordRefused(Exception):
-    def __init__(self, code: str, message: str, line: int) -> None:
-        self.code, self.message, self.line = code, message, line
-
-
 def read_record(path: Path, kind: str) -> tuple[RawRecord | None, list[Finding]]:
     """Read one record file. Problems are returned as findings, never raised."""
     refuse = partial(_refused, path)
     try:
-        raw = _read_regular_file(path)
+        raw = read_regular_file(path, MAX_BYTES)
     except _RecordRefused as exc:
         return refuse(exc.code, exc.message)
     except OSError as exc:
@@ -257,52 +249,6 @@ def _refused(path: Path, code: str, message: str,
              line: int | None = None) -> tuple[None, list[Finding]]:
     """No record, and the finding that says why."""
     return None, [Finding(code, message, path=str(path), line=line)]
-
-
-def _read_regular_file(path: Path) -> bytes:
-    """The bytes of ``path``, which must be a regular file of at most MAX_BYTES.
-
-    A symbolic link is refused (a record never reads outside its folder), and so is a
-    named pipe or device (reading one could block for ever); the file is opened once, so
-    it cannot be swapped for a link between the check and the read.
-    """
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise _RecordRefused("symlink-refused",
-                                 "not read: record files are never symbolic links; "
-                                 "copy the file here instead", 0) from None
-        raise
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise _RecordRefused("unreadable-file", "not read: not a regular file (a folder, named "
-                                 "pipe or device)", 0)
-        raw = _read_at_most(descriptor, MAX_BYTES + 1, status.st_size)
-    finally:
-        os.close(descriptor)
-    if len(raw) > MAX_BYTES:
-        raise _RecordRefused("file-too-large", f"record files are limited to {MAX_BYTES} bytes", 0)
-    return raw
-
-
-def _read_at_most(descriptor: int, limit: int, size: int) -> bytes:
-    """Up to ``limit`` bytes from ``descriptor``, a file of about ``size`` bytes.
-
-    Each read asks for what the file holds (and one byte more, to see its end): a
-    buffered read of ``limit`` bytes would allocate that much every time.
-    """
-    chunks: list[bytes] = []
-    total, want = 0, min(size + 1, limit)
-    while want > 0:
-        chunk = os.read(descriptor, want)
-        chunks.append(chunk)
-        total += len(chunk)
-        if len(chunk) < want:  # the end of the file
-            break
-        want = limit - total
-    return b"".join(chunks)
 
 
 def _check_depth(text: str) -> None:
