@@ -110,7 +110,7 @@ class FieldLines(Mapping[str, int]):
         self._blocks: dict[str, dict[str, int]] | None = None
         """The lines inside the top-level fields asked for so far (``plain`` files)."""
 
-    def get(self, field_path: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, field_path: str, default: Any = None) -> Any:
         if self._lines is None and self._plain:
             if self._blocks is None:
                 self._blocks = {}
