@@ -4,7 +4,8 @@ written and then checked against the official schemas and the IATI rules.
 One ``iati-activity`` for every project record that holds what IATI requires, built by
 :class:`coopdata.iati.writing.activity.Activity`, written as lxml writes it and checked
 (:mod:`coopdata.iati.writing.checks`) one at a time (the file is never one tree in memory).
-What the writer does with facts IATI cannot hold is in ``docs/iati.md`` ("IATI out"); in short, it never invents a fact:
+What the writer does with facts IATI cannot hold is in ``docs/iati.md`` ("IATI out"); in
+short, it never invents a fact:
 
 - dates and statuses follow :mod:`coopdata.iati.writing.timing`: a date known to the month or
   year is a *planned* ``activity-date`` at the first (start) or last (end) day of that
