@@ -43,7 +43,7 @@ def assert_same_lines(text: str) -> None:
         assert field_line(text, path, blocks) == expected.get(path), (path, text)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(documents())
 def test_lines_of_any_document_read_fast_are_pyyamls(text: str) -> None:
     if read_fast(text):
