@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coopdata.records import read as records_module
+from coopdata.records import files as records_module
 from coopdata.records.load import load
 from coopdata.report import Finding, Report, escape_invisible
 from tests.conftest import write

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from coopdata import read_record
 from coopdata.records import read as records
+from coopdata.records.files import read_at_most
 from tests.conftest import refused, write
 
 
@@ -111,7 +112,7 @@ def test_a_file_is_read_whole_up_to_the_limit_whatever_its_size_seemed(
         handle.write(content)
         handle.flush()
         handle.seek(0)
-        assert records._read_at_most(handle.fileno(), limit, size) == content[:limit]
+        assert read_at_most(handle.fileno(), limit, size) == content[:limit]
 
 
 class _LimitedLoader(records._Loader):

@@ -26,12 +26,13 @@ class RawRecord:
 
     def line(self, field_path: str | None = None) -> int:
         """The line of ``field_path``, or of its nearest enclosing field, or of the id."""
+        lines = self.lines
         while field_path:
-            if field_path in self.lines:
-                return self.lines[field_path]
+            if (line := lines.get(field_path)) is not None:
+                return line
             cut = max(field_path.rfind("."), field_path.rfind("["))
             field_path = field_path[:cut] if cut > 0 else None
-        return self.lines.get("id", 1)
+        return lines.get("id", 1)
 
 
 @dataclass

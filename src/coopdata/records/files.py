@@ -1,9 +1,12 @@
 """The files of a records folder: the record files, one folder a kind, in a stable order,
-and the files that are not records (said, not read)."""
+the files that are not records (said, not read), and the bytes of a record file, read
+safely."""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,3 +78,69 @@ def stray_files(directory: Path) -> list[Finding]:
             findings.append(Finding("ignored-folder", f"not read: record folders are {known}",
                                     severity="warning", path=str(entry)))
     return findings
+
+
+MAX_BYTES = 1_000_000
+"""A record file larger than this is refused unread."""
+
+
+class Refused(Exception):  # noqa: N818 - a refusal, said as a finding
+    """A record file not read: the code, message and line of the finding that says why."""
+
+    def __init__(self, code: str, message: str, line: int) -> None:
+        self.code, self.message, self.line = code, message, line
+
+
+def read_regular_file(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of ``path``, which must be a regular file of at most ``limit`` bytes.
+
+    A symbolic link is refused (a record never reads outside its folder), and so is a
+    named pipe or device (reading one could block for ever); the file is opened once, so
+    it cannot be swapped for a link between the check and the read.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise Refused("symlink-refused", "not read: record files are never symbolic links; "
+                          "copy the file here instead", 0) from None
+        raise
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise Refused("unreadable-file", "not read: not a regular file (a folder, named "
+                          "pipe or device)", 0)
+        raw = read_at_most(descriptor, limit + 1, status.st_size)
+    finally:
+        os.close(descriptor)
+    if len(raw) > limit:
+        raise Refused("file-too-large", f"record files are limited to {limit} bytes", 0)
+    return raw
+
+
+def record_bytes(path: Path) -> bytes | None:
+    """The bytes of the record file ``path`` as the reader reads them
+    (:func:`read_regular_file`); None when it would refuse the file unread (a link, not a
+    regular file, too large, unreadable)."""
+    try:
+        return read_regular_file(path)
+    except (Refused, OSError):
+        return None
+
+
+def read_at_most(descriptor: int, limit: int, size: int) -> bytes:
+    """Up to ``limit`` bytes from ``descriptor``, a file of about ``size`` bytes.
+
+    Each read asks for what the file holds (and one byte more, to see its end): a
+    buffered read of ``limit`` bytes would allocate that much every time.
+    """
+    chunks: list[bytes] = []
+    total, want = 0, min(size + 1, limit)
+    while want > 0:
+        chunk = os.read(descriptor, want)
+        chunks.append(chunk)
+        total += len(chunk)
+        if len(chunk) < want:  # the end of the file
+            break
+        want = limit - total
+    return b"".join(chunks)

@@ -19,8 +19,8 @@ from coopdata.model.dataset import Dataset, Record
 from coopdata.model.resources import default_records
 from coopdata.records.checks import check_record
 from coopdata.records.dataset import assemble
-from coopdata.records.files import record_files, stray_files
-from coopdata.records.read import FieldLines, read_record, record_bytes
+from coopdata.records.files import record_bytes, record_files, stray_files
+from coopdata.records.read import FieldLines, read_record
 from coopdata.report import Finding, Report
 
 

@@ -8,9 +8,6 @@ plain data is ever built: YAML tags, anchors and aliases are refused.
 from __future__ import annotations
 
 import codecs
-import errno
-import os
-import stat
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import partial
@@ -21,7 +18,10 @@ import yaml
 
 from coopdata.model.dataset import RawRecord
 from coopdata.records.fastread import LeaveToPyYAML, plain_scalar_tag, read_plain
+from coopdata.records.files import MAX_BYTES, read_regular_file
+from coopdata.records.files import Refused as _RecordRefused
 from coopdata.records.hints import yaml_hint
+from coopdata.records.plainlines import NotPlain, field_line, plain_lines
 from coopdata.report import Finding
 
 try:  # the C parser is much faster; the pure-Python one gives the same nodes
@@ -75,8 +75,6 @@ _RESOLVED_MAX = 10_000
 
 MAX_DEPTH = 20
 """Deeper nesting than any record needs is refused (and bounds the recursion)."""
-MAX_BYTES = 1_000_000
-"""A record file larger than this is refused unread."""
 _COMPOSE_SAFELY = 1000
 """libyaml's composer recurses once a level (it crashes the interpreter past some tens of
 thousands): text that might nest deeper than this is first measured on the event stream."""
@@ -98,26 +96,56 @@ _PLAIN_TAGS = {
 class FieldLines(Mapping[str, int]):
     """The line of each field path of a record file, found on first use.
 
-    Lines are needed only for findings, so the loader keeps the file's bytes and
-    composes them again, noting lines, when a line is first asked for.
+    Lines are needed only for findings, so the loader keeps the file's bytes and finds
+    lines in them when a line is first asked for: in a file the fast reader read, from
+    its lines alone (:func:`~coopdata.records.plainlines.field_line`, the fields asked
+    for); in another, by composing it again with PyYAML, noting every line.
     """
 
-    __slots__ = ("_raw", "_lines")
+    __slots__ = ("_raw", "_lines", "_plain", "_blocks")
 
-    def __init__(self, raw: bytes, lines: dict[str, int] | None = None) -> None:
-        self._raw, self._lines = raw, lines
+    def __init__(self, raw: bytes, lines: dict[str, int] | None = None,
+                 plain: bool = False) -> None:
+        self._raw, self._lines, self._plain = raw, lines, plain
+        self._blocks: dict[str, dict[str, int]] | None = None
+        """The lines inside the top-level fields asked for so far (``plain`` files)."""
+
+    def get(self, field_path: str, default: Any = None) -> Any:
+        if self._lines is None and self._plain:
+            if self._blocks is None:
+                self._blocks = {}
+            try:
+                found = field_line(_decoded(self._raw), field_path, self._blocks)
+            except NotPlain:  # (never, as the tests tell: the text goes to PyYAML)
+                self._plain = False
+            else:
+                return default if found is None else found
+        return self._found().get(field_path, default)
 
     def _found(self) -> dict[str, int]:
         if self._lines is None:
-            lines: dict[str, int] = {}
-            node = yaml.compose(self._raw.decode("utf-8-sig"), Loader=_Loader)
-            if node is not None:  # the file was read as a record: it holds one
-                _plain(node, "", lines, None, 0)
+            text = _decoded(self._raw)
+            lines: dict[str, int] | None = None
+            if self._plain:
+                try:
+                    lines = plain_lines(text)
+                except NotPlain:
+                    lines = None
+            if lines is None:
+                lines = {}
+                node = yaml.compose(text, Loader=_Loader)
+                if node is not None:  # the file was read as a record: it holds one
+                    _plain(node, "", lines, None, 0)
             self._lines = lines
         return self._lines
 
     def __getitem__(self, field_path: str) -> int:
-        return self._found()[field_path]
+        if (line := self.get(field_path)) is None:
+            raise KeyError(field_path)
+        return int(line)
+
+    def __contains__(self, field_path: object) -> bool:
+        return isinstance(field_path, str) and self.get(field_path) is not None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._found())
@@ -126,7 +154,7 @@ class FieldLines(Mapping[str, int]):
         return len(self._found())
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return FieldLines, (self._raw, self._lines)
+        return FieldLines, (self._raw, self._lines, bool(self._plain))
 
     @property
     def raw(self) -> bytes:
@@ -134,16 +162,17 @@ class FieldLines(Mapping[str, int]):
         return self._raw
 
 
-class _RecordRefused(Exception):
-    def __init__(self, code: str, message: str, line: int) -> None:
-        self.code, self.message, self.line = code, message, line
+def _decoded(raw: bytes) -> str:
+    """``raw.decode("utf-8-sig")`` (whose codec is Python code), faster."""
+    text = raw.decode("utf-8")
+    return text[1:] if text[:1] == "\ufeff" else text
 
 
 def read_record(path: Path, kind: str) -> tuple[RawRecord | None, list[Finding]]:
     """Read one record file. Problems are returned as findings, never raised."""
     refuse = partial(_refused, path)
     try:
-        raw = _read_regular_file(path)
+        raw = read_regular_file(path, MAX_BYTES)
     except _RecordRefused as exc:
         return refuse(exc.code, exc.message)
     except OSError as exc:
@@ -164,7 +193,7 @@ def read_record(path: Path, kind: str) -> tuple[RawRecord | None, list[Finding]]
     data = read_plain(text, _typed_plain, max_depth=MAX_DEPTH)
     if data is None:
         return _read_yaml(text, path, raw, kind)
-    return _record(data, path, raw, kind)
+    return _record(data, path, raw, kind, plain=True)
 
 
 def _read_yaml(text: str, path: Path, raw: bytes,
@@ -205,15 +234,15 @@ def _read_yaml(text: str, path: Path, raw: bytes,
     return _record(data, path, raw, kind)
 
 
-def _record(data: dict[str, Any], path: Path, raw: bytes,
-            kind: str) -> tuple[RawRecord | None, list[Finding]]:
-    """The record of a file read as ``data``."""
+def _record(data: dict[str, Any], path: Path, raw: bytes, kind: str,
+            plain: bool = False) -> tuple[RawRecord | None, list[Finding]]:
+    """The record of a file read as ``data`` (by the fast reader: ``plain``)."""
     where = str(path)
     record_id = data.get("id")
     if not isinstance(record_id, str):
         return _refused(path, "missing-id", f"the record needs `id: {path.stem}`", 1)
     problems = []
-    lines = FieldLines(raw)
+    lines = FieldLines(raw, plain=plain)
     if record_id != path.stem:
         problems.append(Finding("id-mismatch", f'the id "{record_id}" differs from the file name; '
                                 f"rename the file to {record_id}.yaml or set `id: {path.stem}`",
@@ -225,61 +254,6 @@ def _refused(path: Path, code: str, message: str,
              line: int | None = None) -> tuple[None, list[Finding]]:
     """No record, and the finding that says why."""
     return None, [Finding(code, message, path=str(path), line=line)]
-
-
-def record_bytes(path: Path) -> bytes | None:
-    """The bytes of the record file ``path`` as :func:`read_record` reads them; None when it
-    would refuse the file unread (a link, not a regular file, too large, unreadable)."""
-    try:
-        return _read_regular_file(path)
-    except (_RecordRefused, OSError):
-        return None
-
-
-def _read_regular_file(path: Path) -> bytes:
-    """The bytes of ``path``, which must be a regular file of at most MAX_BYTES.
-
-    A symbolic link is refused (a record never reads outside its folder), and so is a
-    named pipe or device (reading one could block for ever); the file is opened once, so
-    it cannot be swapped for a link between the check and the read.
-    """
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise _RecordRefused("symlink-refused",
-                                 "not read: record files are never symbolic links; "
-                                 "copy the file here instead", 0) from None
-        raise
-    try:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise _RecordRefused("unreadable-file", "not read: not a regular file (a folder, named "
-                                 "pipe or device)", 0)
-        raw = _read_at_most(descriptor, MAX_BYTES + 1, status.st_size)
-    finally:
-        os.close(descriptor)
-    if len(raw) > MAX_BYTES:
-        raise _RecordRefused("file-too-large", f"record files are limited to {MAX_BYTES} bytes", 0)
-    return raw
-
-
-def _read_at_most(descriptor: int, limit: int, size: int) -> bytes:
-    """Up to ``limit`` bytes from ``descriptor``, a file of about ``size`` bytes.
-
-    Each read asks for what the file holds (and one byte more, to see its end): a
-    buffered read of ``limit`` bytes would allocate that much every time.
-    """
-    chunks: list[bytes] = []
-    total, want = 0, min(size + 1, limit)
-    while want > 0:
-        chunk = os.read(descriptor, want)
-        chunks.append(chunk)
-        total += len(chunk)
-        if len(chunk) < want:  # the end of the file
-            break
-        want = limit - total
-    return b"".join(chunks)
 
 
 def _check_depth(text: str) -> None:

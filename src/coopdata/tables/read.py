@@ -21,7 +21,7 @@ from coopdata.model.dataset import Dataset, RawRecord
 from coopdata.model.resources import MARKER
 from coopdata.model.spec import KINDS
 from coopdata.records.dataset import check_records
-from coopdata.records.read import MAX_BYTES
+from coopdata.records.files import MAX_BYTES
 from coopdata.report import Finding, Report
 from coopdata.tables.layout import Table, ancestor_keys, tables
 from coopdata.tables.rows import TableError, records_from_rows

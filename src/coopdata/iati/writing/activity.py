@@ -23,12 +23,22 @@ from coopdata.model.uris import Uris
 from coopdata.report import Finding
 
 
+def publisher(dataset: Dataset, config: ReleaseConfig) -> Record | None:
+    """The organisation record of the publisher (whose ``iati_ref`` is the configuration's
+    reference), if there is one: the reporting organisation of the activities whose
+    record names none."""
+    return next((o for o in dataset.of_kind("organisation")
+                 if o.data.get("iati_ref") == config.iati_organisation_ref), None)
+
+
 class Activity(Places, Finance, Results):
-    """Builds the ``iati-activity`` element of one project record."""
+    """Builds the ``iati-activity`` element of one project record (``publisher``: what
+    :func:`publisher` finds in ``dataset``, found once for all activities)."""
 
     def __init__(self, record: Record, dataset: Dataset, config: ReleaseConfig, uris: Uris,
-                 today: dt.date) -> None:
+                 today: dt.date, *, publisher: Record | None) -> None:
         super().__init__(record, dataset, config, uris, today)
+        self.publisher = publisher
         self.status = activity_status(self.data, today)
         self.activity_dates = activity_dates(self.data)
 
@@ -146,8 +156,7 @@ class Activity(Places, Finance, Results):
         data, config = self.data, self.config
         reporter = self.organisation(data.get("reporting_organisation"))
         if reporter is None:  # the publisher, or its organisation record where there is one
-            reporter = next((o for o in self.dataset.of_kind("organisation")
-                             if o.data.get("iati_ref") == config.iati_organisation_ref), None)
+            reporter = self.publisher
         if reporter is not None and reporter.data.get("iati_ref"):
             ref, name = reporter.data["iati_ref"], reporter.data["name"]
             kind = iati_code("organisation-type", reporter.data.get("type")) or "90"

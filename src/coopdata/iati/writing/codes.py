@@ -5,31 +5,32 @@ from __future__ import annotations
 
 from functools import cache
 
-from coopdata.model.codes import CODE_BASE
-from coopdata.model.resources import resource
-from coopdata.model.uris import VOCAB
+from coopdata.model.codes import CODE_BASE, IATI_CODE, SKOS, codelist_triples
 
 
 @cache
 def iati_codes() -> dict[str, dict[str, str]]:
     """Every code list of ``schema/codelists.ttl``: scheme → {notation: IATI code}. The IATI
     code is ``coop:iatiCode`` where the concept has one; a concept of a scheme that has
-    IATI codes but none of its own (``partner``) is left out: it has no IATI code."""
-    from rdflib import Graph, URIRef  # heavy: read once (cached), only when IATI files are made
-    from rdflib.namespace import SKOS
-
-    graph = Graph().parse(resource("schema") / "codelists.ttl")
-    iati_code = URIRef(VOCAB + "iatiCode")
+    IATI codes but none of its own (``partner``) is left out: it has no IATI code. Read
+    from the code lists' triples as pyoxigraph parses them once for every use (a test
+    checks that rdflib's graph of the file gives the same)."""
+    in_scheme, notation = SKOS + "inScheme", SKOS + "notation"
+    concepts: dict[str, dict[str, str]] = {}
+    for subject, predicate, term in codelist_triples():
+        if predicate in (in_scheme, notation, IATI_CODE):
+            concepts.setdefault(subject, {})[predicate] = term[1]
     found: dict[str, dict[str, str | None]] = {}
-    for concept, in_scheme in graph.subject_objects(SKOS.inScheme):
-        given = graph.value(concept, iati_code)
-        found.setdefault(str(in_scheme).removeprefix(CODE_BASE), {})[
-            str(graph.value(concept, SKOS.notation))] = None if given is None else str(given)
+    for concept in concepts.values():
+        if in_scheme in concept:
+            found.setdefault(concept[in_scheme].removeprefix(CODE_BASE), {})[
+                concept.get(notation, "None")] = concept.get(IATI_CODE)
     result: dict[str, dict[str, str]] = {}
-    for name, concepts in found.items():
-        coded = any(code is not None for code in concepts.values())
-        result[name] = {notation: code if code is not None else notation
-                        for notation, code in concepts.items() if code is not None or not coded}
+    for name, codes in found.items():
+        coded = any(code is not None for code in codes.values())
+        result[name] = {code_notation: code if code is not None else code_notation
+                        for code_notation, code in codes.items()
+                        if code is not None or not coded}
     return result
 
 

@@ -27,9 +27,10 @@ iati-code           codes on their code lists: statuses, roles, organisation, tr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,26 @@ CODED: tuple[tuple[str, str, str], ...] = (
 """(path inside the activity, attribute, code list) of the coded attributes checked."""
 
 
+
+def _by_tag() -> dict[str, list[int]]:
+    """The entries of :data:`CODED` (their numbers) by the name of the element each checks
+    (each path ends at an element of its own name)."""
+    found: dict[str, list[int]] = {}
+    for number, (path, _, _) in enumerate(CODED):
+        found.setdefault(path.split("[")[0].rsplit("/")[-1], []).append(number)
+    return found
+
+
+_CODED_TAGS = _by_tag()
+_COUNTRIES = ("recipient-country", "transaction/recipient-country")
+_CODED_ELEMENTS = etree.XPath("|".join([*dict.fromkeys(p for p, _, _ in CODED), *_COUNTRIES,
+                                        ".//value"]))
+"""Every element the code checks look at, found in one pass: the paths of :data:`CODED`,
+recipient countries and values."""
+_PERIODS = etree.XPath("budget|planned-disbursement|result/indicator/period")
+"""The paths of the checks, compiled once."""
+
+
 def check(path: Path, *, today: dt.date) -> Iterator[RuleError]:
     """The rules each activity of the IATI file at ``path`` breaks, one activity at a time."""
     events = etree.iterparse(str(path), tag="iati-activity", resolve_entities=False,
@@ -83,14 +104,17 @@ def check(path: Path, *, today: dt.date) -> Iterator[RuleError]:
             del parent[0]
 
 
-def activity_errors(activity: Any, index: int, today: dt.date) -> Iterator[RuleError]:
-    """The rules one ``iati-activity`` element breaks."""
+def activity_errors(activity: Any, index: int, today: dt.date,
+                    line: Callable[[Any], int] | None = None) -> Iterator[RuleError]:
+    """The rules one ``iati-activity`` element breaks: an element parsed from the file, or
+    one not parsed (built), whose elements' lines in the file ``line`` tells."""
 
     def error(code: str, node: Any, message: str, severity: str = "violation") -> RuleError:
         child = node
         while child.getparent() is not None and child.getparent() is not activity:
             child = child.getparent()
-        return RuleError(code, node.sourceline or activity.sourceline, index,
+        return RuleError(code, line(node) if line is not None else
+                         node.sourceline or activity.sourceline, index,
                          child.tag if child is not activity else "iati-activity", message,
                          severity)
 
@@ -180,7 +204,7 @@ def _dates(activity: Any, error: Any, today: dt.date) -> Iterator[RuleError]:
         if date and date > today:
             yield error("iati-future-date", transaction, f"the transaction date ({date}) is "
                         "in the future")
-    for period in activity.xpath("budget|planned-disbursement|result/indicator/period"):
+    for period in _PERIODS(activity):
         first, last = _date(period.find("period-start")), _date(period.find("period-end"))
         if first and last and first > last:
             yield error("iati-date-order", period.find("period-end"), f"the period ends "
@@ -198,20 +222,36 @@ def _add_year(date: dt.date) -> dt.date:
         return date.replace(year=date.year + 1, day=28)
 
 
+@cache
+def _known(scheme: str) -> frozenset[str]:
+    """The IATI codes of the code list ``scheme``."""
+    return frozenset(iati_codes().get(scheme, {}).values())
+
+
 def _codes(activity: Any, error: Any) -> Iterator[RuleError]:
-    lists = iati_codes()
-    for path, attribute, scheme in CODED:
-        known = set(lists.get(scheme, {}).values())
-        for element in activity.xpath(path):
+    coded: list[list[Any]] = [[] for _ in CODED]
+    countries, values = [], []
+    for element in _CODED_ELEMENTS(activity):
+        tag = element.tag
+        if tag == "recipient-country":
+            countries.append(element)
+        elif tag == "value":
+            values.append(element)
+        else:
+            for number in _CODED_TAGS[tag]:
+                coded[number].append(element)
+    for (_, attribute, scheme), elements in zip(CODED, coded, strict=True):
+        known = _known(scheme)
+        for element in elements:
             value = element.get(attribute)
             if value is not None and known and value not in known:
                 yield error("iati-code", element, f'{attribute}="{value}" is not on the IATI '
                             f"{scheme} code list")
-    for element in activity.xpath("recipient-country|transaction/recipient-country"):
+    for element in countries:
         if codes.country(element.get("code", "")) is None:
             yield error("iati-code", element, f'"{element.get("code")}" is not an ISO 3166-1 '
                         "alpha-2 country code")
-    for element in activity.xpath(".|.//value"):
+    for element in [activity, *values]:
         currency = element.get("default-currency" if element is activity else "currency")
         if currency is not None and not codes.currency(currency):
             yield error("iati-code", element, f'"{currency}" is not an ISO 4217 currency code')

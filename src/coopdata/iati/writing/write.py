@@ -1,10 +1,11 @@
 """Records out as IATI 2.03: ``iati-activities.xml`` and ``iati-organisations.xml``,
 written and then checked against the official schemas and the IATI rules.
 
-One ``iati-activity`` for every project record that holds what IATI requires, written one
-at a time with lxml's incremental writer (the file is never one tree in memory), built by
-:class:`coopdata.iati.writing.activity.Activity`. What the writer does with facts IATI cannot hold
-is in ``docs/iati.md`` ("IATI out"); in short, it never invents a fact:
+One ``iati-activity`` for every project record that holds what IATI requires, built by
+:class:`coopdata.iati.writing.activity.Activity`, written as lxml writes it and checked
+(:mod:`coopdata.iati.writing.checks`) one at a time (the file is never one tree in memory).
+What the writer does with facts IATI cannot hold is in ``docs/iati.md`` ("IATI out"); in
+short, it never invents a fact:
 
 - dates and statuses follow :mod:`coopdata.iati.writing.timing`: a date known to the month or
   year is a *planned* ``activity-date`` at the first (start) or last (end) day of that
@@ -27,16 +28,17 @@ reference), the same in every release.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
-from coopdata.iati.writing import rules, xsd
-from coopdata.iati.writing.activity import Activity
+from coopdata.iati.writing import xsd
+from coopdata.iati.writing.activity import Activity, publisher
 from coopdata.iati.writing.builder import identifier
+from coopdata.iati.writing.checks import ActivityChecks
 from coopdata.iati.writing.organisations import write_organisations
 from coopdata.iati.writing.timing import DATE_TYPES
 from coopdata.iati.writing.values import ACTIVITIES, ORGANISATIONS, STANDARD_URI, VERSION
@@ -82,8 +84,9 @@ def activity_elements(dataset: Dataset, config: ReleaseConfig, uris: Uris, today
                       written: Written) -> Iterator[Any]:
     """The ``iati-activity`` element of each project that IATI can hold, one at a time;
     what is left out goes into ``written``."""
+    reporter = publisher(dataset, config)
     for record in dataset.of_kind("project"):
-        builder = Activity(record, dataset, config, uris, today)
+        builder = Activity(record, dataset, config, uris, today, publisher=reporter)
         missing = builder.missing()
         if missing:
             written.left_out.extend(missing)
@@ -95,9 +98,11 @@ def activity_elements(dataset: Dataset, config: ReleaseConfig, uris: Uris, today
 
 
 def write_activities(dataset: Dataset, path: Path, *, config: ReleaseConfig | None = None,
-                     uris: Uris | None = None, today: dt.date | None = None) -> Written:
+                     uris: Uris | None = None, today: dt.date | None = None,
+                     each: Callable[[Any, bytes, int, int], None] | None = None) -> Written:
     """Write ``iati-activities.xml`` at ``path``, streamed: one activity built, written and
-    dropped at a time. Nothing is written when no project can be an activity (the schema
+    dropped at a time (``each`` is given each one's element, its text, its number from 1
+    and the line it starts at). Nothing is written when no project can be an activity (the schema
     requires at least one): ``Written.activities`` is then empty."""
     config = config or ReleaseConfig()
     uris = uris or Uris(config.base_uri)
@@ -107,13 +112,22 @@ def write_activities(dataset: Dataset, path: Path, *, config: ReleaseConfig | No
     first = next(elements, None)
     if first is None:
         return written
-    with etree.xmlfile(str(path), encoding="utf-8") as xf:
-        xf.write_declaration()
-        with xf.element("iati-activities", version=VERSION):
-            xf.write("\n")
-            for element in _chain(first, elements):
-                xf.write(element, pretty_print=True)
+    with open(path, "wb") as out:  # what lxml's incremental writer writes (a test checks)
+        out.write(_HEAD)
+        line = _HEAD.count(b"\n") + 1
+        for index, element in enumerate(_chain(first, elements), start=1):
+            text = etree.tostring(element, encoding="utf-8", pretty_print=True)
+            out.write(text)
+            if each is not None:
+                each(element, text, index, line)
+            line += text.count(b"\n")
+        out.write(_TAIL)
     return written
+
+
+_HEAD = f"<?xml version='1.0' encoding='utf-8'?>\n<iati-activities version=\"{VERSION}\">\n" \
+    .encode()
+_TAIL = b"</iati-activities>"
 
 
 def _chain(first: Any, rest: Iterable[Any]) -> Iterator[Any]:
@@ -149,16 +163,17 @@ def export(dataset: Dataset, activities: Path, organisations: Path | None = None
 
     config = config or ReleaseConfig()
     today = today or dt.datetime.now(dt.UTC).date()
-    written = write_activities(dataset, activities, config=config, uris=uris, today=today)
+    checks = ActivityChecks(today)
+    written = write_activities(dataset, activities, config=config, uris=uris, today=today,
+                               each=checks)
     findings = list(written.left_out)
-    if written.activities:
-        for error in xsd.check(activities):
-            findings.append(_located(written, error.index, error.element, "iati-schema",
-                                     f"{ACTIVITIES}:{error.line}: {error.message}"))
-        for problem in rules.check(activities, today=today):
-            findings.append(_located(written, problem.index, problem.element, problem.code,
-                                     f"{ACTIVITIES}:{problem.line}: {problem.message}",
-                                     problem.severity))
+    for error in checks.schema_errors:
+        findings.append(_located(written, error.index, error.element, "iati-schema",
+                                 f"{ACTIVITIES}:{error.line}: {error.message}"))
+    for problem in checks.rule_errors:
+        findings.append(_located(written, problem.index, problem.element, problem.code,
+                                 f"{ACTIVITIES}:{problem.line}: {problem.message}",
+                                 problem.severity))
     organisations_written = None
     if organisations is not None and write_organisations(dataset, organisations):
         organisations_written = organisations

@@ -57,7 +57,7 @@ def check(path: Path, *, organisations: bool = False) -> Iterator[SchemaError]:
     """The schema's complaints about the IATI file at ``path``, read one top-level element
     at a time: each is checked inside a copy of the root element alone, so that memory
     does not grow with the file."""
-    xsd = schema(ORGANISATION_SCHEMA if organisations else ACTIVITY_SCHEMA)
+    schema(ORGANISATION_SCHEMA if organisations else ACTIVITY_SCHEMA)  # (missing: an error)
     child = "iati-organisation" if organisations else "iati-activity"
     root_attributes: dict[str, str] = {}
     root_name = ""
@@ -71,18 +71,30 @@ def check(path: Path, *, organisations: bool = False) -> Iterator[SchemaError]:
         if element.tag != child or element.getparent() is None:
             continue
         index += 1
-        document = etree.Element(root_name, root_attributes)
-        document.append(_copy(element))
-        if not xsd.validate(document):
-            for error in xsd.error_log:
-                yield SchemaError(element.sourceline + max(error.line, 1) - 1, index,
-                                  _element_of(error.path), error.message)
+        yield from element_errors(_copy(element), index, element.sourceline, root_name,
+                                  root_attributes, organisations=organisations)
         element.clear(keep_tail=True)
         parent = element.getparent()
         while element.getprevious() is not None:
             del parent[0]
     if index == 0:
         yield SchemaError(1, 0, root_name or child, f"the file holds no {child}")
+
+
+def element_errors(element: Any, index: int, line: int, root_name: str,
+                   root_attributes: dict[str, str], *,
+                   organisations: bool = False) -> list[SchemaError]:
+    """The schema's complaints about ``element``, top-level element number ``index``,
+    parsed from its own text (its lines count from 1; it starts at ``line`` of the file),
+    checked inside a root element ``root_name`` of ``root_attributes`` alone (where it is
+    then: the rules check it there too)."""
+    xsd = schema(ORGANISATION_SCHEMA if organisations else ACTIVITY_SCHEMA)
+    document = etree.Element(root_name, root_attributes)
+    document.append(element)
+    if xsd.validate(document):
+        return []
+    return [SchemaError(line + max(error.line, 1) - 1, index, _element_of(error.path),
+                        error.message) for error in xsd.error_log]
 
 
 def _copy(element: Any) -> Any:
