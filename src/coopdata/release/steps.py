@@ -82,6 +82,7 @@ def write_tables(draft: Draft) -> None:
     tables = draft.folder / "tables"
     tables.mkdir()
     written = write_package(draft.dataset, tables, cells=draft.validation.tables)
+    draft.validation.tables = None  # (written: no later step reads them, let them go)
     (tables / "datapackage.json").unlink()  # (the release's is at its root)
     for path in written:
         if path.suffix == ".csv":
