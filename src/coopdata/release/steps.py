@@ -21,9 +21,14 @@ from coopdata.rdf.frame import write_framed_projects
 from coopdata.rdf.jsonld import compacted
 from coopdata.rdf.turtle import write_turtle
 from coopdata.release.catalog import catalog_context, catalog_graph, void_graph
-from coopdata.release.changelog import IATI_ACTIVITIES, compare, read_release, write_triple_changes
+from coopdata.release.changelog import (
+    IATI_ACTIVITIES,
+    compare,
+    release_records,
+    write_graph_changes,
+)
 from coopdata.release.convert import Beside
-from coopdata.release.dir import HashedFiles
+from coopdata.release.dir import HashedFiles, ReleaseDir
 from coopdata.release.files import ReleaseInfo
 from coopdata.release.settings import ReleaseSettings
 from coopdata.release.site import SITE, SiteInput, listed_files, write_site
@@ -137,14 +142,11 @@ def write_changes(draft: Draft) -> None:
     folder, version, previous = draft.folder, draft.settings.version, draft.previous
     if previous:
         last = draft.settings.root / previous[-1]
-        old, old_triples = read_release(last)
-        with open(folder / "graph.nt", encoding="utf-8") as handle:
-            new_lines = set(handle)
-        changes = compare(old, draft.dataset, old_triples, new_lines, old_version=previous[-1],
-                          new_version=version, old_iati=last / IATI_ACTIVITIES,
-                          new_iati=folder / IATI_ACTIVITIES)
-        write_triple_changes(old_triples, new_lines, folder)
-        del old_triples, new_lines
+        changes = compare(release_records(last), draft.dataset, set(), set(),
+                          old_version=previous[-1], new_version=version,
+                          old_iati=last / IATI_ACTIVITIES, new_iati=folder / IATI_ACTIVITIES)
+        changes.triples_added, changes.triples_removed = write_graph_changes(
+            ReleaseDir(last).graph, folder / "graph.nt", folder)  # (merged, never held)
     else:  # every triple is new: no need to hold them as lines
         changes = compare(None, draft.dataset, set(), set(), old_version=None,
                           new_version=version, new_iati=folder / IATI_ACTIVITIES)
