@@ -5,7 +5,7 @@ files written so far."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,12 @@ class Draft:
     """The files of ``folder``, each hashed once."""
     beside: Beside
     """The conversions of ``graph.nt`` running in other processes."""
+    triples: int = field(init=False)
+    """How many triples the graph holds (its triples themselves may be let go of:
+    :func:`let_go_of_triples`)."""
+
+    def __post_init__(self) -> None:
+        self.triples = len(self.validation.triples)
 
     @property
     def dataset(self) -> Dataset:
@@ -75,11 +81,18 @@ class Draft:
         entities = tuple((expand(kind.node_class), len(dataset.of_kind(kind.name)))
                          for kind in KINDS.values())
         return ReleaseInfo(self.settings.version, self.settings.issued, tuple(self.previous),
-                           tuple(sorted(countries)), temporal, len(self.validation.triples),
-                           entities)
+                           tuple(sorted(countries)), temporal, self.triples, entities)
 
 
 Step = Callable[[Draft], None]
+
+
+def let_go_of_triples(draft: Draft) -> None:
+    """The triples, once ``graph.nt`` is written and the graph checked, are needed again
+    only by the website: without it, let them go (at 100,000 projects, about 600 MB the
+    IATI export and the rest would otherwise run beside)."""
+    if not draft.settings.site:
+        draft.validation.triples = []
 
 
 def write_tables(draft: Draft) -> None:
@@ -150,7 +163,7 @@ def write_changes(draft: Draft) -> None:
     else:  # every triple is new: no need to hold them as lines
         changes = compare(None, draft.dataset, set(), set(), old_version=None,
                           new_version=version, new_iati=folder / IATI_ACTIVITIES)
-        changes.triples_added = len(draft.validation.triples)
+        changes.triples_added = draft.triples
     (folder / "CHANGELOG.md").write_text(changes.to_markdown(), encoding="utf-8")
 
 
@@ -159,7 +172,7 @@ def write_release_json(draft: Draft) -> None:
     settings, previous = draft.settings, draft.previous
     dump_json({"version": settings.version, "issued": settings.issued,
                "previous": previous[-1] if previous else None,
-               "triples": len(draft.validation.triples),
+               "triples": draft.triples,
                "records": dict(draft.dataset.counts())}, draft.folder / "release.json")
 
 
@@ -191,7 +204,7 @@ def write_catalogue(draft: Draft) -> None:
 
 
 WRITERS: tuple[tuple[str, tuple[Step, ...]], ...] = (
-    ("tables", (write_tables,)),
+    ("tables", (let_go_of_triples, write_tables)),
     ("json-ld", (write_projects, write_datapackage, write_iati)),
     ("conversions", (finish_conversions,)),
     ("metadata", (write_changes, write_release_json, write_void)),
