@@ -319,11 +319,11 @@ def load_chunks(data: Callable[[], Iterable[bytes]]) -> ox.Store:
     """:func:`load_ntriples` of the N-Triples ``data`` gives, in chunks of whole lines,
     streamed into the store: the document is never held whole."""
     store, stream = ox.Store(), _Stream(data())
-    store.bulk_load(stream, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    store.bulk_load(io.BufferedReader(stream), format=ox.RdfFormat.N_TRIPLES, lenient=True)
     if stream.blank:  # bulk_load renamed its blank nodes: again, keeping the data's labels
         store = ox.Store()
-        store.bulk_extend(ox.parse(_Stream(data()), format=ox.RdfFormat.N_TRIPLES,
-                                   lenient=True))
+        store.bulk_extend(ox.parse(io.BufferedReader(_Stream(data())),
+                                   format=ox.RdfFormat.N_TRIPLES, lenient=True))
     return store
 
 
