@@ -339,6 +339,7 @@ def side_by_side(records: Path, baseline: Path, repeat: int) -> dict[str, Any]:
             runs[name].append({"load": run["stages"].get("load"), "total": run.get("total"),
                                "load_cpu": run.get("stages_cpu", {}).get("load"),
                                "peak_memory_mb": _memory(run), "stages": run["stages"],
+                               "stages_cpu": run.get("stages_cpu", {}),
                                "stages_memory_mb": run.get("stages_memory_mb", {})})
             print(json.dumps({name: runs[name][-1]}), file=sys.stderr, flush=True)
             settle()
@@ -360,6 +361,22 @@ def side_by_side_markdown(projects: int, result: dict[str, Any]) -> str:
         f"| {projects:,} | {name} | {cells(name, 'load')} | {cells(name, 'load_cpu')} | "
         f"{cells(name, 'total')} | {result[f'{name}_peak_memory_mb_median']:.0f} MB |"
         for name in ("baseline", "this"))
+
+
+def steps_markdown(result: dict[str, Any]) -> str:
+    """Each step of the first run of each coopdata side by side: wall time, CPU time (the
+    release's process and the workers it reaped) and peak memory."""
+    from coopdata.release.job import STEPS
+
+    first = {name: runs[0] for name, runs in result["runs"].items()}
+    lines = ["| step | time (baseline → this) | CPU time | peak memory |", "|---|---|---|---|"]
+    for step in STEPS:
+        cells = [" → ".join(f"{first[name].get(key, {}).get(step, 0.0):.{digits}f}"
+                            for name in ("baseline", "this")) + unit
+                 for key, digits, unit in (("stages", 1, " s"), ("stages_cpu", 1, " s"),
+                                           ("stages_memory_mb", 0, " MB"))]
+        lines.append(f"| {step} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def settle() -> None:
@@ -416,6 +433,7 @@ def main() -> None:
                 settle()
                 results[projects] = result = side_by_side(records, args.baseline, args.repeat)
             lines.append(side_by_side_markdown(projects, result))
+            print(f"{projects:,} projects, each step:\n{steps_markdown(result)}\n")
             notes.append(f"{projects:,} projects: load average {result['loadavg_before'][0]:.1f} "
                          f"before, {result['loadavg_after'][0]:.1f} after")
         print("\n".join([*lines, "", "; ".join(notes)]))
