@@ -71,11 +71,12 @@ class _Writer:
         self.context = TermContext(uris)
         """The concepts and countries the values name, described after the records."""
         self.objects: dict[str, str] = {}
-        """Each literal object term made so far, to be held once: the same dates, codes
-        and amounts recur in millions of triples, each made apart (at 10,000 synthetic
-        projects, 435,000 object strings, 129,000 distinct: 45 MB of them become 13 MB).
-        Shared as they are made, each copy freed at once (shared afterwards, the copies'
-        memory would lie scattered among the strings kept, and never go back)."""
+        """Each object term made so far (texts in a language apart), to be held once:
+        the same dates, codes and amounts recur in millions of triples, each made apart
+        (at 10,000 synthetic projects, 435,000 object strings, 129,000 distinct: 45 MB of
+        them become 13 MB). Shared as they are made, each copy freed at once (shared
+        afterwards, the copies' memory would lie scattered among the strings kept, and
+        never go back)."""
 
     def record(self, kind: str, record_id: str, data: dict[str, Any]) -> None:
         spec = KINDS[kind]
@@ -98,6 +99,10 @@ class _Writer:
             predicate = _predicate(spec.predicate)
             values = given if spec.many else [given]
             kind = spec.field_type
+            if kind.is_text:  # (texts in a language seldom recur: not worth hashing)
+                for value in values:
+                    self.triples += kind.triples(self.context, spec, subject, predicate, value)
+                continue
             if not kind.is_object:
                 one = self.objects.setdefault
                 for value in values:
