@@ -57,10 +57,19 @@ def child_fast(records: Path, out: Path) -> None:
     from coopdata.release.job import release
 
     marks: list[tuple[str, float, float]] = []
+    sampler = StepMemory(os.getpid())
+    sampler.start()
+
+    def progress(name: str) -> None:
+        marks.append((name, time.perf_counter(), cpu()))
+        sampler.step(name)
+
     started = time.perf_counter()
     result = release(out, records, version="bench", date="2026-01-01", site=False,
-                     progress=lambda name: marks.append((name, time.perf_counter(), cpu())))
+                     progress=progress)
     ended = time.perf_counter()
+    sampler.step("end")
+    sampler.done.set()
     stages, stages_cpu = {}, {}
     for (name, at, cpu_at), (_, following, cpu_following) in zip(
             marks, [*marks[1:], ("end", ended, cpu())], strict=True):
@@ -68,7 +77,7 @@ def child_fast(records: Path, out: Path) -> None:
         stages_cpu[name] = cpu_following - cpu_at
     emit({"stages": stages, "total": ended - started, "triples": result.info.triples,
           "peak_rss_mb": peak_rss_mb(), "findings": len(result.report.findings),
-          "stages_cpu": stages_cpu})
+          "stages_cpu": stages_cpu, "stages_memory_mb": sampler.peaks})
 
 
 def cpu() -> float:
@@ -168,6 +177,30 @@ class MemorySampler(threading.Thread):
     def run(self) -> None:
         while not self.done.wait(0.05):
             self.peak_mb = max(self.peak_mb, tree_memory_mb(self.pid))
+
+
+class StepMemory(MemorySampler):
+    """:class:`MemorySampler` inside the release's own process, its peak kept per step:
+    the resident memory of the process and its workers at most while each step ran (the
+    step before's last sample included, where a step starts holding what that one made)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(pid)
+        self.current = ""
+        self.peaks: dict[str, float] = {}
+
+    def step(self, name: str) -> None:
+        now = tree_memory_mb(self.pid)
+        if self.current:
+            self.peaks[self.current] = max(self.peaks.get(self.current, 0.0), now)
+        self.current = name
+        self.peaks[name] = now
+
+    def run(self) -> None:
+        while not self.done.wait(0.05):
+            name, now = self.current, tree_memory_mb(self.pid)
+            if name:
+                self.peaks[name] = max(self.peaks.get(name, 0.0), now)
 
 
 def run_child(kind: str, records: Path, timeout: float,
@@ -305,7 +338,9 @@ def side_by_side(records: Path, baseline: Path, repeat: int) -> dict[str, Any]:
             run = run_child("fast", records, timeout=3600, source=source)
             runs[name].append({"load": run["stages"].get("load"), "total": run.get("total"),
                                "load_cpu": run.get("stages_cpu", {}).get("load"),
-                               "peak_memory_mb": _memory(run)})
+                               "peak_memory_mb": _memory(run), "stages": run["stages"],
+                               "stages_cpu": run.get("stages_cpu", {}),
+                               "stages_memory_mb": run.get("stages_memory_mb", {})})
             print(json.dumps({name: runs[name][-1]}), file=sys.stderr, flush=True)
             settle()
     result: dict[str, Any] = {"baseline_source": str(baseline), "runs": runs,
@@ -326,6 +361,22 @@ def side_by_side_markdown(projects: int, result: dict[str, Any]) -> str:
         f"| {projects:,} | {name} | {cells(name, 'load')} | {cells(name, 'load_cpu')} | "
         f"{cells(name, 'total')} | {result[f'{name}_peak_memory_mb_median']:.0f} MB |"
         for name in ("baseline", "this"))
+
+
+def steps_markdown(result: dict[str, Any]) -> str:
+    """Each step of the first run of each coopdata side by side: wall time, CPU time (the
+    release's process and the workers it reaped) and peak memory."""
+    from coopdata.release.job import STEPS
+
+    first = {name: runs[0] for name, runs in result["runs"].items()}
+    lines = ["| step | time (baseline → this) | CPU time | peak memory |", "|---|---|---|---|"]
+    for step in STEPS:
+        cells = [" → ".join(f"{first[name].get(key, {}).get(step, 0.0):.{digits}f}"
+                            for name in ("baseline", "this")) + unit
+                 for key, digits, unit in (("stages", 1, " s"), ("stages_cpu", 1, " s"),
+                                           ("stages_memory_mb", 0, " MB"))]
+        lines.append(f"| {step} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def settle() -> None:
@@ -382,6 +433,7 @@ def main() -> None:
                 settle()
                 results[projects] = result = side_by_side(records, args.baseline, args.repeat)
             lines.append(side_by_side_markdown(projects, result))
+            print(f"{projects:,} projects, each step:\n{steps_markdown(result)}\n")
             notes.append(f"{projects:,} projects: load average {result['loadavg_before'][0]:.1f} "
                          f"before, {result['loadavg_after'][0]:.1f} after")
         print("\n".join([*lines, "", "; ".join(notes)]))

@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from coopdata.cli import main
-from coopdata.release.changelog import value_changes, write_triple_changes
+from coopdata.release.changelog import value_changes, write_graph_changes, write_triple_changes
 from coopdata.release.job import release
 from tests.conftest import FIXTURES
 
@@ -176,3 +176,28 @@ def test_applying_removed_then_added_gives_the_new_graph(old: set[str], new: set
     again.mkdir()
     assert [p.read_bytes() for p in write_triple_changes(old, new, again)] == \
         [added.read_bytes(), removed.read_bytes()]
+
+
+@settings(max_examples=80, deadline=None)
+@given(old=_LINES, new=_LINES, shuffled=st.booleans(), blank=st.booleans())
+def test_graph_changes_merged_from_files_are_those_of_the_sets(
+        old: set[str], new: set[str], shuffled: bool, blank: bool,
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The changes of two graph.nt files read a line at a time (merged when sorted, read
+    into sets when not) are the bytes and counts the sets of their lines give."""
+    folder = tmp_path_factory.mktemp("merge")
+    graphs = []
+    for name, lines in (("old.nt", old), ("new.nt", new)):
+        ordered = sorted(lines, reverse=shuffled)  # (reversed: out of order when 2 or more)
+        text = "".join(ordered[:1] + ordered)  # a line twice: each counts once
+        graphs.append(folder / name)
+        graphs[-1].write_text(text + "\n" if blank else text.removesuffix("\n"),
+                              encoding="utf-8", newline="")
+    merged = folder / "merged"
+    merged.mkdir()
+    counts = write_graph_changes(graphs[0], graphs[1], merged)
+    expected = folder / "sets"
+    expected.mkdir()
+    assert [p.read_bytes() for p in write_triple_changes(old, new, expected)] == \
+        [(merged / "changes" / name).read_bytes() for name in ("added.nt", "removed.nt")]
+    assert counts == (len(new - old), len(old - new))

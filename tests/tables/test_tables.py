@@ -14,9 +14,9 @@ from coopdata import read_tables, validate, write_package
 from coopdata.cli import main
 from coopdata.model.dataset import Dataset, Record
 from coopdata.records.load import load
-from coopdata.tables.cells import rows
+from coopdata.tables.cells import columns, rows
 from coopdata.tables.layout import TEXT_TYPES, guard, tables
-from coopdata.tables.package import csv_text, table_cells
+from coopdata.tables.package import _csv_parts, csv_text, table_cells
 from coopdata.validate.tables import validate_tables
 from tests.conftest import FIXTURES
 from tests.strategies import datasets
@@ -49,6 +49,10 @@ def test_csv_text_is_what_csv_writer_writes(dataset: Dataset) -> None:
         writer.writerows([guard(c) if g else c for c, g in zip(row, text, strict=True)]
                          for row in rows(table, dataset))
         assert csv_text(table, dataset) == expected.getvalue()
+        # written a few rows at a time (a release's large tables): the same text
+        for batch in (1, 2, 3):
+            assert "".join(_csv_parts(table, columns(table, dataset), batch=batch)) == \
+                expected.getvalue()
 
 
 def files(directory: Path) -> dict[str, bytes]:

@@ -4,8 +4,11 @@ prepared-query path gives exactly pyshacl's plain results."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib.compare import isomorphic
 
 from coopdata import build_graph, load
@@ -69,3 +72,23 @@ def test_prepared_queries_give_the_reference_results(records: Path) -> None:
     shapes = shapes_graph()
     prepared, plain = shacl_results(graph, shapes), shacl_results(graph, shapes, prepared=False)
     assert len(prepared) > 20 and isomorphic(prepared, plain)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["<urn:a>", "_:b1", "_:x"]),
+                          st.sampled_from(["<urn:p>", "<urn:q>"]),
+                          st.sampled_from(["<urn:a>", "_:b1", '"t"@fr', '"x_:y"', '"2.50"^^<'
+                                           'http://www.w3.org/2001/XMLSchema#decimal>'])),
+                max_size=8), st.integers(1, 3))
+def test_store_of_streamed_chunks_is_the_store_of_the_document(
+        triples: list[tuple[str, str, str]], lines: int) -> None:
+    """SHACL-SPARQL's store loaded from N-Triples chunks read as a stream holds what the
+    whole document gives, blank node labels kept."""
+    from coopdata.validate.shacl.sparql import load_chunks, load_ntriples
+
+    document = [f"{s} {p} {o} .\n".encode() for s, p, o in triples]
+    chunks = [b"".join(document[i:i + lines]) for i in range(0, len(document), lines)]
+
+    def quads(store: Any) -> set[str]:
+        return {str(quad) for quad in store}
+    assert quads(load_chunks(lambda: iter(chunks))) == quads(load_ntriples(b"".join(document)))

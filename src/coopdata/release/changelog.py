@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -290,8 +290,73 @@ def write_triple_changes(old: set[str], new: set[str], release: Path) -> tuple[P
     return paths
 
 
-def read_release(directory: Path) -> tuple[Dataset, set[str]]:
-    """The records (from the release's CSV tables) and N-Triples lines of a release."""
+def write_graph_changes(old: Path, new: Path, release: Path) -> tuple[int, int]:
+    """:func:`write_triple_changes` of the lines of the ``graph.nt`` files ``old`` and
+    ``new``, and the number of lines added and removed. Both sorted, as releases write
+    them: merged a line at a time, so that memory never holds either graph (at 100,000
+    projects, two sets of 5.3 million lines took 1.6 GB); a file out of order (not written
+    by coopdata) is read into sets instead, for the same files."""
+    paths = release / ADDED_TRIPLES, release / REMOVED_TRIPLES
+    (release / CHANGES).mkdir(exist_ok=True)
+    try:
+        with open(paths[0], "w", encoding="utf-8", newline="") as added, \
+                open(paths[1], "w", encoding="utf-8", newline="") as removed:
+            return _merge(_sorted_lines(old), _sorted_lines(new), added.write, removed.write)
+    except _Unsorted:
+        old_lines, new_lines = _graph_lines(old), _graph_lines(new)
+        write_triple_changes(old_lines, new_lines, release)
+        return len(new_lines - old_lines), len(old_lines - new_lines)
+
+
+class _Unsorted(Exception):
+    """A graph.nt whose lines are not in order."""
+
+
+def _merge(old: Iterator[str], new: Iterator[str], added: Callable[[str], object],
+           removed: Callable[[str], object]) -> tuple[int, int]:
+    """The sorted lines of ``new`` not in ``old`` to ``added``, of ``old`` not in ``new`` to
+    ``removed`` (each sorted, each once), and how many of each."""
+    counts = [0, 0]
+    old_line, new_line = next(old, None), next(new, None)
+    while old_line is not None or new_line is not None:
+        if old_line is not None and (new_line is None or old_line < new_line):
+            removed(old_line)
+            counts[1] += 1
+            old_line = next(old, None)
+        elif new_line is not None and (old_line is None or new_line < old_line):
+            added(new_line)
+            counts[0] += 1
+            new_line = next(new, None)
+        else:
+            old_line, new_line = next(old, None), next(new, None)
+    return counts[0], counts[1]
+
+
+def _sorted_lines(path: Path) -> Iterator[str]:
+    """The lines of :func:`_graph_lines`, in order, each once, read a line at a time
+    (:class:`_Unsorted` if the file's are not in order)."""
+    previous = ""
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            line = line if line.endswith("\n") else line + "\n"
+            if line <= previous:
+                if line < previous:
+                    raise _Unsorted(path)
+                continue
+            previous = line
+            yield line
+
+
+def _graph_lines(path: Path) -> set[str]:
+    """The N-Triples lines of a ``graph.nt`` (each ending in a newline; blank lines apart)."""
+    with open(path, encoding="utf-8") as handle:
+        return {line if line.endswith("\n") else line + "\n" for line in handle if line.strip()}
+
+
+def release_records(directory: Path) -> Dataset:
+    """The records of a release, read back from its CSV tables."""
 
     found = ReleaseDir(directory)
     if not found.graph.is_file() or not found.tables.is_dir():
@@ -300,9 +365,13 @@ def read_release(directory: Path) -> tuple[Dataset, set[str]]:
     if not report.valid:
         raise UsageError(f"the tables of {directory} cannot be read back: "
                          f"{report.sorted()[0]}")
-    with open(found.graph, encoding="utf-8") as handle:
-        triples = {line if line.endswith("\n") else line + "\n" for line in handle if line.strip()}
-    return dataset, triples
+    return dataset
+
+
+def read_release(directory: Path) -> tuple[Dataset, set[str]]:
+    """The records (from the release's CSV tables) and N-Triples lines of a release."""
+    dataset = release_records(directory)
+    return dataset, _graph_lines(ReleaseDir(directory).graph)
 
 
 def diff_releases(old: Path | str, new: Path | str) -> Changes:

@@ -5,7 +5,7 @@ files written so far."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,14 @@ from coopdata.rdf.frame import write_framed_projects
 from coopdata.rdf.jsonld import compacted
 from coopdata.rdf.turtle import write_turtle
 from coopdata.release.catalog import catalog_context, catalog_graph, void_graph
-from coopdata.release.changelog import IATI_ACTIVITIES, compare, read_release, write_triple_changes
+from coopdata.release.changelog import (
+    IATI_ACTIVITIES,
+    compare,
+    release_records,
+    write_graph_changes,
+)
 from coopdata.release.convert import Beside
-from coopdata.release.dir import HashedFiles
+from coopdata.release.dir import HashedFiles, ReleaseDir
 from coopdata.release.files import ReleaseInfo
 from coopdata.release.settings import ReleaseSettings
 from coopdata.release.site import SITE, SiteInput, listed_files, write_site
@@ -47,6 +52,12 @@ class Draft:
     """The files of ``folder``, each hashed once."""
     beside: Beside
     """The conversions of ``graph.nt`` running in other processes."""
+    triples: int = field(init=False)
+    """How many triples the graph holds (its triples themselves may be let go of:
+    :func:`let_go_of_triples`)."""
+
+    def __post_init__(self) -> None:
+        self.triples = len(self.validation.triples)
 
     @property
     def dataset(self) -> Dataset:
@@ -70,11 +81,18 @@ class Draft:
         entities = tuple((expand(kind.node_class), len(dataset.of_kind(kind.name)))
                          for kind in KINDS.values())
         return ReleaseInfo(self.settings.version, self.settings.issued, tuple(self.previous),
-                           tuple(sorted(countries)), temporal, len(self.validation.triples),
-                           entities)
+                           tuple(sorted(countries)), temporal, self.triples, entities)
 
 
 Step = Callable[[Draft], None]
+
+
+def let_go_of_triples(draft: Draft) -> None:
+    """The triples, once ``graph.nt`` is written and the graph checked, are needed again
+    only by the website: without it, let them go (at 100,000 projects, about 600 MB the
+    IATI export and the rest would otherwise run beside)."""
+    if not draft.settings.site:
+        draft.validation.triples = []
 
 
 def write_tables(draft: Draft) -> None:
@@ -82,6 +100,7 @@ def write_tables(draft: Draft) -> None:
     tables = draft.folder / "tables"
     tables.mkdir()
     written = write_package(draft.dataset, tables, cells=draft.validation.tables)
+    draft.validation.tables = None  # (written: no later step reads them, let them go)
     (tables / "datapackage.json").unlink()  # (the release's is at its root)
     for path in written:
         if path.suffix == ".csv":
@@ -136,18 +155,15 @@ def write_changes(draft: Draft) -> None:
     folder, version, previous = draft.folder, draft.settings.version, draft.previous
     if previous:
         last = draft.settings.root / previous[-1]
-        old, old_triples = read_release(last)
-        with open(folder / "graph.nt", encoding="utf-8") as handle:
-            new_lines = set(handle)
-        changes = compare(old, draft.dataset, old_triples, new_lines, old_version=previous[-1],
-                          new_version=version, old_iati=last / IATI_ACTIVITIES,
-                          new_iati=folder / IATI_ACTIVITIES)
-        write_triple_changes(old_triples, new_lines, folder)
-        del old_triples, new_lines
+        changes = compare(release_records(last), draft.dataset, set(), set(),
+                          old_version=previous[-1], new_version=version,
+                          old_iati=last / IATI_ACTIVITIES, new_iati=folder / IATI_ACTIVITIES)
+        changes.triples_added, changes.triples_removed = write_graph_changes(
+            ReleaseDir(last).graph, folder / "graph.nt", folder)  # (merged, never held)
     else:  # every triple is new: no need to hold them as lines
         changes = compare(None, draft.dataset, set(), set(), old_version=None,
                           new_version=version, new_iati=folder / IATI_ACTIVITIES)
-        changes.triples_added = len(draft.validation.triples)
+        changes.triples_added = draft.triples
     (folder / "CHANGELOG.md").write_text(changes.to_markdown(), encoding="utf-8")
 
 
@@ -156,7 +172,7 @@ def write_release_json(draft: Draft) -> None:
     settings, previous = draft.settings, draft.previous
     dump_json({"version": settings.version, "issued": settings.issued,
                "previous": previous[-1] if previous else None,
-               "triples": len(draft.validation.triples),
+               "triples": draft.triples,
                "records": dict(draft.dataset.counts())}, draft.folder / "release.json")
 
 
@@ -188,7 +204,7 @@ def write_catalogue(draft: Draft) -> None:
 
 
 WRITERS: tuple[tuple[str, tuple[Step, ...]], ...] = (
-    ("tables", (write_tables,)),
+    ("tables", (let_go_of_triples, write_tables)),
     ("json-ld", (write_projects, write_datapackage, write_iati)),
     ("conversions", (finish_conversions,)),
     ("metadata", (write_changes, write_release_json, write_void)),

@@ -180,10 +180,26 @@ def _text_fields(fields: tuple[Field, ...], prefix: tuple[str, ...] = ()
             yield (*prefix, spec.name), spec
 
 
-@cache
-def _row_texts(fields: tuple[Field, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """(column name without language, path) of each text column of a row of ``fields``."""
-    return tuple(("_".join(path), path) for path, _ in _text_fields(fields))
+_RowLayout = tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[tuple[str, Field], ...]]
+
+
+def _row_layout(fields: tuple[Field, ...]) -> _RowLayout:
+    """Of a row of ``fields``: (column name without language, path) of each text column,
+    and (name, field) of each list; remembered by the identity of ``fields`` (a kind's or
+    an object field's own tuple: hashing it hashes every field within, nested fields
+    included, which took most of the table cells' time when it was asked for at each
+    record and list entry)."""
+    if (found := _ROW_LAYOUTS.get(id(fields))) is None:
+        found = _ROW_LAYOUTS[id(fields)] = (fields, (
+            tuple(("_".join(path), path) for path, _ in _text_fields(fields)),
+            tuple((spec.name, spec) for spec in fields if spec.many)))
+    return found[1]
+
+
+_ROW_LAYOUTS: dict[int, tuple[tuple[Field, ...], _RowLayout]] = {}
+""":func:`_row_layout` by ``id(fields)``, each with its ``fields`` (held, so that the
+identity is never another tuple's)."""
+_LANGUAGES = frozenset(LANGUAGES)
 
 
 def other_languages(kind: Kind, data: dict[str, Any]) -> Iterator[list[str]]:
@@ -191,27 +207,28 @@ def other_languages(kind: Kind, data: dict[str, Any]) -> Iterator[list[str]]:
     language that has no column of its own."""
     def walk(fields: tuple[Field, ...], item: dict[str, Any], table: str,
              positions: str, path: tuple[str, ...]) -> Iterator[list[str]]:
-        for column, text_path in _row_texts(fields):
+        texts, lists = _row_layout(fields)
+        for column, text_path in texts:
             text: Any = item
             for name in text_path:
                 text = text.get(name) if isinstance(text, dict) else None
-            if isinstance(text, dict) and len(text) > sum(lang in text for lang in LANGUAGES):
+            if isinstance(text, dict) and not text.keys() <= _LANGUAGES:
                 for lang, words in text.items():
-                    if lang not in LANGUAGES:
+                    if lang not in _LANGUAGES:
                         yield [table, positions, column, lang, words]
-        for spec in fields:
-            if not spec.many or not isinstance(item.get(spec.name), list):
+        for list_name, spec in lists:
+            if not isinstance(entries := item.get(list_name), list):
                 continue
-            inner = (*path, spec.name)
+            inner = (*path, list_name)
             name = f"{kind.name}_{'_'.join(inner)}"
-            for number, entry in enumerate(item[spec.name], start=1):
+            for number, entry in enumerate(entries, start=1):
                 at = f"{positions}.{number}" if positions else str(number)
                 if spec.is_object and isinstance(entry, dict):
                     yield from walk(spec.fields, entry, name, at, inner)
                 elif spec.is_text and isinstance(entry, dict) and \
-                        len(entry) > sum(lang in entry for lang in LANGUAGES):
+                        not entry.keys() <= _LANGUAGES:
                     for lang, words in entry.items():
-                        if lang not in LANGUAGES:
+                        if lang not in _LANGUAGES:
                             yield [name, at, "value", lang, words]
 
     yield from walk(kind.fields, data, kind.folder, "", ())

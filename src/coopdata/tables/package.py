@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -129,10 +129,19 @@ def csv_text(table: Table, dataset: Dataset) -> str:
 
 def _csv_text(table: Table, cells: list[list[str]]) -> str:
     """:func:`csv_text` of a table given by its cells, column by column."""
+    return "".join(_csv_parts(table, cells))
+
+
+def _csv_parts(table: Table, cells: list[list[str]], *, batch: int = 20_000) -> Iterator[str]:
+    """:func:`_csv_text`, ``batch`` rows at a time (the text of a large table is never held
+    whole: each cell is guarded and quoted alone, so rows apart give the same lines)."""
     text = {i for i, c in enumerate(table.columns, start=len(table.keys))
             if c.spec.field_type.guarded}
-    shown = [_guarded(column) if i in text else column for i, column in enumerate(cells)]
-    return "\n".join([_csv_line(table.header), *_csv_lines(shown)]) + "\n"
+    yield _csv_line(table.header) + "\n"
+    for start in range(0, len(cells[0]) if cells else 0, batch):
+        part = [column[start:start + batch] for column in cells]
+        shown = [_guarded(column) if i in text else column for i, column in enumerate(part)]
+        yield "\n".join(_csv_lines(shown)) + "\n"
 
 
 _GUARD_LINE = re.compile(f"^[{re.escape(''.join(GUARD_START))}]", re.MULTILINE)
@@ -182,7 +191,8 @@ def write_package(dataset: Dataset, directory: Path, *,
     written = []
     for table, table_cells in cells if cells is not None else all_columns(dataset):
         path = directory / f"{table.name}.csv"
-        path.write_text(_csv_text(table, table_cells), encoding="utf-8", newline="")
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            handle.writelines(_csv_parts(table, table_cells))
         written.append(path)
     descriptor = directory / "datapackage.json"
     descriptor.write_text(json.dumps(package_descriptor(), ensure_ascii=False, indent=2) + "\n",

@@ -11,8 +11,9 @@ not tell. The store lives as long as :func:`run_selects`.
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, partial
@@ -231,9 +232,10 @@ def run_selects(selects: list[tuple[tuple[str, ...], SparqlConstraint]],
     """The results of each SPARQL constraint on the instances of its target classes."""
     if not selects:
         return []
-    data = b"".join(chunk for triples in _triples(selects, graph)
-                    for chunk in ntriples_chunks(triples))
-    store, original = load_ntriples(data), _originals(data)
+    def data() -> Iterator[bytes]:  # (made again should a result need it: never held)
+        return (chunk for triples in _triples(selects, graph)
+                for chunk in ntriples_chunks(triples))
+    store, original = load_chunks(data), _originals(data)
     results = []
     for classes, select in selects:
         solutions = _select(store, select.head + _target(classes, graph) + select.tail)
@@ -257,22 +259,31 @@ def run_selects(selects: list[tuple[tuple[str, ...], SparqlConstraint]],
     return results
 
 
-def _originals(data: bytes) -> Callable[[Term], Term]:
-    """A literal of the store of N-Triples ``data`` as the data write it (the store
-    normalises some: ``"2.50"^^xsd:decimal`` → ``2.5``, ``@EN`` → ``@en``), those found the
-    first time a literal is asked for."""
+def _originals(data: Callable[[], Iterable[bytes]]) -> Callable[[Term], Term]:
+    """A literal of the store of the N-Triples ``data`` gives (in chunks of whole lines)
+    as the data write it (the store normalises some: ``"2.50"^^xsd:decimal`` → ``2.5``,
+    ``@EN`` → ``@en``), those found the first time a literal is asked for."""
     normalised = cache(partial(_normalised, data))
     return lambda term: normalised().get(term, term) if term[0] == "l" else term
 
 
-def _normalised(data: bytes) -> dict[Term, Term]:
-    """The literals of N-Triples ``data`` that the store normalises: its form → theirs."""
-    tokens = [(lexical, b"^^<%s%s>" % (XSD.encode(), datatype)) for lexical, datatype in set(
-        re.findall(rb'"([^"\\\n]*)"\^\^<http://www\.w3\.org/2001/XMLSchema#(\w+)>', data))
-        if datatype != b"string"]  # (no valid typed literal has an escape)
-    if re.search(rb'"@[A-Za-z0-9-]*[A-Z]', data):
-        tokens += [(lexical, b"@" + lang) for lexical, lang in set(re.findall(
-            rb'"((?:[^"\\\n]|\\.)*)"@([A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)', data))]
+_TYPED = re.compile(rb'"([^"\\\n]*)"\^\^<http://www\.w3\.org/2001/XMLSchema#(\w+)>')
+_UPPER_LANG = re.compile(rb'"@[A-Za-z0-9-]*[A-Z]')
+_LANG = re.compile(rb'"((?:[^"\\\n]|\\.)*)"@([A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)')
+
+
+def _normalised(data: Callable[[], Iterable[bytes]]) -> dict[Term, Term]:
+    """The literals of the N-Triples ``data`` gives (in chunks of whole lines) that the
+    store normalises: its form → theirs."""
+    typed: set[tuple[bytes, bytes]] = set()
+    tagged: set[tuple[bytes, bytes]] = set()
+    for chunk in data():  # (each pattern matches within a line)
+        typed.update(_TYPED.findall(chunk))
+        if _UPPER_LANG.search(chunk):
+            tagged.update(_LANG.findall(chunk))
+    tokens = [(lexical, b"^^<%s%s>" % (XSD.encode(), datatype)) for lexical, datatype in typed
+              if datatype != b"string"]  # (no valid typed literal has an escape)
+    tokens += [(lexical, b"@" + lang) for lexical, lang in tagged]
     scratch = load_ntriples(b"".join(b'<urn:x:%d> <urn:x:p> "%s"%s .\n' % (n, lexical, suffix)
                                      for n, (lexical, suffix) in enumerate(tokens)))
     normalised = {}
@@ -302,6 +313,43 @@ def _substitute(message: str, bindings: list[tuple[str, Any]]) -> str:
     for name, term in bindings:  # pyshacl's substitution of {?var} and {$var}
         message = re.sub(f"{{[?$]{name}}}", term[1], message)
     return message
+
+
+def load_chunks(data: Callable[[], Iterable[bytes]]) -> ox.Store:
+    """:func:`load_ntriples` of the N-Triples ``data`` gives, in chunks of whole lines,
+    streamed into the store: the document is never held whole."""
+    store, stream = ox.Store(), _Stream(data())
+    store.bulk_load(io.BufferedReader(stream), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    if stream.blank:  # bulk_load renamed its blank nodes: again, keeping the data's labels
+        store = ox.Store()
+        store.bulk_extend(ox.parse(io.BufferedReader(_Stream(data())),
+                                   format=ox.RdfFormat.N_TRIPLES, lenient=True))
+    return store
+
+
+class _Stream(io.RawIOBase):
+    """Chunks of bytes as a binary stream, read a chunk at a time; ``blank``: whether a
+    chunk read so far holds ``_:`` (a blank node label, perhaps)."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        super().__init__()
+        self.chunks, self.blank = iter(chunks), False
+        self.chunk, self.at = memoryview(b""), 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self.at == len(self.chunk):
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                return 0
+            self.blank = self.blank or b"_:" in chunk
+            self.chunk, self.at = memoryview(chunk), 0
+        size = min(len(buffer), len(self.chunk) - self.at)
+        buffer[:size] = self.chunk[self.at:self.at + size]
+        self.at += size
+        return size
 
 
 def load_ntriples(data: bytes) -> ox.Store:
