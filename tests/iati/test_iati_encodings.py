@@ -37,12 +37,20 @@ def _encoded(text: str, encoding: str) -> bytes:
     return data
 
 
-def _imported(tmp_path: Path, name: str, data: bytes, workers: int) -> dict[str, Any]:
+def _import(tmp_path: Path, name: str, data: bytes, workers: int) -> tuple[Path, Path, Any]:
+    """``data`` as ``activities.xml`` in a folder of its own, imported by ``workers``: the
+    folder, the records folder and the result (to be closed)."""
     folder = tmp_path / f"in-{name}-{workers}"
     folder.mkdir()
     (folder / "activities.xml").write_bytes(data)
     out = tmp_path / f"out-{name}-{workers}"
-    result = import_iati([folder / "activities.xml"], out, schema=_schema(), workers=workers)
+    return folder, out, import_iati([folder / "activities.xml"], out, schema=_schema(),
+                                    workers=workers)
+
+
+def _imported(tmp_path: Path, name: str, data: bytes, workers: int) -> dict[str, Any]:
+    """What the import of ``data`` gives (:func:`_output`), its input folder named IN."""
+    folder, out, result = _import(tmp_path, name, data, workers)
     try:
         output = _output(out, result)
         for said in ("findings", "json"):
@@ -99,11 +107,7 @@ def test_bytes_that_do_not_match_the_declared_encoding_are_refused_at_their_line
     data = text.encode("utf-8").replace("Société".encode(), "Société".encode("latin-1"))
     line = data[:data.index(b"Soci")].count(b"\n") + 1
     for workers in (1, 2):
-        folder = tmp_path / f"in-{workers}"
-        folder.mkdir()
-        (folder / "bad.xml").write_bytes(data)
-        out = tmp_path / f"out-{workers}"
-        result = import_iati([folder / "bad.xml"], out, schema=_schema(), workers=workers)
+        _, out, result = _import(tmp_path, "bad", data, workers)
         try:
             assert not result.report.valid and not out.exists()
             [finding] = [f for f in result.report.findings if f.code == "malformed-xml"]

@@ -108,6 +108,11 @@ class Activity:
         spec = fields.get(name)
         if spec is None or raw is None:
             return False
+        return self._store(obj, spec, name, raw, path, line, quiet)
+
+    def _store(self, obj: dict[str, Any], spec: Field, name: str, raw: Any, path: str,
+               line: Any, quiet: bool) -> bool:
+        """:meth:`put` of a value of a field the model has."""
         kind = spec.type
         if kind in PURE_KINDS:  # (a code or date met before: no conversion)
             value = PURE_VALUES.get((kind, spec.scheme, raw.strip()))
@@ -199,30 +204,15 @@ class Activity:
     def attr(self, obj: dict[str, Any], fields: dict[str, Field], name: str, element: Any,
              attribute: str, path: str, *, quiet: bool = False) -> bool:
         """``put(obj, fields, name, element.get(attribute), f"{path}/@{attribute}",
-        element, quiet=quiet)``, the commonest call, written out (one call less)."""
+        element, quiet=quiet)``, the commonest call: the path is made only for an
+        attribute that is there."""
         raw = element.get(attribute)
         if raw is None:
             return False  # (most attributes asked for are absent: no path made for them)
         spec = fields.get(name)
         if spec is None:
             return False
-        full = f"{path}/@{attribute}"
-        if spec.type in PURE_KINDS:  # (as in put)
-            value = PURE_VALUES.get((spec.type, spec.scheme, raw.strip()))
-            if value is None:
-                value = self.convert(spec, raw, full, element, quiet)
-        else:
-            value = self.convert(spec, raw, full, element, quiet)
-        if value is None:
-            return False
-        if spec.many:
-            obj.setdefault(name, []).append(value)
-        elif name in obj:
-            return False
-        else:
-            obj[name] = value
-        self.log.append(full)
-        return True
+        return self._store(obj, spec, name, raw, f"{path}/@{attribute}", element, quiet)
 
     def child_attr(self, obj: dict[str, Any], fields: dict[str, Field], name: str,
                    element: Any, child: str, attribute: str, path: str) -> bool:
