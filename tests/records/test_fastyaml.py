@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -79,13 +80,31 @@ def test_common_yaml_is_read_fast(text: str, expected: dict[str, Any]) -> None:
 @pytest.mark.parametrize("text", [
     "id: a  # a comment\n", "# a comment\nid: a\n", "id: a\nyes: 1\n", "id: a\n2015: x\n",
     "id: a\nid: b\n", "id: &x a\nother: *x\n", "id: !!str a\n", "id: |\n  a\n",
-    "id: >\n  a\n", "id: \"a\\tb\"\n", "id: a\n\tb: c\n", "id: a \n", "--- \nid: a\n",
-    "id: a\nb: c: d\n", "id: a\n  b: c\n", "id: [a, [b]]\n", "id: {a: {b: c}}\n",
+    "id: >\n  a\n", "id: \"a\\xb\"\n", "id: \"\\ud800\"\n", "id: \"a\\/\"\n", "id: a\n\tb: c\n",
+    "id: a \n", "--- \nid: a\n",
+    "id: a\nb: c: d\n", "id: a\n  b: c\n", "id: [a, [b]\n", "id: {a: {b: c}, a: d}\n",
+    "id: [{a: b}, ]\n", "id: [{a: b} x]\n", "id: [a: b]\n",
     "- a\n", "a\n", "", "id: a\n?b\n", "\"id\": a\n", "id: 'a\n", "id: \"a\n  b\"\n",
     "id: a\nlist:\n  - a\n - b\n", "id: a\r\nb: c\r\n", "id: a\u2028b: c\n",
 ])
 def test_anything_else_is_left_to_pyyaml(text: str) -> None:
     assert fast(text) is None
+
+
+def test_nested_flow_collections_are_read_fast() -> None:
+    text = 'id: a\nobjectives: [{en: "x: y", fr: \'z\'}, {es: w}]\nm: {a: [1, {b: []}]}\n'
+    assert fast(text) == {"id": "a", "objectives": [{"en": "x: y", "fr": "z"}, {"es": "w"}],
+                          "m": {"a": [1, {"b": []}]}}
+    assert repr(fast(text)) == repr(pyyaml(text))
+
+
+@pytest.mark.parametrize("levels", range(records.MAX_DEPTH - 3, records.MAX_DEPTH + 2))
+def test_deep_flow_nesting_is_read_as_pyyaml_reads_it_or_left_to_it(levels: int) -> None:
+    text = "id: a\nk: " + "[" * levels + "v" + "]" * levels + "\n"
+    got = fast(text)
+    assert got is None or repr(got) == repr(pyyaml(text))
+    if levels > records.MAX_DEPTH - 1:
+        assert got is None and pyyaml(text) == REFUSED
 
 
 def test_deep_nesting_is_left_to_pyyaml() -> None:
@@ -139,9 +158,15 @@ def test_dumped_yaml_is_read_as_pyyaml_reads_it(data: dict[Any, Any], flow: bool
     assert same(text), text
 
 
-_COMMON_LEAVES = ["x", "'b'", "'it''s'", '"a"', "[a, b]", "[a, 'b c', \"d\"]", "{fr: x}",
+_COMMON_LEAVES = ["x", "'b'", "'it''s'", '"a"', '"a\\nb \\"c\\" \\\\ \\u00e9\\t"',
+                  '["a\\"b, c", "d\\u2028"]', '{en: "x\\r\\ny", fr: "\\\\"}', "[a, b]",
+                  "[a, 'b c', \"d\"]", "{fr: x}",
+                  '"a #1"', "'b #2'", '["x #y", \'#z\']', '{en: "# a", fr: "b #c"}',
+                  "[{fr: x, en: 'y'}]", '[{en: "a: b"}, {fr: c}]', "{a: [b, c], d: {}}",
+                  "[[a], {b: [c, {d: e}]}]", "[ {fr: x} , [] ]",
                   "{fr: 'x', en: y}", "{}", "[]", "010", "yes", "~", "1.0", "2015-04-21",
-                  "a - b", "x:y", "é’", "a  b", "a,b", "'a", "b'", "''", "-1", "0x1F"]
+                  "a - b", "x:y", "é’", "a  b", "a,b", "'a", "b'", "''", "-1", "0x1F", "-9077",
+                  "-1.5", "[-2, -x]", "-2015-04-21", "-1 a", "{a: -0}"]
 _INDICATOR_CHARACTERS = "-?:,[]{}#&*!|>'\"%@`=<~"
 """YAML's indicator characters, and those of the scalars YAML 1.1 types apart (``=`` is
 ``!!value``, ``<<`` ``!!merge``, ``~`` null)."""
@@ -153,8 +178,14 @@ _SCALAR_LEAVES = [*dict.fromkeys([
 was text to one reader and a refused tag, or a crash, to the other)."""
 _ODD_LEAVES = [*_SCALAR_LEAVES, *(f"[{v}]" for v in _SCALAR_LEAVES),
                *(f"{{fr: {v}}}" for v in _SCALAR_LEAVES),
+               *(f"[{{fr: {v}}}]" for v in _SCALAR_LEAVES),
+               "[{a: b}, ]", "[{a: [b]]", '"a" #c', "'a' #c", '"a\\" #c"', "'a'' #c'",
+               '[x, "y"] #c', "x #c", "x#c", "#c'", '["a", b #c]',  '"a" "#c"',
+                "{a: {b: c}, a: d}", "[{a: b} c]", "[[a]: b]",
                "a: b", "a:", '"a', "[a,", "[a, ]", "&a x", "*a", "!!int 1", "|", ">", "a # c",
-               "#c", "- x", "-", "?", ": x", "a ", "\ta", '"a\\tb"']
+               "#c", "- x", "-", "?", ": x", "a ", "\ta", '"a\\tb"', '"a\\xb"', '"\\ud800"',
+               '"\\udfff x"', '"\\u00g1"', '"\\u12"', '"\\/"', '"\\"', '"a\\"', '"\\e\\0"',
+               '["\\"", x]', '{fr: "a\\", en: b}', '"\\U0001F600"', '"\\ "']
 # Mostly common leaves and keys: a single troublesome one sends the text to PyYAML.
 _LEAVES = st.sampled_from(_COMMON_LEAVES * 10 + _ODD_LEAVES) | st.text(
     st.sampled_from("ab :'\"-[]{},#é"), min_size=1, max_size=6)
@@ -288,3 +319,28 @@ def test_both_readers_agree_on_tabs_and_colons(text: str) -> None:
     fast_way, pyyaml_way = read_both_ways(text)
     assert repr(fast_way) == repr(pyyaml_way), text
     assert not str(fast_way).startswith("raised"), text
+
+
+def test_the_records_the_iati_import_writes_are_read_fast(tmp_path: Path) -> None:
+    """Imported records (texts in several languages as lists of flow mappings, texts with
+    JSON escapes, negative numbers) are read by the fast reader, as PyYAML reads them:
+    the generated activities, and the publishers' files of ``../shared/iati`` when there."""
+    from benchmarks.iati_synthetic import write
+
+    from coopdata.iati.reading.importer import import_iati
+    from tests.conftest import SHARED
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder / "synthetic.xml", 40)
+    real = SHARED / "iati" / "activities"
+    for path in sorted(real.glob("*.xml")) if real.is_dir() else []:
+        shutil.copy(path, folder / path.name)
+    import_iati([folder], tmp_path / "records", workers=1).close()
+    files = sorted((tmp_path / "records").rglob("*.yaml"))
+    assert len(files) > 40
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        got = fast(text)
+        assert got is not None, path
+        assert repr(got) == repr(pyyaml(text)), path

@@ -41,7 +41,7 @@ and read as text (``title``, ``fr``…), and the lines already split (``  curren
 _KEYS_MAX = 10_000
 _LINES_MAX = 50_000
 _FLOW_KEY = re.compile(r" *([A-Za-z0-9_][A-Za-z0-9_.-]*): +")
-_FLOW_PLAIN = re.compile(r" *([^-?:,\[\]{}#&*!|>'\"%@` ][^,\[\]{}:#]*?) *(?=[,\]}])")
+_FLOW_PLAIN = re.compile(r" *((?:[^-?:,\[\]{}#&*!|>'\"%@` ]|-(?=[0-9]))[^,\[\]{}:#]*?) *(?=[,\]}])")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>%@`")
 """First characters a plain scalar does not start with here (quotes are read apart)."""
 
@@ -62,7 +62,7 @@ def read_plain(text: str, typed: Callable[[str], Any], *,
     YAML (PyYAML then reads it). ``typed`` turns a plain scalar into its value (the
     loader's resolver and constructor); text nested deeper than ``max_depth`` levels (a
     scalar in a mapping is one level deeper than the mapping) is left to PyYAML too."""
-    if ("#" in text and _COMMENT.search(text)) or " \n" in text or text.endswith(" ") \
+    if ("#" in text and not _hashes_quoted(text)) or " \n" in text or text.endswith(" ") \
             or _CONTROL.search(text) or (not text.isascii() and _UNPRINTABLE.search(text)):
         return None
     try:
@@ -243,9 +243,9 @@ class _Reader:
             return
         first = text[0]
         if first == '"':
-            if text.find('"', 1) != len(text) - 1 or "\\" in text:
-                raise _Unsupported  # (several lines, escapes, or more after it)
-            items[place] = text[1:-1]
+            items[place], end = _double_quoted(text, 0)
+            if end != len(text):
+                raise _Unsupported  # (more after it)
         elif first == "'":
             end = _closing_quote(text, 1)
             if end is None:
@@ -291,9 +291,11 @@ class _Reader:
         frame.items[place] = self.typed(  # type: ignore[index]
             _folded(parts) if len(parts) > 1 else parts[0])
 
-    def flow(self, text: str, at: int) -> tuple[Any, int]:
-        """A one-line flow sequence or mapping of scalars starting at ``text[at]``; the
-        value and where it ends."""
+    def flow(self, text: str, at: int, level: int = 1) -> tuple[Any, int]:
+        """A one-line flow sequence or mapping starting at ``text[at]``, of scalars and
+        flow collections nested ``level`` deep at most as the block allows (a list of
+        texts in several languages, as the IATI import writes them); the value and where
+        it ends."""
         closing = "]" if text[at] == "[" else "}"
         result: Any = [] if closing == "]" else {}
         at += 1
@@ -305,9 +307,9 @@ class _Reader:
                 key = _FLOW_KEY.match(text, at)
                 if key is None or key[1] in result or not isinstance(self.typed(key[1]), str):
                     raise _Unsupported
-                result[key[1]], at = self.flow_scalar(text, key.end())
+                result[key[1]], at = self.flow_item(text, key.end(), level)
             else:
-                item, at = self.flow_scalar(text, at)
+                item, at = self.flow_item(text, at, level)
                 result.append(item)
             at = _skip_spaces(text, at)
             if text[at] == ",":
@@ -317,13 +319,20 @@ class _Reader:
             elif text[at] != closing:
                 raise _Unsupported
 
+    def flow_item(self, text: str, at: int, level: int) -> tuple[Any, int]:
+        """An entry of a flow collection: a scalar, or a collection nested in it (its
+        scalars one level deeper: the depth PyYAML would refuse is left to it)."""
+        at = _skip_spaces(text, at)
+        if text[at] in "[{":
+            if len(self.stack) + level >= self.deepest:
+                raise _Unsupported
+            return self.flow(text, at, level + 1)
+        return self.flow_scalar(text, at)
+
     def flow_scalar(self, text: str, at: int) -> tuple[Any, int]:
         first = text[at]
         if first == '"':
-            end = text.find('"', at + 1)
-            if end == -1 or "\\" in text[at:end]:
-                raise _Unsupported
-            return text[at + 1:end], end + 1
+            return _double_quoted(text, at)
         if first == "'":
             closing = _closing_quote(text, at + 1)
             if closing is None:
@@ -335,11 +344,47 @@ class _Reader:
         return self.typed(plain[1]), plain.end()
 
 
+_ENTRY = re.compile(r" *(?:- +)*(?:[A-Za-z0-9_][A-Za-z0-9_.-]*: +)?(?=[\"'\[{])")
+"""The start of a line up to its value, when the value is quoted or a flow collection."""
+
+
+def _hashes_quoted(text: str) -> bool:
+    """Whether every ``#`` that could start a comment (at a line's start or after a
+    space) is inside a quoted scalar that starts on its line, after a key or a dash:
+    text between quotes, not a comment. Any other is taken for a comment."""
+    for found in _COMMENT.finditer(text):
+        mark = found.end() - 1
+        start = text.rfind("\n", 0, mark) + 1
+        entry = _ENTRY.match(text, start, mark)
+        if entry is None or not _inside_quotes(text, entry.end(), mark):
+            return False
+    return True
+
+
+def _inside_quotes(text: str, at: int, mark: int) -> bool:
+    """Whether ``text[mark]`` is between quotes, reading from ``at`` (outside them)."""
+    quote = ""
+    while at < mark:
+        character = text[at]
+        if not quote:
+            if character in "\"'":
+                quote = character
+        elif character == "\\" and quote == '"':
+            at += 1
+        elif character == quote:
+            if quote == "'" and text[at + 1:at + 2] == "'":
+                at += 1
+            else:
+                quote = ""
+        at += 1
+    return bool(quote) and at == mark
+
+
 def _plain_scalar(text: str) -> bool:
     """Whether ``text``, after a key or dash, starts a plain scalar read here (one that
     may go on over the next lines)."""
-    return bool(text) and text[0] not in _INDICATORS and text[0] not in "'\"" \
-        and ": " not in text and text[-1] != ":"
+    return bool(text) and (text[0] not in _INDICATORS or text[0] == "-" and text[1:2].isdigit()) \
+        and text[0] not in "'\"" and ": " not in text and text[-1] != ":"
 
 
 def _key_and_rest(content: str) -> tuple[str | None, str]:
@@ -357,6 +402,44 @@ def _skip_spaces(text: str, at: int) -> int:
     while text[at] == " ":
         at += 1
     return at
+
+
+_ESCAPES = {'"': '"', "\\": "\\", "b": "\b", "f": "\f", "n": "\n", "r": "\r",
+            "t": "\t"}
+"""The escapes of JSON's strings that YAML's double-quoted scalars share (the IATI import
+writes its texts as JSON strings), but ``\\/`` and ``\\u``, read apart."""
+_ESCAPE_OR_END = re.compile(r'["\\]')
+_HEX4 = re.compile("[0-9A-Fa-f]{4}")
+
+
+def _double_quoted(text: str, at: int) -> tuple[str, int]:
+    """The double-quoted scalar that starts at ``text[at]`` and ends on this line: its
+    value and where it ends. Escapes other than JSON's (and a ``\\u`` of half a
+    surrogate pair, which libyaml refuses) are left to PyYAML."""
+    end = text.find('"', at + 1)
+    if end == -1:
+        raise _Unsupported  # (several lines)
+    if "\\" not in text[at:end]:
+        return text[at + 1:end], end + 1
+    parts, at = [], at + 1
+    while True:
+        found = _ESCAPE_OR_END.search(text, at)
+        if found is None:
+            raise _Unsupported
+        mark = found.start()
+        parts.append(text[at:mark])
+        if text[mark] == '"':
+            return "".join(parts), mark + 1
+        escape = text[mark + 1:mark + 2]
+        if escape in _ESCAPES:
+            parts.append(_ESCAPES[escape])
+            at = mark + 2
+        elif escape == "u" and _HEX4.fullmatch(text, mark + 2, mark + 6) \
+                and not 0xD800 <= (code := int(text[mark + 2:mark + 6], 16)) <= 0xDFFF:
+            parts.append(chr(code))
+            at = mark + 6
+        else:
+            raise _Unsupported
 
 
 def _closing_quote(text: str, start: int = 0) -> int | None:

@@ -6,8 +6,8 @@ over its lines, without PyYAML.
 those are: :class:`~coopdata.records.read.FieldLines`). That part of YAML is small enough
 that the lines alone tell where each field is: block mappings and sequences indented with
 spaces, one key or dash (``- key:``) a line, scalars whose further lines are indented
-past the block they are in, and one-line flow collections of scalars. It gives exactly
-the lines PyYAML's nodes give (a key's line for ``title``, an item's first line for
+past the block they are in, and one-line flow collections (nested ones included). It
+gives exactly the lines PyYAML's nodes give (a key's line for ``title``, an item's first line for
 ``budgets[2]``; tests compare both on generated records); anything it does not expect
 raises :class:`NotPlain`, and the loader then asks PyYAML.
 """
@@ -152,50 +152,72 @@ def _key_and_value(content: str) -> tuple[str | None, str]:
 
 
 def _value(value: str, path: str, number: int, lines: dict[str, int]) -> None:
-    """The entries of a flow collection (``{fr: x}``, ``[a, 'b, c']``) at ``path``, all on
-    line ``number``; other values hold no field."""
-    if value[0] == "[":
-        for n in range(1, len(_flow_entries(value, False)) + 1):
-            lines[f"{path}[{n}]"] = number
-    elif value[0] == "{":
-        for key in _flow_entries(value, True):
-            lines[f"{path}.{key}"] = number
+    """The entries of a flow collection (``{fr: x}``, ``[a, 'b, c']``, ``[{fr: x}]``) at
+    ``path``, all on line ``number``; other values hold no field."""
+    if value[0] in "[{":
+        _flow(value, 0, path, number, lines)
 
 
-def _flow_entries(text: str, mapping: bool) -> list[str]:
-    """The keys (of a mapping) or items (of a sequence) of a one-line flow collection of
-    scalars: a quoted scalar may hold commas, a plain one or a key holds none."""
-    entries: list[str] = []
-    at, end = 1, len(text) - 1
+def _flow(text: str, at: int, path: str, number: int, lines: dict[str, int]) -> int:
+    """The entries of the one-line flow collection that starts at ``text[at]``, and of
+    the collections nested in it, at ``path``; where the collection ends. A quoted scalar
+    may hold commas and brackets, a plain one or a key none."""
+    closing = "]" if text[at] == "[" else "}"
+    count = 0
+    at += 1
     while True:
-        while at < end and text[at] == " ":
-            at += 1
-        if at >= end:
-            if entries:
-                raise NotPlain("an empty flow entry")
-            return entries
-        start, key = at, ""
-        if mapping:
-            colon = text.find(": ", at, end)
+        at = _spaces(text, at)
+        if text[at] == closing and count == 0:
+            return at + 1
+        if closing == "}":
+            colon = text.find(": ", at)
             if colon < 0:
                 raise NotPlain("a flow mapping's entry without a key")
-            key, at = text[start:colon], colon + 2
-            while at < end and text[at] == " ":
-                at += 1
-        if text[at] in "'\"":
-            at = _closing_quote(text, at)
-        comma = text.find(",", at, end)
-        entries.append(key if mapping else text[start:comma if comma >= 0 else end])
-        if comma < 0:
-            return entries
-        at = comma + 1
+            entry, at = f"{path}.{text[at:colon]}", _spaces(text, colon + 2)
+        else:
+            entry = f"{path}[{count + 1}]"
+        count += 1
+        lines[entry] = number
+        if text[at] in "[{":
+            at = _flow(text, at, entry, number, lines)
+        elif text[at] in "'\"":
+            at = _closing_quote(text, at) + 1
+        else:
+            ends = [i for i in (text.find(c, at) for c in (",", "]", "}")) if i >= 0]
+            if not ends:
+                raise NotPlain("a flow collection left open")
+            at = min(ends)
+        at = _spaces(text, at)
+        if text[at] == closing:
+            return at + 1
+        if text[at] != ",":
+            raise NotPlain("a flow entry followed by more than a comma")
+        at += 1
+        if text[_spaces(text, at)] in ",]}":
+            raise NotPlain("an empty flow entry")
+
+
+def _spaces(text: str, at: int) -> int:
+    while at < len(text) and text[at] == " ":
+        at += 1
+    if at >= len(text):
+        raise NotPlain("a flow collection left open")
+    return at
 
 
 def _closing_quote(text: str, at: int) -> int:
-    """Where the scalar quoted at ``text[at]`` ends (``''`` is a single quote inside)."""
+    """Where the scalar quoted at ``text[at]`` ends (``''`` is a single quote inside a
+    single-quoted one, a backslash escapes the character after it in a double-quoted one)."""
     quote = text[at]
+    if quote == '"':
+        at += 1
+        while at < len(text) and text[at] != '"':
+            at += 2 if text[at] == "\\" else 1
+        if at >= len(text):
+            raise NotPlain("a quote left open")
+        return at
     at = text.find(quote, at + 1)
-    while quote == "'" and at >= 0 and text[at + 1:at + 2] == "'":
+    while at >= 0 and text[at + 1:at + 2] == "'":
         at = text.find("'", at + 2)
     if at < 0:
         raise NotPlain("a quote left open")
