@@ -243,8 +243,8 @@ class _Reader:
             return
         first = text[0]
         if first == '"':
-            items[place], end = _double_quoted(text, 0)
-            if end != len(text):
+            items[place], after = _double_quoted(text, 0)
+            if after != len(text):
                 raise _Unsupported  # (more after it)
         elif first == "'":
             end = _closing_quote(text, 1)
