@@ -3,6 +3,7 @@ time and peak memory of all its processes.
 
     python benchmarks/iati_import.py --activities 100000 [--work /tmp/iati-bench]
         [--workers 1 --workers 2] [--before /path/to/older/src] [--steps]
+    python benchmarks/iati_import.py --activities 100000 --pipeline [--site]
 
 The file is generated first (benchmarks/iati_synthetic.py, not timed), then imported into
 an empty records folder in a child process, once for each ``--workers`` (default: the
@@ -12,7 +13,8 @@ For each run: wall-clock and CPU seconds (the child and its workers), activities
 wall-clock second, and the peak of the resident memory of the child and its workers
 together (sampled every 20 ms from /proc), printed as one JSON object per line. With
 ``--steps``, each step's CPU time an activity instead, in one process (before and now
-alternately, twice, with ``--before``).
+alternately, twice, with ``--before``). With ``--pipeline``, the import and then the
+validation and the release of what it wrote, each timed the same way.
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
         time.sleep(0.02)
     seconds = time.perf_counter() - start
     if process.returncode != 0:
-        raise SystemExit(f"the import failed (exit code {process.returncode})")
+        raise SystemExit(f"{command[2:4]} failed (exit code {process.returncode})")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return seconds, cpu, peak
@@ -140,6 +142,40 @@ def measure(activities: int, work: Path, workers: int | None = None,
             "peak_mb_all_processes": round(peak / 1e6)}
 
 
+def pipeline(activities: int, work: Path, site: bool = False) -> list[dict[str, Any]]:
+    """The import, then ``coopdata validate`` and ``coopdata release`` of the records it
+    wrote (without the website unless ``site``; without the cache), each in a process of
+    its own: wall-clock and CPU seconds and the peak memory of all its processes."""
+    work.mkdir(parents=True, exist_ok=True)
+    source = work / f"synthetic-{activities}.xml"
+    if not source.is_file():
+        write(source, activities)
+    records, release = work / "records", work / "release"
+    for folder in (records, release):
+        shutil.rmtree(folder, ignore_errors=True)
+    coopdata = [sys.executable, "-m", "coopdata"]
+    stages = [("import-iati", [*coopdata, "import-iati", str(source), "--out", str(records)]),
+              ("validate", [*coopdata, "validate", "--records", str(records), "--no-cache"]),
+              ("release", [*coopdata, "release", "--records", str(records), "--out",
+                           str(release), "--version", "1.0.0", "--no-cache",
+                           *(() if site else ("--no-site",))])]
+    found = []
+    for name, command in stages:
+        seconds, cpu, peak = _timed(command, dict(os.environ))
+        found.append({"run": name, "activities": activities, "seconds": round(seconds, 1),
+                      "cpu_seconds": round(cpu, 1),
+                      "activities_per_second": round(activities / seconds),
+                      "peak_mb_all_processes": round(peak / 1e6)})
+        print(json.dumps(found[-1]), flush=True)
+    size = sum(p.stat().st_size for p in release.rglob("*") if p.is_file())
+    print(json.dumps({"run": "release size", "activities": activities,
+                      "files": sum(1 for p in release.rglob("*") if p.is_file()),
+                      "mb": round(size / 1e6)}), flush=True)
+    for folder in (records, release):
+        shutil.rmtree(folder, ignore_errors=True)
+    return found
+
+
 def steps(activities: int, work: Path, before: Path | None = None) -> dict[str, Any]:
     """CPU milliseconds an activity of each step, measured in a child process (with the
     package of ``before`` when given)."""
@@ -167,7 +203,14 @@ def main() -> None:
     parser.add_argument("--steps", action="store_true",
                         help="time each step in one process instead (parsing, XSD check, "
                         "mapping, path account, YAML text), twice with --before")
+    parser.add_argument("--pipeline", action="store_true",
+                        help="import, then validate and release the records (each timed)")
+    parser.add_argument("--site", action="store_true",
+                        help="with --pipeline: the release with its website")
     args = parser.parse_args()
+    if args.pipeline:
+        pipeline(args.activities, args.work, args.site)
+        return
     if args.steps:
         for _ in range(2 if args.before is not None else 1):
             if args.before is not None:
