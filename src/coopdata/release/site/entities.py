@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from itertools import groupby
 from typing import Any
 
 from markupsafe import Markup
 
+from coopdata.jsonfile import json_bytes
 from coopdata.model import codes
 from coopdata.model.spec import KINDS
 from coopdata.model.vocab import WIKIDATA, wikidata_countries
@@ -24,7 +24,7 @@ from coopdata.release.site.data import (
 )
 from coopdata.release.site.facts import Facts
 from coopdata.release.site.i18n import code_label, field_label, kind_label, relation_label, ui
-from coopdata.release.site.markup import link, pair, plain, text
+from coopdata.release.site.markup import html, joined, link, pair, plain, text
 from coopdata.release.site.model import data_path, page_path
 from coopdata.release.site.render import NAV, Pages
 
@@ -65,8 +65,7 @@ def _data(kind: str, key: str, part: Any, document: dict[str, Any]) -> Iterator[
                                                                                        bytes]]:
 
     yield data_path(kind, key, "ttl"), entity_turtle(part)
-    text_form = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    yield data_path(kind, key, "jsonld"), text_form.encode("utf-8")
+    yield data_path(kind, key, "jsonld"), json_bytes(document) + b"\n"
 
 
 def _related(pages: Pages, kind: str, key: str, href: Any) -> list[tuple[Markup, list[Any]]]:
@@ -94,10 +93,10 @@ def _sources(pages: Pages, ids: list[str], href: Any) -> list[Markup]:
         if "publisher" in record.data:
             parts.append(text(model.short("organisation", record.data["publisher"])))
         if "published" in record.data:
-            parts.append(Markup("<time>{}</time>").format(record.data["published"]))
+            parts.append(html("<time>{}</time>", record.data["published"]))
         if "url" in record.data:
             parts.append(link(record.data["url"], pair(("online", "en ligne")), rel="external"))
-        shown.append(Markup(" · ").join(parts))
+        shown.append(joined(parts, " · "))
     return shown
 
 
@@ -122,7 +121,7 @@ def record_page(pages: Pages, kind: str, key: str, document: dict[str, Any]) -> 
         data=document, current=kind,
         crumbs=[pages.list_crumb(kind, root), (None, text(label, 60))],
         alternates=[("text/turtle", f"../{key}.ttl"), ("application/ld+json", f"../{key}.jsonld")],
-        kind_name=pair(kind_label(kind)), badge=Markup(" · ").join(badges),
+        kind_name=pair(kind_label(kind)), badge=joined(badges, " · "),
         heading=text(label), acronym=text(acronym) if acronym else None,
         facts=Facts(model, href, shown).record(kind, data), views=views,
         related=_related(pages, kind, key, href),
@@ -138,7 +137,7 @@ def country_page(pages: Pages, country: str, document: dict[str, Any]) -> bytes:
     href = pages.linker(root)
     label = model.label("country", country)
     uri = codes.country_uri(country)
-    facts = [(pair(ui("iso_code")), Markup("<code>{}</code>").format(country)),
+    facts = [(pair(ui("iso_code")), html("<code>{}</code>", country)),
              (pair(ui("eu_authority")), link(uri, uri, rel="external"))]
     if country in wikidata_countries():
         item = WIKIDATA + wikidata_countries()[country]
@@ -169,10 +168,10 @@ def list_page(pages: Pages, kind: str) -> bytes:
         for country in model.sorted_ids("country"):
             links = model.backlinks.get(("country", country), [])
             rows.append([link(href("country", country), text(model.label("country", country))),
-                         Markup("<code>{}</code>").format(country),
-                         Markup("{}").format(sum(1 for b in links if b.path == "countries"
+                         html("<code>{}</code>", country),
+                         html("{}", sum(1 for b in links if b.path == "countries"
                                                  and b.kind == "project")),
-                         Markup("{}").format(sum(1 for b in links if b.kind == "agreement"))])
+                         html("{}", sum(1 for b in links if b.kind == "agreement"))])
         grid = country_grid(model, href)
         charts = [grid] if grid else []
     else:

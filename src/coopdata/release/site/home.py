@@ -20,7 +20,7 @@ from coopdata.release.site.charts import (
     timeline,
 )
 from coopdata.release.site.i18n import code_label, kind_label, ui
-from coopdata.release.site.markup import link, pair, plain, text
+from coopdata.release.site.markup import html, joined, link, pair, plain, text
 from coopdata.release.site.model import format_amount, format_bytes
 from coopdata.release.site.network import network
 from coopdata.release.site.render import Pages
@@ -139,9 +139,8 @@ def project_list(pages: Pages) -> bytes:
         words += [w for f in project.funders for w in (
             *model.label("organisation", f).values(),
             *(model.acronym("organisation", f) or {}).values())]
-        budget = Markup("<br>").join(
-            Markup("{} {}").format(format_amount(amount), currency)
-            for currency, amount in _sums(project.budgets))
+        budget = joined([html("{} {}", format_amount(amount), currency)
+                         for currency, amount in _sums(project.budgets)], "<br>")
         rows.append({
             "countries": " ".join(project.countries), "funders": " ".join(project.funders),
             "status": project.status or "none", "years": " ".join(map(str, project.years)),
@@ -149,13 +148,12 @@ def project_list(pages: Pages) -> bytes:
             "link": link(href("project", project.id), text(label)),
             "programme": pair(ui("programme")) if project.type == "programme" else None,
             "status_label": text(status_words(project.status)),
-            "country_links": Markup(", ").join(link(href("country", c),
-                                                    text(model.label("country", c)))
-                                               for c in project.countries),
-            "funder_links": Markup(", ").join(link(href("organisation", f),
-                                                   text(model.short("organisation", f)))
-                                              for f in project.funders),
-            "period": Markup("{} – {}").format(project.start or "…", project.end or "…")
+            "country_links": joined([link(href("country", c), text(model.label("country", c)))
+                                     for c in project.countries], ", "),
+            "funder_links": joined([link(href("organisation", f),
+                                         text(model.short("organisation", f)))
+                                    for f in project.funders], ", "),
+            "period": html("{} – {}", project.start or "…", project.end or "…")
             if project.start or project.end else Markup(""),
             "budget": budget})
     selects = [

@@ -8,13 +8,37 @@ language is shown whatever the choice, marked with its ``lang``.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
 from typing import Any
 
 from markupsafe import Markup, escape
 
+from coopdata.jsonfile import json_text
 from coopdata.release.site.i18n import Pair
 from coopdata.release.site.model import Text
+
+
+def escaped(value: Any) -> str:
+    """``escape(value)`` as text, without making a ``Markup`` of every value: markup as it
+    is, anything else as text with ``& < > ' "`` escaped as markupsafe escapes them."""
+    if type(value) is Markup:
+        return value
+    if hasattr(value, "__html__"):
+        return str(escape(value))
+    return (str(value).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+            .replace("'", "&#39;").replace('"', "&#34;"))
+
+
+def html(template: str, *values: Any) -> Markup:
+    """``Markup(template).format(*values)`` for a template of plain fields (``{}``,
+    ``{0}``): each value escaped once, by :func:`escaped`, and the template filled by
+    ``str.format``, in C (markupsafe's formatter runs ``string.Formatter``, in Python)."""
+    return Markup(template.format(*[escaped(v) for v in values]))
+
+
+def joined(items: Iterable[Any], separator: str = "") -> Markup:
+    """``Markup(separator).join(items)``: the items escaped, markup kept as it is."""
+    return Markup(separator.join([escaped(v) for v in items]))
 
 
 def pair(words: Pair) -> Markup:
@@ -22,8 +46,8 @@ def pair(words: Pair) -> Markup:
     en, fr = words
     if en == fr:
         return Markup(escape(en))
-    return Markup('<span class="l-en" lang="en">{}</span><span class="l-fr" lang="fr">{}</span>'
-                  ).format(en, fr)
+    return html('<span class="l-en" lang="en">{}</span><span class="l-fr" lang="fr">{}</span>',
+                en, fr)
 
 
 def text(value: Text | None, limit: int | None = None) -> Markup:
@@ -38,7 +62,7 @@ def text(value: Text | None, limit: int | None = None) -> Markup:
                        next(iter(value.items())))
     if not lang:
         return Markup(escape(shown))
-    return Markup('<span lang="{}">{}</span>').format(lang, shown)
+    return html('<span lang="{}">{}</span>', lang, shown)
 
 
 def plain(value: Text, lang: str = "en") -> str:
@@ -54,22 +78,22 @@ def _cut(value: str, limit: int | None) -> str:
 
 
 def link(href: str, content: Markup | str, **attrs: str) -> Markup:
-    extra = Markup("").join(Markup(' {}="{}"').format(k.rstrip("_").replace("_", "-"), v)
+    extra = joined(html(' {}="{}"', k.rstrip("_").replace("_", "-"), v)
                             for k, v in sorted(attrs.items()))
-    return Markup('<a href="{}"{}>{}</a>').format(href, extra, content)
+    return html('<a href="{}"{}>{}</a>', href, extra, content)
 
 
 def json_script(document: Any) -> Markup:
     """A JSON-LD document to put inside ``<script type="application/ld+json">``: ``<``,
     ``>`` and ``&`` are written as JSON escapes so that no text can close the element."""
-    dumped = json.dumps(document, ensure_ascii=False, indent=1)
+    dumped = json_text(document, indent=1)
     return Markup(dumped.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
 # --- SVG ---------------------------------------------------------------------------
 
 def svg_attrs(attrs: dict[str, Any]) -> Markup:
-    return Markup("").join(Markup(' {}="{}"').format(k.rstrip("_").replace("_", "-"), v)
+    return joined(html(' {}="{}"', k.rstrip("_").replace("_", "-"), v)
                            for k, v in attrs.items() if v is not None)
 
 
@@ -82,12 +106,12 @@ def svg_text(value: Text | Pair, limit: int | None = None, **attrs: Any) -> Mark
     base = dict(attrs)
     classes = base.pop("class_", "")
     if en is not None and fr is not None and en != fr:
-        return Markup("").join(
-            Markup("<text{}>{}</text>").format(
+        return joined(
+            html("<text{}>{}</text>",
                 svg_attrs({**base, "class": f"{classes} l-{lang}".strip(), "lang": lang}), words)
             for lang, words in (("en", en), ("fr", fr)))
     lang, shown = next(iter(value.items()))
-    return Markup("<text{}>{}</text>").format(
+    return html("<text{}>{}</text>",
         svg_attrs({**base, "class": classes or None, "lang": lang or None}), shown)
 
 
@@ -97,4 +121,4 @@ def svg_title(value: Text | Pair) -> Markup:
         value = {"en": value[0], "fr": value[1]}
     en, fr = value.get("en"), value.get("fr")
     words = f"{en} / {fr}" if en and fr and en != fr else plain(value)
-    return Markup("<title>{}</title>").format(words)
+    return html("<title>{}</title>", words)

@@ -90,16 +90,28 @@ class Model:
 
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
-        self.backlinks: dict[Target, list[Backlink]] = defaultdict(list)
+        # each target's links in the order first seen (a dict: a set that keeps order,
+        # so that a link named twice is kept once without a scan of those before it)
+        found: dict[Target, dict[Backlink, None]] = defaultdict(dict)
         for record in dataset:
-            self._walk(record.kind, record.id, KINDS[record.kind].fields, record.data, "", None)
-        for links in self.backlinks.values():
-            links.sort(key=lambda b: (b.path, b.kind, sort_key(self.label(b.kind, b.id)), b.id))
+            self._walk(found, record.kind, record.id, KINDS[record.kind].fields, record.data,
+                       "", None)
+        self.backlinks: dict[Target, list[Backlink]] = defaultdict(list)
+        labels: dict[tuple[str, str], str] = {}
+        for target, seen in found.items():
+            links = list(seen)
+            for b in links:
+                if (b.kind, b.id) not in labels:
+                    labels[(b.kind, b.id)] = sort_key(self.label(b.kind, b.id))
+            links.sort(key=lambda b: (b.path, b.kind, labels[(b.kind, b.id)], b.id))
+            self.backlinks[target] = links
         self.countries = sorted(k for kind, k in self.backlinks if kind == "country")
         self.projects = [self._project(r.id, r.data) for r in dataset.of_kind("project")]
+        self._by_id = {p.id: p for p in self.projects}
 
-    def _walk(self, kind: str, record_id: str, fields: tuple[Field, ...], data: dict[str, Any],
-              prefix: str, qualifier: tuple[str, str] | None) -> None:
+    def _walk(self, found: dict[Target, dict[Backlink, None]], kind: str, record_id: str,
+              fields: tuple[Field, ...], data: dict[str, Any], prefix: str,
+              qualifier: tuple[str, str] | None) -> None:
         for spec in fields:
             if spec.name not in data:
                 continue
@@ -110,12 +122,10 @@ class Model:
                     role = next((f for f in spec.fields if f.name == "role"), None)
                     inner = (role.scheme or "", value["role"]) if role and "role" in value \
                         else None
-                    self._walk(kind, record_id, spec.fields, value, f"{path}.", inner)
+                    self._walk(found, kind, record_id, spec.fields, value, f"{path}.", inner)
                 elif isinstance(spec.field_type, RefType | CountryType):
                     target = (spec.ref or "country", value)
-                    link = Backlink(kind, record_id, path, qualifier)
-                    if link not in self.backlinks[target]:
-                        self.backlinks[target].append(link)
+                    found[target][Backlink(kind, record_id, path, qualifier)] = None
 
     def label(self, kind: str, key: str) -> Text:
         """The name of a record or country in every language it has."""
@@ -172,7 +182,7 @@ class Model:
                        tuple(data.get("countries", [])), funders, start, end, planned, budgets)
 
     def project(self, record_id: str) -> Project:
-        return next(p for p in self.projects if p.id == record_id)
+        return self._by_id[record_id]
 
     def recipient_countries(self) -> list[str]:
         found = {c for p in self.projects for c in p.countries}
