@@ -21,7 +21,16 @@ from markupsafe import Markup
 
 from coopdata.release.site.charts import Chart
 from coopdata.release.site.i18n import Pair, code_label, iati_code, ui
-from coopdata.release.site.markup import html, joined, link, pair, svg_attrs, svg_title, text
+from coopdata.release.site.markup import (
+    escaped,
+    html,
+    joined,
+    link,
+    pair,
+    svg_attrs,
+    svg_title,
+    text,
+)
 from coopdata.release.site.model import Model, Text, format_amount
 
 Href = Callable[[str, str], str]
@@ -86,16 +95,19 @@ def _party(model: Model, href: Href, item: dict[str, Any], role: str) -> Markup:
 def _table(columns: list[Pair], rows: list[list[Markup]], numeric: set[int],
            css: str = "") -> Markup:
     """A table that reflows into cards on a phone: each cell carries its column's label."""
-    head = joined(html('<th scope="col"{}>{}</th>',
-        Markup(' class="num"') if n in numeric else "", pair(c))
-        for n, c in enumerate(columns))
-    body = joined(html("<tr>{}</tr>", joined(
-        html('<td{}><span class="cell-label">{}: </span>{}</td>',
-            Markup(' class="num"') if n in numeric else "", pair(columns[n]), cell)
-        for n, cell in enumerate(row))) for row in rows)
+    labels = [pair(c) for c in columns]
+    marks = [' class="num"' if n in numeric else "" for n in range(len(columns))]
+    head = "".join(f'<th scope="col"{mark}>{label}</th>'
+                   for mark, label in zip(marks, labels, strict=True))
+    # each cell's opening, its column's label included, made once for every row
+    opening = [f'<td{mark}><span class="cell-label">{label}: </span>'
+               for mark, label in zip(marks, labels, strict=True)]
+    body = "".join(["<tr>" + "".join([opening[n] + escaped(cell) + "</td>"
+                                      for n, cell in enumerate(row)]) + "</tr>"
+                    for row in rows])
     return html('<div class="scroll"><table class="nested cards{}"><thead><tr>{}</tr>'
-                  '</thead><tbody>{}</tbody></table></div>',
-        f" {css}" if css else "", head, body)
+                '</thead><tbody>{}</tbody></table></div>',
+                f" {css}" if css else "", Markup(head), Markup(body))
 
 
 def transactions_view(model: Model, href: Href, data: dict[str, Any]) -> View | None:

@@ -21,7 +21,7 @@ from coopdata.model.fieldtypes import (
 )
 from coopdata.model.spec import KINDS, Field
 from coopdata.release.site.i18n import code_label, field_label
-from coopdata.release.site.markup import html, joined, link, pair, text
+from coopdata.release.site.markup import escaped, html, joined, link, pair, text
 from coopdata.release.site.model import Model, format_amount
 
 Href = Callable[[str, str], str]
@@ -96,16 +96,19 @@ class Facts:
         children = [f for f in spec.fields if any(f.name in item for item in items)
                     and f"{path}.{f.name}" not in self.hidden]
         if spec.many and all(not f.is_object and not f.many for f in children):
-            head = joined(html('<th scope="col">{}</th>',
-                pair(field_label(kind, f"{path}.{f.name}"))) for f in children)
-            body = joined(html("<tr>{}</tr>", joined(
-                html('<td class="{}"><span class="cell-label">{}: </span>{}</td>',
-                    "num" if isinstance(f.field_type, DecimalType) else f.type,
-                    pair(field_label(kind, f"{path}.{f.name}")),
-                    self.value(f, item[f.name])) if f.name in item else Markup("<td></td>")
-                for f in children)) for item in items)
+            labels = [pair(field_label(kind, f"{path}.{f.name}")) for f in children]
+            head = "".join(f'<th scope="col">{label}</th>' for label in labels)
+            # each cell's opening, its column's label included, made once for every row
+            opening = [f'<td class="{escaped(css)}"><span class="cell-label">{label}: </span>'
+                       for css, label in zip(
+                           ["num" if isinstance(f.field_type, DecimalType) else f.type
+                            for f in children], labels, strict=True)]
+            body = "".join(["<tr>" + "".join([
+                opening[n] + escaped(self.value(f, item[f.name])) + "</td>"
+                if f.name in item else "<td></td>" for n, f in enumerate(children)]) + "</tr>"
+                for item in items])
             return html('<div class="scroll"><table class="nested cards"><thead><tr>{}</tr>'
-                          '</thead><tbody>{}</tbody></table></div>', head, body)
+                        '</thead><tbody>{}</tbody></table></div>', Markup(head), Markup(body))
         blocks = []
         titled = spec.many and any(f.name == "title" for f in spec.fields)
         for item in items:

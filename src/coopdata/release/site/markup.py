@@ -19,12 +19,13 @@ from coopdata.release.site.model import Text
 
 
 def escaped(value: Any) -> str:
-    """``escape(value)`` as text, without making a ``Markup`` of every value: markup as it
-    is, anything else as text with ``& < > ' "`` escaped as markupsafe escapes them."""
+    """``escape(value)`` as plain text (never ``Markup``, whose ``+`` would escape what
+    comes before it), without making a ``Markup`` of every value: markup as it is,
+    anything else as text with ``& < > ' "`` escaped as markupsafe escapes them."""
     if type(value) is Markup:
-        return value
+        return str.__str__(value)
     if hasattr(value, "__html__"):
-        return str(escape(value))
+        return str.__str__(escape(value))
     return (str(value).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
             .replace("'", "&#39;").replace('"', "&#34;"))
 
