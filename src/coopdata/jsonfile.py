@@ -51,10 +51,7 @@ def json_bytes(value: Any) -> bytes:
 def json_text(value: Any, indent: int = 2) -> str:
     """``json.dumps(value, ensure_ascii=False, indent=indent)``, for an indent of 1 or 2.
 
-    With an indent of 1, orjson's indent of 2 is halved: in indented JSON a line starts
-    with its indent and then a quote, a digit, a letter or a bracket, never a space (a
-    line break inside a string is written ``\\n``), so a line's leading spaces are its
-    indent, two per level, and the first half of them go.
+    With an indent of 1, orjson's indent of 2 is halved (:func:`_halve_indent`).
     """
     if indent not in (1, 2):
         raise ValueError(f"indent {indent}: only 1 or 2")
@@ -62,8 +59,16 @@ def json_text(value: Any, indent: int = 2) -> str:
     if encoded is None:
         return json.dumps(value, ensure_ascii=False, indent=indent)
     text = encoded.decode("utf-8")
-    if indent == 2:
-        return text
+    return text if indent == 2 else _halve_indent(text)
+
+
+def _halve_indent(text: str) -> str:
+    """Indented JSON with one space a level instead of two.
+
+    In indented JSON a line starts with its indent and then a quote, a digit, a letter or
+    a bracket, never a space (a line break inside a string is written ``\\n``), so a
+    line's leading spaces are its indent, two a level: the first half of them go.
+    """
     return "\n".join([line[(len(line) - len(line.lstrip(" "))) >> 1:]
                       for line in text.split("\n")])
 

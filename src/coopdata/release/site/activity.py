@@ -30,6 +30,7 @@ from coopdata.release.site.markup import (
     svg_attrs,
     svg_title,
     text,
+    ui_pair,
 )
 from coopdata.release.site.model import Model, Text, format_amount
 
@@ -153,13 +154,13 @@ def _money_chart(currency: str, years: dict[int, dict[str, Decimal]]) -> Chart:
                 '<span class="hbar-track"><span class="hbar t-{0}" data-mark="transaction" '
                 'data-series="{0}" style="--share: {1}"></span><span class="hbar-value">'
                 '<span class="visually-hidden">{2}: </span>{3}</span></span>',
-                name, share, pair(ui(name)), f"{format_amount(amount)} {currency}"))
-            rows.append([html("{}", year), pair(ui(name)),
+                name, share, ui_pair(name), f"{format_amount(amount)} {currency}"))
+            rows.append([html("{}", year), ui_pair(name),
                          html("{}", f"{format_amount(amount)} {currency}")])
         groups.append(html('<li><span class="hbar-label">{}</span><span class="hbar-group">'
                              '{}</span></li>', year, joined(bars)))
     body = html('<ul class="hbars grouped">{}</ul>', joined(groups))
-    legend = [(f"t-{name}", pair(ui(name))) for name in present]
+    legend = [(f"t-{name}", ui_pair(name)) for name in present]
     title = ui("transactions_year")
     return Chart(chart_id, (f"{title[0]} ({currency})", f"{title[1]} ({currency})"), body,
                  len(years) * len(present), [ui("year"), ui("type"), ui("amount")], rows,
@@ -194,7 +195,7 @@ def budgets_view(model: Model, href: Href, data: dict[str, Any]) -> View | None:
                      text(code_label("budget-status", item["status"])) if "status" in item
                      else Markup(""), _amount(item["amount"], currency), funder])
     for currency in sorted(totals):
-        rows.append([html("<strong>{}</strong>", pair(ui("total"))), Markup(""),
+        rows.append([html("<strong>{}</strong>", ui_pair("total")), Markup(""),
                      Markup(""), Markup(""), html("<strong>{}</strong>",
                          _amount(totals[currency], currency)), Markup("")])
     table = _table([ui("start"), ui("end"), ui("type"), ui("status"), ui("amount"),
@@ -358,7 +359,7 @@ def indicators_view(data: dict[str, Any]) -> View | None:
                 '<div class="indicator" data-mark="indicator"><h4>{}{}</h4>{}{}</div>',
                 text(item["title"]), measure,
                 html('<p class="baseline">{}: {}</p>',
-                    pair(ui("baseline")), joined(said, " ")) if said else "", table))
+                    ui_pair("baseline"), joined(said, " ")) if said else "", table))
         blocks.append(html('<div class="result"><h3>{}{}</h3>{}</div>',
             badge, text(result["title"]), joined(indicators)))
     return View("indicators", ui("indicators"), joined(blocks), [], [],

@@ -19,12 +19,12 @@ from coopdata.release.site.markup import (
     html,
     joined,
     link,
-    pair,
     plain,
     svg_attrs,
     svg_text,
     svg_title,
     text,
+    ui_pair,
 )
 from coopdata.release.site.model import Model, Text, format_amount, sort_key
 
@@ -114,9 +114,9 @@ def timeline(model: Model, href: Href) -> Chart | None:
     present = [s for s in STATUSES if any(p.status == s for p in dated)]
     legend = [(f"s-{s}", text(code_label("activity-status", s))) for s in present]
     if any(p.status is None for p in dated):
-        legend.append(("s-none", pair(ui("not_stated"))))
+        legend.append(("s-none", ui_pair("not_stated")))
     if any(p.planned for p in dated):
-        legend.append(("planned", pair(ui("planned"))))
+        legend.append(("planned", ui_pair("planned")))
     undated = len(model.projects) - len(dated)
     notes = [ui("timeline_desc")]
     if undated:
@@ -204,7 +204,7 @@ def country_grid(model: Model, href: Href) -> Chart | None:
                                                                                   c)), c)):
         level = 1 + round(4 * (counts[country] - 1) / max(most - 1, 1))
         number = html('<span class="tile-count">{}</span> {}',
-            counts[country], pair(ui("projects_n" if counts[country] != 1 else "project_1")))
+            counts[country], ui_pair("projects_n" if counts[country] != 1 else "project_1"))
         tiles.append(html(
             '<li><a class="tile level-{}" data-mark="country" href="{}"><span class="tile-code">'
             '{}</span><span class="tile-name">{}</span>{}</a></li>',

@@ -25,13 +25,18 @@ def split_triples(triples: list[Triple], uris: Uris,
     the order given (sorted, as the release's triples are)."""
     by_uri = {f"<{codes.country_uri(c)}>": c for c in countries}
     parts: dict[Target, list[Triple]] = defaultdict(list)
+    last, part = None, None  # a subject's triples come together: located once
     for triple in triples:
         subject = triple[0]
-        found = uris.locate(subject[1:-1]) if subject.startswith("<") else None
-        if found is not None:
-            parts[(found[0], found[1])].append(triple)
-        elif subject in by_uri:
-            parts[("country", by_uri[subject])].append(triple)
+        if subject != last:
+            last, part = subject, None
+            found = uris.locate(subject[1:-1]) if subject.startswith("<") else None
+            if found is not None:
+                part = parts[(found[0], found[1])]
+            elif subject in by_uri:
+                part = parts[("country", by_uri[subject])]
+        if part is not None:
+            part.append(triple)
     return parts
 
 

@@ -23,8 +23,8 @@ from coopdata.release.site.data import (
     with_linked_labels,
 )
 from coopdata.release.site.facts import Facts
-from coopdata.release.site.i18n import code_label, field_label, kind_label, relation_label, ui
-from coopdata.release.site.markup import html, joined, link, pair, plain, text
+from coopdata.release.site.i18n import code_label, field_label, kind_label, relation_label
+from coopdata.release.site.markup import html, joined, link, pair, plain, text, ui_pair
 from coopdata.release.site.model import data_path, page_path
 from coopdata.release.site.render import NAV, Pages
 
@@ -137,11 +137,11 @@ def country_page(pages: Pages, country: str, document: dict[str, Any]) -> bytes:
     href = pages.linker(root)
     label = model.label("country", country)
     uri = codes.country_uri(country)
-    facts = [(pair(ui("iso_code")), html("<code>{}</code>", country)),
-             (pair(ui("eu_authority")), link(uri, uri, rel="external"))]
+    facts = [(ui_pair("iso_code"), html("<code>{}</code>", country)),
+             (ui_pair("eu_authority"), link(uri, uri, rel="external"))]
     if country in wikidata_countries():
         item = WIKIDATA + wikidata_countries()[country]
-        facts.append((pair(ui("wikidata")), link(item, item, rel="external")))
+        facts.append((ui_pair("wikidata"), link(item, item, rel="external")))
     return pages.render(
         "entity.html", path, title=(plain(label, "en"), plain(label, "fr")),
         schema=schema_org(model, pages.source.uris, "country", country, pages.page_url(path)),
@@ -162,7 +162,7 @@ def list_page(pages: Pages, kind: str) -> bytes:
     facts = Facts(model, href)
     charts = []
     if kind == "country":
-        columns = [pair(ui("name")), pair(ui("code")), pair(kind_label("project", True)),
+        columns = [ui_pair("name"), ui_pair("code"), pair(kind_label("project", True)),
                    pair(kind_label("agreement", True))]
         rows = []
         for country in model.sorted_ids("country"):

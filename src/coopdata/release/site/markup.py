@@ -8,13 +8,14 @@ language is shown whatever the choice, marked with its ``lang``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cache, partial
 from typing import Any
 
 from markupsafe import Markup, escape
 
 from coopdata.jsonfile import json_text
-from coopdata.release.site.i18n import Pair
+from coopdata.release.site.i18n import Pair, kind_label, ui
 from coopdata.release.site.model import Text
 
 
@@ -22,31 +23,51 @@ def escaped(value: Any) -> str:
     """``escape(value)`` as plain text (never ``Markup``, whose ``+`` would escape what
     comes before it), without making a ``Markup`` of every value: markup as it is,
     anything else as text with ``& < > ' "`` escaped as markupsafe escapes them."""
-    if type(value) is Markup:
+    kind = type(value)
+    if kind is Markup:
         return str.__str__(value)
-    if hasattr(value, "__html__"):
-        return str.__str__(escape(value))
-    return (str(value).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    if kind is not str:
+        if hasattr(value, "__html__"):
+            return str.__str__(escape(value))
+        value = str(value)
+    return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
             .replace("'", "&#39;").replace('"', "&#34;"))
+
+
+_safe: Callable[[str], Markup] = partial(str.__new__, Markup)
+"""``Markup(text)`` of text known to be plain ``str``: what ``Markup.__new__`` does with
+one, without its Python (it looks for ``__html__`` and an encoding first)."""
 
 
 def html(template: str, *values: Any) -> Markup:
     """``Markup(template).format(*values)`` for a template of plain fields (``{}``,
     ``{0}``): each value escaped once, by :func:`escaped`, and the template filled by
     ``str.format``, in C (markupsafe's formatter runs ``string.Formatter``, in Python)."""
-    return Markup(template.format(*[escaped(v) for v in values]))
+    return _safe(template.format(*[escaped(v) for v in values]))
 
 
 def joined(items: Iterable[Any], separator: str = "") -> Markup:
     """``Markup(separator).join(items)``: the items escaped, markup kept as it is."""
-    return Markup(separator.join([escaped(v) for v in items]))
+    return _safe(separator.join([escaped(v) for v in items]))
+
+
+@cache
+def ui_pair(key: str) -> Markup:
+    """``pair(ui(key))``: interface words, made once."""
+    return pair(ui(key))
+
+
+@cache
+def kind_pair(kind: str, plural: bool = False) -> Markup:
+    """``pair(kind_label(kind, plural))``: the name of a kind, made once."""
+    return pair(kind_label(kind, plural))
 
 
 def pair(words: Pair) -> Markup:
     """Interface words in English and French."""
     en, fr = words
     if en == fr:
-        return Markup(escape(en))
+        return _safe(escaped(en))
     return html('<span class="l-en" lang="en">{}</span><span class="l-fr" lang="fr">{}</span>',
                 en, fr)
 
@@ -55,14 +76,15 @@ def text(value: Text | None, limit: int | None = None) -> Markup:
     """Record text: its English and French, or the one language it has."""
     if not value:
         return Markup("")
-    value = {k: _cut(v, limit) for k, v in value.items()}
+    if limit is not None:
+        value = {k: _cut(v, limit) for k, v in value.items()}
     en, fr = value.get("en"), value.get("fr")
     if en is not None and fr is not None and en != fr:
         return pair((en, fr))
     lang, shown = next(((k, v) for k, v in value.items() if k in ("en", "fr")),
                        next(iter(value.items())))
     if not lang:
-        return Markup(escape(shown))
+        return _safe(escaped(shown))
     return html('<span lang="{}">{}</span>', lang, shown)
 
 
