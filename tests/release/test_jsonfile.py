@@ -120,3 +120,12 @@ def test_json_text_deep_nesting() -> None:
 def test_json_text_only_indents_json_writes_alike() -> None:
     with pytest.raises(ValueError):
         json_text({"a": 1}, 4)
+
+
+@pytest.mark.parametrize("depth", [254, 255, 256, 400])
+def test_json_text_as_deep_as_orjson_goes_and_deeper(depth: int) -> None:
+    value: Any = "  x"
+    for _ in range(depth):
+        value = {"k": [value]} if depth % 2 else [value]
+    for indent in (1, 2):
+        assert json_text(value, indent) == json.dumps(value, ensure_ascii=False, indent=indent)

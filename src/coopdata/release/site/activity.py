@@ -20,8 +20,9 @@ from typing import Any
 from markupsafe import Markup
 
 from coopdata.release.site.charts import Chart
-from coopdata.release.site.i18n import Pair, code_label, iati_code, ui
+from coopdata.release.site.i18n import Pair, iati_code, ui
 from coopdata.release.site.markup import (
+    code_text,
     escaped,
     html,
     joined,
@@ -128,7 +129,7 @@ def transactions_view(model: Model, href: Href, data: dict[str, Any]) -> View | 
     charts = [_money_chart(currency, sums[currency]) for currency in sorted(sums)]
     ordered = sorted(items, key=lambda t: (t["date"].earliest, str(t["type"]),
                                            t.get("currency") or default, t["amount"]))
-    rows = [[_date(t["date"]), text(code_label("transaction-type", t["type"])),
+    rows = [[_date(t["date"]), code_text("transaction-type", t["type"]),
              _amount(t["amount"], t.get("currency") or default),
              _party(model, href, t, "provider"), _party(model, href, t, "receiver"),
              text(t.get("description"))] for t in ordered]
@@ -190,9 +191,9 @@ def budgets_view(model: Model, href: Href, data: dict[str, Any]) -> View | None:
             if "funder" in item and model.dataset.get("organisation", item["funder"]) \
             else html("{}", item.get("funder", ""))
         rows.append([_date(item.get("period_start")), _date(item.get("period_end")),
-                     text(code_label("budget-type", item["type"])) if "type" in item
+                     code_text("budget-type", item["type"]) if "type" in item
                      else Markup(""),
-                     text(code_label("budget-status", item["status"])) if "status" in item
+                     code_text("budget-status", item["status"]) if "status" in item
                      else Markup(""), _amount(item["amount"], currency), funder])
     for currency in sorted(totals):
         rows.append([html("<strong>{}</strong>", ui_pair("total")), Markup(""),
@@ -236,7 +237,7 @@ def locations_view(data: dict[str, Any]) -> View | None:
             placed.append((n, where, item.get("name") or {"": str(n)}))
             coordinates = html('<data class="coords" value="{0} {1}">{2}, {3}</data>',
                 where[0], where[1], _degrees(where[0], "N", "S"), _degrees(where[1], "E", "W"))
-        codes = [text(code_label(scheme, item[key])) for key, scheme in (
+        codes = [code_text(scheme, item[key]) for key, scheme in (
             ("exactness", "geographic-exactness"), ("reach", "geographic-location-reach"),
             ("location_class", "geographic-location-class")) if key in item]
         rows.append([html("{}", n), name, coordinates,
@@ -333,7 +334,7 @@ def indicators_view(data: dict[str, Any]) -> View | None:
     blocks = []
     for result in results:
         badge = html('<span class="badge">{}</span> ',
-            text(code_label("result-type", result["type"]))) if "type" in result else ""
+            code_text("result-type", result["type"])) if "type" in result else ""
         indicators = []
         for item in result["indicators"]:
             baseline = item.get("baseline") or {}
@@ -346,7 +347,7 @@ def indicators_view(data: dict[str, Any]) -> View | None:
             if "comment" in baseline:
                 said.append(html("— {}", text(baseline["comment"])))
             measure = html(' <span class="qualifier">{}</span>',
-                text(code_label("indicator-measure", item["measure"]))) \
+                code_text("indicator-measure", item["measure"])) \
                 if "measure" in item else ""
             rows = [[_date(p.get("start")), _date(p.get("end")), _decimal(p.get("target")),
                      _decimal(p.get("actual")),

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from coopdata.release.site.i18n import Pair, code_label, ui
 from coopdata.release.site.markup import (
+    code_text,
     html,
     joined,
     link,
@@ -112,7 +113,7 @@ def timeline(model: Model, href: Href) -> Chart | None:
         rows.append([link(href("project", project.id), text(label)), text(status),
                      html("{}", project.start), html("{}", project.end)])
     present = [s for s in STATUSES if any(p.status == s for p in dated)]
-    legend = [(f"s-{s}", text(code_label("activity-status", s))) for s in present]
+    legend = [(f"s-{s}", code_text("activity-status", s)) for s in present]
     if any(p.status is None for p in dated):
         legend.append(("s-none", ui_pair("not_stated")))
     if any(p.planned for p in dated):

@@ -23,8 +23,8 @@ from coopdata.release.site.data import (
     with_linked_labels,
 )
 from coopdata.release.site.facts import Facts
-from coopdata.release.site.i18n import code_label, field_label, kind_label, relation_label
-from coopdata.release.site.markup import html, joined, link, pair, plain, text, ui_pair
+from coopdata.release.site.i18n import field_label, kind_label, relation_label
+from coopdata.release.site.markup import code_text, html, joined, link, pair, plain, text, ui_pair
 from coopdata.release.site.model import data_path, page_path
 from coopdata.release.site.render import NAV, Pages
 
@@ -76,7 +76,7 @@ def _related(pages: Pages, kind: str, key: str, href: Any) -> list[tuple[Markup,
     for (other, path), items in groupby(links, key=lambda b: (b.kind, b.path)):
         shown = []
         for item in items:
-            qualifier = text(code_label(*item.qualifier)) if item.qualifier else None
+            qualifier = code_text(*item.qualifier) if item.qualifier else None
             shown.append((link(href(item.kind, item.id), text(model.label(item.kind, item.id))),
                           qualifier))
         groups.append((pair(relation_label(other, path)), shown))
@@ -111,7 +111,7 @@ def record_page(pages: Pages, kind: str, key: str, document: dict[str, Any]) -> 
     for field in ("type", "status"):
         spec = next((f for f in KINDS[kind].fields if f.name == field), None)
         if spec is not None and spec.scheme and field in data and data[field] != kind:
-            badges.append(text(code_label(spec.scheme, data[field])))
+            badges.append(code_text(spec.scheme, data[field]))
     acronym = model.acronym(kind, key)
     views = project_views(model, href, data) if kind == "project" else []
     shown = tuple(name for view in views for name in view.fields)

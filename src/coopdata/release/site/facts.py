@@ -20,8 +20,8 @@ from coopdata.model.fieldtypes import (
     UrlType,
 )
 from coopdata.model.spec import KINDS, Field
-from coopdata.release.site.i18n import code_label, field_label
-from coopdata.release.site.markup import escaped, html, joined, link, pair, text
+from coopdata.release.site.i18n import field_label
+from coopdata.release.site.markup import code_text, escaped, html, joined, link, pair, text
 from coopdata.release.site.model import Model, format_amount
 
 Href = Callable[[str, str], str]
@@ -71,7 +71,7 @@ class Facts:
                 return self.ref("country", value)
             case CodeType():
                 assert spec.scheme is not None
-                return text(code_label(spec.scheme, value))
+                return code_text(spec.scheme, value)
             case DateType():
                 return html('<time datetime="{0}">{0}</time>', value)
             case DecimalType():

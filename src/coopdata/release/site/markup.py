@@ -9,13 +9,13 @@ language is shown whatever the choice, marked with its ``lang``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from typing import Any
 
 from markupsafe import Markup, escape
 
 from coopdata.jsonfile import json_text
-from coopdata.release.site.i18n import Pair, kind_label, ui
+from coopdata.release.site.i18n import Pair, code_label, kind_label, ui
 from coopdata.release.site.model import Text
 
 
@@ -43,18 +43,25 @@ def html(template: str, *values: Any) -> Markup:
     """``Markup(template).format(*values)`` for a template of plain fields (``{}``,
     ``{0}``): each value escaped once, by :func:`escaped`, and the template filled by
     ``str.format``, in C (markupsafe's formatter runs ``string.Formatter``, in Python)."""
-    return _safe(template.format(*[escaped(v) for v in values]))
+    return _safe(template.format(*[v if type(v) is Markup else escaped(v) for v in values]))
 
 
 def joined(items: Iterable[Any], separator: str = "") -> Markup:
     """``Markup(separator).join(items)``: the items escaped, markup kept as it is."""
-    return _safe(separator.join([escaped(v) for v in items]))
+    return _safe(separator.join([v if type(v) is Markup else escaped(v) for v in items]))
 
 
 @cache
 def ui_pair(key: str) -> Markup:
     """``pair(ui(key))``: interface words, made once."""
     return pair(ui(key))
+
+
+@lru_cache(maxsize=4096)
+def code_text(scheme: str, code: str) -> Markup:
+    """``text(code_label(scheme, code))``: the label of a code, made once (a bounded
+    cache: a code the code lists lack is shown as it is, and those are not bounded)."""
+    return text(code_label(scheme, code))
 
 
 @cache

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from coopdata.model.codes import schemes
 from coopdata.release.site.charts import Chart, Href, _svg
-from coopdata.release.site.i18n import code_label, ui
+from coopdata.release.site.i18n import ui
 from coopdata.release.site.markup import (
+    code_text,
     html,
     joined,
     link,
@@ -88,11 +89,11 @@ def network(model: Model, href: Href) -> Chart | None:
         rows.append([link(href("project", project), text(model.label("project", project))),
                      link(href("organisation", organisation),
                           text(model.label("organisation", organisation))),
-                     text(code_label("participation-role", role))])
+                     code_text("participation-role", role)])
     known = schemes().get("participation-role", ())
     used = sorted({role for role in pairs.values()},
                   key=lambda r: (ROLES.index(r) if r in ROLES else 99, r))
-    legend = [(f"r-{r}", text(code_label("participation-role", r))) for r in used if r in known]
+    legend = [(f"r-{r}", code_text("participation-role", r)) for r in used if r in known]
     return Chart("network", ui("network"), _svg("network", height, joined(parts)),
                  len(projects) + len(organisations),
                  [ui("projects"), ui("name"), ui("role")], rows, [ui("network_desc")],
