@@ -86,7 +86,9 @@ def _by_orjson(value: Any) -> bytes | None:
         encoded = orjson.dumps(value, option=_OPTIONS)
     except TypeError:  # orjson.JSONEncodeError: a value only json writes (or refuses)
         return None
-    suspect = b"null" in encoded or b"0.0000" in encoded or _SMALL_EXPONENT.search(encoded)
+    # "x in bytes" is a quick search for a fixed text; the regular expressions run only then
+    suspect = b"null" in encoded or b"0.0000" in encoded or (
+        b"e-" in encoded and _SMALL_EXPONENT.search(encoded))
     if suspect and _UNLIKE_JSON.search(encoded):
         return None
     return encoded

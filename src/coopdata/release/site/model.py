@@ -85,6 +85,29 @@ class Project:
         return self.start is not None and self.end is not None
 
 
+_Link = tuple[str, bool, str, "tuple[Field, ...] | None", "str | None"]
+_LINKS: dict[int, tuple[tuple[Field, ...], list[_Link]]] = {}
+
+
+def _links_of(fields: tuple[Field, ...]) -> list[_Link]:
+    """The fields that name a record or a country, or hold objects that may: (name, many,
+    kind named, the objects' fields, the scheme of their role), worked out once for each
+    kind's fields (they live as long as the specification: keyed by identity)."""
+    known = _LINKS.get(id(fields))
+    if known is not None and known[0] is fields:
+        return known[1]
+    links: list[_Link] = []
+    for spec in fields:
+        if spec.is_object:
+            role = next((f for f in spec.fields if f.name == "role"), None)
+            links.append((spec.name, spec.many, "", spec.fields,
+                          (role.scheme or "") if role else None))
+        elif isinstance(spec.field_type, RefType | CountryType):
+            links.append((spec.name, spec.many, spec.ref or "country", None, None))
+    _LINKS[id(fields)] = (fields, links)
+    return links
+
+
 class Model:
     """The dataset seen from the site."""
 
@@ -112,20 +135,20 @@ class Model:
     def _walk(self, found: dict[Target, dict[Backlink, None]], kind: str, record_id: str,
               fields: tuple[Field, ...], data: dict[str, Any], prefix: str,
               qualifier: tuple[str, str] | None) -> None:
-        for spec in fields:
-            if spec.name not in data:
+        for name, many, ref, inner_fields, scheme in _links_of(fields):
+            if name not in data:
                 continue
-            path = f"{prefix}{spec.name}"
-            values = data[spec.name] if spec.many else [data[spec.name]]
-            for value in values:
-                if spec.is_object:
-                    role = next((f for f in spec.fields if f.name == "role"), None)
-                    inner = (role.scheme or "", value["role"]) if role and "role" in value \
+            path = f"{prefix}{name}"
+            values = data[name] if many else [data[name]]
+            if inner_fields is not None:  # nested objects: what they name, with their role
+                for value in values:
+                    inner = (scheme, value["role"]) if scheme is not None and "role" in value \
                         else None
-                    self._walk(found, kind, record_id, spec.fields, value, f"{path}.", inner)
-                elif isinstance(spec.field_type, RefType | CountryType):
-                    target = (spec.ref or "country", value)
-                    found[target][Backlink(kind, record_id, path, qualifier)] = None
+                    self._walk(found, kind, record_id, inner_fields, value, f"{path}.", inner)
+            else:
+                link = Backlink(kind, record_id, path, qualifier)
+                for value in values:
+                    found[(ref, value)][link] = None
 
     def label(self, kind: str, key: str) -> Text:
         """The name of a record or country in every language it has."""

@@ -44,7 +44,8 @@ class SiteInput:
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("coopdata.release.site", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, keep_trailing_newline=True)
+                      undefined=StrictUndefined, keep_trailing_newline=True,
+                      auto_reload=False)  # the templates are the package's: no stat a page
     env.globals.update(
         t=ui_pair, pair=pair, tx=text, kind_label=kind_pair)
     return env
