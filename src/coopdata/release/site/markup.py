@@ -26,11 +26,14 @@ def escaped(value: Any) -> str:
     kind = type(value)
     if kind is Markup:
         return str.__str__(value)
-    if kind is not str:
-        if hasattr(value, "__html__"):
-            return str.__str__(escape(value))
-        value = str(value)
-    return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    text: str
+    if kind is str:
+        text = value
+    elif hasattr(value, "__html__"):
+        return str.__str__(escape(value))
+    else:
+        text = str(value)
+    return (text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
             .replace("'", "&#39;").replace('"', "&#34;"))
 
 
