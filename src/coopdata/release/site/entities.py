@@ -17,7 +17,7 @@ from coopdata.release.site.charts import country_grid
 from coopdata.release.site.data import (
     entity_jsonld,
     entity_turtle,
-    framed_by_id,
+    framed_projects_in_order,
     schema_org,
     split_triples,
     with_linked_labels,
@@ -44,15 +44,16 @@ def entity_files(pages: Pages) -> Iterator[tuple[str, bytes]]:
     model, source = pages.model, pages.source
     parts = with_linked_labels(split_triples(source.triples, source.uris, model.countries),
                                source.triples, source.uris, model.countries)
-    framed = framed_by_id(model, source.uris)
+    # one project's framed document at a time, made in the order of the projects' pages
+    framed = framed_projects_in_order(model, source.uris)
     for kind in KINDS:
         for key in model.dataset.ids(kind):
-            part = parts[(kind, key)]
-            document = entity_jsonld(part, framed.get(source.uris.record(kind, key)))
+            part = parts.pop((kind, key))  # let go of each entity's triples once written
+            document = entity_jsonld(part, next(framed) if kind == "project" else None)
             yield from _data(kind, key, part, document)
             yield page_path(kind, key), record_page(pages, kind, key, document)
     for country in model.countries:
-        part = parts[("country", country)]
+        part = parts.pop(("country", country))
         document = entity_jsonld(part, None)
         yield from _data("country", country, part, document)
         yield page_path("country", country), country_page(pages, country, document)
