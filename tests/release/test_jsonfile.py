@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from coopdata.jsonfile import dump_json, dump_json_list, json_bytes
+from coopdata.jsonfile import dump_json, dump_json_list, json_bytes, json_text
 
 # Any character, lone surrogates included, those the two encoders might escape apart, and
 # text that looks like what makes json_bytes check the output.
@@ -96,3 +96,36 @@ def test_every_count_of_items(count: int) -> None:
     items = [{"id": f"n{n}", "label": {"fr": ["a", "b"]}, "empty": []} for n in range(count)]
     assert written_in_parts(head, "@graph", items) == by_json({**head, "@graph": items}) + b"\n"
     assert written_in_parts({}, "@graph", items) == by_json({"@graph": items}) + b"\n"
+
+
+# Text whose spaces, line breaks and brackets could pass for indentation once written.
+spaced = st.lists(st.sampled_from([" ", "  ", "\n", "\n  ", "[", "{", "}", '"', "é", "a", "1"])
+                  ).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents(scalars | st.floats() | spaced), st.sampled_from([1, 2]))
+def test_json_text_is_json_dumps(value: Any, indent: int) -> None:
+    assert json_text(value, indent) == json.dumps(value, ensure_ascii=False, indent=indent)
+
+
+def test_json_text_deep_nesting() -> None:
+    value: Any = {"  a": " b"}
+    for depth in range(60):
+        value = [value, {"k": value, "  ": ["  ", "\n   "]}] if depth % 7 == 0 else {"n": [value]}
+    for indent in (1, 2):
+        assert json_text(value, indent) == json.dumps(value, ensure_ascii=False, indent=indent)
+
+
+def test_json_text_only_indents_json_writes_alike() -> None:
+    with pytest.raises(ValueError):
+        json_text({"a": 1}, 4)
+
+
+@pytest.mark.parametrize("depth", [254, 255, 256, 400])
+def test_json_text_as_deep_as_orjson_goes_and_deeper(depth: int) -> None:
+    value: Any = "  x"
+    for _ in range(depth):
+        value = {"k": [value]} if depth % 2 else [value]
+    for indent in (1, 2):
+        assert json_text(value, indent) == json.dumps(value, ensure_ascii=False, indent=indent)

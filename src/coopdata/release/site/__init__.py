@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from importlib.resources import files as package_files
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from coopdata.release.site.entities import entity_files
 from coopdata.release.site.home import home_page, project_list
 from coopdata.release.site.render import Pages, SiteInput
 
-__all__ = ["SITE", "SiteInput", "site_for_release", "write_site"]
+__all__ = ["SITE", "SiteInput", "site_files", "site_for_release", "site_pages", "write_site"]
 
 SITE = "site"
 """The site's folder inside a release directory."""
@@ -44,28 +45,39 @@ NOT_LISTED = (*SERIES, CHECKSUMS)
 ASSETS = ("icon.svg", "site.css", "site.js")
 
 
-def site_files(source: SiteInput) -> dict[str, bytes]:
-    """Every file of the site: path relative to the site folder → bytes."""
+def site_pages(source: SiteInput) -> Iterator[tuple[str, bytes]]:
+    """Every file of the site, one at a time: (path relative to the site folder, bytes),
+    each made when asked for, so that the site is never held in memory."""
 
     pages = Pages(source)
-    found = {"index.html": home_page(pages), "project/index.html": project_list(pages)}
-    found.update(entity_files(pages))
+    yield "index.html", home_page(pages)
+    yield "project/index.html", project_list(pages)
+    yield from entity_files(pages)
     static = package_files("coopdata.release.site") / "static"
     for name in ASSETS:
-        found[f"assets/{name}"] = (static / name).read_bytes()
-    return dict(sorted(found.items()))
+        yield f"assets/{name}", (static / name).read_bytes()
+
+
+def site_files(source: SiteInput) -> dict[str, bytes]:
+    """Every file of the site: path relative to the site folder → bytes (in memory: for
+    the SPARQL server's pages; a release writes them one by one, :func:`write_site`)."""
+    return dict(sorted(site_pages(source)))
 
 
 def write_site(target: Path, source: SiteInput) -> list[Path]:
-    """Write the site into ``target`` (a new folder); returns the files written."""
-    written = []
+    """Write the site into ``target`` (a new folder), each file as soon as it is made;
+    returns the files written, sorted."""
     target.mkdir()
-    for name, content in site_files(source).items():
+    folders = {target}
+    written = set()
+    for name, content in site_pages(source):
         path = target / name
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(path.parent)
         path.write_bytes(content)
-        written.append(path)
-    return written
+        written.add(name)
+    return [target / name for name in sorted(written)]
 
 
 def listed_files(release: Path, files: list[ReleaseFile] | None = None) -> list[ReleaseFile]:

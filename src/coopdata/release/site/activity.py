@@ -20,8 +20,19 @@ from typing import Any
 from markupsafe import Markup
 
 from coopdata.release.site.charts import Chart
-from coopdata.release.site.i18n import Pair, code_label, iati_code, ui
-from coopdata.release.site.markup import link, pair, svg_attrs, svg_title, text
+from coopdata.release.site.i18n import Pair, iati_code, ui
+from coopdata.release.site.markup import (
+    code_text,
+    escaped,
+    html,
+    joined,
+    link,
+    pair,
+    svg_attrs,
+    svg_title,
+    text,
+    ui_pair,
+)
 from coopdata.release.site.model import Model, Text, format_amount
 
 Href = Callable[[str, str], str]
@@ -63,12 +74,12 @@ def _series(code: str) -> str | None:
 
 def _amount(value: Decimal, currency: str) -> Markup:
     # normalised: the tables give 900000.0 where the records give 900000 (same bytes both ways)
-    return Markup('<data value="{}">{} {}</data>').format(format(value.normalize(), "f"),
+    return html('<data value="{}">{} {}</data>', format(value.normalize(), "f"),
                                                           format_amount(value), currency)
 
 
 def _date(value: Any) -> Markup:
-    return Markup('<time datetime="{0}">{0}</time>').format(value) if value is not None \
+    return html('<time datetime="{0}">{0}</time>', value) if value is not None \
         else Markup("")
 
 
@@ -77,25 +88,28 @@ def _party(model: Model, href: Href, item: dict[str, Any], role: str) -> Markup:
         key = item[role]
         if model.dataset.get("organisation", key) is not None:
             return link(href("organisation", key), text(model.short("organisation", key)))
-        return Markup("{}").format(key)
+        return html("{}", key)
     if f"{role}_name" in item:
         return text(item[f"{role}_name"])
-    return Markup("{}").format(item.get(f"{role}_ref", ""))
+    return html("{}", item.get(f"{role}_ref", ""))
 
 
 def _table(columns: list[Pair], rows: list[list[Markup]], numeric: set[int],
            css: str = "") -> Markup:
     """A table that reflows into cards on a phone: each cell carries its column's label."""
-    head = Markup("").join(Markup('<th scope="col"{}>{}</th>').format(
-        Markup(' class="num"') if n in numeric else "", pair(c))
-        for n, c in enumerate(columns))
-    body = Markup("").join(Markup("<tr>{}</tr>").format(Markup("").join(
-        Markup('<td{}><span class="cell-label">{}: </span>{}</td>').format(
-            Markup(' class="num"') if n in numeric else "", pair(columns[n]), cell)
-        for n, cell in enumerate(row))) for row in rows)
-    return Markup('<div class="scroll"><table class="nested cards{}"><thead><tr>{}</tr>'
-                  '</thead><tbody>{}</tbody></table></div>').format(
-        f" {css}" if css else "", head, body)
+    labels = [pair(c) for c in columns]
+    marks = [' class="num"' if n in numeric else "" for n in range(len(columns))]
+    head = "".join(f'<th scope="col"{mark}>{label}</th>'
+                   for mark, label in zip(marks, labels, strict=True))
+    # each cell's opening, its column's label included, made once for every row
+    opening = [f'<td{mark}><span class="cell-label">{label}: </span>'
+               for mark, label in zip(marks, labels, strict=True)]
+    body = "".join(["<tr>" + "".join([opening[n] + escaped(cell) + "</td>"
+                                      for n, cell in enumerate(row)]) + "</tr>"
+                    for row in rows])
+    return html('<div class="scroll"><table class="nested cards{}"><thead><tr>{}</tr>'
+                '</thead><tbody>{}</tbody></table></div>',
+                f" {css}" if css else "", Markup(head), Markup(body))
 
 
 def transactions_view(model: Model, href: Href, data: dict[str, Any]) -> View | None:
@@ -115,7 +129,7 @@ def transactions_view(model: Model, href: Href, data: dict[str, Any]) -> View | 
     charts = [_money_chart(currency, sums[currency]) for currency in sorted(sums)]
     ordered = sorted(items, key=lambda t: (t["date"].earliest, str(t["type"]),
                                            t.get("currency") or default, t["amount"]))
-    rows = [[_date(t["date"]), text(code_label("transaction-type", t["type"])),
+    rows = [[_date(t["date"]), code_text("transaction-type", t["type"]),
              _amount(t["amount"], t.get("currency") or default),
              _party(model, href, t, "provider"), _party(model, href, t, "receiver"),
              text(t.get("description"))] for t in ordered]
@@ -137,17 +151,17 @@ def _money_chart(currency: str, years: dict[int, dict[str, Decimal]]) -> Chart:
         for name in present:
             amount = years[year].get(name, Decimal(0))
             share = round(float(amount / largest), 3) if amount > 0 else 0
-            bars.append(Markup(
+            bars.append(html(
                 '<span class="hbar-track"><span class="hbar t-{0}" data-mark="transaction" '
                 'data-series="{0}" style="--share: {1}"></span><span class="hbar-value">'
-                '<span class="visually-hidden">{2}: </span>{3}</span></span>').format(
-                name, share, pair(ui(name)), f"{format_amount(amount)} {currency}"))
-            rows.append([Markup("{}").format(year), pair(ui(name)),
-                         Markup("{}").format(f"{format_amount(amount)} {currency}")])
-        groups.append(Markup('<li><span class="hbar-label">{}</span><span class="hbar-group">'
-                             '{}</span></li>').format(year, Markup("").join(bars)))
-    body = Markup('<ul class="hbars grouped">{}</ul>').format(Markup("").join(groups))
-    legend = [(f"t-{name}", pair(ui(name))) for name in present]
+                '<span class="visually-hidden">{2}: </span>{3}</span></span>',
+                name, share, ui_pair(name), f"{format_amount(amount)} {currency}"))
+            rows.append([html("{}", year), ui_pair(name),
+                         html("{}", f"{format_amount(amount)} {currency}")])
+        groups.append(html('<li><span class="hbar-label">{}</span><span class="hbar-group">'
+                             '{}</span></li>', year, joined(bars)))
+    body = html('<ul class="hbars grouped">{}</ul>', joined(groups))
+    legend = [(f"t-{name}", ui_pair(name)) for name in present]
     title = ui("transactions_year")
     return Chart(chart_id, (f"{title[0]} ({currency})", f"{title[1]} ({currency})"), body,
                  len(years) * len(present), [ui("year"), ui("type"), ui("amount")], rows,
@@ -175,15 +189,15 @@ def budgets_view(model: Model, href: Href, data: dict[str, Any]) -> View | None:
         funder = link(href("organisation", item["funder"]),
                       text(model.short("organisation", item["funder"]))) \
             if "funder" in item and model.dataset.get("organisation", item["funder"]) \
-            else Markup("{}").format(item.get("funder", ""))
+            else html("{}", item.get("funder", ""))
         rows.append([_date(item.get("period_start")), _date(item.get("period_end")),
-                     text(code_label("budget-type", item["type"])) if "type" in item
+                     code_text("budget-type", item["type"]) if "type" in item
                      else Markup(""),
-                     text(code_label("budget-status", item["status"])) if "status" in item
+                     code_text("budget-status", item["status"]) if "status" in item
                      else Markup(""), _amount(item["amount"], currency), funder])
     for currency in sorted(totals):
-        rows.append([Markup("<strong>{}</strong>").format(pair(ui("total"))), Markup(""),
-                     Markup(""), Markup(""), Markup("<strong>{}</strong>").format(
+        rows.append([html("<strong>{}</strong>", ui_pair("total")), Markup(""),
+                     Markup(""), Markup(""), html("<strong>{}</strong>",
                          _amount(totals[currency], currency)), Markup("")])
     table = _table([ui("start"), ui("end"), ui("type"), ui("status"), ui("amount"),
                     ui("funder")], rows, {4}, "budgets")
@@ -216,18 +230,18 @@ def locations_view(data: dict[str, Any]) -> View | None:
     rows, placed = [], []
     for n, item in enumerate(items, start=1):
         where = point(item.get("point"))
-        name = text(item.get("name")) if item.get("name") else Markup("{}").format(
+        name = text(item.get("name")) if item.get("name") else html("{}",
             item.get("ref") or item.get("location_id") or n)
         coordinates = Markup("")
         if where is not None:
             placed.append((n, where, item.get("name") or {"": str(n)}))
-            coordinates = Markup('<data class="coords" value="{0} {1}">{2}, {3}</data>').format(
+            coordinates = html('<data class="coords" value="{0} {1}">{2}, {3}</data>',
                 where[0], where[1], _degrees(where[0], "N", "S"), _degrees(where[1], "E", "W"))
-        codes = [text(code_label(scheme, item[key])) for key, scheme in (
+        codes = [code_text(scheme, item[key]) for key, scheme in (
             ("exactness", "geographic-exactness"), ("reach", "geographic-location-reach"),
             ("location_class", "geographic-location-class")) if key in item]
-        rows.append([Markup("{}").format(n), name, coordinates,
-                     Markup(" · ").join(codes), text(item.get("activity_description"))])
+        rows.append([html("{}", n), name, coordinates,
+                     joined(codes, " · "), text(item.get("activity_description"))])
     table = _table([ui("number"), ui("name"), ui("coordinates"), ui("type"),
                     ui("activity_there")], rows, set(), "locations")
     charts = [location_map(placed)] if placed else []
@@ -271,23 +285,23 @@ def location_map(placed: list[tuple[int, tuple[float, float], Text]]) -> Chart:
 
     step = next(s for s in (1, 2, 5, 10, 15, 30, 45, 90)
                 if max(top - bottom, east - west) / s <= 8)
-    parts = [Markup('<rect class="map-frame" x="0" y="0" width="{}" height="{}"/>').format(
+    parts = [html('<rect class="map-frame" x="0" y="0" width="{}" height="{}"/>',
         MAP_WIDTH, height)]
     for parallel in range(math.ceil(bottom / step) * step, math.floor(top / step) * step + 1,
                           step):
         if y(parallel) < 18 or y(parallel) > height - 24:  # its label: cut, or on the others
             continue
-        parts.append(Markup('<line class="grid" x1="0" x2="{0}" y1="{1}" y2="{1}"/>'
-                            '<text class="tick start" x="4" y="{2}">{3}</text>').format(
+        parts.append(html('<line class="grid" x1="0" x2="{0}" y1="{1}" y2="{1}"/>'
+                            '<text class="tick start" x="4" y="{2}">{3}</text>',
             MAP_WIDTH, y(parallel), y(parallel) - 4, _tick(parallel, "N", "S")))
     for meridian in range(math.ceil(west / step) * step, math.floor(east / step) * step + 1,
                           step):
-        parts.append(Markup('<line class="grid" x1="{0}" x2="{0}" y1="0" y2="{1}"/>'
-                            '<text class="tick" x="{0}" y="{2}">{3}</text>').format(
+        parts.append(html('<line class="grid" x1="{0}" x2="{0}" y1="0" y2="{1}"/>'
+                            '<text class="tick" x="{0}" y="{2}">{3}</text>',
             x(meridian), height, height - 6, _tick(meridian, "E", "W")))
     rows = []
     for n, (lat, lon), name in placed:
-        parts.append(Markup('<g class="place">{}<circle{}/><text{}>{}</text></g>').format(
+        parts.append(html('<g class="place">{}<circle{}/><text{}>{}</text></g>',
             svg_title({k: f"{n}. {v}" for k, v in name.items()}),
             svg_attrs({"class": "point", "data-mark": "location", "cx": x(lon), "cy": y(lat),
                        "r": 7}),
@@ -295,20 +309,20 @@ def location_map(placed: list[tuple[int, tuple[float, float], Text]]) -> Chart:
                                                          else ""),
                        "x": x(lon) + (-10 if x(lon) > MAP_WIDTH - 40 else 10),
                        "y": y(lat) + (22 if y(lat) < 24 else -8)}), n))
-        rows.append([Markup("{}").format(n), text(name), Markup("{}").format(f"{lat:g}"),
-                     Markup("{}").format(f"{lon:g}")])
-    body = Markup('<svg{}>{}</svg>').format(svg_attrs({
+        rows.append([html("{}", n), text(name), html("{}", f"{lat:g}"),
+                     html("{}", f"{lon:g}")])
+    body = html('<svg{}>{}</svg>', svg_attrs({
         "xmlns": "http://www.w3.org/2000/svg", "viewBox": f"0 0 {MAP_WIDTH} {height:g}",
         "class": "chart map", "id": "location-map-svg", "role": "img",
         "aria-labelledby": "location-map-title", "focusable": "false"}),
-        Markup("").join(parts))
+        joined(parts))
     return Chart("location-map", ui("location_map"), body, len(placed),
                  [ui("number"), ui("name"), ui("latitude"), ui("longitude")], rows,
                  [ui("location_map_desc")])
 
 
 def _decimal(value: Any) -> Markup:
-    return Markup("{}").format(format_amount(value)) if value is not None else Markup("")
+    return html("{}", format_amount(value)) if value is not None else Markup("")
 
 
 def indicators_view(data: dict[str, Any]) -> View | None:
@@ -319,37 +333,37 @@ def indicators_view(data: dict[str, Any]) -> View | None:
         return None
     blocks = []
     for result in results:
-        badge = Markup('<span class="badge">{}</span> ').format(
-            text(code_label("result-type", result["type"]))) if "type" in result else ""
+        badge = html('<span class="badge">{}</span> ',
+            code_text("result-type", result["type"])) if "type" in result else ""
         indicators = []
         for item in result["indicators"]:
             baseline = item.get("baseline") or {}
             said = []
             if "value" in baseline:
-                said.append(Markup("<strong>{}</strong>").format(_decimal(baseline["value"])))
+                said.append(html("<strong>{}</strong>", _decimal(baseline["value"])))
             when = baseline.get("date") or baseline.get("year")
             if when is not None:
-                said.append(Markup("({})").format(_date(when)))
+                said.append(html("({})", _date(when)))
             if "comment" in baseline:
-                said.append(Markup("— {}").format(text(baseline["comment"])))
-            measure = Markup(' <span class="qualifier">{}</span>').format(
-                text(code_label("indicator-measure", item["measure"]))) \
+                said.append(html("— {}", text(baseline["comment"])))
+            measure = html(' <span class="qualifier">{}</span>',
+                code_text("indicator-measure", item["measure"])) \
                 if "measure" in item else ""
             rows = [[_date(p.get("start")), _date(p.get("end")), _decimal(p.get("target")),
                      _decimal(p.get("actual")),
-                     Markup(" ").join(text(p[k]) for k in ("target_comment", "actual_comment")
-                                      if k in p)]
+                     joined([text(p[k]) for k in ("target_comment", "actual_comment")
+                                       if k in p], " ")]
                     for p in item.get("periods") or []]
             table = _table([ui("start"), ui("end"), ui("target"), ui("actual"), ui("comment")],
                            rows, {2, 3}, "periods") if rows else Markup("")
-            indicators.append(Markup(
-                '<div class="indicator" data-mark="indicator"><h4>{}{}</h4>{}{}</div>').format(
+            indicators.append(html(
+                '<div class="indicator" data-mark="indicator"><h4>{}{}</h4>{}{}</div>',
                 text(item["title"]), measure,
-                Markup('<p class="baseline">{}: {}</p>').format(
-                    pair(ui("baseline")), Markup(" ").join(said)) if said else "", table))
-        blocks.append(Markup('<div class="result"><h3>{}{}</h3>{}</div>').format(
-            badge, text(result["title"]), Markup("").join(indicators)))
-    return View("indicators", ui("indicators"), Markup("").join(blocks), [], [],
+                html('<p class="baseline">{}: {}</p>',
+                    ui_pair("baseline"), joined(said, " ")) if said else "", table))
+        blocks.append(html('<div class="result"><h3>{}{}</h3>{}</div>',
+            badge, text(result["title"]), joined(indicators)))
+    return View("indicators", ui("indicators"), joined(blocks), [], [],
                 ("results.indicators",))
 
 

@@ -15,7 +15,18 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from coopdata.release.site.i18n import Pair, code_label, ui
-from coopdata.release.site.markup import link, pair, plain, svg_attrs, svg_text, svg_title, text
+from coopdata.release.site.markup import (
+    code_text,
+    html,
+    joined,
+    link,
+    plain,
+    svg_attrs,
+    svg_text,
+    svg_title,
+    text,
+    ui_pair,
+)
 from coopdata.release.site.model import Model, Text, format_amount, sort_key
 
 Href = Callable[[str, str], str]
@@ -42,7 +53,7 @@ class Chart:
 
 
 def _svg(chart_id: str, height: float, content: Markup) -> Markup:
-    return Markup('<svg{}>{}</svg>').format(svg_attrs({
+    return html('<svg{}>{}</svg>', svg_attrs({
         "xmlns": "http://www.w3.org/2000/svg", "viewBox": f"0 0 {WIDTH} {height:g}",
         "class": "chart", "id": f"{chart_id}-svg", "aria-labelledby": f"{chart_id}-title",
         "focusable": "false"}), content)
@@ -80,8 +91,8 @@ def timeline(model: Model, href: Href) -> Chart | None:
     parts = []
     for year in range(first, last + 2, step):
         at = x(dt.date(year, 1, 1))
-        parts.append(Markup('<line class="grid" x1="{0}" x2="{0}" y1="{1}" y2="{2}"/>'
-                            '<text class="tick" x="{0}" y="{3}">{4}</text>').format(
+        parts.append(html('<line class="grid" x1="{0}" x2="{0}" y1="{1}" y2="{2}"/>'
+                            '<text class="tick" x="{0}" y="{3}">{4}</text>',
             at, top - 6, height - 4, top - 12, year))
     rows = []
     for n, project in enumerate(dated):
@@ -92,7 +103,7 @@ def timeline(model: Model, href: Href) -> Chart | None:
         status = status_words(project.status)
         period = f"{project.start} – {project.end}"
         classes = f"bar s-{project.status or 'none'}" + (" planned" if project.planned else "")
-        parts.append(Markup('<a href="{}">{}{}<rect{}/></a>').format(
+        parts.append(html('<a href="{}">{}{}<rect{}/></a>',
             href("project", project.id),
             svg_title({k: f"{v}: {period}" for k, v in label.items()}),
             svg_text(model.chart_label("project", project.id), 42, x=left - 10, y=y + 19,
@@ -100,18 +111,18 @@ def timeline(model: Model, href: Href) -> Chart | None:
             svg_attrs({"class": classes, "data-mark": "timeline", "x": start, "y": y + 6,
                        "width": max(round(end - start, 1), 2), "height": 18, "rx": 3})))
         rows.append([link(href("project", project.id), text(label)), text(status),
-                     Markup("{}").format(project.start), Markup("{}").format(project.end)])
+                     html("{}", project.start), html("{}", project.end)])
     present = [s for s in STATUSES if any(p.status == s for p in dated)]
-    legend = [(f"s-{s}", text(code_label("activity-status", s))) for s in present]
+    legend = [(f"s-{s}", code_text("activity-status", s)) for s in present]
     if any(p.status is None for p in dated):
-        legend.append(("s-none", pair(ui("not_stated"))))
+        legend.append(("s-none", ui_pair("not_stated")))
     if any(p.planned for p in dated):
-        legend.append(("planned", pair(ui("planned"))))
+        legend.append(("planned", ui_pair("planned")))
     undated = len(model.projects) - len(dated)
     notes = [ui("timeline_desc")]
     if undated:
         notes.append((f"{ui('undated')[0]}: {undated}.", f"{ui('undated')[1]} : {undated}."))
-    return Chart("timeline", ui("timeline"), _svg("timeline", height, Markup("").join(parts)),
+    return Chart("timeline", ui("timeline"), _svg("timeline", height, joined(parts)),
                  len(dated), [ui("title"), ui("status"), ui("start"), ui("end")], rows, notes,
                  legend, wide=True)
 
@@ -126,12 +137,12 @@ def _bars(chart_id: str, title: Pair, currency: str,
         share = max(round(float(amount / largest), 3), 0.005)
         value = f"{format_amount(amount)} {currency}"
         name = link(href, text(label)) if href else text(label)
-        items.append(Markup(
+        items.append(html(
             '<li><span class="hbar-label">{}</span><span class="hbar-track"><span class="hbar" '
             'data-mark="{}" style="--share: {}"></span><span class="hbar-value">{}</span></span>'
-            '</li>').format(name, chart_id, share, value))
-        rows.append([name, Markup("{}").format(value), Markup("{}").format(count)])
-    body = Markup('<ul class="hbars">{}</ul>').format(Markup("").join(items))
+            '</li>', name, chart_id, share, value))
+        rows.append([name, html("{}", value), html("{}", count)])
+    body = html('<ul class="hbars">{}</ul>', joined(items))
     full_title = (f"{title[0]} ({currency})", f"{title[1]} ({currency})")
     return Chart(chart_id, full_title, body, len(groups),
                  [ui("name"), ui("amount"), ui("projects")], rows, notes)
@@ -193,16 +204,16 @@ def country_grid(model: Model, href: Href) -> Chart | None:
     for country in sorted(counts, key=lambda c: (-counts[c], sort_key(model.label("country",
                                                                                   c)), c)):
         level = 1 + round(4 * (counts[country] - 1) / max(most - 1, 1))
-        number = Markup('<span class="tile-count">{}</span> {}').format(
-            counts[country], pair(ui("projects_n" if counts[country] != 1 else "project_1")))
-        tiles.append(Markup(
+        number = html('<span class="tile-count">{}</span> {}',
+            counts[country], ui_pair("projects_n" if counts[country] != 1 else "project_1"))
+        tiles.append(html(
             '<li><a class="tile level-{}" data-mark="country" href="{}"><span class="tile-code">'
-            '{}</span><span class="tile-name">{}</span>{}</a></li>').format(
+            '{}</span><span class="tile-name">{}</span>{}</a></li>',
             level, href("country", country), country, text(model.label("country", country)),
             number))
         rows.append([link(href("country", country), text(model.label("country", country))),
-                     Markup("{}").format(counts[country])])
-    body = Markup('<ul class="tiles" id="country-grid-tiles">{}</ul>').format(
-        Markup("").join(tiles))
+                     html("{}", counts[country])])
+    body = html('<ul class="tiles" id="country-grid-tiles">{}</ul>',
+        joined(tiles))
     return Chart("country-grid", ui("country_grid"), body, len(counts),
                  [ui("country"), ui("projects")], rows, [ui("country_grid_desc")])

@@ -4,13 +4,14 @@ JSON-LD embedded in the page, and a schema.org description for search engines.""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from coopdata.model import codes
 from coopdata.model.uris import Uris
 from coopdata.model.vocab import wikidata_countries
 from coopdata.rdf.compact import compact, published_context
-from coopdata.rdf.frame import framed_projects
+from coopdata.rdf.frame import framed_project_nodes
 from coopdata.rdf.turtle import turtle
 from coopdata.release.site.markup import plain
 from coopdata.release.site.model import Model, Target
@@ -25,13 +26,18 @@ def split_triples(triples: list[Triple], uris: Uris,
     the order given (sorted, as the release's triples are)."""
     by_uri = {f"<{codes.country_uri(c)}>": c for c in countries}
     parts: dict[Target, list[Triple]] = defaultdict(list)
+    last, part = None, None  # a subject's triples come together: located once
     for triple in triples:
         subject = triple[0]
-        found = uris.locate(subject[1:-1]) if subject.startswith("<") else None
-        if found is not None:
-            parts[(found[0], found[1])].append(triple)
-        elif subject in by_uri:
-            parts[("country", by_uri[subject])].append(triple)
+        if subject != last:
+            last, part = subject, None
+            found = uris.locate(subject[1:-1]) if subject.startswith("<") else None
+            if found is not None:
+                part = parts[(found[0], found[1])]
+            elif subject in by_uri:
+                part = parts[("country", by_uri[subject])]
+        if part is not None:
+            part.append(triple)
     return parts
 
 
@@ -81,8 +87,15 @@ def entity_jsonld(part: list[Triple], framed: dict[str, Any] | None) -> dict[str
     return compact(part)
 
 
-def framed_by_id(model: Model, uris: Uris) -> dict[str, dict[str, Any]]:
-    return {node["@id"]: node for node in framed_projects(model.dataset, uris)["@graph"]}
+def framed_projects_in_order(model: Model, uris: Uris) -> Iterator[dict[str, Any]]:
+    """Each project's framed document, one at a time, in the order of its id (the order
+    of ``model.dataset.ids("project")``); each checked to be the project expected."""
+    ids = iter(model.dataset.ids("project"))
+    for node in framed_project_nodes(model.dataset, uris):
+        expected = uris.record("project", next(ids))
+        if node["@id"] != expected:
+            raise AssertionError(f"framed {node['@id']} where {expected} was expected")
+        yield node
 
 
 SCHEMA_TYPES = {"project": "Project", "organisation": "Organization", "person": "Person",

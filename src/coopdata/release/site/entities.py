@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from itertools import groupby
 from typing import Any
 
 from markupsafe import Markup
 
+from coopdata.jsonfile import json_bytes
 from coopdata.model import codes
 from coopdata.model.spec import KINDS
 from coopdata.model.vocab import WIKIDATA, wikidata_countries
@@ -17,14 +17,14 @@ from coopdata.release.site.charts import country_grid
 from coopdata.release.site.data import (
     entity_jsonld,
     entity_turtle,
-    framed_by_id,
+    framed_projects_in_order,
     schema_org,
     split_triples,
     with_linked_labels,
 )
 from coopdata.release.site.facts import Facts
-from coopdata.release.site.i18n import code_label, field_label, kind_label, relation_label, ui
-from coopdata.release.site.markup import link, pair, plain, text
+from coopdata.release.site.i18n import field_label, kind_label, relation_label
+from coopdata.release.site.markup import code_text, html, joined, link, pair, plain, text, ui_pair
 from coopdata.release.site.model import data_path, page_path
 from coopdata.release.site.render import NAV, Pages
 
@@ -44,15 +44,16 @@ def entity_files(pages: Pages) -> Iterator[tuple[str, bytes]]:
     model, source = pages.model, pages.source
     parts = with_linked_labels(split_triples(source.triples, source.uris, model.countries),
                                source.triples, source.uris, model.countries)
-    framed = framed_by_id(model, source.uris)
+    # one project's framed document at a time, made in the order of the projects' pages
+    framed = framed_projects_in_order(model, source.uris)
     for kind in KINDS:
         for key in model.dataset.ids(kind):
-            part = parts[(kind, key)]
-            document = entity_jsonld(part, framed.get(source.uris.record(kind, key)))
+            part = parts.pop((kind, key))  # let go of each entity's triples once written
+            document = entity_jsonld(part, next(framed) if kind == "project" else None)
             yield from _data(kind, key, part, document)
             yield page_path(kind, key), record_page(pages, kind, key, document)
     for country in model.countries:
-        part = parts[("country", country)]
+        part = parts.pop(("country", country))
         document = entity_jsonld(part, None)
         yield from _data("country", country, part, document)
         yield page_path("country", country), country_page(pages, country, document)
@@ -65,8 +66,7 @@ def _data(kind: str, key: str, part: Any, document: dict[str, Any]) -> Iterator[
                                                                                        bytes]]:
 
     yield data_path(kind, key, "ttl"), entity_turtle(part)
-    text_form = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    yield data_path(kind, key, "jsonld"), text_form.encode("utf-8")
+    yield data_path(kind, key, "jsonld"), json_bytes(document) + b"\n"
 
 
 def _related(pages: Pages, kind: str, key: str, href: Any) -> list[tuple[Markup, list[Any]]]:
@@ -77,7 +77,7 @@ def _related(pages: Pages, kind: str, key: str, href: Any) -> list[tuple[Markup,
     for (other, path), items in groupby(links, key=lambda b: (b.kind, b.path)):
         shown = []
         for item in items:
-            qualifier = text(code_label(*item.qualifier)) if item.qualifier else None
+            qualifier = code_text(*item.qualifier) if item.qualifier else None
             shown.append((link(href(item.kind, item.id), text(model.label(item.kind, item.id))),
                           qualifier))
         groups.append((pair(relation_label(other, path)), shown))
@@ -94,10 +94,10 @@ def _sources(pages: Pages, ids: list[str], href: Any) -> list[Markup]:
         if "publisher" in record.data:
             parts.append(text(model.short("organisation", record.data["publisher"])))
         if "published" in record.data:
-            parts.append(Markup("<time>{}</time>").format(record.data["published"]))
+            parts.append(html("<time>{}</time>", record.data["published"]))
         if "url" in record.data:
             parts.append(link(record.data["url"], pair(("online", "en ligne")), rel="external"))
-        shown.append(Markup(" · ").join(parts))
+        shown.append(joined(parts, " · "))
     return shown
 
 
@@ -112,7 +112,7 @@ def record_page(pages: Pages, kind: str, key: str, document: dict[str, Any]) -> 
     for field in ("type", "status"):
         spec = next((f for f in KINDS[kind].fields if f.name == field), None)
         if spec is not None and spec.scheme and field in data and data[field] != kind:
-            badges.append(text(code_label(spec.scheme, data[field])))
+            badges.append(code_text(spec.scheme, data[field]))
     acronym = model.acronym(kind, key)
     views = project_views(model, href, data) if kind == "project" else []
     shown = tuple(name for view in views for name in view.fields)
@@ -122,7 +122,7 @@ def record_page(pages: Pages, kind: str, key: str, document: dict[str, Any]) -> 
         data=document, current=kind,
         crumbs=[pages.list_crumb(kind, root), (None, text(label, 60))],
         alternates=[("text/turtle", f"../{key}.ttl"), ("application/ld+json", f"../{key}.jsonld")],
-        kind_name=pair(kind_label(kind)), badge=Markup(" · ").join(badges),
+        kind_name=pair(kind_label(kind)), badge=joined(badges, " · "),
         heading=text(label), acronym=text(acronym) if acronym else None,
         facts=Facts(model, href, shown).record(kind, data), views=views,
         related=_related(pages, kind, key, href),
@@ -138,11 +138,11 @@ def country_page(pages: Pages, country: str, document: dict[str, Any]) -> bytes:
     href = pages.linker(root)
     label = model.label("country", country)
     uri = codes.country_uri(country)
-    facts = [(pair(ui("iso_code")), Markup("<code>{}</code>").format(country)),
-             (pair(ui("eu_authority")), link(uri, uri, rel="external"))]
+    facts = [(ui_pair("iso_code"), html("<code>{}</code>", country)),
+             (ui_pair("eu_authority"), link(uri, uri, rel="external"))]
     if country in wikidata_countries():
         item = WIKIDATA + wikidata_countries()[country]
-        facts.append((pair(ui("wikidata")), link(item, item, rel="external")))
+        facts.append((ui_pair("wikidata"), link(item, item, rel="external")))
     return pages.render(
         "entity.html", path, title=(plain(label, "en"), plain(label, "fr")),
         schema=schema_org(model, pages.source.uris, "country", country, pages.page_url(path)),
@@ -163,16 +163,16 @@ def list_page(pages: Pages, kind: str) -> bytes:
     facts = Facts(model, href)
     charts = []
     if kind == "country":
-        columns = [pair(ui("name")), pair(ui("code")), pair(kind_label("project", True)),
+        columns = [ui_pair("name"), ui_pair("code"), pair(kind_label("project", True)),
                    pair(kind_label("agreement", True))]
         rows = []
         for country in model.sorted_ids("country"):
             links = model.backlinks.get(("country", country), [])
             rows.append([link(href("country", country), text(model.label("country", country))),
-                         Markup("<code>{}</code>").format(country),
-                         Markup("{}").format(sum(1 for b in links if b.path == "countries"
+                         html("<code>{}</code>", country),
+                         html("{}", sum(1 for b in links if b.path == "countries"
                                                  and b.kind == "project")),
-                         Markup("{}").format(sum(1 for b in links if b.kind == "agreement"))])
+                         html("{}", sum(1 for b in links if b.kind == "agreement"))])
         grid = country_grid(model, href)
         charts = [grid] if grid else []
     else:

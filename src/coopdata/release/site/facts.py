@@ -20,8 +20,8 @@ from coopdata.model.fieldtypes import (
     UrlType,
 )
 from coopdata.model.spec import KINDS, Field
-from coopdata.release.site.i18n import code_label, field_label
-from coopdata.release.site.markup import link, pair, text
+from coopdata.release.site.i18n import field_label
+from coopdata.release.site.markup import code_text, escaped, html, joined, link, pair, text
 from coopdata.release.site.model import Model, format_amount
 
 Href = Callable[[str, str], str]
@@ -54,10 +54,10 @@ class Facts:
         if spec.many:
             values = [self.value(spec, v) for v in value]
             if spec.is_text:
-                return Markup('<ul class="plain">{}</ul>').format(
-                    Markup("").join(Markup("<li>{}</li>").format(v) for v in values))
-            return Markup('<ul class="inline">{}</ul>').format(
-                Markup("").join(Markup("<li>{}</li>").format(v) for v in values))
+                return html('<ul class="plain">{}</ul>',
+                    joined(html("<li>{}</li>", v) for v in values))
+            return html('<ul class="inline">{}</ul>',
+                joined(html("<li>{}</li>", v) for v in values))
         return self.value(spec, value)
 
     def value(self, spec: Field, value: Any) -> Markup:
@@ -71,23 +71,23 @@ class Facts:
                 return self.ref("country", value)
             case CodeType():
                 assert spec.scheme is not None
-                return text(code_label(spec.scheme, value))
+                return code_text(spec.scheme, value)
             case DateType():
-                return Markup('<time datetime="{0}">{0}</time>').format(value)
+                return html('<time datetime="{0}">{0}</time>', value)
             case DecimalType():
-                return Markup("{}").format(format_amount(value))
+                return html("{}", format_amount(value))
             case BooleanType():
                 return pair(("yes", "oui") if value else ("no", "non"))
             case LanguageType():
                 return pair(LANGUAGES[value]) if value in LANGUAGES \
-                    else Markup("{}").format(value)
+                    else html("{}", value)
             case UrlType():
                 return link(value, value, rel="external")
-        return Markup("{}").format(value)  # string, currency, point
+        return html("{}", value)  # string, currency, point
 
     def ref(self, kind: str, key: str) -> Markup:
         if kind != "country" and self.model.dataset.get(kind, key) is None:
-            return Markup("{}").format(key)
+            return html("{}", key)
         return link(self.href(kind, key), text(self.model.label(kind, key)))
 
     def objects(self, kind: str, spec: Field, items: list[dict[str, Any]], path: str) -> Markup:
@@ -96,16 +96,19 @@ class Facts:
         children = [f for f in spec.fields if any(f.name in item for item in items)
                     and f"{path}.{f.name}" not in self.hidden]
         if spec.many and all(not f.is_object and not f.many for f in children):
-            head = Markup("").join(Markup('<th scope="col">{}</th>').format(
-                pair(field_label(kind, f"{path}.{f.name}"))) for f in children)
-            body = Markup("").join(Markup("<tr>{}</tr>").format(Markup("").join(
-                Markup('<td class="{}"><span class="cell-label">{}: </span>{}</td>').format(
-                    "num" if isinstance(f.field_type, DecimalType) else f.type,
-                    pair(field_label(kind, f"{path}.{f.name}")),
-                    self.value(f, item[f.name])) if f.name in item else Markup("<td></td>")
-                for f in children)) for item in items)
-            return Markup('<div class="scroll"><table class="nested cards"><thead><tr>{}</tr>'
-                          '</thead><tbody>{}</tbody></table></div>').format(head, body)
+            labels = [pair(field_label(kind, f"{path}.{f.name}")) for f in children]
+            head = "".join(f'<th scope="col">{label}</th>' for label in labels)
+            # each cell's opening, its column's label included, made once for every row
+            opening = [f'<td class="{escaped(css)}"><span class="cell-label">{label}: </span>'
+                       for css, label in zip(
+                           ["num" if isinstance(f.field_type, DecimalType) else f.type
+                            for f in children], labels, strict=True)]
+            body = "".join(["<tr>" + "".join([
+                opening[n] + escaped(self.value(f, item[f.name])) + "</td>"
+                if f.name in item else "<td></td>" for n, f in enumerate(children)]) + "</tr>"
+                for item in items])
+            return html('<div class="scroll"><table class="nested cards"><thead><tr>{}</tr>'
+                        '</thead><tbody>{}</tbody></table></div>', Markup(head), Markup(body))
         blocks = []
         titled = spec.many and any(f.name == "title" for f in spec.fields)
         for item in items:
@@ -113,20 +116,20 @@ class Facts:
             if titled:  # a result: its type as a badge, its title as the item's heading
                 badge = Markup("")
                 if "type" in item:
-                    badge = Markup('<span class="badge">{}</span> ').format(
+                    badge = html('<span class="badge">{}</span> ',
                         self.value(spec.child("type"), item["type"]))
-                head = Markup('<p class="item-head">{}{}</p>').format(
+                head = html('<p class="item-head">{}{}</p>',
                     badge, self.value(spec.child("title"), item["title"]))
-            rows = Markup("").join(
-                Markup("<div><dt>{}</dt><dd>{}</dd></div>").format(
+            rows = joined(
+                html("<div><dt>{}</dt><dd>{}</dd></div>",
                     pair(field_label(kind, f"{path}.{f.name}")),
                     self.field(kind, f, item[f.name], f"{path}.{f.name}"))
                 for f in children
                 if f.name in item and not (titled and f.name in ("type", "title")))
-            blocks.append(head + (Markup('<dl class="nested">{}</dl>').format(rows) if rows
+            blocks.append(head + (html('<dl class="nested">{}</dl>', rows) if rows
                                   else Markup("")))
         if not spec.many:
             return blocks[0]
-        return Markup('<ol class="objects">{}</ol>').format(
-            Markup("").join(Markup("<li>{}</li>").format(b) for b in blocks))
+        return html('<ol class="objects">{}</ol>',
+            joined(html("<li>{}</li>", b) for b in blocks))
 

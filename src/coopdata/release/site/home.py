@@ -20,7 +20,7 @@ from coopdata.release.site.charts import (
     timeline,
 )
 from coopdata.release.site.i18n import code_label, kind_label, ui
-from coopdata.release.site.markup import link, pair, plain, text
+from coopdata.release.site.markup import html, joined, link, pair, plain, text, ui_pair
 from coopdata.release.site.model import format_amount, format_bytes
 from coopdata.release.site.network import network
 from coopdata.release.site.render import Pages
@@ -31,14 +31,14 @@ def home_page(pages: Pages) -> bytes:
     href = pages.linker("")
     projects = [p for p in model.projects if p.type != "programme"]
     programmes = [p for p in model.projects if p.type == "programme"]
-    counts = [("project/index.html", len(projects), pair(ui("projects_n"))),
-              ("project/index.html", len(programmes), pair(ui("programmes_n"))),
+    counts = [("project/index.html", len(projects), ui_pair("projects_n")),
+              ("project/index.html", len(programmes), ui_pair("programmes_n")),
               ("organisation/index.html", len(model.dataset.ids("organisation")),
-               pair(ui("organisations_n"))),
-              ("country/index.html", len(model.release_countries()), pair(ui("countries_n"))),
+               ui_pair("organisations_n")),
+              ("country/index.html", len(model.release_countries()), ui_pair("countries_n")),
               ("agreement/index.html", len(model.dataset.ids("agreement")),
-               pair(ui("agreements_n"))),
-              ("event/index.html", len(model.dataset.ids("event")), pair(ui("events_n")))]
+               ui_pair("agreements_n")),
+              ("event/index.html", len(model.dataset.ids("event")), ui_pair("events_n"))]
     budgets = budgets_by_funder(model, href) + budgets_by_country(model, href)
     charts = [c for c in (timeline(model, href), *budgets, country_grid(model, href),
                           network(model, href)) if c is not None]
@@ -139,23 +139,21 @@ def project_list(pages: Pages) -> bytes:
         words += [w for f in project.funders for w in (
             *model.label("organisation", f).values(),
             *(model.acronym("organisation", f) or {}).values())]
-        budget = Markup("<br>").join(
-            Markup("{} {}").format(format_amount(amount), currency)
-            for currency, amount in _sums(project.budgets))
+        budget = joined([html("{} {}", format_amount(amount), currency)
+                         for currency, amount in _sums(project.budgets)], "<br>")
         rows.append({
             "countries": " ".join(project.countries), "funders": " ".join(project.funders),
             "status": project.status or "none", "years": " ".join(map(str, project.years)),
             "search": _fold(" ".join(words)),
             "link": link(href("project", project.id), text(label)),
-            "programme": pair(ui("programme")) if project.type == "programme" else None,
+            "programme": ui_pair("programme") if project.type == "programme" else None,
             "status_label": text(status_words(project.status)),
-            "country_links": Markup(", ").join(link(href("country", c),
-                                                    text(model.label("country", c)))
-                                               for c in project.countries),
-            "funder_links": Markup(", ").join(link(href("organisation", f),
-                                                   text(model.short("organisation", f)))
-                                              for f in project.funders),
-            "period": Markup("{} – {}").format(project.start or "…", project.end or "…")
+            "country_links": joined([link(href("country", c), text(model.label("country", c)))
+                                     for c in project.countries], ", "),
+            "funder_links": joined([link(href("organisation", f),
+                                         text(model.short("organisation", f)))
+                                    for f in project.funders], ", "),
+            "period": html("{} – {}", project.start or "…", project.end or "…")
             if project.start or project.end else Markup(""),
             "budget": budget})
     selects = [

@@ -85,37 +85,70 @@ class Project:
         return self.start is not None and self.end is not None
 
 
+_Link = tuple[str, bool, str, "tuple[Field, ...] | None", "str | None"]
+_LINKS: dict[int, tuple[tuple[Field, ...], list[_Link]]] = {}
+
+
+def _links_of(fields: tuple[Field, ...]) -> list[_Link]:
+    """The fields that name a record or a country, or hold objects that may: (name, many,
+    kind named, the objects' fields, the scheme of their role), worked out once for each
+    kind's fields (they live as long as the specification: keyed by identity)."""
+    known = _LINKS.get(id(fields))
+    if known is not None and known[0] is fields:
+        return known[1]
+    links: list[_Link] = []
+    for spec in fields:
+        if spec.is_object:
+            role = next((f for f in spec.fields if f.name == "role"), None)
+            links.append((spec.name, spec.many, "", spec.fields,
+                          (role.scheme or "") if role else None))
+        elif isinstance(spec.field_type, RefType | CountryType):
+            links.append((spec.name, spec.many, spec.ref or "country", None, None))
+    _LINKS[id(fields)] = (fields, links)
+    return links
+
+
 class Model:
     """The dataset seen from the site."""
 
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
-        self.backlinks: dict[Target, list[Backlink]] = defaultdict(list)
+        # each target's links in the order first seen (a dict: a set that keeps order,
+        # so that a link named twice is kept once without a scan of those before it)
+        found: dict[Target, dict[Backlink, None]] = defaultdict(dict)
         for record in dataset:
-            self._walk(record.kind, record.id, KINDS[record.kind].fields, record.data, "", None)
-        for links in self.backlinks.values():
-            links.sort(key=lambda b: (b.path, b.kind, sort_key(self.label(b.kind, b.id)), b.id))
+            self._walk(found, record.kind, record.id, KINDS[record.kind].fields, record.data,
+                       "", None)
+        self.backlinks: dict[Target, list[Backlink]] = defaultdict(list)
+        labels: dict[tuple[str, str], str] = {}
+        for target, seen in found.items():
+            links = list(seen)
+            for b in links:
+                if (b.kind, b.id) not in labels:
+                    labels[(b.kind, b.id)] = sort_key(self.label(b.kind, b.id))
+            links.sort(key=lambda b: (b.path, b.kind, labels[(b.kind, b.id)], b.id))
+            self.backlinks[target] = links
         self.countries = sorted(k for kind, k in self.backlinks if kind == "country")
         self.projects = [self._project(r.id, r.data) for r in dataset.of_kind("project")]
+        self._by_id = {p.id: p for p in self.projects}
 
-    def _walk(self, kind: str, record_id: str, fields: tuple[Field, ...], data: dict[str, Any],
-              prefix: str, qualifier: tuple[str, str] | None) -> None:
-        for spec in fields:
-            if spec.name not in data:
+    def _walk(self, found: dict[Target, dict[Backlink, None]], kind: str, record_id: str,
+              fields: tuple[Field, ...], data: dict[str, Any], prefix: str,
+              qualifier: tuple[str, str] | None) -> None:
+        for name, many, ref, inner_fields, scheme in _links_of(fields):
+            if name not in data:
                 continue
-            path = f"{prefix}{spec.name}"
-            values = data[spec.name] if spec.many else [data[spec.name]]
-            for value in values:
-                if spec.is_object:
-                    role = next((f for f in spec.fields if f.name == "role"), None)
-                    inner = (role.scheme or "", value["role"]) if role and "role" in value \
+            path = f"{prefix}{name}"
+            values = data[name] if many else [data[name]]
+            if inner_fields is not None:  # nested objects: what they name, with their role
+                for value in values:
+                    inner = (scheme, value["role"]) if scheme is not None and "role" in value \
                         else None
-                    self._walk(kind, record_id, spec.fields, value, f"{path}.", inner)
-                elif isinstance(spec.field_type, RefType | CountryType):
-                    target = (spec.ref or "country", value)
-                    link = Backlink(kind, record_id, path, qualifier)
-                    if link not in self.backlinks[target]:
-                        self.backlinks[target].append(link)
+                    self._walk(found, kind, record_id, inner_fields, value, f"{path}.", inner)
+            else:
+                link = Backlink(kind, record_id, path, qualifier)
+                for value in values:
+                    found[(ref, value)][link] = None
 
     def label(self, kind: str, key: str) -> Text:
         """The name of a record or country in every language it has."""
@@ -172,7 +205,7 @@ class Model:
                        tuple(data.get("countries", [])), funders, start, end, planned, budgets)
 
     def project(self, record_id: str) -> Project:
-        return next(p for p in self.projects if p.id == record_id)
+        return self._by_id[record_id]
 
     def recipient_countries(self) -> list[str]:
         found = {c for p in self.projects for c in p.countries}

@@ -8,12 +8,20 @@ gives the organisation; one node (``data-mark="node"``) per project and organisa
 
 from __future__ import annotations
 
-from markupsafe import Markup
-
 from coopdata.model.codes import schemes
 from coopdata.release.site.charts import Chart, Href, _svg
-from coopdata.release.site.i18n import code_label, ui
-from coopdata.release.site.markup import link, plain, svg_attrs, svg_text, svg_title, text
+from coopdata.release.site.i18n import ui
+from coopdata.release.site.markup import (
+    code_text,
+    html,
+    joined,
+    link,
+    plain,
+    svg_attrs,
+    svg_text,
+    svg_title,
+    text,
+)
 from coopdata.release.site.model import Model, sort_key
 
 ROLES = ("funding", "accountable", "extending", "implementing", "partner", "steering-committee",
@@ -58,7 +66,7 @@ def network(model: Model, href: Href) -> Chart | None:
                                                                   item[0])):
         y1, y2 = y_project[project], y_org[organisation]
         middle = (x_project + x_org) / 2
-        parts.append(Markup("<path{}/>").format(svg_attrs({
+        parts.append(html("<path{}/>", svg_attrs({
             "class": f"edge r-{role}", "data-mark": "edge",
             "d": f"M{x_project:g} {y1:g} C{middle:g} {y1:g} {middle:g} {y2:g} {x_org:g} {y2:g}"})))
     for kind, ids, x, ys, anchor, dx in (
@@ -68,7 +76,7 @@ def network(model: Model, href: Href) -> Chart | None:
             label = model.label(kind, key)
             short = model.acronym(kind, key) if kind == "organisation" else None
             shown = short if short and len(plain(label)) > 42 else model.chart_label(kind, key)
-            parts.append(Markup('<a href="{}">{}<circle{}/>{}</a>').format(
+            parts.append(html('<a href="{}">{}<circle{}/>{}</a>',
                 href(kind, key), svg_title(label),
                 svg_attrs({"class": f"node n-{kind}", "data-mark": "node", "cx": x,
                            "cy": ys[key], "r": 6}),
@@ -81,12 +89,12 @@ def network(model: Model, href: Href) -> Chart | None:
         rows.append([link(href("project", project), text(model.label("project", project))),
                      link(href("organisation", organisation),
                           text(model.label("organisation", organisation))),
-                     text(code_label("participation-role", role))])
+                     code_text("participation-role", role)])
     known = schemes().get("participation-role", ())
     used = sorted({role for role in pairs.values()},
                   key=lambda r: (ROLES.index(r) if r in ROLES else 99, r))
-    legend = [(f"r-{r}", text(code_label("participation-role", r))) for r in used if r in known]
-    return Chart("network", ui("network"), _svg("network", height, Markup("").join(parts)),
+    legend = [(f"r-{r}", code_text("participation-role", r)) for r in used if r in known]
+    return Chart("network", ui("network"), _svg("network", height, joined(parts)),
                  len(projects) + len(organisations),
                  [ui("projects"), ui("name"), ui("role")], rows, [ui("network_desc")],
                  legend, wide=True)

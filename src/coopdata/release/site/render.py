@@ -14,8 +14,8 @@ from coopdata.model.config import ReleaseConfig
 from coopdata.model.dataset import Dataset
 from coopdata.model.uris import Uris
 from coopdata.release.files import ReleaseFile
-from coopdata.release.site.i18n import Pair, kind_label, ui
-from coopdata.release.site.markup import json_script, pair, text
+from coopdata.release.site.i18n import Pair, kind_label
+from coopdata.release.site.markup import json_script, kind_pair, pair, text, ui_pair
 from coopdata.release.site.model import Model, page_path
 
 if TYPE_CHECKING:
@@ -44,10 +44,10 @@ class SiteInput:
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("coopdata.release.site", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True),
-                      undefined=StrictUndefined, keep_trailing_newline=True)
+                      undefined=StrictUndefined, keep_trailing_newline=True,
+                      auto_reload=False)  # the templates are the package's: no stat a page
     env.globals.update(
-        t=lambda key: pair(ui(key)), pair=pair, tx=text,
-        kind_label=lambda kind, plural=False: pair(kind_label(kind, plural)))
+        t=ui_pair, pair=pair, tx=text, kind_label=kind_pair)
     return env
 
 
