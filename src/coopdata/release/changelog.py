@@ -8,32 +8,28 @@ the older ``graph.nt`` less ``removed.nt`` plus ``added.nt`` is the newer ``grap
 The first release has no ``changes/`` folder: there is nothing to compare it with, and
 its ``graph.nt`` is all it adds.
 
-The two ``iati-activities.xml`` files are read streaming (the safe reader of
-``import-iati``): of the older one, each activity is kept as a short digest of each of
-its elements (its attributes, and its child elements by name, in canonical XML: the
-order of attributes and the indentation between elements do not count), so memory holds
-a few hundred bytes an activity, never the files themselves.
+The two ``iati-activities.xml`` files are compared by :mod:`.iatidiff`. In a release, the
+previous release's records are not read back whole (:func:`compare_with_release`): only
+those whose table rows differ from this release's (:mod:`.rowdiff`), for the same
+changes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
-
 from coopdata.errors import UsageError
-from coopdata.iati.reading.read import ActivityFile, attribute_name, element_name
 from coopdata.model.dataset import Dataset
 from coopdata.model.dates import PartialDate
 from coopdata.model.spec import KINDS
 from coopdata.release.dir import ReleaseDir
+from coopdata.release.iatidiff import ActivityChanges, compare_activities
+from coopdata.release.rowdiff import RecordData, changed_records
 from coopdata.tables.read import read_tables
 
 IATI_ACTIVITIES = "iati-activities.xml"
@@ -69,18 +65,6 @@ class ValueChange:
         old += f" {self.old_unit}" if self.old_unit and self.old is not None else ""
         new += f" {self.new_unit}" if self.new_unit and self.new is not None else ""
         return f"{self.field}: {old} → {new}"
-
-
-@dataclass
-class ActivityChanges:
-    """The difference between the IATI activity files of two releases."""
-
-    added: list[str] = field(default_factory=list)
-    """``iati-identifier`` of the activities only in the newer file."""
-    removed: list[str] = field(default_factory=list)
-    changed: dict[str, list[str]] = field(default_factory=dict)
-    """``iati-identifier`` → the elements that differ: child elements of ``iati-activity``
-    by name (``budget``, ``transaction``…), its attributes as ``@name``."""
 
 
 @dataclass
@@ -144,13 +128,48 @@ def compare(old: Dataset | None, new: Dataset, old_triples: set[str], new_triple
             new_iati: Path | None = None) -> Changes:
     """The changes from ``old`` to ``new`` (records and N-Triples lines), and between the
     IATI activity files ``old_iati`` and ``new_iati`` when either exists."""
+    before = {f"{r.kind}/{r.id}": r.data for r in old} if old is not None else {}
+    after = {f"{r.kind}/{r.id}": r.data for r in new}
+    changes = _compared(before, after, old_version=old_version, new_version=new_version,
+                        old_iati=old_iati, new_iati=new_iati)
+    changes.triples_added = len(new_triples - old_triples)
+    changes.triples_removed = len(old_triples - new_triples)
+    return changes
+
+
+def compare_with_release(last: Path, new: Dataset, folder: Path, *, old_version: str,
+                         new_version: str) -> Changes:
+    """:func:`compare` of the records of the release ``last`` (as :func:`release_records`
+    reads them back) with ``new``, whose release is being written in ``folder`` (its
+    ``tables/`` and IATI file written), and of the two IATI files; the triples are left
+    to the caller. The same changes, but only the records whose rows differ are read back
+    (:mod:`.rowdiff`) and only the activities whose bytes differ are parsed
+    (:mod:`.iatidiff`); the previous release is read whole only when its tables are not
+    as this release writes them."""
+    found = ReleaseDir(last)
+    if not found.graph.is_file() or not found.tables.is_dir():
+        release_records(last)  # (which says what is wrong)
+    pair = changed_records(found.tables, folder / "tables", new)
+    if pair is None:
+        return compare(release_records(last), new, set(), set(), old_version=old_version,
+                       new_version=new_version, old_iati=last / IATI_ACTIVITIES,
+                       new_iati=folder / IATI_ACTIVITIES)
+    return _compared(*pair, old_version=old_version, new_version=new_version,
+                     old_iati=last / IATI_ACTIVITIES, new_iati=folder / IATI_ACTIVITIES,
+                     written=True)
+
+
+def _compared(before: RecordData, after: RecordData, *, old_version: str | None,
+              new_version: str, old_iati: Path | None, new_iati: Path | None,
+              written: bool = False) -> Changes:
+    """The changes from the records' data ``before`` to ``after`` (by ``kind/id``: of
+    those two releases, or at least of every record added, removed or whose data may
+    differ) and between the IATI files (``written``: the newer one by this release)."""
     changes = Changes(old_version, new_version)
     old_file = old_iati if old_iati is not None and old_iati.is_file() else None
     new_file = new_iati if new_iati is not None and new_iati.is_file() else None
     if old_file is not None or new_file is not None:
-        changes.activities = compare_activities(old_file, new_file)
-    before = {f"{r.kind}/{r.id}": r.data for r in old} if old is not None else {}
-    after = {f"{r.kind}/{r.id}": r.data for r in new}
+        changes.activities = compare_activities(old_file, new_file, written=written)
     changes.added = sorted(set(after) - set(before))
     changes.removed = sorted(set(before) - set(after))
     for name in changes.added:
@@ -164,8 +183,6 @@ def compare(old: Dataset | None, new: Dataset, old_triples: set[str], new_triple
             changes.changed[name] = fields
             changes.values[name] = value_changes(before[name], after[name])
             _title(changes, name, after[name])
-    changes.triples_added = len(new_triples - old_triples)
-    changes.triples_removed = len(old_triples - new_triples)
     return changes
 
 
@@ -382,60 +399,3 @@ def diff_releases(old: Path | str, new: Path | str) -> Changes:
     return compare(old_data, new_data, old_triples, new_triples, old_version=old_path.name,
                    new_version=new_path.name, old_iati=old_path / IATI_ACTIVITIES,
                    new_iati=new_path / IATI_ACTIVITIES)
-
-
-_BETWEEN_TAGS = re.compile(rb">\s+<")
-"""Indentation between elements: not a change."""
-_Print = tuple[tuple[str, ...], bytes]
-"""An activity's element names, sorted, and the 8-byte digest of each, end to end."""
-
-
-def compare_activities(old: Path | None, new: Path | None) -> ActivityChanges:
-    """Activities added, removed and changed (which elements) from the IATI activity file
-    ``old`` to ``new`` (a missing file has no activity), by ``iati-identifier``."""
-    before: dict[str, _Print] = dict(_prints(old)) if old is not None else {}
-    found = ActivityChanges()
-    seen: set[str] = set()
-    for identifier, (names, digests) in _prints(new) if new is not None else ():
-        seen.add(identifier)
-        earlier = before.get(identifier)
-        if earlier is None:
-            found.added.append(identifier)
-            continue
-        old_names, old_digests = earlier
-        if old_digests == digests and old_names == names:
-            continue
-        was = {n: old_digests[8 * i:8 * i + 8] for i, n in enumerate(old_names)}
-        now = {n: digests[8 * i:8 * i + 8] for i, n in enumerate(names)}
-        found.changed[identifier] = sorted(n for n in set(was) | set(now)
-                                           if was.get(n) != now.get(n))
-    found.added = sorted(set(found.added))
-    found.removed = sorted(set(before) - seen)
-    found.changed = dict(sorted(found.changed.items()))
-    return found
-
-
-def _prints(path: Path) -> Iterator[tuple[str, _Print]]:
-    """Each activity of ``path``: its identifier and its elements' digests (when an
-    identifier comes twice, the later activity stands)."""
-
-
-    reading = ActivityFile(path, None)
-    names_seen: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for activity in reading.activities():
-        parts: dict[str, Any] = {}
-        for name, value in activity.items():
-            parts.setdefault(f"@{attribute_name(activity, name)}",
-                             hashlib.blake2b(digest_size=8)).update(value.encode())
-        for child in activity:
-            digest = parts.setdefault(element_name(child), hashlib.blake2b(digest_size=8))
-            digest.update(_BETWEEN_TAGS.sub(b"><", etree.tostring(child, method="c14n",
-                                                                  with_tail=False)))
-            digest.update(b"\0")
-        identifier = (activity.findtext("iati-identifier") or "").strip()
-        names = tuple(sorted(parts))
-        names = names_seen.setdefault(names, names)  # (one tuple for all alike)
-        yield identifier, (names, b"".join(parts[n].digest() for n in names))
-    problems = [f for f in reading.findings if f.severity == "violation"]
-    if problems:
-        raise UsageError(f"{path}:{problems[0].line or 1}: {problems[0].message}")
