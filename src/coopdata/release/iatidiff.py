@@ -274,7 +274,7 @@ def _cut(data: Any) -> _Cut | None:
     identifiers: list[str | None] = []
     previous = starts[0]
     for start, end in zip(starts, ends, strict=True):
-        if not start < end or not _BLANK.fullmatch(data, previous, start):
+        if not previous <= start < end or not _BLANK.fullmatch(data, previous, start):
             return None
         previous = end
         found = _IDENTIFIED.match(data, start, end)
