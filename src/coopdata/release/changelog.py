@@ -17,9 +17,12 @@ changes.
 from __future__ import annotations
 
 import json
+import operator
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -310,15 +313,16 @@ def write_triple_changes(old: set[str], new: set[str], release: Path) -> tuple[P
 def write_graph_changes(old: Path, new: Path, release: Path) -> tuple[int, int]:
     """:func:`write_triple_changes` of the lines of the ``graph.nt`` files ``old`` and
     ``new``, and the number of lines added and removed. Both sorted, as releases write
-    them: merged a line at a time, so that memory never holds either graph (at 100,000
-    projects, two sets of 5.3 million lines took 1.6 GB); a file out of order (not written
-    by coopdata) is read into sets instead, for the same files."""
+    them: merged a block of lines at a time, so that memory never holds either graph (at
+    100,000 projects, two sets of 5.3 million lines took 1.6 GB); a file out of order (not
+    written by coopdata) is read into sets instead, for the same files."""
     paths = release / ADDED_TRIPLES, release / REMOVED_TRIPLES
     (release / CHANGES).mkdir(exist_ok=True)
     try:
         with open(paths[0], "w", encoding="utf-8", newline="") as added, \
                 open(paths[1], "w", encoding="utf-8", newline="") as removed:
-            return _merge(_sorted_lines(old), _sorted_lines(new), added.write, removed.write)
+            return _merge(_sorted_blocks(old), _sorted_blocks(new), added.write,
+                          removed.write)
     except _Unsorted:
         old_lines, new_lines = _graph_lines(old), _graph_lines(new)
         write_triple_changes(old_lines, new_lines, release)
@@ -329,41 +333,59 @@ class _Unsorted(Exception):
     """A graph.nt whose lines are not in order."""
 
 
-def _merge(old: Iterator[str], new: Iterator[str], added: Callable[[str], object],
+def _merge(old: Iterator[list[str]], new: Iterator[list[str]], added: Callable[[str], object],
            removed: Callable[[str], object]) -> tuple[int, int]:
     """The sorted lines of ``new`` not in ``old`` to ``added``, of ``old`` not in ``new`` to
-    ``removed`` (each sorted, each once), and how many of each."""
+    ``removed`` (each sorted, each once), and how many of each; ``old`` and ``new`` give
+    their lines in blocks, in order, each line once. Block by block: the lines up to the
+    lesser of the two blocks' last lines are all there are of each file up to it, and
+    are compared whole (as sets when they differ)."""
     counts = [0, 0]
-    old_line, new_line = next(old, None), next(new, None)
-    while old_line is not None or new_line is not None:
-        if old_line is not None and (new_line is None or old_line < new_line):
-            removed(old_line)
-            counts[1] += 1
-            old_line = next(old, None)
-        elif new_line is not None and (old_line is None or new_line < old_line):
-            added(new_line)
-            counts[0] += 1
-            new_line = next(new, None)
-        else:
-            old_line, new_line = next(old, None), next(new, None)
+    was, now = next(old, []), next(new, [])
+    while was or now:
+        if was and now:
+            bound = min(was[-1], now[-1])
+            old_cut, new_cut = bisect_right(was, bound), bisect_right(now, bound)
+        else:  # (one file is done: the other's lines are all left)
+            old_cut, new_cut = len(was), len(now)
+        if was[:old_cut] != now[:new_cut]:
+            before, after = set(was[:old_cut]), set(now[:new_cut])
+            plus, minus = sorted(after - before), sorted(before - after)
+            added("".join(plus))
+            removed("".join(minus))
+            counts[0] += len(plus)
+            counts[1] += len(minus)
+        was, now = was[old_cut:] or next(old, []), now[new_cut:] or next(new, [])
     return counts[0], counts[1]
 
 
-def _sorted_lines(path: Path) -> Iterator[str]:
-    """The lines of :func:`_graph_lines`, in order, each once, read a line at a time
-    (:class:`_Unsorted` if the file's are not in order)."""
+_BLOCK = 1 << 22
+"""About how many characters of a graph.nt are read at a time (4 MiB)."""
+
+
+def _sorted_blocks(path: Path) -> Iterator[list[str]]:
+    """The lines of :func:`_graph_lines`, in order, each once, in blocks of about
+    :data:`_BLOCK` characters, none empty (:class:`_Unsorted` if the file's are not in
+    order)."""
     previous = ""
     with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if not line.strip():
-                continue
-            line = line if line.endswith("\n") else line + "\n"
-            if line <= previous:
-                if line < previous:
+        while block := handle.readlines(_BLOCK):
+            if not block[-1].endswith("\n"):  # (the last line of the file)
+                block[-1] += "\n"
+            lines = list(filter(str.strip, block))  # (blank lines apart)
+            start = 0
+            while start < len(lines) and lines[start] <= previous:
+                if lines[start] < previous:
                     raise _Unsorted(path)
-                continue
-            previous = line
-            yield line
+                start += 1
+            lines = lines[start:]
+            if not all(map(operator.lt, lines, islice(lines, 1, None))):
+                if not all(map(operator.le, lines, islice(lines, 1, None))):
+                    raise _Unsorted(path)
+                lines = list(dict.fromkeys(lines))  # (a line twice: once)
+            if lines:
+                previous = lines[-1]
+                yield lines
 
 
 def _graph_lines(path: Path) -> set[str]:
