@@ -181,13 +181,14 @@ def test_applying_removed_then_added_gives_the_new_graph(old: set[str], new: set
 
 @settings(max_examples=150, deadline=None)
 @given(old=_LINES, new=_LINES, shuffled=st.booleans(), blank=st.booleans(),
-       block=st.sampled_from([1, 40, 150, changelog._BLOCK]))
+       block=st.sampled_from([1, 40, 150, changelog._BLOCK]), small=st.sampled_from([2, 512]))
 def test_graph_changes_merged_from_files_are_those_of_the_sets(
-        old: set[str], new: set[str], shuffled: bool, blank: bool, block: int,
+        old: set[str], new: set[str], shuffled: bool, blank: bool, block: int, small: int,
         tmp_path_factory: pytest.TempPathFactory) -> None:
     """The changes of two graph.nt files read a block of lines at a time (merged when
-    sorted, read into sets when not; blocks of a line, of a few, or the whole file) are
-    the bytes and counts the sets of their lines give."""
+    sorted, read into sets when not; blocks of a line, of a few, or the whole file; the
+    lines that differ found by halving down to 2 lines, or not) are the bytes and counts
+    the sets of their lines give."""
     folder = tmp_path_factory.mktemp("merge")
     graphs = []
     for name, lines in (("old.nt", old), ("new.nt", new)):
@@ -198,11 +199,12 @@ def test_graph_changes_merged_from_files_are_those_of_the_sets(
                               encoding="utf-8", newline="")
     merged = folder / "merged"
     merged.mkdir()
-    default, changelog._BLOCK = changelog._BLOCK, block
+    defaults = changelog._BLOCK, changelog._SMALL
+    changelog._BLOCK, changelog._SMALL = block, small
     try:
         counts = write_graph_changes(graphs[0], graphs[1], merged)
     finally:
-        changelog._BLOCK = default
+        changelog._BLOCK, changelog._SMALL = defaults
     expected = folder / "sets"
     expected.mkdir()
     assert [p.read_bytes() for p in write_triple_changes(old, new, expected)] == \

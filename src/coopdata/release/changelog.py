@@ -348,15 +348,38 @@ def _merge(old: Iterator[list[str]], new: Iterator[list[str]], added: Callable[[
             old_cut, new_cut = bisect_right(was, bound), bisect_right(now, bound)
         else:  # (one file is done: the other's lines are all left)
             old_cut, new_cut = len(was), len(now)
-        if was[:old_cut] != now[:new_cut]:
-            before, after = set(was[:old_cut]), set(now[:new_cut])
-            plus, minus = sorted(after - before), sorted(before - after)
-            added("".join(plus))
-            removed("".join(minus))
-            counts[0] += len(plus)
-            counts[1] += len(minus)
+        plus: list[str] = []
+        minus: list[str] = []
+        _differ(was[:old_cut], now[:new_cut], plus, minus)
+        added("".join(plus))
+        removed("".join(minus))
+        counts[0] += len(plus)
+        counts[1] += len(minus)
         was, now = was[old_cut:] or next(old, []), now[new_cut:] or next(new, [])
     return counts[0], counts[1]
+
+
+_SMALL = 512
+"""Lines (of both lists) compared as sets rather than halved again."""
+
+
+def _differ(was: list[str], now: list[str], plus: list[str], minus: list[str]) -> None:
+    """The lines of ``now`` not in ``was`` onto ``plus`` and of ``was`` not in ``now`` onto
+    ``minus``, in order (both in order, each line once): halves that are equal are passed
+    over whole, so that a few changes among many lines cost little more than comparing
+    the lists."""
+    if was == now:
+        return
+    if len(was) + len(now) <= _SMALL:
+        before, after = set(was), set(now)
+        plus += sorted(after - before)
+        minus += sorted(before - after)
+        return
+    longer = was if len(was) >= len(now) else now
+    middle = longer[len(longer) // 2]
+    old_cut, new_cut = bisect_right(was, middle), bisect_right(now, middle)
+    _differ(was[:old_cut], now[:new_cut], plus, minus)
+    _differ(was[old_cut:], now[new_cut:], plus, minus)
 
 
 _BLOCK = 1 << 22
