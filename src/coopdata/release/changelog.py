@@ -370,13 +370,13 @@ def _differ(was: list[str], now: list[str], plus: list[str], minus: list[str]) -
     the lists."""
     if was == now:
         return
-    if len(was) + len(now) <= _SMALL:
+    if len(was) + len(now) <= max(_SMALL, 2):
         before, after = set(was), set(now)
         plus += sorted(after - before)
         minus += sorted(before - after)
         return
     longer = was if len(was) >= len(now) else now
-    middle = longer[len(longer) // 2]
+    middle = longer[(len(longer) - 1) // 2]  # (each half then holds fewer lines)
     old_cut, new_cut = bisect_right(was, middle), bisect_right(now, middle)
     _differ(was[:old_cut], now[:new_cut], plus, minus)
     _differ(was[old_cut:], now[new_cut:], plus, minus)
