@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from coopdata.cli import main
-from coopdata.release import changelog
+from coopdata.release import graphdiff
 from coopdata.release.changelog import value_changes, write_graph_changes, write_triple_changes
 from coopdata.release.job import release
 from tests.conftest import FIXTURES
@@ -181,7 +181,7 @@ def test_applying_removed_then_added_gives_the_new_graph(old: set[str], new: set
 
 @settings(max_examples=150, deadline=None)
 @given(old=_LINES, new=_LINES, shuffled=st.booleans(), blank=st.booleans(),
-       block=st.sampled_from([1, 40, 150, changelog._BLOCK]), small=st.sampled_from([2, 512]))
+       block=st.sampled_from([1, 40, 150, graphdiff._BLOCK]), small=st.sampled_from([2, 512]))
 def test_graph_changes_merged_from_files_are_those_of_the_sets(
         old: set[str], new: set[str], shuffled: bool, blank: bool, block: int, small: int,
         tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -199,12 +199,12 @@ def test_graph_changes_merged_from_files_are_those_of_the_sets(
                               encoding="utf-8", newline="")
     merged = folder / "merged"
     merged.mkdir()
-    defaults = changelog._BLOCK, changelog._SMALL
-    changelog._BLOCK, changelog._SMALL = block, small
+    defaults = graphdiff._BLOCK, graphdiff._SMALL
+    graphdiff._BLOCK, graphdiff._SMALL = block, small
     try:
         counts = write_graph_changes(graphs[0], graphs[1], merged)
     finally:
-        changelog._BLOCK, changelog._SMALL = defaults
+        graphdiff._BLOCK, graphdiff._SMALL = defaults
     expected = folder / "sets"
     expected.mkdir()
     assert [p.read_bytes() for p in write_triple_changes(old, new, expected)] == \
