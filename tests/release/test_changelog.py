@@ -18,6 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from coopdata.cli import main
+from coopdata.release import graphdiff
 from coopdata.release.changelog import value_changes, write_graph_changes, write_triple_changes
 from coopdata.release.job import release
 from tests.conftest import FIXTURES
@@ -156,7 +157,7 @@ _OBJECTS = st.one_of(_TERMS, st.text(st.characters(codec="utf-8"), max_size=6).m
                      st.integers(-3, 3).map(
                          lambda n: f'"{n}"^^<http://www.w3.org/2001/XMLSchema#integer>'))
 _LINES = st.sets(st.tuples(_TERMS, _TERMS, _OBJECTS).map(lambda t: " ".join(t) + " .\n"),
-                 max_size=12)
+                 max_size=30)
 
 
 @settings(max_examples=60, deadline=None)
@@ -178,13 +179,16 @@ def test_applying_removed_then_added_gives_the_new_graph(old: set[str], new: set
         [added.read_bytes(), removed.read_bytes()]
 
 
-@settings(max_examples=80, deadline=None)
-@given(old=_LINES, new=_LINES, shuffled=st.booleans(), blank=st.booleans())
+@settings(max_examples=150, deadline=None)
+@given(old=_LINES, new=_LINES, shuffled=st.booleans(), blank=st.booleans(),
+       block=st.sampled_from([1, 40, 150, graphdiff._BLOCK]), small=st.sampled_from([2, 512]))
 def test_graph_changes_merged_from_files_are_those_of_the_sets(
-        old: set[str], new: set[str], shuffled: bool, blank: bool,
+        old: set[str], new: set[str], shuffled: bool, blank: bool, block: int, small: int,
         tmp_path_factory: pytest.TempPathFactory) -> None:
-    """The changes of two graph.nt files read a line at a time (merged when sorted, read
-    into sets when not) are the bytes and counts the sets of their lines give."""
+    """The changes of two graph.nt files read a block of lines at a time (merged when
+    sorted, read into sets when not; blocks of a line, of a few, or the whole file; the
+    lines that differ found by halving down to 2 lines, or not) are the bytes and counts
+    the sets of their lines give."""
     folder = tmp_path_factory.mktemp("merge")
     graphs = []
     for name, lines in (("old.nt", old), ("new.nt", new)):
@@ -195,7 +199,12 @@ def test_graph_changes_merged_from_files_are_those_of_the_sets(
                               encoding="utf-8", newline="")
     merged = folder / "merged"
     merged.mkdir()
-    counts = write_graph_changes(graphs[0], graphs[1], merged)
+    defaults = graphdiff._BLOCK, graphdiff._SMALL
+    graphdiff._BLOCK, graphdiff._SMALL = block, small
+    try:
+        counts = write_graph_changes(graphs[0], graphs[1], merged)
+    finally:
+        graphdiff._BLOCK, graphdiff._SMALL = defaults
     expected = folder / "sets"
     expected.mkdir()
     assert [p.read_bytes() for p in write_triple_changes(old, new, expected)] == \

@@ -3,45 +3,43 @@ that changed, old → new, with the record's title), IATI activities added, remo
 changed (which elements), and triples added and removed.
 
 A release after the first carries the triples themselves in ``changes/added.nt`` and
-``changes/removed.nt`` (:func:`write_triple_changes`): sorted N-Triples lines, so that
+``changes/removed.nt`` (:mod:`.graphdiff`): sorted N-Triples lines, so that
 the older ``graph.nt`` less ``removed.nt`` plus ``added.nt`` is the newer ``graph.nt``.
 The first release has no ``changes/`` folder: there is nothing to compare it with, and
 its ``graph.nt`` is all it adds.
 
-The two ``iati-activities.xml`` files are read streaming (the safe reader of
-``import-iati``): of the older one, each activity is kept as a short digest of each of
-its elements (its attributes, and its child elements by name, in canonical XML: the
-order of attributes and the indentation between elements do not count), so memory holds
-a few hundred bytes an activity, never the files themselves.
+The two ``iati-activities.xml`` files are compared by :mod:`.iatidiff`. In a release, the
+previous release's records are not read back whole (:func:`compare_with_release`): only
+those whose table rows differ from this release's (:mod:`.rowdiff`), for the same
+changes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
-from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
-
 from coopdata.errors import UsageError
-from coopdata.iati.reading.read import ActivityFile, attribute_name, element_name
 from coopdata.model.dataset import Dataset
 from coopdata.model.dates import PartialDate
 from coopdata.model.spec import KINDS
 from coopdata.release.dir import ReleaseDir
+from coopdata.release.graphdiff import ADDED_TRIPLES as ADDED_TRIPLES
+from coopdata.release.graphdiff import CHANGES as CHANGES
+from coopdata.release.graphdiff import REMOVED_TRIPLES as REMOVED_TRIPLES
+from coopdata.release.graphdiff import graph_lines
+from coopdata.release.graphdiff import write_graph_changes as write_graph_changes
+from coopdata.release.graphdiff import write_triple_changes as write_triple_changes
+from coopdata.release.iatidiff import ActivityChanges, compare_activities
+from coopdata.release.rowdiff import RecordData, changed_records
 from coopdata.tables.read import read_tables
 
 IATI_ACTIVITIES = "iati-activities.xml"
 """The release's IATI activity file (the name :mod:`coopdata.iati.writing.write` gives it)."""
 
-CHANGES = "changes"
-"""The folder of a release (after the first) holding the triples added and removed."""
-ADDED_TRIPLES, REMOVED_TRIPLES = f"{CHANGES}/added.nt", f"{CHANGES}/removed.nt"
 
 _SHOWN = 80
 """The most characters of a text shown on a changelog line (the JSON holds it whole)."""
@@ -69,18 +67,6 @@ class ValueChange:
         old += f" {self.old_unit}" if self.old_unit and self.old is not None else ""
         new += f" {self.new_unit}" if self.new_unit and self.new is not None else ""
         return f"{self.field}: {old} → {new}"
-
-
-@dataclass
-class ActivityChanges:
-    """The difference between the IATI activity files of two releases."""
-
-    added: list[str] = field(default_factory=list)
-    """``iati-identifier`` of the activities only in the newer file."""
-    removed: list[str] = field(default_factory=list)
-    changed: dict[str, list[str]] = field(default_factory=dict)
-    """``iati-identifier`` → the elements that differ: child elements of ``iati-activity``
-    by name (``budget``, ``transaction``…), its attributes as ``@name``."""
 
 
 @dataclass
@@ -144,13 +130,48 @@ def compare(old: Dataset | None, new: Dataset, old_triples: set[str], new_triple
             new_iati: Path | None = None) -> Changes:
     """The changes from ``old`` to ``new`` (records and N-Triples lines), and between the
     IATI activity files ``old_iati`` and ``new_iati`` when either exists."""
+    before = {f"{r.kind}/{r.id}": r.data for r in old} if old is not None else {}
+    after = {f"{r.kind}/{r.id}": r.data for r in new}
+    changes = _compared(before, after, old_version=old_version, new_version=new_version,
+                        old_iati=old_iati, new_iati=new_iati)
+    changes.triples_added = len(new_triples - old_triples)
+    changes.triples_removed = len(old_triples - new_triples)
+    return changes
+
+
+def compare_with_release(last: Path, new: Dataset, folder: Path, *, old_version: str,
+                         new_version: str) -> Changes:
+    """:func:`compare` of the records of the release ``last`` (as :func:`release_records`
+    reads them back) with ``new``, whose release is being written in ``folder`` (its
+    ``tables/`` and IATI file written), and of the two IATI files; the triples are left
+    to the caller. The same changes, but only the records whose rows differ are read back
+    (:mod:`.rowdiff`) and only the activities whose bytes differ are parsed
+    (:mod:`.iatidiff`); the previous release is read whole only when its tables are not
+    as this release writes them."""
+    found = ReleaseDir(last)
+    if not found.graph.is_file() or not found.tables.is_dir():
+        release_records(last)  # (which says what is wrong)
+    pair = changed_records(found.tables, folder / "tables", new)
+    if pair is None:
+        return compare(release_records(last), new, set(), set(), old_version=old_version,
+                       new_version=new_version, old_iati=last / IATI_ACTIVITIES,
+                       new_iati=folder / IATI_ACTIVITIES)
+    return _compared(*pair, old_version=old_version, new_version=new_version,
+                     old_iati=last / IATI_ACTIVITIES, new_iati=folder / IATI_ACTIVITIES,
+                     written=True)
+
+
+def _compared(before: RecordData, after: RecordData, *, old_version: str | None,
+              new_version: str, old_iati: Path | None, new_iati: Path | None,
+              written: bool = False) -> Changes:
+    """The changes from the records' data ``before`` to ``after`` (by ``kind/id``: of
+    those two releases, or at least of every record added, removed or whose data may
+    differ) and between the IATI files (``written``: the newer one by this release)."""
     changes = Changes(old_version, new_version)
     old_file = old_iati if old_iati is not None and old_iati.is_file() else None
     new_file = new_iati if new_iati is not None and new_iati.is_file() else None
     if old_file is not None or new_file is not None:
-        changes.activities = compare_activities(old_file, new_file)
-    before = {f"{r.kind}/{r.id}": r.data for r in old} if old is not None else {}
-    after = {f"{r.kind}/{r.id}": r.data for r in new}
+        changes.activities = compare_activities(old_file, new_file, written=written)
     changes.added = sorted(set(after) - set(before))
     changes.removed = sorted(set(before) - set(after))
     for name in changes.added:
@@ -164,8 +185,6 @@ def compare(old: Dataset | None, new: Dataset, old_triples: set[str], new_triple
             changes.changed[name] = fields
             changes.values[name] = value_changes(before[name], after[name])
             _title(changes, name, after[name])
-    changes.triples_added = len(new_triples - old_triples)
-    changes.triples_removed = len(old_triples - new_triples)
     return changes
 
 
@@ -276,85 +295,6 @@ def _clipped(text: str, start: int = 0) -> str:
     return clipped + ("…" if len(text) > start + _SHOWN else "")
 
 
-def write_triple_changes(old: set[str], new: set[str], release: Path) -> tuple[Path, Path]:
-    """``changes/added.nt`` and ``changes/removed.nt`` in the release directory
-    ``release``: the N-Triples lines (each ending in a newline) of ``new`` not in ``old``
-    and of ``old`` not in ``new``, sorted, in UTF-8: the same two releases always give
-    the same bytes, and ``old - removed | added == new``."""
-    folder = release / CHANGES
-    folder.mkdir(exist_ok=True)
-    paths = release / ADDED_TRIPLES, release / REMOVED_TRIPLES
-    for path, lines in zip(paths, (new - old, old - new), strict=True):
-        with open(path, "w", encoding="utf-8", newline="") as handle:
-            handle.writelines(sorted(lines))
-    return paths
-
-
-def write_graph_changes(old: Path, new: Path, release: Path) -> tuple[int, int]:
-    """:func:`write_triple_changes` of the lines of the ``graph.nt`` files ``old`` and
-    ``new``, and the number of lines added and removed. Both sorted, as releases write
-    them: merged a line at a time, so that memory never holds either graph (at 100,000
-    projects, two sets of 5.3 million lines took 1.6 GB); a file out of order (not written
-    by coopdata) is read into sets instead, for the same files."""
-    paths = release / ADDED_TRIPLES, release / REMOVED_TRIPLES
-    (release / CHANGES).mkdir(exist_ok=True)
-    try:
-        with open(paths[0], "w", encoding="utf-8", newline="") as added, \
-                open(paths[1], "w", encoding="utf-8", newline="") as removed:
-            return _merge(_sorted_lines(old), _sorted_lines(new), added.write, removed.write)
-    except _Unsorted:
-        old_lines, new_lines = _graph_lines(old), _graph_lines(new)
-        write_triple_changes(old_lines, new_lines, release)
-        return len(new_lines - old_lines), len(old_lines - new_lines)
-
-
-class _Unsorted(Exception):
-    """A graph.nt whose lines are not in order."""
-
-
-def _merge(old: Iterator[str], new: Iterator[str], added: Callable[[str], object],
-           removed: Callable[[str], object]) -> tuple[int, int]:
-    """The sorted lines of ``new`` not in ``old`` to ``added``, of ``old`` not in ``new`` to
-    ``removed`` (each sorted, each once), and how many of each."""
-    counts = [0, 0]
-    old_line, new_line = next(old, None), next(new, None)
-    while old_line is not None or new_line is not None:
-        if old_line is not None and (new_line is None or old_line < new_line):
-            removed(old_line)
-            counts[1] += 1
-            old_line = next(old, None)
-        elif new_line is not None and (old_line is None or new_line < old_line):
-            added(new_line)
-            counts[0] += 1
-            new_line = next(new, None)
-        else:
-            old_line, new_line = next(old, None), next(new, None)
-    return counts[0], counts[1]
-
-
-def _sorted_lines(path: Path) -> Iterator[str]:
-    """The lines of :func:`_graph_lines`, in order, each once, read a line at a time
-    (:class:`_Unsorted` if the file's are not in order)."""
-    previous = ""
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if not line.strip():
-                continue
-            line = line if line.endswith("\n") else line + "\n"
-            if line <= previous:
-                if line < previous:
-                    raise _Unsorted(path)
-                continue
-            previous = line
-            yield line
-
-
-def _graph_lines(path: Path) -> set[str]:
-    """The N-Triples lines of a ``graph.nt`` (each ending in a newline; blank lines apart)."""
-    with open(path, encoding="utf-8") as handle:
-        return {line if line.endswith("\n") else line + "\n" for line in handle if line.strip()}
-
-
 def release_records(directory: Path) -> Dataset:
     """The records of a release, read back from its CSV tables."""
 
@@ -371,7 +311,7 @@ def release_records(directory: Path) -> Dataset:
 def read_release(directory: Path) -> tuple[Dataset, set[str]]:
     """The records (from the release's CSV tables) and N-Triples lines of a release."""
     dataset = release_records(directory)
-    return dataset, _graph_lines(ReleaseDir(directory).graph)
+    return dataset, graph_lines(ReleaseDir(directory).graph)
 
 
 def diff_releases(old: Path | str, new: Path | str) -> Changes:
@@ -382,60 +322,3 @@ def diff_releases(old: Path | str, new: Path | str) -> Changes:
     return compare(old_data, new_data, old_triples, new_triples, old_version=old_path.name,
                    new_version=new_path.name, old_iati=old_path / IATI_ACTIVITIES,
                    new_iati=new_path / IATI_ACTIVITIES)
-
-
-_BETWEEN_TAGS = re.compile(rb">\s+<")
-"""Indentation between elements: not a change."""
-_Print = tuple[tuple[str, ...], bytes]
-"""An activity's element names, sorted, and the 8-byte digest of each, end to end."""
-
-
-def compare_activities(old: Path | None, new: Path | None) -> ActivityChanges:
-    """Activities added, removed and changed (which elements) from the IATI activity file
-    ``old`` to ``new`` (a missing file has no activity), by ``iati-identifier``."""
-    before: dict[str, _Print] = dict(_prints(old)) if old is not None else {}
-    found = ActivityChanges()
-    seen: set[str] = set()
-    for identifier, (names, digests) in _prints(new) if new is not None else ():
-        seen.add(identifier)
-        earlier = before.get(identifier)
-        if earlier is None:
-            found.added.append(identifier)
-            continue
-        old_names, old_digests = earlier
-        if old_digests == digests and old_names == names:
-            continue
-        was = {n: old_digests[8 * i:8 * i + 8] for i, n in enumerate(old_names)}
-        now = {n: digests[8 * i:8 * i + 8] for i, n in enumerate(names)}
-        found.changed[identifier] = sorted(n for n in set(was) | set(now)
-                                           if was.get(n) != now.get(n))
-    found.added = sorted(set(found.added))
-    found.removed = sorted(set(before) - seen)
-    found.changed = dict(sorted(found.changed.items()))
-    return found
-
-
-def _prints(path: Path) -> Iterator[tuple[str, _Print]]:
-    """Each activity of ``path``: its identifier and its elements' digests (when an
-    identifier comes twice, the later activity stands)."""
-
-
-    reading = ActivityFile(path, None)
-    names_seen: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for activity in reading.activities():
-        parts: dict[str, Any] = {}
-        for name, value in activity.items():
-            parts.setdefault(f"@{attribute_name(activity, name)}",
-                             hashlib.blake2b(digest_size=8)).update(value.encode())
-        for child in activity:
-            digest = parts.setdefault(element_name(child), hashlib.blake2b(digest_size=8))
-            digest.update(_BETWEEN_TAGS.sub(b"><", etree.tostring(child, method="c14n",
-                                                                  with_tail=False)))
-            digest.update(b"\0")
-        identifier = (activity.findtext("iati-identifier") or "").strip()
-        names = tuple(sorted(parts))
-        names = names_seen.setdefault(names, names)  # (one tuple for all alike)
-        yield identifier, (names, b"".join(parts[n].digest() for n in names))
-    problems = [f for f in reading.findings if f.severity == "violation"]
-    if problems:
-        raise UsageError(f"{path}:{problems[0].line or 1}: {problems[0].message}")

@@ -24,7 +24,7 @@ from coopdata.release.catalog import catalog_context, catalog_graph, void_graph
 from coopdata.release.changelog import (
     IATI_ACTIVITIES,
     compare,
-    release_records,
+    compare_with_release,
     write_graph_changes,
 )
 from coopdata.release.convert import Beside
@@ -155,9 +155,8 @@ def write_changes(draft: Draft) -> None:
     folder, version, previous = draft.folder, draft.settings.version, draft.previous
     if previous:
         last = draft.settings.root / previous[-1]
-        changes = compare(release_records(last), draft.dataset, set(), set(),
-                          old_version=previous[-1], new_version=version,
-                          old_iati=last / IATI_ACTIVITIES, new_iati=folder / IATI_ACTIVITIES)
+        changes = compare_with_release(last, draft.dataset, folder, old_version=previous[-1],
+                                       new_version=version)  # (reads back what changed)
         changes.triples_added, changes.triples_removed = write_graph_changes(
             ReleaseDir(last).graph, folder / "graph.nt", folder)  # (merged, never held)
     else:  # every triple is new: no need to hold them as lines

@@ -290,7 +290,7 @@ def _located(finding: Finding, places: dict[tuple[str, str], dict[str, tuple[str
 def _read_table(path: Path, table: Table, findings: list[Finding]) -> list[dict[str, str]] | None:
     """The rows of one CSV table, or None (after a finding) when it cannot be read."""
     try:
-        with _open_table(path) as handle:
+        with open_table(path) as handle:
             reader = csv.DictReader(handle, restval="")  # a short row: empty cells
             header = reader.fieldnames or []
             problem = _header_problem(list(header), table)
@@ -353,7 +353,7 @@ class _TableRefused(Exception):
         self.code = code
 
 
-def _open_table(path: Path) -> TextIO:
+def open_table(path: Path) -> TextIO:
     """``path`` opened as UTF-8 text if it is a regular file; a symbolic link (it could
     point anywhere) and a named pipe or device (it could block for ever) are refused."""
     try:
