@@ -211,13 +211,21 @@ def _compare_spans(old: Path, new: Path) -> ActivityChanges | None:
         before = {identifier: index for index, identifier in enumerate(was.identifiers)
                   if identifier is not None}
         unequal: set[int] = set()  # (of the newer file's activities)
-        earlier_unequal: set[int] = set()  # (and the older's they are compared with)
+        compared: set[int] = set()  # (the older's they are compared with)
+        same: set[int] = set()  # (the older's whose bytes are the newer's: well-formed)
         for index, identifier in enumerate(now.identifiers):
             earlier = before.get(identifier) if identifier is not None else None
-            if earlier is not None and was.span(earlier) != now.span(index):
-                unequal.add(index)
-                earlier_unequal.add(earlier)
-        if not (_parse(was, earlier_unequal, old_prints) and _parse(now, unequal, new_prints)):
+            if earlier is not None:
+                if was.span(earlier) != now.span(index):
+                    unequal.add(index)
+                    compared.add(earlier)
+                else:
+                    same.add(earlier)
+        # Every other activity of the older file is read, the removed ones and the earlier
+        # copies of an identifier too: the long way reads them all, and refuses the file
+        # should one be malformed.
+        others = set(range(len(was.spans))) - same | compared
+        if not (_parse(was, others, old_prints) and _parse(now, unequal, new_prints)):
             return None
 
         def differing(earlier: int, index: int) -> list[str] | None:
