@@ -172,11 +172,7 @@ class _Reader:
         dash (and the spaces after it; 0 without one), its key (``""`` without one) and
         what follows them. The key must be simple (a word, no quotes) and read as text
         (not ``yes`` or ``12``): else the text is left to PyYAML."""
-        dash = 0
-        if content[0] == "-" and content[1:2] in ("", " "):
-            rest = content[1:].lstrip(" ")
-            dash = len(content) - len(rest)
-            content = rest
+        dash, content = split_dash(content)
         key, rest = _key_and_rest(content)
         if key is None:
             return dash, "", rest
@@ -378,6 +374,15 @@ def _inside_quotes(text: str, at: int, mark: int) -> bool:
                 quote = ""
         at += 1
     return bool(quote) and at == mark
+
+
+def split_dash(content: str) -> tuple[int, str]:
+    """A line without its indentation as ``(dash, rest)``: the width of the dash that
+    starts a sequence item and of the spaces after it (0 without one), and what follows."""
+    if content[0] == "-" and content[1:2] in ("", " "):
+        rest = content[1:].lstrip(" ")
+        return len(content) - len(rest), rest
+    return 0, content
 
 
 def _plain_scalar(text: str) -> bool:

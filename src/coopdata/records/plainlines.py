@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from coopdata.records.fastread import split_dash
+
 _SIMPLE_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _TOP_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*:(?: |$)", re.MULTILINE)
 """A top-level key: in text the fast reader reads, a line at the first column is a
@@ -92,11 +94,7 @@ def plain_lines(text: str, first: int = 1) -> dict[str, int]:
             scalar_column = -1
         elif scalar_column >= 0:
             continue
-        dash = 0
-        if content[0] == "-" and content[1:2] in ("", " "):
-            rest = content[1:].lstrip(" ")
-            dash = len(content) - len(rest)
-            content = rest
+        dash, content = split_dash(content)
         key, value = _key_and_value(content)
         if pending is not None:
             block, path, after_key = pending
