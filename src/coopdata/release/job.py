@@ -45,15 +45,17 @@ from coopdata.collector import paused
 from coopdata.errors import OutputError, RecordsInvalid, UsageError
 from coopdata.model.config import ReleaseConfig
 from coopdata.rdf.triples import write_ntriples
+from coopdata.records.load import load
 from coopdata.release.convert import Beside
 from coopdata.release.dir import HashedFiles, releases_in, verify, write_checksums
 from coopdata.release.files import ReleaseFile, ReleaseInfo
+from coopdata.release.forked import Forked
 from coopdata.release.series import check_beside, publish_beside
 from coopdata.release.settings import Progress, ReleaseSettings
 from coopdata.release.staging import fsync_tree, locked, remove_empty
-from coopdata.release.steps import WRITERS, Draft
-from coopdata.report import Report
-from coopdata.validate.validation import Validation, validate
+from coopdata.release.steps import WRITERS, Draft, iati_findings
+from coopdata.report import Finding, Report
+from coopdata.validate.validation import Validation, validate_dataset
 
 __all__ = ["STEPS", "Progress", "Release", "ReleaseSettings", "release", "release_with"]
 
@@ -119,8 +121,9 @@ def release_with(settings: ReleaseSettings) -> Release:
 def _publish(settings: ReleaseSettings, previous: list[str]
              ) -> tuple[Validation, ReleaseInfo, list[ReleaseFile]]:
     """Validate the records and write their release in a staging directory, then rename
-    it into place. ``graph.nt`` is written as soon as the triples are made, and
-    ``graph.ttl`` and ``graph.jsonld`` converted from it in other processes, while the
+    it into place. The IATI files are written in a process forked as soon as the records
+    are loaded; ``graph.nt`` is written as soon as the triples are made, and ``graph.ttl``
+    and ``graph.jsonld`` converted from it in other processes; all of them while the
     tables and the graph are checked (RecordsInvalid should they fail)."""
 
     root = settings.root
@@ -137,16 +140,19 @@ def _publish(settings: ReleaseSettings, previous: list[str]
     except OSError as exc:
         raise OutputError(f"cannot write into {root}: {exc.strerror}") from None
     try:
-        with Beside() as beside, _cache(settings) as cache:
-            validation = validate(settings.records, uris=settings.uris,
-                                  progress=settings.progress,
-                                  graph_ready=partial(_start_graph_files, settings, staging,
-                                                      beside), cache=cache)
+        with Beside() as beside, Forked[list[Finding]]() as iati, _cache(settings) as cache:
+            dataset, report = load(settings.records, progress=settings.progress, cache=cache)
+            if report.passes(strict=settings.strict):  # (else the release stops below)
+                iati.start(partial(iati_findings, dataset, staging, settings))
+            validation = validate_dataset(dataset, report, uris=settings.uris,
+                                          progress=settings.progress,
+                                          graph_ready=partial(_start_graph_files, settings,
+                                                              staging, beside))
             if not validation.report.passes(strict=settings.strict):
                 raise RecordsInvalid(validation.report)
             with ThreadPoolExecutor(max_workers=1) as background:
                 draft = Draft(settings, previous, staging, validation,
-                              HashedFiles(staging, background), beside)
+                              HashedFiles(staging, background), beside, iati)
                 info, files = _write(draft)
         settings.progress("publish")
         staging.chmod(0o755)  # mkdtemp made it private; a release is for everyone to read

@@ -30,8 +30,10 @@ from coopdata.release.changelog import (
 from coopdata.release.convert import Beside
 from coopdata.release.dir import HashedFiles, ReleaseDir
 from coopdata.release.files import ReleaseInfo
+from coopdata.release.forked import Forked
 from coopdata.release.settings import ReleaseSettings
 from coopdata.release.site import SITE, SiteInput, listed_files, write_site
+from coopdata.report import Finding
 from coopdata.tables.csvw import csvw_metadata
 from coopdata.tables.package import package_descriptor, write_package
 from coopdata.validate.validation import Validation
@@ -52,6 +54,8 @@ class Draft:
     """The files of ``folder``, each hashed once."""
     beside: Beside
     """The conversions of ``graph.nt`` running in other processes."""
+    iati: Forked[list[Finding]]
+    """The IATI export (:func:`iati_findings`), started once the records were loaded."""
     triples: int = field(init=False)
     """How many triples the graph holds (its triples themselves may be let go of:
     :func:`let_go_of_triples`)."""
@@ -131,15 +135,23 @@ def write_datapackage(draft: Draft) -> None:
     dump_json(descriptor, draft.folder / "datapackage.json")
 
 
+def iati_findings(dataset: Dataset, folder: Path, settings: ReleaseSettings) -> list[Finding]:
+    """Write ``iati-activities.xml`` and ``iati-organisations.xml`` into ``folder``, checked
+    against the official IATI 2.03 schemas and the IATI rules: what they found, each at its
+    record and field, and what IATI cannot carry (infos). A release runs it in a process
+    forked once the records are loaded (:mod:`coopdata.release.forked`), beside the graph's
+    checks: it reads nothing else of the release."""
+    return export(dataset, folder / ACTIVITIES, folder / ORGANISATIONS, config=settings.config,
+                  uris=settings.uris, today=settings.today).findings
+
+
 def write_iati(draft: Draft) -> None:
-    """``iati-activities.xml`` and ``iati-organisations.xml``, checked against the official
-    IATI 2.03 schemas and the IATI rules: RecordsInvalid, each finding at its record and
-    field, when they fail. What IATI cannot carry is reported as infos."""
-    settings, report = draft.settings, draft.validation.report
-    exported = export(draft.dataset, draft.folder / ACTIVITIES, draft.folder / ORGANISATIONS,
-                      config=settings.config, uris=settings.uris, today=settings.today)
-    report.extend(exported.findings)
-    if not exported.valid:
+    """The IATI files (:func:`iati_findings`, written beside or now): RecordsInvalid when
+    their checks fail."""
+    report = draft.validation.report
+    findings = draft.iati.result()
+    report.extend(findings)
+    if any(f.severity == "violation" for f in findings):
         raise RecordsInvalid(report)
 
 

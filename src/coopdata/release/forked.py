@@ -1,0 +1,108 @@
+"""A call run in a process forked from this one while this one goes on: a release's IATI
+export, which reads the records already loaded here and writes its files beside the
+graph's checks, on the core they leave idle.
+
+A forked process shares this one's memory until either writes to it: the records are not
+read again nor sent to it, and only the call's result (small: the export's findings) comes
+back, pickled through a pipe. The call must write nothing but its own files and may not
+need any thread of this process: it is forked only while this process runs no other
+thread (else it is made here, later).
+
+Should the fork fail, the child fail or be killed, :meth:`Forked.result` makes the call
+here instead: the same files and result, or the same error, raised here.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import threading
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Generic, NoReturn, TypeVar
+
+T = TypeVar("T")
+
+
+class Forked(Generic[T]):
+    """At most one call running in a forked process; leaving the ``with`` block kills it
+    if it still runs (when the release fails)."""
+
+    def __init__(self) -> None:
+        self.call: Callable[[], T] | None = None
+        self.pid = 0
+        self.reading = -1
+
+    def start(self, call: Callable[[], T]) -> None:
+        """Start ``call`` in a forked process; it is made here, later, where there is no
+        fork or where this process runs other threads (fork copies only the thread that
+        forks: a lock another thread held would never be released in the child)."""
+        self.call = call
+        if not hasattr(os, "fork") or threading.active_count() > 1:
+            return
+        reading, writing = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:  # (no memory, too many processes: done here, later)
+            os.close(reading)
+            os.close(writing)
+            return
+        if pid == 0:  # the child: never returns
+            os.close(reading)
+            _child(call, writing)
+        os.close(writing)
+        self.pid, self.reading = pid, reading
+
+    def result(self) -> T:
+        """The call's result: the child's, or the call's made here when it had no child or
+        its child failed (then its error is raised here)."""
+        if self.call is None:
+            raise RuntimeError("Forked.result() before Forked.start()")
+        data = b""
+        if self.pid:
+            with os.fdopen(self.reading, "rb") as pipe:
+                self.reading = -1
+                data = pipe.read()
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = 0
+            if os.waitstatus_to_exitcode(status) == 0 and data:
+                result: T = pickle.loads(data)
+                return result
+        return self.call()
+
+    def stop(self) -> None:
+        """Kill the child if it still runs."""
+        if self.pid:
+            with suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+        if self.reading >= 0:
+            os.close(self.reading)
+            self.reading = -1
+
+    def __enter__(self) -> Forked[T]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def _child(call: Callable[[], object], writing: int) -> NoReturn:
+    """In the forked process: make the call, send its result, and exit without running
+    anything of the parent's (its ``atexit`` handlers, its buffered output): 0 when the
+    result was sent, 1 otherwise (the parent then makes the call itself)."""
+    code = 1
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # (Ctrl-C is the parent's to handle)
+        data = pickle.dumps(call(), protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(writing, view):]
+        code = 0
+    except BaseException:  # noqa: BLE001, S110 - the parent makes the call again and says why
+        pass
+    finally:
+        os._exit(code)
