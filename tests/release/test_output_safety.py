@@ -228,6 +228,7 @@ def test_a_memory_error_is_one_line_and_exit_1(tmp_path: Path, monkeypatch: pyte
     # coopdata.release.job when `release` runs first here, would keep the patch for good)
     monkeypatch.setattr(module, "load", greedy)
     monkeypatch.setattr(sys.modules["coopdata.release.build"], "load", greedy)
+    monkeypatch.setattr(sys.modules["coopdata.release.job"], "load", greedy)
     result = CliRunner().invoke(main, argv)
     assert (result.exit_code, result.stdout) == (1, "")
     assert (result.exit_code, result.stderr.split("\n", 1)[1]) == (  # after "reading …"
