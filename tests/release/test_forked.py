@@ -106,7 +106,7 @@ def test_a_release_is_the_same_forked_failed_or_not(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     forked = _release(tmp_path / "forked")
     parent = os.getpid()
-    export = steps.iati_findings
+    export = steps.write_iati_files
 
     def killed_halfway(*args: object) -> object:
         if os.getpid() != parent:  # the child writes the files, then dies
@@ -114,9 +114,9 @@ def test_a_release_is_the_same_forked_failed_or_not(tmp_path: Path,
             os.kill(os.getpid(), signal.SIGKILL)
         return export(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(job, "iati_findings", killed_halfway)
+    monkeypatch.setattr(job, "write_iati_files", killed_halfway)
     redone = _release(tmp_path / "redone")
-    monkeypatch.setattr(job, "iati_findings", export)
+    monkeypatch.setattr(job, "write_iati_files", export)
     monkeypatch.delattr(os, "fork")
     here = _release(tmp_path / "here")
     assert (forked / "iati-activities.xml").stat().st_size > 0

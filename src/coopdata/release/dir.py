@@ -179,12 +179,11 @@ class HashedFiles:
 
     def finished(self, path: Path) -> None:
         """``path`` is complete: sync it to disk and hash it in the background."""
-        self.pending[path] = self.background.submit(self._synced, path)
+        self.pending[path] = self.background.submit(synced_file, self.root, path)
 
-    def _synced(self, path: Path) -> ReleaseFile:
-        with open(path, "rb") as handle:
-            os.fsync(handle.fileno())
-        return ReleaseFile.of(self.root, path)
+    def add(self, file: ReleaseFile) -> None:
+        """A file of ``root`` synced and hashed elsewhere (:func:`synced_file`)."""
+        self.known[self.root / file.name] = file
 
     def file(self, path: Path) -> ReleaseFile:
         """The file at ``path`` (under ``root``), hashed once."""
@@ -197,6 +196,13 @@ class HashedFiles:
     def files(self) -> list[ReleaseFile]:
         """Every file under ``root``, in path order."""
         return [self.file(path) for path in sorted(self.root.rglob("*")) if path.is_file()]
+
+
+def synced_file(root: Path, path: Path) -> ReleaseFile:
+    """The file at ``path`` under ``root``, synced to disk and hashed."""
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+    return ReleaseFile.of(root, path)
 
 
 def write_checksums(hashed: HashedFiles) -> list[ReleaseFile]:

@@ -53,8 +53,8 @@ from coopdata.release.forked import Forked
 from coopdata.release.series import check_beside, publish_beside
 from coopdata.release.settings import Progress, ReleaseSettings
 from coopdata.release.staging import fsync_tree, locked, remove_empty
-from coopdata.release.steps import WRITERS, Draft, iati_findings
-from coopdata.report import Finding, Report
+from coopdata.release.steps import WRITERS, Draft, IatiFiles, write_iati_files
+from coopdata.report import Report
 from coopdata.validate.validation import Validation, validate_dataset
 
 __all__ = ["STEPS", "Progress", "Release", "ReleaseSettings", "release", "release_with"]
@@ -140,10 +140,10 @@ def _publish(settings: ReleaseSettings, previous: list[str]
     except OSError as exc:
         raise OutputError(f"cannot write into {root}: {exc.strerror}") from None
     try:
-        with Beside() as beside, Forked[list[Finding]]() as iati, _cache(settings) as cache:
+        with Beside() as beside, Forked[IatiFiles]() as iati, _cache(settings) as cache:
             dataset, report = load(settings.records, progress=settings.progress, cache=cache)
             if report.passes(strict=settings.strict):  # (else the release stops below)
-                iati.start(partial(iati_findings, dataset, staging, settings))
+                iati.start(partial(write_iati_files, dataset, staging, settings))
             validation = validate_dataset(dataset, report, uris=settings.uris,
                                           progress=settings.progress,
                                           graph_ready=partial(_start_graph_files, settings,

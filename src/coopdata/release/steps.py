@@ -28,8 +28,8 @@ from coopdata.release.changelog import (
     write_graph_changes,
 )
 from coopdata.release.convert import Beside
-from coopdata.release.dir import HashedFiles, ReleaseDir
-from coopdata.release.files import ReleaseInfo
+from coopdata.release.dir import HashedFiles, ReleaseDir, synced_file
+from coopdata.release.files import ReleaseFile, ReleaseInfo
 from coopdata.release.forked import Forked
 from coopdata.release.settings import ReleaseSettings
 from coopdata.release.site import SITE, SiteInput, listed_files, write_site
@@ -54,8 +54,8 @@ class Draft:
     """The files of ``folder``, each hashed once."""
     beside: Beside
     """The conversions of ``graph.nt`` running in other processes."""
-    iati: Forked[list[Finding]]
-    """The IATI export (:func:`iati_findings`), started once the records were loaded."""
+    iati: Forked[IatiFiles]
+    """The IATI export (:func:`write_iati_files`), started once the records were loaded."""
     triples: int = field(init=False)
     """How many triples the graph holds (its triples themselves may be let go of:
     :func:`let_go_of_triples`)."""
@@ -135,24 +135,39 @@ def write_datapackage(draft: Draft) -> None:
     dump_json(descriptor, draft.folder / "datapackage.json")
 
 
-def iati_findings(dataset: Dataset, folder: Path, settings: ReleaseSettings) -> list[Finding]:
-    """Write ``iati-activities.xml`` and ``iati-organisations.xml`` into ``folder``, checked
-    against the official IATI 2.03 schemas and the IATI rules: what they found, each at its
-    record and field, and what IATI cannot carry (infos). A release runs it in a process
-    forked once the records are loaded (:mod:`coopdata.release.forked`), beside the graph's
-    checks: it reads nothing else of the release."""
-    return export(dataset, folder / ACTIVITIES, folder / ORGANISATIONS, config=settings.config,
-                  uris=settings.uris, today=settings.today).findings
+@dataclass
+class IatiFiles:
+    """What :func:`write_iati_files` wrote and found."""
+
+    findings: list[Finding]
+    """What the checks of the IATI files found, each at its record and field, and what
+    IATI cannot carry (infos)."""
+    files: list[ReleaseFile]
+    """The files written, synced to disk and hashed."""
+
+
+def write_iati_files(dataset: Dataset, folder: Path, settings: ReleaseSettings) -> IatiFiles:
+    """Write ``iati-activities.xml`` and ``iati-organisations.xml`` into the staging
+    ``folder``, checked against the official IATI 2.03 schemas and the IATI rules, then
+    synced and hashed. A release runs it in a process forked once the records are loaded
+    (:mod:`coopdata.release.forked`), beside the graph's checks: it reads nothing else of
+    the release, and sends back only this."""
+    exported = export(dataset, folder / ACTIVITIES, folder / ORGANISATIONS,
+                      config=settings.config, uris=settings.uris, today=settings.today)
+    written = [path for path in (exported.activities, exported.organisations) if path]
+    return IatiFiles(exported.findings, [synced_file(folder, path) for path in written])
 
 
 def write_iati(draft: Draft) -> None:
-    """The IATI files (:func:`iati_findings`, written beside or now): RecordsInvalid when
-    their checks fail."""
+    """The IATI files (:func:`write_iati_files`, written beside or now): RecordsInvalid
+    when their checks fail."""
     report = draft.validation.report
-    findings = draft.iati.result()
-    report.extend(findings)
-    if any(f.severity == "violation" for f in findings):
+    written = draft.iati.result()
+    report.extend(written.findings)
+    if any(f.severity == "violation" for f in written.findings):
         raise RecordsInvalid(report)
+    for file in written.files:
+        draft.hashed.add(file)
 
 
 def finish_conversions(draft: Draft) -> None:
