@@ -137,3 +137,34 @@ def test_beside_other_threads_the_call_is_made_here() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+def test_a_changelog_is_the_same_when_the_child_could_not_compare_activities(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forked export also compares the activities with the previous release's (for the
+    changelog); should it fail to, the changelog compares them itself: the same release."""
+    import shutil
+
+    from coopdata.errors import UsageError
+    from tests.conftest import FIXTURES
+
+    records = tmp_path / "records"
+    shutil.copytree(FIXTURES / "records", records)
+    for out in ("forked", "compared"):
+        job.release(tmp_path / out, records, version="1.0.0", date="2026-12-01", site=False)
+    second = records / "projects" / "second.yaml"
+    second.write_text(second.read_text("utf-8").replace("amount: 1250000", "amount: 1300000"),
+                      "utf-8")
+    job.release(tmp_path / "forked", records, version="1.1.0", date="2026-12-06", site=False)
+    parent, compare = os.getpid(), steps.activity_changes
+
+    def fails_in_the_child(*args: object, **kwargs: object) -> object:
+        if os.getpid() != parent:
+            raise UsageError("the previous release's IATI file cannot be read")
+        return compare(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(steps, "activity_changes", fails_in_the_child)
+    job.release(tmp_path / "compared", records, version="1.1.0", date="2026-12-06", site=False)
+    changelog = (tmp_path / "forked" / "1.1.0" / "CHANGELOG.md").read_text("utf-8")
+    assert "## IATI activities" in changelog and "budget" in changelog
+    _same_trees(tmp_path / "forked" / "1.1.0", tmp_path / "compared" / "1.1.0")

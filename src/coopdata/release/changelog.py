@@ -20,7 +20,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from coopdata.errors import UsageError
 from coopdata.model.dataset import Dataset
@@ -125,29 +125,47 @@ class Changes:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"
 
 
+Activities = ActivityChanges | None | Literal["compare"]
+"""The IATI activities' changes when they are known already (as :func:`activity_changes`
+gives them), or ``"compare"``: compare the files."""
+
+
+def activity_changes(old_iati: Path | None, new_iati: Path | None, *,
+                     written: bool = False) -> ActivityChanges | None:
+    """The changes between the IATI activity files ``old_iati`` and ``new_iati`` (a path
+    that is no file has no activity); None when neither is a file. ``written``: see
+    :func:`~coopdata.release.iatidiff.compare_activities`."""
+    old_file = old_iati if old_iati is not None and old_iati.is_file() else None
+    new_file = new_iati if new_iati is not None and new_iati.is_file() else None
+    if old_file is None and new_file is None:
+        return None
+    return compare_activities(old_file, new_file, written=written)
+
+
 def compare(old: Dataset | None, new: Dataset, old_triples: set[str], new_triples: set[str],
             *, old_version: str | None, new_version: str, old_iati: Path | None = None,
-            new_iati: Path | None = None) -> Changes:
+            new_iati: Path | None = None, activities: Activities = "compare") -> Changes:
     """The changes from ``old`` to ``new`` (records and N-Triples lines), and between the
-    IATI activity files ``old_iati`` and ``new_iati`` when either exists."""
+    IATI activity files ``old_iati`` and ``new_iati`` when either exists (unless their
+    changes are given as ``activities``)."""
     before = {f"{r.kind}/{r.id}": r.data for r in old} if old is not None else {}
     after = {f"{r.kind}/{r.id}": r.data for r in new}
     changes = _compared(before, after, old_version=old_version, new_version=new_version,
-                        old_iati=old_iati, new_iati=new_iati)
+                        old_iati=old_iati, new_iati=new_iati, activities=activities)
     changes.triples_added = len(new_triples - old_triples)
     changes.triples_removed = len(old_triples - new_triples)
     return changes
 
 
 def compare_with_release(last: Path, new: Dataset, folder: Path, *, old_version: str,
-                         new_version: str) -> Changes:
+                         new_version: str, activities: Activities = "compare") -> Changes:
     """:func:`compare` of the records of the release ``last`` (as :func:`release_records`
     reads them back) with ``new``, whose release is being written in ``folder`` (its
     ``tables/`` and IATI file written), and of the two IATI files; the triples are left
     to the caller. The same changes, but only the records whose rows differ are read back
     (:mod:`.rowdiff`) and only the activities whose bytes differ are parsed
     (:mod:`.iatidiff`); the previous release is read whole only when its tables are not
-    as this release writes them."""
+    as this release writes them. ``activities``: see :func:`compare`."""
     found = ReleaseDir(last)
     if not found.graph.is_file() or not found.tables.is_dir():
         release_records(last)  # (which says what is wrong)
@@ -155,23 +173,21 @@ def compare_with_release(last: Path, new: Dataset, folder: Path, *, old_version:
     if pair is None:
         return compare(release_records(last), new, set(), set(), old_version=old_version,
                        new_version=new_version, old_iati=last / IATI_ACTIVITIES,
-                       new_iati=folder / IATI_ACTIVITIES)
+                       new_iati=folder / IATI_ACTIVITIES, activities=activities)
     return _compared(*pair, old_version=old_version, new_version=new_version,
                      old_iati=last / IATI_ACTIVITIES, new_iati=folder / IATI_ACTIVITIES,
-                     written=True)
+                     written=True, activities=activities)
 
 
 def _compared(before: RecordData, after: RecordData, *, old_version: str | None,
               new_version: str, old_iati: Path | None, new_iati: Path | None,
-              written: bool = False) -> Changes:
+              written: bool = False, activities: Activities = "compare") -> Changes:
     """The changes from the records' data ``before`` to ``after`` (by ``kind/id``: of
     those two releases, or at least of every record added, removed or whose data may
     differ) and between the IATI files (``written``: the newer one by this release)."""
     changes = Changes(old_version, new_version)
-    old_file = old_iati if old_iati is not None and old_iati.is_file() else None
-    new_file = new_iati if new_iati is not None and new_iati.is_file() else None
-    if old_file is not None or new_file is not None:
-        changes.activities = compare_activities(old_file, new_file, written=written)
+    changes.activities = activity_changes(old_iati, new_iati, written=written) \
+        if activities == "compare" else activities
     changes.added = sorted(set(after) - set(before))
     changes.removed = sorted(set(before) - set(after))
     for name in changes.added:

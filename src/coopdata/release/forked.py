@@ -33,6 +33,8 @@ class Forked(Generic[T]):
         self.call: Callable[[], T] | None = None
         self.pid = 0
         self.reading = -1
+        self.made: list[T] = []
+        """The result, once :meth:`result` has it."""
 
     def start(self, call: Callable[[], T]) -> None:
         """Start ``call`` in a forked process; it is made here, later, where there is no
@@ -56,7 +58,12 @@ class Forked(Generic[T]):
 
     def result(self) -> T:
         """The call's result: the child's, or the call's made here when it had no child or
-        its child failed (then its error is raised here)."""
+        its child failed (then its error is raised here); asked again, the same."""
+        if not self.made:
+            self.made.append(self._result())
+        return self.made[0]
+
+    def _result(self) -> T:
         if self.call is None:
             raise RuntimeError("Forked.result() before Forked.start()")
         data = b""

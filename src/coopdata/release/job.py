@@ -143,7 +143,8 @@ def _publish(settings: ReleaseSettings, previous: list[str]
         with Beside() as beside, Forked[IatiFiles]() as iati, _cache(settings) as cache:
             dataset, report = load(settings.records, progress=settings.progress, cache=cache)
             if report.passes(strict=settings.strict):  # (else the release stops below)
-                iati.start(partial(write_iati_files, dataset, staging, settings))
+                iati.start(partial(write_iati_files, dataset, staging, settings,
+                                   root / previous[-1] if previous else None))
             validation = validate_dataset(dataset, report, uris=settings.uris,
                                           progress=settings.progress,
                                           graph_ready=partial(_start_graph_files, settings,

@@ -5,12 +5,13 @@ files written so far."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from coopdata.errors import RecordsInvalid
+from coopdata.errors import CoopdataError, RecordsInvalid
 from coopdata.iati.writing.write import ACTIVITIES, ORGANISATIONS, export
 from coopdata.jsonfile import dump_json
 from coopdata.model.dataset import Dataset
@@ -23,6 +24,8 @@ from coopdata.rdf.turtle import write_turtle
 from coopdata.release.catalog import catalog_context, catalog_graph, void_graph
 from coopdata.release.changelog import (
     IATI_ACTIVITIES,
+    Activities,
+    activity_changes,
     compare,
     compare_with_release,
     write_graph_changes,
@@ -144,18 +147,29 @@ class IatiFiles:
     IATI cannot carry (infos)."""
     files: list[ReleaseFile]
     """The files written, synced to disk and hashed."""
+    changes: Activities
+    """The activities' changes since the previous release (for the changelog), or
+    ``"compare"`` when they could not be made here: the changelog makes them again and
+    says why."""
 
 
-def write_iati_files(dataset: Dataset, folder: Path, settings: ReleaseSettings) -> IatiFiles:
+def write_iati_files(dataset: Dataset, folder: Path, settings: ReleaseSettings,
+                     previous: Path | None) -> IatiFiles:
     """Write ``iati-activities.xml`` and ``iati-organisations.xml`` into the staging
-    ``folder``, checked against the official IATI 2.03 schemas and the IATI rules, then
-    synced and hashed. A release runs it in a process forked once the records are loaded
+    ``folder``, checked against the official IATI 2.03 schemas and the IATI rules, synced
+    and hashed, and compare the activities with those of the ``previous`` release. A
+    release runs it in a process forked once the records are loaded
     (:mod:`coopdata.release.forked`), beside the graph's checks: it reads nothing else of
     the release, and sends back only this."""
     exported = export(dataset, folder / ACTIVITIES, folder / ORGANISATIONS,
                       config=settings.config, uris=settings.uris, today=settings.today)
     written = [path for path in (exported.activities, exported.organisations) if path]
-    return IatiFiles(exported.findings, [synced_file(folder, path) for path in written])
+    changes: Activities = "compare"
+    with suppress(CoopdataError, OSError):  # (a damaged previous file: the changelog says)
+        changes = activity_changes(previous / IATI_ACTIVITIES if previous else None,
+                                   folder / IATI_ACTIVITIES, written=True)
+    return IatiFiles(exported.findings, [synced_file(folder, path) for path in written],
+                     changes)
 
 
 def write_iati(draft: Draft) -> None:
@@ -183,12 +197,14 @@ def write_changes(draft: Draft) -> None:
     if previous:
         last = draft.settings.root / previous[-1]
         changes = compare_with_release(last, draft.dataset, folder, old_version=previous[-1],
-                                       new_version=version)  # (reads back what changed)
+                                       new_version=version,  # (reads back what changed)
+                                       activities=draft.iati.result().changes)
         changes.triples_added, changes.triples_removed = write_graph_changes(
             ReleaseDir(last).graph, folder / "graph.nt", folder)  # (merged, never held)
     else:  # every triple is new: no need to hold them as lines
         changes = compare(None, draft.dataset, set(), set(), old_version=None,
-                          new_version=version, new_iati=folder / IATI_ACTIVITIES)
+                          new_version=version, new_iati=folder / IATI_ACTIVITIES,
+                          activities=draft.iati.result().changes)
         changes.triples_added = draft.triples
     (folder / "CHANGELOG.md").write_text(changes.to_markdown(), encoding="utf-8")
 
