@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from coopdata.release import job, steps
+from coopdata.release import changelog, job, steps
 from coopdata.release.forked import Forked
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
@@ -156,7 +156,7 @@ def test_a_changelog_is_the_same_when_the_child_could_not_compare_activities(
     second.write_text(second.read_text("utf-8").replace("amount: 1250000", "amount: 1300000"),
                       "utf-8")
     job.release(tmp_path / "forked", records, version="1.1.0", date="2026-12-06", site=False)
-    parent, compare = os.getpid(), steps.activity_changes
+    parent, compare = os.getpid(), changelog.activity_changes
 
     def fails_in_the_child(*args: object, **kwargs: object) -> object:
         if os.getpid() != parent:
@@ -165,6 +165,6 @@ def test_a_changelog_is_the_same_when_the_child_could_not_compare_activities(
 
     monkeypatch.setattr(steps, "activity_changes", fails_in_the_child)
     job.release(tmp_path / "compared", records, version="1.1.0", date="2026-12-06", site=False)
-    changelog = (tmp_path / "forked" / "1.1.0" / "CHANGELOG.md").read_text("utf-8")
-    assert "## IATI activities" in changelog and "budget" in changelog
+    text = (tmp_path / "forked" / "1.1.0" / "CHANGELOG.md").read_text("utf-8")
+    assert "## IATI activities" in text and "budget" in text
     _same_trees(tmp_path / "forked" / "1.1.0", tmp_path / "compared" / "1.1.0")
