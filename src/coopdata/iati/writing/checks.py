@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from lxml import etree
@@ -50,17 +52,23 @@ class ActivityChecks:
 
 class _Lines:
     """The line in the file of each element of an activity (built, so without lines of its
-    own), found in the activity's text when first asked: the n-th element in document order
-    is the n-th start tag."""
+    own), found in the activity's text when asked: the n-th element in document order is
+    the n-th start tag (the text is read as far as the element asked for)."""
 
-    __slots__ = ("activity", "text", "first", "starts")
+    __slots__ = ("activity", "text", "first", "starts", "tags")
 
     def __init__(self, activity: Any, text: bytes, first: int) -> None:
         self.activity, self.text, self.first = activity, text, first
-        self.starts: list[int] | None = None
+        self.starts: list[int] = []
+        """Where the start tags read so far begin."""
+        self.tags: Iterator[re.Match[bytes]] | None = None
 
     def __call__(self, node: Any) -> int:
-        if self.starts is None:
-            self.starts = [match.start() for match in _START_TAG.finditer(self.text)]
         number = next(n for n, element in enumerate(self.activity.iter()) if element is node)
-        return self.first + self.text.count(b"\n", 0, self.starts[number])
+        starts = self.starts
+        if len(starts) <= number:
+            if self.tags is None:
+                self.tags = _START_TAG.finditer(self.text)
+            starts.extend(match.start() for match in
+                          islice(self.tags, number + 1 - len(starts)))
+        return self.first + self.text.count(b"\n", 0, starts[number])

@@ -73,23 +73,74 @@ CODED: tuple[tuple[str, str, str], ...] = (
 
 
 
-def _by_tag() -> dict[str, list[int]]:
-    """The entries of :data:`CODED` (their numbers) by the name of the element each checks
-    (each path ends at an element of its own name)."""
-    found: dict[str, list[int]] = {}
-    for number, (path, _, _) in enumerate(CODED):
-        found.setdefault(path.split("[")[0].rsplit("/")[-1], []).append(number)
-    return found
+_COUNTRIES = "recipient-country|transaction/recipient-country"
+_PERIODS = "budget|planned-disbursement|result/indicator/period"
+PATHS: tuple[str, ...] = tuple(dict.fromkeys([
+    *(p for p, _, _ in CODED), _COUNTRIES, "iati-identifier", "reporting-org",
+    "other-identifier[@type='B1']", "recipient-country", "recipient-region", "sector",
+    "activity-date",
+    "transaction/transaction-date", _PERIODS]))
+"""Every path (an XPath inside the activity, or a union of them) whose elements a rule
+looks at: what :func:`select` finds (a test compares it with lxml's XPath)."""
+
+_PREDICATES: dict[str, Callable[[Any], bool]] = {
+    "[@vocabulary='1' or not(@vocabulary)]": lambda e: e.get("vocabulary") in (None, "1"),
+    "[@type='B1']": lambda e: e.get("type") == "B1",
+}
+"""The conditions the paths put on their last element, as Python."""
+
+_Trie = dict[str, tuple[list[tuple[int, Callable[[Any], bool] | None]], "_Trie"]]
 
 
-_CODED_TAGS = _by_tag()
-_COUNTRIES = ("recipient-country", "transaction/recipient-country")
-_CODED_ELEMENTS = etree.XPath("|".join([*dict.fromkeys(p for p, _, _ in CODED), *_COUNTRIES,
-                                        ".//value"]))
-"""Every element the code checks look at, found in one pass: the paths of :data:`CODED`,
-recipient countries and values."""
-_PERIODS = etree.XPath("budget|planned-disbursement|result/indicator/period")
-"""The paths of the checks, compiled once."""
+def _trie() -> _Trie:
+    """The paths as a tree of element names: at each name, the paths (their numbers in
+    :data:`PATHS`, with the condition) that end there, and the names below it."""
+    root: _Trie = {}
+    for number, union in enumerate(PATHS):
+        for path in union.split("|"):
+            _add(root, number, path)
+    return root
+
+
+def _add(root: _Trie, number: int, path: str) -> None:
+    """Path number ``number`` (one of a union) into the tree ``root``."""
+    steps = path.split("/")
+    level = root
+    for depth, step in enumerate(steps):
+        name, bracket, condition = step.partition("[")
+        ends, below = level.setdefault(name, ([], {}))
+        if depth < len(steps) - 1:
+            if bracket:
+                raise ValueError(f"{path}: a condition only on the last step")
+        elif any(other == number for other, _ in ends):
+            raise ValueError(f"{PATHS[number]}: the same element twice in a union")
+        else:
+            ends.append((number, _PREDICATES[bracket + condition] if bracket else None))
+        level = below
+
+
+_TRIE = _trie()
+
+
+def select(activity: Any) -> dict[str, list[Any]]:
+    """The elements of each of :data:`PATHS` in ``activity``, in document order: what
+    ``activity.xpath(path)`` gives, found in one walk of the elements on those paths."""
+    found: list[list[Any]] = [[] for _ in PATHS]
+    _walk(activity, _TRIE, found)
+    return dict(zip(PATHS, found, strict=True))
+
+
+def _walk(parent: Any, trie: _Trie, found: list[list[Any]]) -> None:
+    for child in parent:
+        entry = trie.get(child.tag)  # (a comment's tag is a function: in no trie)
+        if entry is None:
+            continue
+        ends, below = entry
+        for number, condition in ends:
+            if condition is None or condition(child):
+                found[number].append(child)
+        if below:
+            _walk(child, below, found)
 
 
 def check(path: Path, *, today: dt.date) -> Iterator[RuleError]:
@@ -118,32 +169,43 @@ def activity_errors(activity: Any, index: int, today: dt.date,
                          child.tag if child is not activity else "iati-activity", message,
                          severity)
 
-    yield from _reporting(activity, error)
-    yield from _percentages(activity, error)
-    yield from _dates(activity, error, today)
-    yield from _codes(activity, error)
+    found = select(activity)
+    yield from _reporting(found, activity, error)
+    yield from _percentages(found, error)
+    yield from _dates(found, activity, error, today)
+    yield from _codes(found, activity, error)
 
 
-def _reporting(activity: Any, error: Any) -> Iterator[RuleError]:
-    reporter = activity.find("reporting-org")
-    identifier = (activity.findtext("iati-identifier") or "").strip()
+def _first(elements: list[Any]) -> Any | None:
+    return elements[0] if elements else None
+
+
+def _child(element: Any, tag: str) -> Any | None:
+    """``element.find(tag)``: its first child named ``tag``."""
+    return next(element.iterchildren(tag), None)
+
+
+def _reporting(found: dict[str, list[Any]], activity: Any, error: Any) -> Iterator[RuleError]:
+    reporter = _first(found["reporting-org"])
+    named = _first(found["iati-identifier"])
+    identifier = ((named.text or "") if named is not None else "").strip()
     if reporter is None or not reporter.get("ref"):
         yield error("iati-reporting-org", reporter if reporter is not None else activity,
                     "the activity needs a reporting organisation with a reference (@ref)")
     elif not identifier.startswith(reporter.get("ref") + "-") and not any(
             identifier.startswith(other.get("ref", "") + "-") for other in
-            activity.findall("other-identifier[@type='B1']")):
-        yield error("iati-reporting-org", activity.find("iati-identifier"),
+            found["other-identifier[@type='B1']"]):
+        yield error("iati-reporting-org", named,
                     f'the identifier "{identifier}" does not start with the reporting '
                     f'organisation\'s reference "{reporter.get("ref")}" and a hyphen',
                     "warning")
 
 
-def _percentages(activity: Any, error: Any) -> Iterator[RuleError]:
-    places = activity.findall("recipient-country") + activity.findall("recipient-region")
+def _percentages(found: dict[str, list[Any]], error: Any) -> Iterator[RuleError]:
+    places = found["recipient-country"] + found["recipient-region"]
     yield from _sum(places, "recipient countries and regions", error)
     by_vocabulary: dict[str, list[Any]] = {}
-    for sector in activity.findall("sector"):
+    for sector in found["sector"]:
         by_vocabulary.setdefault(sector.get("vocabulary", "1"), []).append(sector)
     for vocabulary, sectors in sorted(by_vocabulary.items()):
         yield from _sum(sectors, f"sectors of vocabulary {vocabulary}", error)
@@ -182,11 +244,12 @@ def _date(element: Any | None, attribute: str = "iso-date") -> dt.date | None:
         return None
 
 
-def _dates(activity: Any, error: Any, today: dt.date) -> Iterator[RuleError]:
-    dated = {d.get("type"): d for d in activity.findall("activity-date")}
+def _dates(found: dict[str, list[Any]], activity: Any, error: Any,
+           today: dt.date) -> Iterator[RuleError]:
+    dates = found["activity-date"]
+    dated = {d.get("type"): d for d in dates}
     if "1" not in dated and "2" not in dated:
-        yield error("iati-start-date", activity.find("activity-date")
-                    if activity.find("activity-date") is not None else activity,
+        yield error("iati-start-date", dates[0] if dates else activity,
                     "the activity needs a planned or an actual start date (activity-date of "
                     "type 1 or 2)")
     for start, end, what in (("1", "3", "planned"), ("2", "4", "actual")):
@@ -199,19 +262,19 @@ def _dates(activity: Any, error: Any, today: dt.date) -> Iterator[RuleError]:
         if date and date > today:
             yield error("iati-future-date", dated[kind], f"the actual "
                         f"{'start' if kind == '2' else 'end'} ({date}) is in the future")
-    for transaction in activity.iterfind("transaction/transaction-date"):
+    for transaction in found["transaction/transaction-date"]:
         date = _date(transaction)
         if date and date > today:
             yield error("iati-future-date", transaction, f"the transaction date ({date}) is "
                         "in the future")
-    for period in _PERIODS(activity):
-        first, last = _date(period.find("period-start")), _date(period.find("period-end"))
+    for period in found[_PERIODS]:
+        first, last = _date(_child(period, "period-start")), _date(_child(period, "period-end"))
         if first and last and first > last:
-            yield error("iati-date-order", period.find("period-end"), f"the period ends "
+            yield error("iati-date-order", _child(period, "period-end"), f"the period ends "
                         f"({last}) before it starts ({first})")
         elif first and last and period.tag == "budget" and \
                 _add_year(first) < last:
-            yield error("iati-budget-period", period.find("period-end"), f"the budget period "
+            yield error("iati-budget-period", _child(period, "period-end"), f"the budget period "
                         f"{first} to {last} is longer than one year", "warning")
 
 
@@ -228,30 +291,19 @@ def _known(scheme: str) -> frozenset[str]:
     return frozenset(iati_codes().get(scheme, {}).values())
 
 
-def _codes(activity: Any, error: Any) -> Iterator[RuleError]:
-    coded: list[list[Any]] = [[] for _ in CODED]
-    countries, values = [], []
-    for element in _CODED_ELEMENTS(activity):
-        tag = element.tag
-        if tag == "recipient-country":
-            countries.append(element)
-        elif tag == "value":
-            values.append(element)
-        else:
-            for number in _CODED_TAGS[tag]:
-                coded[number].append(element)
-    for (_, attribute, scheme), elements in zip(CODED, coded, strict=True):
+def _codes(found: dict[str, list[Any]], activity: Any, error: Any) -> Iterator[RuleError]:
+    for path, attribute, scheme in CODED:
         known = _known(scheme)
-        for element in elements:
+        for element in found[path]:
             value = element.get(attribute)
             if value is not None and known and value not in known:
                 yield error("iati-code", element, f'{attribute}="{value}" is not on the IATI '
                             f"{scheme} code list")
-    for element in countries:
+    for element in found[_COUNTRIES]:
         if codes.country(element.get("code", "")) is None:
             yield error("iati-code", element, f'"{element.get("code")}" is not an ISO 3166-1 '
                         "alpha-2 country code")
-    for element in [activity, *values]:
+    for element in [activity, *activity.iterdescendants("value")]:
         currency = element.get("default-currency" if element is activity else "currency")
         if currency is not None and not codes.currency(currency):
             yield error("iati-code", element, f'"{currency}" is not an ISO 4217 currency code')
