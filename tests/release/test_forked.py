@@ -9,6 +9,7 @@ import os
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -168,3 +169,166 @@ def test_a_changelog_is_the_same_when_the_child_could_not_compare_activities(
     text = (tmp_path / "forked" / "1.1.0" / "CHANGELOG.md").read_text("utf-8")
     assert "## IATI activities" in text and "budget" in text
     _same_trees(tmp_path / "forked" / "1.1.0", tmp_path / "compared" / "1.1.0")
+
+
+def test_release_with_pauses_the_collector_while_it_loads_and_checks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """release_with (public) paused the cyclic collector through validate() while the
+    records were loaded and checked, and so in the forked export (a collection there
+    would write to every object's page: copies of the whole heap)."""
+    import gc
+
+    from coopdata.release.settings import ReleaseSettings
+
+    enabled: list[tuple[str, bool]] = []
+    load, validate_dataset = job.load, job.validate_dataset
+
+    def watched_load(*args: Any, **kwargs: Any) -> Any:
+        enabled.append(("load", gc.isenabled()))
+        return load(*args, **kwargs)
+
+    def watched_validation(*args: Any, **kwargs: Any) -> Any:
+        enabled.append(("graph", gc.isenabled()))
+        return validate_dataset(*args, **kwargs)
+
+    monkeypatch.setattr(job, "load", watched_load)
+    monkeypatch.setattr(job, "validate_dataset", watched_validation)
+    assert gc.isenabled()
+    job.release_with(ReleaseSettings.of(tmp_path / "out", None, version="1.0.0",
+                                        date="2026-12-06", site=False, cache=False))
+    assert enabled == [("load", False), ("graph", False)]
+    assert gc.isenabled()
+
+
+_SLOW_CHILD = """
+import os, sys, time
+from coopdata.release import job
+parent, export = os.getpid(), job.write_iati_files
+
+def slow(*args):
+    if os.getpid() != parent:  # the child: says who it is, then takes its time
+        with open(sys.argv[3] + ".tmp", "w") as handle:
+            handle.write(str(os.getpid()))
+        os.rename(sys.argv[3] + ".tmp", sys.argv[3])
+        time.sleep(60)
+    return export(*args)
+
+job.write_iati_files = slow
+job.release(sys.argv[1], None, version="1.0.0", date="2026-12-06", site=False, cache=False)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, dead but not reaped by its new parent, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_a_child_does_not_outlive_a_release_killed(tmp_path: Path) -> None:
+    """A release killed (SIGKILL: the out-of-memory killer) takes its IATI child with it:
+    an orphan went on writing into the staging folder and held the release folder's lock
+    (inherited with the parent's open files) until it had finished, so that the next
+    release was refused ("another release is being written")."""
+    import fcntl
+    import subprocess
+    import sys
+
+    out, said = tmp_path / "out", tmp_path / "child-pid"
+    release = subprocess.Popen([sys.executable, "-c", _SLOW_CHILD, str(out), "", str(said)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not said.exists():
+        assert release.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    child = int(said.read_text())
+    try:
+        release.kill()
+        release.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while _running(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(child)
+        with open(out / ".coopdata-release.lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # (BlockingIOError if held)
+    finally:
+        if _running(child):
+            os.kill(child, signal.SIGKILL)
+
+
+_SIGNAL_AFTER_FORK = """
+import os, signal
+from coopdata.release import forked
+
+def terminate(signum, frame):  # as the command line does
+    raise SystemExit(128 + signum)
+
+signal.signal(signal.SIGTERM, terminate)
+parent = os.getpid()
+
+class Os:
+    '''os, but a SIGTERM reaches the child as soon as it runs (as one sent to the whole
+    process group, by systemd's stop or by kill 0, may).'''
+    def __getattr__(self, name):
+        return getattr(os, name)
+    def close(self, fd):
+        os.close(fd)
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+forked.os = Os()
+try:
+    with forked.Forked() as call:
+        call.start(os.getpid)
+        print("made here:", call.result() == parent, flush=True)
+finally:
+    print("cleaned up by the", "parent" if os.getpid() == parent else "child", flush=True)
+"""
+
+
+def test_a_signal_reaching_the_child_at_once_never_runs_the_callers_code_there(
+        tmp_path: Path) -> None:
+    """Until the child has set its own signal handlers, a signal reaching it ran the
+    caller's handler there: its SystemExit (or Ctrl-C's KeyboardInterrupt) unwound
+    through the caller's code in the child, which in a release removes the staging
+    folder the parent is writing, closes its cache and runs its atexit handlers."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _SIGNAL_AFTER_FORK], capture_output=True,
+                          text=True, timeout=60, cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (0, "made here: True\ncleaned up by the parent\n")
+
+
+def test_a_release_failing_its_graph_checks_kills_its_iati_child(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The release's own wiring: its IATI child, started once the records loaded, is
+    killed and reaped when the graph's checks fail, and nothing is left."""
+    import shutil
+
+    from coopdata.errors import RecordsInvalid
+    from tests.conftest import FIXTURES
+
+    records = tmp_path / "records"
+    shutil.copytree(FIXTURES / "records", records)
+    second = records / "projects" / "second.yaml"
+    second.write_text(second.read_text("utf-8").replace('planned_end: "2020"',
+                                                        'planned_end: "2016"'), "utf-8")
+    children: list[int] = []
+    start = Forked.start
+
+    def started(self: Forked[Any], call: Any) -> None:
+        start(self, lambda: time.sleep(60))  # (still running when the checks fail)
+        children.append(self.pid)
+
+    monkeypatch.setattr(Forked, "start", started)
+    began = time.monotonic()
+    with pytest.raises(RecordsInvalid) as failed:
+        job.release(tmp_path / "out", records, version="1.0.0", site=False, cache=False)
+    assert [f.field for f in failed.value.report.findings] == ["planned_end"]
+    assert time.monotonic() - began < 50
+    assert len(children) == 1 and children[0] and _gone(children[0])
+    assert not (tmp_path / "out").exists()
