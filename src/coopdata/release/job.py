@@ -141,14 +141,16 @@ def _publish(settings: ReleaseSettings, previous: list[str]
         raise OutputError(f"cannot write into {root}: {exc.strerror}") from None
     try:
         with Beside() as beside, Forked[IatiFiles]() as iati, _cache(settings) as cache:
-            dataset, report = load(settings.records, progress=settings.progress, cache=cache)
-            if report.passes(strict=settings.strict):  # (else the release stops below)
-                iati.start(partial(write_iati_files, dataset, staging, settings,
-                                   root / previous[-1] if previous else None))
-            validation = validate_dataset(dataset, report, uris=settings.uris,
-                                          progress=settings.progress,
-                                          graph_ready=partial(_start_graph_files, settings,
-                                                              staging, beside))
+            with paused():  # (as validate() pauses it; the child forked keeps it paused)
+                dataset, report = load(settings.records, progress=settings.progress,
+                                       cache=cache)
+                if report.passes(strict=settings.strict):  # (else the release stops below)
+                    iati.start(partial(write_iati_files, dataset, staging, settings,
+                                       root / previous[-1] if previous else None))
+                validation = validate_dataset(dataset, report, uris=settings.uris,
+                                              progress=settings.progress,
+                                              graph_ready=partial(_start_graph_files,
+                                                                  settings, staging, beside))
             if not validation.report.passes(strict=settings.strict):
                 raise RecordsInvalid(validation.report)
             with ThreadPoolExecutor(max_workers=1) as background:
