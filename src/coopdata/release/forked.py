@@ -10,19 +10,32 @@ thread (else it is made here, later).
 
 Should the fork fail, the child fail or be killed, :meth:`Forked.result` makes the call
 here instead: the same files and result, or the same error, raised here.
+
+The child runs none of this process's code: SIGINT and SIGTERM are blocked across the fork
+until the child has its own handlers (else one reaching it at once, as one sent to the
+process group may, ran this process's handler there, and its exception unwound through
+this process's code in the child). On Linux the child is killed should this process die
+(``PR_SET_PDEATHSIG``): an orphan would go on writing into a staging folder and hold
+what it inherited (a release folder's lock) until it had finished.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Generic, NoReturn, TypeVar
 
 T = TypeVar("T")
+
+_BLOCKED = {signal.SIGINT, signal.SIGTERM}
+"""Blocked across the fork, until the child has its own handlers for them."""
+_PR_SET_PDEATHSIG = 1
 
 
 class Forked(Generic[T]):
@@ -44,15 +57,18 @@ class Forked(Generic[T]):
         if not hasattr(os, "fork") or threading.active_count() > 1:
             return
         reading, writing = os.pipe()
+        parent = os.getpid()
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _BLOCKED)
         try:
             pid = os.fork()
+            if pid == 0:  # the child: never returns
+                _child(call, reading, writing, parent, mask)
         except OSError:  # (no memory, too many processes: done here, later)
             os.close(reading)
             os.close(writing)
             return
-        if pid == 0:  # the child: never returns
-            os.close(reading)
-            _child(call, writing)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(writing)
         self.pid, self.reading = pid, reading
 
@@ -96,14 +112,19 @@ class Forked(Generic[T]):
         self.stop()
 
 
-def _child(call: Callable[[], object], writing: int) -> NoReturn:
-    """In the forked process: make the call, send its result, and exit without running
-    anything of the parent's (its ``atexit`` handlers, its buffered output): 0 when the
-    result was sent, 1 otherwise (the parent then makes the call itself)."""
+def _child(call: Callable[[], object], reading: int, writing: int, parent: int,
+           mask: set[int | signal.Signals]) -> NoReturn:
+    """In the forked process (SIGINT and SIGTERM blocked, ``mask`` the parent's signal
+    mask before): make the call, send its result, and exit without running anything of
+    the parent's (its signal handlers, its ``atexit`` handlers, its buffered output): 0
+    when the result was sent, 1 otherwise (the parent then makes the call itself)."""
     code = 1
     try:
+        os.close(reading)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # (Ctrl-C is the parent's to handle)
+        _die_with_parent(parent)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         data = pickle.dumps(call(), protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(data)
         while view:
@@ -113,3 +134,13 @@ def _child(call: Callable[[], object], writing: int) -> NoReturn:
         pass
     finally:
         os._exit(code)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Be killed when the ``parent`` process dies (Linux; elsewhere an orphan runs on),
+    and exit at once if it died already."""
+    if sys.platform.startswith("linux"):
+        with suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
