@@ -36,6 +36,10 @@ T = TypeVar("T")
 _BLOCKED = {signal.SIGINT, signal.SIGTERM}
 """Blocked across the fork, until the child has its own handlers for them."""
 _PR_SET_PDEATHSIG = 1
+_PRCTL = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None) \
+    if sys.platform.startswith("linux") else None
+"""Linux's prctl, found here (the child loads nothing: a lock held at the fork by a
+thread this process does not see would never be released there)."""
 
 
 class Forked(Generic[T]):
@@ -139,8 +143,7 @@ def _child(call: Callable[[], object], reading: int, writing: int, parent: int,
 def _die_with_parent(parent: int) -> None:
     """Be killed when the ``parent`` process dies (Linux; elsewhere an orphan runs on),
     and exit at once if it died already."""
-    if sys.platform.startswith("linux"):
-        with suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:
         os._exit(1)
