@@ -37,9 +37,11 @@ def test_the_result_comes_from_the_child() -> None:
 
 def test_a_result_larger_than_a_pipe_arrives_whole() -> None:
     big = {n: str(n) * 50 for n in range(50_000)}  # about 10 MB pickled
-    with Forked[dict[int, str]]() as forked:
-        forked.start(lambda: big)
-        assert forked.result() == big
+    with Forked[tuple[int, dict[int, str]]]() as forked:
+        forked.start(lambda: (os.getpid(), big))
+        made_by, result = forked.result()
+        assert made_by != os.getpid()  # (the child's: not made here again)
+        assert result == big
 
 
 @pytest.mark.parametrize("how", ["raises", "exits", "killed"])
@@ -105,13 +107,23 @@ def _same_trees(one: Path, other: Path) -> None:
 
 def test_a_release_is_the_same_forked_failed_or_not(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    children: list[int] = []
+    start = Forked.start
+
+    def started(self: Forked[Any], call: Any) -> None:
+        start(self, call)
+        children.append(self.pid)
+
+    monkeypatch.setattr(Forked, "start", started)
     forked = _release(tmp_path / "forked")
     parent = os.getpid()
     export = steps.write_iati_files
+    killed = tmp_path / "killed"
 
     def killed_halfway(*args: object) -> object:
         if os.getpid() != parent:  # the child writes the files, then dies
             export(*args)  # type: ignore[arg-type]
+            killed.write_text(str(os.getpid()))
             os.kill(os.getpid(), signal.SIGKILL)
         return export(*args)  # type: ignore[arg-type]
 
@@ -120,6 +132,8 @@ def test_a_release_is_the_same_forked_failed_or_not(tmp_path: Path,
     monkeypatch.setattr(job, "write_iati_files", export)
     monkeypatch.delattr(os, "fork")
     here = _release(tmp_path / "here")
+    assert children[0] and children[1] and not children[2]  # (forked, forked, not forked)
+    assert killed.read_text() == str(children[1])
     assert (forked / "iati-activities.xml").stat().st_size > 0
     _same_trees(forked, here)
     _same_trees(redone, here)
