@@ -346,3 +346,50 @@ def test_a_release_failing_its_graph_checks_kills_its_iati_child(
     assert time.monotonic() - began < 50
     assert len(children) == 1 and children[0] and _gone(children[0])
     assert not (tmp_path / "out").exists()
+
+
+_SIGNAL_AT_FORK = """
+import os, signal, time
+from coopdata.release import forked
+
+def terminate(signum, frame):  # as the command line does
+    raise SystemExit(128 + signum)
+
+signal.signal(signal.SIGTERM, terminate)
+children = []
+
+class Os:
+    '''os, but a SIGTERM reaches this process as soon as it has forked.'''
+    def __getattr__(self, name):
+        return getattr(os, name)
+    def fork(self):
+        pid = os.fork()
+        if pid:
+            children.append(pid)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return pid
+
+forked.os = Os()
+try:
+    with forked.Forked() as call:
+        call.start(lambda: time.sleep(60))
+except SystemExit:
+    try:
+        os.waitpid(children[0], os.WNOHANG)
+        print("left running", flush=True)
+        os.kill(children[0], signal.SIGKILL)
+    except ChildProcessError:
+        print("killed and reaped", flush=True)
+"""
+
+
+def test_a_signal_as_the_child_is_forked_still_kills_it(tmp_path: Path) -> None:
+    """A SIGTERM reaching the caller as it forks is handled once the child is known, so
+    that leaving the block kills it (it was left running: the exception came before the
+    child's pid was kept)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _SIGNAL_AT_FORK], capture_output=True,
+                          text=True, timeout=60, cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (0, "killed and reaped\n")
