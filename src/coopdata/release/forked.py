@@ -63,18 +63,19 @@ class Forked(Generic[T]):
         reading, writing = os.pipe()
         parent = os.getpid()
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, _BLOCKED)
-        try:
-            pid = os.fork()
+        try:  # (a signal is handled once the child is known: leaving the block kills it)
+            try:
+                pid = os.fork()
+            except OSError:  # (no memory, too many processes: done here, later)
+                os.close(reading)
+                os.close(writing)
+                return
             if pid == 0:  # the child: never returns
                 _child(call, reading, writing, parent, mask)
-        except OSError:  # (no memory, too many processes: done here, later)
-            os.close(reading)
             os.close(writing)
-            return
+            self.pid, self.reading = pid, reading
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        os.close(writing)
-        self.pid, self.reading = pid, reading
 
     def result(self) -> T:
         """The call's result: the child's, or the call's made here when it had no child or
