@@ -195,7 +195,8 @@ def test_release_with_pauses_the_collector_while_it_loads_and_checks(
     from coopdata.release.settings import ReleaseSettings
 
     enabled: list[tuple[str, bool]] = []
-    load, validate_dataset = job.load, job.validate_dataset
+    from coopdata.records.load import load
+    from coopdata.validate.validation import validate_dataset
 
     def watched_load(*args: Any, **kwargs: Any) -> Any:
         enabled.append(("load", gc.isenabled()))

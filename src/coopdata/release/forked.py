@@ -29,6 +29,7 @@ import sys
 import threading
 from collections.abc import Callable
 from contextlib import suppress
+from functools import cache
 from typing import Generic, NoReturn, TypeVar
 
 T = TypeVar("T")
@@ -36,10 +37,16 @@ T = TypeVar("T")
 _BLOCKED = {signal.SIGINT, signal.SIGTERM}
 """Blocked across the fork, until the child has its own handlers for them."""
 _PR_SET_PDEATHSIG = 1
-_PRCTL = getattr(ctypes.CDLL(None, use_errno=True), "prctl", None) \
-    if sys.platform.startswith("linux") else None
-"""Linux's prctl, found here (the child loads nothing: a lock held at the fork by a
-thread this process does not see would never be released there)."""
+
+
+@cache
+def _prctl() -> Callable[..., int] | None:
+    """Linux's prctl, found in this process before it forks (the child loads nothing: a
+    lock held at the fork by a thread this process does not see would never be released
+    there)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    return getattr(ctypes.CDLL(None, use_errno=True), "prctl", None)
 
 
 class Forked(Generic[T]):
@@ -60,6 +67,7 @@ class Forked(Generic[T]):
         self.call = call
         if not hasattr(os, "fork") or threading.active_count() > 1:
             return
+        prctl = _prctl()
         reading, writing = os.pipe()
         parent = os.getpid()
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, _BLOCKED)
@@ -71,7 +79,7 @@ class Forked(Generic[T]):
                 os.close(writing)
                 return
             if pid == 0:  # the child: never returns
-                _child(call, reading, writing, parent, mask)
+                _child(call, reading, writing, parent, mask, prctl)
             os.close(writing)
             self.pid, self.reading = pid, reading
         finally:
@@ -118,7 +126,7 @@ class Forked(Generic[T]):
 
 
 def _child(call: Callable[[], object], reading: int, writing: int, parent: int,
-           mask: set[int | signal.Signals]) -> NoReturn:
+           mask: set[int | signal.Signals], prctl: Callable[..., int] | None) -> NoReturn:
     """In the forked process (SIGINT and SIGTERM blocked, ``mask`` the parent's signal
     mask before): make the call, send its result, and exit without running anything of
     the parent's (its signal handlers, its ``atexit`` handlers, its buffered output): 0
@@ -128,7 +136,7 @@ def _child(call: Callable[[], object], reading: int, writing: int, parent: int,
         os.close(reading)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # (Ctrl-C is the parent's to handle)
-        _die_with_parent(parent)
+        _die_with_parent(parent, prctl)
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         data = pickle.dumps(call(), protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(data)
@@ -141,10 +149,10 @@ def _child(call: Callable[[], object], reading: int, writing: int, parent: int,
         os._exit(code)
 
 
-def _die_with_parent(parent: int) -> None:
+def _die_with_parent(parent: int, prctl: Callable[..., int] | None) -> None:
     """Be killed when the ``parent`` process dies (Linux; elsewhere an orphan runs on),
     and exit at once if it died already."""
-    if _PRCTL is not None:
-        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:
         os._exit(1)
