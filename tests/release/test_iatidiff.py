@@ -208,3 +208,26 @@ def test_activities_in_another_namespace_are_not_activities(tmp_path: Path) -> N
         old.write_bytes(HEAD + first + TAIL)
         new.write_bytes(HEAD + second + TAIL)
         assert compare_activities(old, new, written=True) == _long_way(old, new)
+
+
+_XML_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"),
+                                  blacklist_characters="\ufffe\uffff")
+                    | st.sampled_from(" \t\n\r"), max_size=12)
+"""Text an XML file can hold (whitespace and carriage returns included)."""
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_IDENTIFIERS, _XML_TEXT), min_size=1, max_size=8))
+def test_the_identifiers_the_writer_knows_give_what_reading_its_file_gives(
+        identifiers: list[str]) -> None:
+    """A first release's activities are all added: from the identifiers the export wrote
+    (``changelog.activity_changes(..., identifiers=...)``, as the forked export gives
+    them), the same as from its file read back, whitespace, carriage returns, escaped
+    characters and repeats included."""
+    from coopdata.release.changelog import activity_changes
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = _write(Path(folder) / "new.xml", [(i, {}, []) for i in identifiers])
+        read = activity_changes(None, path, written=True)
+        known = activity_changes(None, path, written=True, identifiers=identifiers)
+        assert known == read == compare_activities(None, path)

@@ -33,7 +33,7 @@ from coopdata.release.graphdiff import REMOVED_TRIPLES as REMOVED_TRIPLES
 from coopdata.release.graphdiff import graph_lines
 from coopdata.release.graphdiff import write_graph_changes as write_graph_changes
 from coopdata.release.graphdiff import write_triple_changes as write_triple_changes
-from coopdata.release.iatidiff import ActivityChanges, compare_activities
+from coopdata.release.iatidiff import ActivityChanges, all_added, compare_activities
 from coopdata.release.rowdiff import RecordData, changed_records
 from coopdata.tables.read import read_tables
 
@@ -131,14 +131,19 @@ gives them), or ``"compare"``: compare the files."""
 
 
 def activity_changes(old_iati: Path | None, new_iati: Path | None, *,
-                     written: bool = False) -> ActivityChanges | None:
+                     written: bool = False,
+                     identifiers: list[str] | None = None) -> ActivityChanges | None:
     """The changes between the IATI activity files ``old_iati`` and ``new_iati`` (a path
     that is no file has no activity); None when neither is a file. ``written``: see
-    :func:`~coopdata.release.iatidiff.compare_activities`."""
+    :func:`~coopdata.release.iatidiff.compare_activities`; ``identifiers``: those of the
+    activities of ``new_iati`` when the caller wrote them, so that a new file with no
+    older one is not read back."""
     old_file = old_iati if old_iati is not None and old_iati.is_file() else None
     new_file = new_iati if new_iati is not None and new_iati.is_file() else None
     if old_file is None and new_file is None:
         return None
+    if old_file is None and identifiers is not None:
+        return all_added(identifiers)
     return compare_activities(old_file, new_file, written=written)
 
 

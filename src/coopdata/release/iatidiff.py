@@ -113,17 +113,29 @@ def _names(old: _Print, new: _Print) -> list[str] | None:
 def _one_side(old: Path | None, new: Path | None) -> ActivityChanges:
     """Every activity of the one file there is added (or removed): their identifiers are
     all that is needed, read without the digests."""
-    found = ActivityChanges()
     if new is not None:
-        found.added = sorted(set(_identifiers(new)))
-    elif old is not None:
-        found.removed = sorted(set(_identifiers(old)))
+        return all_added(_identifiers(new))
+    found = ActivityChanges()
+    if old is not None:
+        found.removed = _distinct(_identifiers(old))
     return found
+
+
+def all_added(identifiers: Iterable[str]) -> ActivityChanges:
+    """The changes to a file of activities with these ``iati-identifier`` texts from none:
+    each is added (:func:`_distinct`, as :func:`compare_activities` reads them)."""
+    return ActivityChanges(added=_distinct(identifiers))
+
+
+def _distinct(identifiers: Iterable[str]) -> list[str]:
+    """``iati-identifier`` texts as the comparison reads them: without surrounding
+    whitespace, each once, sorted."""
+    return sorted({identifier.strip() for identifier in identifiers})
 
 
 def _identifiers(path: Path) -> list[str]:
     reading = ActivityFile(path, None)
-    found = [(a.findtext("iati-identifier") or "").strip() for a in reading.activities()]
+    found = [a.findtext("iati-identifier") or "" for a in reading.activities()]
     _raise_problems(reading)
     return found
 

@@ -166,8 +166,9 @@ def write_iati_files(dataset: Dataset, folder: Path, settings: ReleaseSettings,
     written = [path for path in (exported.activities, exported.organisations) if path]
     changes: Activities = "compare"
     with suppress(CoopdataError, OSError):  # (a damaged previous file: the changelog says)
-        changes = activity_changes(previous / IATI_ACTIVITIES if previous else None,
-                                   folder / IATI_ACTIVITIES, written=True)
+        changes = activity_changes(
+            previous / IATI_ACTIVITIES if previous else None, folder / IATI_ACTIVITIES,
+            written=True, identifiers=[i for i, _ in exported.written.activities])
     return IatiFiles(exported.findings, [synced_file(folder, path) for path in written],
                      changes)
 
