@@ -31,9 +31,10 @@ _UNPRINTABLE = re.compile("[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe"
 """Characters outside ASCII that PyYAML's reader refuses, other line breaks, and a
 byte order mark."""
 _KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
-_Line = tuple[int, str, int, str, str, bool]
+_Line = tuple[int, str, int, str, str, bool, str | None]
 """A line split: its indentation, the rest of it, that rest split (its dash, key and
-what follows them: :meth:`_Reader.split`), and whether what follows is a plain scalar."""
+what follows them: :meth:`_Reader.split`), whether what follows is a plain scalar, and
+its value when it is a quoted scalar ending on the line (else None)."""
 _REMEMBERED: dict[Callable[[str], Any], tuple[set[str], dict[str, _Line]]] = {}
 """For each ``typed`` callback (there is one: the loader's), the keys seen to be simple
 and read as text (``title``, ``fr``…), and the lines already split (``  currency: EUR``,
@@ -113,7 +114,7 @@ class _Reader:
                     continue
                 indent = len(line) - len(content)
             else:
-                indent, content, dash, key, rest, plain = known
+                indent, content, dash, key, rest, plain, quoted = known
             folding = self.folding
             if folding is not None:
                 if indent > folding[3]:
@@ -128,18 +129,25 @@ class _Reader:
             if known is None:
                 dash, key, rest = self.split(content)
                 plain = _plain_scalar(rest)
+                quoted = None if plain else _one_quoted(rest)
                 if len(known_lines) < _LINES_MAX:
-                    known_lines[line] = (indent, content, dash, key, rest, plain)
-            if self.slot is None and (key or dash) and (plain or (key and not rest)):
+                    known_lines[line] = (indent, content, dash, key, rest, plain, quoted)
+            if (key or dash) and (plain or quoted is not None or (key and not rest)):
                 # what line, entry and value do with the commonest lines in a block being
-                # read: ``key: plain scalar`` and ``key:`` in a mapping, ``- plain scalar``,
-                # ``- key: plain scalar`` and ``- key:`` in a sequence
+                # read: ``key: scalar`` and ``key:`` in a mapping, ``- scalar``, ``- key:
+                # scalar`` and ``- key:`` in a sequence (the scalar plain, or quoted and
+                # ending on its line)
+                if self.slot is not None:
+                    self.open_slot(indent, dash)
                 while stack[-1].indent > indent:
                     stack.pop()
                 frame = stack[-1]
                 items = frame.items
                 if frame.indent == indent and type(items) is (list if dash else dict):
-                    if not key:  # (- plain scalar)
+                    if not key:  # (- scalar)
+                        if quoted is not None:
+                            items.append(quoted)  # type: ignore[union-attr]
+                            continue
                         items.append(None)  # type: ignore[union-attr]
                         self.folding, self.quoted = (frame, len(items) - 1, [rest], indent), \
                             False
@@ -153,6 +161,9 @@ class _Reader:
                         items = frame.items
                     elif key in items:
                         raise _Unsupported
+                    if quoted is not None:
+                        items[key] = quoted  # type: ignore[call-overload]
+                        continue
                     items[key] = None  # type: ignore[call-overload]
                     if plain:
                         self.folding, self.quoted = (frame, key, [rest], frame.indent), False
@@ -183,18 +194,25 @@ class _Reader:
                 self.keys.add(key)
         return dash, key, rest
 
+    def open_slot(self, indent: int, dash: int) -> None:
+        """The value left open after a key or dash, now that the next line is here: the
+        block it starts (it is indented more, or, after a key, a sequence at the same
+        column), else nothing (null)."""
+        assert self.slot is not None
+        frame, place, indentless = self.slot
+        self.slot = None
+        if indent > frame.indent or (indent == frame.indent and dash and indentless):
+            if len(self.stack) > self.deepest:
+                raise _Unsupported
+            block = _Frame(indent, [] if dash else {})
+            frame.items[place] = block.items  # type: ignore[index]
+            self.stack.append(block)
+        else:
+            frame.items[place] = None  # type: ignore[index]
+
     def line(self, indent: int, dash: int, key: str, rest: str) -> None:
         if self.slot is not None:
-            frame, place, indentless = self.slot
-            self.slot = None
-            if indent > frame.indent or (indent == frame.indent and dash and indentless):
-                if len(self.stack) > self.deepest:
-                    raise _Unsupported
-                block = _Frame(indent, [] if dash else {})
-                frame.items[place] = block.items  # type: ignore[index]
-                self.stack.append(block)
-            else:
-                frame.items[place] = None  # type: ignore[index]
+            self.open_slot(indent, dash)
         stack = self.stack
         while stack[-1].indent > indent:
             stack.pop()
@@ -390,6 +408,21 @@ def _plain_scalar(text: str) -> bool:
     may go on over the next lines)."""
     return bool(text) and (text[0] not in _INDICATORS or text[0] == "-" and text[1:2].isdigit()) \
         and text[0] not in "'\"" and ": " not in text and text[-1] != ":"
+
+
+def _one_quoted(text: str) -> str | None:
+    """The value of ``text``, after a key or dash, when it is a quoted scalar that
+    ends where the line ends (what :meth:`_Reader.value` makes of it), else None."""
+    if text[:1] == "'":
+        end = _closing_quote(text, 1)
+        return text[1:-1].replace("''", "'") if end == len(text) - 1 else None
+    if text[:1] == '"':
+        try:
+            value, after = _double_quoted(text, 0)
+        except _Unsupported:
+            return None
+        return value if after == len(text) else None
+    return None
 
 
 def _key_and_rest(content: str) -> tuple[str | None, str]:
