@@ -182,8 +182,8 @@ def read_record(path: Path, kind: str) -> tuple[RawRecord | None, list[Finding]]
             return refuse("not-utf8", f"the file is {encoding} (it starts with a {encoding} byte "
                           "order mark), not UTF-8; save it as UTF-8", 1)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+        text = _decoded(raw)
+    except UnicodeDecodeError as exc:  # (where the byte is in the file, its mark included)
         line = raw[: exc.start].count(b"\n") + 1
         return refuse("not-utf8", f"the file is not UTF-8: byte 0x{raw[exc.start]:02x} cannot be "
                       "decoded; save it as UTF-8", line)
