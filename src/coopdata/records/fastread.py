@@ -35,12 +35,16 @@ _Line = tuple[int, str, int, str, str, bool, str | None]
 """A line split: its indentation, the rest of it, that rest split (its dash, key and
 what follows them: :meth:`_Reader.split`), whether what follows is a plain scalar, and
 its value when it is a quoted scalar ending on the line (else None)."""
-_REMEMBERED: dict[Callable[[str], Any], tuple[set[str], dict[str, _Line]]] = {}
+_REMEMBERED: dict[Callable[[str], Any],
+                  tuple[set[str], dict[str, _Line], dict[str, Any]]] = {}
 """For each ``typed`` callback (there is one: the loader's), the keys seen to be simple
-and read as text (``title``, ``fr``…), and the lines already split (``  currency: EUR``,
-``- fr: …``: record files share many lines)."""
+and read as text (``title``, ``fr``…), the lines already split (``  currency: EUR``,
+``- fr: …``: record files share many lines), and the values ``typed`` gave plain scalars
+(``EUR``, ``2015``: immutable, so records share them)."""
 _KEYS_MAX = 10_000
 _LINES_MAX = 50_000
+_VALUES_MAX = 50_000
+_NONE_YET = object()
 _FLOW_KEY = re.compile(r" *([A-Za-z0-9_][A-Za-z0-9_.-]*): +")
 _FLOW_PLAIN = re.compile(r" *((?:[^-?:,\[\]{}#&*!|>'\"%@` ]|-(?=[0-9]))[^,\[\]{}:#]*?) *(?=[,\]}])")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>%@`")
@@ -86,7 +90,7 @@ class _Reader:
 
     def __init__(self, typed: Callable[[str], Any], deepest: int) -> None:
         self.typed = typed
-        self.keys, self.lines = _REMEMBERED.setdefault(typed, (set(), {}))
+        self.keys, self.lines, self.values = _REMEMBERED.setdefault(typed, (set(), {}, {}))
         self.deepest = deepest  # open blocks: their scalars are at most two levels deeper
         self.stack: list[_Frame] = []
         # A value with nothing after its key or dash: where it goes, and whether it
@@ -104,7 +108,7 @@ class _Reader:
             raise _Unsupported
         top = _Frame(0, {})
         self.stack.append(top)
-        known_lines, stack = self.lines, self.stack
+        known_lines, stack, values = self.lines, self.stack, self.values
         for line in lines:
             known = known_lines.get(line)
             if known is None:
@@ -123,7 +127,9 @@ class _Reader:
                 if self.quoted or len(folding[2]) > 1:
                     self.end_folding()
                 else:  # (what end_folding does with a plain scalar on one line)
-                    folding[0].items[folding[1]] = self.typed(folding[2][0])  # type: ignore[index]
+                    value = values.get(folding[2][0], _NONE_YET)
+                    folding[0].items[folding[1]] = value if value is not _NONE_YET \
+                        else self.scalar(folding[2][0])  # type: ignore[index]
                     self.folding = None
             self.blanks = 0
             if known is None:
@@ -302,8 +308,17 @@ class _Reader:
             raise _Unsupported  # (a quote left open)
         frame, place, parts, _ = self.folding
         self.folding = None
-        frame.items[place] = self.typed(  # type: ignore[index]
+        frame.items[place] = self.scalar(  # type: ignore[index]
             _folded(parts) if len(parts) > 1 else parts[0])
+
+    def scalar(self, text: str) -> Any:
+        """The value of the plain scalar ``text`` (``typed``'s, remembered)."""
+        value = self.values.get(text, _NONE_YET)
+        if value is _NONE_YET:
+            value = self.typed(text)
+            if len(self.values) < _VALUES_MAX:
+                self.values[text] = value
+        return value
 
     def flow(self, text: str, at: int, level: int = 1) -> tuple[Any, int]:
         """A one-line flow sequence or mapping starting at ``text[at]``, of scalars and
