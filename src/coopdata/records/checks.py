@@ -66,7 +66,7 @@ class FieldChecker:
         # the fields given and the required ones, in the order of ``fields`` (a project
         # has 67, of which a record gives a score)
         given += [step for step in plan.required if step.name not in data]
-        given.sort()  # (by the field's index, which comes first and differs)
+        given.sort()  # (by the field's position, which comes first and differs)
         clean: dict[str, Any] = {}
         for step in given:
             name = step.name
@@ -228,7 +228,7 @@ def join_path(prefix: str, name: str) -> str:
 class _Step(NamedTuple):
     """How one field is checked, worked out once (see :func:`_plan`)."""
 
-    index: int
+    position: int
     """The field's place among its fields (first: steps sort by it)."""
     name: str
     spec: Field

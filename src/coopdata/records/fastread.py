@@ -128,8 +128,9 @@ class _Reader:
                     self.end_folding()
                 else:  # (what end_folding does with a plain scalar on one line)
                     value = values.get(folding[2][0], _NONE_YET)
-                    folding[0].items[folding[1]] = value if value is not _NONE_YET \
-                        else self.scalar(folding[2][0])  # type: ignore[index]
+                    if value is _NONE_YET:
+                        value = self.scalar(folding[2][0])
+                    folding[0].items[folding[1]] = value  # type: ignore[index]
                     self.folding = None
             self.blanks = 0
             if known is None:
