@@ -81,12 +81,15 @@ class FieldChecker:
                     self.fail(path, "type-error", f"expected a list, got {_show(value)}; "
                               f"write it as [{_show(value)}]")
                     continue
-                if step.remembered is not None:
+                if step.remembered is not None:  # (a value seen before taken at once)
                     accepted = _accepted(step.remembered)
-                    kept = [checked for n, item in enumerate(value, start=1)
-                            if (checked := accepted.get(item) if type(item) is str else None)
-                            is not None or (checked := self.value(step, item, path, n))
-                            is not None]
+                    kept = []
+                    for n, item in enumerate(value, start=1):
+                        checked = accepted.get(item) if type(item) is str else None
+                        if checked is None:
+                            checked = self.value(step, item, path, n)
+                        if checked is not None:  # (invalid plain values are dropped)
+                            kept.append(checked)
                 elif step.is_object:
                     # Objects keep their place even when invalid, so that positions (and the
                     # URIs made from them) still match the file

@@ -18,12 +18,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
-import yaml
+from coopdata.records.yamltext import Unsupported as _Unsupported
+from coopdata.records.yamltext import (
+    closing_quote,
+    double_quoted,
+    folded,
+    hashes_quoted,
+    one_quoted,
+)
 
-_COMMENT = re.compile("(?:^|[ ])#", re.MULTILINE)
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
 """Tabs (never indentation here), other control characters and line breaks."""
 _UNPRINTABLE = re.compile("[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe"
@@ -51,10 +56,6 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>%@`")
 """First characters a plain scalar does not start with here (quotes are read apart)."""
 
 
-class _Unsupported(Exception):
-    """The text is not in the part of YAML read here: PyYAML reads it."""
-
-
 class LeaveToPyYAML(_Unsupported):  # noqa: N818 - not an error: a decision
     """Raised by the ``typed`` callback of :func:`read_plain` for a plain scalar it will
     not type (a merge key ``<<``, refused by the loader): the text goes to PyYAML, so that
@@ -67,7 +68,7 @@ def read_plain(text: str, typed: Callable[[str], Any], *,
     YAML (PyYAML then reads it). ``typed`` turns a plain scalar into its value (the
     loader's resolver and constructor); text nested deeper than ``max_depth`` levels (a
     scalar in a mapping is one level deeper than the mapping) is left to PyYAML too."""
-    if ("#" in text and not _hashes_quoted(text)) or " \n" in text or text.endswith(" ") \
+    if ("#" in text and not hashes_quoted(text)) or " \n" in text or text.endswith(" ") \
             or _CONTROL.search(text) or (not text.isascii() and _UNPRINTABLE.search(text)):
         return None
     try:
@@ -136,7 +137,7 @@ class _Reader:
             if known is None:
                 dash, key, rest = self.split(content)
                 plain = _plain_scalar(rest)
-                quoted = None if plain else _one_quoted(rest)
+                quoted = None if plain else one_quoted(rest)
                 if len(known_lines) < _LINES_MAX:
                     known_lines[line] = (indent, content, dash, key, rest, plain, quoted)
             if (key or dash) and (plain or quoted is not None or (key and not rest)):
@@ -264,11 +265,11 @@ class _Reader:
             return
         first = text[0]
         if first == '"':
-            items[place], after = _double_quoted(text, 0)
+            items[place], after = double_quoted(text, 0)
             if after != len(text):
                 raise _Unsupported  # (more after it)
         elif first == "'":
-            end = _closing_quote(text, 1)
+            end = closing_quote(text, 1)
             if end is None:
                 self.folding, self.quoted = (frame, place, [text[1:]], frame.indent), True
             elif end == len(text) - 1:
@@ -293,12 +294,12 @@ class _Reader:
         if not self.quoted:
             if text[0] in _INDICATORS or text[0] in "'\"" or ": " in text or text[-1] == ":":
                 raise _Unsupported  # (YAML would read these otherwise, or refuse them)
-        elif (end := _closing_quote(text)) is not None:
+        elif (end := closing_quote(text)) is not None:
             if end != len(text) - 1:
                 raise _Unsupported
             parts[-1] = parts[-1][:-1]
             frame, place, _, _ = self.folding
-            frame.items[place] = _folded(parts).replace("''", "'")  # type: ignore[index]
+            frame.items[place] = folded(parts).replace("''", "'")  # type: ignore[index]
             self.folding = None
 
     def end_folding(self) -> None:
@@ -310,7 +311,7 @@ class _Reader:
         frame, place, parts, _ = self.folding
         self.folding = None
         frame.items[place] = self.scalar(  # type: ignore[index]
-            _folded(parts) if len(parts) > 1 else parts[0])
+            folded(parts) if len(parts) > 1 else parts[0])
 
     def scalar(self, text: str) -> Any:
         """The value of the plain scalar ``text`` (``typed``'s, remembered)."""
@@ -362,9 +363,9 @@ class _Reader:
     def flow_scalar(self, text: str, at: int) -> tuple[Any, int]:
         first = text[at]
         if first == '"':
-            return _double_quoted(text, at)
+            return double_quoted(text, at)
         if first == "'":
-            closing = _closing_quote(text, at + 1)
+            closing = closing_quote(text, at + 1)
             if closing is None:
                 raise _Unsupported
             return text[at + 1:closing].replace("''", "'"), closing + 1
@@ -372,42 +373,6 @@ class _Reader:
         if plain is None:
             raise _Unsupported
         return self.typed(plain[1]), plain.end()
-
-
-_ENTRY = re.compile(r" *(?:- +)*(?:[A-Za-z0-9_][A-Za-z0-9_.-]*: +)?(?=[\"'\[{])")
-"""The start of a line up to its value, when the value is quoted or a flow collection."""
-
-
-def _hashes_quoted(text: str) -> bool:
-    """Whether every ``#`` that could start a comment (at a line's start or after a
-    space) is inside a quoted scalar that starts on its line, after a key or a dash:
-    text between quotes, not a comment. Any other is taken for a comment."""
-    for found in _COMMENT.finditer(text):
-        mark = found.end() - 1
-        start = text.rfind("\n", 0, mark) + 1
-        entry = _ENTRY.match(text, start, mark)
-        if entry is None or not _inside_quotes(text, entry.end(), mark):
-            return False
-    return True
-
-
-def _inside_quotes(text: str, at: int, mark: int) -> bool:
-    """Whether ``text[mark]`` is between quotes, reading from ``at`` (outside them)."""
-    quote = ""
-    while at < mark:
-        character = text[at]
-        if not quote:
-            if character in "\"'":
-                quote = character
-        elif character == "\\" and quote == '"':
-            at += 1
-        elif character == quote:
-            if quote == "'" and text[at + 1:at + 2] == "'":
-                at += 1
-            else:
-                quote = ""
-        at += 1
-    return bool(quote) and at == mark
 
 
 def split_dash(content: str) -> tuple[int, str]:
@@ -426,21 +391,6 @@ def _plain_scalar(text: str) -> bool:
         and text[0] not in "'\"" and ": " not in text and text[-1] != ":"
 
 
-def _one_quoted(text: str) -> str | None:
-    """The value of ``text``, after a key or dash, when it is a quoted scalar that
-    ends where the line ends (what :meth:`_Reader.value` makes of it), else None."""
-    if text[:1] == "'":
-        end = _closing_quote(text, 1)
-        return text[1:-1].replace("''", "'") if end == len(text) - 1 else None
-    if text[:1] == '"':
-        try:
-            value, after = _double_quoted(text, 0)
-        except _Unsupported:
-            return None
-        return value if after == len(text) else None
-    return None
-
-
 def _key_and_rest(content: str) -> tuple[str | None, str]:
     """The key of a line (after its indentation and dash) and what follows it; the key
     is None when the line has none."""
@@ -456,80 +406,3 @@ def _skip_spaces(text: str, at: int) -> int:
     while text[at] == " ":
         at += 1
     return at
-
-
-_ESCAPES = {'"': '"', "\\": "\\", "b": "\b", "f": "\f", "n": "\n", "r": "\r",
-            "t": "\t"}
-"""The escapes of JSON's strings that YAML's double-quoted scalars share (the IATI import
-writes its texts as JSON strings), but ``\\/`` and ``\\u``, read apart."""
-_ESCAPE_OR_END = re.compile(r'["\\]')
-_HEX4 = re.compile("[0-9A-Fa-f]{4}")
-
-
-def _double_quoted(text: str, at: int) -> tuple[str, int]:
-    """The double-quoted scalar that starts at ``text[at]`` and ends on this line: its
-    value and where it ends. Escapes other than JSON's (and a ``\\u`` of half a
-    surrogate pair, which libyaml refuses) are left to PyYAML."""
-    end = text.find('"', at + 1)
-    if end == -1:
-        raise _Unsupported  # (several lines)
-    if "\\" not in text[at:end]:
-        return text[at + 1:end], end + 1
-    parts, at = [], at + 1
-    while True:
-        found = _ESCAPE_OR_END.search(text, at)
-        if found is None:
-            raise _Unsupported
-        mark = found.start()
-        parts.append(text[at:mark])
-        if text[mark] == '"':
-            return "".join(parts), mark + 1
-        escape = text[mark + 1:mark + 2]
-        if escape in _ESCAPES:
-            parts.append(_ESCAPES[escape])
-            at = mark + 2
-        elif escape == "u" and _HEX4.fullmatch(text, mark + 2, mark + 6) \
-                and not 0xD800 <= (code := int(text[mark + 2:mark + 6], 16)) <= 0xDFFF:
-            parts.append(chr(code))
-            at = mark + 6
-        else:
-            raise _Unsupported
-
-
-def _closing_quote(text: str, start: int = 0) -> int | None:
-    """Where the single-quoted scalar in ``text`` (after its opening quote) ends."""
-    at = text.find("'", start)
-    while at != -1 and text[at + 1:at + 2] == "'":
-        at = text.find("'", at + 2)
-    return None if at == -1 else at
-
-
-def _folded(parts: list[str]) -> str:
-    """Lines of a folded scalar joined as YAML folds them: a line break becomes a space,
-    and each blank line a line break (the parts after blank lines start with them)."""
-    return parts[0].rstrip(" ") + "".join(part if part[0] == "\n" else " " + part
-                                          for part in parts[1:])
-
-
-def plain_scalar_tag(value: str) -> str:
-    """The tag PyYAML's resolver gives the plain scalar ``value``."""
-    resolver, first_characters = _resolver()
-    if value and value[0] not in first_characters:  # (the resolver tries no pattern)
-        return str(resolver.DEFAULT_SCALAR_TAG)
-    return str(resolver.resolve(yaml.ScalarNode, value,  # type: ignore[no-untyped-call]
-                                (True, False)))
-
-
-@cache
-def _resolver() -> tuple[yaml.resolver.Resolver, _Everything | frozenset[str]]:
-    """PyYAML's resolver, and the first characters of the plain scalars it may give a tag
-    other than ``str``: it chooses its patterns by a scalar's first character (should it
-    have patterns for every scalar, keyed ``None``, every character counts)."""
-    resolver = yaml.resolver.Resolver()
-    first = resolver.yaml_implicit_resolvers
-    return resolver, _Everything() if None in first else frozenset(first)
-
-
-class _Everything:
-    def __contains__(self, item: object) -> bool:
-        return True

@@ -17,11 +17,12 @@ from typing import Any
 import yaml
 
 from coopdata.model.dataset import RawRecord
-from coopdata.records.fastread import LeaveToPyYAML, plain_scalar_tag, read_plain
+from coopdata.records.fastread import LeaveToPyYAML, read_plain
 from coopdata.records.files import MAX_BYTES, read_regular_file
 from coopdata.records.files import Refused as _RecordRefused
 from coopdata.records.hints import yaml_hint
 from coopdata.records.plainlines import NotPlain, field_line, plain_lines
+from coopdata.records.yamltext import plain_scalar_tag
 from coopdata.report import Finding
 
 try:  # the C parser is much faster; the pure-Python one gives the same nodes
