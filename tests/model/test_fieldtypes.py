@@ -117,3 +117,15 @@ def test_whole_numbers_are_read_as_digits_where_the_type_says_so() -> None:
     assert FIELD_TYPES["date"].read(_spec("date"), 2013) == \
         FIELD_TYPES["date"].read(_spec("date"), "2013")
     assert isinstance(FIELD_TYPES["string"].read(_spec("string"), 2013), Problem)
+
+
+@given(st.one_of(st.integers(), st.integers(-10**30, 10**30),
+                 st.sampled_from([0, -1, 10**28 - 1, 10**28, -10**28 + 1, -10**28, 10**99,
+                                  10**100, 2**100])))
+def test_a_whole_number_reads_as_its_decimal_reads(number: int) -> None:
+    """Whole numbers of few digits are made Decimals at once: the same value, or the same
+    problem, as the number given as a Decimal (which takes the general way)."""
+    kind = FIELD_TYPES["decimal"]
+    spec = next(f for kind_ in KINDS.values() for f in _all_fields(kind_.fields)
+                if f.type == "decimal")
+    assert repr(kind.read(spec, number)) == repr(kind.read(spec, Decimal(number)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -344,3 +345,32 @@ def test_the_records_the_iati_import_writes_are_read_fast(tmp_path: Path) -> Non
         got = fast(text)
         assert got is not None, path
         assert repr(got) == repr(pyyaml(text)), path
+
+
+_QUOTED = st.one_of(
+    st.text(st.sampled_from("ab '\"\\#:é-"), max_size=8).map(
+        lambda t: "'" + t.replace("'", "''") + "'"),
+    st.text(st.sampled_from("ab '#:é-,[]"), max_size=8).map(lambda t: f'"{t}"'),
+    st.text(st.sampled_from("ab'\"\\ntu0e9 "), max_size=8).map(lambda t: f'"{t}"'),
+    st.sampled_from(["'2015'", "'15190'", "'x' ", "'a'b'", "'a' 'b'", '"a" b', "''", '""']))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_QUOTED, min_size=6, max_size=6))
+def test_quoted_scalars_ending_on_their_line_are_read_as_pyyaml_reads_them(
+        leaves: list[str]) -> None:
+    """A quoted scalar that ends on its line, after a key, a dash, or a dash and a key,
+    and first in a block after a key with nothing after it (the fast reader's common-line
+    path takes these): the values, lines and findings of PyYAML, and read fast unless an
+    escape or more text after the closing quote sends it to PyYAML."""
+    a, b, c, d, e, f = leaves
+    text = (f"id: a\nx: {a}\ny:\n- {b}\n- k: {c}\n  j: {d}\nz:\n  w: {e}\nv:\n  - {f}\n")
+    fast_way, pyyaml_way = read_both_ways(text)
+    assert repr(fast_way) == repr(pyyaml_way), text
+    assert same(text), text
+    if all(_SIMPLE_QUOTED.fullmatch(leaf) for leaf in leaves):
+        assert fast(text) is not None, text
+
+
+_SIMPLE_QUOTED = re.compile(r"'(?:[^']|'')*'|\"[^\"\\]*\"")
+"""A quoted scalar without escapes, and nothing after it."""

@@ -6,6 +6,7 @@ nothing from the network."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import os
 import shutil
@@ -34,6 +35,15 @@ def test_mixed_encodings(tmp_path: Path) -> None:
     # UTF-8 é on line 2, Latin-1 é on line 3
     assert problems(tmp_path, b"id: p\ntitle: {fr: Caf\xc3\xa9}\nnote: {fr: Caf\xe9}\n") == [
         "3 the file is not UTF-8: byte 0xe9 cannot be decoded; save it as UTF-8 [not-utf8]"]
+
+
+def test_a_byte_that_is_not_utf8_after_a_byte_order_mark(tmp_path: Path) -> None:
+    """The byte and its line are the file's (the UTF-8 mark's three bytes counted: the
+    byte shown was the one three places on, and the line could be one too few)."""
+    assert problems(tmp_path, codecs.BOM_UTF8 + b"id: p\ntitle: {fr: x}\nnote: {fr: Caf\xe9}\n") \
+        == ["3 the file is not UTF-8: byte 0xe9 cannot be decoded; save it as UTF-8 [not-utf8]"]
+    assert problems(tmp_path, codecs.BOM_UTF8 + b"id: p\nn: a\n\n\xe9\n") == [
+        "4 the file is not UTF-8: byte 0xe9 cannot be decoded; save it as UTF-8 [not-utf8]"]
 
 
 def test_very_long_line_is_accepted(tmp_path: Path) -> None:

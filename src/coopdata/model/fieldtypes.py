@@ -76,6 +76,8 @@ MAX_LISTED_CODES = 30
 MAX_SIGNIFICANT_DIGITS = 28
 MAX_NUMBER_EXPONENT = 100
 """Numbers are written out in full (``1250000.0``): larger or finer ones are refused."""
+_PLAIN_NUMBERS = 10 ** min(MAX_SIGNIFICANT_DIGITS, MAX_NUMBER_EXPONENT)
+"""Whole numbers closer to zero than this are within both limits."""
 _RDF_TYPE = iri(expand("rdf:type"))
 
 
@@ -314,6 +316,8 @@ class DecimalType(FieldType):
     csvw_datatype = "decimal"
 
     def read(self, spec: Field, value: Any) -> Any:
+        if type(value) is int and -_PLAIN_NUMBERS < value < _PLAIN_NUMBERS:
+            return Decimal(value)  # (the commonest number: whole, and few digits)
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
             return Problem("type-error", f"expected a number, got {show(value)}")
         number = Decimal(value)

@@ -12,8 +12,8 @@ from typing import Any, NamedTuple
 
 from coopdata.model import codes
 from coopdata.model.dataset import RawRecord, Record
-from coopdata.model.fieldtypes import SLUG
-from coopdata.model.spec import DEFAULT_VOCABULARY, KINDS, LANGUAGES, Field, by_name, text_order
+from coopdata.model.fieldtypes import SLUG, FieldType
+from coopdata.model.spec import DEFAULT_VOCABULARY, KINDS, LANGUAGES, Field, text_order
 from coopdata.model.values import Problem, text_problem
 from coopdata.model.values import show as _show
 from coopdata.report import Finding
@@ -36,7 +36,7 @@ _ACCEPTED_MAX = 20_000
 _CLEAN_TEXT: set[str] = set()
 """Texts outside ASCII already found free of mojibake and control characters (the
 mojibake test is the costliest check a text gets; ASCII text needs none)."""
-_LAYOUTS: dict[int, _Layout] = {}
+_PLANS: dict[int, _Plan] = {}
 
 
 class FieldChecker:
@@ -53,42 +53,63 @@ class FieldChecker:
 
     def fields(self, fields: tuple[Field, ...], data: dict[str, Any], prefix: str,
                ignore: tuple[str, ...] = ()) -> dict[str, Any]:
-        known = by_name(fields)
+        plan = _plan(fields)
+        steps = plan.steps
+        given: list[_Step] = []
         for name in data:
-            if name not in known and name not in ignore:
-                hint = codes.suggest(name, sorted([*known, *ignore]))
+            step = steps.get(name)
+            if step is not None:
+                given.append(step)
+            elif name not in ignore:
+                hint = codes.suggest(name, sorted([*steps, *ignore]))
                 self.fail(join_path(prefix, name), "unknown-field", f'unknown field "{name}"{hint}')
-        layout = _layout(fields)
-        clean: dict[str, Any] = {}
         # the fields given and the required ones, in the order of ``fields`` (a project
         # has 67, of which a record gives a score)
-        present = {index for name in data if (index := layout.position.get(name)) is not None}
-        for index in sorted(present.union(layout.required)):
-            spec = fields[index]
-            value = data.get(spec.name)
+        given += [step for step in plan.required if step.name not in data]
+        given.sort()  # (by the field's position, which comes first and differs)
+        clean: dict[str, Any] = {}
+        for step in given:
+            name = step.name
+            value = data.get(name)
             if value is None or value == [] or value == {}:
-                if spec.required:
-                    self.fail(join_path(prefix, spec.name), "missing-field",
-                              f'"{spec.name}" is required')
+                if step.spec.required:
+                    self.fail(join_path(prefix, name), "missing-field", f'"{name}" is required')
                 continue
-            path = f"{prefix}.{spec.name}" if prefix else spec.name
-            if spec.many:
+            path = f"{prefix}.{name}" if prefix else name
+            if step.many:
                 if not isinstance(value, list):
                     self.fail(path, "type-error", f"expected a list, got {_show(value)}; "
                               f"write it as [{_show(value)}]")
                     continue
-                items = [self.value(spec, item, path, n) for n, item in enumerate(value, start=1)]
-                # Objects keep their place even when invalid, so that positions (and the
-                # URIs made from them) still match the file; invalid plain values are dropped.
-                kept = [{} if item is None and spec.is_object else item
-                        for item in items if item is not None or spec.is_object]
+                if step.remembered is not None:  # (a value seen before taken at once)
+                    accepted = _accepted(step.remembered)
+                    kept = []
+                    for n, item in enumerate(value, start=1):
+                        checked = accepted.get(item) if type(item) is str else None
+                        if checked is None:
+                            checked = self.value(step, item, path, n)
+                        if checked is not None:  # (invalid plain values are dropped)
+                            kept.append(checked)
+                elif step.is_object:
+                    # Objects keep their place even when invalid, so that positions (and the
+                    # URIs made from them) still match the file
+                    kept = [{} if (checked := self.value(step, item, path, n)) is None else checked
+                            for n, item in enumerate(value, start=1)]
+                else:  # invalid plain values are dropped
+                    kept = [checked for n, item in enumerate(value, start=1)
+                            if (checked := self.value(step, item, path, n)) is not None]
                 if kept:
-                    clean[spec.name] = kept
+                    clean[name] = kept
             else:
-                checked = self.value(spec, value, path)
+                if step.remembered is not None and type(value) is str:
+                    checked = _accepted(step.remembered).get(value)
+                    if checked is None:
+                        checked = self.value(step, value, path)
+                else:
+                    checked = self.value(step, value, path)
                 if checked is not None:
-                    clean[spec.name] = checked
-        for spec in layout.vocabularies:
+                    clean[name] = checked
+        for spec in plan.vocabularies:
             if isinstance(clean.get(spec.name), str):
                 self.vocabulary_code(spec, clean, prefix)
         return clean
@@ -118,36 +139,33 @@ class FieldChecker:
                   f'unknown {scheme} code "{value}" for {spec.vocabulary_field} '
                   f'"{vocabulary}"{named}{hint}', severity="warning")
 
-    def value(self, spec: Field, value: Any, path: str, number: int = 0) -> Any:
-        """``value`` checked and typed as ``spec`` says (None after a finding); ``path``
+    def value(self, step: _Step, value: Any, path: str, number: int = 0) -> Any:
+        """``value`` checked and typed as ``step`` says (None after a finding); ``path``
         is the field's, and ``number`` the value's place in it when it holds several
         (its path is then ``path[number]``, written out only when it is needed)."""
-        kind = spec.field_type
-        if type(value) is str and not kind.is_object and not kind.is_text:
-            accepted = _ACCEPTED.get((kind.name, spec.scheme))
-            if accepted is None:
-                accepted = _ACCEPTED[kind.name, spec.scheme] = {}
+        if step.remembered is not None and type(value) is str:
+            accepted = _accepted(step.remembered)
             checked = accepted.get(value)
             if checked is None:
                 found = len(self.findings)
-                checked = self.scalar(spec, value, f"{path}[{number}]" if number else path)
+                checked = self.scalar(step, value, f"{path}[{number}]" if number else path)
                 if checked is not None and len(self.findings) == found \
                         and len(accepted) < _ACCEPTED_MAX:
                     accepted[value] = checked
             return checked
-        return self.scalar(spec, value, f"{path}[{number}]" if number else path)
+        return self.scalar(step, value, f"{path}[{number}]" if number else path)
 
-    def scalar(self, spec: Field, value: Any, path: str) -> Any:
-        kind = spec.field_type
-        if kind.is_object:
+    def scalar(self, step: _Step, value: Any, path: str) -> Any:
+        spec = step.spec
+        if step.is_object:
             if not isinstance(value, dict):
                 self.fail(path, "type-error", f"expected a map of fields, got {_show(value)}")
                 return None
             checked = self.fields(spec.fields, value, path)
-            return checked if checked or spec.many else None
-        if kind.is_text:
+            return checked if checked or step.many else None
+        if step.is_text:
             return self.text(value, path)
-        typed = kind.read(spec, value)
+        typed = step.kind.read(spec, value)
         if isinstance(typed, Problem):
             self.fail(path, typed.code, typed.message)
             return None
@@ -210,29 +228,57 @@ def join_path(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-class _Layout(NamedTuple):
+class _Step(NamedTuple):
+    """How one field is checked, worked out once (see :func:`_plan`)."""
+
+    position: int
+    """The field's place among its fields (first: steps sort by it)."""
+    name: str
+    spec: Field
+    kind: FieldType
+    many: bool
+    is_object: bool
+    is_text: bool
+    remembered: tuple[str, str | None] | None
+    """The key of its accepted values in :data:`_ACCEPTED` (a plain scalar field's: its
+    type and code list); None for text and objects."""
+
+
+class _Plan(NamedTuple):
     """What the checks need to know of a tuple of fields, worked out once."""
 
     fields: tuple[Field, ...]
-    position: dict[str, int]
-    """Each field's index, by name."""
-    required: tuple[int, ...]
-    """The indexes of the required fields."""
+    steps: dict[str, _Step]
+    """Each field's step, by name, in the order of the fields."""
+    required: tuple[_Step, ...]
     vocabularies: tuple[Field, ...]
     """The codes whose list depends on a vocabulary named beside them."""
 
 
-def _layout(fields: tuple[Field, ...]) -> _Layout:
-    """The layout of ``fields``, remembered by identity, as
+def _plan(fields: tuple[Field, ...]) -> _Plan:
+    """The plan of ``fields``, remembered by identity, as
     :func:`~coopdata.model.spec.by_name` does (the entry keeps ``fields`` alive, so its id
     is never reused)."""
-    layout = _LAYOUTS.get(id(fields))
-    if layout is None or layout.fields is not fields:
-        layout = _LAYOUTS[id(fields)] = _Layout(
-            fields, {spec.name: n for n, spec in enumerate(fields)},
-            tuple(n for n, spec in enumerate(fields) if spec.required),
+    plan = _PLANS.get(id(fields))
+    if plan is None or plan.fields is not fields:
+        steps = {}
+        for n, spec in enumerate(fields):
+            kind = spec.field_type
+            plain = not kind.is_object and not kind.is_text
+            steps[spec.name] = _Step(n, spec.name, spec, kind, spec.many, kind.is_object,
+                                     kind.is_text, (kind.name, spec.scheme) if plain else None)
+        plan = _PLANS[id(fields)] = _Plan(
+            fields, steps, tuple(step for step in steps.values() if step.spec.required),
             tuple(spec for spec in fields if spec.vocabularies))
-    return layout
+    return plan
+
+
+def _accepted(key: tuple[str, str | None]) -> dict[Any, Any]:
+    """The values of a field type (and code list) already accepted (:data:`_ACCEPTED`)."""
+    accepted = _ACCEPTED.get(key)
+    if accepted is None:
+        accepted = _ACCEPTED[key] = {}
+    return accepted
 
 
 def check_record(record: RawRecord) -> tuple[Record | None, list[Finding]]:

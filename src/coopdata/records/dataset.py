@@ -13,7 +13,8 @@ from coopdata.model.spec import KINDS, Field
 from coopdata.records.checks import FieldChecker, check_record, join_path
 from coopdata.report import Finding
 
-_WITH_REFERENCES: dict[int, tuple[tuple[Field, ...], tuple[Field, ...]]] = {}
+_Plan = tuple[tuple[tuple[str, bool, str], ...], tuple[tuple[str, bool, tuple[Field, ...]], ...]]
+_WITH_REFERENCES: dict[int, tuple[tuple[Field, ...], _Plan]] = {}
 
 
 def check_references(dataset: Dataset) -> list[Finding]:
@@ -38,30 +39,40 @@ def check_references(dataset: Dataset) -> list[Finding]:
 def _references_found(fields: tuple[Field, ...], data: dict[str, Any],
                       by_kind: dict[str, dict[str, Record]]) -> bool:
     """Whether every reference in ``data`` names a record (the quick pass: no paths)."""
-    for spec in _with_references(fields):
-        value = data.get(spec.name)
+    references, objects = _reference_plan(fields)
+    for name, many, target in references:
+        value = data.get(name)
         if value is None:
             continue
-        values = value if spec.many else (value,)
-        if spec.is_reference:
-            assert spec.ref is not None
-            known = by_kind[spec.ref]
-            if any(item not in known for item in values):
-                return False
-        elif not all(_references_found(spec.fields, item, by_kind) for item in values):
+        known = by_kind[target]
+        if many:
+            for item in value:
+                if item not in known:
+                    return False
+        elif value not in known:
             return False
+    for name, many, inner in objects:
+        value = data.get(name)
+        if value is None:
+            continue
+        for item in value if many else (value,):
+            if not _references_found(inner, item, by_kind):
+                return False
     return True
 
 
-def _with_references(fields: tuple[Field, ...]) -> tuple[Field, ...]:
-    """The fields that are references or objects holding some (remembered by identity,
-    as hashing nested fields is slow; the entry keeps ``fields`` alive, so its id is
-    never reused)."""
+def _reference_plan(fields: tuple[Field, ...]) -> _Plan:
+    """The references among ``fields`` (name, whether many, the kind they name) and the
+    objects holding some (name, whether many, their fields), remembered by identity, as
+    hashing nested fields is slow (the entry keeps ``fields`` alive, so its id is never
+    reused)."""
     entry = _WITH_REFERENCES.get(id(fields))
     if entry is None:
-        found = tuple(spec for spec in fields if spec.is_reference
-                      or (spec.is_object and _with_references(spec.fields)))
-        entry = _WITH_REFERENCES[id(fields)] = (fields, found)
+        references = tuple((spec.name, spec.many, spec.ref) for spec in fields
+                           if spec.is_reference and spec.ref is not None)
+        objects = tuple((spec.name, spec.many, spec.fields) for spec in fields
+                        if spec.is_object and any(_reference_plan(spec.fields)))
+        entry = _WITH_REFERENCES[id(fields)] = (fields, (references, objects))
     return entry[1]
 
 

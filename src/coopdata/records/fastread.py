@@ -18,12 +18,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
-import yaml
+from coopdata.records.yamltext import Unsupported as _Unsupported
+from coopdata.records.yamltext import (
+    closing_quote,
+    double_quoted,
+    folded,
+    hashes_quoted,
+    one_quoted,
+)
 
-_COMMENT = re.compile("(?:^|[ ])#", re.MULTILINE)
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
 """Tabs (never indentation here), other control characters and line breaks."""
 _UNPRINTABLE = re.compile("[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe"
@@ -31,23 +36,24 @@ _UNPRINTABLE = re.compile("[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe"
 """Characters outside ASCII that PyYAML's reader refuses, other line breaks, and a
 byte order mark."""
 _KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
-_Line = tuple[int, str, int, str, str, bool]
+_Line = tuple[int, str, int, str, str, bool, str | None]
 """A line split: its indentation, the rest of it, that rest split (its dash, key and
-what follows them: :meth:`_Reader.split`), and whether what follows is a plain scalar."""
-_REMEMBERED: dict[Callable[[str], Any], tuple[set[str], dict[str, _Line]]] = {}
+what follows them: :meth:`_Reader.split`), whether what follows is a plain scalar, and
+its value when it is a quoted scalar ending on the line (else None)."""
+_REMEMBERED: dict[Callable[[str], Any],
+                  tuple[set[str], dict[str, _Line], dict[str, Any]]] = {}
 """For each ``typed`` callback (there is one: the loader's), the keys seen to be simple
-and read as text (``title``, ``fr``…), and the lines already split (``  currency: EUR``,
-``- fr: …``: record files share many lines)."""
+and read as text (``title``, ``fr``…), the lines already split (``  currency: EUR``,
+``- fr: …``: record files share many lines), and the values ``typed`` gave plain scalars
+(``EUR``, ``2015``: immutable, so records share them)."""
 _KEYS_MAX = 10_000
 _LINES_MAX = 50_000
+_VALUES_MAX = 50_000
+_NONE_YET = object()
 _FLOW_KEY = re.compile(r" *([A-Za-z0-9_][A-Za-z0-9_.-]*): +")
 _FLOW_PLAIN = re.compile(r" *((?:[^-?:,\[\]{}#&*!|>'\"%@` ]|-(?=[0-9]))[^,\[\]{}:#]*?) *(?=[,\]}])")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>%@`")
 """First characters a plain scalar does not start with here (quotes are read apart)."""
-
-
-class _Unsupported(Exception):
-    """The text is not in the part of YAML read here: PyYAML reads it."""
 
 
 class LeaveToPyYAML(_Unsupported):  # noqa: N818 - not an error: a decision
@@ -62,7 +68,7 @@ def read_plain(text: str, typed: Callable[[str], Any], *,
     YAML (PyYAML then reads it). ``typed`` turns a plain scalar into its value (the
     loader's resolver and constructor); text nested deeper than ``max_depth`` levels (a
     scalar in a mapping is one level deeper than the mapping) is left to PyYAML too."""
-    if ("#" in text and not _hashes_quoted(text)) or " \n" in text or text.endswith(" ") \
+    if ("#" in text and not hashes_quoted(text)) or " \n" in text or text.endswith(" ") \
             or _CONTROL.search(text) or (not text.isascii() and _UNPRINTABLE.search(text)):
         return None
     try:
@@ -85,7 +91,7 @@ class _Reader:
 
     def __init__(self, typed: Callable[[str], Any], deepest: int) -> None:
         self.typed = typed
-        self.keys, self.lines = _REMEMBERED.setdefault(typed, (set(), {}))
+        self.keys, self.lines, self.values = _REMEMBERED.setdefault(typed, (set(), {}, {}))
         self.deepest = deepest  # open blocks: their scalars are at most two levels deeper
         self.stack: list[_Frame] = []
         # A value with nothing after its key or dash: where it goes, and whether it
@@ -103,7 +109,7 @@ class _Reader:
             raise _Unsupported
         top = _Frame(0, {})
         self.stack.append(top)
-        known_lines, stack = self.lines, self.stack
+        known_lines, stack, values = self.lines, self.stack, self.values
         for line in lines:
             known = known_lines.get(line)
             if known is None:
@@ -113,7 +119,7 @@ class _Reader:
                     continue
                 indent = len(line) - len(content)
             else:
-                indent, content, dash, key, rest, plain = known
+                indent, content, dash, key, rest, plain, quoted = known
             folding = self.folding
             if folding is not None:
                 if indent > folding[3]:
@@ -122,24 +128,34 @@ class _Reader:
                 if self.quoted or len(folding[2]) > 1:
                     self.end_folding()
                 else:  # (what end_folding does with a plain scalar on one line)
-                    folding[0].items[folding[1]] = self.typed(folding[2][0])  # type: ignore[index]
+                    value = values.get(folding[2][0], _NONE_YET)
+                    if value is _NONE_YET:
+                        value = self.scalar(folding[2][0])
+                    folding[0].items[folding[1]] = value  # type: ignore[index]
                     self.folding = None
             self.blanks = 0
             if known is None:
                 dash, key, rest = self.split(content)
                 plain = _plain_scalar(rest)
+                quoted = None if plain else one_quoted(rest)
                 if len(known_lines) < _LINES_MAX:
-                    known_lines[line] = (indent, content, dash, key, rest, plain)
-            if self.slot is None and (key or dash) and (plain or (key and not rest)):
+                    known_lines[line] = (indent, content, dash, key, rest, plain, quoted)
+            if (key or dash) and (plain or quoted is not None or (key and not rest)):
                 # what line, entry and value do with the commonest lines in a block being
-                # read: ``key: plain scalar`` and ``key:`` in a mapping, ``- plain scalar``,
-                # ``- key: plain scalar`` and ``- key:`` in a sequence
+                # read: ``key: scalar`` and ``key:`` in a mapping, ``- scalar``, ``- key:
+                # scalar`` and ``- key:`` in a sequence (the scalar plain, or quoted and
+                # ending on its line)
+                if self.slot is not None:
+                    self.open_slot(indent, dash)
                 while stack[-1].indent > indent:
                     stack.pop()
                 frame = stack[-1]
                 items = frame.items
                 if frame.indent == indent and type(items) is (list if dash else dict):
-                    if not key:  # (- plain scalar)
+                    if not key:  # (- scalar)
+                        if quoted is not None:
+                            items.append(quoted)  # type: ignore[union-attr]
+                            continue
                         items.append(None)  # type: ignore[union-attr]
                         self.folding, self.quoted = (frame, len(items) - 1, [rest], indent), \
                             False
@@ -153,6 +169,9 @@ class _Reader:
                         items = frame.items
                     elif key in items:
                         raise _Unsupported
+                    if quoted is not None:
+                        items[key] = quoted  # type: ignore[call-overload]
+                        continue
                     items[key] = None  # type: ignore[call-overload]
                     if plain:
                         self.folding, self.quoted = (frame, key, [rest], frame.indent), False
@@ -183,18 +202,25 @@ class _Reader:
                 self.keys.add(key)
         return dash, key, rest
 
+    def open_slot(self, indent: int, dash: int) -> None:
+        """The value left open after a key or dash, now that the next line is here: the
+        block it starts (it is indented more, or, after a key, a sequence at the same
+        column), else nothing (null)."""
+        assert self.slot is not None
+        frame, place, indentless = self.slot
+        self.slot = None
+        if indent > frame.indent or (indent == frame.indent and dash and indentless):
+            if len(self.stack) > self.deepest:
+                raise _Unsupported
+            block = _Frame(indent, [] if dash else {})
+            frame.items[place] = block.items  # type: ignore[index]
+            self.stack.append(block)
+        else:
+            frame.items[place] = None  # type: ignore[index]
+
     def line(self, indent: int, dash: int, key: str, rest: str) -> None:
         if self.slot is not None:
-            frame, place, indentless = self.slot
-            self.slot = None
-            if indent > frame.indent or (indent == frame.indent and dash and indentless):
-                if len(self.stack) > self.deepest:
-                    raise _Unsupported
-                block = _Frame(indent, [] if dash else {})
-                frame.items[place] = block.items  # type: ignore[index]
-                self.stack.append(block)
-            else:
-                frame.items[place] = None  # type: ignore[index]
+            self.open_slot(indent, dash)
         stack = self.stack
         while stack[-1].indent > indent:
             stack.pop()
@@ -239,11 +265,11 @@ class _Reader:
             return
         first = text[0]
         if first == '"':
-            items[place], after = _double_quoted(text, 0)
+            items[place], after = double_quoted(text, 0)
             if after != len(text):
                 raise _Unsupported  # (more after it)
         elif first == "'":
-            end = _closing_quote(text, 1)
+            end = closing_quote(text, 1)
             if end is None:
                 self.folding, self.quoted = (frame, place, [text[1:]], frame.indent), True
             elif end == len(text) - 1:
@@ -268,12 +294,12 @@ class _Reader:
         if not self.quoted:
             if text[0] in _INDICATORS or text[0] in "'\"" or ": " in text or text[-1] == ":":
                 raise _Unsupported  # (YAML would read these otherwise, or refuse them)
-        elif (end := _closing_quote(text)) is not None:
+        elif (end := closing_quote(text)) is not None:
             if end != len(text) - 1:
                 raise _Unsupported
             parts[-1] = parts[-1][:-1]
             frame, place, _, _ = self.folding
-            frame.items[place] = _folded(parts).replace("''", "'")  # type: ignore[index]
+            frame.items[place] = folded(parts).replace("''", "'")  # type: ignore[index]
             self.folding = None
 
     def end_folding(self) -> None:
@@ -284,8 +310,17 @@ class _Reader:
             raise _Unsupported  # (a quote left open)
         frame, place, parts, _ = self.folding
         self.folding = None
-        frame.items[place] = self.typed(  # type: ignore[index]
-            _folded(parts) if len(parts) > 1 else parts[0])
+        frame.items[place] = self.scalar(  # type: ignore[index]
+            folded(parts) if len(parts) > 1 else parts[0])
+
+    def scalar(self, text: str) -> Any:
+        """The value of the plain scalar ``text`` (``typed``'s, remembered)."""
+        value = self.values.get(text, _NONE_YET)
+        if value is _NONE_YET:
+            value = self.typed(text)
+            if len(self.values) < _VALUES_MAX:
+                self.values[text] = value
+        return value
 
     def flow(self, text: str, at: int, level: int = 1) -> tuple[Any, int]:
         """A one-line flow sequence or mapping starting at ``text[at]``, of scalars and
@@ -328,9 +363,9 @@ class _Reader:
     def flow_scalar(self, text: str, at: int) -> tuple[Any, int]:
         first = text[at]
         if first == '"':
-            return _double_quoted(text, at)
+            return double_quoted(text, at)
         if first == "'":
-            closing = _closing_quote(text, at + 1)
+            closing = closing_quote(text, at + 1)
             if closing is None:
                 raise _Unsupported
             return text[at + 1:closing].replace("''", "'"), closing + 1
@@ -338,42 +373,6 @@ class _Reader:
         if plain is None:
             raise _Unsupported
         return self.typed(plain[1]), plain.end()
-
-
-_ENTRY = re.compile(r" *(?:- +)*(?:[A-Za-z0-9_][A-Za-z0-9_.-]*: +)?(?=[\"'\[{])")
-"""The start of a line up to its value, when the value is quoted or a flow collection."""
-
-
-def _hashes_quoted(text: str) -> bool:
-    """Whether every ``#`` that could start a comment (at a line's start or after a
-    space) is inside a quoted scalar that starts on its line, after a key or a dash:
-    text between quotes, not a comment. Any other is taken for a comment."""
-    for found in _COMMENT.finditer(text):
-        mark = found.end() - 1
-        start = text.rfind("\n", 0, mark) + 1
-        entry = _ENTRY.match(text, start, mark)
-        if entry is None or not _inside_quotes(text, entry.end(), mark):
-            return False
-    return True
-
-
-def _inside_quotes(text: str, at: int, mark: int) -> bool:
-    """Whether ``text[mark]`` is between quotes, reading from ``at`` (outside them)."""
-    quote = ""
-    while at < mark:
-        character = text[at]
-        if not quote:
-            if character in "\"'":
-                quote = character
-        elif character == "\\" and quote == '"':
-            at += 1
-        elif character == quote:
-            if quote == "'" and text[at + 1:at + 2] == "'":
-                at += 1
-            else:
-                quote = ""
-        at += 1
-    return bool(quote) and at == mark
 
 
 def split_dash(content: str) -> tuple[int, str]:
@@ -407,80 +406,3 @@ def _skip_spaces(text: str, at: int) -> int:
     while text[at] == " ":
         at += 1
     return at
-
-
-_ESCAPES = {'"': '"', "\\": "\\", "b": "\b", "f": "\f", "n": "\n", "r": "\r",
-            "t": "\t"}
-"""The escapes of JSON's strings that YAML's double-quoted scalars share (the IATI import
-writes its texts as JSON strings), but ``\\/`` and ``\\u``, read apart."""
-_ESCAPE_OR_END = re.compile(r'["\\]')
-_HEX4 = re.compile("[0-9A-Fa-f]{4}")
-
-
-def _double_quoted(text: str, at: int) -> tuple[str, int]:
-    """The double-quoted scalar that starts at ``text[at]`` and ends on this line: its
-    value and where it ends. Escapes other than JSON's (and a ``\\u`` of half a
-    surrogate pair, which libyaml refuses) are left to PyYAML."""
-    end = text.find('"', at + 1)
-    if end == -1:
-        raise _Unsupported  # (several lines)
-    if "\\" not in text[at:end]:
-        return text[at + 1:end], end + 1
-    parts, at = [], at + 1
-    while True:
-        found = _ESCAPE_OR_END.search(text, at)
-        if found is None:
-            raise _Unsupported
-        mark = found.start()
-        parts.append(text[at:mark])
-        if text[mark] == '"':
-            return "".join(parts), mark + 1
-        escape = text[mark + 1:mark + 2]
-        if escape in _ESCAPES:
-            parts.append(_ESCAPES[escape])
-            at = mark + 2
-        elif escape == "u" and _HEX4.fullmatch(text, mark + 2, mark + 6) \
-                and not 0xD800 <= (code := int(text[mark + 2:mark + 6], 16)) <= 0xDFFF:
-            parts.append(chr(code))
-            at = mark + 6
-        else:
-            raise _Unsupported
-
-
-def _closing_quote(text: str, start: int = 0) -> int | None:
-    """Where the single-quoted scalar in ``text`` (after its opening quote) ends."""
-    at = text.find("'", start)
-    while at != -1 and text[at + 1:at + 2] == "'":
-        at = text.find("'", at + 2)
-    return None if at == -1 else at
-
-
-def _folded(parts: list[str]) -> str:
-    """Lines of a folded scalar joined as YAML folds them: a line break becomes a space,
-    and each blank line a line break (the parts after blank lines start with them)."""
-    return parts[0].rstrip(" ") + "".join(part if part[0] == "\n" else " " + part
-                                          for part in parts[1:])
-
-
-def plain_scalar_tag(value: str) -> str:
-    """The tag PyYAML's resolver gives the plain scalar ``value``."""
-    resolver, first_characters = _resolver()
-    if value and value[0] not in first_characters:  # (the resolver tries no pattern)
-        return str(resolver.DEFAULT_SCALAR_TAG)
-    return str(resolver.resolve(yaml.ScalarNode, value,  # type: ignore[no-untyped-call]
-                                (True, False)))
-
-
-@cache
-def _resolver() -> tuple[yaml.resolver.Resolver, _Everything | frozenset[str]]:
-    """PyYAML's resolver, and the first characters of the plain scalars it may give a tag
-    other than ``str``: it chooses its patterns by a scalar's first character (should it
-    have patterns for every scalar, keyed ``None``, every character counts)."""
-    resolver = yaml.resolver.Resolver()
-    first = resolver.yaml_implicit_resolvers
-    return resolver, _Everything() if None in first else frozenset(first)
-
-
-class _Everything:
-    def __contains__(self, item: object) -> bool:
-        return True

@@ -21,10 +21,11 @@ def record_files(directory: Path) -> Iterator[tuple[str, Path]]:
     (``unreadable-folder``), so that no record is left out without a word.
     """
     for kind in KINDS.values():
-        names = _listed(directory / kind.folder)
+        folder = directory / kind.folder
+        names = _listed(folder)
         if isinstance(names, list):
             for name in sorted(n for n in names if n.endswith(".yaml")):
-                yield kind.name, directory / kind.folder / name
+                yield kind.name, folder / name
 
 
 def _listed(folder: Path) -> list[str] | OSError | None:

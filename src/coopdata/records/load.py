@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from coopdata import cache as caching
+from coopdata.collector import paused
 from coopdata.errors import CoopdataError, UsageError
 from coopdata.model import codes
 from coopdata.model.dataset import Dataset, Record
@@ -37,6 +38,12 @@ def load(directory: Path | str | None = None, *,
     root = Path(directory) if directory is not None else default_records()
     if not root.is_dir():
         raise UsageError(f"no records directory at {root}")
+    with paused():  # (records are many small objects, and hold no cycles to collect)
+        return _load(root, progress, cache)
+
+
+def _load(root: Path, progress: Callable[[str], None] | None,
+          cache: caching.Cache | None) -> tuple[Dataset, Report]:
     if progress:
         progress("load")
     files = list(record_files(root))

@@ -17,11 +17,12 @@ from typing import Any
 import yaml
 
 from coopdata.model.dataset import RawRecord
-from coopdata.records.fastread import LeaveToPyYAML, plain_scalar_tag, read_plain
+from coopdata.records.fastread import LeaveToPyYAML, read_plain
 from coopdata.records.files import MAX_BYTES, read_regular_file
 from coopdata.records.files import Refused as _RecordRefused
 from coopdata.records.hints import yaml_hint
 from coopdata.records.plainlines import NotPlain, field_line, plain_lines
+from coopdata.records.yamltext import plain_scalar_tag
 from coopdata.report import Finding
 
 try:  # the C parser is much faster; the pure-Python one gives the same nodes
@@ -182,8 +183,8 @@ def read_record(path: Path, kind: str) -> tuple[RawRecord | None, list[Finding]]
             return refuse("not-utf8", f"the file is {encoding} (it starts with a {encoding} byte "
                           "order mark), not UTF-8; save it as UTF-8", 1)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+        text = _decoded(raw)
+    except UnicodeDecodeError as exc:  # (where the byte is in the file, its mark included)
         line = raw[: exc.start].count(b"\n") + 1
         return refuse("not-utf8", f"the file is not UTF-8: byte 0x{raw[exc.start]:02x} cannot be "
                       "decoded; save it as UTF-8", line)
