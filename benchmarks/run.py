@@ -57,19 +57,16 @@ def child_fast(records: Path, out: Path) -> None:
     from coopdata.release.job import release
 
     marks: list[tuple[str, float, float]] = []
-    sampler = StepMemory(os.getpid())
-    sampler.start()
 
-    def progress(name: str) -> None:
+    def progress(name: str) -> None:  # (the launcher samples the memory of each step)
         marks.append((name, time.perf_counter(), cpu()))
-        sampler.step(name)
+        emit({"mark": name})
 
     started = time.perf_counter()
     result = release(out, records, version="bench", date="2026-01-01", site=False,
                      progress=progress)
     ended = time.perf_counter()
-    sampler.step("end")
-    sampler.done.set()
+    emit({"mark": "end"})
     stages, stages_cpu = {}, {}
     for (name, at, cpu_at), (_, following, cpu_following) in zip(
             marks, [*marks[1:], ("end", ended, cpu())], strict=True):
@@ -77,7 +74,7 @@ def child_fast(records: Path, out: Path) -> None:
         stages_cpu[name] = cpu_following - cpu_at
     emit({"stages": stages, "total": ended - started, "triples": result.info.triples,
           "peak_rss_mb": peak_rss_mb(), "findings": len(result.report.findings),
-          "stages_cpu": stages_cpu, "stages_memory_mb": sampler.peaks})
+          "stages_cpu": stages_cpu})
 
 
 def cpu() -> float:
@@ -180,9 +177,13 @@ class MemorySampler(threading.Thread):
 
 
 class StepMemory(MemorySampler):
-    """:class:`MemorySampler` inside the release's own process, its peak kept per step:
-    the resident memory of the process and its workers at most while each step ran (the
-    step before's last sample included, where a step starts holding what that one made)."""
+    """:class:`MemorySampler` of a release's process, its peak kept per step (the step
+    it is in is told by the release's progress marks, :meth:`step`): the resident memory
+    of the process and its workers at most while each step ran (the step before's last
+    sample included, where a step starts holding what that one made). It runs in the
+    launching process: a thread in the release's own would make the release run its IATI
+    export in place rather than fork it (a release forks only while it runs no other
+    thread)."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(pid)
@@ -199,6 +200,7 @@ class StepMemory(MemorySampler):
     def run(self) -> None:
         while not self.done.wait(0.05):
             name, now = self.current, tree_memory_mb(self.pid)
+            self.peak_mb = max(self.peak_mb, now)
             if name:
                 self.peaks[name] = max(self.peaks.get(name, 0.0), now)
 
@@ -213,22 +215,36 @@ def run_child(kind: str, records: Path, timeout: float,
         process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True,
                                    env={**os.environ, "PYTHONPATH": str(source),
                                         LAUNCHED: repr(time.time())})
-        sampler = MemorySampler(process.pid)
+        sampler = StepMemory(process.pid)
         sampler.start()
-        try:
-            output, _ = process.communicate(timeout=timeout)
-            timed_out = False
-        except subprocess.TimeoutExpired:
+        killed = threading.Event()
+
+        def kill() -> None:
+            killed.set()
             process.kill()
-            output, _ = process.communicate()
-            timed_out = True
+
+        timer = threading.Timer(timeout, kill)
+        timer.start()
+        events = []
+        assert process.stdout is not None
+        for line in process.stdout:  # (a line at a time: the step marks as they come)
+            if line.startswith("{"):
+                events.append(json.loads(line))
+                if "mark" in events[-1]:
+                    sampler.step(events[-1]["mark"])
+        process.wait()
+        timer.cancel()
+        timed_out = killed.is_set()
         sampler.done.set()
         sampler.join()
-        events = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     result: dict[str, Any] = {"stages": {}, "timed_out": timed_out,
                               "wall": time.perf_counter() - started,
                               "peak_memory_mb": sampler.peak_mb}
+    if sampler.peaks:
+        result["stages_memory_mb"] = sampler.peaks
     for event in events:
+        if "mark" in event:
+            continue
         if "stage" in event:
             result["stages"][event["stage"]] = event["seconds"]
         result.update({k: v for k, v in event.items() if k not in ("stage", "seconds")})
