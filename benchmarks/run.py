@@ -5,7 +5,7 @@
 
 For each size, a deterministic synthetic record set (:mod:`synthetic`, without its
 deliberate errors, so that the release goes through) is generated and synced to disk,
-then released by ``coopdata release --no-site`` in a fresh process (the website is
+then released by ``coopdata release --no-site --no-cache`` (cold) in a fresh process (the website is
 measured apart: it is optional at scale), ``--repeat`` times (the run with the median
 total is reported), each step of :data:`coopdata.release.job.STEPS` timed with its peak
 memory: the resident memory of the release's processes together (worker processes
@@ -64,7 +64,7 @@ def child_fast(records: Path, out: Path) -> None:
 
     started = time.perf_counter()
     result = release(out, records, version="bench", date="2026-01-01", site=False,
-                     progress=progress)
+                     progress=progress, cache=False)  # (cold: nothing kept from a run before)
     ended = time.perf_counter()
     emit({"mark": "end"})
     stages, stages_cpu = {}, {}
