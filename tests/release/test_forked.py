@@ -208,11 +208,16 @@ def test_release_with_pauses_the_collector_while_it_loads_and_checks(
 
     monkeypatch.setattr(job, "load", watched_load)
     monkeypatch.setattr(job, "validate_dataset", watched_validation)
-    assert gc.isenabled()
-    job.release_with(ReleaseSettings.of(tmp_path / "out", None, version="1.0.0",
-                                        date="2026-12-06", site=False, cache=False))
-    assert enabled == [("load", False), ("graph", False)]
-    assert gc.isenabled()
+    was = gc.isenabled()
+    gc.enable()  # (whatever the tests before left it as)
+    try:
+        job.release_with(ReleaseSettings.of(tmp_path / "out", None, version="1.0.0",
+                                            date="2026-12-06", site=False, cache=False))
+        assert enabled == [("load", False), ("graph", False)]
+        assert gc.isenabled()
+    finally:
+        if not was:
+            gc.disable()
 
 
 _SLOW_CHILD = """
