@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from contextlib import suppress
 from dataclasses import dataclass
@@ -169,21 +170,28 @@ class HashedFiles:
 
     A large file is written to disk and hashed in the ``background`` thread as soon as it
     is complete (:meth:`finished`), while the release goes on: both wait on the disk or
-    run in C, without the interpreter lock."""
+    run in C, without the interpreter lock. ``complete`` is told of each such file too
+    (e.g. to copy it: :class:`coopdata.release.latest.EarlyCopies`)."""
 
-    def __init__(self, root: Path, background: Executor) -> None:
+    def __init__(self, root: Path, background: Executor,
+                 complete: Callable[[Path], None] | None = None) -> None:
         self.root = root
         self.background = background
+        self.complete = complete
         self.known: dict[Path, ReleaseFile] = {}
         self.pending: dict[Path, Future[ReleaseFile]] = {}
 
     def finished(self, path: Path) -> None:
         """``path`` is complete: sync it to disk and hash it in the background."""
         self.pending[path] = self.background.submit(synced_file, self.root, path)
+        if self.complete is not None:
+            self.complete(path)
 
     def add(self, file: ReleaseFile) -> None:
         """A file of ``root`` synced and hashed elsewhere (:func:`synced_file`)."""
         self.known[self.root / file.name] = file
+        if self.complete is not None:
+            self.complete(self.root / file.name)
 
     def file(self, path: Path) -> ReleaseFile:
         """The file at ``path`` (under ``root``), hashed once."""

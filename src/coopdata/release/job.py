@@ -50,7 +50,8 @@ from coopdata.release.convert import Beside
 from coopdata.release.dir import HashedFiles, releases_in, verify, write_checksums
 from coopdata.release.files import ReleaseFile, ReleaseInfo
 from coopdata.release.forked import Forked
-from coopdata.release.series import check_beside, publish_beside
+from coopdata.release.latest import EarlyCopies
+from coopdata.release.series import check_beside, is_newest, publish_beside
 from coopdata.release.settings import Progress, ReleaseSettings
 from coopdata.release.staging import fsync_tree, locked, remove_empty
 from coopdata.release.steps import WRITERS, Draft, IatiFiles, write_iati_files
@@ -140,7 +141,8 @@ def _publish(settings: ReleaseSettings, previous: list[str]
     except OSError as exc:
         raise OutputError(f"cannot write into {root}: {exc.strerror}") from None
     try:
-        with Beside() as beside, Forked[IatiFiles]() as iati, _cache(settings) as cache:
+        with Beside() as beside, Forked[IatiFiles]() as iati, _cache(settings) as cache, \
+                _early_copies(settings, previous, staging) as early:
             with paused():  # (as validate() pauses it; the child forked keeps it paused)
                 dataset, report = load(settings.records, progress=settings.progress,
                                        cache=cache)
@@ -154,13 +156,14 @@ def _publish(settings: ReleaseSettings, previous: list[str]
             if not validation.report.passes(strict=settings.strict):
                 raise RecordsInvalid(validation.report)
             with ThreadPoolExecutor(max_workers=1) as background:
-                draft = Draft(settings, previous, staging, validation,
-                              HashedFiles(staging, background), beside, iati)
+                hashed = HashedFiles(staging, background,
+                                     early.finished if early is not None else None)
+                draft = Draft(settings, previous, staging, validation, hashed, beside, iati)
                 info, files = _write(draft)
-        settings.progress("publish")
-        staging.chmod(0o755)  # mkdtemp made it private; a release is for everyone to read
-        fsync_tree(staging)
-        publish_beside(settings, staging, previous)
+            settings.progress("publish")
+            staging.chmod(0o755)  # mkdtemp made it private; a release is for everyone to read
+            fsync_tree(staging)
+            publish_beside(settings, staging, previous, files, early)
     except OSError as exc:
         raise OutputError(f"cannot write the release into {root}: {exc.strerror or exc}; "
                           "nothing was published") from None
@@ -168,6 +171,18 @@ def _publish(settings: ReleaseSettings, previous: list[str]
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return validation, info, files
+
+
+@contextmanager
+def _early_copies(settings: ReleaseSettings, previous: list[str],
+                  staging: Path) -> Iterator[EarlyCopies | None]:
+    """Copies of the release's large files for ``latest/``, made as each is complete,
+    when the release will be the newest (:mod:`coopdata.release.latest`)."""
+    if not is_newest(settings, previous):
+        yield None
+        return
+    with EarlyCopies(settings.root, staging) as early:
+        yield early
 
 
 @contextmanager

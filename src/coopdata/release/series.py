@@ -19,6 +19,7 @@ from coopdata.rdf.turtle import read_turtle, write_turtle
 from coopdata.release.catalog import catalog_context, series_graph
 from coopdata.release.dir import CHECKSUMS, LATEST, SERIES, SERIES_MARKER, issued_of, release_order
 from coopdata.release.files import ReleaseFile
+from coopdata.release.latest import EarlyCopies
 from coopdata.release.settings import ReleaseSettings
 from coopdata.release.staging import atomic_directory, check_output, fsync_directory, fsync_tree
 
@@ -48,7 +49,17 @@ def _series_owned(root: Path) -> None:
                              "away and release again")
 
 
-def publish_beside(settings: ReleaseSettings, staging: Path, previous: list[str]) -> None:
+def is_newest(settings: ReleaseSettings, previous: list[str]) -> bool:
+    """Whether the release of ``settings`` will be the newest of ``root`` (and so be
+    copied into ``latest/``), beside the ``previous`` versions."""
+    root = settings.root
+    mine = release_order(settings.version, settings.issued)
+    return all(release_order(name, issued_of(root / name)) < mine for name in previous)
+
+
+def publish_beside(settings: ReleaseSettings, staging: Path, previous: list[str],
+                   files: list[ReleaseFile] | None = None,
+                   early: EarlyCopies | None = None) -> None:
     """Rename ``staging`` into ``settings.folder`` (``root/version``), beside the
     ``previous`` versions, with what stands beside the versions:
 
@@ -59,7 +70,10 @@ def publish_beside(settings: ReleaseSettings, staging: Path, previous: list[str]
       (:func:`coopdata.release.catalog.series_graph`), each replaced by a rename.
 
     Both are made before the version is renamed into place, so that any failure before
-    then leaves ``root`` as it was."""
+    then leaves ``root`` as it was. ``files``: the release's files as hashed already
+    (all but SHA256SUMS), whose hashes ``latest/``'s marker lists; ``early``: copies of
+    them made while the release was written, moved into ``latest/`` rather than copied
+    again when unchanged since."""
 
     root, version, config = settings.root, settings.version, settings.config
     order = [(release_order(name, issued_of(root / name)), name, root / name) for name in previous]
@@ -70,8 +84,14 @@ def publish_beside(settings: ReleaseSettings, staging: Path, previous: list[str]
     try:
         with ExitStack() as stack:
             if newest == staging or _out_of_step(root / LATEST, newest):
-                latest = stack.enter_context(atomic_directory(root / LATEST, command="release"))
-                shutil.copytree(newest, latest, dirs_exist_ok=True)
+                known = {f.name: (f.byte_size, f.sha256) for f in files or ()} \
+                    if newest == staging else {}
+                if early is not None:
+                    early.expect(files or ())
+                latest = stack.enter_context(atomic_directory(root / LATEST, command="release",
+                                                              known=known))
+                shutil.copytree(newest, latest, dirs_exist_ok=True, copy_function=early.place
+                                if early is not None and newest == staging else shutil.copy2)
                 fsync_tree(latest)
             catalogue = Path(stack.enter_context(tempfile.TemporaryDirectory(
                 prefix=".catalog.", suffix=".partial", dir=root)))

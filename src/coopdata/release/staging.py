@@ -21,7 +21,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -38,7 +38,8 @@ class _InTheWay(Exception):
 
 
 @contextmanager
-def atomic_directory(target: Path, *, command: str | None) -> Iterator[Path]:
+def atomic_directory(target: Path, *, command: str | None,
+                     known: Mapping[str, tuple[int, str]] | None = None) -> Iterator[Path]:
     """Yield a temporary directory; on success it becomes ``target``.
 
     ``command`` (``build``, ``export-tables``) names the writer in the marker file that
@@ -47,6 +48,8 @@ def atomic_directory(target: Path, *, command: str | None) -> Iterator[Path]:
     docstring). With ``command=None`` no marker is written and ``target`` must be empty
     or absent. Anything else is refused with :class:`~coopdata.UsageError` naming the
     file in the way, so that a wrong ``--out`` can never delete a user's files.
+    ``known``: the size and SHA-256 of files the caller copied in, known already
+    (:func:`write_marker`).
     """
     target = Path(target)
     parent = target.parent
@@ -59,7 +62,7 @@ def atomic_directory(target: Path, *, command: str | None) -> Iterator[Path]:
     try:
         yield staging
         if command is not None:
-            write_marker(staging, command)
+            write_marker(staging, command, known)
         staging.chmod(0o755)  # mkdtemp made it private; outputs are for everyone to read
         _swap(staging, target, command)
     except OSError as exc:
@@ -75,11 +78,18 @@ def written_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*") if p.is_file() and p != directory / MARKER)
 
 
-def write_marker(directory: Path, command: str) -> Path:
-    """Write the marker that lists every file under ``directory`` with its SHA-256."""
-    files = {path.relative_to(directory).as_posix(): _sha256(path)
-             for path in sorted(directory.rglob("*")) if path.is_file()
-             and path != directory / MARKER}
+def write_marker(directory: Path, command: str,
+                 known: Mapping[str, tuple[int, str]] | None = None) -> Path:
+    """Write the marker that lists every file under ``directory`` with its SHA-256: a
+    file that ``known`` names (by its path in ``directory``) with its size, the SHA-256
+    given there (a copy of a file hashed already), any other file hashed now."""
+    known = known or {}
+    files = {}
+    for path in sorted(directory.rglob("*")):
+        if path.is_file() and path != directory / MARKER:
+            name = path.relative_to(directory).as_posix()
+            size, digest = known.get(name, (-1, ""))
+            files[name] = digest if size == path.stat().st_size else _sha256(path)
     marker = directory / MARKER
     marker.write_text(json.dumps({"format": _FORMAT, "written-by": f"coopdata {command}",
                                   "files": files}, indent=1) + "\n", encoding="utf-8")

@@ -1,0 +1,86 @@
+"""``latest/``'s copy of a release made while the release is written: each large file is
+copied (and synced) in a thread of its own as soon as it is complete, while the release
+makes and checks the rest, so that publishing it (:func:`coopdata.release.series.publish_beside`)
+moves these copies in by renames and copies only what was written last.
+
+A copy is used only if its bytes are those the release's checksums list for its source
+(it is hashed as it is copied); else the file is copied again at publish. The copies are
+made in a temporary folder of the release folder (``.latest.*.partial``), removed when the
+release ends, and by the next release should this one be killed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from types import TracebackType
+
+from coopdata.release.files import ReleaseFile
+
+_BLOCK = 1 << 20
+
+
+class EarlyCopies:
+    """Copies of the finished files of the release being written in ``staging``, for
+    ``latest/`` (a context manager: its folder and thread end with it)."""
+
+    def __init__(self, root: Path, staging: Path) -> None:
+        self.staging = staging
+        self.folder = Path(tempfile.mkdtemp(prefix=".latest.", suffix=".partial", dir=root))
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coopdata-latest")
+        self._copies: dict[Path, Future[str]] = {}
+        self._expected: dict[Path, str] = {}
+
+    def __enter__(self) -> EarlyCopies:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        for copy in self._copies.values():
+            copy.cancel()
+        self._thread.shutdown(wait=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def finished(self, path: Path) -> None:
+        """``path`` (in ``staging``) is complete and will not change: copy it now."""
+        if path not in self._copies:
+            self._copies[path] = self._thread.submit(self._copy, path)
+
+    def _copy(self, path: Path) -> str:
+        """Copy ``path`` with its metadata (as :func:`shutil.copy2`), synced; its SHA-256."""
+        target = self.folder / path.relative_to(self.staging)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        with open(path, "rb") as source, open(target, "wb") as copy:
+            while block := source.read(_BLOCK):
+                digest.update(block)
+                copy.write(block)
+            copy.flush()
+            os.fsync(copy.fileno())
+        shutil.copystat(path, target)
+        return digest.hexdigest()
+
+    def expect(self, files: Iterable[ReleaseFile]) -> None:
+        """The release's files as its checksums list them: a copy is used only if it
+        holds what they say."""
+        self._expected = {self.staging / file.name: file.sha256 for file in files}
+
+    def place(self, source: str, target: str) -> object:
+        """Put the copy of ``source`` (a file of ``staging``) at ``target``: the early
+        copy, moved by a rename, when it holds what the release's checksums list for
+        ``source`` (:meth:`expect`); else a new copy (:func:`shutil.copy2`). A
+        ``copy_function`` for :func:`shutil.copytree`."""
+        path = Path(source)
+        copy = self._copies.pop(path, None)
+        if copy is not None and path in self._expected:
+            try:
+                if copy.result() == self._expected[path]:
+                    os.replace(self.folder / path.relative_to(self.staging), target)
+                    return target
+            except OSError:  # (copied again below, which says what is wrong, if anything)
+                pass
+        return shutil.copy2(source, target)
