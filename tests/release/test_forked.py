@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from coopdata.release import changelog, job, steps
+from coopdata.release import forked as forked_module
 from coopdata.release.forked import Forked
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
@@ -86,6 +87,39 @@ def test_without_fork_the_call_is_made_here(monkeypatch: pytest.MonkeyPatch) -> 
     with Forked[int]() as forked:
         forked.start(os.getpid)
         assert not forked.pid and forked.result() == os.getpid()
+
+
+def test_without_room_for_the_child_the_call_is_made_here(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert forked_module.room_to_fork()  # (this machine has room for a test's process)
+    monkeypatch.setattr(forked_module, "ROOM", 10 ** 9)  # no machine has that much
+    assert not forked_module.room_to_fork()
+    with Forked[int]() as forked:
+        forked.start(os.getpid)
+        assert not forked.pid and forked.result() == os.getpid()
+
+
+@pytest.mark.parametrize("statm, meminfo, room", [
+    ("100 25 0 0 0 0 0\n", "MemTotal: 1000 kB\nMemAvailable: 300 kB\n", True),
+    ("100 25 0 0 0 0 0\n", "MemTotal: 1000 kB\nMemAvailable: 299 kB\n", False),
+    ("100 25 0 0 0 0 0\n", "MemTotal: 1000 kB\n", True),  # (an older kernel: fork)
+    ("", "MemAvailable: 1 kB\n", True),  # unreadable: fork, as before
+])
+def test_room_to_fork_reads_the_memory_available(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, statm: str, meminfo: str,
+        room: bool) -> None:
+    files = {"/proc/self/statm": statm, "/proc/meminfo": meminfo}
+    real_open = open
+
+    def fake_open(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if path in files:
+            (tmp_path / "f").write_text(files[path])
+            return real_open(tmp_path / "f", *args, **kwargs)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", fake_open)
+    monkeypatch.setattr(os, "sysconf", lambda name: 4096)  # 25 pages: 100 kB resident
+    assert forked_module.room_to_fork() is room
 
 
 def _release(out: Path) -> Path:

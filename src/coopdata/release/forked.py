@@ -8,6 +8,14 @@ back, pickled through a pipe. The call must write nothing but its own files and 
 need any thread of this process: it is forked only while this process runs no other
 thread (else it is made here, later).
 
+It forks only where the machine has room for the child: at least :data:`ROOM` times
+this process's resident memory available (:func:`room_to_fork`). A forked process shares
+fewer pages than fork promises (reading a record writes its reference counts, which copies
+the page), so in the worst case the child holds a copy of everything this one holds, while
+this one goes on to make the triples and the tables, about as much again: where that may
+not fit (a million projects on a small machine), the call is made here, later, rather than
+risk the kernel killing either process for want of memory.
+
 Should the fork fail, the child fail or be killed, :meth:`Forked.result` makes the call
 here instead: the same files and result, or the same error, raised here.
 
@@ -37,6 +45,23 @@ T = TypeVar("T")
 _BLOCKED = {signal.SIGINT, signal.SIGTERM}
 """Blocked across the fork, until the child has its own handlers for them."""
 _PR_SET_PDEATHSIG = 1
+ROOM = 3
+"""How many times its resident memory the machine must have available for this process
+to fork (:func:`room_to_fork`)."""
+
+
+def room_to_fork() -> bool:
+    """Whether the memory available (Linux's ``MemAvailable``) is at least :data:`ROOM`
+    times this process's resident memory; True where either cannot be read."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            resident = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            available = next(int(line.split()[1]) * 1024 for line in meminfo
+                             if line.startswith("MemAvailable:"))
+    except (OSError, ValueError, IndexError, StopIteration):
+        return True
+    return available >= ROOM * resident
 
 
 @cache
@@ -62,10 +87,11 @@ class Forked(Generic[T]):
 
     def start(self, call: Callable[[], T]) -> None:
         """Start ``call`` in a forked process; it is made here, later, where there is no
-        fork or where this process runs other threads (fork copies only the thread that
-        forks: a lock another thread held would never be released in the child)."""
+        fork, where this process runs other threads (fork copies only the thread that
+        forks: a lock another thread held would never be released in the child) or where
+        the machine has no room for the child (:func:`room_to_fork`)."""
         self.call = call
-        if not hasattr(os, "fork") or threading.active_count() > 1:
+        if not hasattr(os, "fork") or threading.active_count() > 1 or not room_to_fork():
             return
         prctl = _prctl()
         reading, writing = os.pipe()
