@@ -7,18 +7,21 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from coopdata import RecordsInvalid
+from coopdata import RecordsInvalid, UsageError
 from coopdata.model.resources import MARKER
 from coopdata.release import latest as latest_module
+from coopdata.release import staging as staging_module
 from coopdata.release.dir import LATEST, verify
 from coopdata.release.files import ReleaseFile
 from coopdata.release.job import release
 from coopdata.release.latest import EarlyCopies
-from coopdata.release.staging import check_output, write_marker
+from coopdata.release.staging import Digests, check_output, write_marker
 from tests.conftest import FIXTURES
 
 RECORDS = FIXTURES / "records"
@@ -164,3 +167,63 @@ def test_an_older_version_released_later_makes_no_early_copies(tmp_path: Path) -
     assert files(out / LATEST) == before  # still the newest, 2.0.0
     assert not [p for p in out.iterdir() if p.name.startswith(".latest.")]
     assert os.listdir(out / "1.0.0")
+
+
+# --- latest/'s checks: each file hashed once while it stays as it was --------------------
+
+def test_a_settled_file_is_hashed_once_and_again_once_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    hashed: list[Path] = []
+    real = staging_module._sha256
+    monkeypatch.setattr(staging_module, "_sha256", lambda p: hashed.append(p) or real(p))
+    fresh, settled = tmp_path / "fresh.nt", tmp_path / "settled.nt"
+    settled.write_bytes(b"<a> <b> <c> .\n")
+    time.sleep(2.1)  # (its last change now 2 s old)
+    fresh.write_bytes(b"<a> <b> <c> .\n")
+    digests = Digests()
+    assert digests.sha256(settled) == digests.sha256(settled) == real(settled)
+    assert digests.sha256(fresh) == digests.sha256(fresh) == real(fresh)
+    assert hashed.count(settled) == 1  # kept
+    assert hashed.count(fresh) == 2  # changed just now: it may change again within a tick
+    settled.write_bytes(b"<x> <y> <z> .\n")  # the same size, a new change time
+    assert digests.sha256(settled) == real(settled) != real(fresh)
+    with open(settled, "r+b") as handle:  # written in place, the size kept
+        handle.write(b"<q")
+    assert digests.sha256(settled) == real(settled)
+
+
+def _release_twice(out: Path, monkeypatch: pytest.MonkeyPatch,
+                   during: Any = None) -> list[Path]:
+    release(out, RECORDS, version="1.0.0", date="2026-01-01", site=False, cache=False)
+    time.sleep(2.1)  # (latest/'s files settle)
+    hashed: list[Path] = []
+    real = staging_module._sha256
+    monkeypatch.setattr(staging_module, "_sha256", lambda p: hashed.append(p) or real(p))
+    release(out, RECORDS, version="2.0.0", date="2026-02-01", site=False, cache=False,
+            progress=during)
+    return hashed
+
+
+def test_a_second_release_hashes_the_latest_it_replaces_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    hashed = _release_twice(out, monkeypatch)
+    old = [p for p in hashed if p.name == "graph.nt"]
+    assert len(old) == 1, old  # checked before the work, and at publish from that hash
+    assert verify(out / LATEST) == [] and files(out / LATEST) == files(out / "2.0.0") | {
+        MARKER: (out / LATEST / MARKER).read_bytes()}
+
+
+def test_latest_edited_during_a_release_is_still_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    edited = b"<my> <own> <edit> .\n"
+
+    def edit_latest(step: str, *args: object) -> None:
+        if step == "publish":  # after the check before the work
+            (out / LATEST / "graph.nt").write_bytes(edited)
+
+    with pytest.raises(UsageError, match="graph.nt, changed since coopdata wrote it"):
+        _release_twice(out, monkeypatch, during=edit_latest)
+    assert (out / LATEST / "graph.nt").read_bytes() == edited  # the user's edit, kept
+    assert not (out / "2.0.0").exists()  # refused before it was published: nothing was

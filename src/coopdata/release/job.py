@@ -53,7 +53,7 @@ from coopdata.release.forked import Forked
 from coopdata.release.latest import EarlyCopies
 from coopdata.release.series import check_beside, is_newest, publish_beside
 from coopdata.release.settings import Progress, ReleaseSettings
-from coopdata.release.staging import fsync_tree, locked, remove_empty
+from coopdata.release.staging import Digests, fsync_tree, locked, remove_empty
 from coopdata.release.steps import WRITERS, Draft, IatiFiles, write_iati_files
 from coopdata.report import Report
 from coopdata.validate.validation import Validation, validate_dataset
@@ -132,7 +132,8 @@ def _publish(settings: ReleaseSettings, previous: list[str]
     _refuse_existing(settings)
     if releases_in(root) != previous:
         previous = _previous_releases(root)
-    check_beside(root)  # before the work: latest/ and the series catalogue are coopdata's
+    digests = Digests()  # (latest/'s files, hashed once for its checks now and at publish)
+    check_beside(root, digests)  # before the work: latest/ and the series catalogue are ours
     for leftover in root.glob(".*.partial"):  # from a release that was killed
         shutil.rmtree(leftover, ignore_errors=True)
     try:
@@ -163,7 +164,7 @@ def _publish(settings: ReleaseSettings, previous: list[str]
             settings.progress("publish")
             staging.chmod(0o755)  # mkdtemp made it private; a release is for everyone to read
             fsync_tree(staging)
-            publish_beside(settings, staging, previous, files, early)
+            publish_beside(settings, staging, previous, files, early, digests)
     except OSError as exc:
         raise OutputError(f"cannot write the release into {root}: {exc.strerror or exc}; "
                           "nothing was published") from None

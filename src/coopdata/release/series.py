@@ -21,14 +21,21 @@ from coopdata.release.dir import CHECKSUMS, LATEST, SERIES, SERIES_MARKER, issue
 from coopdata.release.files import ReleaseFile
 from coopdata.release.latest import EarlyCopies
 from coopdata.release.settings import ReleaseSettings
-from coopdata.release.staging import atomic_directory, check_output, fsync_directory, fsync_tree
+from coopdata.release.staging import (
+    Digests,
+    atomic_directory,
+    check_output,
+    fsync_directory,
+    fsync_tree,
+)
 
 
-def check_beside(root: Path) -> None:
+def check_beside(root: Path, digests: Digests | None = None) -> None:
     """UsageError when ``latest/`` or the series catalogue in ``root`` holds anything
-    coopdata did not write (it would have to replace it)."""
+    coopdata did not write (it would have to replace it). ``digests`` keeps the hashes of
+    ``latest/``'s files for :func:`publish_beside`'s checks of them."""
 
-    check_output(root / LATEST, "release")
+    check_output(root / LATEST, "release", digests)
     _series_owned(root)
 
 
@@ -59,7 +66,7 @@ def is_newest(settings: ReleaseSettings, previous: list[str]) -> bool:
 
 def publish_beside(settings: ReleaseSettings, staging: Path, previous: list[str],
                    files: list[ReleaseFile] | None = None,
-                   early: EarlyCopies | None = None) -> None:
+                   early: EarlyCopies | None = None, digests: Digests | None = None) -> None:
     """Rename ``staging`` into ``settings.folder`` (``root/version``), beside the
     ``previous`` versions, with what stands beside the versions:
 
@@ -73,7 +80,8 @@ def publish_beside(settings: ReleaseSettings, staging: Path, previous: list[str]
     then leaves ``root`` as it was. ``files``: the release's files as hashed already
     (all but SHA256SUMS), whose hashes ``latest/``'s marker lists; ``early``: copies of
     them made while the release was written, moved into ``latest/`` rather than copied
-    again when unchanged since."""
+    again when unchanged since; ``digests``: the hashes of ``latest/``'s files as
+    :func:`check_beside` found them."""
 
     root, version, config = settings.root, settings.version, settings.config
     order = [(release_order(name, issued_of(root / name)), name, root / name) for name in previous]
@@ -88,8 +96,8 @@ def publish_beside(settings: ReleaseSettings, staging: Path, previous: list[str]
                     if newest == staging else {}
                 if early is not None:
                     early.expect(files or ())
-                latest = stack.enter_context(atomic_directory(root / LATEST, command="release",
-                                                              known=known))
+                latest = stack.enter_context(atomic_directory(
+                    root / LATEST, command="release", known=known, digests=digests))
                 shutil.copytree(newest, latest, dirs_exist_ok=True, copy_function=early.place
                                 if early is not None and newest == staging else shutil.copy2)
                 fsync_tree(latest)

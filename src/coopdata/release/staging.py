@@ -21,6 +21,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
@@ -39,7 +40,8 @@ class _InTheWay(Exception):
 
 @contextmanager
 def atomic_directory(target: Path, *, command: str | None,
-                     known: Mapping[str, tuple[int, str]] | None = None) -> Iterator[Path]:
+                     known: Mapping[str, tuple[int, str]] | None = None,
+                     digests: Digests | None = None) -> Iterator[Path]:
     """Yield a temporary directory; on success it becomes ``target``.
 
     ``command`` (``build``, ``export-tables``) names the writer in the marker file that
@@ -49,11 +51,12 @@ def atomic_directory(target: Path, *, command: str | None,
     or absent. Anything else is refused with :class:`~coopdata.UsageError` naming the
     file in the way, so that a wrong ``--out`` can never delete a user's files.
     ``known``: the size and SHA-256 of files the caller copied in, known already
-    (:func:`write_marker`).
+    (:func:`write_marker`); ``digests``: the hashes of ``target``'s files known already
+    (:class:`Digests`), for its checks.
     """
     target = Path(target)
     parent = target.parent
-    check_output(target, command)
+    check_output(target, command, digests)
     try:
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=parent))
@@ -64,7 +67,7 @@ def atomic_directory(target: Path, *, command: str | None,
         if command is not None:
             write_marker(staging, command, known)
         staging.chmod(0o755)  # mkdtemp made it private; outputs are for everyone to read
-        _swap(staging, target, command)
+        _swap(staging, target, command, digests)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror}") from exc
     finally:
@@ -101,9 +104,43 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def check_output(target: Path, command: str | None) -> None:
+_SETTLED_NS = 2_000_000_000
+"""How old (ns) a file's last change must be when hashed for :class:`Digests` to keep it."""
+
+
+class Digests:
+    """The SHA-256 of files, each hashed once while it stays as it was: a release checks
+    the ``latest/`` it replaces before its work and again as it replaces it (gigabytes).
+
+    A file is known again by its device, inode, size, modification and change times. Only
+    a file whose last change was at least 2 s old when it was hashed is kept, and only if
+    it did not change while hashed: any later change (a write, a truncation, a rename over
+    it) sets the change time to the clock's time then, past the one kept, even within one
+    tick of the file system's clock (git's index keeps file hashes the same way)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[int, int, int, int, int], str] = {}
+
+    def sha256(self, path: Path) -> str:
+        key = _identity(path)
+        digest = self._known.get(key)
+        if digest is None:
+            now = time.time_ns()
+            digest = _sha256(path)
+            if now - max(key[3], key[4]) >= _SETTLED_NS and _identity(path) == key:
+                self._known[key] = digest
+        return digest
+
+
+def _identity(path: Path) -> tuple[int, int, int, int, int]:
+    found = path.stat()
+    return found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns
+
+
+def check_output(target: Path, command: str | None, digests: Digests | None = None) -> None:
     """Refuse (:class:`~coopdata.UsageError`) a ``target`` that :func:`atomic_directory`
-    would not replace: one that holds anything coopdata did not write."""
+    would not replace: one that holds anything coopdata did not write (``digests``:
+    the files' hashes, kept for the next check of the same files)."""
     if target.is_symlink():
         raise UsageError(f"{target} is a symbolic link: give the directory it points to, "
                          "or a new directory")
@@ -112,7 +149,7 @@ def check_output(target: Path, command: str | None) -> None:
     if not target.is_dir():
         raise UsageError(f"{target} exists and is not a directory")
     try:
-        _check_own(target, command)
+        _check_own(target, command, digests)
     except _InTheWay as exc:
         raise _refusal(target, exc) from None
     except OSError as exc:
@@ -124,7 +161,7 @@ def _refusal(target: Path, reason: _InTheWay) -> UsageError:
                       "wrote itself; choose a new directory, or move that away")
 
 
-def _check_own(directory: Path, command: str | None) -> None:
+def _check_own(directory: Path, command: str | None, digests: Digests | None = None) -> None:
     """Raise :class:`_InTheWay` naming the first thing in ``directory`` not written by
     coopdata (per its marker), or changed since."""
     entries = sorted(directory.rglob("*"))
@@ -148,7 +185,7 @@ def _check_own(directory: Path, command: str | None) -> None:
             what = "a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(
                 mode) else "a file"
             raise _InTheWay(f"{name}, {what} that coopdata did not write")
-        if _sha256(path) != listed[name]:
+        if (digests.sha256(path) if digests else _sha256(path)) != listed[name]:
             raise _InTheWay(f"{name}, changed since coopdata wrote it")
 
 
@@ -181,7 +218,7 @@ def _inside(name: str) -> bool:
         and name != MARKER
 
 
-def _swap(staging: Path, target: Path, command: str | None) -> None:
+def _swap(staging: Path, target: Path, command: str | None, digests: Digests | None) -> None:
     """Put ``staging`` in the place of ``target``: an existing ``target`` is moved aside,
     checked again (a file may have been added meanwhile: then it is put back and the
     command refused), and removed."""
@@ -192,7 +229,7 @@ def _swap(staging: Path, target: Path, command: str | None) -> None:
     aside = old / target.name
     os.replace(target, aside)
     try:
-        _check_own(aside, command)
+        _check_own(aside, command, digests)
     except (_InTheWay, OSError) as exc:
         os.replace(aside, target)
         old.rmdir()
