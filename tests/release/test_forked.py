@@ -139,36 +139,41 @@ def _same_trees(one: Path, other: Path) -> None:
             assert path.read_bytes() == (other / path.relative_to(one)).read_bytes(), path
 
 
-def test_a_release_is_the_same_forked_failed_or_not(tmp_path: Path,
+@pytest.mark.parametrize("step", ["write_iati_files", "write_table_files"])
+def test_a_release_is_the_same_forked_failed_or_not(tmp_path: Path, step: str,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    children: list[int] = []
+    children: list[tuple[str, int]] = []
     start = Forked.start
 
     def started(self: Forked[Any], call: Any) -> None:
         start(self, call)
-        children.append(self.pid)
+        children.append((call.func.__name__, self.pid))
 
     monkeypatch.setattr(Forked, "start", started)
     forked = _release(tmp_path / "forked")
     parent = os.getpid()
-    export = steps.write_iati_files
+    made = getattr(steps, step)
     killed = tmp_path / "killed"
 
     def killed_halfway(*args: object) -> object:
         if os.getpid() != parent:  # the child writes the files, then dies
-            export(*args)  # type: ignore[arg-type]
+            made(*args)
             killed.write_text(str(os.getpid()))
             os.kill(os.getpid(), signal.SIGKILL)
-        return export(*args)  # type: ignore[arg-type]
+        return made(*args)
 
-    monkeypatch.setattr(job, "write_iati_files", killed_halfway)
+    killed_halfway.__name__ = step
+    monkeypatch.setattr(job, step, killed_halfway)
     redone = _release(tmp_path / "redone")
-    monkeypatch.setattr(job, "write_iati_files", export)
+    monkeypatch.setattr(job, step, made)
     monkeypatch.delattr(os, "fork")
     here = _release(tmp_path / "here")
-    assert children[0] and children[1] and not children[2]  # (forked, forked, not forked)
-    assert killed.read_text() == str(children[1])
+    names = ["write_table_files", "write_iati_files"]
+    assert [name for name, _ in children] == names * 3
+    assert all(pid for _, pid in children[:4]) and not any(pid for _, pid in children[4:])
+    assert killed.read_text() == str(dict(children[2:4])[step])
     assert (forked / "iati-activities.xml").stat().st_size > 0
+    assert (forked / "tables" / "projects.csv").stat().st_size > 0
     _same_trees(forked, here)
     _same_trees(redone, here)
 
@@ -257,17 +262,20 @@ def test_release_with_pauses_the_collector_while_it_loads_and_checks(
 _SLOW_CHILD = """
 import os, sys, time
 from coopdata.release import job
-parent, export = os.getpid(), job.write_iati_files
+parent = os.getpid()
 
-def slow(*args):
-    if os.getpid() != parent:  # the child: says who it is, then takes its time
-        with open(sys.argv[3] + ".tmp", "w") as handle:
-            handle.write(str(os.getpid()))
-        os.rename(sys.argv[3] + ".tmp", sys.argv[3])
-        time.sleep(60)
-    return export(*args)
+def slow(made, said):
+    def call(*args):
+        if os.getpid() != parent:  # a child: says who it is, then takes its time
+            with open(said + ".tmp", "w") as handle:
+                handle.write(str(os.getpid()))
+            os.rename(said + ".tmp", said)
+            time.sleep(60)
+        return made(*args)
+    return call
 
-job.write_iati_files = slow
+job.write_iati_files = slow(job.write_iati_files, sys.argv[3])
+job.write_table_files = slow(job.write_table_files, sys.argv[3] + "-tables")
 job.release(sys.argv[1], None, version="1.0.0", date="2026-12-06", site=False, cache=False)
 """
 
@@ -283,7 +291,7 @@ def _running(pid: int) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 def test_a_child_does_not_outlive_a_release_killed(tmp_path: Path) -> None:
-    """A release killed (SIGKILL: the out-of-memory killer) takes its IATI child with it:
+    """A release killed (SIGKILL: the out-of-memory killer) takes its children with it:
     an orphan went on writing into the staging folder and held the release folder's lock
     (inherited with the parent's open files) until it had finished, so that the next
     release was refused ("another release is being written")."""
@@ -294,22 +302,23 @@ def test_a_child_does_not_outlive_a_release_killed(tmp_path: Path) -> None:
     out, said = tmp_path / "out", tmp_path / "child-pid"
     release = subprocess.Popen([sys.executable, "-c", _SLOW_CHILD, str(out), "", str(said)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    saying = [said, tmp_path / "child-pid-tables"]  # (the IATI export's, the tables')
     deadline = time.monotonic() + 120
-    while not said.exists():
+    while not all(p.exists() for p in saying):
         assert release.poll() is None and time.monotonic() < deadline
         time.sleep(0.05)
-    child = int(said.read_text())
+    children = [int(p.read_text()) for p in saying]
     try:
         release.kill()
         release.wait(timeout=30)
         deadline = time.monotonic() + 10
-        while _running(child) and time.monotonic() < deadline:
+        while any(map(_running, children)) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not _running(child)
+        assert not any(map(_running, children))
         with open(out / ".coopdata-release.lock", "a+") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # (BlockingIOError if held)
     finally:
-        if _running(child):
+        for child in filter(_running, children):
             os.kill(child, signal.SIGKILL)
 
 
@@ -375,7 +384,8 @@ def test_a_release_failing_its_graph_checks_kills_its_iati_child(
     start = Forked.start
 
     def started(self: Forked[Any], call: Any) -> None:
-        start(self, lambda: time.sleep(60))  # (still running when the checks fail)
+        iati = call.func.__name__ == "write_iati_files"  # (the tables' findings are awaited)
+        start(self, (lambda: time.sleep(60)) if iati else call)  # (still running then)
         children.append(self.pid)
 
     monkeypatch.setattr(Forked, "start", started)
@@ -384,7 +394,7 @@ def test_a_release_failing_its_graph_checks_kills_its_iati_child(
         job.release(tmp_path / "out", records, version="1.0.0", site=False, cache=False)
     assert [f.field for f in failed.value.report.findings] == ["planned_end"]
     assert time.monotonic() - began < 50
-    assert len(children) == 1 and children[0] and _gone(children[0])
+    assert len(children) == 2 and all(children) and all(map(_gone, children))
     assert not (tmp_path / "out").exists()
 
 
@@ -433,3 +443,45 @@ def test_a_signal_as_the_child_is_forked_still_kills_it(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", _SIGNAL_AT_FORK], capture_output=True,
                           text=True, timeout=60, cwd=tmp_path)
     assert (done.returncode, done.stdout) == (0, "killed and reaped\n")
+
+
+def test_the_tables_findings_come_back_from_their_child_in_their_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A release's report, its tables checked in a forked child, is the one ``validate``
+    makes in one process: the same findings, the tables' before the graph's, each field
+    reported once (one of the injected findings repeats a field the graph's checks report
+    too, one is an error of its own)."""
+    import shutil
+
+    from coopdata.errors import RecordsInvalid
+    from coopdata.report import Finding
+    from coopdata.validate import validation
+    from tests.conftest import FIXTURES
+
+    records = tmp_path / "records"
+    shutil.copytree(FIXTURES / "records", records)
+    second = records / "projects" / "second.yaml"
+    second.write_text(second.read_text("utf-8").replace('planned_end: "2020"',
+                                                        'planned_end: "2016"'), "utf-8")
+    real = steps.validate_tables
+    parent = os.getpid()
+    checked_in = tmp_path / "checked-in"
+
+    def with_more(dataset: Any, **options: Any) -> list[Finding]:
+        with open(checked_in, "a") as handle:  # (the child's memory is not this one's)
+            handle.write(f"{os.getpid()}\n")
+        return [*real(dataset, **options),
+                Finding("table-test", "a cell the schema refuses", layer="tables",
+                        record="second", field="title"),
+                Finding("table-test", "a finding on a field the graph's checks report",
+                        layer="tables", record="second", field="planned_end.year")]
+
+    monkeypatch.setattr(steps, "validate_tables", with_more)
+    monkeypatch.setattr(validation, "validate_tables", with_more)
+    expected = validation.validate(records).report.findings
+    assert [f.code for f in expected if f.layer == "tables"] == ["table-test"] * 2
+    with pytest.raises(RecordsInvalid) as failed:
+        job.release(tmp_path / "out", records, version="1.0.0", site=False, cache=False)
+    assert failed.value.report.findings == expected
+    pids = [int(line) for line in checked_in.read_text().split()]
+    assert pids[0] == parent and pids[1:] and parent not in pids[1:]  # (validate; child)

@@ -1,6 +1,6 @@
 """A call run in a process forked from this one while this one goes on: a release's IATI
-export, which reads the records already loaded here and writes its files beside the
-graph's checks, on the core they leave idle.
+export and its tables' checks, which read the records already loaded here and write their
+files beside the graph's checks, on the core they leave idle.
 
 A forked process shares this one's memory until either writes to it: the records are not
 read again nor sent to it, and only the call's result (small: the export's findings) comes
@@ -9,7 +9,8 @@ need any thread of this process: it is forked only while this process runs no ot
 thread (else it is made here, later).
 
 It forks only where the machine has room for the child: at least :data:`ROOM` times
-this process's resident memory available (:func:`room_to_fork`). A forked process shares
+this process's resident memory available, once more for each child running
+(:func:`room_to_fork`). A forked process shares
 fewer pages than fork promises (reading a record writes its reference counts, which copies
 the page), so in the worst case the child holds a copy of everything this one holds, while
 this one goes on to make the triples and the tables, about as much again: where that may
@@ -47,12 +48,15 @@ _BLOCKED = {signal.SIGINT, signal.SIGTERM}
 _PR_SET_PDEATHSIG = 1
 ROOM = 3
 """How many times its resident memory the machine must have available for this process
-to fork (:func:`room_to_fork`)."""
+to fork its first child (:func:`room_to_fork`); one more time for each child running."""
+_running: set[int] = set()
+"""The pids of the children forked and not yet reaped."""
 
 
 def room_to_fork() -> bool:
     """Whether the memory available (Linux's ``MemAvailable``) is at least :data:`ROOM`
-    times this process's resident memory; True where either cannot be read."""
+    times this process's resident memory, plus as much again for each child running
+    (each may copy all of it); True where either cannot be read."""
     try:
         with open("/proc/self/statm", encoding="ascii") as statm:
             resident = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -61,7 +65,7 @@ def room_to_fork() -> bool:
                              if line.startswith("MemAvailable:"))
     except (OSError, ValueError, IndexError, StopIteration):
         return True
-    return available >= ROOM * resident
+    return available >= (ROOM + len(_running)) * resident
 
 
 @cache
@@ -108,6 +112,7 @@ class Forked(Generic[T]):
                 _child(call, reading, writing, parent, mask, prctl)
             os.close(writing)
             self.pid, self.reading = pid, reading
+            _running.add(pid)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
@@ -127,6 +132,7 @@ class Forked(Generic[T]):
                 self.reading = -1
                 data = pipe.read()
             _, status = os.waitpid(self.pid, 0)
+            _running.discard(self.pid)
             self.pid = 0
             if os.waitstatus_to_exitcode(status) == 0 and data:
                 result: T = pickle.loads(data)
@@ -139,6 +145,7 @@ class Forked(Generic[T]):
             with suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
+            _running.discard(self.pid)
             self.pid = 0
         if self.reading >= 0:
             os.close(self.reading)
