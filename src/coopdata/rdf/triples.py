@@ -18,9 +18,9 @@ from typing import Any
 
 from coopdata.model import codes
 from coopdata.model.dataset import Dataset
-from coopdata.model.fieldtypes import TermContext
+from coopdata.model.fieldtypes import FieldType, TermContext
 from coopdata.model.ntriples import XSD, iri, literal
-from coopdata.model.spec import KINDS, Field, by_name
+from coopdata.model.spec import KINDS, Field
 from coopdata.model.uris import Uris
 from coopdata.model.vocab import PREFIXES, expand, wikidata_countries
 
@@ -91,33 +91,32 @@ class _Writer:
         self.fields(subject, spec.fields, data)
 
     def fields(self, subject: str, fields: tuple[Field, ...], data: dict[str, Any]) -> None:
-        add = self.triples.append
-        known = by_name(fields)
+        add, triples, context = self.triples.append, self.triples, self.context
+        one = self.objects.setdefault
+        plan = _plan(fields)
         for name, given in data.items():  # (in the order given: the triples are sorted later)
-            if (spec := known.get(name)) is None:
+            if (step := plan.get(name)) is None:
                 continue
-            predicate = _predicate(spec.predicate)
-            values = given if spec.many else [given]
-            kind = spec.field_type
-            if kind.is_text:  # (texts in a language seldom recur: not worth hashing)
+            how, predicate, spec, kind, node_class = step
+            values = given if spec.many else (given,)
+            if how == _TERM:  # one triple a value, its object term shared
                 for value in values:
-                    self.triples += kind.triples(self.context, spec, subject, predicate, value)
-                continue
-            if not kind.is_object:
-                one = self.objects.setdefault
+                    term = kind.term(context, spec, value)
+                    add((subject, predicate, one(term, term)))
+            elif how == _TEXT:  # (texts in a language seldom recur: not worth sharing)
                 for value in values:
-                    self.triples += [(s, p, one(o, o)) for s, p, o in kind.triples(
-                        self.context, spec, subject, predicate, value)]
-                continue
-            assert spec.node_class is not None
-            node_class = _predicate(spec.node_class)
-            base = subject[1:-1]
-            for position, value in enumerate(values, start=1):
-                node = iri(f"{base}/{spec.name}/{position}" if spec.many
-                           else f"{base}/{spec.name}")
-                add((node, RDF_TYPE, node_class))
-                add((subject, predicate, node))
-                self.fields(node, spec.fields, value)
+                    triples += kind.triples(context, spec, subject, predicate, value)
+            elif how == _TRIPLES:
+                for value in values:
+                    triples += [(s, p, one(o, o)) for s, p, o in kind.triples(
+                        context, spec, subject, predicate, value)]
+            else:
+                base = subject[1:-1]
+                for position, value in enumerate(values, start=1):
+                    node = iri(f"{base}/{name}/{position}" if spec.many else f"{base}/{name}")
+                    add((node, RDF_TYPE, node_class))
+                    add((subject, predicate, node))
+                    self.fields(node, spec.fields, value)
 
     def describe(self) -> None:
         wikidata = wikidata_countries()
@@ -144,6 +143,30 @@ class _Writer:
         scheme_triples = _scheme_triples()
         for scheme in sorted(schemes):
             self.triples += scheme_triples.get(scheme, [])
+
+
+_TERM, _TEXT, _TRIPLES, _NODE = range(4)
+"""How :meth:`_Writer.fields` makes a field's triples: one a value from its type's term;
+texts in a language; its type's own triples; a node of its own."""
+_Step = tuple[int, str, Field, FieldType, str]
+_PLANS: dict[int, tuple[tuple[Field, ...], dict[str, _Step]]] = {}
+
+
+def _plan(fields: tuple[Field, ...]) -> dict[str, _Step]:
+    """How to make the triples of each of ``fields`` (a kind's or an object field's
+    tuple, recognised by identity as :func:`~coopdata.model.spec.by_name` does): how,
+    the predicate, the field, its type and its node class (N-Triples IRIs)."""
+    known = _PLANS.get(id(fields))
+    if known is None or known[0] is not fields:  # (kept with it: its id is not reused)
+        steps = {}
+        for spec in fields:
+            kind = spec.field_type
+            how = _NODE if kind.is_object else _TEXT if kind.is_text else \
+                _TERM if type(kind).triples is FieldType.triples else _TRIPLES
+            steps[spec.name] = (how, _predicate(spec.predicate), spec, kind,
+                                _predicate(spec.node_class) if spec.node_class else "")
+        known = _PLANS[id(fields)] = (fields, steps)
+    return known[1]
 
 
 def _term(term: codes.CodeTerm) -> str:
