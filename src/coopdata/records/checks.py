@@ -37,6 +37,8 @@ _CLEAN_TEXT: set[str] = set()
 """Texts outside ASCII already found free of mojibake and control characters (the
 mojibake test is the costliest check a text gets; ASCII text needs none)."""
 _PLANS: dict[int, _Plan] = {}
+_ORDERS_MAX = 10_000
+"""Orders remembered a plan at most (then new ones are worked out each time)."""
 
 
 class FieldChecker:
@@ -54,21 +56,15 @@ class FieldChecker:
     def fields(self, fields: tuple[Field, ...], data: dict[str, Any], prefix: str,
                ignore: tuple[str, ...] = ()) -> dict[str, Any]:
         plan = _plan(fields)
-        steps = plan.steps
-        given: list[_Step] = []
-        for name in data:
-            step = steps.get(name)
-            if step is not None:
-                given.append(step)
-            elif name not in ignore:
-                hint = codes.suggest(name, sorted([*steps, *ignore]))
-                self.fail(join_path(prefix, name), "unknown-field", f'unknown field "{name}"{hint}')
-        # the fields given and the required ones, in the order of ``fields`` (a project
-        # has 67, of which a record gives a score)
-        given += [step for step in plan.required if step.name not in data]
-        given.sort()  # (by the field's position, which comes first and differs)
+        names = tuple(data)
+        order = plan.orders.get((names, ignore))
+        if order is None:
+            order = _order(plan, names, ignore)
+        for name in order.unknown:
+            hint = codes.suggest(name, sorted([*plan.steps, *ignore]))
+            self.fail(join_path(prefix, name), "unknown-field", f'unknown field "{name}"{hint}')
         clean: dict[str, Any] = {}
-        for step in given:
+        for step in order.steps:
             name = step.name
             value = data.get(name)
             if value is None or value == [] or value == {}:
@@ -244,6 +240,30 @@ class _Step(NamedTuple):
     type and code list); None for text and objects."""
 
 
+class _Order(NamedTuple):
+    """What the checks do with a map holding certain fields, in a certain order."""
+
+    steps: tuple[_Step, ...]
+    """The steps of the fields given and of the required ones, in the order of the
+    fields (a project has 67, of which a record gives a score)."""
+    unknown: tuple[str, ...]
+    """The names given that are no field (each an ``unknown-field``), in their order."""
+
+
+def _order(plan: _Plan, names: tuple[str, ...], ignore: tuple[str, ...]) -> _Order:
+    """The order of a map whose keys are ``names`` (remembered in the plan: records
+    written by one tool give their fields in few orders)."""
+    steps = plan.steps
+    given = [steps[name] for name in names if name in steps]
+    given += [step for step in plan.required if step.name not in names]
+    given.sort()  # (by the field's position, which comes first and differs)
+    order = _Order(tuple(given), tuple(name for name in names
+                                       if name not in steps and name not in ignore))
+    if not order.unknown and len(plan.orders) < _ORDERS_MAX:  # (field names: text)
+        plan.orders[names, ignore] = order
+    return order
+
+
 class _Plan(NamedTuple):
     """What the checks need to know of a tuple of fields, worked out once."""
 
@@ -253,6 +273,9 @@ class _Plan(NamedTuple):
     required: tuple[_Step, ...]
     vocabularies: tuple[Field, ...]
     """The codes whose list depends on a vocabulary named beside them."""
+    orders: dict[tuple[tuple[str, ...], tuple[str, ...]], _Order]
+    """The orders of the maps seen so far without an unknown field, by their keys and the
+    names ignored."""
 
 
 def _plan(fields: tuple[Field, ...]) -> _Plan:
@@ -269,7 +292,7 @@ def _plan(fields: tuple[Field, ...]) -> _Plan:
                                      kind.is_text, (kind.name, spec.scheme) if plain else None)
         plan = _PLANS[id(fields)] = _Plan(
             fields, steps, tuple(step for step in steps.values() if step.spec.required),
-            tuple(spec for spec in fields if spec.vocabularies))
+            tuple(spec for spec in fields if spec.vocabularies), {})
     return plan
 
 

@@ -69,12 +69,22 @@ def read_plain(text: str, typed: Callable[[str], Any], *,
     loader's resolver and constructor); text nested deeper than ``max_depth`` levels (a
     scalar in a mapping is one level deeper than the mapping) is left to PyYAML too."""
     if ("#" in text and not hashes_quoted(text)) or " \n" in text or text.endswith(" ") \
-            or _CONTROL.search(text) or (not text.isascii() and _UNPRINTABLE.search(text)):
+            or (not text.replace("\n", "").isprintable() and _unprintable(text)):
         return None
     try:
         return _Reader(typed, max_depth - 2).document(text.split("\n"))
     except (_Unsupported, IndexError):
         return None
+
+
+def _unprintable(text: str) -> bool:
+    """Whether ``text`` holds a character :data:`_CONTROL` or :data:`_UNPRINTABLE` finds.
+
+    Every such character but the line break is one ``str.isprintable`` refuses (of
+    Unicode's categories Cc, Cf, Cs, Cn, Zl and Zp: a test checks each), so that text
+    that is printable once its line breaks are taken out, as most is, needs neither
+    pattern, which are four times slower."""
+    return bool(_CONTROL.search(text) or (not text.isascii() and _UNPRINTABLE.search(text)))
 
 
 class _Frame:
