@@ -120,6 +120,13 @@ class _Reader:
         top = _Frame(0, {})
         self.stack.append(top)
         known_lines, stack, values = self.lines, self.stack, self.values
+        # A plain scalar after a key or dash, on its line, waiting for the next line (which
+        # tells whether it goes on): its frame, place, text and the column the lines
+        # going on with it are past (in locals: most lines end one).
+        pending: _Frame | None = None
+        pending_place: str | int = 0
+        pending_text = ""
+        pending_indent = 0
         for line in lines:
             known = known_lines.get(line)
             if known is None:
@@ -130,6 +137,16 @@ class _Reader:
                 indent = len(line) - len(content)
             else:
                 indent, content, dash, key, rest, plain, quoted = known
+            if pending is not None:
+                if indent > pending_indent:  # it goes on: folded the long way
+                    self.folding, self.quoted = \
+                        (pending, pending_place, [pending_text], pending_indent), False
+                else:  # (what end_folding does with a plain scalar on one line)
+                    value = values.get(pending_text, _NONE_YET)
+                    if value is _NONE_YET:
+                        value = self.scalar(pending_text)
+                    pending.items[pending_place] = value  # type: ignore[index]
+                pending = None
             folding = self.folding
             if folding is not None:
                 if indent > folding[3]:
@@ -167,8 +184,8 @@ class _Reader:
                             items.append(quoted)  # type: ignore[union-attr]
                             continue
                         items.append(None)  # type: ignore[union-attr]
-                        self.folding, self.quoted = (frame, len(items) - 1, [rest], indent), \
-                            False
+                        pending, pending_place, pending_text, pending_indent = \
+                            frame, len(items) - 1, rest, indent
                         continue
                     if dash:  # a mapping starts in the sequence
                         if len(stack) > self.deepest:
@@ -184,11 +201,14 @@ class _Reader:
                         continue
                     items[key] = None  # type: ignore[call-overload]
                     if plain:
-                        self.folding, self.quoted = (frame, key, [rest], frame.indent), False
+                        pending, pending_place, pending_text, pending_indent = \
+                            frame, key, rest, frame.indent
                     else:
                         self.slot = (frame, key, True)
                     continue
             self.line(indent, dash, key, rest)
+        if pending is not None:
+            pending.items[pending_place] = self.scalar(pending_text)  # type: ignore[index]
         self.end_folding()
         if self.slot is not None:
             self.slot[0].items[self.slot[1]] = None  # type: ignore[index]
