@@ -101,7 +101,10 @@ class _Reader:
 
     def __init__(self, typed: Callable[[str], Any], deepest: int) -> None:
         self.typed = typed
-        self.keys, self.lines, self.values = _REMEMBERED.setdefault(typed, (set(), {}, {}))
+        remembered = _REMEMBERED.get(typed)
+        if remembered is None:  # (not a new set and dictionaries a file to throw away)
+            remembered = _REMEMBERED[typed] = (set(), {}, {})
+        self.keys, self.lines, self.values = remembered
         self.deepest = deepest  # open blocks: their scalars are at most two levels deeper
         self.stack: list[_Frame] = []
         # A value with nothing after its key or dash: where it goes, and whether it
