@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path, PurePath
 
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,8 +14,9 @@ from coopdata.model.dataset import RawRecord
 from coopdata.model.spec import KINDS
 from coopdata.records import fastread
 from coopdata.records.checks import check_record
+from coopdata.records.fastread import read_plain
 from coopdata.records.files import record_file_names, record_files
-from coopdata.records.read import _stem, read_record
+from coopdata.records.read import MAX_DEPTH, _Loader, _plain, _stem, _typed_plain, read_record
 
 NAMES = st.text(st.sampled_from("ab.-_ yé"), min_size=0, max_size=8)
 
@@ -78,3 +80,26 @@ def test_remembered_field_orders_give_the_findings_of_each_record(names: list[st
     assert [f.field for f in findings if f.code == "missing-field"] == \
         [spec.name for spec in fields if spec.required and spec.name not in data]
     assert list(checked.data) == [spec.name for spec in fields if spec.name in data]
+
+
+_ITEM = st.sampled_from(["- a: 1", "  b: x", "- c", "  - d", "-  e: 2", "   f: y", "- ", ""])
+
+
+@given(st.lists(_ITEM, max_size=6), st.sampled_from(["k: v", "k:", " k: v", "- k", "k: [a]",
+                                                      "k: 'q'"]), st.booleans())
+def test_the_end_of_an_indentless_sequence_is_read_as_pyyaml_reads_it(
+        items: list[str], after: str, nested: bool) -> None:
+    """A key after the items of ``list:`` (the fast reader's common-line path ends the
+    sequence as its general path does): read as PyYAML reads it, or left to it."""
+    lines = ["id: p", "list:", *items, after, "z: 1"]
+    if nested:
+        lines = ["id: p", "outer:", *(f"  {line}" if line else line for line in lines[1:])]
+    text = "\n".join(lines) + "\n"
+    fast = read_plain(text, _typed_plain, max_depth=MAX_DEPTH)
+    if fast is not None:
+        assert fast == _pyyaml(text)
+
+
+def _pyyaml(text: str) -> object:
+    node = yaml.compose(text, Loader=_Loader)
+    return _plain(node, "", None, None, 0)

@@ -181,6 +181,12 @@ class _Reader:
                     stack.pop()
                 frame = stack[-1]
                 items = frame.items
+                if not dash and type(items) is list and frame.indent == indent:
+                    # the end of an indentless sequence, as line takes it (``countries:``
+                    # after the items of ``participations:``)
+                    stack.pop()
+                    frame = stack[-1]
+                    items = frame.items
                 if frame.indent == indent and type(items) is (list if dash else dict):
                     if not key:  # (- scalar)
                         if quoted is not None:
