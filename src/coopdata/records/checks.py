@@ -37,6 +37,8 @@ _CLEAN_TEXT: set[str] = set()
 """Texts outside ASCII already found free of mojibake and control characters (the
 mojibake test is the costliest check a text gets; ASCII text needs none)."""
 _PLANS: dict[int, _Plan] = {}
+_ORDERS_MAX = 10_000
+"""Orders remembered a plan at most (then new ones are worked out each time)."""
 
 
 class FieldChecker:
@@ -54,24 +56,18 @@ class FieldChecker:
     def fields(self, fields: tuple[Field, ...], data: dict[str, Any], prefix: str,
                ignore: tuple[str, ...] = ()) -> dict[str, Any]:
         plan = _plan(fields)
-        steps = plan.steps
-        given: list[_Step] = []
-        for name in data:
-            step = steps.get(name)
-            if step is not None:
-                given.append(step)
-            elif name not in ignore:
-                hint = codes.suggest(name, sorted([*steps, *ignore]))
-                self.fail(join_path(prefix, name), "unknown-field", f'unknown field "{name}"{hint}')
-        # the fields given and the required ones, in the order of ``fields`` (a project
-        # has 67, of which a record gives a score)
-        given += [step for step in plan.required if step.name not in data]
-        given.sort()  # (by the field's position, which comes first and differs)
+        names = tuple(data)
+        order = plan.orders.get((names, ignore))
+        if order is None:
+            order = _order(plan, names, ignore)
+        for name in order.unknown:
+            hint = codes.suggest(name, sorted([*plan.steps, *ignore]))
+            self.fail(join_path(prefix, name), "unknown-field", f'unknown field "{name}"{hint}')
         clean: dict[str, Any] = {}
-        for step in given:
+        for step in order.steps:
             name = step.name
             value = data.get(name)
-            if value is None or value == [] or value == {}:
+            if value is None or (not value and isinstance(value, (list, dict))):
                 if step.spec.required:
                     self.fail(join_path(prefix, name), "missing-field", f'"{name}" is required')
                 continue
@@ -81,8 +77,7 @@ class FieldChecker:
                     self.fail(path, "type-error", f"expected a list, got {_show(value)}; "
                               f"write it as [{_show(value)}]")
                     continue
-                if step.remembered is not None:  # (a value seen before taken at once)
-                    accepted = _accepted(step.remembered)
+                if (accepted := step.remembered) is not None:  # (a value seen before: at once)
                     kept = []
                     for n, item in enumerate(value, start=1):
                         checked = accepted.get(item) if type(item) is str else None
@@ -93,8 +88,11 @@ class FieldChecker:
                 elif step.is_object:
                     # Objects keep their place even when invalid, so that positions (and the
                     # URIs made from them) still match the file
-                    kept = [{} if (checked := self.value(step, item, path, n)) is None else checked
-                            for n, item in enumerate(value, start=1)]
+                    # (a map checked at once: what value and scalar do with it)
+                    inner = step.spec.fields
+                    kept = [self.fields(inner, item, f"{path}[{n}]") if type(item) is dict
+                            else {} if (checked := self.value(step, item, path, n)) is None
+                            else checked for n, item in enumerate(value, start=1)]
                 else:  # invalid plain values are dropped
                     kept = [checked for n, item in enumerate(value, start=1)
                             if (checked := self.value(step, item, path, n)) is not None]
@@ -102,9 +100,11 @@ class FieldChecker:
                     clean[name] = kept
             else:
                 if step.remembered is not None and type(value) is str:
-                    checked = _accepted(step.remembered).get(value)
+                    checked = step.remembered.get(value)
                     if checked is None:
                         checked = self.value(step, value, path)
+                elif step.is_text:  # (what value and scalar do with text)
+                    checked = self.text(value, path)
                 else:
                     checked = self.value(step, value, path)
                 if checked is not None:
@@ -143,8 +143,7 @@ class FieldChecker:
         """``value`` checked and typed as ``step`` says (None after a finding); ``path``
         is the field's, and ``number`` the value's place in it when it holds several
         (its path is then ``path[number]``, written out only when it is needed)."""
-        if step.remembered is not None and type(value) is str:
-            accepted = _accepted(step.remembered)
+        if (accepted := step.remembered) is not None and type(value) is str:
             checked = accepted.get(value)
             if checked is None:
                 found = len(self.findings)
@@ -239,9 +238,33 @@ class _Step(NamedTuple):
     many: bool
     is_object: bool
     is_text: bool
-    remembered: tuple[str, str | None] | None
-    """The key of its accepted values in :data:`_ACCEPTED` (a plain scalar field's: its
-    type and code list); None for text and objects."""
+    remembered: dict[Any, Any] | None
+    """Its accepted values, those of its type and code list in :data:`_ACCEPTED` (a plain
+    scalar field's); None for text and objects."""
+
+
+class _Order(NamedTuple):
+    """What the checks do with a map holding certain fields, in a certain order."""
+
+    steps: tuple[_Step, ...]
+    """The steps of the fields given and of the required ones, in the order of the
+    fields (a project has 67, of which a record gives a score)."""
+    unknown: tuple[str, ...]
+    """The names given that are no field (each an ``unknown-field``), in their order."""
+
+
+def _order(plan: _Plan, names: tuple[str, ...], ignore: tuple[str, ...]) -> _Order:
+    """The order of a map whose keys are ``names`` (remembered in the plan: records
+    written by one tool give their fields in few orders)."""
+    steps = plan.steps
+    given = [steps[name] for name in names if name in steps]
+    given += [step for step in plan.required if step.name not in names]
+    given.sort()  # (by the field's position, which comes first and differs)
+    order = _Order(tuple(given), tuple(name for name in names
+                                       if name not in steps and name not in ignore))
+    if not order.unknown and len(plan.orders) < _ORDERS_MAX:  # (field names: text)
+        plan.orders[names, ignore] = order
+    return order
 
 
 class _Plan(NamedTuple):
@@ -253,6 +276,12 @@ class _Plan(NamedTuple):
     required: tuple[_Step, ...]
     vocabularies: tuple[Field, ...]
     """The codes whose list depends on a vocabulary named beside them."""
+    orders: dict[tuple[tuple[str, ...], tuple[str, ...]], _Order]
+    """The orders of the maps seen so far without an unknown field, by their keys and the
+    names ignored."""
+    accepted: dict[tuple[str, str | None], dict[Any, Any]]
+    """The :data:`_ACCEPTED` its steps hold dictionaries of (a plan is made again when it
+    is replaced: the checks then start afresh)."""
 
 
 def _plan(fields: tuple[Field, ...]) -> _Plan:
@@ -260,16 +289,17 @@ def _plan(fields: tuple[Field, ...]) -> _Plan:
     :func:`~coopdata.model.spec.by_name` does (the entry keeps ``fields`` alive, so its id
     is never reused)."""
     plan = _PLANS.get(id(fields))
-    if plan is None or plan.fields is not fields:
+    if plan is None or plan.fields is not fields or plan.accepted is not _ACCEPTED:
         steps = {}
         for n, spec in enumerate(fields):
             kind = spec.field_type
             plain = not kind.is_object and not kind.is_text
             steps[spec.name] = _Step(n, spec.name, spec, kind, spec.many, kind.is_object,
-                                     kind.is_text, (kind.name, spec.scheme) if plain else None)
+                                     kind.is_text,
+                                     _accepted((kind.name, spec.scheme)) if plain else None)
         plan = _PLANS[id(fields)] = _Plan(
             fields, steps, tuple(step for step in steps.values() if step.spec.required),
-            tuple(spec for spec in fields if spec.vocabularies))
+            tuple(spec for spec in fields if spec.vocabularies), {}, _ACCEPTED)
     return plan
 
 

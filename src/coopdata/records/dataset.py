@@ -13,7 +13,9 @@ from coopdata.model.spec import KINDS, Field
 from coopdata.records.checks import FieldChecker, check_record, join_path
 from coopdata.report import Finding
 
-_Plan = tuple[tuple[tuple[str, bool, str], ...], tuple[tuple[str, bool, tuple[Field, ...]], ...]]
+_Plan = tuple[tuple[tuple[str, bool, str], ...], tuple[tuple[str, bool, Any], ...]]
+"""The references among some fields (name, whether many, the kind they name) and the
+objects holding some (name, whether many, the plan of their fields)."""
 _WITH_REFERENCES: dict[int, tuple[tuple[Field, ...], _Plan]] = {}
 
 
@@ -21,8 +23,9 @@ def check_references(dataset: Dataset) -> list[Finding]:
     """Every reference names an existing record of the right kind: the findings of those
     that do not."""
     findings: list[Finding] = []
+    plans = {name: _reference_plan(kind.fields) for name, kind in KINDS.items()}
     for record in dataset:
-        if _references_found(KINDS[record.kind].fields, record.data, dataset.by_kind):
+        if _references_found(plans[record.kind], record.data, dataset.by_kind):
             continue
         checker = FieldChecker(record)
         for path, spec, value in _refs(KINDS[record.kind].fields, record.data, ""):
@@ -36,10 +39,11 @@ def check_references(dataset: Dataset) -> list[Finding]:
     return findings
 
 
-def _references_found(fields: tuple[Field, ...], data: dict[str, Any],
+def _references_found(plan: _Plan, data: dict[str, Any],
                       by_kind: dict[str, dict[str, Record]]) -> bool:
-    """Whether every reference in ``data`` names a record (the quick pass: no paths)."""
-    references, objects = _reference_plan(fields)
+    """Whether every reference in ``data``, whose fields' plan is ``plan``, names a record
+    (the quick pass: no paths)."""
+    references, objects = plan
     for name, many, target in references:
         value = data.get(name)
         if value is None:
@@ -62,16 +66,15 @@ def _references_found(fields: tuple[Field, ...], data: dict[str, Any],
 
 
 def _reference_plan(fields: tuple[Field, ...]) -> _Plan:
-    """The references among ``fields`` (name, whether many, the kind they name) and the
-    objects holding some (name, whether many, their fields), remembered by identity, as
+    """The plan of ``fields`` (:data:`_Plan`), remembered by identity, as
     hashing nested fields is slow (the entry keeps ``fields`` alive, so its id is never
     reused)."""
     entry = _WITH_REFERENCES.get(id(fields))
     if entry is None:
         references = tuple((spec.name, spec.many, spec.ref) for spec in fields
                            if spec.is_reference and spec.ref is not None)
-        objects = tuple((spec.name, spec.many, spec.fields) for spec in fields
-                        if spec.is_object and any(_reference_plan(spec.fields)))
+        objects = tuple((spec.name, spec.many, inner) for spec in fields
+                        if spec.is_object and any(inner := _reference_plan(spec.fields)))
         entry = _WITH_REFERENCES[id(fields)] = (fields, (references, objects))
     return entry[1]
 

@@ -22,10 +22,26 @@ def record_files(directory: Path) -> Iterator[tuple[str, Path]]:
     """
     for kind in KINDS.values():
         folder = directory / kind.folder
-        names = _listed(folder)
-        if isinstance(names, list):
-            for name in sorted(n for n in names if n.endswith(".yaml")):
-                yield kind.name, folder / name
+        for name in _record_names(folder):
+            yield kind.name, folder / name
+
+
+def record_file_names(directory: Path) -> Iterator[tuple[str, str]]:
+    """What :func:`record_files` yields, each path as text (``str(path)``, the same
+    string): the loader's way, as making and printing 100,000 ``Path`` objects is a
+    good part of listing and opening the files."""
+    for kind in KINDS.values():
+        folder = directory / kind.folder
+        prefix = f"{folder}{os.sep}"
+        for name in _record_names(folder):
+            yield kind.name, prefix + name
+
+
+def _record_names(folder: Path) -> list[str]:
+    """The names of the record files in ``folder``, sorted (none when it cannot be
+    listed)."""
+    names = _listed(folder)
+    return sorted(n for n in names if n.endswith(".yaml")) if isinstance(names, list) else []
 
 
 def _listed(folder: Path) -> list[str] | OSError | None:
@@ -92,7 +108,7 @@ class Refused(Exception):  # noqa: N818 - a refusal, said as a finding
         self.code, self.message, self.line = code, message, line
 
 
-def read_regular_file(path: Path, limit: int = MAX_BYTES) -> bytes:
+def read_regular_file(path: Path | str, limit: int = MAX_BYTES) -> bytes:
     """The bytes of ``path``, which must be a regular file of at most ``limit`` bytes.
 
     A symbolic link is refused (a record never reads outside its folder), and so is a
@@ -119,7 +135,7 @@ def read_regular_file(path: Path, limit: int = MAX_BYTES) -> bytes:
     return raw
 
 
-def record_bytes(path: Path) -> bytes | None:
+def record_bytes(path: Path | str) -> bytes | None:
     """The bytes of the record file ``path`` as the reader reads them
     (:func:`read_regular_file`); None when it would refuse the file unread (a link, not a
     regular file, too large, unreadable)."""

@@ -20,7 +20,7 @@ from coopdata.model.dataset import Dataset, Record
 from coopdata.model.resources import default_records
 from coopdata.records.checks import check_record
 from coopdata.records.dataset import assemble
-from coopdata.records.files import record_bytes, record_files, stray_files
+from coopdata.records.files import record_bytes, record_file_names, stray_files
 from coopdata.records.read import FieldLines, read_record
 from coopdata.report import Finding, Report
 
@@ -46,7 +46,7 @@ def _load(root: Path, progress: Callable[[str], None] | None,
           cache: caching.Cache | None) -> tuple[Dataset, Report]:
     if progress:
         progress("load")
-    files = list(record_files(root))
+    files = list(record_file_names(root))  # (paths as text: see record_file_names)
     keys: list[bytes | None] = []
     known: dict[int, _File] = {}
     if cache is not None:
@@ -85,7 +85,7 @@ bytes it was read from (None when it was not read)."""
 _Part = list[_File]
 
 
-def _file_key(kind: str, path: Path, data: bytes | None = None) -> bytes | None:
+def _file_key(kind: str, path: str, data: bytes | None = None) -> bytes | None:
     """The cache key of a record file, of its bytes now or of ``data`` (None when it is not
     read as a record file: the long way says why, every time)."""
     if data is None:
@@ -93,7 +93,7 @@ def _file_key(kind: str, path: Path, data: bytes | None = None) -> bytes | None:
     return None if data is None else caching.key("load", kind, str(path), data)
 
 
-def _keep(cache: caching.Cache, root: Path, files: list[tuple[str, Path]],
+def _keep(cache: caching.Cache, root: Path, files: list[tuple[str, str]],
           keys: list[bytes | None], known: dict[int, _File], results: list[_File]) -> None:
     """Keep in ``cache`` what was made of the files not found in it (each under the key of
     the bytes it was made of: a file changed while it was read is not kept), and nothing
@@ -110,7 +110,7 @@ def _keep(cache: caching.Cache, root: Path, files: list[tuple[str, Path]],
     cache.keep_only(group, (k for k in keys if k is not None))
 
 
-def _in_parallel(files: list[tuple[str, Path]], processes: int,
+def _in_parallel(files: list[tuple[str, str]], processes: int,
                  meanwhile: Callable[[], list[Finding]]) -> tuple[list[_Part], list[Finding]]:
     """``files`` read and checked by ``processes`` processes, this one and workers forked
     from it, each taking the next chunk of files until none is left; the parts in the
@@ -155,7 +155,7 @@ class _Chunks:
     """The files to read, cut in chunks of ``size``, and the number of the next chunk to
     take (shared by the processes)."""
 
-    def __init__(self, files: list[tuple[str, Path]], size: int, taken: Any) -> None:
+    def __init__(self, files: list[tuple[str, str]], size: int, taken: Any) -> None:
         self.files, self.size, self.taken = files, size, taken
 
     def take(self) -> tuple[int, _Part] | None:
@@ -193,7 +193,7 @@ def _take_chunk(_: int) -> tuple[int, _Part] | None:
     return _chunks.take()
 
 
-def _read_and_check(files: list[tuple[str, Path]]) -> _Part:
+def _read_and_check(files: list[tuple[str, str]]) -> _Part:
     """Read and type-check some record files (in a worker process when in parallel)."""
     part: _Part = []
     for kind, path in files:

@@ -8,10 +8,11 @@ plain data is ever built: YAML tags, anchors and aliases are refused.
 from __future__ import annotations
 
 import codecs
+import os
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import yaml
@@ -169,8 +170,9 @@ def _decoded(raw: bytes) -> str:
     return text[1:] if text[:1] == "\ufeff" else text
 
 
-def read_record(path: Path, kind: str) -> tuple[RawRecord | None, list[Finding]]:
-    """Read one record file. Problems are returned as findings, never raised."""
+def read_record(path: Path | str, kind: str) -> tuple[RawRecord | None, list[Finding]]:
+    """Read one record file (its path a ``Path`` or text). Problems are returned as
+    findings, never raised."""
     refuse = partial(_refused, path)
     try:
         raw = read_regular_file(path, MAX_BYTES)
@@ -197,7 +199,7 @@ def read_record(path: Path, kind: str) -> tuple[RawRecord | None, list[Finding]]
     return _record(data, path, raw, kind, plain=True)
 
 
-def _read_yaml(text: str, path: Path, raw: bytes,
+def _read_yaml(text: str, path: Path | str, raw: bytes,
                kind: str) -> tuple[RawRecord | None, list[Finding]]:
     """Read the record in ``text`` with PyYAML: whatever :func:`read_plain` does not read."""
     refuse = partial(_refused, path)
@@ -235,23 +237,32 @@ def _read_yaml(text: str, path: Path, raw: bytes,
     return _record(data, path, raw, kind)
 
 
-def _record(data: dict[str, Any], path: Path, raw: bytes, kind: str,
+def _record(data: dict[str, Any], path: Path | str, raw: bytes, kind: str,
             plain: bool = False) -> tuple[RawRecord | None, list[Finding]]:
     """The record of a file read as ``data`` (by the fast reader: ``plain``)."""
     where = str(path)
     record_id = data.get("id")
     if not isinstance(record_id, str):
-        return _refused(path, "missing-id", f"the record needs `id: {path.stem}`", 1)
+        return _refused(path, "missing-id", f"the record needs `id: {_stem(path)}`", 1)
     problems = []
     lines = FieldLines(raw, plain=plain)
-    if record_id != path.stem:
+    if record_id != (stem := _stem(path)):
         problems.append(Finding("id-mismatch", f'the id "{record_id}" differs from the file name; '
-                                f"rename the file to {record_id}.yaml or set `id: {path.stem}`",
+                                f"rename the file to {record_id}.yaml or set `id: {stem}`",
                                 path=where, line=lines.get("id", 1), record=record_id, field="id"))
     return RawRecord(kind, record_id, where, data, lines), problems
 
 
-def _refused(path: Path, code: str, message: str,
+def _stem(path: Path | str) -> str:
+    """``Path(path).stem``, without making a ``Path`` of a record file's name as text."""
+    if isinstance(path, str):
+        name = os.path.basename(path)
+        if len(name) > 5 and name.endswith(".yaml"):
+            return name[:-5]
+    return PurePath(path).stem
+
+
+def _refused(path: Path | str, code: str, message: str,
              line: int | None = None) -> tuple[None, list[Finding]]:
     """No record, and the finding that says why."""
     return None, [Finding(code, message, path=str(path), line=line)]
