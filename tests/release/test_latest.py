@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -233,7 +235,6 @@ def test_leaving_stops_a_copy_still_running(tmp_path: Path) -> None:
     """A release that fails or is interrupted (Ctrl-C) does not wait for the copy of a
     large file it is throwing away: the copy stops at its next block (here the source
     is a pipe fed for as long as the test lets it, as a slow disk or a large file is)."""
-    import threading
 
     root, staging = staged(tmp_path)
     source = staging / "graph.jsonld"
