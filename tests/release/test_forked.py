@@ -528,6 +528,15 @@ def test_room_to_fork_heeds_the_control_groups_limit(
     monkeypatch.setattr("builtins.open", fake_open)
     monkeypatch.setattr(os, "sysconf", lambda name: 4096)  # 25 pages: 100 kB resident
     assert forked_module.room_to_fork() is room
+    if limit is not None:  # the same limit set on the group above instead (a systemd slice)
+        nested = group / "job"
+        nested.mkdir()
+        for name in (*names[:2], "memory.stat"):
+            (nested / name).write_text((group / name).read_text())
+        (nested / names[0]).write_text(f"{unlimited}\n")
+        (tmp_path / "self-cgroup").write_text(listing.replace("/app", "/app/job"))
+        assert forked_module.room_to_fork() is room
+        (tmp_path / "self-cgroup").write_text(listing)
     if version == "v1":  # a container's own mount: its group is the mount's root
         (tmp_path / "self-cgroup").write_text("4:memory:/elsewhere/on/the/host\n")
         for name in (*names[:2], "memory.stat"):

@@ -79,9 +79,10 @@ def room_to_fork() -> bool:
 
 
 def _cgroup_room() -> int | None:
-    """What this process's control group (cgroup v2, or v1's memory controller) lets it
-    and its children use beyond what they use now, its inactive file cache counted as
-    free (the kernel reclaims it first); None where it sets no limit or cannot be read.
+    """What this process's control group (cgroup v2, or v1's memory controller) and those
+    above it let it and its children use beyond what they use now, their inactive file
+    cache counted as free (the kernel reclaims it first); None where none sets a limit or
+    they cannot be read.
     In a container (Docker, Kubernetes, a systemd ``MemoryMax``) ``MemAvailable`` is the
     host's: the group's limit is what its out-of-memory killer enforces."""
     rooms = []
@@ -103,20 +104,24 @@ def _cgroup_room() -> int | None:
         else:
             continue
         mount, limit_name, usage_name, inactive_name = files
-        # (inside a cgroup namespace or a container's mount, the group is the mount's root)
-        for folder in (f"{mount}{group.rstrip('/')}", mount):
+        # (the group and each one above it, whose limits bind it too; inside a cgroup
+        # namespace or a container's own mount, the group is the mount's root)
+        steps = [step for step in group.split("/") if step]
+        folders = [f"/{'/'.join(steps[:n])}" if n else "" for n in range(len(steps), -1, -1)]
+        if not os.path.isdir(f"{mount}{folders[0]}"):
+            folders = [""]
+        for folder in (f"{mount}{name}" for name in folders):
             with suppress(OSError, ValueError, IndexError, StopIteration):
                 with open(f"{folder}/{limit_name}", encoding="ascii") as limit_file:
                     limit = limit_file.read().strip()
                 if limit == "max" or int(limit) >= _NO_LIMIT:
-                    break
+                    continue
                 with open(f"{folder}/{usage_name}", encoding="ascii") as usage_file:
                     usage = int(usage_file.read())
                 with open(f"{folder}/memory.stat", encoding="ascii") as stat_file:
                     inactive = next(int(row.split()[1]) for row in stat_file
                                     if row.split()[0] == inactive_name)
                 rooms.append(int(limit) - usage + inactive)
-                break
     return min(rooms) if rooms else None
 
 
