@@ -485,3 +485,60 @@ def test_the_tables_findings_come_back_from_their_child_in_their_place(
     assert failed.value.report.findings == expected
     pids = [int(line) for line in checked_in.read_text().split()]
     assert pids[0] == parent and pids[1:] and parent not in pids[1:]  # (validate; child)
+
+
+@pytest.mark.parametrize("version", ["v2", "v1"])
+@pytest.mark.parametrize("limit, usage, inactive, room", [
+    (400 * 1024, 100 * 1024, 0, True),  # 300 kB left to the group: room for 100 kB x 3
+    (400 * 1024, 110 * 1024, 0, False),  # the host has room, the group does not
+    (400 * 1024, 300 * 1024, 200 * 1024, True),  # its file cache is reclaimed first
+    (None, 10 ** 12, 0, True),  # no limit: the host's memory decides
+])
+def test_room_to_fork_heeds_the_control_groups_limit(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, version: str, limit: int | None,
+        usage: int, inactive: int, room: bool) -> None:
+    """In a container (Docker, Kubernetes, systemd's MemoryMax) /proc/meminfo shows the
+    host's memory, while the group's limit is what its out-of-memory killer enforces."""
+    mount = tmp_path / "cgroup"
+    if version == "v2":
+        group, names = mount / "app", ("memory.max", "memory.current", "inactive_file")
+        listing = "0::/app\n"
+    else:
+        group = mount / "memory" / "app"
+        names = ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file")
+        listing = "4:memory:/app\n1:cpu:/\n"
+    group.mkdir(parents=True)
+    unlimited = "max" if version == "v2" else str(2 ** 63 - 4096)
+    (group / names[0]).write_text(f"{limit if limit is not None else unlimited}\n")
+    (group / names[1]).write_text(f"{usage}\n")
+    (group / "memory.stat").write_text(f"anon 1\n{names[2]} {inactive}\n")
+    (tmp_path / "self-cgroup").write_text(listing)
+    monkeypatch.setattr(forked_module, "_SELF_CGROUP", str(tmp_path / "self-cgroup"))
+    monkeypatch.setattr(forked_module, "_CGROUPS", str(mount))
+    files = {"/proc/self/statm": "100 25 0 0 0 0 0\n",
+             "/proc/meminfo": "MemTotal: 8000000 kB\nMemAvailable: 4000000 kB\n"}
+    real_open = open
+
+    def fake_open(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if path in files:
+            (tmp_path / "f").write_text(files[path])
+            return real_open(tmp_path / "f", *args, **kwargs)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", fake_open)
+    monkeypatch.setattr(os, "sysconf", lambda name: 4096)  # 25 pages: 100 kB resident
+    assert forked_module.room_to_fork() is room
+    if limit is not None:  # the same limit set on the group above instead (a systemd slice)
+        nested = group / "job"
+        nested.mkdir()
+        for name in (*names[:2], "memory.stat"):
+            (nested / name).write_text((group / name).read_text())
+        (nested / names[0]).write_text(f"{unlimited}\n")
+        (tmp_path / "self-cgroup").write_text(listing.replace("/app", "/app/job"))
+        assert forked_module.room_to_fork() is room
+        (tmp_path / "self-cgroup").write_text(listing)
+    if version == "v1":  # a container's own mount: its group is the mount's root
+        (tmp_path / "self-cgroup").write_text("4:memory:/elsewhere/on/the/host\n")
+        for name in (*names[:2], "memory.stat"):
+            (group / name).rename(mount / "memory" / name)
+        assert forked_module.room_to_fork() is room

@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -227,3 +229,37 @@ def test_latest_edited_during_a_release_is_still_refused(
         _release_twice(out, monkeypatch, during=edit_latest)
     assert (out / LATEST / "graph.nt").read_bytes() == edited  # the user's edit, kept
     assert not (out / "2.0.0").exists()  # refused before it was published: nothing was
+
+
+def test_leaving_stops_a_copy_still_running(tmp_path: Path) -> None:
+    """A release that fails or is interrupted (Ctrl-C) does not wait for the copy of a
+    large file it is throwing away: the copy stops at its next block (here the source
+    is a pipe fed for as long as the test lets it, as a slow disk or a large file is)."""
+
+    root, staging = staged(tmp_path)
+    source = staging / "graph.jsonld"
+    os.mkfifo(source)
+    stop = threading.Event()
+
+    def feed() -> None:
+        with suppress(BrokenPipeError), open(source, "wb", buffering=0) as pipe:
+            while not stop.wait(0.01):  # (until the copy stops reading, or the test ends)
+                pipe.write(b"<a> <b> <c> .\n" * 5000)  # (a block about every 0.15 s)
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    try:
+        early = EarlyCopies(root, staging)
+        early.finished(source)
+        time.sleep(0.2)  # (the copy is under way)
+        left = threading.Thread(target=early.__exit__, args=(KeyboardInterrupt, None, None))
+        began = time.monotonic()
+        left.start()
+        left.join(timeout=10)
+        assert not left.is_alive(), "leaving waited for the copy to end"
+        assert time.monotonic() - began < 5
+        assert not early.folder.exists()
+    finally:
+        stop.set()
+        feeder.join()
+        left.join()

@@ -53,8 +53,15 @@ _running: set[int] = set()
 """The pids of the children forked and not yet reaped."""
 
 
+_SELF_CGROUP = "/proc/self/cgroup"
+_CGROUPS = "/sys/fs/cgroup"
+_NO_LIMIT = 1 << 60
+"""A cgroup v1 memory limit this large is none (the kernel writes about 2**63)."""
+
+
 def room_to_fork() -> bool:
-    """Whether the memory available (Linux's ``MemAvailable``) is at least :data:`ROOM`
+    """Whether the memory available (Linux's ``MemAvailable``, or less where this
+    process's control group allows less: :func:`_cgroup_room`) is at least :data:`ROOM`
     times this process's resident memory, plus as much again for each child running
     (each may copy all of it); True where either cannot be read."""
     try:
@@ -65,7 +72,57 @@ def room_to_fork() -> bool:
                              if line.startswith("MemAvailable:"))
     except (OSError, ValueError, IndexError, StopIteration):
         return True
+    limited = _cgroup_room()
+    if limited is not None:
+        available = min(available, limited)
     return available >= (ROOM + len(_running)) * resident
+
+
+def _cgroup_room() -> int | None:
+    """What this process's control group (cgroup v2, or v1's memory controller) and those
+    above it let it and its children use beyond what they use now, their inactive file
+    cache counted as free (the kernel reclaims it first); None where none sets a limit or
+    they cannot be read.
+    In a container (Docker, Kubernetes, a systemd ``MemoryMax``) ``MemAvailable`` is the
+    host's: the group's limit is what its out-of-memory killer enforces."""
+    rooms = []
+    try:
+        with open(_SELF_CGROUP, encoding="ascii") as groups:
+            lines = groups.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, controllers, group = parts
+        if controllers == "":
+            files = (_CGROUPS, "memory.max", "memory.current", "inactive_file")
+        elif "memory" in controllers.split(","):
+            files = (f"{_CGROUPS}/memory", "memory.limit_in_bytes", "memory.usage_in_bytes",
+                     "total_inactive_file")
+        else:
+            continue
+        mount, limit_name, usage_name, inactive_name = files
+        # (the group and each one above it, whose limits bind it too; inside a cgroup
+        # namespace or a container's own mount, the group is the mount's root)
+        steps = [step for step in group.split("/") if step]
+        folders = [f"/{'/'.join(steps[:n])}" if n else "" for n in range(len(steps), -1, -1)]
+        if not os.path.isdir(f"{mount}{folders[0]}"):
+            folders = [""]
+        for folder in (f"{mount}{name}" for name in folders):
+            with suppress(OSError, ValueError, IndexError, StopIteration):
+                with open(f"{folder}/{limit_name}", encoding="ascii") as limit_file:
+                    limit = limit_file.read().strip()
+                if limit == "max" or int(limit) >= _NO_LIMIT:
+                    continue
+                with open(f"{folder}/{usage_name}", encoding="ascii") as usage_file:
+                    usage = int(usage_file.read())
+                with open(f"{folder}/memory.stat", encoding="ascii") as stat_file:
+                    inactive = next(int(row.split()[1]) for row in stat_file
+                                    if row.split()[0] == inactive_name)
+                rooms.append(int(limit) - usage + inactive)
+    return min(rooms) if rooms else None
 
 
 @cache

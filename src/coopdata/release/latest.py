@@ -6,7 +6,8 @@ moves these copies in by renames and copies only what was written last.
 A copy is used only if its bytes are those the release's checksums list for its source
 (it is hashed as it is copied); else the file is copied again at publish. The copies are
 made in a temporary folder of the release folder (``.latest.*.partial``), removed when the
-release ends, and by the next release should this one be killed."""
+release ends (a copy under way then stops at its next block), and by the next release
+should this one be killed."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -34,12 +36,14 @@ class EarlyCopies:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coopdata-latest")
         self._copies: dict[Path, Future[str]] = {}
         self._expected: dict[Path, str] = {}
+        self._leaving = threading.Event()
 
     def __enter__(self) -> EarlyCopies:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        self._leaving.set()  # (a copy under way stops at its next block: not waited for)
         for copy in self._copies.values():
             copy.cancel()
         self._thread.shutdown(wait=True)
@@ -57,6 +61,8 @@ class EarlyCopies:
         digest = hashlib.sha256()
         with open(path, "rb") as source, open(target, "wb") as copy:
             while block := source.read(_BLOCK):
+                if self._leaving.is_set():
+                    raise InterruptedError(f"{path}: not copied, the release has ended")
                 digest.update(block)
                 copy.write(block)
             copy.flush()
