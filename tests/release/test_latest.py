@@ -263,3 +263,21 @@ def test_leaving_stops_a_copy_still_running(tmp_path: Path) -> None:
         stop.set()
         feeder.join()
         left.join()
+
+
+def test_the_latest_a_killed_release_had_moved_aside_is_removed_by_the_next(
+        tmp_path: Path) -> None:
+    """A release killed after it moved the old latest/ aside (staging._swap) and before
+    it renamed the new one in leaves ``.latest.*.old``: the next release removes it, as
+    it removes the staging folders such a release leaves."""
+    out = tmp_path / "out"
+    release(out, RECORDS, version="1.0.0", date="2026-01-01", site=False, cache=False)
+    aside = out / ".latest.k1ll3d.old"
+    aside.mkdir()
+    os.replace(out / LATEST, aside / LATEST)  # (where the killed release had put it)
+    mine = out / ".latest-notes.old"  # not a name coopdata gives: left alone
+    mine.mkdir()
+    release(out, RECORDS, version="2.0.0", date="2026-02-01", site=False, cache=False)
+    assert not aside.exists() and mine.is_dir()
+    assert verify(out / LATEST) == [] and (out / LATEST / "release.json").read_text() == \
+        (out / "2.0.0" / "release.json").read_text()

@@ -47,7 +47,7 @@ from coopdata.model.config import ReleaseConfig
 from coopdata.rdf.triples import write_ntriples
 from coopdata.records.load import load
 from coopdata.release.convert import Beside
-from coopdata.release.dir import HashedFiles, releases_in, verify, write_checksums
+from coopdata.release.dir import LATEST, HashedFiles, releases_in, verify, write_checksums
 from coopdata.release.files import ReleaseFile, ReleaseInfo
 from coopdata.release.forked import Forked
 from coopdata.release.latest import EarlyCopies
@@ -141,7 +141,9 @@ def _publish(settings: ReleaseSettings, previous: list[str]
         previous = _previous_releases(root)
     digests = Digests()  # (latest/'s files, hashed once for its checks now and at publish)
     check_beside(root, digests)  # before the work: latest/ and the series catalogue are ours
-    for leftover in root.glob(".*.partial"):  # from a release that was killed
+    # From a release that was killed: its staging folders, and the latest/ it was
+    # replacing, moved aside (staging._swap) just before the new one would take its place.
+    for leftover in [*root.glob(".*.partial"), *root.glob(f".{LATEST}.*.old")]:
         shutil.rmtree(leftover, ignore_errors=True)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{settings.version}.", suffix=".partial",
