@@ -139,9 +139,9 @@ def _same_trees(one: Path, other: Path) -> None:
             assert path.read_bytes() == (other / path.relative_to(one)).read_bytes(), path
 
 
-@pytest.mark.parametrize("step", ["write_iati_files", "write_table_files"])
-def test_a_release_is_the_same_forked_failed_or_not(tmp_path: Path, step: str,
+def test_a_release_is_the_same_forked_failed_or_not(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    step = "write_iati_files"
     children: list[tuple[str, int]] = []
     start = Forked.start
 
@@ -168,12 +168,10 @@ def test_a_release_is_the_same_forked_failed_or_not(tmp_path: Path, step: str,
     monkeypatch.setattr(job, step, made)
     monkeypatch.delattr(os, "fork")
     here = _release(tmp_path / "here")
-    names = ["write_table_files", "write_iati_files"]
-    assert [name for name, _ in children] == names * 3
-    assert all(pid for _, pid in children[:4]) and not any(pid for _, pid in children[4:])
-    assert killed.read_text() == str(dict(children[2:4])[step])
+    assert [name for name, _ in children] == [step] * 3
+    assert children[0][1] and children[1][1] and not children[2][1]  # (forked twice, not)
+    assert killed.read_text() == str(children[1][1])
     assert (forked / "iati-activities.xml").stat().st_size > 0
-    assert (forked / "tables" / "projects.csv").stat().st_size > 0
     _same_trees(forked, here)
     _same_trees(redone, here)
 
@@ -275,7 +273,6 @@ def slow(made, said):
     return call
 
 job.write_iati_files = slow(job.write_iati_files, sys.argv[3])
-job.write_table_files = slow(job.write_table_files, sys.argv[3] + "-tables")
 job.release(sys.argv[1], None, version="1.0.0", date="2026-12-06", site=False, cache=False)
 """
 
@@ -302,7 +299,7 @@ def test_a_child_does_not_outlive_a_release_killed(tmp_path: Path) -> None:
     out, said = tmp_path / "out", tmp_path / "child-pid"
     release = subprocess.Popen([sys.executable, "-c", _SLOW_CHILD, str(out), "", str(said)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    saying = [said, tmp_path / "child-pid-tables"]  # (the IATI export's, the tables')
+    saying = [said]  # (the IATI export's)
     deadline = time.monotonic() + 120
     while not all(p.exists() for p in saying):
         assert release.poll() is None and time.monotonic() < deadline
@@ -384,8 +381,7 @@ def test_a_release_failing_its_graph_checks_kills_its_iati_child(
     start = Forked.start
 
     def started(self: Forked[Any], call: Any) -> None:
-        iati = call.func.__name__ == "write_iati_files"  # (the tables' findings are awaited)
-        start(self, (lambda: time.sleep(60)) if iati else call)  # (still running then)
+        start(self, lambda: time.sleep(60))  # (still running when the checks fail)
         children.append(self.pid)
 
     monkeypatch.setattr(Forked, "start", started)
@@ -394,7 +390,7 @@ def test_a_release_failing_its_graph_checks_kills_its_iati_child(
         job.release(tmp_path / "out", records, version="1.0.0", site=False, cache=False)
     assert [f.field for f in failed.value.report.findings] == ["planned_end"]
     assert time.monotonic() - began < 50
-    assert len(children) == 2 and all(children) and all(map(_gone, children))
+    assert len(children) == 1 and children[0] and _gone(children[0])
     assert not (tmp_path / "out").exists()
 
 
@@ -443,48 +439,6 @@ def test_a_signal_as_the_child_is_forked_still_kills_it(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", _SIGNAL_AT_FORK], capture_output=True,
                           text=True, timeout=60, cwd=tmp_path)
     assert (done.returncode, done.stdout) == (0, "killed and reaped\n")
-
-
-def test_the_tables_findings_come_back_from_their_child_in_their_place(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A release's report, its tables checked in a forked child, is the one ``validate``
-    makes in one process: the same findings, the tables' before the graph's, each field
-    reported once (one of the injected findings repeats a field the graph's checks report
-    too, one is an error of its own)."""
-    import shutil
-
-    from coopdata.errors import RecordsInvalid
-    from coopdata.report import Finding
-    from coopdata.validate import validation
-    from tests.conftest import FIXTURES
-
-    records = tmp_path / "records"
-    shutil.copytree(FIXTURES / "records", records)
-    second = records / "projects" / "second.yaml"
-    second.write_text(second.read_text("utf-8").replace('planned_end: "2020"',
-                                                        'planned_end: "2016"'), "utf-8")
-    real = steps.validate_tables
-    parent = os.getpid()
-    checked_in = tmp_path / "checked-in"
-
-    def with_more(dataset: Any, **options: Any) -> list[Finding]:
-        with open(checked_in, "a") as handle:  # (the child's memory is not this one's)
-            handle.write(f"{os.getpid()}\n")
-        return [*real(dataset, **options),
-                Finding("table-test", "a cell the schema refuses", layer="tables",
-                        record="second", field="title"),
-                Finding("table-test", "a finding on a field the graph's checks report",
-                        layer="tables", record="second", field="planned_end.year")]
-
-    monkeypatch.setattr(steps, "validate_tables", with_more)
-    monkeypatch.setattr(validation, "validate_tables", with_more)
-    expected = validation.validate(records).report.findings
-    assert [f.code for f in expected if f.layer == "tables"] == ["table-test"] * 2
-    with pytest.raises(RecordsInvalid) as failed:
-        job.release(tmp_path / "out", records, version="1.0.0", site=False, cache=False)
-    assert failed.value.report.findings == expected
-    pids = [int(line) for line in checked_in.read_text().split()]
-    assert pids[0] == parent and pids[1:] and parent not in pids[1:]  # (validate; child)
 
 
 @pytest.mark.parametrize("version", ["v2", "v1"])

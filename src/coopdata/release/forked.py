@@ -1,6 +1,6 @@
 """A call run in a process forked from this one while this one goes on: a release's IATI
-export and its tables' checks, which read the records already loaded here and write their
-files beside the graph's checks, on the core they leave idle.
+export, which reads the records already loaded here and writes its files beside the
+graph's checks, on the core they leave idle.
 
 A forked process shares this one's memory until either writes to it: the records are not
 read again nor sent to it, and only the call's result (small: the export's findings) comes

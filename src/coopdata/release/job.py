@@ -54,14 +54,7 @@ from coopdata.release.latest import EarlyCopies
 from coopdata.release.series import check_beside, is_newest, publish_beside
 from coopdata.release.settings import Progress, ReleaseSettings
 from coopdata.release.staging import Digests, fsync_tree, locked, remove_empty
-from coopdata.release.steps import (
-    WRITERS,
-    Draft,
-    IatiFiles,
-    TableFiles,
-    write_iati_files,
-    write_table_files,
-)
+from coopdata.release.steps import WRITERS, Draft, IatiFiles, write_iati_files
 from coopdata.report import Report
 from coopdata.validate.validation import Validation, validate_dataset
 
@@ -151,27 +144,24 @@ def _publish(settings: ReleaseSettings, previous: list[str]
     except OSError as exc:
         raise OutputError(f"cannot write into {root}: {exc.strerror}") from None
     try:
-        with Beside() as beside, Forked[IatiFiles]() as iati, Forked[TableFiles]() as tables, \
-                _cache(settings) as cache, _early_copies(settings, previous, staging) as early:
-            with paused():  # (as validate() pauses it; the children forked keep it paused)
+        with Beside() as beside, Forked[IatiFiles]() as iati, _cache(settings) as cache, \
+                _early_copies(settings, previous, staging) as early:
+            with paused():  # (as validate() pauses it; the child forked keeps it paused)
                 dataset, report = load(settings.records, progress=settings.progress,
                                        cache=cache)
-                loaded = report.passes(strict=settings.strict)  # (else it stops below)
-                if loaded:
-                    tables.start(partial(write_table_files, dataset, staging))
+                if report.passes(strict=settings.strict):  # (else the release stops below)
                     iati.start(partial(write_iati_files, dataset, staging, settings,
                                        root / previous[-1] if previous else None))
-                validation = validate_dataset(
-                    dataset, report, uris=settings.uris, progress=settings.progress,
-                    graph_ready=partial(_start_graph_files, settings, staging, beside),
-                    table_findings=(lambda: tables.result().findings) if loaded else None)
+                validation = validate_dataset(dataset, report, uris=settings.uris,
+                                              progress=settings.progress,
+                                              graph_ready=partial(_start_graph_files,
+                                                                  settings, staging, beside))
             if not validation.report.passes(strict=settings.strict):
                 raise RecordsInvalid(validation.report)
             with ThreadPoolExecutor(max_workers=1) as background:
                 hashed = HashedFiles(staging, background,
                                      early.finished if early is not None else None)
-                draft = Draft(settings, previous, staging, validation, hashed, beside, iati,
-                              tables)
+                draft = Draft(settings, previous, staging, validation, hashed, beside, iati)
                 info, files = _write(draft)
             settings.progress("publish")
             staging.chmod(0o755)  # mkdtemp made it private; a release is for everyone to read

@@ -38,8 +38,7 @@ from coopdata.release.settings import ReleaseSettings
 from coopdata.release.site import SITE, SiteInput, listed_files, write_site
 from coopdata.report import Finding
 from coopdata.tables.csvw import csvw_metadata
-from coopdata.tables.package import package_descriptor, table_cells, write_package
-from coopdata.validate.tables import validate_tables
+from coopdata.tables.package import package_descriptor, write_package
 from coopdata.validate.validation import Validation
 
 
@@ -60,8 +59,6 @@ class Draft:
     """The conversions of ``graph.nt`` running in other processes."""
     iati: Forked[IatiFiles]
     """The IATI export (:func:`write_iati_files`), started once the records were loaded."""
-    tables: Forked[TableFiles]
-    """The tables, checked and written (:func:`write_table_files`), started then too."""
     triples: int = field(init=False)
     """How many triples the graph holds (its triples themselves may be let go of:
     :func:`let_go_of_triples`)."""
@@ -105,41 +102,16 @@ def let_go_of_triples(draft: Draft) -> None:
         draft.validation.triples = []
 
 
-@dataclass
-class TableFiles:
-    """What :func:`write_table_files` found and wrote."""
-
-    findings: list[Finding]
-    """What the checks of the tables against their schemas found."""
-    files: list[ReleaseFile]
-    """``tables/*.csv``, synced to disk and hashed."""
-
-
-def write_table_files(dataset: Dataset, folder: Path) -> TableFiles:
-    """Check the dataset's tables against their table schemas
-    (:func:`~coopdata.validate.tables.validate_tables`) and write them as
-    ``tables/*.csv`` into the staging ``folder``, synced and hashed, whatever the checks
-    found (a release that fails them is thrown away). A release runs it in a process
-    forked once the records are loaded (:mod:`coopdata.release.forked`), beside the
-    graph's checks and the IATI export: it reads nothing else of the release, and sends
-    back only this; the validation adds the findings to the report
-    (``validate_dataset(table_findings=)``)."""
-    cells = table_cells(dataset)
-    findings = validate_tables(dataset, cells=cells)
-    tables = folder / "tables"
-    tables.mkdir(exist_ok=True)  # (a failed child may have begun it: written again)
-    written = write_package(dataset, tables, cells=cells)
-    del cells  # (written: let them go)
-    (tables / "datapackage.json").unlink()  # (the release's is at its root)
-    return TableFiles(findings, [synced_file(folder, path) for path in written
-                                 if path.suffix == ".csv"])
-
-
 def write_tables(draft: Draft) -> None:
-    """``tables/*.csv`` (:func:`write_table_files`, written beside or now) and
-    ``csv-metadata.json``."""
-    for file in draft.tables.result().files:
-        draft.hashed.add(file)
+    """``tables/*.csv`` (hashed in the background) and ``csv-metadata.json``."""
+    tables = draft.folder / "tables"
+    tables.mkdir()
+    written = write_package(draft.dataset, tables, cells=draft.validation.tables)
+    draft.validation.tables = None  # (written: no later step reads them, let them go)
+    (tables / "datapackage.json").unlink()  # (the release's is at its root)
+    for path in written:
+        if path.suffix == ".csv":
+            draft.hashed.finished(path)
     dump_json(csvw_metadata(base_uri=draft.settings.uris.base),
               draft.folder / "csv-metadata.json")
 

@@ -94,20 +94,13 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
                      tables: bool = True, shacl: bool = True,
                      engine: Engine | str = Engine.FAST,
                      progress: Callable[[str], None] | None = None,
-                     graph_ready: Callable[[Validation], None] | None = None,
-                     table_findings: Callable[[], list[Finding]] | None = None
-                     ) -> Validation:
+                     graph_ready: Callable[[Validation], None] | None = None) -> Validation:
     """Add the table and SHACL layers to ``report``, the record checks of ``dataset``.
 
     ``progress`` is called with the name of each step as it starts (``graph``,
     ``table-validation``, ``shacl``). ``graph_ready`` is called with the validation as
     soon as its triples are made, before the table and SHACL checks (a release starts
     writing the graph's files there, to be thrown away should those checks fail).
-    ``table_findings``: what :func:`~coopdata.validate.tables.validate_tables` finds in
-    the dataset's tables, made elsewhere (a release checks them in a forked process:
-    :func:`coopdata.release.steps.write_table_files`); asked for once the graph is
-    checked, and added to the report where the tables' findings always stand (then
-    :attr:`Validation.tables` stays None).
     """
     step = progress or (lambda name: None)
     step("graph")
@@ -120,18 +113,12 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
     shacl_findings = _begin_shacl(validation, uris, engine) if shacl else None
     if tables:
         step("table-validation")
-        if table_findings is None:
-            validation.tables = table_cells(dataset)
-            report.extend(_new(validate_tables(dataset, cells=validation.tables,
-                                               engine=engine), report.findings))
-    graph_findings = None
+        validation.tables = table_cells(dataset)
+        report.extend(_new(validate_tables(dataset, cells=validation.tables,
+                                                  engine=engine), report.findings))
     if shacl_findings is not None:
         step("shacl")
-        graph_findings = shacl_findings()
-    if tables and table_findings is not None:  # (in the order they always had)
-        report.extend(_new(table_findings(), report.findings))
-    if graph_findings is not None:
-        report.extend(_new(graph_findings, report.findings))
+        report.extend(_new(shacl_findings(), report.findings))
     return validation
 
 
