@@ -99,16 +99,8 @@ def test_without_room_for_the_child_the_call_is_made_here(
         assert not forked.pid and forked.result() == os.getpid()
 
 
-@pytest.mark.parametrize("statm, meminfo, room", [
-    ("100 25 0 0 0 0 0\n", "MemTotal: 1000 kB\nMemAvailable: 300 kB\n", True),
-    ("100 25 0 0 0 0 0\n", "MemTotal: 1000 kB\nMemAvailable: 299 kB\n", False),
-    ("100 25 0 0 0 0 0\n", "MemTotal: 1000 kB\n", True),  # (an older kernel: fork)
-    ("", "MemAvailable: 1 kB\n", True),  # unreadable: fork, as before
-])
-def test_room_to_fork_reads_the_memory_available(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, statm: str, meminfo: str,
-        room: bool) -> None:
-    files = {"/proc/self/statm": statm, "/proc/meminfo": meminfo}
+def _fake_proc(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, files: dict[str, str]) -> None:
+    """``files`` (path → text) read in place of those /proc files, and pages of 4 kB."""
     real_open = open
 
     def fake_open(path: Any, *args: Any, **kwargs: Any) -> Any:
@@ -119,6 +111,19 @@ def test_room_to_fork_reads_the_memory_available(
 
     monkeypatch.setattr("builtins.open", fake_open)
     monkeypatch.setattr(os, "sysconf", lambda name: 4096)  # 25 pages: 100 kB resident
+
+
+@pytest.mark.parametrize("statm, meminfo, room", [
+    ("100 25 0 0 0 0 0\n", "MemTotal: 1000 kB\nMemAvailable: 300 kB\n", True),
+    ("100 25 0 0 0 0 0\n", "MemTotal: 1000 kB\nMemAvailable: 299 kB\n", False),
+    ("100 25 0 0 0 0 0\n", "MemTotal: 1000 kB\n", True),  # (an older kernel: fork)
+    ("", "MemAvailable: 1 kB\n", True),  # unreadable: fork, as before
+])
+def test_room_to_fork_reads_the_memory_available(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, statm: str, meminfo: str,
+        room: bool) -> None:
+    files = {"/proc/self/statm": statm, "/proc/meminfo": meminfo}
+    _fake_proc(monkeypatch, tmp_path, files)
     assert forked_module.room_to_fork() is room
 
 
@@ -471,16 +476,7 @@ def test_room_to_fork_heeds_the_control_groups_limit(
     monkeypatch.setattr(forked_module, "_CGROUPS", str(mount))
     files = {"/proc/self/statm": "100 25 0 0 0 0 0\n",
              "/proc/meminfo": "MemTotal: 8000000 kB\nMemAvailable: 4000000 kB\n"}
-    real_open = open
-
-    def fake_open(path: Any, *args: Any, **kwargs: Any) -> Any:
-        if path in files:
-            (tmp_path / "f").write_text(files[path])
-            return real_open(tmp_path / "f", *args, **kwargs)
-        return real_open(path, *args, **kwargs)
-
-    monkeypatch.setattr("builtins.open", fake_open)
-    monkeypatch.setattr(os, "sysconf", lambda name: 4096)  # 25 pages: 100 kB resident
+    _fake_proc(monkeypatch, tmp_path, files)
     assert forked_module.room_to_fork() is room
     if limit is not None:  # the same limit set on the group above instead (a systemd slice)
         nested = group / "job"
