@@ -258,6 +258,12 @@ def run_child(kind: str, records: Path, timeout: float,
     return result
 
 
+def release_timeout(projects: int) -> float:
+    """How long a release of ``projects`` synthetic projects may run before it is killed:
+    an hour, or 10 ms a project (a million projects run for tens of minutes)."""
+    return max(3600.0, projects / 100)
+
+
 def command_time(args: list[str], repeat: int = 5) -> float:
     """Median wall time of a coopdata command, interpreter start included."""
     times = []
@@ -342,7 +348,8 @@ def markdown(figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def side_by_side(records: Path, baseline: Path, repeat: int) -> dict[str, Any]:
+def side_by_side(records: Path, baseline: Path, repeat: int,
+                 projects: int) -> dict[str, Any]:
     """The fast release of ``records`` with the coopdata of ``baseline`` (another
     checkout's ``src``) and with this checkout's, in turns, ``repeat`` times each: the
     load step and the total of each run, the medians, and this machine's load average
@@ -351,7 +358,7 @@ def side_by_side(records: Path, baseline: Path, repeat: int) -> dict[str, Any]:
     load_before = os.getloadavg()
     for _ in range(max(repeat, 1)):
         for name, source in (("baseline", baseline), ("this", ROOT / "src")):
-            run = run_child("fast", records, timeout=3600, source=source)
+            run = run_child("fast", records, timeout=release_timeout(projects), source=source)
             runs[name].append({"load": run["stages"].get("load"), "total": run.get("total"),
                                "load_cpu": run.get("stages_cpu", {}).get("load"),
                                "peak_memory_mb": _memory(run), "stages": run["stages"],
@@ -422,8 +429,8 @@ def main() -> None:
     parser.add_argument("--child", choices=["fast", "reference", "shacl"],
                         help=argparse.SUPPRESS)
     parser.add_argument("--records", type=Path,
-                        help="with --baseline: release these records (a synthetic set "
-                             "already made, of --projects projects) instead of making them")
+                        help="release these records (a synthetic set already made, of "
+                             "--projects projects: one size) instead of making them")
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "fast":
@@ -435,6 +442,8 @@ def main() -> None:
     if args.child == "shacl":
         child_shacl(args.records)
         return
+    if args.records is not None and len(args.projects) != 1:
+        parser.error("--records is a set of one size: give one --projects")
     from benchmarks.synthetic import generate
 
     if args.baseline is not None:
@@ -447,7 +456,8 @@ def main() -> None:
                 if args.records is None:
                     generate(projects, records, errors=False)
                 settle()
-                results[projects] = result = side_by_side(records, args.baseline, args.repeat)
+                results[projects] = result = side_by_side(records, args.baseline, args.repeat,
+                                                          projects)
             lines.append(side_by_side_markdown(projects, result))
             print(f"{projects:,} projects, each step:\n{steps_markdown(result)}\n")
             notes.append(f"{projects:,} projects: load average {result['loadavg_before'][0]:.1f} "
@@ -461,13 +471,14 @@ def main() -> None:
                                "validate_seconds": command_time(["validate"]), "sizes": []}
     for projects in args.projects:
         with tempfile.TemporaryDirectory() as directory:
-            records = Path(directory) / "records"
-            generate(projects, records, errors=False)
+            records = args.records or Path(directory) / "records"
+            if args.records is None:
+                generate(projects, records, errors=False)
             settle()
             size: dict[str, Any] = {"projects": projects}
             runs = []
             for _ in range(max(args.repeat, 1)):
-                runs.append(run_child("fast", records, timeout=3600))
+                runs.append(run_child("fast", records, timeout=release_timeout(projects)))
                 settle()  # (the release it wrote was deleted)
             runs.sort(key=lambda run: run["total"])
             size["fast"] = runs[(len(runs) - 1) // 2]

@@ -35,13 +35,25 @@ def shared() -> Path:
     return shared_path()
 
 
+_MADE_CACHE: list[str] = []
+"""The cache folder this run made for its releases (removed when the run ends)."""
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if not os.environ.get("COOPDATA_CACHE"):  # the tests' releases keep their cache apart
         import tempfile
 
         os.environ["COOPDATA_CACHE"] = tempfile.mkdtemp(prefix="coopdata-test-cache-")
+        _MADE_CACHE.append(os.environ["COOPDATA_CACHE"])
     config.addinivalue_line("markers", "needs_shared(*parts): the test reads ../shared/<parts> "
                             "and is skipped, with the reason, when it is missing")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for folder in _MADE_CACHE:  # (each run made its own: it leaves none behind in /tmp)
+        shutil.rmtree(folder, ignore_errors=True)
+        if os.environ.get("COOPDATA_CACHE") == folder:
+            del os.environ["COOPDATA_CACHE"]
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coopdata.errors import CoopdataError
-from coopdata.model.dataset import Record
+from coopdata.model.dataset import PickledRecord, Record
+from coopdata.model.spec import KINDS
 from coopdata.records import checks, fastread
 from coopdata.records.checks import check_record
 from coopdata.records.files import record_files
@@ -40,7 +41,7 @@ def test_a_worker_killed_stops_the_load_with_an_error(corpus: Path, tmp_path: Pa
     files = list(record_files(corpus))
     parent, real = os.getpid(), load._read_and_check
 
-    def dying(chunk: list[tuple[str, Path]]) -> Any:
+    def dying(chunk: list[tuple[str, Path]], compact: frozenset[str]) -> Any:
         if os.getpid() != parent:
             try:
                 (tmp_path / "killed").mkdir()  # the first chunk a worker takes, once
@@ -48,7 +49,7 @@ def test_a_worker_killed_stops_the_load_with_an_error(corpus: Path, tmp_path: Pa
                 pass
             else:
                 os.kill(os.getpid(), signal.SIGKILL)
-        return real(chunk)
+        return real(chunk, compact)
 
     def hung(*_: object) -> None:
         raise AssertionError("the load still waits for the killed worker after 60 s")
@@ -59,22 +60,25 @@ def test_a_worker_killed_stops_the_load_with_an_error(corpus: Path, tmp_path: Pa
     signal.alarm(60)
     try:
         with pytest.raises(CoopdataError, match="a process reading the records stopped"):
-            load._in_parallel(files, 2, lambda: [])
+            load._in_parallel(files, 2, frozenset(), lambda: [])
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     assert (tmp_path / "killed").is_dir()  # (a worker did take a chunk, and died)
 
 
+@pytest.mark.parametrize("compact", [frozenset(), frozenset(KINDS)], ids=["objects", "pickled"])
 @pytest.mark.parametrize("processes", [2, 3])
 def test_chunks_come_back_in_the_order_of_the_files(corpus: Path, processes: int,
+                                                    compact: frozenset[str],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of three files, taken by whichever process is free: the parts, joined,
-    are what one process reading every file in turn makes."""
+    are what one process reading every file in turn makes (its records as objects, or
+    pickled where they were read)."""
     files = list(record_files(corpus))
-    serial = load._read_and_check(files)
+    serial = load._read_and_check(files, frozenset())
     monkeypatch.setattr(load, "CHUNK", 3)
-    parts, found = load._in_parallel(files, processes, lambda: ["meanwhile"])
+    parts, found = load._in_parallel(files, processes, compact, lambda: ["meanwhile"])
     assert found == ["meanwhile"]
     assert len(parts) == -(-len(files) // 3)
     joined = [file for part in parts for file in part]  # (one entry a file, in order)
@@ -82,6 +86,11 @@ def test_chunks_come_back_in_the_order_of_the_files(corpus: Path, processes: int
 
     def said(entry: tuple[Any, ...]) -> tuple[Any, ...]:
         record, findings, data = entry
+        if isinstance(record, PickledRecord):
+            assert record.kind in compact
+            assert (record.id, record.line("id")) == (record.record().id,
+                                                      record.record().line("id"))
+            record = record.record()
         kept = (record.kind, record.id, record.path, record.data) \
             if isinstance(record, Record) else record
         return kept, [str(f) for f in findings], data

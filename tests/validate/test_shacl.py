@@ -3,6 +3,7 @@ prepared-query path gives exactly pyshacl's plain results."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -92,3 +93,36 @@ def test_store_of_streamed_chunks_is_the_store_of_the_document(
     def quads(store: Any) -> set[str]:
         return {str(quad) for quad in store}
     assert quads(load_chunks(lambda: iter(chunks))) == quads(load_ntriples(b"".join(document)))
+
+
+def test_a_store_on_disk_gives_the_results_of_one_in_memory(
+        records: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Above ON_DISK_FROM triples, SHACL-SPARQL queries a store kept in a temporary
+    folder: the same results as the store in memory, and the folder is gone after."""
+    from coopdata.model.uris import Uris
+    from coopdata.rdf.triples import triples
+    from coopdata.validate.shacl import sparql
+    from coopdata.validate.shacl.check import validate_triples
+
+    for file, old, new, _ in CASES:
+        replace_in(records / file, old, new)
+    dataset, _ = load(records)
+    made = triples(dataset)
+    in_memory = validate_triples(made, dataset, uris=Uris())
+    monkeypatch.setattr(sparql, "ON_DISK_FROM", 0)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    opened: list[Path] = []
+    folder_for = sparql._folder_for
+
+    def watched(size: int):  # type: ignore[no-untyped-def]
+        with folder_for(size) as folder:
+            assert folder is not None and folder.parent == tmp_path
+            yield opened.append(folder) or folder
+            assert any(folder.iterdir())  # (the store was written there)
+    monkeypatch.setattr(sparql, "_folder_for", contextmanager(watched))
+    on_disk = validate_triples(made, dataset, uris=Uris())
+    sparql_rules = [f for f in in_memory if f.code in {
+        "shacl-end-not-before-start", "shacl-programme-member-of-programme",
+        "shacl-participant-is-person-or-organisation"}]
+    assert len(opened) == 1 and not opened[0].exists()
+    assert len(sparql_rules) >= 3 and on_disk == in_memory

@@ -3,12 +3,12 @@ kept, each copy a ``duplicate-id``), and every reference naming an existing reco
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from coopdata.model import codes
-from coopdata.model.dataset import Dataset, RawRecord, Record
+from coopdata.model.dataset import Dataset, PickledRecord, RawRecord, Record
 from coopdata.model.spec import KINDS, Field
 from coopdata.records.checks import FieldChecker, check_record, join_path
 from coopdata.report import Finding
@@ -40,7 +40,7 @@ def check_references(dataset: Dataset) -> list[Finding]:
 
 
 def _references_found(plan: _Plan, data: dict[str, Any],
-                      by_kind: dict[str, dict[str, Record]]) -> bool:
+                      by_kind: Mapping[str, Mapping[str, Record]]) -> bool:
     """Whether every reference in ``data``, whose fields' plan is ``plan``, names a record
     (the quick pass: no paths)."""
     references, objects = plan
@@ -93,7 +93,7 @@ def _refs(fields: tuple[Field, ...], data: dict[str, Any], prefix: str):  # type
                 yield from _refs(spec.fields, value, sub)
 
 
-def assemble(records: Iterable[Record]) -> tuple[Dataset, list[Finding]]:
+def assemble(records: Iterable[Record | PickledRecord]) -> tuple[Dataset, list[Finding]]:
     """Typed records into a dataset, and the findings of doing so: duplicate ids refused,
     then references checked.
 
@@ -103,12 +103,14 @@ def assemble(records: Iterable[Record]) -> tuple[Dataset, list[Finding]]:
     the files were read in."""
     records = list(records)
     findings: list[Finding] = []
-    originals: dict[tuple[str, str], Record] = {}
+    originals: dict[tuple[str, str], Record | PickledRecord] = {}
     for typed in records:
         earlier = originals.setdefault((typed.kind, typed.id), typed)
         if earlier is not typed and _original_rank(typed) < _original_rank(earlier):
             originals[typed.kind, typed.id] = typed
     dataset = Dataset()
+    for kind in {r.kind for r in records if isinstance(r, PickledRecord)}:
+        dataset.compact(kind)  # (read pickled: held pickled)
     for typed in records:
         original = originals[typed.kind, typed.id]
         if original is not typed:
@@ -120,7 +122,7 @@ def assemble(records: Iterable[Record]) -> tuple[Dataset, list[Finding]]:
     return dataset, findings + check_references(dataset)
 
 
-def _original_rank(record: Record) -> tuple[bool, str]:
+def _original_rank(record: Record | PickledRecord) -> tuple[bool, str]:
     """Which of two records with one id is the original: the lower rank."""
     return Path(record.path).stem != record.id, record.path
 

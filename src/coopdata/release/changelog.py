@@ -17,6 +17,7 @@ changes.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -153,13 +154,35 @@ def compare(old: Dataset | None, new: Dataset, old_triples: set[str], new_triple
     """The changes from ``old`` to ``new`` (records and N-Triples lines), and between the
     IATI activity files ``old_iati`` and ``new_iati`` when either exists (unless their
     changes are given as ``activities``)."""
-    before = {f"{r.kind}/{r.id}": r.data for r in old} if old is not None else {}
-    after = {f"{r.kind}/{r.id}": r.data for r in new}
+    before = DataOf(old) if old is not None else {}
+    after = DataOf(new)
     changes = _compared(before, after, old_version=old_version, new_version=new_version,
                         old_iati=old_iati, new_iati=new_iati, activities=activities)
     changes.triples_added = len(new_triples - old_triples)
     changes.triples_removed = len(old_triples - new_triples)
     return changes
+
+
+class DataOf(Mapping[str, dict[str, Any]]):
+    """The data of a dataset's records by ``kind/id``, each record read when asked for
+    (a dataset holding its records pickled is never read whole)."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    def __getitem__(self, name: str) -> dict[str, Any]:
+        kind, _, record_id = name.partition("/")
+        records = self.dataset.by_kind.get(kind)
+        if records is None:
+            raise KeyError(name)
+        return records[record_id].data
+
+    def __iter__(self) -> Iterator[str]:
+        return (f"{kind}/{record_id}" for kind, records in self.dataset.by_kind.items()
+                for record_id in records)
+
+    def __len__(self) -> int:
+        return len(self.dataset)
 
 
 def compare_with_release(last: Path, new: Dataset, folder: Path, *, old_version: str,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from coopdata.tables.layout import Table, tables
 from coopdata.tables.read import open_table
 from coopdata.tables.rows import TableError, records_from_rows
 
-RecordData = dict[str, dict[str, Any]]
+RecordData = Mapping[str, dict[str, Any]]
 """Records' data by ``kind/id``."""
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from itertools import chain, repeat
 from typing import Any
 
-from coopdata.model.dataset import Dataset
+from coopdata.model.dataset import Dataset, Record
 from coopdata.model.fieldtypes import FieldType
 from coopdata.model.spec import LANGUAGES, Field, Kind
 from coopdata.tables.layout import Column, Table, other_languages, tables
@@ -68,22 +68,49 @@ def _entries(keys: list[list[str]], lists: list[Any]) -> tuple[list[list[str]], 
 
 def columns(table: Table, dataset: Dataset) -> list[list[str]]:
     """The cells of ``table`` (without header) column by column, in header order."""
-    return _columns_of(table, *_records_of(table.kind, dataset))
+    return _kind_columns(table.kind, [table], dataset)[0]
 
 
 def all_columns(dataset: Dataset) -> Iterator[tuple[Table, list[list[str]]]]:
-    """Every table with its :func:`columns`, one table at a time (the records of each
-    kind read once for all its tables)."""
-    kinds: dict[str, tuple[list[str], dict[str, Sequence[Any]]]] = {}
-    for table in tables():
-        if table.kind.name not in kinds:
-            kinds[table.kind.name] = _records_of(table.kind, dataset)
-        yield table, _columns_of(table, *kinds[table.kind.name])
+    """Every table with its :func:`columns` (the records of each kind read once for all
+    its tables)."""
+    every = tables()
+    made: dict[int, list[list[str]]] = {}
+    for table in every:
+        if id(table) not in made:
+            its = [t for t in every if t.kind.name == table.kind.name]
+            made.update(zip(map(id, its), _kind_columns(table.kind, its, dataset),
+                            strict=True))
+        yield table, made.pop(id(table))
 
 
-def _records_of(kind: Kind, dataset: Dataset) -> tuple[list[str], dict[str, Sequence[Any]]]:
-    """The ids of the records of ``kind``, and the values of their fields (:func:`_fetch`)."""
+def _kind_columns(kind: Kind, its: list[Table], dataset: Dataset) -> list[list[list[str]]]:
+    """The :func:`columns` of each of ``its`` tables, all of ``kind``: made from
+    :data:`CHUNK` records at a time, each chunk's cells added to the columns, so that
+    the records' values are never all held at once (records held pickled are read one
+    at a time: :meth:`~coopdata.model.dataset.Dataset.compact`)."""
     records = dataset.of_kind(kind.name)
+    made: list[list[list[str]]] = []
+    for start in range(0, max(len(records), 1), CHUNK):
+        ids, fields = _records_of(kind, records[start:start + CHUNK])
+        for n, table in enumerate(its):
+            cells = _columns_of(table, ids, fields)
+            if n == len(made):
+                made.append(cells)
+            else:
+                for column, more in zip(made[n], cells, strict=True):
+                    column += more
+    return made
+
+
+CHUNK = 50_000
+"""Records whose cells are made together (each chunk's values are let go before the next
+is read)."""
+
+
+def _records_of(kind: Kind, records: Sequence[Record]) -> tuple[list[str],
+                                                                dict[str, Sequence[Any]]]:
+    """The ids of ``records`` and the values of their fields (:func:`_fetch`)."""
     fields = _fetch([r.data for r in records], list(kind.field_names))
     fields[_DATA] = [r.data for r in records]
     return [r.id for r in records], fields

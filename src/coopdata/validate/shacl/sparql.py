@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
@@ -232,10 +235,33 @@ def run_selects(selects: list[tuple[tuple[str, ...], SparqlConstraint]],
     """The results of each SPARQL constraint on the instances of its target classes."""
     if not selects:
         return []
+    parts = list(_triples(selects, graph))
+
     def data() -> Iterator[bytes]:  # (made again should a result need it: never held)
-        return (chunk for triples in _triples(selects, graph)
-                for chunk in ntriples_chunks(triples))
-    store, original = load_chunks(data), _originals(data)
+        return (chunk for triples in parts for chunk in ntriples_chunks(triples))
+    with _folder_for(sum(map(len, parts))) as folder:
+        return _answers(selects, graph, load_chunks(data, folder), _originals(data))
+
+
+@contextmanager
+def _folder_for(triples: int) -> Iterator[Path | None]:
+    """Where a store of so many triples is kept: in memory (None) below
+    :data:`ON_DISK_FROM`, else in a temporary folder, removed with what is in it."""
+    if triples < ON_DISK_FROM:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="coopdata-shacl-") as folder:
+        yield Path(folder)
+
+
+ON_DISK_FROM = 4_000_000
+"""From this many triples on (about 270,000 projects), the store SHACL-SPARQL queries is
+kept on disk: in memory it grows by about 370 MB a million triples, where loading one on
+disk takes about 1.3 GB at its peak however many they are (queries run slower on it)."""
+
+
+def _answers(selects: list[tuple[tuple[str, ...], SparqlConstraint]], graph: DataGraph,
+             store: ox.Store, original: Callable[[Term], Term]) -> list[Result]:
     results = []
     for classes, select in selects:
         solutions = _select(store, select.head + _target(classes, graph) + select.tail)
@@ -315,13 +341,17 @@ def _substitute(message: str, bindings: list[tuple[str, Any]]) -> str:
     return message
 
 
-def load_chunks(data: Callable[[], Iterable[bytes]]) -> ox.Store:
+def load_chunks(data: Callable[[], Iterable[bytes]], folder: Path | None = None) -> ox.Store:
     """:func:`load_ntriples` of the N-Triples ``data`` gives, in chunks of whole lines,
-    streamed into the store: the document is never held whole."""
-    store, stream = ox.Store(), _Stream(data())
+    streamed into the store: the document is never held whole. The store is kept in
+    ``folder`` (which it must be given empty), or in memory."""
+    def new_store(name: str) -> ox.Store:
+        return ox.Store(str(folder / name)) if folder is not None else ox.Store()
+
+    store, stream = new_store("store"), _Stream(data())
     store.bulk_load(io.BufferedReader(stream), format=ox.RdfFormat.N_TRIPLES, lenient=True)
     if stream.blank:  # bulk_load renamed its blank nodes: again, keeping the data's labels
-        store = ox.Store()
+        store = new_store("kept-labels")
         store.bulk_extend(ox.parse(io.BufferedReader(_Stream(data())),
                                    format=ox.RdfFormat.N_TRIPLES, lenient=True))
     return store
