@@ -146,7 +146,7 @@ def test_projects_without_what_iati_requires_are_named(tmp_path: Path) -> None:
     assert {("primo", "status"), ("primo", "planned_start"), ("primo", "participations"),
             ("medma-ii", "description"), ("medma-ii", "participations")} <= by_record
     assert ("medma-ii", "status") not in by_record
-    assert "primo" not in [r.id for _, r in written.activities]
+    assert "primo" not in [i for _, i in written.activities]
     assert all(f.severity == "info" and f.path and f.line for f in written.left_out)
 
 
@@ -193,7 +193,7 @@ def test_schema_errors_point_at_the_record(tmp_path: Path) -> None:
     after = after.replace('<activity-status code="4"/>', "", 1)  # recosa's, not MTD II's
     path.write_text(before + "XI-IATI-COOPDATA-recosa<" + after, encoding="utf-8")
     errors = list(xsd.check(path))
-    recosa = [r.id for _, r in written.activities].index("recosa") + 1
+    recosa = [i for _, i in written.activities].index("recosa") + 1
     assert errors and {e.index for e in errors} == {recosa}
     assert [e for e in rules.check(path, today=TODAY) if e.severity == "violation"] == []
 

@@ -68,16 +68,18 @@ def _perturbed(monkeypatch: pytest.MonkeyPatch, long_text: str = "") -> None:
     monkeypatch.setattr(activity_module.Activity, "element", element)
 
 
-def _file_findings(exported: write.Exported) -> list[Any]:
+def _file_findings(exported: write.Exported, dataset: Dataset) -> list[Any]:
     """What the checks of the written file find, located as the export locates them."""
     written = exported.written
     assert exported.activities is not None
     findings = list(written.left_out)
     for error in xsd.check(exported.activities):
-        findings.append(write._located(written, error.index, error.element, "iati-schema",
+        findings.append(write._located(written, dataset, error.index, error.element,
+                                       "iati-schema",
                                        f"{write.ACTIVITIES}:{error.line}: {error.message}"))
     for problem in rules.check(exported.activities, today=TODAY):
-        findings.append(write._located(written, problem.index, problem.element, problem.code,
+        findings.append(write._located(written, dataset, problem.index, problem.element,
+                                       problem.code,
                                        f"{write.ACTIVITIES}:{problem.line}: {problem.message}",
                                        problem.severity))
     return findings
@@ -89,7 +91,7 @@ def test_the_checks_as_written_find_what_the_checks_of_the_file_find(
     exported = write.export(dataset, tmp_path / "a.xml", today=TODAY)
     codes = {f.code for f in exported.findings}
     assert {"iati-schema", "iati-code", "iati-percentages", "iati-future-date"} <= codes
-    assert exported.findings == _file_findings(exported)
+    assert exported.findings == _file_findings(exported, dataset)
 
 
 def test_the_lines_past_65535_are_exact(dataset: Dataset, tmp_path: Path,

@@ -124,7 +124,7 @@ def test_written_dates_pass_the_schema_and_the_rules(tmp_path: Path,
     today = dt.date(2041, 1, 1)
     out = tmp_path / "a.xml"
     written = write_activities(dataset, out, today=today)
-    ids = [r.id for _, r in written.activities]
+    ids = [i for _, i in written.activities]
     starts = [data[n] for n in ("planned_start", "actual_start") if n in data]
     ends = [data[n] for n in ("planned_end", "actual_end") if n in data]
     # a start after an end: a partial actual date made planned would come out of order and
@@ -167,7 +167,7 @@ def test_dates_that_straddle_the_day_give_no_status(tmp_path: Path) -> None:
     dataset, report = load(folder)
     assert report.valid, report.to_text()
     written = write_activities(dataset, tmp_path / "a.xml", today=dt.date(2026, 6, 1))
-    assert "migrations-territoires-developpement-ii" not in [r.id for _, r in
+    assert "migrations-territoires-developpement-ii" not in [i for _, i in
                                                               written.activities]
     finding = next(f for f in written.left_out if f.code == "iati-not-published"
                    and f.record == "migrations-territoires-developpement-ii")

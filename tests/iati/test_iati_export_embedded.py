@@ -48,6 +48,13 @@ def _export(dataset: Dataset, tmp_path: Path) -> Any:
                   today=TODAY)
 
 
+def _records(dataset: Dataset, exported: Any) -> list[Record]:
+    """The project of each activity written, in file order."""
+    found = [dataset.get("project", i) for _, i in exported.written.activities]
+    assert all(found)
+    return found  # type: ignore[return-value]
+
+
 def _budgets(records: list[Record]) -> dict[str, Decimal]:
     """Budget totals per currency of the records' budgets whose period is known to the day
     (IATI budgets need one)."""
@@ -97,7 +104,7 @@ def test_every_project_that_can_be_is_a_valid_activity(tmp_path: Path) -> None:
     assert len(projects) == len(list((default_records() / "projects").glob("*.yaml")))
     expected = [r for r in projects if _qualifies(r)]
     exported = _export(dataset, tmp_path)
-    assert [r.id for _, r in exported.written.activities] == [r.id for r in expected]
+    assert [i for _, i in exported.written.activities] == [r.id for r in expected]
     assert expected  # the embedded dataset has activities
     assert exported.valid, [str(f) for f in exported.findings if f.severity == "violation"]
     assert list(xsd.check(exported.activities)) == []
@@ -112,7 +119,7 @@ def test_every_project_that_can_be_is_a_valid_activity(tmp_path: Path) -> None:
 def test_a_third_party_reader_finds_the_same_totals(tmp_path: Path) -> None:
     dataset, _ = load(None)
     exported = _export(dataset, tmp_path)
-    records = [record for _, record in exported.written.activities]
+    records = _records(dataset, exported)
     identifiers, budgets, organisations = _read_back(exported.activities)
     assert identifiers == [identifier for identifier, _ in exported.written.activities]
     assert len(identifiers) == sum(_qualifies(r) for r in dataset.of_kind("project"))
@@ -147,7 +154,7 @@ def test_totals_with_budgets_known_to_the_day(tmp_path: Path) -> None:
     assert report.valid, report.to_text()
     exported = _export(dataset, tmp_path)
     assert exported.valid
-    records = [record for _, record in exported.written.activities]
+    records = _records(dataset, exported)
     _, budgets, organisations = _read_back(exported.activities)
     assert budgets == _budgets(records) == {"EUR": Decimal("750000.25"),
                                             "MAD": Decimal("900000")}
@@ -161,7 +168,8 @@ def test_derived_statuses_and_partial_dates_are_said(tmp_path: Path) -> None:
     exported = _export(dataset, tmp_path)
     iatikit = pytest.importorskip("iatikit")
     by_id = {a.iati_identifier: a for a in iatikit.Dataset(str(exported.activities)).activities}
-    for identifier, record in exported.written.activities:
+    for (identifier, _), record in zip(exported.written.activities,
+                                       _records(dataset, exported), strict=True):
         tree = by_id[identifier].etree
         other = " ".join(tree.xpath("description[@type='4']/narrative/text()"))
         if record.data.get("status"):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from coopdata import read_tables, validate, write_package
 from coopdata.cli import main
@@ -169,3 +170,21 @@ def test_an_empty_object_is_no_value_in_either_reader(tmp_path: Path) -> None:
         dataset, _ = check_records([read])
         (record,) = dataset.of_kind("project")
         assert not set(names) & set(record.data), reader
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(datasets(), st.integers(1, 4))
+def test_cells_made_a_chunk_of_records_at_a_time_are_the_cells_made_at_once(
+        dataset: Dataset, size: int) -> None:
+    """Each chunk's columns added to the last (cells.CHUNK records at a time, as a
+    million records are) are the columns of all the records at once, for every table."""
+    from coopdata.tables import cells as cells_module
+
+    whole = table_cells(dataset)
+    default, cells_module.CHUNK = cells_module.CHUNK, size
+    try:
+        chunked = table_cells(dataset)
+    finally:
+        cells_module.CHUNK = default
+    assert [(t.name, c) for t, c in chunked] == [(t.name, c) for t, c in whole]
+    assert all(len({len(column) for column in c}) <= 1 for _, c in whole)

@@ -155,7 +155,8 @@ def _publish(settings: ReleaseSettings, previous: list[str]
                 validation = validate_dataset(dataset, report, uris=settings.uris,
                                               progress=settings.progress,
                                               graph_ready=partial(_start_graph_files,
-                                                                  settings, staging, beside))
+                                                                  settings, staging, beside),
+                                              keep_triples=settings.site)
             if not validation.report.passes(strict=settings.strict):
                 raise RecordsInvalid(validation.report)
             with ThreadPoolExecutor(max_workers=1) as background:

@@ -64,7 +64,7 @@ class Draft:
     :func:`let_go_of_triples`)."""
 
     def __post_init__(self) -> None:
-        self.triples = len(self.validation.triples)
+        self.triples = self.validation.size
 
     @property
     def dataset(self) -> Dataset:

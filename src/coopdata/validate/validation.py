@@ -50,6 +50,11 @@ class Validation:
     tables: TableCells | None = field(default=None, repr=False)
     """The tables that were validated, cell by cell (None when they were not)."""
     _graph: Graph | None = field(default=None, init=False, repr=False)
+    size: int = field(init=False)
+    """How many triples the graph holds (``triples`` may have been let go of since)."""
+
+    def __post_init__(self) -> None:
+        self.size = len(self.triples)
 
     @classmethod
     def of(cls, dataset: Dataset, report: Report, uris: Uris, engine: Engine) -> Validation:
@@ -94,13 +99,18 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
                      tables: bool = True, shacl: bool = True,
                      engine: Engine | str = Engine.FAST,
                      progress: Callable[[str], None] | None = None,
-                     graph_ready: Callable[[Validation], None] | None = None) -> Validation:
+                     graph_ready: Callable[[Validation], None] | None = None,
+                     keep_triples: bool = True) -> Validation:
     """Add the table and SHACL layers to ``report``, the record checks of ``dataset``.
 
     ``progress`` is called with the name of each step as it starts (``graph``,
     ``table-validation``, ``shacl``). ``graph_ready`` is called with the validation as
     soon as its triples are made, before the table and SHACL checks (a release starts
     writing the graph's files there, to be thrown away should those checks fail).
+
+    Without ``keep_triples``, a graph of :data:`LARGE_GRAPH` triples or more is checked
+    whole first (``shacl`` before ``table-validation``), and its triples let go of before
+    the tables are made: both would not fit in memory together. The report is the same.
     """
     step = progress or (lambda name: None)
     step("graph")
@@ -111,6 +121,11 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
         graph_ready(validation)
     # SHACL starts first: its SPARQL half runs in a thread beside the table checks.
     shacl_findings = _begin_shacl(validation, uris, engine) if shacl else None
+    checked = None
+    if shacl_findings is not None and not keep_triples and validation.size >= LARGE_GRAPH:
+        step("shacl")
+        checked, shacl_findings = shacl_findings(), None  # (its index of the graph let go)
+        validation.triples = []
     if tables:
         step("table-validation")
         validation.tables = table_cells(dataset)
@@ -118,8 +133,16 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
                                                   engine=engine), report.findings))
     if shacl_findings is not None:
         step("shacl")
-        report.extend(_new(shacl_findings(), report.findings))
+        checked = shacl_findings()
+    if checked is not None:  # (after the tables' findings, whichever ran first)
+        report.extend(_new(checked, report.findings))
     return validation
+
+
+LARGE_GRAPH = 10_000_000
+"""From this many triples on (about 190,000 projects), a validation that need not keep
+its triples checks the graph before the tables and lets the triples go
+(:func:`validate_dataset`)."""
 
 
 def _begin_shacl(validation: Validation, uris: Uris,

@@ -43,7 +43,7 @@ from coopdata.iati.writing.organisations import write_organisations
 from coopdata.iati.writing.timing import DATE_TYPES
 from coopdata.iati.writing.values import ACTIVITIES, ORGANISATIONS, STANDARD_URI, VERSION
 from coopdata.model.config import ReleaseConfig
-from coopdata.model.dataset import Dataset, Record
+from coopdata.model.dataset import Dataset
 from coopdata.model.uris import Uris
 from coopdata.report import Finding
 
@@ -74,8 +74,9 @@ class Written:
     """What :func:`write_activities` wrote."""
 
     path: Path
-    activities: list[tuple[str, Record]] = field(default_factory=list)
-    """(IATI identifier, record) of each activity, in file order."""
+    activities: list[tuple[str, str]] = field(default_factory=list)
+    """(IATI identifier, project id) of each activity, in file order (ids, not records:
+    a dataset holding its projects pickled would otherwise be held whole again)."""
     left_out: list[Finding] = field(default_factory=list)
     """Why a project is not an activity, or a fact not in its activity (severity info)."""
 
@@ -93,7 +94,7 @@ def activity_elements(dataset: Dataset, config: ReleaseConfig, uris: Uris, today
             continue
         element = builder.element()
         written.left_out.extend(builder.findings)
-        written.activities.append((identifier(record, config), record))
+        written.activities.append((identifier(record, config), record.id))
         yield element
 
 
@@ -168,10 +169,11 @@ def export(dataset: Dataset, activities: Path, organisations: Path | None = None
                                each=checks)
     findings = list(written.left_out)
     for error in checks.schema_errors:
-        findings.append(_located(written, error.index, error.element, "iati-schema",
+        findings.append(_located(written, dataset, error.index, error.element, "iati-schema",
                                  f"{ACTIVITIES}:{error.line}: {error.message}"))
     for problem in checks.rule_errors:
-        findings.append(_located(written, problem.index, problem.element, problem.code,
+        findings.append(_located(written, dataset, problem.index, problem.element,
+                                 problem.code,
                                  f"{ACTIVITIES}:{problem.line}: {problem.message}",
                                  problem.severity))
     organisations_written = None
@@ -189,13 +191,14 @@ def export(dataset: Dataset, activities: Path, organisations: Path | None = None
                     findings, written)
 
 
-def _located(written: Written, index: int, element: str, code: str, message: str,
-             severity: str = "violation") -> Finding:
+def _located(written: Written, dataset: Dataset, index: int, element: str, code: str,
+             message: str, severity: str = "violation") -> Finding:
     """A finding about activity number ``index``, at its record's field for ``element``."""
-    if not 0 < index <= len(written.activities):
+    record = dataset.get("project", written.activities[index - 1][1]) \
+        if 0 < index <= len(written.activities) else None
+    if record is None:
         return Finding(code, message, severity=severity,  # type: ignore[arg-type]
                        path=str(written.path))
-    _, record = written.activities[index - 1]
     name = ELEMENT_FIELDS.get(element, "id")
     shares = {"sector": "sector_shares", "recipient-country": "country_shares"}
     if element in shares and shares[element] in record.data:
