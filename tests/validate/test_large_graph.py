@@ -4,6 +4,8 @@ report, and a release byte for byte the same."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from coopdata.records.load import load
 from coopdata.release.job import release
 from coopdata.validate import validation as validating
+from coopdata.validate.shacl import sparql
 from coopdata.validate.validation import validate_dataset
 from tests.conftest import FIXTURES
 from tests.test_cli import replace_in
@@ -53,8 +56,23 @@ def test_a_release_of_a_large_graph_is_the_release_of_a_small_one(
     release(tmp_path / "small", FIXTURES / "records", version="1", date="2026-12-06",
             site=False, cache=False)
     monkeypatch.setattr(validating, "LARGE_GRAPH", 1)
+    monkeypatch.setattr(sparql, "ON_DISK_FROM", 0)
+    stores: list[Path] = []
+    folder_for = sparql._folder_for
+
+    @contextmanager
+    def watched(size: int, scratch: Path | None = None) -> Iterator[Path | None]:
+        with folder_for(size, scratch) as folder:
+            assert folder is not None
+            stores.append(folder)
+            yield folder
+    monkeypatch.setattr(sparql, "_folder_for", watched)
     steps: list[str] = []
     release(tmp_path / "large", FIXTURES / "records", version="1", date="2026-12-06",
             site=False, cache=False, progress=steps.append)
     assert steps.index("shacl") < steps.index("table-validation")
     assert files(tmp_path / "large") == files(tmp_path / "small")
+    # The store went into the release's staging folder (which a later release removes
+    # should this one be killed), not $TMPDIR; and it is gone.
+    assert len(stores) == 1 and stores[0].parent.parent == tmp_path / "large"
+    assert stores[0].parent.name.startswith(".1.") and not stores[0].exists()

@@ -114,8 +114,8 @@ def test_a_store_on_disk_gives_the_results_of_one_in_memory(
     opened: list[Path] = []
     folder_for = sparql._folder_for
 
-    def watched(size: int):  # type: ignore[no-untyped-def]
-        with folder_for(size) as folder:
+    def watched(size: int, scratch: Path | None = None):  # type: ignore[no-untyped-def]
+        with folder_for(size, scratch) as folder:
             assert folder is not None and folder.parent == tmp_path
             yield opened.append(folder) or folder
             assert any(folder.iterdir())  # (the store was written there)

@@ -156,7 +156,7 @@ def _publish(settings: ReleaseSettings, previous: list[str]
                                               progress=settings.progress,
                                               graph_ready=partial(_start_graph_files,
                                                                   settings, staging, beside),
-                                              keep_triples=settings.site)
+                                              keep_triples=settings.site, scratch=staging)
             if not validation.report.passes(strict=settings.strict):
                 raise RecordsInvalid(validation.report)
             with ThreadPoolExecutor(max_workers=1) as background:

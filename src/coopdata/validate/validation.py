@@ -100,7 +100,7 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
                      engine: Engine | str = Engine.FAST,
                      progress: Callable[[str], None] | None = None,
                      graph_ready: Callable[[Validation], None] | None = None,
-                     keep_triples: bool = True) -> Validation:
+                     keep_triples: bool = True, scratch: Path | None = None) -> Validation:
     """Add the table and SHACL layers to ``report``, the record checks of ``dataset``.
 
     ``progress`` is called with the name of each step as it starts (``graph``,
@@ -111,6 +111,8 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
     Without ``keep_triples``, a graph of :data:`LARGE_GRAPH` triples or more is checked
     whole first (``shacl`` before ``table-validation``), and its triples let go of before
     the tables are made: both would not fit in memory together. The report is the same.
+    ``scratch``: a folder for what is too large to hold in memory (SHACL-SPARQL's store),
+    the system's temporary folder when None.
     """
     step = progress or (lambda name: None)
     step("graph")
@@ -120,7 +122,7 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
     if graph_ready is not None:
         graph_ready(validation)
     # SHACL starts first: its SPARQL half runs in a thread beside the table checks.
-    shacl_findings = _begin_shacl(validation, uris, engine) if shacl else None
+    shacl_findings = _begin_shacl(validation, uris, engine, scratch) if shacl else None
     checked = None
     if shacl_findings is not None and not keep_triples and validation.size >= LARGE_GRAPH:
         step("shacl")
@@ -145,13 +147,13 @@ its triples checks the graph before the tables and lets the triples go
 (:func:`validate_dataset`)."""
 
 
-def _begin_shacl(validation: Validation, uris: Uris,
-                 engine: Engine) -> Callable[[], list[Finding]]:
+def _begin_shacl(validation: Validation, uris: Uris, engine: Engine,
+                 scratch: Path | None) -> Callable[[], list[Finding]]:
     """The SHACL findings, to be asked for later (the fast engine starts now)."""
     if engine is Engine.REFERENCE:
         return partial(validate_graph, validation.graph, validation.dataset, uris=uris,
                        engine=engine)
-    return begin_triples(validation.triples, validation.dataset, uris=uris)
+    return begin_triples(validation.triples, validation.dataset, uris=uris, scratch=scratch)
 
 
 def _new(findings: list[Finding], earlier: list[Finding]) -> list[Finding]:

@@ -25,6 +25,7 @@ from coopdata.validate.shacl.terms import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+    from pathlib import Path
 
     from rdflib import Graph
 
@@ -97,14 +98,15 @@ def validate_triples(triples: Iterable[Triple] | str | bytes, dataset: Dataset, 
 
 
 def begin_triples(triples: Iterable[Triple] | str | bytes, dataset: Dataset, *,
-                  uris: Uris) -> Callable[[], list[Finding]]:
+                  uris: Uris, scratch: Path | None = None) -> Callable[[], list[Finding]]:
     """:func:`validate_triples`, started: its SHACL-SPARQL half runs in a thread from now
-    on (:func:`coopdata.validate.shacl.core.begin`); the function returned gives the findings."""
+    on (:func:`coopdata.validate.shacl.core.begin`; ``scratch``: see there); the function
+    returned gives the findings."""
     compiled = _compiled()
     if not isinstance(compiled, CompiledShapes):
         data = triples if isinstance(triples, (str, bytes)) else ntriples(triples)
         return partial(validate_graph, parse_ntriples(data), dataset, uris=uris)
-    finish = begin(triples, compiled)
+    finish = begin(triples, compiled, scratch)
     return lambda: _findings(finish(), dataset, uris)
 
 

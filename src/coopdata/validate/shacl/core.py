@@ -48,6 +48,8 @@ from coopdata.validate.shacl.terms import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rdflib import Graph
 
 
@@ -311,12 +313,14 @@ def shape_results(data: Iterable[Triple] | str | bytes,
     return begin(data, compiled)()
 
 
-def begin(data: Iterable[Triple] | str | bytes,
-          compiled: CompiledShapes) -> Callable[[], list[Result]]:
+def begin(data: Iterable[Triple] | str | bytes, compiled: CompiledShapes,
+          scratch: Path | None = None) -> Callable[[], list[Result]]:
     """:func:`shape_results`, started: the SHACL-SPARQL constraints run at once in a thread (on
     pyoxigraph, which lets go of the interpreter while it loads and queries), so that the
     caller can do other work beside them; the function returned checks the core
-    constraints and gives every result, as :func:`shape_results` would."""
+    constraints and gives every result, as :func:`shape_results` would. ``scratch``: the
+    folder that a SHACL-SPARQL store too large for memory goes to
+    (:func:`~coopdata.validate.shacl.sparql.run_selects`)."""
 
     with paused():
         graph = DataGraph(read_ntriples(data) if isinstance(data, (str, bytes)) else data)
@@ -324,7 +328,7 @@ def begin(data: Iterable[Triple] | str | bytes,
                 if (focus := frozenset[str]().union(*map(graph.instances, shape.classes)))]
     selects = [(shape.classes, select) for shape, _ in targeted for select in shape.selects]
     beside = ThreadPoolExecutor(max_workers=1)
-    sparql = beside.submit(run_selects, selects, graph)
+    sparql = beside.submit(run_selects, selects, graph, scratch)
     beside.shutdown(wait=False)  # (its thread ends when the queries are answered)
 
     def finish() -> list[Result]:

@@ -231,26 +231,29 @@ def _triples(selects: list[tuple[tuple[str, ...], SparqlConstraint]],
 
 
 def run_selects(selects: list[tuple[tuple[str, ...], SparqlConstraint]],
-                graph: DataGraph) -> list[Result]:
-    """The results of each SPARQL constraint on the instances of its target classes."""
+                graph: DataGraph, scratch: Path | None = None) -> list[Result]:
+    """The results of each SPARQL constraint on the instances of its target classes
+    (``scratch``: where a store too large for memory is kept, see :func:`_folder_for`)."""
     if not selects:
         return []
     parts = list(_triples(selects, graph))
 
     def data() -> Iterator[bytes]:  # (made again should a result need it: never held)
         return (chunk for triples in parts for chunk in ntriples_chunks(triples))
-    with _folder_for(sum(map(len, parts))) as folder:
+    with _folder_for(sum(map(len, parts)), scratch) as folder:
         return _answers(selects, graph, load_chunks(data, folder), _originals(data))
 
 
 @contextmanager
-def _folder_for(triples: int) -> Iterator[Path | None]:
+def _folder_for(triples: int, scratch: Path | None = None) -> Iterator[Path | None]:
     """Where a store of so many triples is kept: in memory (None) below
-    :data:`ON_DISK_FROM`, else in a temporary folder, removed with what is in it."""
+    :data:`ON_DISK_FROM`, else in a temporary folder inside ``scratch`` (a release's
+    staging folder, which a later release removes should this one be killed), or in the
+    system's (``$TMPDIR``); removed with what is in it."""
     if triples < ON_DISK_FROM:
         yield None
         return
-    with tempfile.TemporaryDirectory(prefix="coopdata-shacl-") as folder:
+    with tempfile.TemporaryDirectory(prefix="coopdata-shacl-", dir=scratch) as folder:
         yield Path(folder)
 
 
