@@ -16,7 +16,10 @@ rdflib's serialisers) then runs on the same records, in its own process, killed 
 fast SHACL validator is timed alone on the same triples for the SHACL speed-up. With
 ``--docs`` the table goes into docs/performance.md between its markers. With
 ``--baseline`` only the fast release runs, with another checkout's coopdata and with
-this one's in turns, for the load step and the total side by side.
+this one's in turns, for the load step and the total side by side. With ``--records`` (and
+one ``--projects`` size) a set made before is released instead of a new one:
+
+    python benchmarks/run.py --projects 1000000 --reference-up-to 0 --records /data/c1m
 """
 
 from __future__ import annotations
