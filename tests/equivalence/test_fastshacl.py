@@ -591,3 +591,55 @@ def test_several_target_classes_with_subclasses() -> None:
     assert len(results) == 6
     report = pyshacl.validate(data, shacl_graph=shapes, allow_warnings=True)[1]
     assert_same(results, report_results(report))
+
+
+@pytest.mark.parametrize("size", [200, 5_000, None])
+def test_a_sorted_file_read_a_block_at_a_time_gives_the_results_of_the_whole_graph(
+        size: int | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A graph too large for memory is checked from its sorted N-Triples file, a block of
+    whole subjects at a time (sh:class against the classes of the whole file), its
+    SHACL-SPARQL store filled from the file's lines: the results of the whole graph,
+    whatever the blocks (200 bytes: about a subject each)."""
+    from coopdata.rdf import ntfile
+    from coopdata.rdf.triples import sorted_unique, write_ntriples
+
+    if size is not None:
+        monkeypatch.setattr(ntfile, "BLOCK", size)
+    triples = sorted_unique(shaclterms.graph_triples(injected(*INJECTIONS)))
+    path = tmp_path / "graph.nt"
+    write_ntriples(triples, path)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+    results = fastshacl.shape_results(path, compiled())
+    assert results == fastshacl.shape_results(triples, compiled())
+    assert {r.component.removeprefix(SH) for r in results} >= {
+        "ClassConstraintComponent", "MinCountConstraintComponent",
+        "SPARQLConstraintComponent", "DatatypeConstraintComponent"}
+    assert not any((tmp_path / "scratch").iterdir())  # (the store on disk is gone)
+
+
+def test_a_sorted_file_with_subclasses_and_blank_nodes(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Focus nodes through a subclass declared in another block, a blank node, sh:class
+    inside sh:or: from a file of small blocks as from the whole graph."""
+    from coopdata.rdf import ntfile
+    from coopdata.rdf.triples import sorted_unique, write_ntriples
+
+    shapes = fastshacl.compile_shapes(Graph().parse(format="turtle", data=f"""
+        @prefix sh: <{SH}> . @prefix ex: <{EX}> . @prefix xsd: <{XSD}> .
+        ex:S sh:targetClass ex:C, ex:D ; sh:property [ sh:path ex:p ; sh:minCount 1 ;
+            sh:maxCount 1 ; sh:or ( [ sh:class ex:E ] [ sh:datatype xsd:integer ] ) ] ;
+            sh:sparql [ sh:message "big {{?value}}" ; sh:select
+                "SELECT $this ?value WHERE {{ $this ex:q ?value . FILTER (?value > 2) }}" ;
+                sh:prefixes [ sh:declare [ sh:prefix "ex" ; sh:namespace "{EX}" ] ] ] ."""))
+    data = Graph().parse(format="turtle", data=f"""
+        @prefix ex: <{EX}> . ex:Sub <{RDFS.subClassOf}> ex:D .
+        ex:a a ex:C ; ex:p ex:e, ex:z ; ex:q 3 . ex:e a ex:E . ex:d a ex:C, ex:D .
+        ex:f a ex:C ; ex:p ex:g . ex:g a ex:Sub .
+        ex:b a ex:Sub ; ex:p "x", "y" ; ex:q 1 . [] a ex:D ; ex:p 7 ; ex:q 5.0 .""")
+    triples = sorted_unique(shaclterms.graph_triples(data))
+    path = tmp_path / "graph.nt"
+    write_ntriples(triples, path)
+    monkeypatch.setattr(ntfile, "BLOCK", 60)
+    results = fastshacl.shape_results(path, shapes)
+    assert results == fastshacl.shape_results(triples, shapes) and len(results) >= 6

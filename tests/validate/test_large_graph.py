@@ -1,6 +1,6 @@
-"""A large graph (LARGE_GRAPH triples or more) whose triples need not be kept is checked
-by SHACL before the tables are made, and its triples let go of in between: the same
-report, and a release byte for byte the same."""
+"""A large graph (LARGE_GRAPH triples or more) given a file is made into it by sorted runs
+on disk, never whole in memory, and checked by SHACL from it before the tables are made:
+the same report, and a release byte for byte the same."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from coopdata.rdf.ntfile import Runs
+from coopdata.rdf.triples import ntriples
 from coopdata.records.load import load
 from coopdata.release.job import release
 from coopdata.validate import validation as validating
@@ -27,23 +29,47 @@ def _broken(records: Path) -> Path:
     return records
 
 
-@pytest.mark.parametrize("keep", [True, False])
-def test_shacl_runs_first_and_the_triples_go_only_when_large_and_not_kept(
-        records: Path, keep: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("into_file", [False, True])
+def test_a_large_graph_given_a_file_is_made_into_it_and_checked_first(
+        records: Path, into_file: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Made by runs of LARGE_GRAPH triples (here 20: a run every record or so) merged
+    into the file, the bytes of the graph sorted in memory; the same findings."""
     _broken(records)
     steps: list[str] = []
     usual = validate_dataset(*load(records), progress=steps.append)
     assert steps == ["graph", "table-validation", "shacl"]
-    monkeypatch.setattr(validating, "LARGE_GRAPH", 1)
+    monkeypatch.setattr(validating, "LARGE_GRAPH", 20)
+    made: list[Path] = []
+    monkeypatch.setattr(validating, "Runs", lambda scratch: made.append(Runs(scratch)) or made[-1])
     steps.clear()
-    large = validate_dataset(*load(records), progress=steps.append, keep_triples=keep)
-    assert steps == (["graph", "table-validation", "shacl"] if keep
-                     else ["graph", "shacl", "table-validation"])
+    graph_file = tmp_path / "graph.nt" if into_file else None
+    large = validate_dataset(*load(records), progress=steps.append, graph_file=graph_file,
+                             scratch=tmp_path)
+    assert steps == (["graph", "shacl", "table-validation"] if into_file
+                     else ["graph", "table-validation", "shacl"])
     assert large.report.findings == usual.report.findings
     assert {"shacl-budget-not-negative", "shacl-end-not-before-start"} <= \
         {f.code for f in large.report.findings}
-    assert large.size == usual.size == len(usual.triples) > 0
-    assert (large.triples == usual.triples) if keep else large.triples == []
+    assert large.size == usual.size == len(usual.triples) > 200
+    if into_file:
+        assert large.triples == [] and large.file == graph_file
+        assert graph_file.read_bytes() == ntriples(usual.triples).encode()
+        assert len(made) == 1 and len(made[0].paths) > 3 and not made[0].folder.exists()
+        assert made[0].folder.parent == tmp_path
+        assert len(large.graph) == large.size  # (the rdflib graph, read from the file)
+    else:
+        assert large.triples == usual.triples and large.file is None and not made
+
+
+def test_a_graph_below_large_graph_stays_in_memory(records: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    usual = validate_dataset(*load(records))
+    monkeypatch.setattr(validating, "LARGE_GRAPH", usual.size * 2)
+    (tmp_path / "scratch").mkdir()
+    kept = validate_dataset(*load(records), graph_file=tmp_path / "scratch" / "graph.nt",
+                            scratch=tmp_path / "scratch")
+    assert kept.file is None and kept.triples == usual.triples
+    assert list((tmp_path / "scratch").iterdir()) == []
 
 
 def test_a_release_of_a_large_graph_is_the_release_of_a_small_one(

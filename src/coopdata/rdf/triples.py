@@ -14,7 +14,7 @@ from functools import cache
 from itertools import chain, compress
 from operator import ne
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coopdata.model import codes
 from coopdata.model.dataset import Dataset
@@ -23,6 +23,9 @@ from coopdata.model.ntriples import XSD, iri, literal
 from coopdata.model.spec import KINDS, Field
 from coopdata.model.uris import Uris
 from coopdata.model.vocab import PREFIXES, expand, wikidata_countries
+
+if TYPE_CHECKING:
+    from coopdata.rdf.ntfile import Runs
 
 Triple = tuple[str, str, str]
 """Subject, predicate and object as N-Triples terms (``<iri>``, ``"text"@fr``…)."""
@@ -118,6 +121,13 @@ class _Writer:
                     add((subject, predicate, node))
                     self.fields(node, spec.fields, value)
 
+    def sorted(self) -> list[Triple]:
+        """The triples made so far, sorted and each once, taken from the writer (which
+        starts again with none, its shared object terms forgotten)."""
+        made, self.triples, self.objects = self.triples, [], {}
+        made.sort()  # (in place: no second list of millions)
+        return unique(made)
+
     def describe(self) -> None:
         wikidata = wikidata_countries()
         for alpha_2 in sorted(self.context.countries):
@@ -202,16 +212,21 @@ def _scheme_triples() -> dict[str, list[Triple]]:
             if (RDF_TYPE, scheme) in {(p, o) for _, p, o in found}}
 
 
-def triples(dataset: Dataset, *, uris: Uris | None = None) -> list[Triple]:
+def triples(dataset: Dataset, *, uris: Uris | None = None, runs: Runs | None = None,
+            run: int = 0) -> list[Triple]:
     """Every triple of the dataset's graph, sorted, without duplicates, each distinct
-    object term held once however many triples share it."""
+    object term held once however many triples share it.
+
+    With ``runs``, each time ``run`` triples are made they are sorted and added to it
+    (:class:`~coopdata.rdf.ntfile.Runs`, on disk), and the triples returned are the
+    rest: the graph is the runs and the rest merged."""
     writer = _Writer(uris or Uris())
     for record in dataset:
         writer.record(record.kind, record.id, record.data)
+        if runs is not None and len(writer.triples) >= run:
+            runs.add(writer.sorted())
     writer.describe()
-    made, writer.triples = writer.triples, []
-    made.sort()  # (in place: no second list of millions)
-    return unique(made)
+    return writer.sorted()
 
 
 def sorted_unique(triples: list[Triple]) -> list[Triple]:

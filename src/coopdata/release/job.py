@@ -156,7 +156,8 @@ def _publish(settings: ReleaseSettings, previous: list[str]
                                               progress=settings.progress,
                                               graph_ready=partial(_start_graph_files,
                                                                   settings, staging, beside),
-                                              keep_triples=settings.site, scratch=staging)
+                                              graph_file=None if settings.site else
+                                              staging / "graph.nt", scratch=staging)
             if not validation.report.passes(strict=settings.strict):
                 raise RecordsInvalid(validation.report)
             with ThreadPoolExecutor(max_workers=1) as background:
@@ -222,7 +223,8 @@ def _start_graph_files(settings: ReleaseSettings, staging: Path, beside: Beside,
 
     if validation.report.passes(strict=settings.strict):
         settings.progress("rdf-files")
-        write_ntriples(validation.triples, staging / "graph.nt")
+        if validation.file is None:  # (else the graph was made into it, too large to hold)
+            write_ntriples(validation.triples, staging / "graph.nt")
         beside.start("turtle", staging / "graph.nt", staging / "graph.ttl")
         beside.start("json-ld", staging / "graph.nt", staging / "graph.jsonld")
 

@@ -23,6 +23,7 @@ from coopdata.collector import paused
 from coopdata.model.dataset import Dataset
 from coopdata.model.uris import Uris
 from coopdata.model.vocab import PREFIXES
+from coopdata.rdf.ntfile import Runs
 from coopdata.rdf.triples import ntriples
 from coopdata.rdf.triples import triples as graph_triples
 from coopdata.records.load import load
@@ -49,6 +50,9 @@ class Validation:
     """The graph as sorted N-Triples terms (see :mod:`coopdata.rdf.triples`)."""
     tables: TableCells | None = field(default=None, repr=False)
     """The tables that were validated, cell by cell (None when they were not)."""
+    file: Path | None = None
+    """A graph too large for memory: the sorted N-Triples file of its triples (then
+    ``triples`` is empty)."""
     _graph: Graph | None = field(default=None, init=False, repr=False)
     size: int = field(init=False)
     """How many triples the graph holds (``triples`` may have been let go of since)."""
@@ -57,10 +61,23 @@ class Validation:
         self.size = len(self.triples)
 
     @classmethod
-    def of(cls, dataset: Dataset, report: Report, uris: Uris, engine: Engine) -> Validation:
+    def of(cls, dataset: Dataset, report: Report, uris: Uris, engine: Engine,
+           graph_file: Path | None = None, scratch: Path | None = None) -> Validation:
         """The records' triples made (and their rdflib graph, on the reference engine),
-        not yet checked beyond ``report``."""
-        validation = cls(dataset, report, graph_triples(dataset, uris=uris))
+        not yet checked beyond ``report``; with ``graph_file``, a graph that reaches
+        :data:`LARGE_GRAPH` triples is made into that file by sorted runs on disk (in
+        ``scratch``) and never held whole."""
+        if graph_file is None or engine is Engine.REFERENCE:
+            validation = cls(dataset, report, graph_triples(dataset, uris=uris))
+        else:
+            with Runs(scratch) as runs:
+                rest = graph_triples(dataset, uris=uris, runs=runs, run=LARGE_GRAPH)
+                if not runs.paths:
+                    return cls(dataset, report, rest)
+                runs.add(rest)
+                del rest
+                validation = cls(dataset, report, [], file=graph_file)
+                validation.size = runs.merge_into(graph_file)
         if engine is Engine.REFERENCE:
             validation._graph = reference_graph(dataset, uris)
         return validation
@@ -71,7 +88,8 @@ class Validation:
         if self._graph is None:
             from rdflib import Graph  # heavy: only a caller asking for an rdflib graph needs it
 
-            self._graph = Graph().parse(data=ntriples(self.triples), format="nt")
+            self._graph = Graph().parse(self.file, format="nt") if self.file else \
+                Graph().parse(data=ntriples(self.triples), format="nt")
             for prefix, namespace in PREFIXES.items():
                 self._graph.bind(prefix, namespace)
         return self._graph
@@ -100,7 +118,8 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
                      engine: Engine | str = Engine.FAST,
                      progress: Callable[[str], None] | None = None,
                      graph_ready: Callable[[Validation], None] | None = None,
-                     keep_triples: bool = True, scratch: Path | None = None) -> Validation:
+                     graph_file: Path | None = None, scratch: Path | None = None
+                     ) -> Validation:
     """Add the table and SHACL layers to ``report``, the record checks of ``dataset``.
 
     ``progress`` is called with the name of each step as it starts (``graph``,
@@ -108,26 +127,26 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
     soon as its triples are made, before the table and SHACL checks (a release starts
     writing the graph's files there, to be thrown away should those checks fail).
 
-    Without ``keep_triples``, a graph of :data:`LARGE_GRAPH` triples or more is checked
-    whole first (``shacl`` before ``table-validation``), and its triples let go of before
-    the tables are made: both would not fit in memory together. The report is the same.
-    ``scratch``: a folder for what is too large to hold in memory (SHACL-SPARQL's store),
-    the system's temporary folder when None.
+    With ``graph_file``, a graph of :data:`LARGE_GRAPH` triples or more is made into that
+    file, sorted, rather than held in memory (:attr:`Validation.file`), and checked
+    whole first (``shacl`` before ``table-validation``): SHACL's work and the table cells
+    would not fit in memory together. The report is the same.
+    ``scratch``: a folder for what is too large to hold in memory (the sorted runs of
+    such a graph, SHACL-SPARQL's store), the system's temporary folder when None.
     """
     step = progress or (lambda name: None)
     step("graph")
     engine = Engine.of(engine)
     uris = uris or Uris()
-    validation = Validation.of(dataset, report, uris, engine)
+    validation = Validation.of(dataset, report, uris, engine, graph_file, scratch)
     if graph_ready is not None:
         graph_ready(validation)
     # SHACL starts first: its SPARQL half runs in a thread beside the table checks.
     shacl_findings = _begin_shacl(validation, uris, engine, scratch) if shacl else None
     checked = None
-    if shacl_findings is not None and not keep_triples and validation.size >= LARGE_GRAPH:
+    if shacl_findings is not None and validation.file is not None:
         step("shacl")
-        checked, shacl_findings = shacl_findings(), None  # (its index of the graph let go)
-        validation.triples = []
+        checked, shacl_findings = shacl_findings(), None  # (its work let go of)
     if tables:
         step("table-validation")
         validation.tables = table_cells(dataset)
@@ -142,9 +161,9 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
 
 
 LARGE_GRAPH = 10_000_000
-"""From this many triples on (about 190,000 projects), a validation that need not keep
-its triples checks the graph before the tables and lets the triples go
-(:func:`validate_dataset`)."""
+"""From this many triples on (about 190,000 projects), a validation given a
+``graph_file`` makes its graph into that file by sorted runs of this many triples, and
+checks it before the tables (:func:`validate_dataset`)."""
 
 
 def _begin_shacl(validation: Validation, uris: Uris, engine: Engine,
@@ -153,7 +172,8 @@ def _begin_shacl(validation: Validation, uris: Uris, engine: Engine,
     if engine is Engine.REFERENCE:
         return partial(validate_graph, validation.graph, validation.dataset, uris=uris,
                        engine=engine)
-    return begin_triples(validation.triples, validation.dataset, uris=uris, scratch=scratch)
+    return begin_triples(validation.file or validation.triples, validation.dataset,
+                         uris=uris, scratch=scratch)
 
 
 def _new(findings: list[Finding], earlier: list[Finding]) -> list[Finding]:

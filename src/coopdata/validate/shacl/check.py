@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coopdata.model.dataset import Dataset
@@ -25,7 +26,6 @@ from coopdata.validate.shacl.terms import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
-    from pathlib import Path
 
     from rdflib import Graph
 
@@ -97,14 +97,16 @@ def validate_triples(triples: Iterable[Triple] | str | bytes, dataset: Dataset, 
     return begin_triples(triples, dataset, uris=uris)()
 
 
-def begin_triples(triples: Iterable[Triple] | str | bytes, dataset: Dataset, *,
+def begin_triples(triples: Iterable[Triple] | str | bytes | Path, dataset: Dataset, *,
                   uris: Uris, scratch: Path | None = None) -> Callable[[], list[Finding]]:
     """:func:`validate_triples`, started: its SHACL-SPARQL half runs in a thread from now
     on (:func:`coopdata.validate.shacl.core.begin`; ``scratch``: see there); the function
-    returned gives the findings."""
+    returned gives the findings. ``triples`` may also be the path of a sorted N-Triples
+    file (:mod:`coopdata.rdf.ntfile`), for a graph too large to hold in memory."""
     compiled = _compiled()
     if not isinstance(compiled, CompiledShapes):
-        data = triples if isinstance(triples, (str, bytes)) else ntriples(triples)
+        data = triples.read_bytes() if isinstance(triples, Path) else triples \
+            if isinstance(triples, (str, bytes)) else ntriples(triples)
         return partial(validate_graph, parse_ntriples(data), dataset, uris=uris)
     finish = begin(triples, compiled, scratch)
     return lambda: _findings(finish(), dataset, uris)

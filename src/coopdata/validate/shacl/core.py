@@ -25,9 +25,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from operator import itemgetter
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coopdata.collector import paused
+from coopdata.rdf.ntfile import subject_blocks
 from coopdata.rdf.triples import Term, Triple
 from coopdata.validate.shacl.sparql import SparqlConstraint, compile_select, run_selects
 from coopdata.validate.shacl.terms import (
@@ -38,6 +40,7 @@ from coopdata.validate.shacl.terms import (
     DataGraph,
     Result,
     Test,
+    Typing,
     UnsupportedShapes,
     check_supported,
     iri_text,
@@ -48,8 +51,6 @@ from coopdata.validate.shacl.terms import (
 )
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from rdflib import Graph
 
 
@@ -313,7 +314,7 @@ def shape_results(data: Iterable[Triple] | str | bytes,
     return begin(data, compiled)()
 
 
-def begin(data: Iterable[Triple] | str | bytes, compiled: CompiledShapes,
+def begin(data: Iterable[Triple] | str | bytes | Path, compiled: CompiledShapes,
           scratch: Path | None = None) -> Callable[[], list[Result]]:
     """:func:`shape_results`, started: the SHACL-SPARQL constraints run at once in a thread (on
     pyoxigraph, which lets go of the interpreter while it loads and queries), so that the
@@ -322,6 +323,8 @@ def begin(data: Iterable[Triple] | str | bytes, compiled: CompiledShapes,
     folder that a SHACL-SPARQL store too large for memory goes to
     (:func:`~coopdata.validate.shacl.sparql.run_selects`)."""
 
+    if isinstance(data, Path):
+        return _begin_sorted(data, compiled, scratch)
     with paused():
         graph = DataGraph(read_ntriples(data) if isinstance(data, (str, bytes)) else data)
     targeted = [(shape, focus) for shape in compiled.shapes
@@ -335,6 +338,38 @@ def begin(data: Iterable[Triple] | str | bytes, compiled: CompiledShapes,
         with paused():  # the core constraints, in this thread (whose caches they use)
             results = [result for shape, focus in targeted for prop in shape.properties
                        if prop.constraints for result in _check(prop, focus, graph)]
+            return sorted(results + sparql.result(), key=repr)
+
+    return finish
+
+
+def _begin_sorted(path: Path, compiled: CompiledShapes,
+                  scratch: Path | None) -> Callable[[], list[Result]]:
+    """:func:`begin` on a sorted N-Triples file (:mod:`coopdata.rdf.ntfile`), never read
+    whole: its classes first (:class:`Typing`), then the SHACL-SPARQL constraints on a
+    store filled from its lines, in a thread, and the core constraints on a block of
+    whole subjects at a time (each focus node's values are its own triples; only
+    sh:class looks further, at the classes of the whole file)."""
+    with paused():
+        typing = Typing(path)
+    targeted = [shape for shape in compiled.shapes
+                if any(typing.instances(cls) for cls in shape.classes)]
+    selects = [(shape.classes, select) for shape in targeted for select in shape.selects]
+    beside = ThreadPoolExecutor(max_workers=1)
+    sparql = beside.submit(run_selects, selects, DataGraph((), typing), scratch, path)
+    beside.shutdown(wait=False)
+
+    def finish() -> list[Result]:
+        results: list[Result] = []
+        with paused():
+            for block in subject_blocks(path):
+                graph = DataGraph(read_ntriples(block), typing)
+                del block
+                for shape in targeted:
+                    focus = frozenset[str]().union(*map(graph.typed_here, shape.classes))
+                    if focus:
+                        results += [result for prop in shape.properties if prop.constraints
+                                    for result in _check(prop, focus, graph)]
             return sorted(results + sparql.result(), key=repr)
 
     return finish

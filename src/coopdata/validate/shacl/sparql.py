@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from coopdata.rdf.ntfile import blocks
 from coopdata.rdf.triples import Term, Triple, ntriples_chunks
 from coopdata.validate.shacl.terms import (
     SH,
@@ -231,17 +232,46 @@ def _triples(selects: list[tuple[tuple[str, ...], SparqlConstraint]],
 
 
 def run_selects(selects: list[tuple[tuple[str, ...], SparqlConstraint]],
-                graph: DataGraph, scratch: Path | None = None) -> list[Result]:
+                graph: DataGraph, scratch: Path | None = None,
+                source: Path | None = None) -> list[Result]:
     """The results of each SPARQL constraint on the instances of its target classes
-    (``scratch``: where a store too large for memory is kept, see :func:`_folder_for`)."""
+    (``scratch``: where a store too large for memory is kept, see :func:`_folder_for`).
+    ``source``: the sorted N-Triples file of a graph too large for memory, whose classes
+    alone ``graph`` holds (:class:`~coopdata.validate.shacl.terms.Typing`); the store,
+    on disk, is filled from its lines."""
     if not selects:
         return []
-    parts = list(_triples(selects, graph))
+    data: Callable[[], Iterable[bytes]]
+    if source is not None:
+        data, size = partial(_lines_needed, source, selects, graph), ON_DISK_FROM
+    else:
+        parts = list(_triples(selects, graph))
+        size = sum(map(len, parts))
 
-    def data() -> Iterator[bytes]:  # (made again should a result need it: never held)
-        return (chunk for triples in parts for chunk in ntriples_chunks(triples))
-    with _folder_for(sum(map(len, parts)), scratch) as folder:
+        def data() -> Iterator[bytes]:  # (made again should a result need it: never held)
+            return (chunk for triples in parts for chunk in ntriples_chunks(triples))
+    with _folder_for(size, scratch) as folder:
         return _answers(selects, graph, load_chunks(data, folder), _originals(data))
+
+
+def _lines_needed(source: Path, selects: list[tuple[tuple[str, ...], SparqlConstraint]],
+                  graph: DataGraph) -> Iterator[bytes]:
+    """The lines of the N-Triples file ``source`` that the queries need (as
+    :func:`_triples` chooses them), a block at a time."""
+    needs = [_needs(select.head + select.tail) for _, select in selects]
+    if any(n is None for n in needs):
+        yield from blocks(source)
+        return
+    predicates = {p.encode() for p in {SUBCLASS}.union(
+        *(n.predicates for n in needs if n is not None))}
+    classes = {c.encode() for c in set().union(
+        *(n.classes for n in needs if n is not None),
+        *(graph.classes(c) for classes, _ in selects for c in classes))}
+    typed = TYPE.encode() if TYPE.encode() not in predicates else b""
+    for block in blocks(source):  # (each line "s p o .\n", as the file is written)
+        yield b"".join(line for line in block.splitlines(keepends=True)
+                       if (parts := line.split(b" ", 2))[1] in predicates
+                       or parts[1] == typed and parts[2][:-3] in classes)
 
 
 @contextmanager

@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from coopdata.model.ntriples import literal
 from coopdata.model.resources import resource
+from coopdata.rdf.ntfile import blocks
 from coopdata.rdf.triples import Term, Triple, parse_term
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rdflib import Graph
 
 
@@ -99,17 +102,25 @@ class _Langs(dict[str, str]):
 
 class DataGraph:
     """A data graph, indexed for the checks: the triples of each predicate, the instances of
-    each class (with its subclasses), the terms and language tags (each read once)."""
+    each class (with its subclasses), the terms and language tags (each read once).
 
-    def __init__(self, triples: Iterable[Triple]) -> None:
+    Given ``typing``, the graph is a block of a larger one (whole subjects of it:
+    :func:`~coopdata.rdf.ntfile.subject_blocks`), whose classes ``typing`` holds:
+    :meth:`instances` answers for the larger graph, :meth:`typed_here` for the block."""
+
+    def __init__(self, triples: Iterable[Triple], typing: Typing | None = None) -> None:
         by_predicate: defaultdict[str, list[Triple]] = defaultdict(list)
         for triple in triples:
             by_predicate[triple[1]].append(triple)
         self.by_predicate = dict(by_predicate)
+        self.typing = typing
         self.subclasses: dict[str, list[str]] = {}
         self.typed: dict[str, list[str]] = {}  # class → its direct instances
-        for sub, _, cls in self.by_predicate.get(SUBCLASS, ()):
-            self.subclasses.setdefault(cls, []).append(sub)
+        if typing is None:
+            for sub, _, cls in self.by_predicate.get(SUBCLASS, ()):
+                self.subclasses.setdefault(cls, []).append(sub)
+        else:
+            self.subclasses = typing.subclasses
         for node, _, cls in self.by_predicate.get(TYPE, ()):
             self.typed.setdefault(cls, []).append(node)
         self.terms, self.langs = _Terms(), _Langs()
@@ -126,19 +137,62 @@ class DataGraph:
 
     def classes(self, cls: str) -> set[str]:
         """``cls`` and its subclasses (rdfs:subClassOf*), as N-Triples terms."""
-        found, todo = {cls}, [cls]
-        while todo:
-            for sub in self.subclasses.get(todo.pop(), ()):
-                if sub not in found:
-                    found.add(sub)
-                    todo.append(sub)
-        return found
+        return subclasses_of(cls, self.subclasses)
 
-    def instances(self, cls: str) -> frozenset[str]:
+    def instances(self, cls: str) -> frozenset[str] | set[str]:
         """The nodes of type ``cls`` or of one of its subclasses."""
+        if self.typing is not None:
+            return self.typing.instances(cls)
+        return self.typed_here(cls)
+
+    def typed_here(self, cls: str) -> frozenset[str]:
+        """The nodes of this graph (this block) of type ``cls`` or of one of its
+        subclasses."""
         if (found := self._instances.get(cls)) is None:
             found = self._instances[cls] = frozenset(
                 node for c in self.classes(cls) for node in self.typed.get(c, ()))
+        return found
+
+
+def subclasses_of(cls: str, subclasses: dict[str, list[str]]) -> set[str]:
+    """``cls`` and its subclasses (rdfs:subClassOf*) by ``subclasses`` (each class's
+    direct subclasses)."""
+    found, todo = {cls}, [cls]
+    while todo:
+        for sub in subclasses.get(todo.pop(), ()):
+            if sub not in found:
+                found.add(sub)
+                todo.append(sub)
+    return found
+
+
+class Typing:
+    """The classes of a sorted N-Triples file (:mod:`coopdata.rdf.ntfile`): each class's
+    direct instances and subclasses, read from its rdf:type and rdfs:subClassOf lines."""
+
+    def __init__(self, path: Path) -> None:
+        self.typed: dict[str, set[str]] = {}
+        self.subclasses: dict[str, list[str]] = {}
+        found = re.compile(rb" (%s|%s) ([^ \n]+) \.\n" % (
+            re.escape(TYPE.encode()), re.escape(SUBCLASS.encode())))
+        type_ = TYPE.encode()
+        for block in blocks(path):  # (the predicate found fast, its line's subject read back)
+            for match in found.finditer(block):
+                node = block[block.rfind(b"\n", 0, match.start()) + 1:match.start()]
+                if b" " in node:  # (inside a literal)
+                    continue
+                if match[1] == type_:
+                    self.typed.setdefault(match[2].decode(), set()).add(node.decode())
+                else:
+                    self.subclasses.setdefault(match[2].decode(), []).append(node.decode())
+        self._instances: dict[str, set[str] | frozenset[str]] = {}
+
+    def instances(self, cls: str) -> set[str] | frozenset[str]:
+        """The nodes of type ``cls`` or of one of its subclasses."""
+        if (found := self._instances.get(cls)) is None:
+            classes = subclasses_of(cls, self.subclasses)
+            found = self._instances[cls] = self.typed.get(cls, set()) if classes == {cls} \
+                else frozenset().union(*(self.typed.get(c, ()) for c in classes))
         return found
 
 
