@@ -306,11 +306,12 @@ def compile_shapes(shapes: Graph) -> CompiledShapes:
     return CompiledShapes(tuple(compiled))
 
 
-def shape_results(data: Iterable[Triple] | str | bytes,
+def shape_results(data: Iterable[Triple] | str | bytes | Path,
                   compiled: CompiledShapes) -> list[Result]:
     """The results of the compiled shapes on a data graph (in a stable order): ``data`` holds
     its triples, each once, as N-Triples terms (see :class:`Triple`), or is an N-Triples
-    document (one triple a line)."""
+    document (one triple a line), or the path of a sorted N-Triples file
+    (:mod:`coopdata.rdf.ntfile`: a graph too large for memory, read a block at a time)."""
     return begin(data, compiled)()
 
 
