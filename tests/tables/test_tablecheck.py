@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coopdata import load
 from coopdata.reference.frictionless import frictionless_errors
@@ -82,3 +84,32 @@ def test_an_error_repeated_in_rows_and_tables_is_reported_each_time() -> None:
     expected = reference(data)
     assert len(expected) == 3
     assert fast(data) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(INJECTIONS), max_size=6), st.integers(1, 4))
+def test_tables_checked_a_chunk_of_rows_at_a_time_give_the_same_errors(
+        injected: list[tuple[str, str, int, str, str]], size: int) -> None:
+    """Each table's rows given a few at a time (row numbers, unique values and keys
+    carried from one chunk to the next): the errors of the whole tables, in order."""
+    from coopdata.validate.tablecheck import PackageRows, check_tables
+
+    data = fixture_tables()
+    for _, table, row, column, value in injected:
+        set_cell(data, table, row, column, value)
+    descriptor = package_descriptor()
+    whole = check_tables({name: (table[0], list(zip(*table[1:], strict=True)) or
+                                 [() for _ in table[0]]) for name, table in data.items()},
+                         descriptor)
+    package = PackageRows(descriptor)
+    chunked: dict[str, list[Any]] = {}
+    for resource in descriptor["resources"]:
+        header, *body = data[resource["name"]]
+        for start in range(0, max(len(body), 1), size):
+            columns = list(zip(*body[start:start + size], strict=True)) or [() for _ in header]
+            chunked.setdefault(resource["name"], []).extend(
+                package.check(resource["name"], header, columns))
+    for name, errors in package.foreign_key_errors().items():
+        chunked[name] = sorted(chunked[name] + errors, key=lambda e: e.row_number)
+    assert chunked == whole
+    assert bool(injected) == any(whole.values())

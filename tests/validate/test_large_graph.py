@@ -14,6 +14,7 @@ from coopdata.rdf.ntfile import Runs
 from coopdata.rdf.triples import ntriples
 from coopdata.records.load import load
 from coopdata.release.job import release
+from coopdata.tables import cells as table_cells
 from coopdata.validate import validation as validating
 from coopdata.validate.shacl import sparql
 from coopdata.validate.validation import validate_dataset
@@ -87,6 +88,7 @@ def test_a_release_of_a_large_graph_is_the_release_of_a_small_one(
             site=False, cache=False)
     monkeypatch.setattr(validating, "LARGE_GRAPH", 1)
     monkeypatch.setattr(sparql, "ON_DISK_FROM", 0)
+    monkeypatch.setattr(table_cells, "CHUNK", 2)  # (the tables written a chunk at a time)
     stores: list[Path] = []
     folder_for = sparql._folder_for
 
@@ -106,3 +108,30 @@ def test_a_release_of_a_large_graph_is_the_release_of_a_small_one(
     # should this one be killed), not $TMPDIR; and it is gone.
     assert len(stores) == 1 and stores[0].parent.parent == tmp_path / "large"
     assert stores[0].parent.name.startswith(".1.") and not stores[0].exists()
+
+
+def test_tables_checked_and_written_a_chunk_at_a_time(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Synthetic records with errors of every kind, 7 records a chunk: the findings of
+    the whole tables, in the same order, and the CSV files' bytes."""
+    from benchmarks import synthetic
+
+    from coopdata.tables import cells as table_cells
+    from coopdata.tables.package import TableFiles, write_package
+    from coopdata.validate.tables import validate_tables
+
+    synthetic.generate(120, tmp_path / "records", seed=3, error_every=4)
+    dataset, _ = load(tmp_path / "records")
+    whole = validate_tables(dataset)
+    write_package(dataset, tmp_path / "whole")
+    (tmp_path / "whole" / "datapackage.json").unlink()
+    monkeypatch.setattr(table_cells, "CHUNK", 7)
+    files = TableFiles(tmp_path / "chunked")
+    chunks: list[str] = []
+    chunked = validate_tables(dataset, each=lambda t, c: (chunks.append(t.name),
+                                                          files.add(t, c)))
+    assert chunked == whole
+    assert {"table-constraint-error", "table-foreign-key"} <= {f.code for f in whole}
+    assert len(chunks) > 3 * len(set(chunks))
+    assert {p.name: p.read_bytes() for p in (tmp_path / "chunked").iterdir()} == \
+        {p.name: p.read_bytes() for p in (tmp_path / "whole").iterdir()}

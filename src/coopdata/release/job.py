@@ -56,6 +56,7 @@ from coopdata.release.settings import Progress, ReleaseSettings
 from coopdata.release.staging import Digests, fsync_tree, locked, remove_empty
 from coopdata.release.steps import WRITERS, Draft, IatiFiles, write_iati_files
 from coopdata.report import Report
+from coopdata.tables.package import TableFiles
 from coopdata.validate.validation import Validation, validate_dataset
 
 __all__ = ["STEPS", "Progress", "Release", "ReleaseSettings", "release", "release_with"]
@@ -146,6 +147,7 @@ def _publish(settings: ReleaseSettings, previous: list[str]
     try:
         with Beside() as beside, Forked[IatiFiles]() as iati, _cache(settings) as cache, \
                 _early_copies(settings, previous, staging) as early:
+            table_files = TableFiles(staging / "tables")  # (a large graph's, as checked)
             with paused():  # (as validate() pauses it; the child forked keeps it paused)
                 dataset, report = load(settings.records, progress=settings.progress,
                                        cache=cache)
@@ -157,13 +159,15 @@ def _publish(settings: ReleaseSettings, previous: list[str]
                                               graph_ready=partial(_start_graph_files,
                                                                   settings, staging, beside),
                                               graph_file=None if settings.site else
-                                              staging / "graph.nt", scratch=staging)
+                                              staging / "graph.nt", scratch=staging,
+                                              table_chunks=table_files.add)
             if not validation.report.passes(strict=settings.strict):
                 raise RecordsInvalid(validation.report)
             with ThreadPoolExecutor(max_workers=1) as background:
                 hashed = HashedFiles(staging, background,
                                      early.finished if early is not None else None)
-                draft = Draft(settings, previous, staging, validation, hashed, beside, iati)
+                draft = Draft(settings, previous, staging, validation, hashed, beside, iati,
+                              table_files)
                 info, files = _write(draft)
             settings.progress("publish")
             staging.chmod(0o755)  # mkdtemp made it private; a release is for everyone to read

@@ -38,7 +38,7 @@ from coopdata.release.settings import ReleaseSettings
 from coopdata.release.site import SITE, SiteInput, listed_files, write_site
 from coopdata.report import Finding
 from coopdata.tables.csvw import csvw_metadata
-from coopdata.tables.package import package_descriptor, write_package
+from coopdata.tables.package import TableFiles, package_descriptor, write_package
 from coopdata.validate.validation import Validation
 
 
@@ -59,6 +59,9 @@ class Draft:
     """The conversions of ``graph.nt`` running in other processes."""
     iati: Forked[IatiFiles]
     """The IATI export (:func:`write_iati_files`), started once the records were loaded."""
+    table_files: TableFiles | None = None
+    """The CSV files of the tables, if written as they were checked (those of a graph too
+    large for memory: :func:`~coopdata.validate.validation.validate_dataset`)."""
     triples: int = field(init=False)
     """How many triples the graph holds (its triples themselves may be let go of:
     :func:`let_go_of_triples`)."""
@@ -105,10 +108,13 @@ def let_go_of_triples(draft: Draft) -> None:
 def write_tables(draft: Draft) -> None:
     """``tables/*.csv`` (hashed in the background) and ``csv-metadata.json``."""
     tables = draft.folder / "tables"
-    tables.mkdir()
-    written = write_package(draft.dataset, tables, cells=draft.validation.tables)
-    draft.validation.tables = None  # (written: no later step reads them, let them go)
-    (tables / "datapackage.json").unlink()  # (the release's is at its root)
+    if draft.table_files is not None and draft.table_files.paths:
+        written = list(draft.table_files.paths)  # (written as they were checked)
+    else:
+        tables.mkdir()
+        written = write_package(draft.dataset, tables, cells=draft.validation.tables)
+        draft.validation.tables = None  # (written: no later step reads them, let them go)
+        (tables / "datapackage.json").unlink()  # (the release's is at its root)
     for path in written:
         if path.suffix == ".csv":
             draft.hashed.finished(path)

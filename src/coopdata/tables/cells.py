@@ -84,23 +84,38 @@ def all_columns(dataset: Dataset) -> Iterator[tuple[Table, list[list[str]]]]:
         yield table, made.pop(id(table))
 
 
+def column_chunks(dataset: Dataset) -> Iterator[tuple[Table, list[list[str]]]]:
+    """Every table's cells a chunk of :data:`CHUNK` records at a time, kind by kind (in
+    the order of :func:`~coopdata.tables.layout.tables`): for each chunk of a kind's
+    records, each of its tables with the cells of their rows (each table's chunks in the
+    order of its rows), so that no table is ever held whole."""
+    every = tables()
+    for kind in dict.fromkeys(t.kind.name for t in every):
+        its = [t for t in every if t.kind.name == kind]
+        yield from _chunks(its[0].kind, its, dataset)
+
+
+def _chunks(kind: Kind, its: list[Table],
+            dataset: Dataset) -> Iterator[tuple[Table, list[list[str]]]]:
+    """:func:`column_chunks` of ``its`` tables, all of ``kind``."""
+    records = dataset.of_kind(kind.name)
+    for start in range(0, max(len(records), 1), CHUNK):
+        ids, fields = _records_of(kind, records[start:start + CHUNK])
+        for table in its:
+            yield table, _columns_of(table, ids, fields)
+
+
 def _kind_columns(kind: Kind, its: list[Table], dataset: Dataset) -> list[list[list[str]]]:
     """The :func:`columns` of each of ``its`` tables, all of ``kind``: made from
     :data:`CHUNK` records at a time, each chunk's cells added to the columns, so that
     the records' values are never all held at once (records held pickled are read one
     at a time: :meth:`~coopdata.model.dataset.Dataset.compact`)."""
-    records = dataset.of_kind(kind.name)
-    made: list[list[list[str]]] = []
-    for start in range(0, max(len(records), 1), CHUNK):
-        ids, fields = _records_of(kind, records[start:start + CHUNK])
-        for n, table in enumerate(its):
-            cells = _columns_of(table, ids, fields)
-            if n == len(made):
-                made.append(cells)
-            else:
-                for column, more in zip(made[n], cells, strict=True):
-                    column += more
-    return made
+    made: dict[int, list[list[str]]] = {}
+    for table, cells in _chunks(kind, its, dataset):
+        if (columns := made.setdefault(id(table), cells)) is not cells:
+            for column, more in zip(columns, cells, strict=True):
+                column += more
+    return [made[id(table)] for table in its]
 
 
 CHUNK = 50_000

@@ -132,12 +132,15 @@ def _csv_text(table: Table, cells: list[list[str]]) -> str:
     return "".join(_csv_parts(table, cells))
 
 
-def _csv_parts(table: Table, cells: list[list[str]], *, batch: int = 20_000) -> Iterator[str]:
+def _csv_parts(table: Table, cells: list[list[str]], *, batch: int = 20_000,
+               header: bool = True) -> Iterator[str]:
     """:func:`_csv_text`, ``batch`` rows at a time (the text of a large table is never held
-    whole: each cell is guarded and quoted alone, so rows apart give the same lines)."""
+    whole: each cell is guarded and quoted alone, so rows apart give the same lines);
+    without ``header``, its rows only."""
     text = {i for i, c in enumerate(table.columns, start=len(table.keys))
             if c.spec.field_type.guarded}
-    yield _csv_line(table.header) + "\n"
+    if header:
+        yield _csv_line(table.header) + "\n"
     for start in range(0, len(cells[0]) if cells else 0, batch):
         part = [column[start:start + batch] for column in cells]
         shown = [_guarded(column) if i in text else column for i, column in enumerate(part)]
@@ -188,17 +191,36 @@ def write_package(dataset: Dataset, directory: Path, *,
     ``cells``: the dataset's tables as :func:`table_cells` made them (a release writes
     the cells it validated, without building the tables again); made here when None.
     """
-    written = []
+    files = TableFiles(directory)
     for table, table_cells in cells if cells is not None else all_columns(dataset):
-        path = directory / f"{table.name}.csv"
-        with open(path, "w", encoding="utf-8", newline="") as handle:
-            handle.writelines(_csv_parts(table, table_cells))
-        written.append(path)
+        files.add(table, table_cells)
+    written = list(files.paths)
     descriptor = directory / "datapackage.json"
     descriptor.write_text(json.dumps(package_descriptor(), ensure_ascii=False, indent=2) + "\n",
                           encoding="utf-8")
     written.append(descriptor)
     return written
+
+
+class TableFiles:
+    """The CSV files of tables (in ``directory``, made when first written to), each given
+    whole or a chunk of rows at a time (:meth:`add`): the bytes of :func:`csv_text`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.paths: dict[Path, None] = {}
+        """The files written, in the order of their first rows."""
+
+    def add(self, table: Table, cells: list[list[str]]) -> None:
+        """The rows of ``cells`` (column by column) after those of ``table`` given before
+        (the header first)."""
+        path = self.directory / f"{table.name}.csv"
+        first = path not in self.paths
+        if first:
+            self.directory.mkdir(exist_ok=True)
+            self.paths[path] = None
+        with open(path, "w" if first else "a", encoding="utf-8", newline="") as handle:
+            handle.writelines(_csv_parts(table, cells, header=first))
 
 
 def schema_files() -> dict[str, str]:

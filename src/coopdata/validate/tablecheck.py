@@ -181,13 +181,12 @@ Ordered = list[tuple[int, int, TableProblem]]
 """Errors with their row number and rank within the row, for sorting."""
 
 
-def _unique_errors(field: _Field, rank: int, values: Sequence[Any]) -> Ordered:
-    present = [value for value in values if value is not None]
-    if len(set(present)) == len(present):
-        return []
+def _unique_errors(field: _Field, rank: int, values: Sequence[Any], seen: dict[Any, int],
+                   start: int) -> Ordered:
+    """The rows (numbered from ``start``) whose value is the value of an earlier row:
+    ``seen`` holds each value's first row, of these rows and of rows checked before."""
     errors: Ordered = []
-    seen: dict[Any, int] = {}
-    for number, value in enumerate(values, start=2):
+    for number, value in enumerate(values, start=start):
         if value is None:
             continue
         first = seen.setdefault(value, number)
@@ -211,13 +210,12 @@ def _empty(fields: list[str]) -> Any:
     return None if len(fields) == 1 else (None,) * len(fields)
 
 
-def _primary_key_errors(rank: int, keys: Sequence[Any], empty: Any) -> Ordered:
-    distinct = set(keys)
-    if empty not in distinct and len(distinct) == len(keys):
-        return []
+def _primary_key_errors(rank: int, keys: Sequence[Any], empty: Any, seen: dict[Any, int],
+                        start: int) -> Ordered:
+    """The rows (numbered from ``start``) whose key is empty or the key of an earlier row
+    (``seen``: as for :func:`_unique_errors`)."""
     errors: Ordered = []
-    seen: dict[Any, int] = {}
-    for number, key in enumerate(keys, start=2):
+    for number, key in enumerate(keys, start=start):
         if key == empty:
             errors.append((number, rank, TableProblem(
                 "primary-key", number, None,
@@ -252,40 +250,96 @@ its value, of several a tuple."""
 def check_table(name: str, header: list[str], rows: list[list[str]],
                 schema: dict[str, Any]) -> tuple[list[TableProblem], Keys]:
     """The errors of one table, and the keys other tables' foreign keys need."""
-    return _check_columns(header, _columns(header, rows), schema, {})
+    table = TableRows(header, schema, {})
+    errors = table.check(_columns(header, rows))
+    return errors, table.keys()
 
 
-def _check_columns(header: list[str], columns: Sequence[Sequence[str]], schema: dict[str, Any],
-                   known: Known) -> tuple[list[TableProblem], Keys]:
-    """:func:`check_table` on a table given column by column: each column is checked
-    at once, each distinct cell once (or not at all if ``known`` holds it)."""
-    missing = frozenset(schema.get("missingValues", [""]))
-    fields = [_Field.of(f, missing) for f in schema["fields"]]
-    primary = schema.get("primaryKey", [])
-    foreign_keys = schema.get("foreignKeys", [])
-    key_fields = {*primary, *(f for fk in foreign_keys for f in fk["fields"])}
-    errors: Ordered = []
-    values: dict[str, Sequence[Any]] = {}
-    for rank, field in enumerate(fields):
-        cells = columns[header.index(field.name)]
-        problems, field_values = _check_cells(field, cells, known.setdefault(field.kind, {}),
-                                              with_values=field.unique or field.name in key_fields)
-        if problems:
-            errors += [(number, 2 * rank, field.error(number, cell, problems[cell]))
-                       for number, cell in enumerate(cells, start=2) if cell in problems]
-        if field_values is not None:
-            values[field.name] = field_values
-        if field.unique:
-            errors += _unique_errors(field, 2 * rank + 1, values[field.name])
-    keys: Keys = {tuple(primary): set()}
-    if primary:
-        primary_keys = _key(values, primary)
-        errors += _primary_key_errors(2 * len(fields), primary_keys, _empty(primary))
-        keys[tuple(primary)] = set(primary_keys) - {_empty(primary)}
-    for foreign in foreign_keys:
-        keys[("@row", *foreign["fields"])] = _key(values, foreign["fields"])
-    errors.sort(key=lambda e: (e[0], e[1]))
-    return [error for _, _, error in errors], keys
+class TableRows:
+    """The checks of one table given column by column, its rows all at once or a chunk
+    at a time (each chunk's rows numbered after the rows before): each distinct cell
+    checked once (or not at all if ``known`` holds it); the values of unique fields and
+    the primary keys seen so far kept, and each row's foreign keys."""
+
+    def __init__(self, header: list[str], schema: dict[str, Any], known: Known) -> None:
+        missing = frozenset(schema.get("missingValues", [""]))
+        self.header, self.known = header, known
+        self.fields = [_Field.of(f, missing) for f in schema["fields"]]
+        self.primary: list[str] = schema.get("primaryKey", [])
+        self.foreign: list[dict[str, Any]] = schema.get("foreignKeys", [])
+        self.key_fields = {*self.primary, *(f for fk in self.foreign for f in fk["fields"])}
+        self.rows = 0
+        """The rows checked so far."""
+        self.unique: dict[str, dict[Any, int]] = {f.name: {} for f in self.fields if f.unique}
+        self.primary_keys: dict[Any, int] = {}
+        """Each primary key (but an empty one) and its first row."""
+        self.row_keys: dict[tuple[str, ...], list[Any]] = {
+            ("@row", *fk["fields"]): [] for fk in self.foreign}
+
+    def check(self, columns: Sequence[Sequence[str]]) -> list[TableProblem]:
+        """The errors of the next rows, given column by column (in header order), in
+        the order of their rows (within one, of the fields)."""
+        start = self.rows + 2
+        errors: Ordered = []
+        values: dict[str, Sequence[Any]] = {}
+        for rank, field in enumerate(self.fields):
+            cells = columns[self.header.index(field.name)]
+            problems, field_values = _check_cells(
+                field, cells, self.known.setdefault(field.kind, {}),
+                with_values=field.unique or field.name in self.key_fields)
+            if problems:
+                errors += [(number, 2 * rank, field.error(number, cell, problems[cell]))
+                           for number, cell in enumerate(cells, start=start)
+                           if cell in problems]
+            if field_values is not None:
+                values[field.name] = field_values
+            if field.unique:
+                errors += _unique_errors(field, 2 * rank + 1, values[field.name],
+                                         self.unique[field.name], start)
+        if self.primary:
+            errors += _primary_key_errors(2 * len(self.fields), _key(values, self.primary),
+                                          _empty(self.primary), self.primary_keys, start)
+        for foreign in self.foreign:
+            self.row_keys["@row", *foreign["fields"]] += _key(values, foreign["fields"])
+        self.rows += len(columns[0]) if columns else 0
+        errors.sort(key=lambda e: (e[0], e[1]))
+        return [error for _, _, error in errors]
+
+    def keys(self) -> Keys:
+        """The primary keys (their set) and each foreign key's row keys (:data:`Keys`)."""
+        return {tuple(self.primary): set(self.primary_keys), **self.row_keys}
+
+
+class PackageRows:
+    """The checks of a package's tables (``descriptor``: ``datapackage.json`` with its
+    schemas inline), given table by table, each all at once or a chunk of rows at a time
+    (:meth:`check`); then the foreign keys (:meth:`foreign_key_errors`)."""
+
+    def __init__(self, descriptor: dict[str, Any]) -> None:
+        self.schemas = {r["name"]: r["schema"] for r in descriptor["resources"]}
+        self.known: Known = {}
+        self.tables: dict[str, TableRows] = {}
+
+    def check(self, name: str, header: list[str],
+              columns: Sequence[Sequence[str]]) -> list[TableProblem]:
+        """The errors of the next rows of table ``name`` (those of its own fields and
+        keys; foreign keys are checked once every table is given)."""
+        if (table := self.tables.get(name)) is None:
+            table = self.tables[name] = TableRows(header, self.schemas[name], self.known)
+        return table.check(columns)
+
+    def foreign_key_errors(self) -> dict[str, list[TableProblem]]:
+        """The errors of each table's foreign keys, by table (in the order of the
+        descriptor's tables and of their foreign keys)."""
+        found: dict[str, list[TableProblem]] = {}
+        for name, table in self.tables.items():
+            for foreign in table.foreign:
+                target = self.tables[foreign["reference"]["resource"]].primary_keys
+                errors = _foreign_key_errors(foreign, table.row_keys["@row", *foreign["fields"]],
+                                             target)
+                if errors:
+                    found.setdefault(name, []).extend(errors)
+        return found
 
 
 def check_package(data: dict[str, list[list[str]]],
@@ -299,33 +353,20 @@ def check_tables(data: dict[str, tuple[list[str], Sequence[Sequence[str]]]],
                  descriptor: dict[str, Any]) -> dict[str, list[TableProblem]]:
     """Errors by table name, for tables given as a header and their cells column by
     column (in header order): the same errors as :func:`check_package`."""
-    found: dict[str, list[TableProblem]] = {}
-    primary_keys: dict[str, set[Any]] = {}
-    known: Known = {}
-    pending = []
-    for resource in descriptor["resources"]:
-        name, schema = resource["name"], resource["schema"]
-        header, columns = data[name]
-        errors, keys = _check_columns(header, columns, schema, known)
-        found[name] = errors
-        primary_keys[name] = keys[tuple(schema.get("primaryKey", []))]
-        for foreign in schema.get("foreignKeys", []):
-            pending.append((name, foreign, keys[("@row", *foreign["fields"])]))
-    for name, foreign, row_keys in pending:
-        errors = _foreign_key_errors(foreign, row_keys,
-                                     primary_keys[foreign["reference"]["resource"]])
-        if errors:
-            found[name] += errors
-            found[name].sort(key=lambda e: e.row_number)
+    package = PackageRows(descriptor)
+    found = {resource["name"]: package.check(resource["name"], *data[resource["name"]])
+             for resource in descriptor["resources"]}
+    for name, errors in package.foreign_key_errors().items():
+        found[name] = sorted(found[name] + errors, key=lambda e: e.row_number)
     return found
 
 
 def _foreign_key_errors(foreign: dict[str, Any], row_keys: Sequence[Any],
-                        target: set[Any]) -> list[TableProblem]:
-    """The rows whose key is not a key of the table ``foreign`` refers to (rows with
-    only empty cells in the key refer to nothing)."""
+                        target: dict[Any, int]) -> list[TableProblem]:
+    """The rows whose key is not a key of the table ``foreign`` refers to (``target``:
+    its keys; rows with only empty cells in the key refer to nothing)."""
     fields = foreign["fields"]
-    unmatched = set(row_keys) - target
+    unmatched = {key for key in set(row_keys) if key not in target}
     unmatched.discard(_empty(fields))
     if not unmatched:
         return []

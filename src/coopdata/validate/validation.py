@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
     from coopdata.rdf.triples import Triple
+    from coopdata.tables.layout import Table
     from coopdata.tables.package import TableCells
 
 
@@ -118,7 +119,8 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
                      engine: Engine | str = Engine.FAST,
                      progress: Callable[[str], None] | None = None,
                      graph_ready: Callable[[Validation], None] | None = None,
-                     graph_file: Path | None = None, scratch: Path | None = None
+                     graph_file: Path | None = None, scratch: Path | None = None,
+                     table_chunks: Callable[[Table, list[list[str]]], None] | None = None
                      ) -> Validation:
     """Add the table and SHACL layers to ``report``, the record checks of ``dataset``.
 
@@ -130,7 +132,9 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
     With ``graph_file``, a graph of :data:`LARGE_GRAPH` triples or more is made into that
     file, sorted, rather than held in memory (:attr:`Validation.file`), and checked
     whole first (``shacl`` before ``table-validation``): SHACL's work and the table cells
-    would not fit in memory together. The report is the same.
+    would not fit in memory together. The report is the same. Its tables are then made,
+    checked and handed to ``table_chunks`` (when given) a chunk of records at a time,
+    never held whole (:attr:`Validation.tables` stays None).
     ``scratch``: a folder for what is too large to hold in memory (the sorted runs of
     such a graph, SHACL-SPARQL's store), the system's temporary folder when None.
     """
@@ -149,9 +153,12 @@ def validate_dataset(dataset: Dataset, report: Report, *, uris: Uris | None = No
         checked, shacl_findings = shacl_findings(), None  # (its work let go of)
     if tables:
         step("table-validation")
-        validation.tables = table_cells(dataset)
-        report.extend(_new(validate_tables(dataset, cells=validation.tables,
-                                                  engine=engine), report.findings))
+        if validation.file is not None and table_chunks is not None:
+            found = validate_tables(dataset, engine=engine, each=table_chunks)
+        else:
+            validation.tables = table_cells(dataset)
+            found = validate_tables(dataset, cells=validation.tables, engine=engine)
+        report.extend(_new(found, report.findings))
     if shacl_findings is not None:
         step("shacl")
         checked = shacl_findings()
