@@ -4,6 +4,7 @@ of a compacted dataset is byte for byte the release of the same records held as 
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -70,6 +71,42 @@ def test_pickled_records_come_back_equal(datas: dict[str, object]) -> None:
     assert records == {}  # (moved in, each freed as soon as it is pickled)
     assert dict(pickled) == expected and len(pickled) == len(expected)
     assert InOrder(pickled, sorted(pickled))[:] == [expected[i] for i in sorted(expected)]
+
+
+def test_pickles_are_kept_in_an_unlinked_file_that_a_forked_process_reads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No file is left behind, however the process ends; a forked process (the release's
+    IATI export) reads the same records, and its parent goes on adding and replacing."""
+    import multiprocessing
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    plain, _ = load(FIXTURES / "records")
+    dataset, _ = load(FIXTURES / "records")
+    for kind in KINDS:
+        dataset.compact(kind)
+    assert list(tmp_path.iterdir()) == []  # (unlinked as soon as made)
+    expected = [(r.kind, r.id, r.data) for r in plain]
+    _FORKED[:] = [dataset]
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(_forked_records) == expected
+    assert pickle.loads(pickle.dumps(dataset)).by_kind == dataset.by_kind  # (as mappings)
+    record = dataset.get("project", "second")
+    assert record is not None
+    record.data["acronym"] = {"en": "AGAIN"}
+    dataset.add(record)
+    assert _records_of(dataset)[:2] == expected[:2]
+    assert dataset.get("project", "second") == record != plain.get("project", "second")
+
+
+_FORKED: list[Dataset] = []
+
+
+def _forked_records() -> list[tuple[str, str, object]]:
+    return _records_of(_FORKED[0])
+
+
+def _records_of(dataset: Dataset) -> list[tuple[str, str, object]]:
+    return [(r.kind, r.id, r.data) for r in dataset]
 
 
 @pytest.mark.parametrize("threshold", [1, 3, 10**9])

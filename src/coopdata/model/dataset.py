@@ -5,10 +5,12 @@ or, when there are very many, pickled (:class:`Pickled`)."""
 
 from __future__ import annotations
 
+import os
 import pickle
+import tempfile
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import IO, Any, overload
 
 from coopdata.model.spec import KINDS
 
@@ -100,45 +102,89 @@ class Dataset:
 
 
 class Pickled(MutableMapping[str, Record]):
-    """Records by id, each kept as the bytes of its pickle and unpickled, a new copy,
-    whenever it is asked for. A typed record takes about 9 KB of memory as objects
+    """Records by id, each kept as its pickle in a temporary file and unpickled, a new
+    copy, whenever it is asked for. A typed record takes about 9 KB of memory as objects
     (its dictionaries, texts, decimals and dates, its file's text for the lines of its
-    fields) and about 2.4 KB pickled: a million projects take about 2.4 GB instead of
-    9 GB."""
+    fields) and about 2.4 KB pickled: a million projects take about 2.4 GB of file, and
+    of memory only where each record is (about 100 bytes a record).
 
-    __slots__ = ("_pickles",)
+    The file is unlinked as soon as it is made (:func:`tempfile.TemporaryFile`), so it
+    goes when this mapping or its process does, however that ends; its pages are the
+    kernel's cache, which a forked process shares rather than copies, and which the
+    kernel writes to disk should memory run short. Records are written and read at
+    their place (``pwrite``, ``pread``), never through the file's shared position."""
+
+    __slots__ = ("_where", "_file", "_end")
 
     def __init__(self, records: dict[str, Record] | None = None) -> None:
         """``records`` are moved in, one at a time (the dictionary is left empty, so that
         each record can be freed as soon as it is pickled)."""
-        self._pickles: dict[str, bytes] = {}
+        self._where: dict[str, int] = {}
+        """Each record's place in the file: its offset × 2³² + its pickle's length."""
+        self._file: IO[bytes] | None = None
+        self._end = 0
         while records:
             record_id, record = records.popitem()
             self[record_id] = record
 
     def put(self, record: PickledRecord) -> None:
         """Add a record pickled already (as a load's workers pickle them)."""
-        self._pickles[record.id] = record.pickle
+        self._put(record.id, record.pickle)
+
+    def _put(self, record_id: str, data: bytes) -> None:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="coopdata-records-")  # noqa: SIM115
+        written = os.pwrite(self._file.fileno(), data, self._end)
+        while written < len(data):  # (a large write may be cut short)
+            written += os.pwrite(self._file.fileno(), data[written:], self._end + written)
+        self._where[record_id] = self._end << 32 | len(data)
+        self._end += len(data)
 
     def __getitem__(self, record_id: str) -> Record:
-        record = pickle.loads(self._pickles[record_id])
+        record = pickle.loads(self._pickle(record_id))
         assert isinstance(record, Record)
         return record
 
+    def _pickle(self, record_id: str) -> bytes:
+        where = self._where[record_id]
+        assert self._file is not None
+        return _read(self._file.fileno(), where & 0xFFFFFFFF, where >> 32)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # (pickled itself: its records' pickles)
+        return _pickled, ({record_id: self._pickle(record_id) for record_id in self},)
+
     def __setitem__(self, record_id: str, record: Record) -> None:
-        self._pickles[record_id] = PickledRecord.of(record).pickle
+        self._put(record_id, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
 
     def __delitem__(self, record_id: str) -> None:
-        del self._pickles[record_id]
+        del self._where[record_id]
 
     def __contains__(self, record_id: object) -> bool:
-        return record_id in self._pickles
+        return record_id in self._where
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._pickles)
+        return iter(self._where)
 
     def __len__(self) -> int:
-        return len(self._pickles)
+        return len(self._where)
+
+
+def _pickled(pickles: dict[str, bytes]) -> Pickled:
+    records = Pickled()
+    for record_id, data in pickles.items():
+        records._put(record_id, data)
+    return records
+
+
+def _read(fd: int, size: int, offset: int) -> bytes:
+    """``size`` bytes of the file ``fd`` from ``offset`` (a read may be cut short)."""
+    data = os.pread(fd, size, offset)
+    while len(data) < size:
+        more = os.pread(fd, size - len(data), offset + len(data))
+        if not more:
+            raise OSError(f"a record's pickle is cut short in {fd}")
+        data += more
+    return data
 
 
 @dataclass(frozen=True, slots=True)
