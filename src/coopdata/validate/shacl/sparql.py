@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from coopdata.rdf.ntfile import blocks
+from coopdata.rdf.ntfile import blocks, subject_blocks
 from coopdata.rdf.triples import Term, Triple, ntriples_chunks
 from coopdata.validate.shacl.terms import (
     SH,
@@ -49,10 +49,14 @@ reading the queries costs more than loading every triple)."""
 @dataclass(frozen=True)
 class Needs:
     """The triples a query can match: those of ``predicates``, and the rdf:type triples of
-    ``classes`` (N-Triples IRIs)."""
+    ``classes`` (N-Triples IRIs). ``local``: every triple pattern of the query has the
+    focus node (``$this``) as its subject and a plain IRI (or a variable) as predicate,
+    and it has no subquery, so that a focus node's solutions depend on its own triples
+    alone (and the rdfs:subClassOf triples of its targets)."""
 
     predicates: frozenset[str]
     classes: frozenset[str]
+    local: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,7 @@ def _read_needs(sparql: str) -> Needs | None:
 
     predicates: set[str] = set()
     classes: set[str] = set()
+    local = [True]
     passing = {"Join": ("p1", "p2"), "Union": ("p1", "p2"), "Extend": ("p",), "Filter": ("p",),
                "LeftJoin": ("p1",), "Minus": ("p1",)}
 
@@ -160,7 +165,10 @@ def _read_needs(sparql: str) -> Needs | None:
         else:  # a negated path
             raise _Any
 
-    def pattern(predicate: Any, obj: Any, limits: dict[Any, frozenset[str]]) -> None:
+    def pattern(subject: Any, predicate: Any, obj: Any,
+                limits: dict[Any, frozenset[str]]) -> None:
+        if subject != Variable("this") or not isinstance(predicate, (URIRef, Variable)):
+            local[0] = False
         if predicate == RDF.type and isinstance(obj, URIRef):
             classes.add(f"<{obj}>")
         elif isinstance(predicate, Variable) and predicate in limits:
@@ -187,11 +195,13 @@ def _read_needs(sparql: str) -> Needs | None:
                 visit(vars(node).get("graph", dict.get(node, "graph")), {})  # (rdflib sets
                 return  # its translated pattern as an attribute, and keeps the parsed one)
             if node.name == "BGP":
-                for _, predicate, obj in node.triples:
-                    pattern(predicate, obj, limits)
+                for subject, predicate, obj in node.triples:
+                    pattern(subject, predicate, obj, limits)
                 return
             if node.name == "Filter":
                 limits = {**limits, **limits_of(node.expr)}
+            if node.name == "ToMultiSet":  # (a subquery: its ?this is another variable)
+                local[0] = False
             for key, value in node.items():
                 visit(value, limits if key in passing.get(node.name, ()) else {})
         elif isinstance(node, (list, tuple, set)):
@@ -202,7 +212,7 @@ def _read_needs(sparql: str) -> Needs | None:
         visit(prepareQuery(sparql).algebra, {})
     except Exception:  # _Any, or a query rdflib does not read: any triple may matter
         return None
-    return Needs(frozenset(predicates), frozenset(classes))
+    return Needs(frozenset(predicates), frozenset(classes), local[0])
 
 
 def _target(classes: tuple[str, ...], graph: DataGraph) -> str:
@@ -241,26 +251,60 @@ def run_selects(selects: list[tuple[tuple[str, ...], SparqlConstraint]],
     on disk, is filled from its lines."""
     if not selects:
         return []
-    data: Callable[[], Iterable[bytes]]
     if source is not None:
-        data, size = partial(_lines_needed, source, selects, graph), ON_DISK_FROM
-    else:
-        parts = list(_triples(selects, graph))
-        size = sum(map(len, parts))
+        return _from_file(selects, graph, scratch, source)
+    parts = list(_triples(selects, graph))
 
-        def data() -> Iterator[bytes]:  # (made again should a result need it: never held)
-            return (chunk for triples in parts for chunk in ntriples_chunks(triples))
-    with _folder_for(size, scratch) as folder:
+    def data() -> Iterator[bytes]:  # (made again should a result need it: never held)
+        return (chunk for triples in parts for chunk in ntriples_chunks(triples))
+    with _folder_for(sum(map(len, parts)), scratch) as folder:
         return _answers(selects, graph, load_chunks(data, folder), _originals(data))
+
+
+def _from_file(selects: list[tuple[tuple[str, ...], SparqlConstraint]], graph: DataGraph,
+               scratch: Path | None, source: Path) -> list[Result]:
+    """:func:`run_selects` on the sorted N-Triples file ``source``: the queries whose
+    focus nodes' solutions depend on their own triples alone (:attr:`Needs.local`) on a
+    store in memory of a block of whole subjects at a time; the others on a store on
+    disk of the lines they need."""
+    local = [pair for pair in selects if (needs := _needs(pair[1].head + pair[1].tail))
+             is not None and needs.local]
+    others = [pair for pair in selects if pair not in local]
+    results = []
+    if local:
+        subclasses = b"".join(b"%s %s %s .\n" % (sub.encode(), SUBCLASS.encode(), cls.encode())
+                              for cls, subs in graph.subclasses.items() for sub in subs)
+        for block in subject_blocks(source, SPARQL_BLOCK):
+            lines = subclasses + b"".join(_needed(block, local, graph))
+            results += _answers(local, graph, load_ntriples(lines),
+                                _originals(partial(iter, (lines,))))
+    if others:
+        data = partial(_lines_needed, source, others, graph)
+        with _folder_for(ON_DISK_FROM, scratch) as folder:
+            results += _answers(others, graph, load_chunks(data, folder), _originals(data))
+    return results
+
+
+SPARQL_BLOCK = 1 << 25
+"""Bytes of a sorted N-Triples file read at a time for the queries that need no more
+than each focus node's own triples (32 MiB: a store in memory of about 40 MB)."""
 
 
 def _lines_needed(source: Path, selects: list[tuple[tuple[str, ...], SparqlConstraint]],
                   graph: DataGraph) -> Iterator[bytes]:
     """The lines of the N-Triples file ``source`` that the queries need (as
     :func:`_triples` chooses them), a block at a time."""
+    for block in blocks(source):
+        yield from _needed(block, selects, graph)
+
+
+def _needed(block: bytes, selects: list[tuple[tuple[str, ...], SparqlConstraint]],
+            graph: DataGraph) -> Iterator[bytes]:
+    """The lines of the N-Triples ``block`` (whole lines, each "s p o .\\n" as the
+    release writes them) that the queries need, as :func:`_triples` chooses them."""
     needs = [_needs(select.head + select.tail) for _, select in selects]
     if any(n is None for n in needs):
-        yield from blocks(source)
+        yield block
         return
     predicates = {p.encode() for p in {SUBCLASS}.union(
         *(n.predicates for n in needs if n is not None))}
@@ -268,10 +312,9 @@ def _lines_needed(source: Path, selects: list[tuple[tuple[str, ...], SparqlConst
         *(n.classes for n in needs if n is not None),
         *(graph.classes(c) for classes, _ in selects for c in classes))}
     typed = TYPE.encode() if TYPE.encode() not in predicates else b""
-    for block in blocks(source):  # (each line "s p o .\n", as the file is written)
-        yield b"".join(line for line in block.splitlines(keepends=True)
-                       if (parts := line.split(b" ", 2))[1] in predicates
-                       or parts[1] == typed and parts[2][:-3] in classes)
+    yield b"".join(line for line in block.splitlines(keepends=True)
+                   if (parts := line.split(b" ", 2))[1] in predicates
+                   or parts[1] == typed and parts[2][:-3] in classes)
 
 
 @contextmanager
