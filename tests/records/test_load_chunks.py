@@ -41,7 +41,7 @@ def test_a_worker_killed_stops_the_load_with_an_error(corpus: Path, tmp_path: Pa
     files = list(record_files(corpus))
     parent, real = os.getpid(), load._read_and_check
 
-    def dying(chunk: list[tuple[str, Path]], compact: frozenset[str]) -> Any:
+    def dying(chunk: list[tuple[str, Path]], compact: frozenset[str], keep: bool) -> Any:
         if os.getpid() != parent:
             try:
                 (tmp_path / "killed").mkdir()  # the first chunk a worker takes, once
@@ -49,7 +49,7 @@ def test_a_worker_killed_stops_the_load_with_an_error(corpus: Path, tmp_path: Pa
                 pass
             else:
                 os.kill(os.getpid(), signal.SIGKILL)
-        return real(chunk, compact)
+        return real(chunk, compact, keep)
 
     def hung(*_: object) -> None:
         raise AssertionError("the load still waits for the killed worker after 60 s")
@@ -60,25 +60,27 @@ def test_a_worker_killed_stops_the_load_with_an_error(corpus: Path, tmp_path: Pa
     signal.alarm(60)
     try:
         with pytest.raises(CoopdataError, match="a process reading the records stopped"):
-            load._in_parallel(files, 2, frozenset(), lambda: [])
+            load._in_parallel(files, 2, frozenset(), lambda: [], False)
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     assert (tmp_path / "killed").is_dir()  # (a worker did take a chunk, and died)
 
 
+@pytest.mark.parametrize("keep", [True, False], ids=["with-bytes", "without"])
 @pytest.mark.parametrize("compact", [frozenset(), frozenset(KINDS)], ids=["objects", "pickled"])
 @pytest.mark.parametrize("processes", [2, 3])
 def test_chunks_come_back_in_the_order_of_the_files(corpus: Path, processes: int,
-                                                    compact: frozenset[str],
+                                                    compact: frozenset[str], keep: bool,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of three files, taken by whichever process is free: the parts, joined,
     are what one process reading every file in turn makes (its records as objects, or
-    pickled where they were read)."""
+    pickled where they were read); the bytes of each file come back only to be kept
+    (for the cache)."""
     files = list(record_files(corpus))
-    serial = load._read_and_check(files, frozenset())
+    serial = load._read_and_check(files, frozenset(), keep)
     monkeypatch.setattr(load, "CHUNK", 3)
-    parts, found = load._in_parallel(files, processes, compact, lambda: ["meanwhile"])
+    parts, found = load._in_parallel(files, processes, compact, lambda: ["meanwhile"], keep)
     assert found == ["meanwhile"]
     assert len(parts) == -(-len(files) // 3)
     joined = [file for part in parts for file in part]  # (one entry a file, in order)
@@ -97,6 +99,7 @@ def test_chunks_come_back_in_the_order_of_the_files(corpus: Path, processes: int
 
     assert [said(entry) for entry in joined] == [said(entry) for entry in serial]
     assert any(f.line and f.line > 1 for entry in joined for f in entry[1])
+    assert any(entry[2] for entry in joined) == keep
 
 
 def _fresh_checks(monkeypatch: pytest.MonkeyPatch) -> None:

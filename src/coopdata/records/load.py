@@ -59,10 +59,11 @@ def _load(root: Path, progress: Callable[[str], None] | None,
                         if count >= COMPACT_FROM)
     workers = min(os.cpu_count() or 1, 8)
     if len(todo) >= PARALLEL_FROM and workers > 1:
-        parts, findings = _in_parallel(todo, workers, compact, lambda: stray_files(root))
+        parts, findings = _in_parallel(todo, workers, compact, lambda: stray_files(root),
+                                       cache is not None)
     else:
         findings = stray_files(root)
-        parts = [_read_and_check(todo, compact)]
+        parts = [_read_and_check(todo, compact, cache is not None)]
     made = iter(file for part in parts for file in part)
     results = [_held(known[n], compact) if n in known else next(made)
                for n in range(len(files))]
@@ -128,7 +129,8 @@ def _keep(cache: caching.Cache, root: Path, files: list[tuple[str, str]],
 
 
 def _in_parallel(files: list[tuple[str, str]], processes: int, compact: frozenset[str],
-                 meanwhile: Callable[[], list[Finding]]) -> tuple[list[_Part], list[Finding]]:
+                 meanwhile: Callable[[], list[Finding]],
+                 keep: bool) -> tuple[list[_Part], list[Finding]]:
     """``files`` read and checked by ``processes`` processes, this one and workers forked
     from it, each taking the next chunk of files until none is left; the parts in the
     order of the files, and what ``meanwhile`` found (called in this process while the
@@ -141,7 +143,7 @@ def _in_parallel(files: list[tuple[str, str]], processes: int, compact: frozense
     codes.schemes()  # parse the code lists once, before the workers are forked
     context = multiprocessing.get_context("fork")
     size = max(1, min(CHUNK, -(-len(files) // (processes * 8))))
-    chunks = _Chunks(files, size, context.Value("l", 0), compact)
+    chunks = _Chunks(files, size, context.Value("l", 0), compact, keep)
     count = -(-len(files) // size)
     # (fork: the workers inherit the chunks, which are never pickled). An executor, not a
     # Pool: a Pool replaces a worker that is killed and waits for its chunk for ever; an
@@ -173,8 +175,9 @@ class _Chunks:
     take (shared by the processes)."""
 
     def __init__(self, files: list[tuple[str, str]], size: int, taken: Any,
-                 compact: frozenset[str]) -> None:
+                 compact: frozenset[str], keep: bool) -> None:
         self.files, self.size, self.taken, self.compact = files, size, taken, compact
+        self.keep = keep
 
     def take(self) -> tuple[int, _Part] | None:
         """The next chunk not yet taken, read and checked, with its number; None when
@@ -185,7 +188,8 @@ class _Chunks:
         start = number * self.size
         if start >= len(self.files):
             return None
-        return number, _read_and_check(self.files[start:start + self.size], self.compact)
+        return number, _read_and_check(self.files[start:start + self.size], self.compact,
+                                       self.keep)
 
 
 _chunks: _Chunks | None = None
@@ -211,9 +215,11 @@ def _take_chunk(_: int) -> tuple[int, _Part] | None:
     return _chunks.take()
 
 
-def _read_and_check(files: list[tuple[str, str]], compact: frozenset[str]) -> _Part:
+def _read_and_check(files: list[tuple[str, str]], compact: frozenset[str],
+                    keep: bool = True) -> _Part:
     """Read and type-check some record files (in a worker process when in parallel), each
-    record of a kind in ``compact`` pickled at once (:class:`PickledRecord`)."""
+    record of a kind in ``compact`` pickled at once (:class:`PickledRecord`); ``keep``:
+    with the bytes each was read from (for the cache; else they are not sent back)."""
     part: _Part = []
     for kind, path in files:
         record, problems = read_record(path, kind)
@@ -221,7 +227,7 @@ def _read_and_check(files: list[tuple[str, str]], compact: frozenset[str]) -> _P
             part.append((_UNREAD, problems, None))
             continue
         checked, found = check_record(record)
-        data = record.lines.raw if isinstance(record.lines, FieldLines) else None
+        data = record.lines.raw if keep and isinstance(record.lines, FieldLines) else None
         part.append((PickledRecord.of(checked) if checked is not None and kind in compact
                      else checked, problems + found, data))
     return part
