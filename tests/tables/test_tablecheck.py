@@ -113,3 +113,18 @@ def test_tables_checked_a_chunk_of_rows_at_a_time_give_the_same_errors(
         chunked[name] = sorted(chunked[name] + errors, key=lambda e: e.row_number)
     assert chunked == whole
     assert bool(injected) == any(whole.values())
+
+
+def test_cells_forgotten_beyond_known_at_most_give_the_same_errors(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cells known to pass are a cache: forgetting them (here after every one) and
+    checking them again changes no error."""
+    from coopdata.validate import tablecheck
+
+    data = fixture_tables()
+    for _, table, row, column, value in INJECTIONS:
+        set_cell(data, table, row, column, value)
+    remembered = check_package(data, package_descriptor())
+    monkeypatch.setattr(tablecheck, "KNOWN_AT_MOST", 0)
+    assert check_package(data, package_descriptor()) == remembered
+    assert sum(map(len, remembered.values())) >= len(INJECTIONS)

@@ -139,6 +139,11 @@ Known = dict[str, dict[str, Any]]
 """Cells known to pass, with their values, by :attr:`_Field.kind`: the same ids, codes
 and positions recur in many tables and are checked once."""
 
+KNOWN_AT_MOST = 200_000
+"""Cells of one kind known at most: beyond, they are forgotten (and checked again when
+they come back), so that tables checked a chunk at a time do not keep every distinct
+id and amount of a million projects (each check gives the same answer either way)."""
+
 
 def _check_cells(field: _Field, cells: Sequence[str], known: dict[str, Any], *,
                  with_values: bool) -> tuple[dict[str, str], Sequence[Any] | None]:
@@ -284,9 +289,11 @@ class TableRows:
         values: dict[str, Sequence[Any]] = {}
         for rank, field in enumerate(self.fields):
             cells = columns[self.header.index(field.name)]
+            known = self.known.setdefault(field.kind, {})
+            if len(known) > KNOWN_AT_MOST:  # (ids, amounts: millions, each seen seldom)
+                known.clear()
             problems, field_values = _check_cells(
-                field, cells, self.known.setdefault(field.kind, {}),
-                with_values=field.unique or field.name in self.key_fields)
+                field, cells, known, with_values=field.unique or field.name in self.key_fields)
             if problems:
                 errors += [(number, 2 * rank, field.error(number, cell, problems[cell]))
                            for number, cell in enumerate(cells, start=start)
