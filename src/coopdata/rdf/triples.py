@@ -9,12 +9,12 @@ SPARQL and Turtle, and compacts them into JSON-LD (:mod:`coopdata.rdf.compact`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from itertools import chain, compress
 from operator import ne
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from coopdata.model import codes
 from coopdata.model.dataset import Dataset
@@ -23,9 +23,6 @@ from coopdata.model.ntriples import XSD, iri, literal
 from coopdata.model.spec import KINDS, Field
 from coopdata.model.uris import Uris
 from coopdata.model.vocab import PREFIXES, expand, wikidata_countries
-
-if TYPE_CHECKING:
-    from coopdata.rdf.ntfile import Runs
 
 Triple = tuple[str, str, str]
 """Subject, predicate and object as N-Triples terms (``<iri>``, ``"text"@fr``…)."""
@@ -212,19 +209,20 @@ def _scheme_triples() -> dict[str, list[Triple]]:
             if (RDF_TYPE, scheme) in {(p, o) for _, p, o in found}}
 
 
-def triples(dataset: Dataset, *, uris: Uris | None = None, runs: Runs | None = None,
+def triples(dataset: Dataset, *, uris: Uris | None = None,
+            spill: Callable[[list[Triple]], None] | None = None,
             run: int = 0) -> list[Triple]:
     """Every triple of the dataset's graph, sorted, without duplicates, each distinct
     object term held once however many triples share it.
 
-    With ``runs``, each time ``run`` triples are made they are sorted and added to it
-    (:class:`~coopdata.rdf.ntfile.Runs`, on disk), and the triples returned are the
-    rest: the graph is the runs and the rest merged."""
+    With ``spill``, each time ``run`` triples are made they are sorted and given to it
+    (:meth:`coopdata.rdf.ntfile.Runs.add` writes them to disk), and the triples
+    returned are the rest: the graph is the runs and the rest merged."""
     writer = _Writer(uris or Uris())
     for record in dataset:
         writer.record(record.kind, record.id, record.data)
-        if runs is not None and len(writer.triples) >= run:
-            runs.add(writer.sorted())
+        if spill is not None and len(writer.triples) >= run:
+            spill(writer.sorted())
     writer.describe()
     return writer.sorted()
 

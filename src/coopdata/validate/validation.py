@@ -72,7 +72,7 @@ class Validation:
             validation = cls(dataset, report, graph_triples(dataset, uris=uris))
         else:
             with Runs(scratch) as runs:
-                rest = graph_triples(dataset, uris=uris, runs=runs, run=LARGE_GRAPH)
+                rest = graph_triples(dataset, uris=uris, spill=runs.add, run=LARGE_GRAPH)
                 if not runs.paths:
                     return cls(dataset, report, rest)
                 runs.add(rest)
