@@ -57,6 +57,11 @@ class Dataset:
 
     by_kind: dict[str, MutableMapping[str, Record]] = field(
         default_factory=lambda: {name: {} for name in KINDS})
+    sources: dict[tuple[str, str], bytes | None] = field(
+        default_factory=dict, compare=False, repr=False)
+    """The cache key of the file each record was made of, by (kind, id): what the record
+    is, for the work of later steps kept in the cache (:mod:`coopdata.cache`); filled by
+    a load given a cache, else empty. None for an id that several files carry."""
 
     def add(self, record: Record | PickledRecord) -> None:
         """Add (or replace) a record, given as objects or pickled, whichever way its kind

@@ -67,18 +67,24 @@ def _load(root: Path, progress: Callable[[str], None] | None,
     made = iter(file for part in parts for file in part)
     results = [_held(known[n], compact) if n in known else next(made)
                for n in range(len(files))]
+    made_of: list[bytes | None] = []  # (the key of the bytes each record was made of)
     if cache is not None:
-        _keep(cache, root, files, keys, known, results)
+        made_of = _keep(cache, root, files, keys, known, results)
     typed: list[Record | PickledRecord] = []
+    sources: dict[tuple[str, str], bytes | None] = {}
     read = 0
-    for record, file_findings, _ in results:
+    for n, (record, file_findings, _) in enumerate(results):
         findings += file_findings
         if record is not _UNREAD:
             read += 1
             if isinstance(record, Record | PickledRecord):
                 typed.append(record)
+                if made_of:  # (what the record is, for later steps' cached work)
+                    place = (record.kind, record.id)
+                    sources[place] = None if place in sources else made_of[n]
     del results, parts, made, known  # (the dataset alone holds the records from here on)
     dataset, found = assemble(typed)
+    dataset.sources = sources
     return dataset, Report(findings + found, records=read)
 
 
@@ -112,20 +118,28 @@ def _file_key(kind: str, path: str, data: bytes | None = None) -> bytes | None:
 
 
 def _keep(cache: caching.Cache, root: Path, files: list[tuple[str, str]],
-          keys: list[bytes | None], known: dict[int, _File], results: list[_File]) -> None:
+          keys: list[bytes | None], known: dict[int, _File], results: list[_File]
+          ) -> list[bytes | None]:
     """Keep in ``cache`` what was made of the files not found in it (each under the key of
     the bytes it was made of: a file changed while it was read is not kept), and nothing
-    more of this records folder."""
+    more of this records folder. Returns the key of what each file's result was made of
+    (None for a file that changed while it was read)."""
     group = caching.group("load", str(root.resolve()))
     new = []
+    made_of: list[bytes | None] = []
     for n, ((kind, path), wanted) in enumerate(zip(files, keys, strict=True)):
         if n in known or wanted is None:
+            made_of.append(wanted)
             continue
         record, findings, data = results[n]
         if data is not None and _file_key(kind, path, data) == wanted:
             new.append((wanted, (record, findings, None)))
+            made_of.append(wanted)
+        else:
+            made_of.append(None)
     cache.put(group, new)
     cache.keep_only(group, (k for k in keys if k is not None))
+    return made_of
 
 
 def _in_parallel(files: list[tuple[str, str]], processes: int, compact: frozenset[str],

@@ -153,7 +153,8 @@ def _publish(settings: ReleaseSettings, previous: list[str]
                                        cache=cache)
                 if report.passes(strict=settings.strict):  # (else the release stops below)
                     iati.start(partial(write_iati_files, dataset, staging, settings,
-                                       root / previous[-1] if previous else None))
+                                       root / previous[-1] if previous else None,
+                                       cache.folder if cache is not None else None))
                 validation = validate_dataset(dataset, report, uris=settings.uris,
                                               progress=settings.progress,
                                               graph_ready=partial(_start_graph_files,

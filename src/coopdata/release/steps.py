@@ -4,17 +4,19 @@ files written so far."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from coopdata.errors import CoopdataError, RecordsInvalid
+from coopdata.cache import Cache, group
+from coopdata.errors import CoopdataError, RecordsInvalid, UsageError
 from coopdata.iati.writing.write import ACTIVITIES, ORGANISATIONS, export
 from coopdata.jsonfile import dump_json
 from coopdata.model.dataset import Dataset
+from coopdata.model.resources import default_records
 from coopdata.model.spec import KINDS
 from coopdata.model.vocab import expand
 from coopdata.rdf.compact import published_context
@@ -160,15 +162,21 @@ class IatiFiles:
 
 
 def write_iati_files(dataset: Dataset, folder: Path, settings: ReleaseSettings,
-                     previous: Path | None) -> IatiFiles:
+                     previous: Path | None, cache: Path | None = None) -> IatiFiles:
     """Write ``iati-activities.xml`` and ``iati-organisations.xml`` into the staging
     ``folder``, checked against the official IATI 2.03 schemas and the IATI rules, synced
     and hashed, and compare the activities with those of the ``previous`` release. A
     release runs it in a process forked once the records are loaded
     (:mod:`coopdata.release.forked`), beside the graph's checks: it reads nothing else of
-    the release, and sends back only this."""
-    exported = export(dataset, folder / ACTIVITIES, folder / ORGANISATIONS,
-                      config=settings.config, uris=settings.uris, today=settings.today)
+    the release, and sends back only this. ``cache``: the folder of the release's cache,
+    in which each activity is kept with its checks' findings, and from which those of
+    unchanged projects are taken (:mod:`coopdata.iati.writing.remembered`)."""
+    with _cache_in(cache) as opened:
+        records = Path(settings.records) if settings.records else default_records()
+        exported = export(dataset, folder / ACTIVITIES, folder / ORGANISATIONS,
+                          config=settings.config, uris=settings.uris, today=settings.today,
+                          remember=None if opened is None else (
+                              opened, group("iati-activities", str(records.resolve()))))
     written = [path for path in (exported.activities, exported.organisations) if path]
     changes: Activities = "compare"
     with suppress(CoopdataError, OSError):  # (a damaged previous file: the changelog says)
@@ -177,6 +185,22 @@ def write_iati_files(dataset: Dataset, folder: Path, settings: ReleaseSettings,
             written=True, identifiers=[i for i, _ in exported.written.activities])
     return IatiFiles(exported.findings, [synced_file(folder, path) for path in written],
                      changes)
+
+
+@contextmanager
+def _cache_in(folder: Path | None) -> Iterator[Cache | None]:
+    """The cache in ``folder`` opened anew (a connection is never used across a fork);
+    none when there is no folder or it cannot be opened now: the export goes on without."""
+    if folder is None:
+        yield None
+        return
+    try:
+        cache = Cache.open(folder)
+    except UsageError:
+        yield None
+        return
+    with cache:
+        yield cache
 
 
 def write_iati(draft: Draft) -> None:

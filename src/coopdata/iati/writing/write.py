@@ -40,6 +40,7 @@ from coopdata.iati.writing.activity import Activity, publisher
 from coopdata.iati.writing.builder import identifier
 from coopdata.iati.writing.checks import ActivityChecks
 from coopdata.iati.writing.organisations import write_organisations
+from coopdata.iati.writing.remembered import Activities, Remember, Remembered
 from coopdata.iati.writing.timing import DATE_TYPES
 from coopdata.iati.writing.values import ACTIVITIES, ORGANISATIONS, STANDARD_URI, VERSION
 from coopdata.model.config import ReleaseConfig
@@ -82,47 +83,88 @@ class Written:
 
 
 def activity_elements(dataset: Dataset, config: ReleaseConfig, uris: Uris, today: dt.date,
-                      written: Written) -> Iterator[Any]:
+                      written: Written, remembered: Activities | None = None
+                      ) -> Iterator[Any]:
     """The ``iati-activity`` element of each project that IATI can hold, one at a time;
-    what is left out goes into ``written``."""
+    what is left out goes into ``written``. With ``remembered``, an activity remembered of
+    the same inputs comes as it was (:class:`~coopdata.iati.writing.remembered.Remembered`)
+    rather than built again."""
     reporter = publisher(dataset, config)
     for record in dataset.of_kind("project"):
-        builder = Activity(record, dataset, config, uris, today, publisher=reporter)
+        if remembered is not None and (known := remembered.find(record)) is not None:
+            written.left_out.extend(known.left_out)
+            if known.text is not None:
+                written.activities.append((known.identifier, record.id))
+                yield known
+            continue
+        source = dataset if remembered is None else remembered.watch(record, dataset)
+        builder = Activity(record, source, config, uris, today, publisher=reporter)
         missing = builder.missing()
         if missing:
             written.left_out.extend(missing)
+            if remembered is not None:
+                remembered.made(None, missing)
             continue
         element = builder.element()
         written.left_out.extend(builder.findings)
         written.activities.append((identifier(record, config), record.id))
+        if remembered is not None:
+            remembered.built(builder.findings, written.activities[-1][0])
         yield element
 
 
 def write_activities(dataset: Dataset, path: Path, *, config: ReleaseConfig | None = None,
                      uris: Uris | None = None, today: dt.date | None = None,
-                     each: Callable[[Any, bytes, int, int], None] | None = None) -> Written:
+                     each: Callable[[Any, bytes, int, int], None] | None = None,
+                     remember: Remember | None = None) -> Written:
     """Write ``iati-activities.xml`` at ``path``, streamed: one activity built, written and
     dropped at a time (``each`` is given each one's element, its text, its number from 1
     and the line it starts at). Nothing is written when no project can be an activity (the schema
-    requires at least one): ``Written.activities`` is then empty."""
+    requires at least one): ``Written.activities`` is then empty.
+
+    With ``remember`` (a cache and the group of its values) and ``each`` an
+    :class:`~coopdata.iati.writing.checks.ActivityChecks`, each activity is kept in the
+    cache with what its checks found, and one kept of the same inputs is written and its
+    findings given to the checks rather than built and checked again
+    (:mod:`coopdata.iati.writing.remembered`): the same file and findings."""
     config = config or ReleaseConfig()
     uris = uris or Uris(config.base_uri)
     today = today or dt.date.today()
     written = Written(path)
-    elements = activity_elements(dataset, config, uris, today, written)
+    checks = each if isinstance(each, ActivityChecks) else None
+    remembered = None if remember is None or checks is None else Activities(
+        *remember, dataset, config, uris, today, publisher(dataset, config))
+    elements = activity_elements(dataset, config, uris, today, written, remembered)
     first = next(elements, None)
     if first is None:
+        if remembered is not None:
+            remembered.close()
         return written
     with open(path, "wb") as out:  # what lxml's incremental writer writes (a test checks)
         out.write(_HEAD)
         line = _HEAD.count(b"\n") + 1
         for index, element in enumerate(_chain(first, elements), start=1):
-            text = etree.tostring(element, encoding="utf-8", pretty_print=True)
-            out.write(text)
-            if each is not None:
-                each(element, text, index, line)
+            if isinstance(element, Remembered):
+                assert checks is not None and element.text is not None
+                text = element.text
+                out.write(text)
+                found_schema, found_rules = element.checked_at(index, line)
+                checks.schema_errors += found_schema
+                checks.rule_errors += found_rules
+            else:
+                text = etree.tostring(element, encoding="utf-8", pretty_print=True)
+                out.write(text)
+                if checks is not None and remembered is not None:
+                    schema, rules = len(checks.schema_errors), len(checks.rule_errors)
+                    checks(element, text, index, line)
+                    remembered.checked(text, checks.schema_errors[schema:],
+                                       checks.rule_errors[rules:], line)
+                elif each is not None:
+                    each(element, text, index, line)
             line += text.count(b"\n")
         out.write(_TAIL)
+    if remembered is not None:
+        remembered.close()
     return written
 
 
@@ -158,15 +200,17 @@ class Exported:
 
 def export(dataset: Dataset, activities: Path, organisations: Path | None = None, *,
            config: ReleaseConfig | None = None, uris: Uris | None = None,
-           today: dt.date | None = None) -> Exported:
+           today: dt.date | None = None, remember: Remember | None = None) -> Exported:
     """Write the IATI files and check them against the official 2.03 schemas and the
-    IATI rules; every problem becomes a finding at the record and field it comes from."""
+    IATI rules; every problem becomes a finding at the record and field it comes from.
+    ``remember``: a cache (and its group) that keeps each activity with what its checks
+    found, for the next export (:func:`write_activities`)."""
 
     config = config or ReleaseConfig()
     today = today or dt.datetime.now(dt.UTC).date()
     checks = ActivityChecks(today)
     written = write_activities(dataset, activities, config=config, uris=uris, today=today,
-                               each=checks)
+                               each=checks, remember=remember)
     findings = list(written.left_out)
     for error in checks.schema_errors:
         findings.append(_located(written, dataset, error.index, error.element, "iati-schema",
