@@ -351,6 +351,10 @@ def test_a_cache_that_fills_up_never_stops_the_load(tmp_path: Path,
     more, and the load gives what it gives without a cache."""
     root = tmp_path / "records"
     shutil.copytree(FIXTURES / "records", root)
+    first = root / "projects" / "first.yaml"
+    text = first.read_text("utf-8")
+    first.write_text(text + "description: {fr: " + "Un long texte. " * 3000 + "}\n",
+                     encoding="utf-8")  # (more than the free room of the pages there are)
     expected = _loaded(root, None)
     with Cache.open(tmp_path / "cache") as cache:
         assert cache._db is not None
@@ -368,9 +372,8 @@ def test_a_cache_that_fills_up_never_stops_the_load(tmp_path: Path,
             raise sqlite3.OperationalError("database or disk is full")
 
         monkeypatch.setattr(Cache, "_opened", staticmethod(cannot))
-        (root / "projects" / "first.yaml").write_text(  # (more than the pages left hold)
-            (root / "projects" / "first.yaml").read_text("utf-8")
-            + "description: {fr: " + "Un long texte. " * 3000 + "}\n", encoding="utf-8")
+        first.write_text(text + "objectives: {fr: " + "Un autre texte. " * 3000 + "}\n",
+                         encoding="utf-8")  # (more than the pages left hold)
         expected = _loaded(root, None)
         assert _loaded(root, cache) == expected
         assert cache.broken is not None and "disk is full" in cache.broken

@@ -30,6 +30,8 @@ from coopdata.model.dataset import Dataset, Record
 from coopdata.model.uris import Uris
 from coopdata.report import Finding
 
+FETCH = 1_000
+"""Activities are read from the cache this many at a time (never all held at once)."""
 KEEP_EVERY = 2_000
 """Activities made anew are written into the cache this many at a time (their texts are
 not all held until the end)."""
@@ -91,10 +93,13 @@ class Activities:
         own = b"" if publisher is None else self.sources.get(("organisation", publisher.id))
         self._common: tuple[bytes, ...] | None = None if own is None else (
             own, repr(config).encode(), uris.base.encode(), today.isoformat().encode())
+        self._keys = {} if self._common is None else {
+            project: key for project in dataset.ids("project")
+            if (key := self._key(project)) is not None}
+        self._order = list(self._keys.values())  # (the order find() is asked in)
+        self._positions = {key: n for n, key in enumerate(self._order)}
+        self._fetched = 0
         self._found: dict[bytes, Any] = {}
-        if self._common is not None:
-            wanted = [k for k in map(self._key, dataset.ids("project")) if k is not None]
-            self._found = self.cache.get(wanted)
         self._used: list[bytes] = []
         self._new: list[tuple[bytes, Remembered]] = []
         self._building: tuple[bytes, _Watched] | None = None
@@ -107,9 +112,15 @@ class Activities:
         return caching.key("iati-activity", source, *self._common)
 
     def find(self, record: Record) -> Remembered | None:
-        """The project's activity as remembered, if it was, of the same inputs."""
-        if (key := self._key(record.id)) is None:
+        """The project's activity as remembered, if it was, of the same inputs (those of
+        the projects after it read from the cache :data:`FETCH` at a time)."""
+        if (key := self._keys.get(record.id)) is None:
             return None
+        position = self._positions[key]
+        while position >= self._fetched:
+            wanted = self._order[self._fetched:self._fetched + FETCH]
+            self._fetched += len(wanted)
+            self._found.update(self.cache.get(wanted))
         found = self._found.pop(key, None)
         if not isinstance(found, Remembered) or any(
                 self.sources.get(("organisation", name), b"") != source
@@ -122,7 +133,7 @@ class Activities:
         """The dataset to build ``record``'s activity from (the organisations it asks for
         noted)."""
         watched = _Watched(dataset)
-        key = self._key(record.id)
+        key = self._keys.get(record.id)
         self._building = None if key is None else (key, watched)
         return watched
 
