@@ -21,7 +21,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "coopdata"
 
 STAGES: dict[str, int] = {
-    "errors": 0, "report": 0, "collector": 0, "jsonfile": 0, "forked": 0,
+    "errors": 0, "report": 0, "collector": 0, "jsonfile": 0,
     "model": 1, "cache": 1,
     "records": 2,
     "rdf": 3, "tables": 3,

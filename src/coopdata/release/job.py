@@ -43,13 +43,13 @@ from pathlib import Path
 from coopdata.cache import Cache, default_folder, opened
 from coopdata.collector import paused
 from coopdata.errors import OutputError, RecordsInvalid, UsageError
-from coopdata.forked import Forked
 from coopdata.model.config import ReleaseConfig
 from coopdata.rdf.triples import write_ntriples
 from coopdata.records.load import load
 from coopdata.release.convert import Beside
 from coopdata.release.dir import LATEST, HashedFiles, releases_in, verify, write_checksums
 from coopdata.release.files import ReleaseFile, ReleaseInfo
+from coopdata.release.forked import Forked
 from coopdata.release.latest import EarlyCopies
 from coopdata.release.series import check_beside, is_newest, publish_beside
 from coopdata.release.settings import Progress, ReleaseSettings

@@ -13,7 +13,6 @@ from typing import Any
 
 from coopdata.cache import Cache, group
 from coopdata.errors import CoopdataError, RecordsInvalid, UsageError
-from coopdata.forked import Forked
 from coopdata.iati.writing.write import ACTIVITIES, ORGANISATIONS, export
 from coopdata.jsonfile import dump_json
 from coopdata.model.dataset import Dataset
@@ -36,6 +35,7 @@ from coopdata.release.changelog import (
 from coopdata.release.convert import Beside
 from coopdata.release.dir import HashedFiles, ReleaseDir, synced_file
 from coopdata.release.files import ReleaseFile, ReleaseInfo
+from coopdata.release.forked import Forked
 from coopdata.release.settings import ReleaseSettings
 from coopdata.release.site import SITE, SiteInput, listed_files, write_site
 from coopdata.report import Finding
@@ -167,7 +167,7 @@ def write_iati_files(dataset: Dataset, folder: Path, settings: ReleaseSettings,
     ``folder``, checked against the official IATI 2.03 schemas and the IATI rules, synced
     and hashed, and compare the activities with those of the ``previous`` release. A
     release runs it in a process forked once the records are loaded
-    (:mod:`coopdata.forked`), beside the graph's checks: it reads nothing else of
+    (:mod:`coopdata.release.forked`), beside the graph's checks: it reads nothing else of
     the release, and sends back only this. ``cache``: the folder of the release's cache,
     in which each activity is kept with its checks' findings, and from which those of
     unchanged projects are taken (:mod:`coopdata.iati.writing.remembered`)."""

@@ -24,13 +24,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coopdata.collector import paused
-from coopdata.forked import Forked
 from coopdata.rdf.ntfile import subject_blocks
 from coopdata.rdf.triples import Term, Triple
 from coopdata.validate.shacl.sparql import SparqlConstraint, compile_select, run_selects
@@ -333,31 +331,17 @@ def begin(data: Iterable[Triple] | str | bytes | Path, compiled: CompiledShapes,
     targeted = [(shape, focus) for shape in compiled.shapes
                 if (focus := frozenset[str]().union(*map(graph.instances, shape.classes)))]
     selects = [(shape.classes, select) for shape, _ in targeted for select in shape.selects]
-    sparql = _beside(partial(run_selects, selects, graph, scratch))
+    beside = ThreadPoolExecutor(max_workers=1)
+    sparql = beside.submit(run_selects, selects, graph, scratch)
+    beside.shutdown(wait=False)  # (its thread ends when the queries are answered)
 
     def finish() -> list[Result]:
         with paused():  # the core constraints, in this thread (whose caches they use)
             results = [result for shape, focus in targeted for prop in shape.properties
                        if prop.constraints for result in _check(prop, focus, graph)]
-            return sorted(results + sparql(), key=repr)
+            return sorted(results + sparql.result(), key=repr)
 
     return finish
-
-
-def _beside(call: Callable[[], list[Result]]) -> Callable[[], list[Result]]:
-    """``call`` started beside this thread, and the function that gives its results: in
-    a forked process (:class:`~coopdata.forked.Forked`: its Python work does not wait for
-    the interpreter lock that the caller's work holds meanwhile; at 100,000 projects the
-    table checks and SHACL took 8–9 s less), else in a thread (where this process runs
-    other threads, a library's included, or the machine has no room for the child)."""
-    forked = Forked[list[Result]](alone=True)  # (its store may be on disk: RocksDB)
-    forked.start(call)
-    if forked.pid:
-        return forked.result  # (forked's child killed should the caller let go of it)
-    beside = ThreadPoolExecutor(max_workers=1)
-    future = beside.submit(call)
-    beside.shutdown(wait=False)  # (its thread ends when the queries are answered)
-    return future.result
 
 
 def _begin_sorted(path: Path, compiled: CompiledShapes,

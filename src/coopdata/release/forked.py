@@ -1,8 +1,6 @@
 """A call run in a process forked from this one while this one goes on: a release's IATI
 export, which reads the records already loaded here and writes its files beside the
-graph's checks, on the core they leave idle; the SHACL-SPARQL constraints, beside the
-table checks (in a thread of this process they waited for the interpreter lock the table
-checks held).
+graph's checks, on the core they leave idle.
 
 A forked process shares this one's memory until either writes to it: the records are not
 read again nor sent to it, and only the call's result (small: the export's findings) comes
@@ -59,15 +57,6 @@ _SELF_CGROUP = "/proc/self/cgroup"
 _CGROUPS = "/sys/fs/cgroup"
 _NO_LIMIT = 1 << 60
 """A cgroup v1 memory limit this large is none (the kernel writes about 2**63)."""
-
-
-def _threads() -> int:
-    """How many threads this process runs, those of libraries' own code included, where
-    Linux tells (``/proc/self/task``); else Python's."""
-    try:
-        return len(os.listdir("/proc/self/task"))
-    except OSError:
-        return threading.active_count()
 
 
 def room_to_fork() -> bool:
@@ -150,12 +139,7 @@ class Forked(Generic[T]):
     """At most one call running in a forked process; leaving the ``with`` block kills it
     if it still runs (when the release fails)."""
 
-    def __init__(self, *, alone: bool = False) -> None:
-        self.alone = alone
-        """Fork only where this process runs no thread but this one, those that libraries
-        run in their own code included (:func:`_threads`), not only Python's: for a call
-        that may use such a library (pyoxigraph's stores on disk, whose RocksDB threads
-        stay once started; a child forked beside them waited for them for ever)."""
+    def __init__(self) -> None:
         self.call: Callable[[], T] | None = None
         self.pid = 0
         self.reading = -1
@@ -165,12 +149,10 @@ class Forked(Generic[T]):
     def start(self, call: Callable[[], T]) -> None:
         """Start ``call`` in a forked process; it is made here, later, where there is no
         fork, where this process runs other threads (fork copies only the thread that
-        forks: a lock another thread held would never be released in the child; with
-        :attr:`alone`, a library's threads count too) or where
+        forks: a lock another thread held would never be released in the child) or where
         the machine has no room for the child (:func:`room_to_fork`)."""
         self.call = call
-        threads = _threads() if self.alone else threading.active_count()
-        if not hasattr(os, "fork") or threads > 1 or not room_to_fork():
+        if not hasattr(os, "fork") or threading.active_count() > 1 or not room_to_fork():
             return
         prctl = _prctl()
         reading, writing = os.pipe()
@@ -225,12 +207,6 @@ class Forked(Generic[T]):
         if self.reading >= 0:
             os.close(self.reading)
             self.reading = -1
-
-    def __del__(self) -> None:
-        """Let go of before its result was asked for (the caller failed): the child
-        killed, not left running."""
-        with suppress(Exception):  # (at the interpreter's exit, os may be gone)
-            self.stop()
 
     def __enter__(self) -> Forked[T]:
         return self
