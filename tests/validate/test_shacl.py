@@ -3,6 +3,7 @@ prepared-query path gives exactly pyshacl's plain results."""
 
 from __future__ import annotations
 
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -80,11 +81,11 @@ def test_prepared_queries_give_the_reference_results(records: Path) -> None:
                           st.sampled_from(["<urn:p>", "<urn:q>"]),
                           st.sampled_from(["<urn:a>", "_:b1", '"t"@fr', '"x_:y"', '"2.50"^^<'
                                            'http://www.w3.org/2001/XMLSchema#decimal>'])),
-                max_size=8), st.integers(1, 3))
+                max_size=8), st.integers(1, 3), st.integers(1, 200))
 def test_store_of_streamed_chunks_is_the_store_of_the_document(
-        triples: list[tuple[str, str, str]], lines: int) -> None:
-    """SHACL-SPARQL's store loaded from N-Triples chunks read as a stream holds what the
-    whole document gives, blank node labels kept."""
+        triples: list[tuple[str, str, str]], lines: int, batch: int) -> None:
+    """SHACL-SPARQL's store loaded from N-Triples chunks, a batch of them at a time, holds
+    what the whole document gives, blank node labels kept."""
     from coopdata.validate.shacl.sparql import load_chunks, load_ntriples
 
     document = [f"{s} {p} {o} .\n".encode() for s, p, o in triples]
@@ -92,7 +93,11 @@ def test_store_of_streamed_chunks_is_the_store_of_the_document(
 
     def quads(store: Any) -> set[str]:
         return {str(quad) for quad in store}
-    assert quads(load_chunks(lambda: iter(chunks))) == quads(load_ntriples(b"".join(document)))
+    whole = quads(load_ntriples(b"".join(document)))
+    assert quads(load_chunks(lambda: iter(chunks), batch=batch)) == whole
+    assert quads(load_chunks(lambda: iter(chunks))) == whole
+    with tempfile.TemporaryDirectory() as folder:  # (a store on disk, loaded a batch a time)
+        assert quads(load_chunks(lambda: iter(chunks), Path(folder), batch=batch)) == whole
 
 
 def test_a_store_on_disk_gives_the_results_of_one_in_memory(
