@@ -176,8 +176,8 @@ def test_an_older_version_released_later_makes_no_early_copies(tmp_path: Path) -
 def test_a_settled_file_is_hashed_once_and_again_once_changed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     hashed: list[Path] = []
-    real = staging_module._sha256
-    monkeypatch.setattr(staging_module, "_sha256", lambda p: hashed.append(p) or real(p))
+    real = staging_module.sha256_of
+    monkeypatch.setattr(staging_module, "sha256_of", lambda p: hashed.append(p) or real(p))
     fresh, settled = tmp_path / "fresh.nt", tmp_path / "settled.nt"
     settled.write_bytes(b"<a> <b> <c> .\n")
     time.sleep(2.1)  # (its last change now 2 s old)
@@ -199,8 +199,8 @@ def _release_twice(out: Path, monkeypatch: pytest.MonkeyPatch,
     release(out, RECORDS, version="1.0.0", date="2026-01-01", site=False, cache=False)
     time.sleep(2.1)  # (latest/'s files settle)
     hashed: list[Path] = []
-    real = staging_module._sha256
-    monkeypatch.setattr(staging_module, "_sha256", lambda p: hashed.append(p) or real(p))
+    real = staging_module.sha256_of
+    monkeypatch.setattr(staging_module, "sha256_of", lambda p: hashed.append(p) or real(p))
     release(out, RECORDS, version="2.0.0", date="2026-02-01", site=False, cache=False,
             progress=during)
     return hashed

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from coopdata.errors import UsageError
-from coopdata.release.files import ReleaseFile
+from coopdata.release.files import ReleaseFile, hashed_in_threads
 
 SAFE_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 _DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
@@ -152,15 +152,23 @@ def verify(directory: Path) -> list[str]:
         lines = (directory / CHECKSUMS).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         return [f"cannot read {CHECKSUMS}: {exc}"]
+    listed: list[tuple[str, Path, str] | str] = []  # (a file to hash, or a problem)
     for line in lines:
         expected, _, name = line.partition("  ")
         path = directory / name
         if not _safe_name(name):
-            problems.append(f"bad line in {CHECKSUMS}: {line!r}")
+            listed.append(f"bad line in {CHECKSUMS}: {line!r}")
         elif not path.is_file():
-            problems.append(f"{name} is missing")
-        elif ReleaseFile.of(directory, path).sha256 != expected:
-            problems.append(f"{name} does not match its checksum")
+            listed.append(f"{name} is missing")
+        else:
+            listed.append((name, path, expected))
+    to_hash = [entry for entry in listed if not isinstance(entry, str)]
+    hashed = iter(hashed_in_threads([path for _, path, _ in to_hash]))
+    for entry in listed:
+        if isinstance(entry, str):
+            problems.append(entry)
+        elif next(hashed).result() != entry[2]:
+            problems.append(f"{entry[0]} does not match its checksum")
     return problems
 
 

@@ -15,7 +15,6 @@ naming a path outside the directory) is refused the same way.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -30,6 +29,7 @@ from typing import Any
 from coopdata.errors import OutputError, UsageError
 from coopdata.model.resources import MARKER
 from coopdata.release.dir import LOCK
+from coopdata.release.files import hashed_in_threads, sha256_of
 
 _FORMAT = "coopdata-output/1"
 
@@ -92,16 +92,11 @@ def write_marker(directory: Path, command: str,
         if path.is_file() and path != directory / MARKER:
             name = path.relative_to(directory).as_posix()
             size, digest = known.get(name, (-1, ""))
-            files[name] = digest if size == path.stat().st_size else _sha256(path)
+            files[name] = digest if size == path.stat().st_size else sha256_of(path)
     marker = directory / MARKER
     marker.write_text(json.dumps({"format": _FORMAT, "written-by": f"coopdata {command}",
                                   "files": files}, indent=1) + "\n", encoding="utf-8")
     return marker
-
-
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 _SETTLED_NS = 2_000_000_000
@@ -121,12 +116,18 @@ class Digests:
     def __init__(self) -> None:
         self._known: dict[tuple[int, int, int, int, int], str] = {}
 
+    def hash_ahead(self, paths: list[Path]) -> None:
+        """Hash ``paths`` now, a thread per core, for :meth:`sha256` to know them (those
+        it would keep: see above); a file that cannot be hashed is left for it."""
+        for done in hashed_in_threads(paths, self.sha256):
+            done.exception()  # (an error is met again when the file is asked for)
+
     def sha256(self, path: Path) -> str:
         key = _identity(path)
         digest = self._known.get(key)
         if digest is None:
             now = time.time_ns()
-            digest = _sha256(path)
+            digest = sha256_of(path)
             if now - max(key[3], key[4]) >= _SETTLED_NS and _identity(path) == key:
                 self._known[key] = digest
         return digest
@@ -174,6 +175,9 @@ def _check_own(directory: Path, command: str | None, digests: Digests | None = N
         raise _InTheWay(f"{first.relative_to(directory).as_posix()}, {kind} that coopdata "
                         f"did not write (no {MARKER} lists it)")
     folders = {parent for name in listed for parent in PurePosixPath(name).parents}
+    if digests is not None:  # (hashed beforehand by a thread per core; the same answers)
+        digests.hash_ahead([path for path in entries if path.relative_to(directory)
+                            .as_posix() in listed and _regular(path)])
     for path in entries:
         name = path.relative_to(directory).as_posix()
         mode = path.lstat().st_mode
@@ -185,8 +189,16 @@ def _check_own(directory: Path, command: str | None, digests: Digests | None = N
             what = "a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(
                 mode) else "a file"
             raise _InTheWay(f"{name}, {what} that coopdata did not write")
-        if (digests.sha256(path) if digests else _sha256(path)) != listed[name]:
+        if (digests.sha256(path) if digests else sha256_of(path)) != listed[name]:
             raise _InTheWay(f"{name}, changed since coopdata wrote it")
+
+
+def _regular(path: Path) -> bool:
+    """Whether ``path`` is a regular file (not a link to one); False if it is gone."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def _marker_files(directory: Path) -> dict[str, str] | None:
