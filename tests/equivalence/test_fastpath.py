@@ -183,6 +183,32 @@ def test_conversions_beside_run_in_their_own_processes(tmp_path: Path,
     assert '"id": "urn:a"' in (tmp_path / "graph.jsonld").read_text()
 
 
+def test_graph_changes_beside_run_in_their_own_process(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second release's changes/*.nt are merged in a process of their own, as this one
+    would merge them."""
+    from coopdata.release import convert as serialize
+    from coopdata.release.graphdiff import write_graph_changes
+
+    def here(*paths: Path) -> None:
+        raise AssertionError("the triples' changes were merged in the release's own process")
+
+    old, new = tmp_path / "old.nt", tmp_path / "new.nt"
+    old.write_text("<urn:a> <urn:b> <urn:c> .\n<urn:a> <urn:b> <urn:d> .\n")
+    new.write_text("<urn:a> <urn:b> <urn:d> .\n<urn:a> <urn:b> <urn:e> .\n")
+    (tmp_path / "beside").mkdir()
+    (tmp_path / "here").mkdir()
+    with monkeypatch.context() as patched:
+        patched.setitem(serialize.CONVERSIONS, "graph-changes", here)
+        with serialize.Beside() as beside:
+            beside.start("graph-changes", old, new, tmp_path / "beside")
+            beside.finish()
+    assert write_graph_changes(old, new, tmp_path / "here") == (1, 1)
+    for name in ("added.nt", "removed.nt"):
+        assert (tmp_path / "beside" / "changes" / name).read_bytes() == \
+            (tmp_path / "here" / "changes" / name).read_bytes()
+
+
 def test_a_conversion_that_fails_beside_is_done_again_here(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch
                                                            ) -> None:

@@ -1,5 +1,6 @@
-"""Conversions of the release's N-Triples file (Turtle, JSON-LD), each in a process of its own
-while the release goes on."""
+"""Work on the release's N-Triples files, each in a process of its own while the release
+goes on: the conversions of ``graph.nt`` (Turtle, JSON-LD), and the triples added and
+removed since the previous release's."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from pathlib import Path
 
 from coopdata.rdf.jsonld import ntriples_to_jsonld
 from coopdata.rdf.turtle import ntriples_to_turtle
+from coopdata.release.graphdiff import write_graph_changes
 
 _CONVERT = """import json, os, sys
 os.nice(19)  # the release's own process comes first: these have until its end to finish
 sys.path[:] = json.loads(sys.argv[1])
 from pathlib import Path
 from coopdata.release.convert import CONVERSIONS
-CONVERSIONS[sys.argv[2]](Path(sys.argv[3]), Path(sys.argv[4]))"""
+CONVERSIONS[sys.argv[2]](*map(Path, sys.argv[3:]))"""
 
 
 class Beside:
@@ -32,28 +34,29 @@ class Beside:
     block stops those still running (when the release fails)."""
 
     def __init__(self) -> None:
-        self.running: list[tuple[subprocess.Popen[bytes] | None, str, Path, Path]] = []
+        self.running: list[tuple[subprocess.Popen[bytes] | None, str, tuple[Path, ...]]] = []
 
-    def start(self, conversion: str, source: Path, target: Path) -> None:
-        """Start converting ``source`` into ``target`` (``conversion``: ``turtle`` or
-        ``json-ld``)."""
+    def start(self, conversion: str, *paths: Path) -> None:
+        """Start ``conversion`` (a name of :data:`CONVERSIONS`) on ``paths``: ``turtle`` and
+        ``json-ld`` from the N-Triples file to the file to write, ``graph-changes`` from the
+        previous and this release's ``graph.nt`` to the folder of this release."""
         assert conversion in CONVERSIONS, conversion
         process = None
         if sys.executable:
             with suppress(OSError):
                 process = subprocess.Popen(
                     [sys.executable, "-I", "-c", _CONVERT, json.dumps(sys.path), conversion,
-                     str(source), str(target)],
+                     *map(str, paths)],
                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL)
-        self.running.append((process, conversion, source, target))
+        self.running.append((process, conversion, paths))
 
     def finish(self) -> None:
         """Wait for every conversion started (each done here should its process fail)."""
         while self.running:
-            process, conversion, source, target = self.running[0]
+            process, conversion, paths = self.running[0]
             if process is None or process.wait() != 0:
-                CONVERSIONS[conversion](source, target)
+                CONVERSIONS[conversion](*paths)
             self.running.pop(0)
 
     def stop(self) -> None:
@@ -71,6 +74,7 @@ class Beside:
         self.stop()
 
 
-CONVERSIONS: dict[str, Callable[[Path, Path], None]] = {
-    "turtle": ntriples_to_turtle, "json-ld": ntriples_to_jsonld}
-"""What :class:`Beside` converts ``graph.nt`` into, by name."""
+CONVERSIONS: dict[str, Callable[..., object]] = {
+    "turtle": ntriples_to_turtle, "json-ld": ntriples_to_jsonld,
+    "graph-changes": write_graph_changes}
+"""What :class:`Beside` makes of the release's N-Triples files, by name."""

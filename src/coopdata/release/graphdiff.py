@@ -48,6 +48,16 @@ def write_graph_changes(old: Path, new: Path, release: Path) -> tuple[int, int]:
         return len(new_lines - old_lines), len(old_lines - new_lines)
 
 
+def lines_in(path: Path) -> int:
+    """How many triples a file of :func:`write_graph_changes` holds (each a line ending in
+    a newline, none within one)."""
+    count = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            count += block.count(b"\n")
+    return count
+
+
 class _Unsorted(Exception):
     """A graph.nt whose lines are not in order."""
 

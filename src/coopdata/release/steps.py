@@ -30,12 +30,12 @@ from coopdata.release.changelog import (
     activity_changes,
     compare,
     compare_with_release,
-    write_graph_changes,
 )
 from coopdata.release.convert import Beside
 from coopdata.release.dir import HashedFiles, ReleaseDir, synced_file
 from coopdata.release.files import ReleaseFile, ReleaseInfo
 from coopdata.release.forked import Forked
+from coopdata.release.graphdiff import ADDED_TRIPLES, REMOVED_TRIPLES, lines_in
 from coopdata.release.settings import ReleaseSettings
 from coopdata.release.site import SITE, SiteInput, listed_files, write_site
 from coopdata.report import Finding
@@ -227,11 +227,16 @@ def write_changes(draft: Draft) -> None:
     folder, version, previous = draft.folder, draft.settings.version, draft.previous
     if previous:
         last = draft.settings.root / previous[-1]
+        # The triples' changes (both graph.nt merged, never held) in a process of their own,
+        # while this one reads back the records that changed.
+        draft.beside.start("graph-changes", ReleaseDir(last).graph, folder / "graph.nt",
+                           folder)
         changes = compare_with_release(last, draft.dataset, folder, old_version=previous[-1],
                                        new_version=version,  # (reads back what changed)
                                        activities=draft.iati.result().changes)
-        changes.triples_added, changes.triples_removed = write_graph_changes(
-            ReleaseDir(last).graph, folder / "graph.nt", folder)  # (merged, never held)
+        draft.beside.finish()
+        changes.triples_added, changes.triples_removed = (
+            lines_in(folder / name) for name in (ADDED_TRIPLES, REMOVED_TRIPLES))
     else:  # every triple is new: no need to hold them as lines
         changes = compare(None, draft.dataset, set(), set(), old_version=None,
                           new_version=version, new_iati=folder / IATI_ACTIVITIES,
