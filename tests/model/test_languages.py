@@ -20,6 +20,9 @@ from coopdata.model.dataset import Dataset, Record
 from coopdata.model.spec import KINDS, LANGUAGES, Field, text_order
 from coopdata.rdf.triples import ntriples, triples
 from coopdata.records.dataset import check_records
+from coopdata.tables.cells import columns
+from coopdata.tables.layout import Table, tables
+from coopdata.tables.package import table_cells
 from coopdata.tables.rows import TableError, records_from_rows
 from tests.strategies import datasets, plain_text
 
@@ -155,3 +158,49 @@ def test_a_translation_that_cannot_be_placed_is_refused(cells: dict[str, str],
 def test_a_translation_given_twice_is_refused() -> None:
     with pytest.raises(TableError, match="given twice"):
         records_from_rows(_rows([_translation(), _translation(position="2")]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(multilingual(), st.integers(1, 3), st.integers(1, 3))
+def test_translations_found_through_the_other_tables_are_those_of_every_record_walked(
+        dataset: Dataset, size: int, batch: int) -> None:
+    """Made with its kind's other tables (whose text columns tell which records have a
+    text in another language), a translations table holds what walking every record
+    finds (the table made alone), also a chunk of ``size`` records at a time, each made
+    ``batch`` records at a time."""
+    from coopdata.tables import cells as cells_module
+
+    alone = {t.name: columns(t, dataset) for t in tables() if t.translations}
+    assert {t.name: c for t, c in table_cells(dataset) if t.translations} == alone
+    defaults = cells_module.CHUNK, cells_module.BATCH
+    cells_module.CHUNK, cells_module.BATCH = size, batch
+    try:
+        chunked = {t.name: c for t, c in table_cells(dataset) if t.translations}
+    finally:
+        cells_module.CHUNK, cells_module.BATCH = defaults
+    assert chunked == alone
+
+
+def _text_places() -> list[tuple[Table, tuple[str, ...]]]:
+    """Every place a text can be in a record: each table's text fields (a path within
+    its row), and the lists of texts (an empty path: the entry is the text)."""
+    return [(table, column.path) for table in tables() if not table.translations
+            for column in table.columns
+            if column.spec.is_text and column.lang in (LANGUAGES[0], None)]
+
+
+@pytest.mark.parametrize("table, path", _text_places(),
+                         ids=[f"{t.name}:{'.'.join(p) or 'value'}" for t, p in _text_places()])
+def test_a_text_in_another_language_is_found_wherever_it_is(
+        table: Table, path: tuple[str, ...]) -> None:
+    """A record whose one text in another language is at ``path`` in a row of ``table``:
+    the translations table made with the others finds it, as every record walked does."""
+    data: Any = {"es": "Texto"}
+    for name in reversed((*table.field_path, *path)):
+        data = {name: [data] if name in table.field_path else data}
+    dataset = Dataset()
+    dataset.add(Record(table.kind.name, "r", f"{table.kind.folder}/r.yaml", data))
+    alone = {t.name: columns(t, dataset) for t in tables() if t.translations}
+    found = {t.name: c for t, c in table_cells(dataset) if t.translations}
+    assert found == alone
+    assert found[f"{table.kind.name}_translations"][-1] == ["Texto"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+from itertools import chain
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -173,18 +174,25 @@ def test_an_empty_object_is_no_value_in_either_reader(tmp_path: Path) -> None:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(datasets(), st.integers(1, 4))
+@given(datasets(), st.integers(1, 4), st.integers(1, 5))
 def test_cells_made_a_chunk_of_records_at_a_time_are_the_cells_made_at_once(
-        dataset: Dataset, size: int) -> None:
+        dataset: Dataset, size: int, batch: int) -> None:
     """Each chunk's columns added to the last (cells.CHUNK records at a time, as a
-    million records are) are the columns of all the records at once, for every table."""
+    million records are; each made cells.BATCH records at a time) are the columns of all
+    the records at once, for every table."""
     from coopdata.tables import cells as cells_module
 
     whole = table_cells(dataset)
-    default, cells_module.CHUNK = cells_module.CHUNK, size
+    defaults = cells_module.CHUNK, cells_module.BATCH
+    cells_module.CHUNK, cells_module.BATCH = size, batch
     try:
         chunked = table_cells(dataset)
+        handed = list(cells_module.column_chunks(dataset))
     finally:
-        cells_module.CHUNK = default
+        cells_module.CHUNK, cells_module.BATCH = defaults
+    for table, cells in whole:  # each table's chunks, one after another, make the table
+        its = [c for t, c in handed if t.name == table.name]
+        assert [list(chain.from_iterable(column)) for column in zip(*its, strict=True)] \
+            == cells
     assert [(t.name, c) for t, c in chunked] == [(t.name, c) for t, c in whole]
     assert all(len({len(column) for column in c}) <= 1 for _, c in whole)
