@@ -117,6 +117,37 @@ def test_a_release_with_the_cache_is_byte_for_byte_the_one_without(tmp_path: Pat
     assert "Premier projet (revu)" in (cached / "2" / "graph.nt").read_text(encoding="utf-8")
 
 
+def test_the_changelog_reads_back_only_the_records_whose_files_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A release after one made with the cache finds the records that may have changed
+    from the files' keys the cache kept (no table digested), a file whose comment alone
+    changed among them, and writes what a release without the cache writes."""
+    from coopdata.release import rowdiff
+
+    root = tmp_path / "records"
+    shutil.copytree(FIXTURES / "records", root)
+    cached, cold = tmp_path / "cached", tmp_path / "cold"
+    common = {"date": "2026-12-06", "site": False, "cache": tmp_path / "cache"}
+    release(cold, root, version="1", cache=False, date="2026-12-06", site=False)
+    release(cached, root, version="1", **common)  # type: ignore[arg-type]
+    first = root / "projects" / "first.yaml"
+    first.write_text(first.read_text(encoding="utf-8").replace(
+        "Premier projet", "Premier projet (revu)") + "# revised\n", encoding="utf-8")
+    second = root / "projects" / "second.yaml"
+    second.write_text(second.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    (root / "events" / "audience.yaml").unlink()
+    release(cold, root, version="2", cache=False, date="2026-12-06", site=False)
+    read_back, asked = rowdiff._read_back, []
+    monkeypatch.setattr(rowdiff, "_digests", None)  # (never called)
+    monkeypatch.setattr(rowdiff, "_read_back", lambda folder, names: (
+        asked.append(names), read_back(folder, names))[1])
+    release(cached, root, version="2", **common)  # type: ignore[arg-type]
+    assert asked == [{"project/first", "project/second", "event/audience"}]
+    for version in ("1", "2"):
+        assert _files(cached / version) == _files(cold / version)
+    assert "changed: project/first" in (cached / "2" / "CHANGELOG.md").read_text("utf-8")
+
+
 def _record_files(root: Path) -> list[tuple[str, Path]]:
     from coopdata.records.files import record_files
 

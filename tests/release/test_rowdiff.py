@@ -8,6 +8,7 @@ release writes them."""
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 import tempfile
 from decimal import Decimal
@@ -22,8 +23,9 @@ from coopdata.errors import UsageError
 from coopdata.model.dataset import Dataset, Record
 from coopdata.model.spec import KINDS, Field
 from coopdata.records.dataset import check_references
+from coopdata.release import rowdiff
 from coopdata.release.changelog import compare, compare_with_release, release_records
-from coopdata.release.rowdiff import changed_records
+from coopdata.release.rowdiff import changed_records, record_sources
 from coopdata.tables.package import write_package
 from tests.strategies import IDS, datasets, value
 
@@ -244,3 +246,49 @@ def test_only_what_changed_is_read_back(fixture_records: Dataset, tmp_path: Path
     assert _short_way(last, new, next_) == _long_way(last, new)
     assert f"- changed: project/second (Second project)\n  - {expected}\n" in \
         _short_way(last, new, next_)[0]
+
+
+def _sourced(dataset: Dataset, changed: set[str], unknown: set[str]) -> Dataset:
+    """``dataset`` with a source key for each record as a load with the cache gives one:
+    the same for the same data (a file's key holds its bytes, and its data are made of
+    them), another for the ``changed`` (a file rewritten to the same data: a comment
+    edited), None for the ``unknown`` (a file changed while it was read)."""
+    for record in dataset:
+        name = f"{record.kind}/{record.id}"
+        dataset.sources[record.kind, record.id] = None if name in unknown else hashlib.blake2b(
+            f"{name in changed}{record.kind}{record.data!r}".encode()).digest()
+    return dataset
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edited(), st.data())
+def test_the_changes_from_the_remembered_sources_are_those_read_back_whole(
+        pair: tuple[Dataset, Dataset], data: st.DataObject) -> None:
+    """With the previous release's record sources (as the cache keeps them), no table is
+    digested, and the changes are those of the previous release read back whole."""
+    old, new = pair
+    names = sorted(f"{r.kind}/{r.id}" for r in new)
+    changed, unknown = (set(data.draw(st.lists(st.sampled_from(names)) if names
+                                      else st.just([]))) for _ in range(2))
+    remembered = record_sources(_sourced(old, set(), set()))
+    new = _sourced(new, changed, unknown)
+    with tempfile.TemporaryDirectory() as folder:
+        last, next_ = _releases(Path(folder), old, new)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(rowdiff, "_digests", None)  # (not called)
+            found = changed_records(last / "tables", next_ / "tables", new, remembered)
+            short = _outcome(lambda: compare_with_release(
+                last, new, next_, old_version="1", new_version="2", remembered=remembered))
+        assert short == _long_way(last, new)
+    references = [f for f in check_references(old) if f.severity == "violation"]
+    assert (found is None) == bool(references)
+    if found is not None:
+        before, after = found
+        olds = {f"{r.kind}/{r.id}": r.data for r in old}
+        news = {f"{r.kind}/{r.id}": r.data for r in new}
+        now = record_sources(new)
+        # (read back: those whose file's key differs now, is unknown, or is gone)
+        differing = {name for name in olds if now.get(name) != remembered[name]}
+        assert set(before) == differing
+        assert set(after) == {name for name in news if name not in olds or name in differing}
+        assert {name for name in olds if olds[name] != news.get(name)} <= differing

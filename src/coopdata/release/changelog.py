@@ -35,7 +35,7 @@ from coopdata.release.graphdiff import graph_lines
 from coopdata.release.graphdiff import write_graph_changes as write_graph_changes
 from coopdata.release.graphdiff import write_triple_changes as write_triple_changes
 from coopdata.release.iatidiff import ActivityChanges, all_added, compare_activities
-from coopdata.release.rowdiff import RecordData, changed_records
+from coopdata.release.rowdiff import RecordData, RecordSources, changed_records
 from coopdata.tables.read import read_tables
 
 IATI_ACTIVITIES = "iati-activities.xml"
@@ -186,18 +186,20 @@ class DataOf(Mapping[str, dict[str, Any]]):
 
 
 def compare_with_release(last: Path, new: Dataset, folder: Path, *, old_version: str,
-                         new_version: str, activities: Activities = "compare") -> Changes:
+                         new_version: str, activities: Activities = "compare",
+                         remembered: RecordSources | None = None) -> Changes:
     """:func:`compare` of the records of the release ``last`` (as :func:`release_records`
     reads them back) with ``new``, whose release is being written in ``folder`` (its
     ``tables/`` and IATI file written), and of the two IATI files; the triples are left
     to the caller. The same changes, but only the records whose rows differ are read back
     (:mod:`.rowdiff`) and only the activities whose bytes differ are parsed
     (:mod:`.iatidiff`); the previous release is read whole only when its tables are not
-    as this release writes them. ``activities``: see :func:`compare`."""
+    as this release writes them. ``activities``: see :func:`compare`. ``remembered``: the
+    record sources of the release ``last`` (:func:`~.rowdiff.changed_records`)."""
     found = ReleaseDir(last)
     if not found.graph.is_file() or not found.tables.is_dir():
         release_records(last)  # (which says what is wrong)
-    pair = changed_records(found.tables, folder / "tables", new)
+    pair = changed_records(found.tables, folder / "tables", new, remembered)
     if pair is None:
         return compare(release_records(last), new, set(), set(), old_version=old_version,
                        new_version=new_version, old_iati=last / IATI_ACTIVITIES,

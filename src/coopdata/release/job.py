@@ -168,7 +168,7 @@ def _publish(settings: ReleaseSettings, previous: list[str]
                 hashed = HashedFiles(staging, background,
                                      early.finished if early is not None else None)
                 draft = Draft(settings, previous, staging, validation, hashed, beside, iati,
-                              table_files)
+                              table_files, cache)
                 info, files = _write(draft)
             settings.progress("publish")
             staging.chmod(0o755)  # mkdtemp made it private; a release is for everyone to read

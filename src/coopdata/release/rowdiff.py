@@ -17,22 +17,34 @@ with its cells, each id once, each row's record in its main table, each record r
 without a violation, and no reference broken in the previous release's records as a
 whole. When any of it is not so, :func:`changed_records` gives None, and the caller reads
 the previous release whole (which then says what is wrong).
+
+With the cache, the rows need not be read to know which records may differ: a release
+keeps in it, under the SHA-256 of each of its tables, the cache key of the file each of
+its records was made of (:func:`record_sources`; the key holds the file's bytes and this
+coopdata, and a record's data, hence its rows, are made of that alone). The next release
+takes as possibly changed the records whose file's key is not the same now, and reads back
+only those. A release whose tables are not those hashes, or a cache without the entry,
+takes the long way above. The records found so are a superset of those whose rows differ
+(a file whose comments alone changed is read back too), and the changes made of them the
+same (:func:`~coopdata.release.changelog.compare` compares the records' data).
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from coopdata import cache as caching
 from coopdata.model.dataset import Dataset, RawRecord
 from coopdata.model.spec import KINDS
 from coopdata.records.checks import check_record
 from coopdata.records.dataset import check_references
 from coopdata.records.files import MAX_BYTES
+from coopdata.release.dir import TABLES
 from coopdata.tables.layout import Table, tables
 from coopdata.tables.read import open_table
 from coopdata.tables.rows import TableError, records_from_rows
@@ -41,21 +53,33 @@ RecordData = Mapping[str, dict[str, Any]]
 """Records' data by ``kind/id``."""
 
 
-def changed_records(old_tables: Path, new_tables: Path, new: Dataset
+def changed_records(old_tables: Path, new_tables: Path, new: Dataset,
+                    remembered: RecordSources | None = None
                     ) -> tuple[RecordData, RecordData] | None:
     """The data of the records of the previous release (whose tables are ``old_tables``)
     whose rows differ from those of the newer release (tables ``new_tables``, written
     from the records ``new``) or that the newer does not have, and the newer records'
     data of those whose rows differ or that the previous release does not have; None
-    when the previous release's tables are not as this release writes them."""
+    when the previous release's tables are not as this release writes them.
+
+    ``remembered``: the :func:`record_sources` of the previous release (kept in the cache
+    under its tables' hashes): then the records whose file's key differs (or is unknown)
+    are taken as differing, and no table is read but for them."""
     with _wide_cells():
-        was, now = _digests(old_tables), _digests(new_tables)
-        if was is None or now is None:
-            return None
         records = {f"{r.kind}/{r.id}": r for r in new}
-        if set(records) != set(now):
-            return None  # (tables not written from these records)
-        differing = {name for name, digest in was.items() if now.get(name) != digest}
+        if remembered is not None:
+            was: Mapping[str, Any] = remembered
+            now = record_sources(new)
+            differing = {name for name, source in remembered.items()
+                         if source is None or now.get(name) != source}
+        else:
+            old, digests = _digests(old_tables), _digests(new_tables)
+            if old is None or digests is None:
+                return None
+            if set(records) != set(digests):
+                return None  # (tables not written from these records)
+            was = old
+            differing = {name for name, digest in old.items() if digests.get(name) != digest}
         before = _read_back(old_tables, differing)
     if before is None:
         return None
@@ -70,6 +94,25 @@ def changed_records(old_tables: Path, new_tables: Path, new: Dataset
     after = {name: record.data for name, record in records.items()
              if name not in was or name in differing}
     return {name: record.data for name, record in before.items()}, after
+
+
+RecordSources = Mapping[str, bytes | None]
+"""The cache key of the file each record of a release was made of, by ``kind/id``."""
+
+
+def record_sources(dataset: Dataset) -> dict[str, bytes | None]:
+    """Of each record of ``dataset``, by ``kind/id``, the cache key of the file it was
+    made of (:attr:`~coopdata.model.dataset.Dataset.sources`; None where the load could
+    not vouch for one), read without reading the records."""
+    return {f"{kind}/{record_id}": dataset.sources.get((kind, record_id))
+            for kind, records in dataset.by_kind.items() for record_id in records}
+
+
+def sources_key(checksums: Callable[[str], str]) -> bytes:
+    """The cache key of the :func:`record_sources` of a release, given the SHA-256 of each
+    of its files by name (``tables/projects.csv``): made of those of its tables."""
+    return caching.key("release-records", *(
+        f"{name}={checksums(name)}" for name in (f"{TABLES}/{t.name}.csv" for t in tables())))
 
 
 def _digests(folder: Path) -> dict[str, bytes] | None:

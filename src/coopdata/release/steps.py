@@ -36,6 +36,7 @@ from coopdata.release.dir import HashedFiles, ReleaseDir, synced_file
 from coopdata.release.files import ReleaseFile, ReleaseInfo
 from coopdata.release.forked import Forked
 from coopdata.release.graphdiff import ADDED_TRIPLES, REMOVED_TRIPLES, lines_in
+from coopdata.release.rowdiff import RecordSources, record_sources, sources_key
 from coopdata.release.settings import ReleaseSettings
 from coopdata.release.site import SITE, SiteInput, listed_files, write_site
 from coopdata.report import Finding
@@ -64,6 +65,8 @@ class Draft:
     table_files: TableFiles | None = None
     """The CSV files of the tables, if written as they were checked (those of a graph too
     large for memory: :func:`~coopdata.validate.validation.validate_dataset`)."""
+    cache: Cache | None = None
+    """The release's cache, open (None without one)."""
     triples: int = field(init=False)
     """How many triples the graph holds (its triples themselves may be let go of:
     :func:`let_go_of_triples`)."""
@@ -231,18 +234,54 @@ def write_changes(draft: Draft) -> None:
         # while this one reads back the records that changed.
         draft.beside.start("graph-changes", ReleaseDir(last).graph, folder / "graph.nt",
                            folder)
+        activities = draft.iati.result().changes
+        before = _sources_key(ReleaseDir(last).checksums().__getitem__)
         changes = compare_with_release(last, draft.dataset, folder, old_version=previous[-1],
                                        new_version=version,  # (reads back what changed)
-                                       activities=draft.iati.result().changes)
+                                       activities=activities,
+                                       remembered=_remembered(draft, before))
         draft.beside.finish()
         changes.triples_added, changes.triples_removed = (
             lines_in(folder / name) for name in (ADDED_TRIPLES, REMOVED_TRIPLES))
     else:  # every triple is new: no need to hold them as lines
+        before = None
         changes = compare(None, draft.dataset, set(), set(), old_version=None,
                           new_version=version, new_iati=folder / IATI_ACTIVITIES,
                           activities=draft.iati.result().changes)
         changes.triples_added = draft.triples
     (folder / "CHANGELOG.md").write_text(changes.to_markdown(), encoding="utf-8")
+    _remember(draft, before)
+
+
+def _sources_key(checksums: Callable[[str], str]) -> bytes | None:
+    """:func:`~coopdata.release.rowdiff.sources_key` of a release (None when a table's
+    checksum cannot be had)."""
+    try:
+        return sources_key(checksums)
+    except (OSError, UnicodeDecodeError, KeyError):
+        return None
+
+
+def _remembered(draft: Draft, key: bytes | None) -> RecordSources | None:
+    """The record sources of the previous release (under ``key``) kept in the cache, if
+    they are and this release's records have theirs."""
+    if draft.cache is None or key is None or not draft.dataset.sources:
+        return None
+    found = draft.cache.get([key]).get(key)
+    return found if isinstance(found, dict) else None
+
+
+def _remember(draft: Draft, before: bytes | None) -> None:
+    """Keep this release's record sources in the cache, for the next release's changelog,
+    beside the previous release's (should this one not be published)."""
+    if draft.cache is None or not draft.dataset.sources:
+        return
+    key = _sources_key(lambda name: draft.hashed.file(draft.folder / name).sha256)
+    if key is None:
+        return
+    kept = group("release-records", str(draft.settings.root.resolve()))
+    draft.cache.put(kept, [(key, record_sources(draft.dataset))])
+    draft.cache.keep_only(kept, [k for k in (before, key) if k is not None])
 
 
 def write_release_json(draft: Draft) -> None:
