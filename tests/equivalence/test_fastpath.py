@@ -201,8 +201,13 @@ def test_graph_changes_beside_run_in_their_own_process(tmp_path: Path,
     with monkeypatch.context() as patched:
         patched.setitem(serialize.CONVERSIONS, "graph-changes", here)
         with serialize.Beside() as beside:
+            beside.start("turtle", new, tmp_path / "new.ttl")
             beside.start("graph-changes", old, new, tmp_path / "beside")
+            beside.finish("graph-changes")  # (started with graph.nt; waited for last)
+            assert [conversion for _, conversion, _ in beside.running] == ["turtle"]
             beside.finish()
+            assert beside.running == []
+    assert (tmp_path / "new.ttl").is_file()
     assert write_graph_changes(old, new, tmp_path / "here") == (1, 1)
     for name in ("added.nt", "removed.nt"):
         assert (tmp_path / "beside" / "changes" / name).read_bytes() == \

@@ -51,13 +51,16 @@ class Beside:
                     stderr=subprocess.DEVNULL)
         self.running.append((process, conversion, paths))
 
-    def finish(self) -> None:
-        """Wait for every conversion started (each done here should its process fail)."""
-        while self.running:
-            process, conversion, paths = self.running[0]
+    def finish(self, *conversions: str) -> None:
+        """Wait for the ``conversions`` started (every one when none is named), each done
+        here should its process fail."""
+        for started in list(self.running):
+            process, conversion, paths = started
+            if conversions and conversion not in conversions:
+                continue
             if process is None or process.wait() != 0:
                 CONVERSIONS[conversion](*paths)
-            self.running.pop(0)
+            self.running.remove(started)
 
     def stop(self) -> None:
         """Stop the conversions still running."""

@@ -220,7 +220,7 @@ def write_iati(draft: Draft) -> None:
 
 def finish_conversions(draft: Draft) -> None:
     """Wait for what is left of ``graph.ttl`` and ``graph.jsonld``."""
-    draft.beside.finish()
+    draft.beside.finish("turtle", "json-ld")
     draft.hashed.finished(draft.folder / "graph.ttl")
     draft.hashed.finished(draft.folder / "graph.jsonld")
 
@@ -230,17 +230,14 @@ def write_changes(draft: Draft) -> None:
     folder, version, previous = draft.folder, draft.settings.version, draft.previous
     if previous:
         last = draft.settings.root / previous[-1]
-        # The triples' changes (both graph.nt merged, never held) in a process of their own,
-        # while this one reads back the records that changed.
-        draft.beside.start("graph-changes", ReleaseDir(last).graph, folder / "graph.nt",
-                           folder)
+        # (the triples' changes are merged beside since graph.nt was written: job.py)
         activities = draft.iati.result().changes
         before = _sources_key(ReleaseDir(last).checksums().__getitem__)
         changes = compare_with_release(last, draft.dataset, folder, old_version=previous[-1],
                                        new_version=version,  # (reads back what changed)
                                        activities=activities,
                                        remembered=_remembered(draft, before))
-        draft.beside.finish()
+        draft.beside.finish("graph-changes")
         changes.triples_added, changes.triples_removed = (
             lines_in(folder / name) for name in (ADDED_TRIPLES, REMOVED_TRIPLES))
     else:  # every triple is new: no need to hold them as lines
