@@ -47,14 +47,7 @@ from coopdata.model.config import ReleaseConfig
 from coopdata.rdf.triples import write_ntriples
 from coopdata.records.load import load
 from coopdata.release.convert import Beside
-from coopdata.release.dir import (
-    LATEST,
-    HashedFiles,
-    ReleaseDir,
-    releases_in,
-    verify,
-    write_checksums,
-)
+from coopdata.release.dir import LATEST, HashedFiles, releases_in, verify, write_checksums
 from coopdata.release.files import ReleaseFile, ReleaseInfo
 from coopdata.release.forked import Forked
 from coopdata.release.latest import EarlyCopies
@@ -164,10 +157,8 @@ def _publish(settings: ReleaseSettings, previous: list[str]
                                        cache.folder if cache is not None else None))
                 validation = validate_dataset(dataset, report, uris=settings.uris,
                                               progress=settings.progress,
-                                              graph_ready=partial(
-                                                  _start_graph_files, settings, staging,
-                                                  beside, root / previous[-1] if previous
-                                                  else None),
+                                              graph_ready=partial(_start_graph_files,
+                                                                  settings, staging, beside),
                                               graph_file=None if settings.site else
                                               staging / "graph.nt", scratch=staging,
                                               table_chunks=table_files.add)
@@ -231,11 +222,9 @@ def _apart(cache: Path, other: Path, name: str) -> None:
 
 
 def _start_graph_files(settings: ReleaseSettings, staging: Path, beside: Beside,
-                       last: Path | None, validation: Validation) -> None:
+                       validation: Validation) -> None:
     """Once the triples are made: ``graph.nt``, and its conversions started ``beside``
-    (unless the record checks failed already), and its changes since the release
-    ``last`` (``changes/*.nt``: both files merged, never held, waited for by the
-    changelog)."""
+    (unless the record checks failed already)."""
 
     if validation.report.passes(strict=settings.strict):
         settings.progress("rdf-files")
@@ -243,9 +232,6 @@ def _start_graph_files(settings: ReleaseSettings, staging: Path, beside: Beside,
             write_ntriples(validation.triples, staging / "graph.nt")
         beside.start("turtle", staging / "graph.nt", staging / "graph.ttl")
         beside.start("json-ld", staging / "graph.nt", staging / "graph.jsonld")
-        if last is not None:
-            beside.start("graph-changes", ReleaseDir(last).graph, staging / "graph.nt",
-                         staging)
 
 
 def _write(draft: Draft) -> tuple[ReleaseInfo, list[ReleaseFile]]:

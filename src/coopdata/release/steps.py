@@ -225,12 +225,22 @@ def finish_conversions(draft: Draft) -> None:
     draft.hashed.finished(draft.folder / "graph.jsonld")
 
 
+def start_graph_changes(draft: Draft) -> None:
+    """The triples' changes since the previous release (``changes/*.nt``: both
+    ``graph.nt`` merged, never held) started in a process of their own, once the checks
+    are done (the cores are then less busy), to be waited for by :func:`write_changes`."""
+    if draft.previous:
+        last = ReleaseDir(draft.settings.root / draft.previous[-1])
+        draft.beside.start("graph-changes", last.graph, draft.folder / "graph.nt",
+                           draft.folder)
+
+
 def write_changes(draft: Draft) -> None:
     """``CHANGELOG.md``, and ``changes/*.nt`` when there is a previous release."""
     folder, version, previous = draft.folder, draft.settings.version, draft.previous
     if previous:
         last = draft.settings.root / previous[-1]
-        # (the triples' changes are merged beside since graph.nt was written: job.py)
+        # (the triples' changes are being merged beside: start_graph_changes)
         activities = draft.iati.result().changes
         before = _sources_key(ReleaseDir(last).checksums().__getitem__)
         changes = compare_with_release(last, draft.dataset, folder, old_version=previous[-1],
@@ -318,7 +328,7 @@ def write_catalogue(draft: Draft) -> None:
 
 
 WRITERS: tuple[tuple[str, tuple[Step, ...]], ...] = (
-    ("tables", (let_go_of_triples, write_tables)),
+    ("tables", (start_graph_changes, let_go_of_triples, write_tables)),
     ("json-ld", (write_projects, write_datapackage, write_iati)),
     ("conversions", (finish_conversions,)),
     ("metadata", (write_changes, write_release_json, write_void)),
