@@ -115,18 +115,70 @@ def dump_json_list(head: dict[str, Any], key: str, items: Iterable[Any], path: P
     """Write ``{**head, key: list(items)}`` as :func:`dump_json` would, encoding a few
     items at a time. The items must hold no float (the nodes of coopdata's JSON-LD hold
     strings: the text of literals, IRIs, language maps)."""
-    assert key not in head, key
-    with open(path, "wb") as handle:
-        start = json_bytes(head)
-        handle.write(start[:-2] + b",\n" if head else b"{\n")  # without its "\n}"
-        # Each batch as {key: batch}, to have its items indented as in the document.
-        opening, closing = b"{\n  " + json_bytes(key) + b": [\n", b"\n  ]\n}"
-        handle.write(opening[2:-1])
-        separator = b"\n"
+    with _ListWriter(head, key, path) as writer:
         remaining = iter(items)
         while batch := list(islice(remaining, _BATCH)):
-            handle.write(separator)
-            encoded = memoryview(_float_free_bytes({key: batch}))
-            handle.write(encoded[len(opening):-len(closing)])
-            separator = b",\n"
-        handle.write(b"]\n}\n" if separator == b"\n" else b"\n  ]\n}\n")
+            writer.write(_encoded_items(key, batch))
+
+
+def dump_json_parts(head: dict[str, Any], key: str, parts: Iterable[Any], path: Path
+                    ) -> list[tuple[int, int]]:
+    """:func:`dump_json_list`, each part either an item (encoded on its own) or the
+    ``bytes`` of one as such a file holds it (:func:`item_bytes`); the place of each item
+    in the file (its offset and length, separators and indent excluded), in order."""
+    places = []
+    with _ListWriter(head, key, path) as writer:
+        for part in parts:
+            encoded = part if isinstance(part, bytes) else item_bytes(key, part)
+            places.append((writer.write(encoded), len(encoded)))
+    return places
+
+
+def item_bytes(key: str, item: Any) -> bytes:
+    """The bytes of ``item`` as :func:`dump_json_list` writes it in the list ``key``:
+    indented, without the separator after it."""
+    return _encoded_items(key, [item])
+
+
+def _encoded_items(key: str, items: list[Any]) -> bytes:
+    """``items`` as they stand in the list ``key`` of a document, indented, with the
+    separators between them (none after the last)."""
+    opening, closing = _list_ends(key)
+    return _float_free_bytes({key: items})[len(opening):-len(closing)]
+
+
+def _list_ends(key: str) -> tuple[bytes, bytes]:
+    """What comes before and after the items of ``{key: [...]}`` encoded alone."""
+    return b"{\n  " + json_bytes(key) + b": [\n", b"\n  ]\n}"
+
+
+class _ListWriter:
+    """The file of :func:`dump_json_list`: its head, then items as :meth:`write` is given
+    them, then its end."""
+
+    def __init__(self, head: dict[str, Any], key: str, path: Path) -> None:
+        assert key not in head, key
+        self.head, self.key, self.path = head, key, path
+        self.separator = b"\n"
+        self.offset = 0
+
+    def __enter__(self) -> _ListWriter:
+        self.handle = open(self.path, "wb")
+        start = json_bytes(self.head)
+        opening = _list_ends(self.key)[0]
+        self.offset += self.handle.write(start[:-2] + b",\n" if self.head else b"{\n")
+        self.offset += self.handle.write(opening[2:-1])  # (each item's indent is its own)
+        return self
+
+    def write(self, encoded: bytes) -> int:
+        """Write items as :func:`_encoded_items` gives them; the offset of the first."""
+        self.offset += self.handle.write(self.separator)
+        start = self.offset
+        self.offset += self.handle.write(encoded)
+        self.separator = b",\n"
+        return start
+
+    def __exit__(self, *exc: object) -> None:
+        with self.handle:
+            if exc[0] is None:
+                self.handle.write(b"]\n}\n" if self.separator == b"\n" else b"\n  ]\n}\n")

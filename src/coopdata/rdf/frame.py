@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from coopdata.jsonfile import dump_json_list
 from coopdata.model import codes
-from coopdata.model.dataset import Dataset
+from coopdata.model.dataset import Dataset, Record
 from coopdata.model.fieldtypes import (
     BooleanType,
     CodeType,
@@ -26,10 +26,6 @@ from coopdata.model.spec import KINDS, Field
 from coopdata.model.uris import Uris
 from coopdata.model.vocab import decimal_text, expand
 from coopdata.rdf.compact import published_context
-
-if TYPE_CHECKING:
-
-    pass
 
 
 def write_framed_projects(dataset: Dataset, uris: Uris, path: Path) -> None:
@@ -80,9 +76,12 @@ class _Framer:
     def __init__(self, dataset: Dataset, uris: Uris) -> None:
         self.dataset, self.uris = dataset, uris
         self.references: dict[tuple[str, str], dict[str, Any]] = {}
+        self.named: list[tuple[str, str]] = []
+        """The records referenced (kind, id), in the order they were, since last emptied."""
 
     def reference(self, kind: str, record_id: str) -> dict[str, Any]:
         """A referenced record: its URI and its label, enough to read the project."""
+        self.named.append((kind, record_id))
         known = self.references.get((kind, record_id))
         if known is None:
             known = self.references[(kind, record_id)] = self._reference(kind, record_id)
@@ -171,10 +170,26 @@ def framed_projects(dataset: Dataset, uris: Uris) -> dict[str, Any]:
 
 def framed_project_nodes(dataset: Dataset, uris: Uris) -> Iterator[dict[str, Any]]:
     """The objects of :func:`framed_projects`' ``@graph``, one at a time."""
-    framer = _Framer(dataset, uris)
-    kind = KINDS["project"]
-    slots = _slots(kind.fields)
-    for record in dataset.of_kind("project"):
-        uri = uris.record("project", record.id)
-        yield framer.fields(slots, record.data, uri, {
-            "@id": uri, "@type": kind.node_class, "label": record.data["title"]})
+    framer = ProjectFramer(dataset, uris)
+    return (framer.frame(record) for record in dataset.of_kind("project"))
+
+
+class ProjectFramer:
+    """Frames the projects of a dataset one at a time (:meth:`frame`), saying which
+    records each one named (:meth:`named`): the labels it took from them."""
+
+    def __init__(self, dataset: Dataset, uris: Uris) -> None:
+        self._framer = _Framer(dataset, uris)
+        self._kind = KINDS["project"]
+        self._slots = _slots(self._kind.fields)
+
+    def frame(self, record: Record) -> dict[str, Any]:
+        """The object of project ``record``."""
+        self._framer.named.clear()
+        uri = self._framer.uris.record("project", record.id)
+        return self._framer.fields(self._slots, record.data, uri, {
+            "@id": uri, "@type": self._kind.node_class, "label": record.data["title"]})
+
+    def named(self) -> list[tuple[str, str]]:
+        """The records (kind, id) the last project framed names, each once."""
+        return list(dict.fromkeys(self._framer.named))

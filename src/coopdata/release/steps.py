@@ -20,7 +20,6 @@ from coopdata.model.resources import default_records
 from coopdata.model.spec import KINDS
 from coopdata.model.vocab import expand
 from coopdata.rdf.compact import published_context
-from coopdata.rdf.frame import write_framed_projects
 from coopdata.rdf.jsonld import compacted
 from coopdata.rdf.turtle import write_turtle
 from coopdata.release.catalog import catalog_context, catalog_graph, void_graph
@@ -32,10 +31,12 @@ from coopdata.release.changelog import (
     compare_with_release,
 )
 from coopdata.release.convert import Beside
-from coopdata.release.dir import HashedFiles, ReleaseDir, synced_file
+from coopdata.release.dir import PROJECTS, HashedFiles, ReleaseDir, synced_file
 from coopdata.release.files import ReleaseFile, ReleaseInfo
 from coopdata.release.forked import Forked
 from coopdata.release.graphdiff import ADDED_TRIPLES, REMOVED_TRIPLES, lines_in
+from coopdata.release.projectspans import Before, Places, places_key
+from coopdata.release.projectspans import write_projects as write_projects_file
 from coopdata.release.rowdiff import RecordSources, record_sources, sources_key
 from coopdata.release.settings import ReleaseSettings
 from coopdata.release.site import SITE, SiteInput, listed_files, write_site
@@ -67,6 +68,10 @@ class Draft:
     large for memory: :func:`~coopdata.validate.validation.validate_dataset`)."""
     cache: Cache | None = None
     """The release's cache, open (None without one)."""
+    places: Places | None = None
+    """Where each project stands in ``projects.jsonld``, once written."""
+    places_before: bytes | None = None
+    """The cache key of the places of the release before, if looked for."""
     triples: int = field(init=False)
     """How many triples the graph holds (its triples themselves may be let go of:
     :func:`let_go_of_triples`)."""
@@ -128,9 +133,12 @@ def write_tables(draft: Draft) -> None:
 
 
 def write_projects(draft: Draft) -> None:
-    """``projects.jsonld`` (each project framed) and ``context.jsonld``."""
-    write_framed_projects(draft.dataset, draft.settings.uris, draft.folder / "projects.jsonld")
-    draft.hashed.finished(draft.folder / "projects.jsonld")
+    """``projects.jsonld`` (each project framed, or taken from the release before:
+    :mod:`~coopdata.release.projectspans`) and ``context.jsonld``."""
+    path = draft.folder / PROJECTS
+    draft.places = write_projects_file(draft.dataset, draft.settings.uris, path,
+                                       _projects_before(draft))
+    draft.hashed.finished(path)
     dump_json(published_context(), draft.folder / "context.jsonld")
 
 
@@ -278,17 +286,37 @@ def _remembered(draft: Draft, key: bytes | None) -> RecordSources | None:
     return found if isinstance(found, dict) else None
 
 
+def _projects_before(draft: Draft) -> Before | None:
+    """The ``projects.jsonld`` of the release before and its places, if the cache kept
+    them (and this release's records have their sources)."""
+    if draft.cache is None or not draft.previous or not draft.dataset.sources:
+        return None
+    last = draft.settings.root / draft.previous[-1]
+    try:
+        sha256 = ReleaseDir(last).checksums()[PROJECTS]
+    except (OSError, UnicodeDecodeError, KeyError):
+        return None
+    draft.places_before = places_key(sha256)
+    found = draft.cache.get([draft.places_before]).get(draft.places_before)
+    return Before(last / PROJECTS, sha256, found) if isinstance(found, dict) else None
+
+
 def _remember(draft: Draft, before: bytes | None) -> None:
-    """Keep this release's record sources in the cache, for the next release's changelog,
-    beside the previous release's (should this one not be published)."""
+    """Keep this release's record sources (for the next release's changelog) and the
+    places of its projects (for its ``projects.jsonld``) in the cache, beside the
+    previous release's (should this one not be published)."""
     if draft.cache is None or not draft.dataset.sources:
         return
     key = _sources_key(lambda name: draft.hashed.file(draft.folder / name).sha256)
-    if key is None:
-        return
     kept = group("release-records", str(draft.settings.root.resolve()))
-    draft.cache.put(kept, [(key, record_sources(draft.dataset))])
-    draft.cache.keep_only(kept, [k for k in (before, key) if k is not None])
+    new: list[tuple[bytes, object]] = [] if key is None else [
+        (key, record_sources(draft.dataset))]
+    if draft.places is not None:
+        new.append((places_key(draft.hashed.file(draft.folder / PROJECTS).sha256),
+                    draft.places))
+    draft.cache.put(kept, new)
+    draft.cache.keep_only(kept, [k for k in (before, draft.places_before, *dict(new))
+                                 if k is not None])
 
 
 def write_release_json(draft: Draft) -> None:
