@@ -1,9 +1,10 @@
-"""``latest/`` made of copies taken while the release was written
-(:mod:`coopdata.release.latest`): the same files, the same marker, and a copy used only
-when its source is unchanged since it was taken."""
+"""``latest/`` made of links (or, where the file system has no hard links, copies) taken
+while the release was written (:mod:`coopdata.release.latest`): the same files, the same
+marker, and a link or copy used only when its source is unchanged since it was taken."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -29,6 +30,16 @@ from tests.conftest import FIXTURES
 RECORDS = FIXTURES / "records"
 
 
+def _refused(*args: object) -> None:
+    raise OSError(errno.EPERM, "Operation not permitted")
+
+
+@pytest.fixture
+def no_links(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file system without hard links (FAT, some network shares): copies instead."""
+    monkeypatch.setattr(os, "link", _refused)
+
+
 def files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file()}
@@ -47,8 +58,11 @@ def checksums(staging: Path) -> list[ReleaseFile]:
     return [ReleaseFile.of(staging, p) for p in sorted(staging.rglob("*")) if p.is_file()]
 
 
+@pytest.mark.parametrize("links", [True, False], ids=["links", "no links"])
 def test_an_early_copy_is_moved_in_when_it_holds_what_the_checksums_list(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, links: bool) -> None:
+    if not links:
+        monkeypatch.setattr(os, "link", _refused)
     root, staging = staged(tmp_path)
     target = tmp_path / "latest"
     with EarlyCopies(root, staging) as early:
@@ -63,7 +77,8 @@ def test_an_early_copy_is_moved_in_when_it_holds_what_the_checksums_list(
 
 
 @pytest.mark.parametrize("change", ["rewritten, same size", "appended", "emptied"])
-def test_an_early_copy_of_other_bytes_is_not_used(tmp_path: Path, change: str) -> None:
+def test_an_early_copy_of_other_bytes_is_not_used(tmp_path: Path, change: str,
+                                                   no_links: None) -> None:
     root, staging = staged(tmp_path)
     source = staging / "graph.nt"
     with EarlyCopies(root, staging) as early:
@@ -83,7 +98,7 @@ def test_an_early_copy_of_other_bytes_is_not_used(tmp_path: Path, change: str) -
         assert (early.folder / "graph.nt").exists()  # the stale copy was left, not used
 
 
-def test_without_the_checksums_no_copy_is_used(tmp_path: Path) -> None:
+def test_without_the_checksums_no_copy_is_used(tmp_path: Path, no_links: None) -> None:
     root, staging = staged(tmp_path)
     with EarlyCopies(root, staging) as early:
         early.finished(staging / "graph.nt")
@@ -93,8 +108,8 @@ def test_without_the_checksums_no_copy_is_used(tmp_path: Path) -> None:
     assert files(tmp_path / "latest") == files(staging)
 
 
-def test_a_failed_early_copy_is_made_again_at_publish(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_early_copy_is_made_again_at_publish(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_links: None) -> None:
     def full_disk(*args: object) -> object:
         raise OSError(28, "No space left on device")
 
@@ -108,6 +123,61 @@ def test_a_failed_early_copy_is_made_again_at_publish(tmp_path: Path,
         early.expect(checksums(staging))
         shutil.copytree(staging, tmp_path / "latest", copy_function=early.place)
     assert files(tmp_path / "latest") == files(staging)
+
+
+def test_an_early_link_is_used_only_while_it_names_the_file(tmp_path: Path) -> None:
+    """A file replaced after it was linked (another file under its name) is linked again
+    at publish: latest/ holds what the release holds."""
+    root, staging = staged(tmp_path)
+    source = staging / "graph.nt"
+    with EarlyCopies(root, staging) as early:
+        early.finished(source)
+        assert os.path.samefile(early.folder / "graph.nt", source)
+        (staging / "new.nt").write_bytes(b"<x> <y> <z> .\n")
+        os.replace(staging / "new.nt", source)
+        early.expect(checksums(staging))
+        target = tmp_path / "latest"
+        shutil.copytree(staging, target, copy_function=early.place)
+        assert files(target) == files(staging)
+        assert os.path.samefile(target / "graph.nt", source)
+        assert (early.folder / "graph.nt").read_bytes() == b"<a> <b> <c> .\n"  # not used
+
+
+def test_latest_holds_the_versions_files_under_second_names(tmp_path: Path) -> None:
+    """No byte of the newest release is copied into latest/: each file is the version's
+    own, under a second name; the next release's latest/ leaves the older version whole."""
+    out = tmp_path / "out"
+    release(out, RECORDS, version="1.0.0", date="2026-01-01", site=False, cache=False)
+    version = files(out / "1.0.0")
+    assert files(out / LATEST) == version | {MARKER: (out / LATEST / MARKER).read_bytes()}
+    for name in version:
+        assert os.path.samefile(out / LATEST / name, out / "1.0.0" / name), name
+    release(out, RECORDS, version="2.0.0", date="2026-02-01", site=False, cache=False)
+    assert files(out / "1.0.0") == version and verify(out / "1.0.0") == []
+    assert all(os.path.samefile(out / LATEST / name, out / "2.0.0" / name)
+               for name in files(out / "2.0.0"))
+    assert all((out / "1.0.0" / name).stat().st_nlink == 1 for name in version)
+
+
+def test_without_hard_links_latest_is_a_copy(tmp_path: Path, no_links: None) -> None:
+    out = tmp_path / "out"
+    release(out, RECORDS, version="1.0.0", date="2026-01-01", site=False, cache=False)
+    assert files(out / LATEST) == files(out / "1.0.0") | {
+        MARKER: (out / LATEST / MARKER).read_bytes()}
+    assert not any(os.path.samefile(out / LATEST / name, out / "1.0.0" / name)
+                   for name in files(out / "1.0.0"))
+    check_output(out / LATEST, "release")
+
+
+def test_an_older_version_released_later_leaves_latest_linked_to_the_newest(
+        tmp_path: Path) -> None:
+    """latest/ made again from the newest version (it was out of step): linked too."""
+    out = tmp_path / "out"
+    release(out, RECORDS, version="2.0.0", date="2026-02-01", site=False, cache=False)
+    shutil.rmtree(out / LATEST)
+    release(out, RECORDS, version="1.0.0", date="2026-01-01", site=False, cache=False)
+    assert all(os.path.samefile(out / LATEST / name, out / "2.0.0" / name)
+               for name in files(out / "2.0.0"))
 
 
 def test_the_marker_takes_a_known_hash_only_for_a_file_of_its_size(tmp_path: Path) -> None:
@@ -231,7 +301,7 @@ def test_latest_edited_during_a_release_is_still_refused(
     assert not (out / "2.0.0").exists()  # refused before it was published: nothing was
 
 
-def test_leaving_stops_a_copy_still_running(tmp_path: Path) -> None:
+def test_leaving_stops_a_copy_still_running(tmp_path: Path, no_links: None) -> None:
     """A release that fails or is interrupted (Ctrl-C) does not wait for the copy of a
     large file it is throwing away: the copy stops at its next block (here the source
     is a pipe fed for as long as the test lets it, as a slow disk or a large file is)."""

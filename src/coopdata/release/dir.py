@@ -34,7 +34,8 @@ TABLES = "tables"
 LOCK = ".coopdata-release.lock"
 """In ``OUT/``: one release at a time."""
 LATEST = "latest"
-"""``DIR/latest/``: a copy of the newest release, replaced at each release (docs/releases.md)."""
+"""``DIR/latest/``: the newest release's files (hard links to them, or copies), replaced at
+each release (docs/releases.md)."""
 SERIES = ("catalog.ttl", "catalog.jsonld")
 """``DIR/catalog.ttl`` and ``.jsonld``: the DCAT-AP catalogue of every version in DIR."""
 SERIES_MARKER = ".coopdata-catalog.json"

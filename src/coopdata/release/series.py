@@ -1,5 +1,5 @@
-"""What stands beside the versions in a release folder: ``latest/`` (a copy of the newest
-release) and the DCAT-AP catalogue of every version, both replaced only by what coopdata
+"""What stands beside the versions in a release folder: ``latest/`` (the newest release's
+files) and the DCAT-AP catalogue of every version, both replaced only by what coopdata
 wrote, and the new version renamed into place between them."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from coopdata.rdf.turtle import read_turtle, write_turtle
 from coopdata.release.catalog import catalog_context, series_graph
 from coopdata.release.dir import CHECKSUMS, LATEST, SERIES, SERIES_MARKER, issued_of, release_order
 from coopdata.release.files import ReleaseFile
-from coopdata.release.latest import EarlyCopies
+from coopdata.release.latest import EarlyCopies, link_or_copy
 from coopdata.release.settings import ReleaseSettings
 from coopdata.release.staging import (
     Digests,
@@ -70,17 +70,19 @@ def publish_beside(settings: ReleaseSettings, staging: Path, previous: list[str]
     """Rename ``staging`` into ``settings.folder`` (``root/version``), beside the
     ``previous`` versions, with what stands beside the versions:
 
-    - ``latest/``, a real folder (not a link: portals that copy folders, and Windows,
-      do not keep links) holding a copy of the newest release, replaced only when this
-      one is the newest, by renames: a failed release leaves the previous one as it was;
+    - ``latest/``, a real folder (not a symbolic link: portals that copy folders, and
+      Windows, do not keep those) holding the newest release's files, each a hard link
+      to the version's file (a copy where the file system has no hard links), replaced
+      only when this one is the newest, by renames: a failed release leaves the previous
+      one as it was;
     - ``catalog.ttl`` and ``catalog.jsonld``, the DCAT-AP catalogue of every version
       (:func:`coopdata.release.catalog.series_graph`), each replaced by a rename.
 
     Both are made before the version is renamed into place, so that any failure before
     then leaves ``root`` as it was. ``files``: the release's files as hashed already
-    (all but SHA256SUMS), whose hashes ``latest/``'s marker lists; ``early``: copies of
-    them made while the release was written, moved into ``latest/`` rather than copied
-    again when unchanged since; ``digests``: the hashes of ``latest/``'s files as
+    (all but SHA256SUMS), whose hashes ``latest/``'s marker lists; ``early``: links to (or copies
+    of) them made while the release was written, moved into ``latest/`` when unchanged
+    since; ``digests``: the hashes of ``latest/``'s files as
     :func:`check_beside` found them."""
 
     root, version, config = settings.root, settings.version, settings.config
@@ -99,7 +101,7 @@ def publish_beside(settings: ReleaseSettings, staging: Path, previous: list[str]
                 latest = stack.enter_context(atomic_directory(
                     root / LATEST, command="release", known=known, digests=digests))
                 shutil.copytree(newest, latest, dirs_exist_ok=True, copy_function=early.place
-                                if early is not None and newest == staging else shutil.copy2)
+                                if early is not None and newest == staging else link_or_copy)
                 fsync_tree(latest)
             catalogue = Path(stack.enter_context(tempfile.TemporaryDirectory(
                 prefix=".catalog.", suffix=".partial", dir=root)))
