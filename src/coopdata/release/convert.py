@@ -14,6 +14,7 @@ from pathlib import Path
 from coopdata.rdf.jsonld import ntriples_to_jsonld
 from coopdata.rdf.turtle import ntriples_to_turtle
 from coopdata.release.graphdiff import write_graph_changes
+from coopdata.release.graphspans import jsonld_with_nodes_before
 
 _CONVERT = """import json, os, sys
 os.nice(19)  # the release's own process comes first: these have until its end to finish
@@ -38,8 +39,10 @@ class Beside:
 
     def start(self, conversion: str, *paths: Path) -> None:
         """Start ``conversion`` (a name of :data:`CONVERSIONS`) on ``paths``: ``turtle`` and
-        ``json-ld`` from the N-Triples file to the file to write, ``graph-changes`` from the
-        previous and this release's ``graph.nt`` to the folder of this release."""
+        ``json-ld`` from the N-Triples file to the file to write (``json-ld`` then, if
+        given, the folder of a release whose nodes it may take:
+        :mod:`~coopdata.release.graphspans`), ``graph-changes`` from the previous and
+        this release's ``graph.nt`` to the folder of this release."""
         assert conversion in CONVERSIONS, conversion
         process = None
         if sys.executable:
@@ -77,7 +80,14 @@ class Beside:
         self.stop()
 
 
+def _json_ld(source: Path, target: Path, before: Path | None = None) -> None:
+    if before is None:
+        ntriples_to_jsonld(source, target)
+    else:
+        jsonld_with_nodes_before(source, target, before)
+
+
 CONVERSIONS: dict[str, Callable[..., object]] = {
-    "turtle": ntriples_to_turtle, "json-ld": ntriples_to_jsonld,
+    "turtle": ntriples_to_turtle, "json-ld": _json_ld,
     "graph-changes": write_graph_changes}
 """What :class:`Beside` makes of the release's N-Triples files, by name."""

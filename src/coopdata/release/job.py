@@ -50,6 +50,7 @@ from coopdata.release.convert import Beside
 from coopdata.release.dir import LATEST, HashedFiles, releases_in, verify, write_checksums
 from coopdata.release.files import ReleaseFile, ReleaseInfo
 from coopdata.release.forked import Forked
+from coopdata.release.graphspans import vouched_before
 from coopdata.release.latest import EarlyCopies
 from coopdata.release.series import check_beside, is_newest, publish_beside
 from coopdata.release.settings import Progress, ReleaseSettings
@@ -157,8 +158,10 @@ def _publish(settings: ReleaseSettings, previous: list[str]
                                        cache.folder if cache is not None else None))
                 validation = validate_dataset(dataset, report, uris=settings.uris,
                                               progress=settings.progress,
-                                              graph_ready=partial(_start_graph_files,
-                                                                  settings, staging, beside),
+                                              graph_ready=partial(
+                                                  _start_graph_files, settings, staging,
+                                                  beside, vouched_before(cache, root / previous[-1]
+                                                                         if previous else None)),
                                               graph_file=None if settings.site else
                                               staging / "graph.nt", scratch=staging,
                                               table_chunks=table_files.add)
@@ -222,16 +225,18 @@ def _apart(cache: Path, other: Path, name: str) -> None:
 
 
 def _start_graph_files(settings: ReleaseSettings, staging: Path, beside: Beside,
-                       validation: Validation) -> None:
+                       before: Path | None, validation: Validation) -> None:
     """Once the triples are made: ``graph.nt``, and its conversions started ``beside``
-    (unless the record checks failed already)."""
+    (unless the record checks failed already); ``graph.jsonld`` with the nodes of the
+    release ``before`` (:mod:`~coopdata.release.graphspans`), when given."""
 
     if validation.report.passes(strict=settings.strict):
         settings.progress("rdf-files")
         if validation.file is None:  # (else the graph was made into it, too large to hold)
             write_ntriples(validation.triples, staging / "graph.nt")
         beside.start("turtle", staging / "graph.nt", staging / "graph.ttl")
-        beside.start("json-ld", staging / "graph.nt", staging / "graph.jsonld")
+        beside.start("json-ld", staging / "graph.nt", staging / "graph.jsonld",
+                     *([before] if before is not None else []))
 
 
 def _write(draft: Draft) -> tuple[ReleaseInfo, list[ReleaseFile]]:

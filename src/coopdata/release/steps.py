@@ -31,10 +31,11 @@ from coopdata.release.changelog import (
     compare_with_release,
 )
 from coopdata.release.convert import Beside
-from coopdata.release.dir import PROJECTS, HashedFiles, ReleaseDir, synced_file
+from coopdata.release.dir import GRAPH, PROJECTS, HashedFiles, ReleaseDir, synced_file
 from coopdata.release.files import ReleaseFile, ReleaseInfo
 from coopdata.release.forked import Forked
 from coopdata.release.graphdiff import ADDED_TRIPLES, REMOVED_TRIPLES, lines_in
+from coopdata.release.graphspans import JSONLD, made_key
 from coopdata.release.projectspans import Before, Places, places_key
 from coopdata.release.projectspans import write_projects as write_projects_file
 from coopdata.release.rowdiff import RecordSources, record_sources, sources_key
@@ -302,21 +303,29 @@ def _projects_before(draft: Draft) -> Before | None:
 
 
 def _remember(draft: Draft, before: bytes | None) -> None:
-    """Keep this release's record sources (for the next release's changelog) and the
-    places of its projects (for its ``projects.jsonld``) in the cache, beside the
-    previous release's (should this one not be published)."""
+    """Keep in the cache, for the next release, beside the previous release's (should
+    this one not be published): this release's record sources (for its changelog), the
+    places of its projects (for its ``projects.jsonld``), and that this coopdata wrote
+    its ``graph.jsonld`` from its ``graph.nt`` (for its ``graph.jsonld``)."""
     if draft.cache is None or not draft.dataset.sources:
         return
-    key = _sources_key(lambda name: draft.hashed.file(draft.folder / name).sha256)
-    kept = group("release-records", str(draft.settings.root.resolve()))
+    def sha256(name: str) -> str:
+        return draft.hashed.file(draft.folder / name).sha256
+
+    key = _sources_key(sha256)
     new: list[tuple[bytes, object]] = [] if key is None else [
         (key, record_sources(draft.dataset))]
     if draft.places is not None:
-        new.append((places_key(draft.hashed.file(draft.folder / PROJECTS).sha256),
-                    draft.places))
+        new.append((places_key(sha256(PROJECTS)), draft.places))
+    new.append((made_key(sha256(GRAPH), sha256(JSONLD)), True))
+    earlier = [before, draft.places_before]
+    if draft.previous:
+        with suppress(OSError, UnicodeDecodeError, KeyError):
+            listed = ReleaseDir(draft.settings.root / draft.previous[-1]).checksums()
+            earlier.append(made_key(listed[GRAPH], listed[JSONLD]))
+    kept = group("release-records", str(draft.settings.root.resolve()))
     draft.cache.put(kept, new)
-    draft.cache.keep_only(kept, [k for k in (before, draft.places_before, *dict(new))
-                                 if k is not None])
+    draft.cache.keep_only(kept, [k for k in (*earlier, *dict(new)) if k is not None])
 
 
 def write_release_json(draft: Draft) -> None:
