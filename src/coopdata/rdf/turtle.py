@@ -49,7 +49,7 @@ def turtle(triples: list[Triple]) -> bytes:
     parsed = pyoxigraph.parse(ntriples(triples).encode("utf-8"),
                               format=pyoxigraph.RdfFormat.N_TRIPLES)
     output = pyoxigraph.serialize(parsed, format=pyoxigraph.RdfFormat.TURTLE,
-                                  prefixes=_turtle_prefixes())
+                                  prefixes=turtle_prefixes())
     assert output is not None
     return output
 
@@ -59,10 +59,11 @@ def ntriples_to_turtle(source: Path, target: Path) -> None:
     same bytes as :func:`turtle` of the same triples, without holding them in memory."""
     parsed = pyoxigraph.parse(path=source, format=pyoxigraph.RdfFormat.N_TRIPLES)
     pyoxigraph.serialize(parsed, output=target, format=pyoxigraph.RdfFormat.TURTLE,
-                         prefixes=_turtle_prefixes())
+                         prefixes=turtle_prefixes())
 
 
-def _turtle_prefixes() -> dict[str, str]:
+def turtle_prefixes() -> dict[str, str]:
+    """The prefixes of ``graph.ttl``."""
     return {**PREFIXES, "code": codes.CODE_BASE, "country": codes.COUNTRY_BASE}
 
 

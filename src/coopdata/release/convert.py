@@ -14,7 +14,7 @@ from pathlib import Path
 from coopdata.rdf.jsonld import ntriples_to_jsonld
 from coopdata.rdf.turtle import ntriples_to_turtle
 from coopdata.release.graphdiff import write_graph_changes
-from coopdata.release.graphspans import jsonld_with_nodes_before
+from coopdata.release.graphspans import jsonld_with_nodes_before, turtle_with_blocks_before
 
 _CONVERT = """import json, os, sys
 os.nice(19)  # the release's own process comes first: these have until its end to finish
@@ -39,8 +39,8 @@ class Beside:
 
     def start(self, conversion: str, *paths: Path) -> None:
         """Start ``conversion`` (a name of :data:`CONVERSIONS`) on ``paths``: ``turtle`` and
-        ``json-ld`` from the N-Triples file to the file to write (``json-ld`` then, if
-        given, the folder of a release whose nodes it may take:
+        ``json-ld`` from the N-Triples file to the file to write (then, if given, the
+        folder of a release whose parts of that file they may take:
         :mod:`~coopdata.release.graphspans`), ``graph-changes`` from the previous and
         this release's ``graph.nt`` to the folder of this release."""
         assert conversion in CONVERSIONS, conversion
@@ -80,6 +80,13 @@ class Beside:
         self.stop()
 
 
+def _turtle(source: Path, target: Path, before: Path | None = None) -> None:
+    if before is None:
+        ntriples_to_turtle(source, target)
+    else:
+        turtle_with_blocks_before(source, target, before)
+
+
 def _json_ld(source: Path, target: Path, before: Path | None = None) -> None:
     if before is None:
         ntriples_to_jsonld(source, target)
@@ -88,6 +95,6 @@ def _json_ld(source: Path, target: Path, before: Path | None = None) -> None:
 
 
 CONVERSIONS: dict[str, Callable[..., object]] = {
-    "turtle": ntriples_to_turtle, "json-ld": _json_ld,
+    "turtle": _turtle, "json-ld": _json_ld,
     "graph-changes": write_graph_changes}
 """What :class:`Beside` makes of the release's N-Triples files, by name."""

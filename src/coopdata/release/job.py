@@ -47,10 +47,10 @@ from coopdata.model.config import ReleaseConfig
 from coopdata.rdf.triples import write_ntriples
 from coopdata.records.load import load
 from coopdata.release.convert import Beside
-from coopdata.release.dir import LATEST, HashedFiles, releases_in, verify, write_checksums
+from coopdata.release.dir import GRAPH, LATEST, HashedFiles, releases_in, verify, write_checksums
 from coopdata.release.files import ReleaseFile, ReleaseInfo
 from coopdata.release.forked import Forked
-from coopdata.release.graphspans import vouched_before
+from coopdata.release.graphspans import JSONLD, TURTLE, vouched_before
 from coopdata.release.latest import EarlyCopies
 from coopdata.release.series import check_beside, is_newest, publish_beside
 from coopdata.release.settings import Progress, ReleaseSettings
@@ -160,8 +160,8 @@ def _publish(settings: ReleaseSettings, previous: list[str]
                                               progress=settings.progress,
                                               graph_ready=partial(
                                                   _start_graph_files, settings, staging,
-                                                  beside, vouched_before(cache, root / previous[-1]
-                                                                         if previous else None)),
+                                                  beside, root / previous[-1]
+                                                  if previous else None, cache),
                                               graph_file=None if settings.site else
                                               staging / "graph.nt", scratch=staging,
                                               table_chunks=table_files.add)
@@ -225,18 +225,20 @@ def _apart(cache: Path, other: Path, name: str) -> None:
 
 
 def _start_graph_files(settings: ReleaseSettings, staging: Path, beside: Beside,
-                       before: Path | None, validation: Validation) -> None:
+                       before: Path | None, cache: Cache | None,
+                       validation: Validation) -> None:
     """Once the triples are made: ``graph.nt``, and its conversions started ``beside``
-    (unless the record checks failed already); ``graph.jsonld`` with the nodes of the
-    release ``before`` (:mod:`~coopdata.release.graphspans`), when given."""
+    (unless the record checks failed already), each with the parts of the release
+    ``before`` when the cache vouches for them (:mod:`~coopdata.release.graphspans`)."""
 
     if validation.report.passes(strict=settings.strict):
         settings.progress("rdf-files")
         if validation.file is None:  # (else the graph was made into it, too large to hold)
             write_ntriples(validation.triples, staging / "graph.nt")
-        beside.start("turtle", staging / "graph.nt", staging / "graph.ttl")
-        beside.start("json-ld", staging / "graph.nt", staging / "graph.jsonld",
-                     *([before] if before is not None else []))
+        for conversion, name in (("turtle", TURTLE), ("json-ld", JSONLD)):
+            vouched = vouched_before(cache, before, name)
+            beside.start(conversion, staging / GRAPH, staging / name,
+                         *([vouched] if vouched is not None else []))
 
 
 def _write(draft: Draft) -> tuple[ReleaseInfo, list[ReleaseFile]]:

@@ -35,7 +35,7 @@ from coopdata.release.dir import GRAPH, PROJECTS, HashedFiles, ReleaseDir, synce
 from coopdata.release.files import ReleaseFile, ReleaseInfo
 from coopdata.release.forked import Forked
 from coopdata.release.graphdiff import ADDED_TRIPLES, REMOVED_TRIPLES, lines_in
-from coopdata.release.graphspans import JSONLD, made_key
+from coopdata.release.graphspans import JSONLD, TURTLE, made_key
 from coopdata.release.projectspans import Before, Places, places_key
 from coopdata.release.projectspans import write_projects as write_projects_file
 from coopdata.release.rowdiff import RecordSources, record_sources, sources_key
@@ -306,7 +306,7 @@ def _remember(draft: Draft, before: bytes | None) -> None:
     """Keep in the cache, for the next release, beside the previous release's (should
     this one not be published): this release's record sources (for its changelog), the
     places of its projects (for its ``projects.jsonld``), and that this coopdata wrote
-    its ``graph.jsonld`` from its ``graph.nt`` (for its ``graph.jsonld``)."""
+    its ``graph.jsonld`` and ``graph.ttl`` from its ``graph.nt`` (for its own)."""
     if draft.cache is None or not draft.dataset.sources:
         return
     def sha256(name: str) -> str:
@@ -317,12 +317,12 @@ def _remember(draft: Draft, before: bytes | None) -> None:
         (key, record_sources(draft.dataset))]
     if draft.places is not None:
         new.append((places_key(sha256(PROJECTS)), draft.places))
-    new.append((made_key(sha256(GRAPH), sha256(JSONLD)), True))
+    new += [(made_key(sha256(GRAPH), name, sha256(name)), True) for name in (JSONLD, TURTLE)]
     earlier = [before, draft.places_before]
     if draft.previous:
         with suppress(OSError, UnicodeDecodeError, KeyError):
             listed = ReleaseDir(draft.settings.root / draft.previous[-1]).checksums()
-            earlier.append(made_key(listed[GRAPH], listed[JSONLD]))
+            earlier += [made_key(listed[GRAPH], name, listed[name]) for name in (JSONLD, TURTLE)]
     kept = group("release-records", str(draft.settings.root.resolve()))
     draft.cache.put(kept, new)
     draft.cache.keep_only(kept, [k for k in (*earlier, *dict(new)) if k is not None])
