@@ -272,3 +272,19 @@ def test_triples_are_sorted_once_each(given_triples: list[tuple[str, str, str]])
     from coopdata.rdf.triples import sorted_unique
 
     assert sorted_unique(given_triples) == sorted(set(given_triples))
+
+
+@settings(max_examples=40, deadline=None)
+@given(text=st.text(st.sampled_from("a \"\\\n\r\t\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029é"),
+                    min_size=1, max_size=8), lang=st.sampled_from([None, "en", "fr"]))
+def test_pyld_is_given_literals_with_any_line_break_whole(text: str, lang: str | None) -> None:
+    """rdflib's N-Triples leave form feeds, U+2028… in a literal as they are, and pyld's
+    parser splits at them: ``compacted`` hands pyld the triples, not the text."""
+    from rdflib import Literal, URIRef
+
+    graph = Graph()
+    subject = URIRef("https://example.org/a")
+    graph.add((subject, RDFS.label, Literal(text, lang=lang)))
+    graph.add((subject, RDF.type, URIRef("https://example.org/Thing")))
+    read = Graph().parse(data=json.dumps(compacted(graph)), format="json-ld")
+    assert isomorphic(read, graph)

@@ -4,19 +4,27 @@ official DCAT-AP 3.0.1 shapes and, when COOPDATA_CKAN_PYTHON is set, CKAN's harv
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF
 
 from coopdata import OutputError, UsageError
-from coopdata.release.catalog import DCAT, catalog_graph, series_graph
+from coopdata.model.config import ReleaseConfig
+from coopdata.rdf.jsonld import compacted
+from coopdata.rdf.turtle import write_turtle
+from coopdata.release.catalog import DCAT, catalog_context, catalog_graph, series_graph
 from coopdata.release.dir import LATEST, SERIES, releases_in, verify
 from coopdata.release.job import release
+from coopdata.release.series import _write_series
 from tests.conftest import FIXTURES
 from tests.release.test_catalog import CONFIG, FILES, INFO, shacl
 
@@ -67,6 +75,87 @@ def test_every_version_is_a_member_in_order(versions: tuple[str, ...]) -> None:
 def test_a_version_without_its_dataset_is_refused() -> None:
     with pytest.raises(ValueError, match="version 1.1.0"):
         series_graph(CONFIG, [own_catalogues("1.0.0")[0], ("1.1.0", Graph())])
+
+
+
+def written_series(config: ReleaseConfig, versions: tuple[str, ...], folder: Path) -> Path:
+    """The series files of ``versions`` as a release writes them, from their own
+    catalogues as each release wrote it (``catalog.ttl``) into ``folder``."""
+    made = []
+    for version, graph in own_catalogues(*versions):
+        if config is not CONFIG:
+            info = replace(INFO, version=version, issued=str(graph.value(
+                URIRef(BASE + version), DCTERMS.issued)), previous=())
+            graph = catalog_graph(config, info, FILES)
+        (folder / version).mkdir()
+        write_turtle(graph, folder / version / "catalog.ttl")
+        made.append((version, folder / version))
+    series = folder / "series"
+    series.mkdir()
+    _write_series(series, config, made)
+    return series
+
+
+def reachable(graph: Graph, start: URIRef, outside: set[URIRef]) -> Graph:
+    """What a version's own catalogue says of its dataset and every node it leads to,
+    not crossing into ``outside``, without the dataset's own series links (rdflib: the
+    reference for what the series copies)."""
+    found, seen, todo = Graph(), {start}, [start]
+    while todo:
+        node = todo.pop()
+        for _, predicate, value in graph.triples((node, None, None)):
+            if node == start and predicate in (DCAT.inSeries, DCAT.prev):
+                continue
+            found.add((node, predicate, value))
+            if isinstance(value, URIRef) and value not in seen | outside:
+                seen.add(value)
+                todo.append(value)
+    return found
+
+
+# (no control character but tabs and newlines: a configuration holding one is refused,
+# model.config.check_config)
+TEXT = st.text(st.characters(exclude_categories=("Cs", "Cc"), include_characters="\t\n"),
+               min_size=1, max_size=12)
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=TEXT, description=TEXT, publisher=TEXT, keywords=st.lists(TEXT, max_size=3),
+       count=st.integers(1, 4))
+def test_series_files_hold_each_versions_description_as_the_reference_writes_it(
+        tmp_path_factory: pytest.TempPathFactory, title: str, description: str,
+        publisher: str, keywords: list[str], count: int) -> None:
+    """Any text in the configuration: ``catalog.ttl`` (pyoxigraph's writer) reads back as
+    the series graph, with each version's own description whole; ``catalog.jsonld``
+    (coopdata's compaction) is the JSON document pyld, the JSON-LD reference, makes of
+    that graph with the same context."""
+    config = replace(CONFIG, title=title, description=description,
+                     publisher_name=publisher, keywords=tuple(keywords))
+    versions = ("1.0.0", "1.1.0", "2.0.0", "2026-01-05")[:count]
+    folder = written_series(config, versions, tmp_path_factory.mktemp("series"))
+    ttl = Graph().parse(folder / SERIES[0], format="turtle")
+    own = [(version, Graph().parse(folder.parent / version / "catalog.ttl"))
+           for version in versions]
+    assert isomorphic(ttl, series_graph(config, own))
+    outside = {URIRef(BASE + v) for v in versions} | {
+        URIRef(BASE.rstrip("/")), URIRef("https://w3id.org/coopdata/catalog")}
+    for version, graph in own:
+        dataset = URIRef(BASE + version)
+        assert set(reachable(graph, dataset, outside - {dataset})) <= set(ttl), version
+    document = json.loads((folder / SERIES[1]).read_text(encoding="utf-8"))
+    assert unordered(document) == unordered(compacted(ttl, context=catalog_context()))
+
+
+def unordered(document: object) -> object:
+    """``document`` with each array sorted: the values of a property are a set (their
+    order follows how each writer escapes them in N-Triples: a tab, for one)."""
+    if isinstance(document, dict):
+        return {key: unordered(value) for key, value in document.items()}
+    if isinstance(document, list):
+        return sorted((unordered(item) for item in document),
+                      key=lambda item: json.dumps(item, sort_keys=True))
+    return document
 
 
 # --- in a release folder -------------------------------------------------------------
@@ -193,3 +282,29 @@ def test_ckan_harvests_every_version_from_one_url(folder: Path) -> None:
                 "catalog.ttl", "catalog.jsonld", "SHA256SUMS"}
             urls = {r["url"].split(f"/{version}/", 1)[1] for r in dataset["resources"]}
             assert urls == listed, (name, version)
+
+
+@pytest.mark.parametrize("damage", ["not-turtle", "missing", "another-dataset",
+                                    "blank-node", "triple-term"])
+def test_a_damaged_versions_catalogue_publishes_nothing(folder: Path, tmp_path: Path,
+                                                        damage: str) -> None:
+    out = copy(folder, tmp_path)
+    own = out / "1.0.0" / "catalog.ttl"
+    if damage == "not-turtle":
+        own.write_bytes(b"<https://w3id.org/coopdata/dataset/1.0.0> a \x00 .\n")
+    elif damage == "missing":
+        own.unlink()
+    elif damage == "another-dataset":
+        own.write_text(own.read_text(encoding="utf-8").replace("dataset/1.0.0", "dataset/9"),
+                       encoding="utf-8")
+    else:  # (a node coopdata never writes there)
+        node = "_:b0" if damage == "blank-node" else \
+            "<<( <https://example.org/a> <https://example.org/b> <https://example.org/c> )>>"
+        with own.open("a", encoding="utf-8") as handle:
+            handle.write(f"\n<https://w3id.org/coopdata/dataset/1.0.0> "
+                         f"<http://purl.org/dc/terms/relation> {node} .\n")
+    before = tree(out)
+    with pytest.raises(OutputError, match=r"release 1\.0\.0|version 1\.0\.0"):
+        release(out, RECORDS, version="2.0.0", date="2026-03-01", site=False)
+    assert tree(out) == before
+    assert releases_in(out) == ["1.0.0", "1.1.0"]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from coopdata.errors import UsageError
 from coopdata.jsonfile import dump_json_list
 from coopdata.rdf.compact import compact_nodes, published_context
+from coopdata.rdf.triples import parse_term
 from coopdata.rdf.turtle import ntriples_lines
 
 if TYPE_CHECKING:
@@ -32,13 +33,12 @@ def compacted(graph: Graph, *, context: dict[str, Any] | None = None) -> dict[st
     embedded."""
     from pyld import jsonld  # pyld: the JSON-LD processor, loaded only for small graphs
 
-    # The graph's triples, each line read by pyld's parser on its own: read as one document,
-    # each triple is compared with every one before it (pyld drops duplicates that way),
-    # time that grows with the square of the triples (2 s for a release's catalogue); the
-    # lines of a graph are distinct already, and the dataset is the same.
-    read = jsonld.JsonLdProcessor.parse_nquads
-    dataset = {"@default": [triple for line in ntriples_lines(graph)
-                            for triple in read(line).get("@default", ())]}
+    # The graph's triples handed to pyld as its parser would give them (the parser reads a
+    # document of N-Quads comparing each triple with every one before it, time that grows
+    # with the square of the triples; and it splits lines at every line break Python
+    # knows, form feeds and U+2028 in literals included). The lines of a graph are
+    # distinct already, and sorted: the same order every time.
+    dataset = {"@default": [_pyld_triple(line) for line in ntriples_lines(graph)]}
     expanded = jsonld.from_rdf(dataset, {})
     try:
         result: dict[str, Any] = jsonld.compact(expanded, context or published_context(),
@@ -49,6 +49,25 @@ def compacted(graph: Graph, *, context: dict[str, Any] | None = None) -> dict[st
             reason = reason.__cause__
         raise UsageError(f"cannot write JSON-LD with this context: {reason.args[0]}") from None
     return result
+
+
+def _pyld_triple(line: str) -> dict[str, dict[str, str]]:
+    """An N-Triples line as pyld's N-Quads parser gives a triple."""
+    subject, predicate, value = line[:-3].split(" ", 2)  # (without its " .\n")
+    return {"subject": _pyld_term(subject), "predicate": _pyld_term(predicate),
+            "object": _pyld_term(value)}
+
+
+def _pyld_term(nt: str) -> dict[str, str]:
+    kind, value, datatype, language = parse_term(nt)
+    if kind == "i":
+        return {"type": "IRI", "value": value}
+    if kind == "b":
+        return {"type": "blank node", "value": f"_:{value}"}
+    term = {"type": "literal", "datatype": datatype, "value": value}
+    if language:
+        term["language"] = language
+    return term
 
 
 def write_compacted(triples: Iterable[Triple | Sequence[str]], path: Path) -> None:

@@ -68,9 +68,11 @@ def turtle_prefixes() -> dict[str, str]:
 
 
 def ntriples_lines(graph: Graph) -> list[str]:
-    """The graph as sorted N-Triples lines (each ending in a newline)."""
+    """The graph as sorted N-Triples lines (each ending in a newline). Split at newlines
+    only: rdflib's writer leaves other line breaks in a literal (form feed, U+2028…) as
+    they are."""
     text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-    return sorted(line + "\n" for line in text.splitlines() if line.strip())
+    return sorted(line + "\n" for line in text.split("\n") if line.strip())
 
 
 # --- framed projects, straight from the records ------------------------------------

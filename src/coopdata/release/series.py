@@ -11,12 +11,13 @@ import tempfile
 from contextlib import ExitStack, suppress
 from pathlib import Path
 
+import pyoxigraph
+
 from coopdata.errors import OutputError, UsageError
-from coopdata.jsonfile import dump_json
+from coopdata.jsonfile import dump_json, dump_json_list
 from coopdata.model.config import ReleaseConfig
-from coopdata.rdf.jsonld import compacted
-from coopdata.rdf.turtle import read_turtle, write_turtle
-from coopdata.release.catalog import catalog_context, series_graph
+from coopdata.rdf.compact import Compactor
+from coopdata.release.catalog import catalog_context, series_prefixes, series_triples
 from coopdata.release.dir import CHECKSUMS, LATEST, SERIES, SERIES_MARKER, issued_of, release_order
 from coopdata.release.files import ReleaseFile
 from coopdata.release.latest import EarlyCopies, link_or_copy
@@ -76,7 +77,7 @@ def publish_beside(settings: ReleaseSettings, staging: Path, previous: list[str]
       only when this one is the newest, by renames: a failed release leaves the previous
       one as it was;
     - ``catalog.ttl`` and ``catalog.jsonld``, the DCAT-AP catalogue of every version
-      (:func:`coopdata.release.catalog.series_graph`), each replaced by a rename.
+      (:func:`coopdata.release.catalog.series_triples`), each replaced by a rename.
 
     Both are made before the version is renamed into place, so that any failure before
     then leaves ``root`` as it was. ``files``: the release's files as hashed already
@@ -135,21 +136,28 @@ def _out_of_step(latest: Path, newest: Path) -> bool:
 
 
 def _write_series(folder: Path, config: ReleaseConfig, versions: list[tuple[str, Path]]) -> None:
-    """The series catalogue of ``versions`` (name, folder; oldest first) in ``folder``,
-    with the marker that lists the files' SHA-256."""
-    graphs = []
+    """The series catalogue of ``versions`` (name, folder; oldest first) in ``folder``:
+    ``catalog.ttl`` by pyoxigraph's Turtle writer, ``catalog.jsonld`` by coopdata's
+    compaction (:class:`~coopdata.rdf.compact.Compactor`, with the catalogue's context),
+    and the marker that lists the files' SHA-256."""
+    own = []
     for name, release_folder in versions:
+        path = release_folder / "catalog.ttl"
         try:
-            graphs.append((name, read_turtle(release_folder / "catalog.ttl")))
+            own.append((name, list(pyoxigraph.parse(path=path,
+                                                     format=pyoxigraph.RdfFormat.TURTLE))))
         except (OSError, SyntaxError, ValueError) as exc:
-            raise OutputError(f"cannot read the catalogue of release {name} "
-                              f"({release_folder / 'catalog.ttl'}): {exc}") from None
+            raise OutputError(f"cannot read the catalogue of release {name} ({path}): "
+                              f"{exc}") from None
     try:
-        graph = series_graph(config, graphs)
+        triples = series_triples(config, own)
     except ValueError as exc:
         raise OutputError(f"cannot make the catalogue of all versions: {exc}") from None
-    write_turtle(graph, folder / SERIES[0])
-    dump_json(compacted(graph, context=catalog_context()), folder / SERIES[1])
+    pyoxigraph.serialize(triples, output=folder / SERIES[0],
+                         format=pyoxigraph.RdfFormat.TURTLE, prefixes=series_prefixes())
+    context = catalog_context()
+    dump_json_list({"@context": context["@context"]}, "@graph", Compactor(context).nodes(
+        (str(t.subject), str(t.predicate), str(t.object)) for t in triples), folder / SERIES[1])
     dump_json({"written-by": "coopdata release", "files": {
         name: ReleaseFile.of(folder, folder / name).sha256 for name in SERIES}},
         folder / SERIES_MARKER)
