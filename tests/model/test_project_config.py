@@ -4,17 +4,22 @@ pyproject.toml's [tool.coopdata], ./records or the embedded dataset, in that ord
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import Graph, Literal
 
 from coopdata import UsageError
 from coopdata.cli import main
-from coopdata.model.config import find_project, load_config
+from coopdata.model.config import ReleaseConfig, find_project, load_config
 from coopdata.model.resources import default_records
 from coopdata.records.files import record_files
+from coopdata.release.job import release
 from tests.conftest import FIXTURES
 
 EMBEDDED = sum(1 for _ in record_files(default_records()))
@@ -191,3 +196,66 @@ def test_every_records_command_says_which_records(here: Path) -> None:
     assert first_line("query", "ASK { ?s ?p ?o }") == line
     code, stdout, stderr = run("export-tables", "--blank", "--out", "blank")
     assert code == 0 and not stderr.startswith("reading")  # reads no records
+
+
+_CONTROLS = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F,
+                              *range(0x80, 0xA0))]
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.sampled_from(["title", "description", "publisher", "contact", "keywords"]),
+       before=st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=5),
+       control=st.sampled_from(_CONTROLS))
+def test_a_text_setting_holding_a_control_character_is_refused(
+        tmp_path_factory: pytest.TempPathFactory, name: str, before: str,
+        control: str) -> None:
+    """Whatever text setting, whichever control character (XML, so IATI, cannot hold
+    them, and records may not either): refused when read, naming the file and setting."""
+    value = (before + control + "x").replace("\\", "\\\\").replace('"', '\\"')
+    escaped = "".join(c if c.isprintable() else f"\\u{ord(c):04X}" for c in value)
+    line = {"publisher": f'publisher = {{ name = "{escaped}" }}',
+            "contact": f'contact = {{ name = "{escaped}" }}',
+            "keywords": f'keywords = ["migration", "{escaped}"]'}.get(name, f'{name} = "{escaped}"')
+    path = tmp_path_factory.mktemp("config") / "coopdata.toml"
+    path.write_text(f"[release]\n{line}\n", encoding="utf-8")
+    shown = {"publisher": "publisher.name", "contact": "contact.name",
+             "keywords": "keywords[1]"}.get(name, name)
+    # (a C1 character that is a Windows-1252 character decoded as Latin-1 is mojibake)
+    why = r"contains a control character, got .* \[control-character\]" if control < "\x80" \
+        else r"(contains a control character, got .* \[control-character\]|looks like " \
+             r"mojibake.* \[mojibake\])"
+    with pytest.raises(UsageError, match=rf"^{re.escape(str(path))}: {re.escape(shown)} {why}$"):
+        load_config(path)
+
+
+@pytest.mark.parametrize("text", ["Ministry\x0cof X", "Ministère\x85", "a\x00b"])
+def test_a_release_given_such_a_configuration_writes_nothing(tmp_path: Path, text: str) -> None:
+    with pytest.raises(UsageError, match=r"^the release configuration: publisher\.name "
+                                         r"contains a control character"):
+        release(tmp_path / "out", FIXTURES / "records", site=False, cache=False,
+                config=ReleaseConfig(publisher_name=text))
+    assert not (tmp_path / "out").exists()
+
+
+def test_line_breaks_xml_holds_are_released(tmp_path: Path) -> None:
+    """U+2028 and U+2029 are no control characters: a release writes them (its JSON-LD
+    catalogue too)."""
+    release(tmp_path / "out", FIXTURES / "records", version="1.0.0", site=False, cache=False,
+            config=ReleaseConfig(publisher_name="Ministry\u2028of X\u2029"))
+    catalogue = Graph().parse(tmp_path / "out" / "1.0.0" / "catalog.jsonld", format="json-ld")
+    assert Literal("Ministry\u2028of X\u2029") in set(catalogue.objects())
+
+
+def test_every_job_given_such_a_configuration_refuses_it(tmp_path: Path) -> None:
+    """Not only ``release()``: the IATI export and the site of a release check it too."""
+    from coopdata.iati.writing.export import export_file
+    from coopdata.release.site import site_for_release
+
+    bad = ReleaseConfig(contact_name="Open data\x1bteam")
+    with pytest.raises(UsageError, match=r"contact\.name contains a control character"):
+        export_file(FIXTURES / "records", tmp_path / "iati.xml", config=bad)
+    assert list(tmp_path.iterdir()) == []
+    release(tmp_path / "out", FIXTURES / "records", version="1.0.0", site=False, cache=False)
+    with pytest.raises(UsageError, match=r"contact\.name contains a control character"):
+        site_for_release(tmp_path / "out" / "1.0.0", config=bad, out=tmp_path / "site")
+    assert not (tmp_path / "site").exists()

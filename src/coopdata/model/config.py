@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 
 from coopdata.errors import UsageError
 from coopdata.model.uris import DEFAULT_BASE
-from coopdata.model.values import iri_problem
+from coopdata.model.values import iri_problem, text_problem
 from coopdata.report import escape_invisible
 
 LICENCES: dict[str, str] = {
@@ -137,7 +137,28 @@ def _check(config: ReleaseConfig, where: str) -> ReleaseConfig:
                          f'"{config.iati_organisation_ref}"')
     if not config.title.strip():
         raise UsageError(f"{where}: title must not be empty")
+    for name, value in _texts(config):
+        problem = text_problem(value)
+        if problem is not None:  # (as in a record: IATI's XML, for one, cannot hold them)
+            got = f", got {_shown(value)}" if problem.code == "control-character" else ""
+            raise UsageError(f"{where}: {name} {problem.message.removeprefix('text ')}{got} "
+                             f"[{problem.code}]")
     return config
+
+
+def check_config(config: ReleaseConfig, where: str = "the release configuration"
+                 ) -> ReleaseConfig:
+    """``config`` if a release can write what it says (as a configuration file is
+    checked when read: :func:`load_config`), else a :class:`~coopdata.UsageError` that
+    names ``where`` and the setting."""
+    return _check(config, where)
+
+
+def _texts(config: ReleaseConfig) -> list[tuple[str, str]]:
+    """The settings a release writes as text, by name (keywords one by one)."""
+    texts = [("title", config.title), ("description", config.description),
+             ("publisher.name", config.publisher_name), ("contact.name", config.contact_name)]
+    return texts + [(f"keywords[{n}]", keyword) for n, keyword in enumerate(config.keywords)]
 
 
 def _check_iri(where: str, name: str, value: str, written: str) -> None:

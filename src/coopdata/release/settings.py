@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from coopdata.errors import UsageError
-from coopdata.model.config import ReleaseConfig
+from coopdata.model.config import ReleaseConfig, check_config
 from coopdata.model.uris import Uris
 from coopdata.release.dir import check_version
 
@@ -73,7 +73,8 @@ class ReleaseSettings:
         date or version."""
         issued = release_date(date)
         return cls(Path(out), check_version(issued if version is None else version), issued,
-                   config or ReleaseConfig(), records, strict, site, progress or _quiet,
+                   ReleaseConfig() if config is None else check_config(config),
+                   records, strict, site, progress or _quiet,
                    cache if isinstance(cache, bool) else Path(cache))
 
     @cached_property

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from coopdata.errors import OutputError, RecordsInvalid
 from coopdata.iati.writing.write import Exported, export
-from coopdata.model.config import ReleaseConfig
+from coopdata.model.config import ReleaseConfig, check_config
 from coopdata.records.load import load
 
 
@@ -20,6 +20,7 @@ def export_file(records: Path | str | None, out: Path | str, *,
     OutputError when no project can be an IATI activity or ``out`` cannot be written."""
 
     target = Path(out)
+    config = None if config is None else check_config(config)
     dataset, report = load(records)
     if not report.valid:
         raise RecordsInvalid(report)

@@ -26,7 +26,7 @@ from importlib.resources import files as package_files
 from pathlib import Path
 
 from coopdata.errors import OutputError, UsageError
-from coopdata.model.config import ReleaseConfig
+from coopdata.model.config import ReleaseConfig, check_config
 from coopdata.model.uris import DEFAULT_BASE, Uris
 from coopdata.rdf.triples import triples
 from coopdata.release.changelog import read_release
@@ -107,7 +107,7 @@ def site_for_release(release: Path | str, *, config: ReleaseConfig | None = None
         raise UsageError(f"{root} is not a coopdata release (no readable release.json)"
                          ) from None
     dataset, _ = read_release(root)
-    config = config or ReleaseConfig()
+    config = ReleaseConfig() if config is None else check_config(config)
     uris = Uris(_uri_space(root) or config.base_uri or DEFAULT_BASE)
     target = Path(out) if out is not None else root / SITE
     if target.exists():
