@@ -310,13 +310,34 @@ def test_cli_exact_output_on_a_small_file(tmp_path: Path, monkeypatch: pytest.Mo
         "carried in total: iati-activities/@generated-datetime ×1, iati-activities/@version ×1, "
         f"{carried}\n"
         f"dropped in total: {dropped}\n"
-        "imported 1 activities from 1 files into records: 1 projects, 2 organisations, "
+        "imported 1 activity from 1 file into records: 1 projects, 2 organisations, "
         "1 sources written\n")
     project = _load(tmp_path / "records", "projects", "iati-xm-example-1")
     assert project["transactions"] == [{"type": "disbursement", "date": "2023-05-01",
                                         "amount": 1500.5, "value_date": "2023-05-01"}]
     validated = _cli(["validate", "--records", "records"])
     assert validated.exit_code == 0, validated.output
+
+
+@pytest.mark.parametrize("without", [0, 1, 2])
+def test_the_summary_counts_only_the_activities_imported(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, without: int) -> None:
+    """An activity without an identifier is read, warned of and not imported: the last
+    line says how many were imported, and how many more were read."""
+    monkeypatch.chdir(tmp_path)
+    text = SMALL.read_text(encoding="utf-8")
+    activity = text[text.index("<iati-activity"):text.index("</iati-activity>") + 16]
+    blank = re.sub(r"<iati-identifier>[^<]*</iati-identifier>",
+                   "<iati-identifier></iati-identifier>", activity)
+    (tmp_path / "two.xml").write_text(text.replace(activity, activity + blank * without),
+                                      encoding="utf-8")
+    result = _cli(["import-iati", "two.xml", "--out", "records"])
+    assert result.exit_code == 0, result.output
+    more = f" ({without} more read but not imported: see the warnings)" if without else ""
+    assert result.stdout.splitlines()[-1] == (
+        f"imported 1 activity from 1 file{more} into records: 1 projects, 2 organisations, "
+        "1 sources written")
+    assert ("[iati-no-identifier]" in result.stderr) == bool(without)  # (one line, ×2)
 
 
 def test_json_account(tmp_path: Path) -> None:

@@ -40,6 +40,9 @@ class Imported:
     """Record files left as they were because they are curated."""
     directory: Path
     _spool: IO[bytes] | None = None
+    imported: int = 0
+    """The activities imported as project records (those kept by the filters that have
+    an identifier; one read twice counts twice)."""
 
     @property
     def dropped(self) -> Counter[str]:

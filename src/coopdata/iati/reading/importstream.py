@@ -346,6 +346,7 @@ def merge_shares(job: Job, shares: Shares, organisations: NamedOrganisations,
                 first = {"lang": entry["lang"], "publisher": entry["publisher"]}
             assert result._spool is not None
             result._spool.write(entry["account"].encode() + b"\n")
+            result.imported += 1
         for end in ends:
             for code, message, line in end["findings"]:
                 reading.finding(code, message, line)

@@ -35,13 +35,21 @@ def text_lines(result: Imported) -> Iterator[str]:
 
 
 def summary_line(result: Imported) -> str:
-    activities = sum(f.kept for f in result.files)
+    read = sum(f.kept for f in result.files)
     written = ", ".join(f"{result.written.get(k, 0)} {k}"
                         for k in ("projects", "organisations", "sources"))
     curated = f"; {len(result.kept_curated)} curated records left as they were" \
         if result.kept_curated else ""
-    return (f"imported {activities} activities from {len(result.files)} files into "
+    left = read - result.imported
+    not_imported = f" ({left} more read but not imported: see the warnings)" if left else ""
+    files = len(result.files)
+    return (f"imported {result.imported} {_plural(result.imported, 'activity', 'activities')}"
+            f" from {files} {_plural(files, 'file', 'files')}{not_imported} into "
             f"{display_path(str(result.directory))}: {written} written{curated}")
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return one if count == 1 else many
 
 
 def json_chunks(result: Imported) -> Iterator[str]:
