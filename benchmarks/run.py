@@ -20,6 +20,10 @@ this one's in turns, for the load step and the total side by side. With ``--reco
 one ``--projects`` size) a set made before is released instead of a new one:
 
     python benchmarks/run.py --projects 1000000 --reference-up-to 0 --records /data/c1m
+
+With ``--combine`` the figures of such runs (their ``--json`` files) make one table:
+
+    python benchmarks/run.py --combine small.json million.json --json benchmarks/figures.json --docs
 """
 
 from __future__ import annotations
@@ -338,8 +342,11 @@ def markdown(figures: dict[str, Any]) -> str:
              f"embedded dataset: {figures['validate_seconds']:.2f} s (median of 5, interpreter "
              "start included).", ""]
     from coopdata.release.job import STEPS as stages
+    pss = any("peak_pss_mb" in run for size in figures["sizes"]
+              for run in (size.get("fast"), size.get("reference")) if run)
     lines += ["| projects | triples | pipeline | " + " | ".join(stages)
-              + " | total | peak memory |", "|---|---|---|" + "---|" * len(stages) + "---|---|"]
+              + " | total | peak memory |" + (" peak memory, PSS |" if pss else ""),
+              "|---|---|---|" + "---|" * len(stages) + "---|---|" + ("---|" if pss else "")]
     for size in figures["sizes"]:
         for name in ("fast", "reference"):
             run = size.get(name)
@@ -347,8 +354,10 @@ def markdown(figures: dict[str, Any]) -> str:
                 continue
             cells = [f"{run['stages'][s]:.1f}" if s in run["stages"] else "" for s in stages]
             total = f"{'> ' if run.get('lower_bound') else ''}{run['total']:.1f} s"
+            shared = (f" {run['peak_pss_mb']:.0f} MB |" if "peak_pss_mb" in run else " |") \
+                if pss else ""
             lines.append(f"| {size['projects']:,} | {size.get('triples', 0):,} | {name} | "
-                         + " | ".join(cells) + f" | {total} | {_memory(run):.0f} MB |")
+                         + " | ".join(cells) + f" | {total} | {_memory(run):.0f} MB |" + shared)
     lines += ["", "| projects | end-to-end speed-up | SHACL speed-up | seconds per 1,000 "
               "projects |", "|---|---|---|---|"]
     for size in figures["sizes"]:
@@ -466,6 +475,10 @@ def main() -> None:
     parser.add_argument("--records", type=Path,
                         help="release these records (a synthetic set already made, of "
                              "--projects projects: one size) instead of making them")
+    parser.add_argument("--combine", type=Path, nargs="+",
+                        help="measure nothing: the figures files of earlier runs (their "
+                             "--json) as one table (each size from the last file that has "
+                             "it), printed, and written by --json and --docs")
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "fast":
@@ -476,6 +489,11 @@ def main() -> None:
         return
     if args.child == "shacl":
         child_shacl(args.records)
+        return
+    if args.combine:
+        figures = combined([json.loads(path.read_text(encoding="utf-8"))
+                            for path in args.combine])
+        publish(figures, args.json, args.docs)
         return
     if args.records is not None and len(args.projects) != 1:
         parser.error("--records is a set of one size: give one --projects")
@@ -524,14 +542,34 @@ def main() -> None:
                 size["reference"] = run_child("reference", records, args.reference_timeout)
             figures["sizes"].append(size)
             print(json.dumps(size), file=sys.stderr, flush=True)
+    publish(figures, args.json, args.docs)
+
+
+def publish(figures: dict[str, Any], path: Path | None, docs: bool) -> None:
+    """Print the table of ``figures``; write them as JSON to ``path`` (when given) and the
+    table into docs/performance.md (``docs``)."""
     table = markdown(figures)
     print(table)
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    if args.docs:
+    if path:
+        path.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    if docs:
         from benchmarks.pages import put_table
 
         put_table(table, START, END)
+
+
+def combined(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of several runs (as ``--json`` wrote them) as one: every size, each
+    from the last run that measured it, in the order of their projects; the machine,
+    date and command times of the first run (the runs must share the machine)."""
+    machines = {json.dumps(run["machine"], sort_keys=True) for run in runs}
+    if len(machines) > 1:
+        raise SystemExit("these figures were measured on different machines: "
+                         + "; ".join(sorted(machines)))
+    sizes = {size["projects"]: size for run in runs for size in run["sizes"]}
+    dates = sorted({run["date"] for run in runs})
+    return {**runs[0], "date": " and ".join(dates),
+            "sizes": [sizes[projects] for projects in sorted(sizes)]}
 
 
 if __name__ == "__main__":

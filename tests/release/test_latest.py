@@ -5,11 +5,13 @@ marker, and a link or copy used only when its source is unchanged since it was t
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import shutil
 import threading
 import time
+from collections import Counter
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from coopdata import RecordsInvalid, UsageError
 from coopdata.model.resources import MARKER
 from coopdata.release import latest as latest_module
 from coopdata.release import staging as staging_module
-from coopdata.release.dir import LATEST, verify
+from coopdata.release.dir import CHECKSUMS, LATEST, verify
 from coopdata.release.files import ReleaseFile
 from coopdata.release.job import release
 from coopdata.release.latest import EarlyCopies
@@ -265,12 +267,19 @@ def test_a_settled_file_is_hashed_once_and_again_once_changed(
 
 
 def _release_twice(out: Path, monkeypatch: pytest.MonkeyPatch,
-                   during: Any = None) -> list[Path]:
+                   during: Any = None) -> list[tuple[Path, int]]:
+    """Release twice into ``out``: each file the second release hashed (its checks of the
+    previous release and of ``latest/``), with its inode then."""
     release(out, RECORDS, version="1.0.0", date="2026-01-01", site=False, cache=False)
     time.sleep(2.1)  # (latest/'s files settle)
-    hashed: list[Path] = []
-    real = staging_module.sha256_of
-    monkeypatch.setattr(staging_module, "sha256_of", lambda p: hashed.append(p) or real(p))
+    hashed: list[tuple[Path, int]] = []
+    real = hashlib.file_digest
+
+    def spied(handle: Any, digest: Any) -> Any:
+        hashed.append((Path(handle.name), os.fstat(handle.fileno()).st_ino))
+        return real(handle, digest)
+
+    monkeypatch.setattr(hashlib, "file_digest", spied)
     release(out, RECORDS, version="2.0.0", date="2026-02-01", site=False, cache=False,
             progress=during)
     return hashed
@@ -278,10 +287,15 @@ def _release_twice(out: Path, monkeypatch: pytest.MonkeyPatch,
 
 def test_a_second_release_hashes_the_latest_it_replaces_once(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """latest/'s files are the previous release's (hard links): each is hashed once for
+    the check of the previous release, of latest/ before the work, and at publish."""
     out = tmp_path / "out"
     hashed = _release_twice(out, monkeypatch)
-    old = [p for p in hashed if p.name == "graph.nt"]
-    assert len(old) == 1, old  # checked before the work, and at publish from that hash
+    previous = {p.stat().st_ino for p in (out / "1.0.0").rglob("*") if p.is_file()}
+    times = Counter(inode for _, inode in hashed)
+    listed = previous - {(out / "1.0.0" / CHECKSUMS).stat().st_ino}
+    assert listed <= times.keys()  # every file SHA256SUMS lists was checked
+    assert all(times[inode] == 1 for inode in previous if inode in times), times  # once
     assert verify(out / LATEST) == [] and files(out / LATEST) == files(out / "2.0.0") | {
         MARKER: (out / LATEST / MARKER).read_bytes()}
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from coopdata.errors import UsageError
-from coopdata.release.files import ReleaseFile, hashed_in_threads
+from coopdata.release.files import ReleaseFile, hashed_in_threads, sha256_of
 
 SAFE_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 _DEVICE_NAMES = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
@@ -148,8 +148,10 @@ def _safe_name(name: str) -> bool:
     return bool(name) and "/.." not in f"/{name}" and not name.startswith("/")
 
 
-def verify(directory: Path) -> list[str]:
-    """Problems found checking ``directory`` against its SHA256SUMS (empty when intact)."""
+def verify(directory: Path, sha256: Callable[[Path], str] = sha256_of) -> list[str]:
+    """Problems found checking ``directory`` against its SHA256SUMS (empty when intact);
+    ``sha256`` hashes a file (a release's :class:`~coopdata.release.staging.Digests`
+    keeps what it hashed here for its checks of ``latest/``, whose files are the same)."""
     problems = []
     try:
         lines = (directory / CHECKSUMS).read_text(encoding="utf-8").splitlines()
@@ -166,7 +168,7 @@ def verify(directory: Path) -> list[str]:
         else:
             listed.append((name, path, expected))
     to_hash = [entry for entry in listed if not isinstance(entry, str)]
-    hashed = iter(hashed_in_threads([path for _, path, _ in to_hash]))
+    hashed = iter(hashed_in_threads([path for _, path, _ in to_hash], sha256))
     for entry in listed:
         if isinstance(entry, str):
             problems.append(entry)

@@ -106,7 +106,10 @@ def release_with(settings: ReleaseSettings) -> Release:
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root} is not a directory")
     _refuse_existing(settings)
-    previous = _previous_releases(root)
+    # The files of the previous release and latest/'s are the same files (hard links):
+    # each hashed once for the checks of both, now and at publish.
+    digests = Digests()
+    previous = _previous_releases(root, digests)
     created = [folder for folder in (root, *root.parents) if not folder.exists()]
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -114,14 +117,14 @@ def release_with(settings: ReleaseSettings) -> Release:
         raise OutputError(f"cannot create {root}: {exc.strerror}") from None
     with locked(root):
         try:
-            validation, info, files = _publish(settings, previous)
+            validation, info, files = _publish(settings, previous, digests)
         except BaseException:
             remove_empty(created)  # the folders made for it (while it holds the lock)
             raise
     return Release(settings.folder, info, files, validation.report)
 
 
-def _publish(settings: ReleaseSettings, previous: list[str]
+def _publish(settings: ReleaseSettings, previous: list[str], digests: Digests
              ) -> tuple[Validation, ReleaseInfo, list[ReleaseFile]]:
     """Validate the records and write their release in a staging directory, then rename
     it into place. The IATI files are written in a process forked as soon as the records
@@ -133,8 +136,7 @@ def _publish(settings: ReleaseSettings, previous: list[str]
     # Another release may have finished since the caller looked: look again.
     _refuse_existing(settings)
     if releases_in(root) != previous:
-        previous = _previous_releases(root)
-    digests = Digests()  # (latest/'s files, hashed once for its checks now and at publish)
+        previous = _previous_releases(root, digests)
     check_beside(root, digests)  # before the work: latest/ and the series catalogue are ours
     # From a release that was killed: its staging folders, and the latest/ it was
     # replacing, moved aside (staging._swap) just before the new one would take its place.
@@ -259,11 +261,12 @@ def _refuse_existing(settings: ReleaseSettings) -> None:
                           "releases are never overwritten: choose another --version")
 
 
-def _previous_releases(root: Path) -> list[str]:
-    """The releases in ``root``; a UsageError when the last one fails its checksums."""
+def _previous_releases(root: Path, digests: Digests) -> list[str]:
+    """The releases in ``root``; a UsageError when the last one fails its checksums (each
+    file hashed by ``digests``)."""
     previous = releases_in(root)
     if previous:
-        problems = verify(root / previous[-1])
+        problems = verify(root / previous[-1], digests.sha256)
         if problems:
             raise UsageError(f"the previous release {root / previous[-1]} is corrupt: "
                              f"{'; '.join(problems)}. Restore it before releasing again")
