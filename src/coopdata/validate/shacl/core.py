@@ -160,10 +160,12 @@ def _each(ok: Callable[[Term], bool]) -> Test:
 
 
 def _each_lang(ok: Callable[[str], bool]) -> Test:
-    """The test of each value's language tag (in lower case, "" if none) by ``ok``."""
+    """The test of each value's language tag (in lower case, "" if none) by ``ok``: each
+    distinct tag tested once (values are many, their tags few)."""
     def test(values: set[str], data: DataGraph) -> set[str]:
         langs = data.langs
-        return {value for value in values if not ok(langs[value])}
+        wrong = {lang for lang in {langs[value] for value in values} if not ok(lang)}
+        return {value for value in values if langs[value] in wrong} if wrong else set()
     return test
 
 
