@@ -23,6 +23,7 @@ from coopdata.records.checks import check_record
 from coopdata.records.dataset import assemble
 from coopdata.records.files import record_bytes, record_file_names, stray_files
 from coopdata.records.read import FieldLines, read_record
+from coopdata.records.readahead import reading_ahead
 from coopdata.report import Finding, Report
 
 
@@ -50,20 +51,21 @@ def _load(root: Path, progress: Callable[[str], None] | None,
     files = list(record_file_names(root))  # (paths as text: see record_file_names)
     keys: list[bytes | None] = []
     known: dict[int, _File] = {}
-    if cache is not None:
-        keys = [_file_key(kind, path) for kind, path in files]
-        cached = cache.get(k for k in keys if k is not None)
-        known = {n: cached[k] for n, k in enumerate(keys) if k is not None and k in cached}
-    todo = [file for n, file in enumerate(files) if n not in known]
-    compact = frozenset(kind for kind, count in Counter(kind for kind, _ in files).items()
-                        if count >= COMPACT_FROM)
-    workers = min(os.cpu_count() or 1, 8)
-    if len(todo) >= PARALLEL_FROM and workers > 1:
-        parts, findings = _in_parallel(todo, workers, compact, lambda: stray_files(root),
-                                       cache is not None)
-    else:
-        findings = stray_files(root)
-        parts = [_read_and_check(todo, compact, cache is not None)]
+    with reading_ahead([path for _, path in files]):  # (the files read in this order)
+        if cache is not None:
+            keys = [_file_key(kind, path) for kind, path in files]
+            cached = cache.get(k for k in keys if k is not None)
+            known = {n: cached[k] for n, k in enumerate(keys) if k is not None and k in cached}
+        todo = [file for n, file in enumerate(files) if n not in known]
+        compact = frozenset(kind for kind, count in Counter(kind for kind, _ in files).items()
+                            if count >= COMPACT_FROM)
+        workers = min(os.cpu_count() or 1, 8)
+        if len(todo) >= PARALLEL_FROM and workers > 1:
+            parts, findings = _in_parallel(todo, workers, compact, lambda: stray_files(root),
+                                           cache is not None)
+        else:
+            findings = stray_files(root)
+            parts = [_read_and_check(todo, compact, cache is not None)]
     made = iter(file for part in parts for file in part)
     results = [_held(known[n], compact) if n in known else next(made)
                for n in range(len(files))]

@@ -1,0 +1,138 @@
+"""The record files read ahead (:mod:`coopdata.records.readahead`): only what the loader
+would read is advised, never through a link nor waiting on a pipe; a batch already in
+memory is passed over; the process reads the load's files in the load's order, and is
+gone when the load ends, whatever it was doing."""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from benchmarks.synthetic import generate
+
+from coopdata.records.files import MAX_BYTES, record_file_names
+
+readahead = importlib.import_module("coopdata.records.readahead")
+load = importlib.import_module("coopdata.records.load")
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "posix_fadvise"),
+                                reason="no posix_fadvise on this system: nothing is read ahead")
+
+
+def _written(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())  # (a page not yet on disk cannot be let go of)
+    return path
+
+
+def _out_of_memory(*paths: Path) -> None:
+    """Let the files' pages go from the page cache (not looked at after: a read that
+    finds a page missing starts reading it, even one told not to wait)."""
+    for path in paths:
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(descriptor)
+
+
+@pytest.fixture
+def evictable(tmp_path: Path) -> None:
+    """Skip where files cannot be let go of from memory (a file system in memory)."""
+    probe = _written(tmp_path / "probe", b"x" * 100)
+    _out_of_memory(probe)
+    descriptor = os.open(probe, os.O_RDONLY)
+    try:
+        if readahead._in_memory(descriptor, 100):
+            pytest.skip(f"{tmp_path} keeps its files in memory (tmpfs?)")
+    finally:
+        os.close(descriptor)
+
+
+def _advise_within(paths: Sequence[str], budget: int, seconds: float = 20) -> int:
+    """:func:`advise`, which must not hang (a named pipe opened blocking would)."""
+    found: list[int] = []
+    worker = threading.Thread(target=lambda: found.append(readahead.advise(paths, budget)),
+                              daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), "advise() waited on a file"
+    return found[0]
+
+
+@pytest.mark.usefixtures("evictable")
+def test_only_regular_record_files_are_advised(tmp_path: Path) -> None:
+    outside = _written(tmp_path / "outside.yaml", b"id: secret\n" * 100)
+    records = tmp_path / "records"
+    records.mkdir()
+    fifo = records / "pipe.yaml"
+    os.mkfifo(fifo)  # (no writer: a blocking open would wait for ever)
+    (records / "link.yaml").symlink_to(outside)
+    (records / "folder.yaml").mkdir()
+    large = _written(records / "large.yaml", b"x" * (MAX_BYTES + 1))
+    regular = [_written(records / f"p{n}.yaml", b"id: p%d\n" % n * 50) for n in range(3)]
+    _out_of_memory(outside, large, *regular)
+    paths = [str(fifo), str(records / "link.yaml"), str(records / "folder.yaml"),
+             str(large), str(records / "missing.yaml"), *map(str, regular)]
+    assert _advise_within(paths, 1 << 30) == 3
+    _out_of_memory(outside, large, *regular)
+    assert _advise_within([str(outside.parent / "records" / "link.yaml")], 1 << 30) == 0
+
+
+@pytest.mark.usefixtures("evictable")
+def test_a_batch_in_memory_is_passed_over(tmp_path: Path) -> None:
+    files = [_written(tmp_path / f"p{n}.yaml", b"id: p\n" * 30) for n in range(130)]
+    _out_of_memory(*files)
+    for path in files[readahead.BATCH:2 * readahead.BATCH:7]:
+        path.read_bytes()  # (the second batch's first file, among others, in memory)
+    # the first batch and the third are advised; the second, whose first file is in
+    # memory, is passed over whole
+    assert _advise_within(list(map(str, files)), 1 << 30) == \
+        len(files) - readahead.BATCH
+
+
+@pytest.mark.usefixtures("evictable")
+def test_advice_stops_at_the_budget(tmp_path: Path) -> None:
+    files = [_written(tmp_path / f"p{n}.yaml", b"id: p\n" * 30) for n in range(5)]
+    _out_of_memory(*files)
+    each = files[0].stat().st_blocks * 512
+    assert _advise_within(list(map(str, files)), 2 * each) == 2
+    _out_of_memory(*files)
+    assert _advise_within(list(map(str, files)), each - 1) == 0
+
+
+def test_the_load_reads_ahead_in_its_order_and_stops_the_reader(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    records = tmp_path / "records"
+    generate(30, records, seed=5)
+    seen = tmp_path / "seen"
+
+    def child(paths: Sequence[str], budget: int) -> None:  # (forked: the test's function)
+        seen.write_text("\n".join(paths), encoding="utf-8")
+        time.sleep(600)  # (still reading when the load ends)
+
+    monkeypatch.setattr(readahead, "_child", child)
+    monkeypatch.setattr(readahead, "AHEAD_FROM", 1)
+    for parallel_from in (1, 10**9):
+        monkeypatch.setattr(load, "PARALLEL_FROM", parallel_from)
+        seen.unlink(missing_ok=True)
+        started = time.monotonic()
+        dataset, report = load.load(records)
+        assert time.monotonic() - started < 60
+        assert seen.read_text(encoding="utf-8").split("\n") == \
+            [path for _, path in record_file_names(records)]
+        assert not [p for p in multiprocessing.active_children()
+                    if p.name == "coopdata-read-ahead"]
+        monkeypatch.setattr(readahead, "AHEAD_FROM", 10**9)  # the same load without it
+        same, same_report = load.load(records)
+        monkeypatch.setattr(readahead, "AHEAD_FROM", 1)
+        assert [(r.kind, r.id, r.data) for r in dataset] == \
+            [(r.kind, r.id, r.data) for r in same]
+        assert list(map(str, report.findings)) == list(map(str, same_report.findings))
