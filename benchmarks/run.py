@@ -393,15 +393,18 @@ def markdown(figures: dict[str, Any]) -> str:
 
 
 def side_by_side(records: Path, baseline: Path, repeat: int,
-                 projects: int) -> dict[str, Any]:
+                 projects: int, on_disk: bool = False) -> dict[str, Any]:
     """The fast release of ``records`` with the coopdata of ``baseline`` (another
     checkout's ``src``) and with this checkout's, in turns, ``repeat`` times each: the
     load step and the total of each run, the medians, and this machine's load average
-    before and after (others' work on a shared machine slows both alike)."""
+    before and after (others' work on a shared machine slows both alike). ``on_disk``: the
+    record files put out of memory before each run (:func:`evict`)."""
     runs: dict[str, list[dict[str, Any]]] = {"baseline": [], "this": []}
     load_before = os.getloadavg()
     for _ in range(max(repeat, 1)):
         for name, source in (("baseline", baseline), ("this", ROOT / "src")):
+            if on_disk:
+                evict(records)
             run = run_child("fast", records, timeout=release_timeout(projects), source=source)
             runs[name].append({"load": run["stages"].get("load"), "total": run.get("total"),
                                "load_cpu": run.get("stages_cpu", {}).get("load"),
@@ -454,6 +457,23 @@ def settle() -> None:
     time.sleep(2)
 
 
+def evict(records: Path) -> int:
+    """Put the files of ``records`` out of the system's page cache
+    (``--records-on-disk``), as records that have lain on disk a while are: each file's
+    pages let go of (``POSIX_FADV_DONTNEED``, which drops pages already written to disk:
+    :func:`settle` first). How many files."""
+    count = 0
+    for folder, _, names in os.walk(records):
+        for name in names:
+            descriptor = os.open(os.path.join(folder, name), os.O_RDONLY)
+            try:
+                os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(descriptor)
+            count += 1
+    return count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -479,6 +499,10 @@ def main() -> None:
                         help="measure nothing: the figures files of earlier runs (their "
                              "--json) as one table (each size from the last file that has "
                              "it), printed, and written by --json and --docs")
+    parser.add_argument("--records-on-disk", action="store_true",
+                        help="put the record files out of the page cache before each "
+                             "release (as records that have lain on disk a while); else "
+                             "they are in memory, as just made")
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child == "fast":
@@ -510,7 +534,7 @@ def main() -> None:
                     generate(projects, records, errors=False)
                 settle()
                 results[projects] = result = side_by_side(records, args.baseline, args.repeat,
-                                                          projects)
+                                                          projects, on_disk=args.records_on_disk)
             lines.append(side_by_side_markdown(projects, result))
             print(f"{projects:,} projects, each step:\n{steps_markdown(result)}\n")
             notes.append(f"{projects:,} projects: load average {result['loadavg_before'][0]:.1f} "
@@ -531,6 +555,8 @@ def main() -> None:
             size: dict[str, Any] = {"projects": projects}
             runs = []
             for _ in range(max(args.repeat, 1)):
+                if args.records_on_disk:
+                    evict(records)
                 runs.append(run_child("fast", records, timeout=release_timeout(projects)))
                 settle()  # (the release it wrote was deleted)
             runs.sort(key=lambda run: run["total"])

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
 from benchmarks.floor import measure
+from benchmarks.run import evict
+
+from coopdata.records.readahead import _in_memory
 
 
 def test_floor_counts_the_version_and_its_records(tmp_path: Path) -> None:
@@ -26,3 +31,43 @@ def test_floor_counts_the_version_and_its_records(tmp_path: Path) -> None:
         cost = found[name]
         assert isinstance(cost, dict) and cost["wall"] >= 0 and cost["cpu"] >= 0
     assert sorted(tmp_path.rglob("*")) == before  # (its scratch folder removed)
+
+
+
+def test_records_on_disk_puts_every_record_file_out_of_memory(tmp_path: Path) -> None:
+    """``benchmarks/run.py --records-on-disk``: every file of the records, in every
+    folder, let go of from the page cache, none changed."""
+    if not hasattr(os, "posix_fadvise") or not hasattr(os, "RWF_NOWAIT"):
+        pytest.skip("no posix_fadvise or RWF_NOWAIT here")
+    records = tmp_path / "records"
+    files = []
+    for folder, count in (("projects", 3), ("organisations", 2)):
+        (records / folder).mkdir(parents=True)
+        for n in range(count):
+            path = records / folder / f"{n}.yaml"
+            path.write_bytes(b"id: r%d\n" % n * 200)
+            files.append(path)
+    os.sync()  # (a page not yet on disk cannot be let go of)
+    contents = [path.read_bytes() for path in files]
+
+    def in_memory(path: Path) -> bool:  # (looked at once: a miss starts reading the file)
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            return _in_memory(descriptor, path.stat().st_size)
+        finally:
+            os.close(descriptor)
+
+    probe = tmp_path / "probe"
+    probe.write_bytes(b"x" * 100)
+    os.sync()
+    descriptor = os.open(probe, os.O_RDONLY)
+    try:
+        os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(descriptor)
+    if in_memory(probe):
+        pytest.skip(f"{tmp_path} keeps its files in memory (tmpfs?)")
+    assert all(map(in_memory, files))
+    assert evict(records) == 5
+    assert not any(map(in_memory, files))
+    assert [path.read_bytes() for path in files] == contents
