@@ -8,8 +8,8 @@ time, each small file then costs a wait on the disk (about 80 µs here) on top o
 of reading it; a million of them, 80 s of a load that waits rather than works. Asked for
 ahead, by a process that does nothing else, they are read while the load works on those
 before: at 100,000 projects whose files were put out of the page cache, the load took
-19.4 s alone and 10.6 s with this process beside it, as long as with every file already
-in memory (benchmarks: ``docs/performance.md``).
+17–19 s without this process and 10.4–11.5 s with it, about as long as with every file
+already in memory (``docs/performance.md``, "Load step").
 
 It is advice only: the load reads every file itself, as before, and the process is
 stopped when the load ends, whatever it has done by then. It opens a file as the loader
