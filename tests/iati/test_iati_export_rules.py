@@ -5,8 +5,10 @@ whatever order they are asked for."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -83,3 +85,89 @@ def test_the_lines_of_a_built_activity_are_those_of_its_text(
     lines = _Lines(activity, text, first)
     for number in order:
         assert lines(built[number]) == first + read[number].sourceline - 1
+
+
+# --- percentages: the IATI ruleset's sums (rules 2.1.x, 3.1.x, 3.4.x) ----------------------
+
+def _places(countries: list[str | None], regions: list[tuple[str | None, str | None]],
+            sectors: list[tuple[str | None, str | None]]) -> Any:
+    """An activity with recipient countries (their percentages), recipient regions and
+    sectors (each its vocabulary, None for none, and its percentage)."""
+    activity = etree.Element("iati-activity")
+    for n, percentage in enumerate(countries):
+        country = etree.SubElement(activity, "recipient-country", code=f"C{n}")
+        if percentage is not None:
+            country.set("percentage", percentage)
+    for tag, items in (("recipient-region", regions), ("sector", sectors)):
+        for n, (vocabulary, percentage) in enumerate(items):
+            element = etree.SubElement(activity, tag, code=f"{n}")
+            if vocabulary is not None:
+                element.set("vocabulary", vocabulary)
+            if percentage is not None:
+                element.set("percentage", percentage)
+    return activity
+
+
+def _percentage_errors(activity: Any) -> list[rules.RuleError]:
+    return [e for e in rules.activity_errors(activity, 1, dt.date(2026, 1, 1))
+            if e.code == "iati-percentages"]
+
+
+@pytest.mark.parametrize("countries,regions,sectors,message", [
+    # The IATI Standard's example without errors: 25 + 25 with each region vocabulary's 50.
+    (["25", "25"], [("1", "50"), ("99", "50")], [], None),
+    (["25", "25"], [(None, "50"), ("", "40"), ("99", "50")], [],
+     "recipient countries and regions of region vocabulary 1 sum to 140, not 100"),
+    (["25", "25"], [("1", "40")], [],
+     "recipient countries and regions of region vocabulary 1 sum to 90, not 100"),
+    (["60", "40"], [], [], None),
+    (["60", "30"], [], [], "recipient countries sum to 90, not 100"),
+    (["50"], [], [], "recipient countries sum to 50, not 100"),
+    ([], [("2", "50"), ("2", "50"), ("1", "100")], [], None),
+    ([], [("2", "60"), ("2", "50")], [], "recipient regions of region vocabulary 2 sum to 110"),
+    ([], [], [("", "60"), (None, "40"), ("2", "100")], None),  # "" and none: vocabulary 1
+    ([], [], [("1", "60"), ("2", "100")], "sectors of vocabulary 1 sum to 60, not 100"),
+])
+def test_percentages_sum_to_100_as_the_ruleset_sums_them(
+        countries: list[str | None], regions: list[tuple[str | None, str | None]],
+        sectors: list[tuple[str | None, str | None]], message: str | None) -> None:
+    errors = _percentage_errors(_places(countries, regions, sectors))
+    if message is None:
+        assert errors == []
+    else:
+        assert [e.severity for e in errors] == ["violation"]
+        assert message in errors[0].message
+
+
+_VOCABULARIES = st.sampled_from([None, "", "1", "2", "99"])
+_SHARES = st.one_of(st.integers(0, 100), st.sampled_from([25, 50, 100])).map(str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SHARES, max_size=4), st.lists(st.tuples(_VOCABULARIES, _SHARES), max_size=5),
+       st.lists(st.tuples(_VOCABULARIES, _SHARES), max_size=4))
+def test_percentages_fail_where_the_rulesets_xpath_sums_are_not_100(
+        countries: list[str], regions: list[tuple[str | None, str]],
+        sectors: list[tuple[str | None, str]]) -> None:
+    """Every element with a percentage: a violation exactly where one of the ruleset's
+    sums, taken by lxml's XPath with the ruleset's paths, is not 100."""
+    activity = _places(countries, regions, sectors)
+
+    def of(tag: str, vocabulary: str) -> str:
+        if vocabulary == "1":
+            return f"{tag}[@vocabulary = '1' or @vocabulary = '' or not(@vocabulary)]"
+        return f"{tag}[@vocabulary = '{vocabulary}']"
+
+    def total(*paths: str) -> float:
+        return float(activity.xpath(" + ".join(f"sum({p}/@percentage)" for p in paths)))
+
+    sums = []
+    if countries and not regions:
+        sums.append(total("recipient-country"))
+    for vocabulary in {v or "1" for v, _ in regions}:
+        sums.append(total(of("recipient-region", vocabulary), "recipient-country"))
+    for vocabulary in {v or "1" for v, _ in sectors}:
+        sums.append(total(of("sector", vocabulary)))
+    errors = _percentage_errors(activity)
+    assert all(e.severity == "violation" for e in errors)
+    assert len(errors) == sum(1 for s in sums if s != 100)

@@ -34,6 +34,7 @@ from coopdata.iati.reading.mapstate import (
 )
 from coopdata.iati.reading.mapvalues import language_of, notation
 from coopdata.iati.reading.read import XML_LANG
+from coopdata.iati.writing.rules import percentage_errors
 
 _DAC_5 = "1"
 """The IATI sector vocabulary of the OECD DAC 5-digit purpose codes (the default)."""
@@ -66,6 +67,10 @@ def map_activity(activity: Any, *, warn: Warn, orgs: Organisations,
         handler = _HANDLERS.get(child.tag) if isinstance(child.tag, str) else None
         if handler is not None:
             handler(act, data, child, currency)
+    for broken in percentage_errors(activity):  # (the release's IATI checks will say so)
+        warn(broken.code, f"{broken.message}, as published (the IATI Standard's rule"
+             + ("; a release writes the activity only once they do)"
+                if broken.severity == "violation" else ")"), broken.line)
     if "title" not in data:
         warn("iati-no-title", f"the activity {identifier or '(no identifier)'} has no title; "
              "its identifier stands as its title", activity.sourceline)

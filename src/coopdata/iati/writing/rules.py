@@ -9,8 +9,9 @@ code                rule
 iati-reporting-org  a reporting organisation with a reference; the activity's identifier
                     starts with it (the ruleset's ``startswith``; a warning: publishers'
                     older identifiers are kept as they are)
-iati-percentages    recipient countries and regions together, and the sectors of each
-                    vocabulary, sum to 100 where percentages are given (``sum``)
+iati-percentages    the recipient countries, with the recipient regions of each region
+                    vocabulary in turn, and the sectors of each vocabulary, sum to 100
+                    where percentages are given (``strict_sum``)
 iati-start-date     a planned or an actual start date (the IATI rule 6.11.1)
 iati-date-order     planned start ≤ planned end, actual start ≤ actual end, and every
                     period's start ≤ its end (``date_order``)
@@ -160,6 +161,25 @@ def activity_errors(activity: Any, index: int, today: dt.date,
     """The rules one ``iati-activity`` element breaks: an element parsed from the file, or
     one not parsed (built), whose elements' lines in the file ``line`` tells."""
 
+    error = _errors_of(activity, index, line)
+    found = select(activity)
+    yield from _reporting(found, activity, error)
+    yield from _percentages(found, error)
+    yield from _dates(found, activity, error, today)
+    yield from _codes(found, activity, error)
+
+
+def percentage_errors(activity: Any) -> Iterator[RuleError]:
+    """The percentage rules (``iati-percentages``) that one ``iati-activity`` element
+    breaks: an importer's warning that its activities will not be written back as they
+    are."""
+    return _percentages(select(activity), _errors_of(activity, 1, None))
+
+
+def _errors_of(activity: Any, index: int, line: Callable[[Any], int] | None
+               ) -> Callable[..., RuleError]:
+    """What makes a :class:`RuleError` of activity number ``index`` at a node of it."""
+
     def error(code: str, node: Any, message: str, severity: str = "violation") -> RuleError:
         child = node
         while child.getparent() is not None and child.getparent() is not activity:
@@ -168,12 +188,7 @@ def activity_errors(activity: Any, index: int, today: dt.date,
                          node.sourceline or activity.sourceline, index,
                          child.tag if child is not activity else "iati-activity", message,
                          severity)
-
-    found = select(activity)
-    yield from _reporting(found, activity, error)
-    yield from _percentages(found, error)
-    yield from _dates(found, activity, error, today)
-    yield from _codes(found, activity, error)
+    return error
 
 
 def _first(elements: list[Any]) -> Any | None:
@@ -202,19 +217,38 @@ def _reporting(found: dict[str, list[Any]], activity: Any, error: Any) -> Iterat
 
 
 def _percentages(found: dict[str, list[Any]], error: Any) -> Iterator[RuleError]:
-    places = found["recipient-country"] + found["recipient-region"]
-    yield from _sum(places, "recipient countries and regions", error)
-    by_vocabulary: dict[str, list[Any]] = {}
-    for sector in found["sector"]:
-        by_vocabulary.setdefault(sector.get("vocabulary", "1"), []).append(sector)
-    for vocabulary, sectors in sorted(by_vocabulary.items()):
+    """The ruleset's sums: the recipient countries alone when there is no recipient region
+    (its rules 3.1.x), else the countries with the regions of each region vocabulary in
+    turn (3.4.x: a region of another vocabulary describes the same places again, so each
+    vocabulary's regions and the countries make up 100 % on their own); the sectors of
+    each vocabulary (2.1.x). An absent or empty vocabulary is vocabulary 1, as the
+    Standard says (the ruleset's own paths say so for sectors)."""
+    countries, regions = found["recipient-country"], found["recipient-region"]
+    if not regions:
+        yield from _sum(countries, "recipient countries", error)
+    for vocabulary, its in _by_vocabulary(regions):
+        yield from _sum(countries + its, "recipient countries and regions" if countries
+                        else "recipient regions", error, f" of region vocabulary {vocabulary}")
+    for vocabulary, sectors in _by_vocabulary(found["sector"]):
         yield from _sum(sectors, f"sectors of vocabulary {vocabulary}", error)
 
 
-def _sum(elements: list[Any], what: str, error: Any) -> Iterator[RuleError]:
+def _by_vocabulary(elements: list[Any]) -> list[tuple[str, list[Any]]]:
+    """``elements`` by their ``vocabulary`` attribute (1 when absent or empty), the
+    vocabularies in order, each one's elements in document order."""
+    grouped: dict[str, list[Any]] = {}
+    for element in elements:
+        grouped.setdefault(element.get("vocabulary") or "1", []).append(element)
+    return sorted(grouped.items())
+
+
+def _sum(elements: list[Any], what: str, error: Any, which: str = "") -> Iterator[RuleError]:
+    """The percentages of ``elements`` (``what`` they are, ``which`` of them) sum to 100,
+    all given or none (a warning when several have none)."""
     given = [e for e in elements if e.get("percentage") is not None]
     if not given and len(elements) <= 1:
         return
+    what += which
     if not given:  # several, none with a share: IATI wants the shares
         yield error("iati-percentages", elements[1], f"the {what} need percentages when "
                     "there are several", "warning")
