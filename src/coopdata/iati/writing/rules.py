@@ -222,13 +222,16 @@ def _percentages(found: dict[str, list[Any]], error: Any) -> Iterator[RuleError]
     turn (3.4.x: a region of another vocabulary describes the same places again, so each
     vocabulary's regions and the countries make up 100 % on their own); the sectors of
     each vocabulary (2.1.x). An absent or empty vocabulary is vocabulary 1, as the
-    Standard says (the ruleset's own paths say so for sectors)."""
+    Standard says (the ruleset's own paths say so for sectors). With the countries, only
+    several regions of one vocabulary must each have a percentage (3.4.1): a country
+    that has 100 % beside a region without one is the ruleset's right sum."""
     countries, regions = found["recipient-country"], found["recipient-region"]
     if not regions:
         yield from _sum(countries, "recipient countries", error)
     for vocabulary, its in _by_vocabulary(regions):
         yield from _sum(countries + its, "recipient countries and regions" if countries
-                        else "recipient regions", error, f" of region vocabulary {vocabulary}")
+                        else "recipient regions", error, f" of region vocabulary {vocabulary}",
+                        complete=its if len(its) > 1 else [])
     for vocabulary, sectors in _by_vocabulary(found["sector"]):
         yield from _sum(sectors, f"sectors of vocabulary {vocabulary}", error)
 
@@ -242,9 +245,11 @@ def _by_vocabulary(elements: list[Any]) -> list[tuple[str, list[Any]]]:
     return sorted(grouped.items())
 
 
-def _sum(elements: list[Any], what: str, error: Any, which: str = "") -> Iterator[RuleError]:
-    """The percentages of ``elements`` (``what`` they are, ``which`` of them) sum to 100,
-    all given or none (a warning when several have none)."""
+def _sum(elements: list[Any], what: str, error: Any, which: str = "",
+         complete: list[Any] | None = None) -> Iterator[RuleError]:
+    """The percentages given of ``elements`` (``what`` they are, ``which`` of them) sum to
+    100, and each of ``complete`` (all of them when None) has one once any has (a warning
+    when several have none)."""
     given = [e for e in elements if e.get("percentage") is not None]
     if not given and len(elements) <= 1:
         return
@@ -261,8 +266,10 @@ def _sum(elements: list[Any], what: str, error: Any, which: str = "") -> Iterato
             yield error("iati-percentages", element, f'"{element.get("percentage")}" is not '
                         "a percentage")
             return
-    if len(given) < len(elements):
-        yield error("iati-percentages", elements[0], f"some {what} have a percentage and "
+    missing = [e for e in (elements if complete is None else complete)
+               if e.get("percentage") is None]
+    if missing:
+        yield error("iati-percentages", missing[0], f"some {what} have a percentage and "
                     "others none")
     elif total != 100:
         yield error("iati-percentages", given[0], f"the percentages of the {what} sum to "
