@@ -446,6 +446,45 @@ def test_version_1_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     assert "IATI 1.05" in result.report.to_text()
 
 
+_V1 = {"date": '<activity-date type="{v}" iso-date="2012-01-01"/>',
+       "transaction": '<transaction><transaction-type code="{v}"/>'
+                      '<transaction-date iso-date="2012-01-01"/><value>5</value></transaction>'}
+
+
+@pytest.mark.parametrize("element,value,version_1", [
+    ("date", "start-actual", True), ("date", "end-planned", True), ("date", "2", False),
+    ("transaction", "IF", True), ("transaction", "D", True), ("transaction", "3", False)])
+@pytest.mark.parametrize("position", [0, 1])
+def test_a_file_without_version_written_in_1x_is_refused(
+        tmp_path: Path, element: str, value: str, version_1: bool, position: int) -> None:
+    """A file that gives no version is read as 2.x, unless an activity of it holds an
+    activity date or a transaction type that only IATI 1.x has (real files of the IATI
+    Datastore's tests): then it is refused as a 1.x file, at that element's line, and
+    nothing is written, whichever activity holds it."""
+    activities = [_activity(f"XM-P-{n}") for n in range(2)]
+    marked = activities[position].replace(
+        "</iati-activity>", "\n" + _V1[element].format(v=value) + "</iati-activity>")
+    activities[position] = marked
+    text = "<iati-activities>\n" + "\n".join(activities) + "\n</iati-activities>"
+    if not version_1:
+        path = tmp_path / "a.xml"
+        path.write_text(text, encoding="utf-8")
+        result = import_iati([path], tmp_path / "out", schema=_schema())
+        assert "iati-version-1" not in {f.code for f in result.report.findings}
+        assert len(list((tmp_path / "out" / "projects").glob("*.yaml"))) == 2
+        return
+    result = _refused(tmp_path, text, "iati-version-1")
+    [finding] = [f for f in result.report.findings if f.code == "iati-version-1"]
+    assert finding.line == 3 + position  # (the marked element's own line)
+    assert f'"{value}" is IATI 1.x' in finding.message and "no version" in finding.message
+    given = tmp_path / "given.xml"  # (a file that says it is 2.03 is read as 2.03)
+    given.write_text(text.replace("<iati-activities>", '<iati-activities version="2.03">'),
+                     encoding="utf-8")
+    result = import_iati([given], tmp_path / "given", schema=_schema())
+    assert result.report.valid and "iati-version-1" not in {
+        f.code for f in result.report.findings}
+
+
 def test_entities_and_dtds_are_refused(tmp_path: Path) -> None:
     laughs = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
               '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'

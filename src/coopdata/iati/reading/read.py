@@ -136,6 +136,8 @@ class ActivityFile:
                                                    "another element than iati-activities",
                                                    element.sourceline)
                             self.count += 1
+                            if self.version is None:
+                                _refuse_version_1(element)
                             if (self.count - 1) % self.share[1] == self.share[0]:
                                 self.index = self.count - 1 + self._first
                                 self._check(element)
@@ -189,9 +191,7 @@ class ActivityFile:
             self.root_paths[f"{_ROOT}/@{attribute_name(root, name)}"] = 1
         if self.version is not None and self.version.strip().startswith("1."):
             raise _FileRefused("iati-version-1", f"not read: this is an IATI {self.version} file; "
-                               "coopdata reads IATI 2.x (2.03). Convert it to 2.03 first (the IATI "
-                               "Standard publishes the 1.x to 2.01 changes) or leave it out",
-                               root.sourceline)
+                               f"{_VERSION_1_ADVICE}", root.sourceline)
         if self.schema is not None:
             header = etree.Element(root.tag, attrib=dict(root.attrib), nsmap=root.nsmap)
             if not self.schema.validate(header):
@@ -229,6 +229,31 @@ class ActivityFile:
             times = f" (×{count})" if count > 1 else ""
             self.finding("iati-schema", f"the IATI 2.03 schema refuses this (read anyway): "
                          f"{message}{times}", line or None, severity="warning")
+
+
+_VERSION_1_ADVICE = ("coopdata reads IATI 2.x (2.03). Convert it to 2.03 first (the IATI "
+                     "Standard publishes the 1.x to 2.01 changes) or leave it out")
+_VERSION_1_DATES = frozenset({"start-planned", "start-actual", "end-planned", "end-actual"})
+"""IATI 1.x's ``activity-date/@type`` values (2.x's are the codes 1 to 4)."""
+_VERSION_1_TRANSACTIONS = frozenset({"C", "D", "E", "IF", "IR", "LR", "R", "QP", "QS", "CG"})
+"""IATI 1.x's ``transaction-type/@code`` values (2.x's are the numbers 1 to 13)."""
+
+
+def _refuse_version_1(activity: Any) -> None:
+    """Refuse (``iati-version-1``) an activity of a file that gives no version when it is
+    written in IATI 1.x: an activity date or a transaction type that only 1.x has (read as
+    2.x, its dates, titles and transactions would be lost, the schema refusing each)."""
+    for date in activity.iterchildren("activity-date"):
+        if (kind := (date.get("type") or "").strip()) in _VERSION_1_DATES:
+            raise _FileRefused("iati-version-1", "not read: the file gives no version, and its "
+                               f'activity-date of type "{kind}" is IATI 1.x\'s; '
+                               f"{_VERSION_1_ADVICE}", date.sourceline)
+    for transaction in activity.iterchildren("transaction"):
+        for kind_element in transaction.iterchildren("transaction-type"):
+            if (code := (kind_element.get("code") or "").strip()) in _VERSION_1_TRANSACTIONS:
+                raise _FileRefused("iati-version-1", "not read: the file gives no version, and "
+                                   f'its transaction-type "{code}" is IATI 1.x\'s; '
+                                   f"{_VERSION_1_ADVICE}", kind_element.sourceline)
 
 
 def _check_head(handle: Any, head: int) -> None:
