@@ -4,7 +4,10 @@ error; a release gives the same bytes either way, and leaves no process behind."
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import filecmp
+import mmap
 import os
 import signal
 import time
@@ -34,6 +37,70 @@ def test_the_result_comes_from_the_child() -> None:
         pid = forked.pid
         assert pid and forked.result() == pid != os.getpid()
     assert _gone(pid)
+
+
+def _mapping_counts(address: int) -> dict[str, int]:
+    """The counts (kB) of ``/proc/self/smaps`` for the mapping that holds ``address``."""
+    counts: dict[str, int] = {}
+    inside = False
+    with open("/proc/self/smaps", encoding="ascii", errors="replace") as smaps:
+        for line in smaps:
+            head = line.split()
+            if "-" in head[0] and not head[0].endswith(":"):
+                start, end = (int(bound, 16) for bound in head[0].split("-"))
+                inside = start <= address < end
+            elif inside and head[0].endswith(":") and len(head) == 3 and head[2] == "kB":
+                counts[head[0][:-1]] = int(head[1])
+    return counts
+
+
+def _populate_write_works() -> bool:
+    madvise = forked_module._madvise()
+    if madvise is None or not Path("/proc/self/smaps").exists():
+        return False
+    probe = mmap.mmap(-1, mmap.PAGESIZE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    view = ctypes.c_char.from_buffer(probe)
+    works = madvise(ctypes.addressof(view), mmap.PAGESIZE,
+                    forked_module.MADV_POPULATE_WRITE) == 0 or ctypes.get_errno() != errno.EINVAL
+    del view
+    probe.close()
+    return works
+
+
+@pytest.mark.skipif(not _populate_write_works(),
+                    reason="no MADV_POPULATE_WRITE here (Linux 5.14 and later)")
+def test_the_child_copies_the_memory_it_shares_with_this_process_at_once(
+        tmp_path: Path) -> None:
+    """While the child runs, the pages it inherited are its own copies: this process's
+    are no longer shared, and it writes them without a copy."""
+    size = 16 << 20
+    memory = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    memory.write(b"x" * size)  # (resident and written: this process's own pages)
+    view = ctypes.c_char.from_buffer(memory)
+    address = ctypes.addressof(view)
+    before = _mapping_counts(address)
+    ready, done = tmp_path / "ready", tmp_path / "done"
+
+    def call() -> str:
+        ready.touch()
+        deadline = time.monotonic() + 60
+        while not done.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return "done"
+
+    with Forked[str]() as child:
+        child.start(call)
+        assert child.pid
+        deadline = time.monotonic() + 60
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        during = _mapping_counts(address)
+        done.touch()
+        assert child.result() == "done"
+    del view
+    memory.close()
+    assert before["Private_Dirty"] >= size >> 10
+    assert during["Shared_Dirty"] == 0 and during["Private_Dirty"] >= size >> 10, during
 
 
 def test_a_result_larger_than_a_pipe_arrives_whole() -> None:
