@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
 from benchmarks.floor import measure
 from benchmarks.run import evict
 
-from coopdata.records.readahead import _in_memory
+from tests.pagecache import in_memory, resident_pages, skip_unless_evictable
 
 
 def test_floor_counts_the_version_and_its_records(tmp_path: Path) -> None:
@@ -36,38 +35,20 @@ def test_floor_counts_the_version_and_its_records(tmp_path: Path) -> None:
 
 def test_records_on_disk_puts_every_record_file_out_of_memory(tmp_path: Path) -> None:
     """``benchmarks/run.py --records-on-disk``: every file of the records, in every
-    folder, let go of from the page cache, none changed."""
-    if not hasattr(os, "posix_fadvise") or not hasattr(os, "RWF_NOWAIT"):
-        pytest.skip("no posix_fadvise or RWF_NOWAIT here")
+    folder, let go of from the page cache, none changed (the page cache looked at with
+    ``mincore``, which reads nothing)."""
+    skip_unless_evictable(tmp_path)
     records = tmp_path / "records"
     files = []
     for folder, count in (("projects", 3), ("organisations", 2)):
         (records / folder).mkdir(parents=True)
         for n in range(count):
             path = records / folder / f"{n}.yaml"
-            path.write_bytes(b"id: r%d\n" % n * 200)
+            path.write_bytes(b"id: r%d\n" % n * 2000)  # (several pages each)
             files.append(path)
     os.sync()  # (a page not yet on disk cannot be let go of)
     contents = [path.read_bytes() for path in files]
-
-    def in_memory(path: Path) -> bool:  # (looked at once: a miss starts reading the file)
-        descriptor = os.open(path, os.O_RDONLY)
-        try:
-            return _in_memory(descriptor, path.stat().st_size)
-        finally:
-            os.close(descriptor)
-
-    probe = tmp_path / "probe"
-    probe.write_bytes(b"x" * 100)
-    os.sync()
-    descriptor = os.open(probe, os.O_RDONLY)
-    try:
-        os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
-    finally:
-        os.close(descriptor)
-    if in_memory(probe):
-        pytest.skip(f"{tmp_path} keeps its files in memory (tmpfs?)")
     assert all(map(in_memory, files))
     assert evict(records) == 5
-    assert not any(map(in_memory, files))
+    assert [resident_pages(path) for path in files] == [0] * 5
     assert [path.read_bytes() for path in files] == contents

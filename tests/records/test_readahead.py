@@ -17,6 +17,7 @@ import pytest
 from benchmarks.synthetic import generate
 
 from coopdata.records.files import MAX_BYTES, record_file_names
+from tests.pagecache import let_go, skip_unless_evictable
 
 readahead = importlib.import_module("coopdata.records.readahead")
 load = importlib.import_module("coopdata.records.load")
@@ -32,28 +33,10 @@ def _written(path: Path, data: bytes) -> Path:
     return path
 
 
-def _out_of_memory(*paths: Path) -> None:
-    """Let the files' pages go from the page cache (not looked at after: a read that
-    finds a page missing starts reading it, even one told not to wait)."""
-    for path in paths:
-        descriptor = os.open(path, os.O_RDONLY)
-        try:
-            os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
-        finally:
-            os.close(descriptor)
-
-
 @pytest.fixture
 def evictable(tmp_path: Path) -> None:
     """Skip where files cannot be let go of from memory (a file system in memory)."""
-    probe = _written(tmp_path / "probe", b"x" * 100)
-    _out_of_memory(probe)
-    descriptor = os.open(probe, os.O_RDONLY)
-    try:
-        if readahead._in_memory(descriptor, 100):
-            pytest.skip(f"{tmp_path} keeps its files in memory (tmpfs?)")
-    finally:
-        os.close(descriptor)
+    skip_unless_evictable(tmp_path)
 
 
 def _advise_within(paths: Sequence[str], budget: int, seconds: float = 20) -> int:
@@ -78,18 +61,18 @@ def test_only_regular_record_files_are_advised(tmp_path: Path) -> None:
     (records / "folder.yaml").mkdir()
     large = _written(records / "large.yaml", b"x" * (MAX_BYTES + 1))
     regular = [_written(records / f"p{n}.yaml", b"id: p%d\n" % n * 50) for n in range(3)]
-    _out_of_memory(outside, large, *regular)
+    let_go(outside, large, *regular)
     paths = [str(fifo), str(records / "link.yaml"), str(records / "folder.yaml"),
              str(large), str(records / "missing.yaml"), *map(str, regular)]
     assert _advise_within(paths, 1 << 30) == 3
-    _out_of_memory(outside, large, *regular)
+    let_go(outside, large, *regular)
     assert _advise_within([str(outside.parent / "records" / "link.yaml")], 1 << 30) == 0
 
 
 @pytest.mark.usefixtures("evictable")
 def test_a_batch_in_memory_is_passed_over(tmp_path: Path) -> None:
     files = [_written(tmp_path / f"p{n}.yaml", b"id: p\n" * 30) for n in range(130)]
-    _out_of_memory(*files)
+    let_go(*files)
     for path in files[readahead.BATCH:2 * readahead.BATCH:7]:
         path.read_bytes()  # (the second batch's first file, among others, in memory)
     # the first batch and the third are advised; the second, whose first file is in
@@ -101,10 +84,10 @@ def test_a_batch_in_memory_is_passed_over(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("evictable")
 def test_advice_stops_at_the_budget(tmp_path: Path) -> None:
     files = [_written(tmp_path / f"p{n}.yaml", b"id: p\n" * 30) for n in range(5)]
-    _out_of_memory(*files)
+    let_go(*files)
     each = files[0].stat().st_blocks * 512
     assert _advise_within(list(map(str, files)), 2 * each) == 2
-    _out_of_memory(*files)
+    let_go(*files)
     assert _advise_within(list(map(str, files)), each - 1) == 0
 
 
