@@ -14,7 +14,7 @@ from coopdata.iati.reading.mapstate import (
     fields_of,
     new_object,
 )
-from coopdata.iati.reading.mapvalues import iso_day
+from coopdata.iati.reading.mapvalues import iso_day, line_of, short_text
 from coopdata.model.spec import Field, by_name
 
 
@@ -31,12 +31,33 @@ def _value(act: Activity, item: dict[str, Any], fields: dict[str, Field], el: An
     if value is None:
         return
     vpath = f"{path}/value"
-    if not act.put(item, fields, "amount", value.text, vpath, value.sourceline):
+    mark = len(act.log)
+    if not currency_known(act, item, fields, value, vpath):
         return
-    if not act.attr(item, fields, "currency", value, "currency", vpath) and currency \
+    if not act.put(item, fields, "amount", value.text, vpath, value.sourceline):
+        item.pop("currency", None)
+        del act.log[mark:]
+        return
+    if "currency" not in item and currency \
             and fields.get("currency") is not None and fields["currency"].required:
         item["currency"] = currency  # (the activity's @default-currency, counted there)
     act.attr(item, fields, "value_date", value, "value-date", vpath)
+
+
+def currency_known(act: Activity, item: dict[str, Any], fields: dict[str, Field], el: Any,
+                   path: str) -> bool:
+    """``el/@currency`` into ``item``; False, with a warning, when the currency of the
+    amounts of ``el`` cannot be known: its ``@currency`` is not one coopdata knows, or it
+    has none and the activity's ``@default-currency`` is not (an amount is not carried
+    in a currency it is not in)."""
+    if (el.get("currency") or "").strip():
+        return act.qualifier(item, fields, "currency", el, "currency", path)
+    if act.unread_currency is not None:
+        act.warn("iati-value-not-carried", f"{path}: no @currency, and the activity's "
+                 f'@default-currency "{short_text(act.unread_currency)}" is not a currency '
+                 "coopdata knows; not carried", line_of(el))
+        return False
+    return True
 
 
 def period_dates(act: Activity, item: dict[str, Any], fields: dict[str, Field], el: Any,
@@ -64,8 +85,10 @@ def _budget(act: Activity, data: dict[str, Any], el: Any, currency: str | None) 
     if not fields or not in_order(act, el, path):
         return
     mark, item = len(act.log), new_object()
-    act.attr(item, fields, "type", el, "type", path)
-    act.attr(item, fields, "status", el, "status", path)
+    if not (act.qualifier(item, fields, "type", el, "type", path)
+            and act.qualifier(item, fields, "status", el, "status", path)):
+        del act.log[mark:]  # (an original or indicative budget it may not be)
+        return
     period_dates(act, item, fields, el, path)
     _value(act, item, fields, el, path, currency)
     act.keep(data, PROJECT, "budgets", item, mark, path, el.sourceline)
@@ -128,15 +151,22 @@ def _transaction(act: Activity, data: dict[str, Any], el: Any, currency: str | N
     _party(act, item, fields, el, path, "provider")
     _party(act, item, fields, el, path, "receiver")
     act.child_attr(item, fields, "country", el, "recipient-country", "code", path)
-    if act.child_attr(item, fields, "region", el, "recipient-region", "code", path):
-        act.attr(item, fields, "region_vocabulary", act.child(el, "recipient-region"), "vocabulary",
-                 f"{path}/recipient-region")
+    region = act.child(el, "recipient-region")
+    if region is not None:
+        rmark = len(act.log)
+        if not (act.qualifier(item, fields, "region_vocabulary", region, "vocabulary",
+                              f"{path}/recipient-region")
+                and act.child_attr(item, fields, "region", el, "recipient-region", "code",
+                                   path)):
+            item.pop("region_vocabulary", None)
+            del act.log[rmark:]
     for tag, name in (("sector", "sectors"), ("aid-type", "aid_types")):
         sub_fields = by_name(fields[name].fields) if name in fields else {}
         for child in el.iterchildren(tag) if sub_fields else ():
             cpath, cmark, code = f"{path}/{tag}", len(act.log), new_object()
+            if not act.qualifier(code, sub_fields, "vocabulary", child, "vocabulary", cpath):
+                continue
             act.attr(code, sub_fields, "code", child, "code", cpath)
-            act.attr(code, sub_fields, "vocabulary", child, "vocabulary", cpath)
             act.attr(code, sub_fields, "vocabulary_uri", child, "vocabulary-uri", cpath)
             act.put_text(code, sub_fields, "text", child, cpath, counted=False)
             act.keep(item, fields, name, code, cmark, cpath, child.sourceline)
@@ -148,6 +178,9 @@ def _country_budget_items(act: Activity, data: dict[str, Any], el: Any,
     path = f"{ACTIVITY}/country-budget-items"
     mark = len(act.log)
     fields = fields_of("budget_items")
+    if not act.qualifier({}, PROJECT, "budget_items_vocabulary", el, "vocabulary", path):
+        return  # (its budget items' codes are of a classification unknown)
+    del act.log[mark:]  # (the vocabulary is carried below, with the items)
     for budget_item in el.iterchildren("budget-item") if fields else ():
         ipath, imark, entry = f"{path}/budget-item", len(act.log), new_object()
         act.attr(entry, fields, "code", budget_item, "code", ipath)
@@ -192,12 +225,12 @@ def _crs_add(act: Activity, data: dict[str, Any], el: Any, currency: str | None)
     status, status_fields = el.find("loan-status"), fields_of("loan_status")
     if status is not None and status_fields:
         spath, smark, entry = f"{path}/loan-status", len(act.log), new_object()
-        act.attr(entry, status_fields, "year", status, "year", spath)
-        act.attr(entry, status_fields, "currency", status, "currency", spath)
-        act.attr(entry, status_fields, "value_date", status, "value-date", spath)
-        for tag in _LOAN_AMOUNTS:
-            act.child_text(entry, status_fields, tag.replace("-", "_"), status, tag, spath)
-        act.keep(data, PROJECT, "loan_status", entry, smark, spath, status.sourceline)
+        if currency_known(act, entry, status_fields, status, spath):
+            act.attr(entry, status_fields, "year", status, "year", spath)
+            act.attr(entry, status_fields, "value_date", status, "value-date", spath)
+            for tag in _LOAN_AMOUNTS:
+                act.child_text(entry, status_fields, tag.replace("-", "_"), status, tag, spath)
+            act.keep(data, PROJECT, "loan_status", entry, smark, spath, status.sourceline)
     act.child_text(data, PROJECT, "crs_channel_code", el, "channel-code", path)
     if len(act.log) > mark:
         act.log.append(path)
@@ -217,10 +250,11 @@ def _fss(act: Activity, data: dict[str, Any], el: Any, currency: str | None) -> 
     fields = fields_of("fss_forecasts")
     for forecast in el.iterchildren("forecast") if fields else ():
         fpath, fmark, entry = f"{path}/forecast", len(act.log), new_object()
+        if not currency_known(act, entry, fields, forecast, fpath):
+            continue
         if act.put(entry, fields, "amount", forecast.text, fpath, forecast.sourceline):
             act.log.pop()  # (the element counts once, when the forecast is kept)
         act.attr(entry, fields, "year", forecast, "year", fpath)
-        act.attr(entry, fields, "currency", forecast, "currency", fpath)
         act.attr(entry, fields, "value_date", forecast, "value-date", fpath)
         act.keep(data, PROJECT, "fss_forecasts", entry, fmark, fpath, forecast.sourceline)
 

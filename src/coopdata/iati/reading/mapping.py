@@ -63,6 +63,8 @@ def map_activity(activity: Any, *, warn: Warn, orgs: Organisations,
         act.put(data, PROJECT, name, activity.get(attribute), f"{ACTIVITY}/@{shown}",
                 activity.sourceline)
     currency = data.get("default_currency")
+    if currency is None and (activity.get("default-currency") or "").strip():
+        act.unread_currency = activity.get("default-currency").strip()
     for child in activity:
         handler = _HANDLERS.get(child.tag) if isinstance(child.tag, str) else None
         if handler is not None:
@@ -102,7 +104,8 @@ def _description(act: Activity, data: dict[str, Any], el: Any, currency: str | N
             act.log.append(f"{path}/@type")
     elif "other_descriptions" in PROJECT:
         fields, mark, item = fields_of("other_descriptions"), len(act.log), new_object()
-        act.attr(item, fields, "type", el, "type", path)
+        if not act.qualifier(item, fields, "type", el, "type", path):
+            return  # (without its type, a description is the activity's general one)
         act.put_text(item, fields, "text", el, path, counted=False)
         act.keep(data, PROJECT, "other_descriptions", item, mark, path, el.sourceline)
 

@@ -54,18 +54,22 @@ def _location(act: Activity, data: dict[str, Any], el: Any, currency: str | None
     mark, item = len(act.log), new_object()
     act.attr(item, fields, "ref", el, "ref", path)
     found = act.child(el, "location-id")
-    if found is not None and act.attr(item, fields, "location_id", found, "code",
-                                      f"{path}/location-id"):
-        act.attr(item, fields, "location_id_vocabulary", found, "vocabulary",
-                 f"{path}/location-id")
-        act.log.append(f"{path}/location-id")
+    if found is not None:
+        lpath, lmark = f"{path}/location-id", len(act.log)
+        if act.qualifier(item, fields, "location_id_vocabulary", found, "vocabulary", lpath) \
+                and act.attr(item, fields, "location_id", found, "code", lpath):
+            act.log.append(lpath)
+        else:  # (a code of a gazetteer unknown says nothing)
+            item.pop("location_id_vocabulary", None)
+            del act.log[lmark:]
     for tag, name in (("name", "name"), ("description", "description"),
                       ("activity-description", "activity_description")):
         act.put_text(item, fields, name, act.child(el, tag), f"{path}/{tag}")
     admin_fields = fields_of("locations", "administratives")
     for admin in el.iterchildren("administrative") if admin_fields else ():
         apath, amark, area = f"{path}/administrative", len(act.log), new_object()
-        act.attr(area, admin_fields, "vocabulary", admin, "vocabulary", apath)
+        if not act.qualifier(area, admin_fields, "vocabulary", admin, "vocabulary", apath):
+            continue
         act.attr(area, admin_fields, "level", admin, "level", apath)
         act.attr(area, admin_fields, "code", admin, "code", apath)
         act.keep(item, fields, "administratives", area, amark, apath, admin.sourceline)

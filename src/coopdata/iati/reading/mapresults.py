@@ -80,7 +80,8 @@ def _references(act: Activity, obj: dict[str, Any], fields: dict[str, Field], el
     sub = by_name(spec.fields)
     for reference in el.iterchildren("reference"):
         rpath, mark, item = f"{path}/reference", len(act.log), new_object()
-        act.attr(item, sub, "vocabulary", reference, "vocabulary", rpath)
+        if not act.qualifier(item, sub, "vocabulary", reference, "vocabulary", rpath):
+            continue
         act.attr(item, sub, "code", reference, "code", rpath)
         act.attr(item, sub, uri.replace("-", "_"), reference, uri, rpath)
         act.keep(obj, fields, "references", item, mark, rpath, reference.sourceline)

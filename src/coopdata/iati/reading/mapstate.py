@@ -87,6 +87,9 @@ class Activity:
         self.lang = lang
         self.orgs = orgs
         self._children: dict[Any, dict[Any, Any]] = {}
+        self.unread_currency: str | None = None
+        """The activity's ``@default-currency`` when written but not a currency coopdata
+        knows: a value without its own ``@currency`` is then in a currency unknown."""
 
     def child(self, element: Any, tag: str) -> Any:
         """``element.find(tag)`` for a plain tag: the first child so named, or None. The
@@ -214,6 +217,29 @@ class Activity:
             return False
         return self._store(obj, spec, name, raw, f"{path}/@{attribute}", element, quiet)
 
+    def qualifier(self, obj: dict[str, Any], fields: dict[str, Field], name: str,
+                  element: Any, attribute: str, path: str) -> bool:
+        """:meth:`attr` of an attribute that says how other values of ``element`` read (a
+        vocabulary, a currency, a budget's type), which absent means the IATI Standard's
+        default: True when it is carried, or not written (blank counts as not written);
+        False, with a warning, when it is written but cannot be read. The caller then
+        drops what it qualifies: kept without it, a code, an amount or a budget would
+        read as the default's (a sector of vocabulary 999 as a DAC sector, an amount in
+        XYZ as one in the activity's currency)."""
+        raw = element.get(attribute)
+        if raw is None or not raw.strip():
+            return True
+        if self.attr(obj, fields, name, element, attribute, path, quiet=True):
+            return True
+        spec = fields.get(name)
+        what = "a value" if spec is None else (
+            f"a code of {spec.scheme}" if spec.type == "code" else f"a {spec.type}")
+        self.warn("iati-value-not-carried",
+                  f'{path}/@{attribute}: "{short_text(raw)}" is not {what} coopdata knows; '
+                  f"the {path.rsplit('/', 1)[-1]} is not carried, as without its "
+                  f"@{attribute} it would say something else", line_of(element))
+        return False
+
     def child_attr(self, obj: dict[str, Any], fields: dict[str, Field], name: str,
                    element: Any, child: str, attribute: str, path: str) -> bool:
         """``obj[name]`` from ``element/child/@attribute`` (the child counts too)."""
@@ -300,8 +326,9 @@ def coded(act: Activity, data: dict[str, Any], el: Any, path: str, name: str,
     if not fields:
         return
     mark, item = len(act.log), new_object()
+    if not act.qualifier(item, fields, "vocabulary", el, "vocabulary", path):
+        return
     act.attr(item, fields, "code", el, "code", path)
-    act.attr(item, fields, "vocabulary", el, "vocabulary", path)
     act.attr(item, fields, "vocabulary_uri", el, "vocabulary-uri", path)
     for attribute, field_name in extra:
         act.attr(item, fields, field_name, el, attribute, path)

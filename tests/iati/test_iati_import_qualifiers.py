@@ -1,0 +1,227 @@
+"""import-iati never reads a value with a default its publisher did not mean.
+
+Some IATI attributes say how other values read, and the Standard gives them a default
+when absent: a code's ``@vocabulary`` (a sector of vocabulary 1 is a DAC 5-digit code), an
+amount's ``@currency`` (absent: the activity's ``@default-currency``), a budget's ``@type``
+and ``@status``, a description's ``@type``. When one is written but cannot be read (a
+vocabulary 999, a currency XYZ), carrying the rest without it would change what the
+activity says: the code, the amount or the budget is not carried, with a warning at its
+line. With the attribute readable, the same element is carried with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from coopdata.iati.reading.importer import import_iati
+
+_PERIOD = '<period-start iso-date="2020-01-01"/><period-end iso-date="2020-12-31"/>'
+_TRANSACTION = ('<transaction><transaction-type code="3"/>'
+                '<transaction-date iso-date="2020-05-01"/>{value}{more}</transaction>')
+_VALUE = '<value currency="{q}" value-date="2020-05-01">1000</value>'
+_PLAIN_VALUE = '<value value-date="2020-05-01">1000</value>'
+_RESULT = '<result type="1"><title><narrative>R</narrative></title>{more}</result>'
+
+
+def _each(name: str, key: str = "") -> Callable[[dict[str, Any]], list[Any]]:
+    """What the record carries of a list field (of the items' ``key`` when given)."""
+    def found(data: dict[str, Any]) -> list[Any]:
+        items = data.get(name) or []
+        items = items if isinstance(items, list) else [items]
+        return [item[key] for item in items if key in item] if key else items
+    return found
+
+
+def _inner(outer: str, name: str) -> Callable[[dict[str, Any]], list[Any]]:
+    """The items of the list ``name`` inside each item of ``outer``."""
+    return lambda data: [inner for item in data.get(outer) or []
+                         for inner in item.get(name) or []]
+
+
+def _indicator_references(data: dict[str, Any]) -> list[Any]:
+    return [reference for result in data.get("results") or []
+            for indicator in result.get("indicators") or []
+            for reference in indicator.get("references") or []]
+
+
+def _description(data: dict[str, Any]) -> list[Any]:
+    return [*((data["description"],) if "description" in data else ()),
+            *_each("other_descriptions")(data)]
+
+
+# (the element, with {q} where the qualifier goes; a readable value of it; what the
+# record carries of the element; the field the qualifier is carried in, if any)
+CASES: dict[str, tuple[str, str, Callable[[dict[str, Any]], list[Any]], str | None]] = {
+    "sector/@vocabulary": ('<sector code="99810" vocabulary="{q}" percentage="100"/>', "99",
+                           _each("sector_shares"), "vocabulary"),
+    "recipient-region/@vocabulary": ('<recipient-region code="298" vocabulary="{q}" '
+                                     'percentage="100"/>', "1", _each("regions"), "vocabulary"),
+    "policy-marker/@vocabulary": ('<policy-marker code="1" significance="1" '
+                                  'vocabulary="{q}"/>', "1", _each("policy_markers"),
+                                  "vocabulary"),
+    "tag/@vocabulary": ('<tag code="1" vocabulary="{q}"><narrative>t</narrative></tag>', "2",
+                        _each("tags"), "vocabulary"),
+    "humanitarian-scope/@vocabulary": ('<humanitarian-scope type="1" vocabulary="{q}" '
+                                       'code="EP-2020-000012-001"/>', "1-2",
+                                       _each("humanitarian_scopes"), "vocabulary"),
+    "default-aid-type/@vocabulary": ('<default-aid-type code="A01" vocabulary="{q}"/>', "1",
+                                     _each("default_aid_types"), "vocabulary"),
+    "location-id/@vocabulary": ('<location><location-id vocabulary="{q}" code="123"/>'
+                                '<name><narrative>n</narrative></name></location>', "G1",
+                                _each("locations", "location_id"), None),
+    "administrative/@vocabulary": ('<location><administrative vocabulary="{q}" level="1" '
+                                   'code="ABC"/><name><narrative>n</narrative></name>'
+                                   '</location>', "G1", _inner("locations", "administratives"),
+                                   "vocabulary"),
+    "country-budget-items/@vocabulary": ('<country-budget-items vocabulary="{q}"><budget-item '
+                                         'code="1.1.1" percentage="100"/>'
+                                         '</country-budget-items>', "1",
+                                         _each("budget_items"), None),
+    "budget/@type": (f'<budget type="{{q}}" status="1">{_PERIOD}'
+                     '<value value-date="2020-01-01">100</value></budget>', "2",
+                     _each("budgets"), "type"),
+    "budget/@status": (f'<budget type="1" status="{{q}}">{_PERIOD}'
+                       '<value value-date="2020-01-01">100</value></budget>', "2",
+                       _each("budgets"), "status"),
+    "budget/value/@currency": (f'<budget type="1">{_PERIOD}<value currency="{{q}}" '
+                               'value-date="2020-01-01">100</value></budget>', "USD",
+                               _each("budgets"), "currency"),
+    "planned-disbursement/value/@currency": (f'<planned-disbursement type="1">{_PERIOD}'
+                                             '<value currency="{q}" value-date="2020-01-01">5'
+                                             '</value></planned-disbursement>', "USD",
+                                             _each("planned_disbursements"), "currency"),
+    "transaction/value/@currency": (_TRANSACTION.format(value=_VALUE, more=""), "USD",
+                                    _each("transactions"), "currency"),
+    "transaction/sector/@vocabulary": (_TRANSACTION.format(
+        value=_PLAIN_VALUE, more='<sector code="11110" vocabulary="{q}"/>'), "1",
+        _inner("transactions", "sectors"), "vocabulary"),
+    "transaction/aid-type/@vocabulary": (_TRANSACTION.format(
+        value=_PLAIN_VALUE, more='<aid-type code="A01" vocabulary="{q}"/>'), "1",
+        _inner("transactions", "aid_types"), "vocabulary"),
+    "transaction/recipient-region/@vocabulary": (_TRANSACTION.format(
+        value=_PLAIN_VALUE, more='<recipient-region code="298" vocabulary="{q}"/>'), "1",
+        _each("transactions", "region"), None),
+    "crs-add/loan-status/@currency": ('<crs-add><loan-status year="2020" currency="{q}" '
+                                      'value-date="2020-01-01"><interest-received>5'
+                                      '</interest-received></loan-status></crs-add>', "USD",
+                                      _each("loan_status"), "currency"),
+    "fss/forecast/@currency": ('<fss extraction-date="2020-01-01"><forecast year="2021" '
+                               'currency="{q}" value-date="2020-01-01">10</forecast></fss>',
+                               "USD", _each("fss_forecasts"), "currency"),
+    "result/reference/@vocabulary": (_RESULT.format(more='<reference vocabulary="{q}" '
+                                                         'code="X"/>'), "99",
+                                     _inner("results", "references"), "vocabulary"),
+    "result/indicator/reference/@vocabulary": (_RESULT.format(
+        more='<indicator measure="1"><title><narrative>I</narrative></title>'
+             '<reference vocabulary="{q}" code="Y"/></indicator>'), "99",
+        _indicator_references, "vocabulary"),
+    "description/@type": ('<description type="{q}"><narrative>d</narrative></description>',
+                          "3", _description, None),
+}
+
+SPOILT = ["999", "ZZ", "x", "1e999", "-1", "2020-13-45", "US Dollar"]
+"""Qualifiers no vocabulary, currency or type list has."""
+
+
+def _import(tmp_path: Path, element: str, *,
+            default_currency: str = "EUR") -> tuple[dict[str, Any], list[str]]:
+    """The project record of an activity made of ``element``, and the import's
+    warnings as text."""
+    source = tmp_path / "a.xml"
+    source.write_text(
+        '<iati-activities version="2.03"><iati-activity xml:lang="en" '
+        f'default-currency="{default_currency}"><iati-identifier>XM-Q-1</iati-identifier>'
+        '<reporting-org ref="XM-Q" type="10"><narrative>Q</narrative></reporting-org>'
+        '<title><narrative>T</narrative></title><recipient-country code="KE"/>'
+        f"{element}</iati-activity></iati-activities>", encoding="utf-8")
+    out = tmp_path / "records"
+    result = import_iati([source], out, workers=1)
+    try:
+        warnings = [f"{finding.line}: {finding.message}" for finding in result.report.findings]
+    finally:
+        result.close()
+    data = yaml.safe_load((out / "projects" / "iati-xm-q-1.yaml").read_text("utf-8"))
+    return data, warnings
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_readable_qualifier_is_carried_with_what_it_qualifies(tmp_path: Path,
+                                                                case: str) -> None:
+    template, good, carried, field = CASES[case]
+    data, _ = _import(tmp_path, template.replace("{q}", good))
+    found = carried(data)
+    assert found, f"{case}: nothing carried of {data}"
+    if field is not None:
+        assert [item.get(field) for item in found] == [_read(field, good)]
+
+
+def _read(field: str, value: str) -> Any:
+    """The qualifier as the record holds it (a budget's type and status by name)."""
+    return {("type", "2"): "revised", ("status", "2"): "committed"}.get((field, value), value)
+
+
+@pytest.mark.parametrize("spoilt", SPOILT)
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_an_unreadable_qualifier_drops_what_it_qualifies(tmp_path: Path, case: str,
+                                                         spoilt: str) -> None:
+    template, _, carried, _ = CASES[case]
+    data, warnings = _import(tmp_path, template.replace("{q}", spoilt))
+    assert carried(data) == [], f"{case}={spoilt!r} carried with the default: {data}"
+    attribute = case.rsplit("/", 1)[1]
+    said = [w for w in warnings if f'{attribute}: "{spoilt}" is not' in w and
+            "not carried, as without its" in w]
+    assert len(said) == 1, warnings
+    assert said[0].startswith("1: ")  # (the element's line: the file is one line)
+
+
+@pytest.mark.parametrize("case", ["budget/value/@currency", "transaction/value/@currency",
+                                  "planned-disbursement/value/@currency",
+                                  "fss/forecast/@currency", "crs-add/loan-status/@currency"])
+@pytest.mark.parametrize("default_currency", ["XYZ", "euro"])
+def test_an_amount_without_currency_is_not_read_in_an_unreadable_default(
+        tmp_path: Path, case: str, default_currency: str) -> None:
+    template, _, carried, _ = CASES[case]
+    element = template.replace(' currency="{q}"', "")
+    data, warnings = _import(tmp_path, element, default_currency=default_currency)
+    assert carried(data) == [], data
+    assert any(f'@default-currency "{default_currency}" is not a currency' in w
+               for w in warnings), warnings
+    data, _ = _import(tmp_path, element, default_currency="EUR")  # (the control)
+    assert carried(data)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=st.sampled_from(sorted(CASES)),
+       written=st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=8))
+@example(case="sector/@vocabulary", written="10")
+@example(case="transaction/value/@currency", written="usd")
+@example(case="budget/value/@currency", written=" eur ")
+@example(case="sector/@vocabulary", written=" ")
+def test_no_qualified_value_is_carried_without_its_qualifier(
+        tmp_path: Path, case: str, written: str) -> None:
+    """Whatever the qualifier says, what is carried is carried with it (or, where the
+    record has no field for it, as given): never read with the default instead."""
+    template, _, carried, field = CASES[case]
+    element = etree.fromstring(template.replace("{q}", "PLACEHOLDER"))
+    for node in element.iter():
+        for name, value in node.attrib.items():
+            if value == "PLACEHOLDER":
+                node.set(name, written)
+    data, _ = _import(tmp_path, etree.tostring(element, encoding="unicode"),
+                      default_currency="EUR")
+    found = carried(data)
+    if not written.strip() or field is None:
+        return  # (absent: the default is the publisher's meaning; no field to look at)
+    for item in found:
+        assert item.get(field) is not None, (case, written, item)
+        if field == "currency":
+            assert item[field] == written.strip().upper(), (case, written, item)
