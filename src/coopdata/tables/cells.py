@@ -4,7 +4,7 @@ column (a container for each cell would wake the garbage collector)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from typing import Any
 
 from coopdata.model.dataset import Dataset, Record
@@ -40,9 +40,13 @@ _POSITIONS = _Positions()
 def _fetch(datas: list[dict[str, Any]], names: list[str]) -> dict[str, Sequence[Any]]:
     """The value of each of ``names`` (``None`` where absent) in each of ``datas``, name by
     name. Each data is read once, for all names (records lie far apart in memory), into
-    one list (a container for each would wake the garbage collector)."""
-    values = list(chain.from_iterable(map(data.get, names) for data in datas))
-    return {name: values[i::len(names)] for i, name in enumerate(names)}
+    one list (a container for each would wake the garbage collector); only for the
+    names some data has (most of a kind's optional fields are in few records)."""
+    present = set().union(*datas)
+    used = [name for name in names if name in present]
+    values = list(chain.from_iterable(map(data.get, used) for data in datas))
+    found = {name: values[i::len(used)] for i, name in enumerate(used)}
+    return {name: found[name] if name in found else [None] * len(datas) for name in names}
 
 
 def _cells(column: Column, values: Sequence[Any],
@@ -51,6 +55,8 @@ def _cells(column: Column, values: Sequence[Any],
     ``others``: given the texts of a text column in the first interface language, once
     for each text field (see :func:`_with_others`)."""
     for name in column.path[1:]:
+        if not any(values):  # (no object to look into: every cell empty)
+            return [""] * len(values)
         values = [value.get(name) if isinstance(value, dict) else None for value in values]
     if others is not None and column.lang == LANGUAGES[0]:
         others(values)
@@ -66,6 +72,10 @@ def _entries(keys: list[list[str]], lists: list[Any]) -> tuple[list[list[str]], 
     """The entries of lists whose owners have the key cells ``keys`` (column by column):
     the key cells of each entry (its owner's, then its position), and the entries."""
     sizes = list(map(len, lists))
+    if sizes.count(0) * 2 > len(sizes):  # (most owners have none: only the others walked)
+        lists = list(compress(lists, sizes))
+        keys = [list(compress(column, sizes)) for column in keys]
+        sizes = list(filter(None, sizes))
     owner_keys = [list(chain.from_iterable(map(repeat, column, sizes))) for column in keys]
     positions = list(chain.from_iterable(map(_POSITIONS.__getitem__, sizes)))
     return [*owner_keys, positions], list(chain.from_iterable(lists))
@@ -185,9 +195,14 @@ def _columns_of(table: Table, ids: list[str], fields: dict[str, Sequence[Any]],
     if table.translations:
         return _translation_columns(table, ids, fields[_DATA], others)
     head, *inner = table.field_path
+    if not any(fields[head]):  # (none of these records has one: the commonest case)
+        return [[] for _ in table.header]
     keys, items = _entries([ids], [() if value is None else value for value in fields[head]])
     for name in inner:
-        keys, items = _entries(keys, [item.get(name, ()) for item in items])
+        lists = [item.get(name, ()) for item in items]
+        if not any(lists):
+            return [[] for _ in table.header]
+        keys, items = _entries(keys, lists)
     found = _with_others(keys[0], others)
     if table.scalar is None:
         items = [item if isinstance(item, dict) else _NO_DATA for item in items]
@@ -219,8 +234,9 @@ def _with_others(ids: list[str], others: set[str] | None
         return None
 
     def found(texts: Sequence[Any]) -> None:
-        others.update(ids[row] for row, text in enumerate(texts)
-                      if isinstance(text, dict) and not text.keys() <= _LANGUAGES)
+        if any(texts):
+            others.update(ids[row] for row, text in enumerate(texts)
+                          if isinstance(text, dict) and not text.keys() <= _LANGUAGES)
     return found
 
 
