@@ -7,7 +7,8 @@ record file's bytes, its path and kind, and the :func:`fingerprint` of this coop
 code and data files, the versions of Python and of the libraries it reads with), so that
 another version of coopdata, of a library, of the shapes, schemas or code lists never
 finds a value made by the other. Nothing is ever invalidated: a changed input is another
-key. Entries of a records folder that its last load did not use are removed then.
+key. Entries of a records folder that its last load did not use are removed when the work
+that loaded it closes the cache (a release's changelog reads them before).
 
 The cache is one SQLite file in a folder of its own, tagged as a cache folder
 (``CACHEDIR.TAG``, which also tells backup tools to leave it out). It may be deleted at any
@@ -118,6 +119,7 @@ class Cache:
         self.broken: str | None = None
         """Why the cache stopped finding and keeping values, if it did."""
         self._db: sqlite3.Connection | None = self._connect()
+        self._tidy: list[tuple[bytes, set[bytes]]] = []
 
     @classmethod
     def open(cls, folder: Path | str | None = None) -> Cache:
@@ -221,6 +223,12 @@ class Cache:
         if stale:
             self._write("DELETE FROM entry WHERE key = ?", stale)
 
+    def keep_only_at_close(self, group: bytes, keys: Iterable[bytes]) -> None:
+        """:meth:`keep_only`, when the cache is closed: until then, what the rest of the
+        work may still ask for is there (a release's changelog reads the values of the
+        records' previous files, which its load no longer uses)."""
+        self._tidy.append((group, set(keys)))
+
     def _write(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
         """Write ``rows`` in one transaction (or not at all)."""
         if self._db is None:
@@ -247,6 +255,9 @@ class Cache:
             self.broken = f"{reason}; made anew: {exc}"
 
     def close(self) -> None:
+        tidy, self._tidy = self._tidy, []
+        for group, keys in tidy:
+            self.keep_only(group, keys)
         if self._db is not None:
             self._db.close()
             self._db = None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -117,11 +118,11 @@ def test_a_release_with_the_cache_is_byte_for_byte_the_one_without(tmp_path: Pat
     assert "Premier projet (revu)" in (cached / "2" / "graph.nt").read_text(encoding="utf-8")
 
 
-def test_the_changelog_reads_back_only_the_records_whose_files_changed(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A release after one made with the cache finds the records that may have changed
-    from the files' keys the cache kept (no table digested), a file whose comment alone
-    changed among them, and writes what a release without the cache writes."""
+def _changed_and_released(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                          ) -> tuple[Path, Path, list[set[str]], list[set[str]]]:
+    """Two releases with the cache and two without, three records changed between (a
+    title, a comment alone, a deletion); the names the second cached release took from
+    the cache and those it read back from the previous release's tables."""
     from coopdata.release import rowdiff
 
     root = tmp_path / "records"
@@ -137,15 +138,48 @@ def test_the_changelog_reads_back_only_the_records_whose_files_changed(
     second.write_text(second.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
     (root / "events" / "audience.yaml").unlink()
     release(cold, root, version="2", cache=False, date="2026-12-06", site=False)
-    read_back, asked = rowdiff._read_back, []
+    read_back, from_cache = rowdiff._read_back, rowdiff._from_cache
+    asked: list[set[str]] = []
+    taken: list[set[str]] = []
     monkeypatch.setattr(rowdiff, "_digests", None)  # (never called)
     monkeypatch.setattr(rowdiff, "_read_back", lambda folder, names: (
         asked.append(names), read_back(folder, names))[1])
+
+    def cached_records(cache: Any, remembered: Any, names: set[str]) -> Any:
+        found = from_cache(cache, remembered, names)
+        if found is not None:
+            taken.append(set(found))
+        return found
+
+    monkeypatch.setattr(rowdiff, "_from_cache", cached_records)
     release(cached, root, version="2", **common)  # type: ignore[arg-type]
-    assert asked == [{"project/first", "project/second", "event/audience"}]
     for version in ("1", "2"):
         assert _files(cached / version) == _files(cold / version)
     assert "changed: project/first" in (cached / "2" / "CHANGELOG.md").read_text("utf-8")
+    return cached, cold, taken, asked
+
+
+def test_the_changelog_takes_only_the_records_whose_files_changed_from_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A release after one made with the cache finds the records that may have changed
+    from the files' keys the cache kept (no table digested), a file whose comment alone
+    changed among them; what the previous release had of them is what its load made of
+    their files then, still in the cache (no table read), and it writes what a release
+    without the cache writes."""
+    _, _, taken, asked = _changed_and_released(tmp_path, monkeypatch)
+    assert taken == [{"project/first", "project/second", "event/audience"}]
+    assert asked == []
+
+
+def test_without_the_previous_files_values_the_changelog_reads_them_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The values of the previous files gone from the cache (as when the load let go of
+    them at once): those records are read back from the previous release's tables, and
+    the files are the same."""
+    monkeypatch.setattr(Cache, "keep_only_at_close", Cache.keep_only)
+    _, _, taken, asked = _changed_and_released(tmp_path, monkeypatch)
+    assert taken == []
+    assert asked == [{"project/first", "project/second", "event/audience"}]
 
 
 def _record_files(root: Path) -> list[tuple[str, Path]]:
@@ -428,3 +462,37 @@ def test_the_fingerprint_follows_the_versions(monkeypatch: pytest.MonkeyPatch,
         monkeypatch.undo()
         caching.fingerprint.cache_clear()
     assert caching.fingerprint() == original
+
+
+def test_the_previous_records_are_taken_from_the_cache_only_whole_and_sound(
+        tmp_path: Path) -> None:
+    """``rowdiff._from_cache``: every record asked for, each the record its key names and
+    without a violation, or None (the tables are read back instead)."""
+    from coopdata.model.dataset import PickledRecord
+    from coopdata.release.rowdiff import _from_cache
+    from coopdata.report import Finding
+
+    records = tmp_path / "records"
+    shutil.copytree(FIXTURES / "records", records)
+    with Cache.open(tmp_path / "cache") as cache:
+        dataset, _ = load(records, cache=cache)
+        first, second = dataset.get("project", "first"), dataset.get("project", "second")
+        assert first is not None and second is not None
+        violation = Finding("type-error", "bad", path=second.path)
+        cache.put(b"g", [(b"first", (PickledRecord.of(first), [], None)),
+                         (b"second", (second, [], None)),
+                         (b"bad", (second, [violation], None)),
+                         (b"refused", (None, [violation], None))])
+        remembered = {"project/first": b"first", "project/second": b"second",
+                      "project/bad": b"bad", "project/none": None,
+                      "project/refused": b"refused", "project/gone": b"gone"}
+        found = _from_cache(cache, remembered, {"project/first", "project/second"})
+        assert found is not None and {name: r.data for name, r in found.items()} == {
+            "project/first": first.data, "project/second": second.data}
+        for names in ({"project/first", "project/none"}, {"project/gone"},
+                      {"project/refused"}, {"project/second", "project/bad"}):
+            assert _from_cache(cache, remembered, names) is None, names
+        # a key holding another record than the name says; the record with a violation
+        assert _from_cache(cache, {"project/first": b"second"}, {"project/first"}) is None
+        assert violation.severity == "violation"
+        assert _from_cache(cache, {"project/second": b"bad"}, {"project/second"}) is None

@@ -124,8 +124,8 @@ def _keep(cache: caching.Cache, root: Path, files: list[tuple[str, str]],
           ) -> list[bytes | None]:
     """Keep in ``cache`` what was made of the files not found in it (each under the key of
     the bytes it was made of: a file changed while it was read is not kept), and nothing
-    more of this records folder. Returns the key of what each file's result was made of
-    (None for a file that changed while it was read)."""
+    more of this records folder once the cache is closed. Returns the key of what each
+    file's result was made of (None for a file that changed while it was read)."""
     group = caching.group("load", str(root.resolve()))
     new = []
     made_of: list[bytes | None] = []
@@ -140,7 +140,7 @@ def _keep(cache: caching.Cache, root: Path, files: list[tuple[str, str]],
         else:
             made_of.append(None)
     cache.put(group, new)
-    cache.keep_only(group, (k for k in keys if k is not None))
+    cache.keep_only_at_close(group, (k for k in keys if k is not None))
     return made_of
 
 

@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from coopdata.cache import Cache
 from coopdata.errors import UsageError
 from coopdata.model.dataset import Dataset
 from coopdata.model.dates import PartialDate
@@ -187,7 +188,8 @@ class DataOf(Mapping[str, dict[str, Any]]):
 
 def compare_with_release(last: Path, new: Dataset, folder: Path, *, old_version: str,
                          new_version: str, activities: Activities = "compare",
-                         remembered: RecordSources | None = None) -> Changes:
+                         remembered: RecordSources | None = None,
+                         cache: Cache | None = None) -> Changes:
     """:func:`compare` of the records of the release ``last`` (as :func:`release_records`
     reads them back) with ``new``, whose release is being written in ``folder`` (its
     ``tables/`` and IATI file written), and of the two IATI files; the triples are left
@@ -195,11 +197,12 @@ def compare_with_release(last: Path, new: Dataset, folder: Path, *, old_version:
     (:mod:`.rowdiff`) and only the activities whose bytes differ are parsed
     (:mod:`.iatidiff`); the previous release is read whole only when its tables are not
     as this release writes them. ``activities``: see :func:`compare`. ``remembered``: the
-    record sources of the release ``last`` (:func:`~.rowdiff.changed_records`)."""
+    record sources of the release ``last`` and ``cache``: see
+    :func:`~.rowdiff.changed_records`."""
     found = ReleaseDir(last)
     if not found.graph.is_file() or not found.tables.is_dir():
         release_records(last)  # (which says what is wrong)
-    pair = changed_records(found.tables, folder / "tables", new, remembered)
+    pair = changed_records(found.tables, folder / "tables", new, remembered, cache)
     if pair is None:
         return compare(release_records(last), new, set(), set(), old_version=old_version,
                        new_version=new_version, old_iati=last / IATI_ACTIVITIES,

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from coopdata import cache as caching
-from coopdata.model.dataset import Dataset, RawRecord
+from coopdata.model.dataset import Dataset, PickledRecord, RawRecord, Record
 from coopdata.model.spec import KINDS
 from coopdata.records.checks import check_record
 from coopdata.records.dataset import check_references
@@ -54,7 +54,8 @@ RecordData = Mapping[str, dict[str, Any]]
 
 
 def changed_records(old_tables: Path, new_tables: Path, new: Dataset,
-                    remembered: RecordSources | None = None
+                    remembered: RecordSources | None = None,
+                    cache: caching.Cache | None = None
                     ) -> tuple[RecordData, RecordData] | None:
     """The data of the records of the previous release (whose tables are ``old_tables``)
     whose rows differ from those of the newer release (tables ``new_tables``, written
@@ -64,7 +65,9 @@ def changed_records(old_tables: Path, new_tables: Path, new: Dataset,
 
     ``remembered``: the :func:`record_sources` of the previous release (kept in the cache
     under its tables' hashes): then the records whose file's key differs (or is unknown)
-    are taken as differing, and no table is read but for them."""
+    are taken as differing, and no table is read but for them; with ``cache`` too, not
+    even for them when the cache still holds what the load made of their files then (the
+    load's values, kept until the cache is closed: :func:`_from_cache`)."""
     with _wide_cells():
         records = {f"{r.kind}/{r.id}": r for r in new}
         if remembered is not None:
@@ -72,6 +75,7 @@ def changed_records(old_tables: Path, new_tables: Path, new: Dataset,
             now = record_sources(new)
             differing = {name for name, source in remembered.items()
                          if source is None or now.get(name) != source}
+            cached = _from_cache(cache, remembered, differing) if cache is not None else None
         else:
             old, digests = _digests(old_tables), _digests(new_tables)
             if old is None or digests is None:
@@ -80,7 +84,8 @@ def changed_records(old_tables: Path, new_tables: Path, new: Dataset,
                 return None  # (tables not written from these records)
             was = old
             differing = {name for name, digest in old.items() if digests.get(name) != digest}
-        before = _read_back(old_tables, differing)
+            cached = None
+        before = cached if cached is not None else _read_back(old_tables, differing)
     if before is None:
         return None
     previous = Dataset()
@@ -158,6 +163,35 @@ def _rows(folder: Path, table: Table) -> Iterator[list[str] | None]:
                     yield row
     except (OSError, UnicodeDecodeError, csv.Error, ValueError):
         yield None
+
+
+def _from_cache(cache: caching.Cache, remembered: RecordSources,
+                names: set[str]) -> dict[str, Record] | None:
+    """The records ``names`` (``kind/id``) of the previous release as its load made them of
+    their files (under the keys ``remembered``), from ``cache``; None unless every one is
+    there, whole and checked (then the previous release's tables are read instead).
+
+    The previous release's tables were written from these very records, and records →
+    tables → records gives back the same records (``tests/tables/test_tables.py``): they
+    are what :func:`_read_back` would read back, without reading every row of the tables
+    to find them."""
+    keys = {name: remembered.get(name) for name in names}
+    if any(key is None for key in keys.values()):
+        return None
+    found = cache.get({key for key in keys.values() if key is not None})
+    records: dict[str, Record] = {}
+    for name, key in keys.items():
+        value = found.get(key) if key is not None else None
+        if not (isinstance(value, tuple) and len(value) == 3):
+            return None
+        record, findings, _ = value
+        if isinstance(record, PickledRecord):
+            record = record.record()
+        if not isinstance(record, Record) or f"{record.kind}/{record.id}" != name or any(
+                finding.severity == "violation" for finding in findings):
+            return None
+        records[name] = record
+    return records
 
 
 def _read_back(folder: Path, names: set[str]) -> dict[str, Any] | None:

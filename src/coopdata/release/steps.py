@@ -255,7 +255,8 @@ def write_changes(draft: Draft) -> None:
         changes = compare_with_release(last, draft.dataset, folder, old_version=previous[-1],
                                        new_version=version,  # (reads back what changed)
                                        activities=activities,
-                                       remembered=_remembered(draft, before))
+                                       remembered=_remembered(draft, before),
+                                       cache=draft.cache)
         draft.beside.finish("graph-changes")
         changes.triples_added, changes.triples_removed = (
             lines_in(folder / name) for name in (ADDED_TRIPLES, REMOVED_TRIPLES))
