@@ -10,14 +10,16 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from benchmarks.synthetic import generate
 
 from coopdata.records.files import MAX_BYTES, record_file_names
-from tests.pagecache import let_go, skip_unless_evictable
+from tests.pagecache import last_page_in_memory, let_go, skip_unless_evictable
 
 readahead = importlib.import_module("coopdata.records.readahead")
 load = importlib.import_module("coopdata.records.load")
@@ -34,9 +36,11 @@ def _written(path: Path, data: bytes) -> Path:
 
 
 @pytest.fixture
-def evictable(tmp_path: Path) -> None:
-    """Skip where files cannot be let go of from memory (a file system in memory)."""
+def evictable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skip where files cannot be let go of from memory (a file system in memory); the
+    page cache looked at without reading (see :func:`tests.pagecache.last_page_in_memory`)."""
     skip_unless_evictable(tmp_path)
+    monkeypatch.setattr(readahead, "_in_memory", last_page_in_memory)
 
 
 def _advise_within(paths: Sequence[str], budget: int, seconds: float = 20) -> int:
@@ -98,10 +102,26 @@ def test_the_load_reads_ahead_in_its_order_and_stops_the_reader(
     seen = tmp_path / "seen"
 
     def child(paths: Sequence[str], budget: int) -> None:  # (forked: the test's function)
-        seen.write_text("\n".join(paths), encoding="utf-8")
+        part = seen.with_suffix(".part")
+        part.write_text("\n".join(paths), encoding="utf-8")
+        os.replace(part, seen)  # (whole or not at all: the load kills it when it ends)
         time.sleep(600)  # (still reading when the load ends)
 
+    def seen_before_the_load_goes_on(paths: Sequence[str]) -> Any:
+        """The load's read-ahead, waiting until the child has said what it was given (a
+        load of 30 files may end before a busy machine runs the child at all)."""
+        @contextmanager
+        def block() -> Iterator[None]:
+            with reading_ahead(paths):
+                deadline = time.monotonic() + 30
+                while not seen.exists() and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                yield
+        return block()
+
+    reading_ahead = readahead.reading_ahead
     monkeypatch.setattr(readahead, "_child", child)
+    monkeypatch.setattr(load, "reading_ahead", seen_before_the_load_goes_on)
     monkeypatch.setattr(readahead, "AHEAD_FROM", 1)
     for parallel_from in (1, 10**9):
         monkeypatch.setattr(load, "PARALLEL_FROM", parallel_from)
