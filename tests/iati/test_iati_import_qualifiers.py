@@ -3,10 +3,11 @@
 Some IATI attributes say how other values read, and the Standard gives them a default
 when absent: a code's ``@vocabulary`` (a sector of vocabulary 1 is a DAC 5-digit code), an
 amount's ``@currency`` (absent: the activity's ``@default-currency``), a budget's ``@type``
-and ``@status``, a description's ``@type``. When one is written but cannot be read (a
-vocabulary 999, a currency XYZ), carrying the rest without it would change what the
-activity says: the code, the amount or the budget is not carried, with a warning at its
-line. With the attribute readable, the same element is carried with it.
+and ``@status``, a description's ``@type``, an indicator's ``@ascending`` (absent: true).
+When one is written but cannot be read (a vocabulary 999, a currency XYZ), carrying the
+rest without it would change what the activity says: the code, the amount, the budget or
+the indicator is not carried, with a warning at its line. With the attribute readable,
+the same element is carried with it.
 """
 
 from __future__ import annotations
@@ -123,6 +124,9 @@ CASES: dict[str, tuple[str, str, Callable[[dict[str, Any]], list[Any]], str | No
         more='<indicator measure="1"><title><narrative>I</narrative></title>'
              '<reference vocabulary="{q}" code="Y"/></indicator>'), "99",
         _indicator_references, "vocabulary"),
+    "result/indicator/@ascending": (_RESULT.format(
+        more='<indicator measure="1" ascending="{q}"><title><narrative>I</narrative></title>'
+             '</indicator>'), "0", _inner("results", "indicators"), "ascending"),
     "description/@type": ('<description type="{q}"><narrative>d</narrative></description>',
                           "3", _description, None),
 }
@@ -165,7 +169,8 @@ def test_a_readable_qualifier_is_carried_with_what_it_qualifies(tmp_path: Path,
 
 def _read(field: str, value: str) -> Any:
     """The qualifier as the record holds it (a budget's type and status by name)."""
-    return {("type", "2"): "revised", ("status", "2"): "committed"}.get((field, value), value)
+    return {("type", "2"): "revised", ("status", "2"): "committed",
+            ("ascending", "0"): False}.get((field, value), value)
 
 
 @pytest.mark.parametrize("spoilt", SPOILT)

@@ -110,7 +110,9 @@ def _indicator(act: Activity, result: dict[str, Any], fields: dict[str, Field], 
                path: str) -> None:
     mark, item = len(act.log), new_object()
     act.attr(item, fields, "measure", el, "measure", path)
-    act.attr(item, fields, "ascending", el, "ascending", path)
+    if not act.qualifier(item, fields, "ascending", el, "ascending", path):
+        del act.log[mark:]  # (absent, ascending is true: the targets would read reversed)
+        return
     act.attr(item, fields, "aggregation_status", el, "aggregation-status", path)
     act.put_text(item, fields, "title", act.child(el, "title"), f"{path}/title")
     act.put_text(item, fields, "description", act.child(el, "description"), f"{path}/description")
