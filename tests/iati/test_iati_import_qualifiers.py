@@ -127,6 +127,11 @@ CASES: dict[str, tuple[str, str, Callable[[dict[str, Any]], list[Any]], str | No
     "result/indicator/@ascending": (_RESULT.format(
         more='<indicator measure="1" ascending="{q}"><title><narrative>I</narrative></title>'
              '</indicator>'), "0", _inner("results", "indicators"), "ascending"),
+    "result/indicator/@measure": (_RESULT.format(
+        more='<indicator measure="{q}"><title><narrative>I</narrative></title>'
+             '</indicator>'), "2", _inner("results", "indicators"), "measure"),
+    "other-identifier/@type": ('<other-identifier ref="ABC" type="{q}"/>', "B1",
+                               _each("other_identifiers"), "type"),
     "description/@type": ('<description type="{q}"><narrative>d</narrative></description>',
                           "3", _description, None),
 }

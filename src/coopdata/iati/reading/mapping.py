@@ -116,8 +116,9 @@ def _other_identifier(act: Activity, data: dict[str, Any], el: Any,
     if "other_identifiers" not in PROJECT:
         return
     fields, mark, item = fields_of("other_identifiers"), len(act.log), new_object()
+    if not act.qualifier(item, fields, "type", el, "type", path):
+        return  # (written back without it: the reporting organisation's own identifier)
     act.attr(item, fields, "ref", el, "ref", path)
-    act.attr(item, fields, "type", el, "type", path)
     owner = act.child(el, "owner-org")
     if owner is not None:
         opath = f"{path}/owner-org"

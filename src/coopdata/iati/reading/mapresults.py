@@ -109,9 +109,9 @@ def _result(act: Activity, data: dict[str, Any], el: Any, currency: str | None) 
 def _indicator(act: Activity, result: dict[str, Any], fields: dict[str, Field], el: Any,
                path: str) -> None:
     mark, item = len(act.log), new_object()
-    act.attr(item, fields, "measure", el, "measure", path)
-    if not act.qualifier(item, fields, "ascending", el, "ascending", path):
-        del act.log[mark:]  # (absent, ascending is true: the targets would read reversed)
+    if not (act.qualifier(item, fields, "measure", el, "measure", path)
+            and act.qualifier(item, fields, "ascending", el, "ascending", path)):
+        del act.log[mark:]  # (written back without them: a unit measure, ascending)
         return
     act.attr(item, fields, "aggregation_status", el, "aggregation-status", path)
     act.put_text(item, fields, "title", act.child(el, "title"), f"{path}/title")
