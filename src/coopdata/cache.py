@@ -119,7 +119,7 @@ class Cache:
         self.broken: str | None = None
         """Why the cache stopped finding and keeping values, if it did."""
         self._db: sqlite3.Connection | None = self._connect()
-        self._tidy: list[tuple[bytes, set[bytes]]] = []
+        self._tidy: dict[bytes, set[bytes]] = {}
 
     @classmethod
     def open(cls, folder: Path | str | None = None) -> Cache:
@@ -226,8 +226,10 @@ class Cache:
     def keep_only_at_close(self, group: bytes, keys: Iterable[bytes]) -> None:
         """:meth:`keep_only`, when the cache is closed: until then, what the rest of the
         work may still ask for is there (a release's changelog reads the values of the
-        records' previous files, which its load no longer uses)."""
-        self._tidy.append((group, set(keys)))
+        records' previous files, which its load no longer uses). Asked again for the
+        same group, the last ``keys`` are those kept (a folder loaded twice keeps what
+        its last load used)."""
+        self._tidy[group] = set(keys)
 
     def _write(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
         """Write ``rows`` in one transaction (or not at all)."""
@@ -255,8 +257,8 @@ class Cache:
             self.broken = f"{reason}; made anew: {exc}"
 
     def close(self) -> None:
-        tidy, self._tidy = self._tidy, []
-        for group, keys in tidy:
+        tidy, self._tidy = self._tidy, {}
+        for group, keys in tidy.items():
             self.keep_only(group, keys)
         if self._db is not None:
             self._db.close()

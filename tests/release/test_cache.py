@@ -496,3 +496,27 @@ def test_the_previous_records_are_taken_from_the_cache_only_whole_and_sound(
         assert _from_cache(cache, {"project/first": b"second"}, {"project/first"}) is None
         assert violation.severity == "violation"
         assert _from_cache(cache, {"project/second": b"bad"}, {"project/second"}) is None
+
+
+def test_what_the_last_load_did_not_use_is_removed_when_the_cache_is_closed(
+        tmp_path: Path) -> None:
+    """A file changed between two loads: its old value stays in the cache while it is
+    open (a release's changelog reads it), and is gone once closed; the new one stays.
+    Loaded twice, a folder keeps what its last load used."""
+    from coopdata.records.load import _file_key
+
+    records = tmp_path / "records"
+    shutil.copytree(FIXTURES / "records", records)
+    first = records / "projects" / "first.yaml"
+    old_key = _file_key("project", str(first))
+    with Cache.open(tmp_path / "cache") as cache:
+        load(records, cache=cache)
+        first.write_text(first.read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
+        new_key = _file_key("project", str(first))
+        assert old_key is not None and new_key is not None and old_key != new_key
+        load(records, cache=cache)
+        assert set(cache.get([old_key, new_key])) == {old_key, new_key}
+    with Cache.open(tmp_path / "cache") as cache:
+        assert set(cache.get([old_key, new_key])) == {new_key}
+        unchanged = _file_key("project", str(records / "projects" / "second.yaml"))
+        assert unchanged is not None and cache.get([unchanged])
