@@ -110,6 +110,22 @@ CASES: dict[str, tuple[str, str, Callable[[dict[str, Any]], list[Any]], str | No
     "transaction/recipient-region/@vocabulary": (_TRANSACTION.format(
         value=_PLAIN_VALUE, more='<recipient-region code="298" vocabulary="{q}"/>'), "1",
         _each("transactions", "region"), None),
+    "default-flow-type+transaction/flow-type/@code": ('<default-flow-type code="10"/>' +
+                                                      _TRANSACTION.format(
+        value=_PLAIN_VALUE, more='<flow-type code="{q}"/>'), "20", _each("transactions"),
+        "flow_type"),
+    "default-finance-type+transaction/finance-type/@code": (
+        '<default-finance-type code="110"/>' + _TRANSACTION.format(
+            value=_PLAIN_VALUE, more='<finance-type code="{q}"/>'), "410",
+        _each("transactions"), "finance_type"),
+    "default-tied-status+transaction/tied-status/@code": (
+        '<default-tied-status code="5"/>' + _TRANSACTION.format(
+            value=_PLAIN_VALUE, more='<tied-status code="{q}"/>'), "4",
+        _each("transactions"), "tied_status"),
+    "default-aid-type+transaction/aid-type/@vocabulary": (
+        '<default-aid-type code="A01"/>' + _TRANSACTION.format(
+            value=_PLAIN_VALUE, more='<aid-type code="A02" vocabulary="{q}"/>'), "1",
+        _each("transactions"), None),
     "crs-add/loan-status/@currency": ('<crs-add><loan-status year="2020" currency="{q}" '
                                       'value-date="2020-01-01"><interest-received>5'
                                       '</interest-received></loan-status></crs-add>', "USD",
@@ -140,8 +156,9 @@ SPOILT = ["999", "ZZ", "x", "1e999", "-1", "2020-13-45", "US Dollar"]
 """Qualifiers no vocabulary, currency or type list has."""
 
 
-def _import(tmp_path: Path, element: str, *,
-            default_currency: str = "EUR") -> tuple[dict[str, Any], list[str]]:
+def _import(tmp_path: Path, element: str, *, default_currency: str = "EUR",
+            country: str = '<recipient-country code="KE"/>'
+            ) -> tuple[dict[str, Any], list[str]]:
     """The project record of an activity made of ``element``, and the import's
     warnings as text."""
     source = tmp_path / "a.xml"
@@ -149,7 +166,7 @@ def _import(tmp_path: Path, element: str, *,
         '<iati-activities version="2.03"><iati-activity xml:lang="en" '
         f'default-currency="{default_currency}"><iati-identifier>XM-Q-1</iati-identifier>'
         '<reporting-org ref="XM-Q" type="10"><narrative>Q</narrative></reporting-org>'
-        '<title><narrative>T</narrative></title><recipient-country code="KE"/>'
+        f"<title><narrative>T</narrative></title>{country}"
         f"{element}</iati-activity></iati-activities>", encoding="utf-8")
     out = tmp_path / "records"
     result = import_iati([source], out, workers=1)
@@ -221,13 +238,13 @@ def test_no_qualified_value_is_carried_without_its_qualifier(
     """Whatever the qualifier says, what is carried is carried with it (or, where the
     record has no field for it, as given): never read with the default instead."""
     template, _, carried, field = CASES[case]
-    element = etree.fromstring(template.replace("{q}", "PLACEHOLDER"))
-    for node in element.iter():
+    elements = etree.fromstring(f'<all>{template.replace("{q}", "PLACEHOLDER")}</all>')
+    for node in elements.iter():
         for name, value in node.attrib.items():
             if value == "PLACEHOLDER":
                 node.set(name, written)
-    data, _ = _import(tmp_path, etree.tostring(element, encoding="unicode"),
-                      default_currency="EUR")
+    data, _ = _import(tmp_path, "".join(etree.tostring(element, encoding="unicode")
+                                        for element in elements), default_currency="EUR")
     found = carried(data)
     if not written.strip() or field is None:
         return  # (absent: the default is the publisher's meaning; no field to look at)
@@ -235,3 +252,76 @@ def test_no_qualified_value_is_carried_without_its_qualifier(
         assert item.get(field) is not None, (case, written, item)
         if field == "currency":
             assert item[field] == written.strip().upper(), (case, written, item)
+
+
+@pytest.mark.parametrize("elements,carried_sum", [
+    # a region of an unknown vocabulary not carried: the countries alone then sum to 60
+    ('<recipient-region code="298" vocabulary="999" percentage="40"/>'
+     '<sector code="11110" percentage="100"/>', "the percentages of the recipient countries "
+                                               "sum to 60, not 100"),
+    # a sector's unreadable percentage not carried: one sector of two without one
+    ('<recipient-region code="298" vocabulary="1" percentage="40"/>'
+     '<sector code="11110" percentage="50"/><sector code="11120" percentage="5x0"/>',
+     "some sectors of vocabulary 1 have a percentage and others none"),
+])
+def test_what_is_not_carried_is_left_out_of_the_percentages_warned_of(
+        tmp_path: Path, elements: str, carried_sum: str) -> None:
+    """The import warns of the sums a release will refuse, as carried, when an element
+    or a percentage was not carried (the published sums may be right); a release of the
+    record then refuses it for that very sum, and with the element readable, neither."""
+    from coopdata.errors import RecordsInvalid
+    from coopdata.iati.writing.export import export_file
+
+    kenya = ('<description><narrative>D</narrative></description><activity-status code="2"/>'
+             '<participating-org ref="XM-Q" role="1" type="10"><narrative>Q</narrative>'
+             '</participating-org><activity-date type="1" iso-date="2020-01-01"/>'
+             '<recipient-country code="KE" percentage="60"/>')
+    _, warnings = _import(tmp_path, elements, country=kenya)
+    said = [w for w in warnings if carried_sum in w]
+    assert len(said) == 1 and said[0].endswith(
+        "as carried (not every recipient country, region or sector or its percentage "
+        "above was carried; a release writes the activity only once they sum as the IATI "
+        "Standard's rule says)"), warnings
+    with pytest.raises(RecordsInvalid) as refused:
+        export_file(tmp_path / "records", tmp_path / "iati.xml")
+    assert carried_sum in refused.value.report.to_text()
+    mended = tmp_path / "mended"
+    mended.mkdir()
+    _, warnings = _import(mended, elements.replace('vocabulary="999"', 'vocabulary="1"')
+                          .replace("5x0", "50"), country=kenya)
+    assert not [w for w in warnings if "iati-percentages" in w or "sum to" in w], warnings
+    export_file(mended / "records", mended / "iati.xml")
+
+
+@pytest.mark.parametrize("tag,field", [("flow-type", "flow_type"),
+                                       ("finance-type", "finance_type"),
+                                       ("tied-status", "tied_status")])
+def test_a_transaction_code_unreadable_without_a_default_leaves_the_transaction(
+        tmp_path: Path, tag: str, field: str) -> None:
+    """Without the activity's default, a transaction's unreadable flow type, finance type
+    or tied status says nothing it would be read as: the transaction is carried without
+    it."""
+    data, _ = _import(tmp_path, _TRANSACTION.format(value=_PLAIN_VALUE,
+                                                    more=f'<{tag} code="999"/>'))
+    assert len(data["transactions"]) == 1 and field not in data["transactions"][0]
+
+
+@pytest.mark.parametrize("blank", ["", " "])
+def test_a_blank_qualifier_is_an_absent_one(tmp_path: Path, blank: str) -> None:
+    """A blank ``@type`` of a description is the general description; a blank sector
+    ``@vocabulary`` a DAC 5-digit sector, as without them."""
+    data, _ = _import(tmp_path, f'<description type="{blank}"><narrative>d</narrative>'
+                                f'</description><sector code="11110" vocabulary="{blank}"/>')
+    assert data["description"] == {"en": "d"} and data["sectors"] == ["11110"]
+    assert "sector_shares" not in data and "other_descriptions" not in data
+
+
+def test_a_second_country_budget_items_is_not_carried(tmp_path: Path) -> None:
+    """The schema allows one ``country-budget-items``: a second, of another vocabulary,
+    is not carried (its items would be read in the first's vocabulary)."""
+    data, _ = _import(tmp_path, '<country-budget-items vocabulary="1"><budget-item code="1.1.1" '
+                                'percentage="100"/></country-budget-items>'
+                                '<country-budget-items vocabulary="2"><budget-item code="9" '
+                                'percentage="100"/></country-budget-items>')
+    assert data["budget_items_vocabulary"] == "1"
+    assert [item["code"] for item in data["budget_items"]] == ["1.1.1"]

@@ -135,6 +135,11 @@ _TRANSACTION_CODES = (("transaction-type", "type"), ("disbursement-channel",
                       ("finance-type", "finance_type"), ("tied-status", "tied_status"))
 
 
+_OVERRIDDEN = {"flow-type": "default_flow_type", "finance-type": "default_finance_type",
+               "tied-status": "default_tied_status"}
+"""The codes of a transaction that override the activity's defaults (the fields of those)."""
+
+
 def _transaction(act: Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
     path = f"{ACTIVITY}/transaction"
     fields = fields_of("transactions")
@@ -144,7 +149,17 @@ def _transaction(act: Activity, data: dict[str, Any], el: Any, currency: str | N
     act.attr(item, fields, "ref", el, "ref", path)
     act.attr(item, fields, "humanitarian", el, "humanitarian", path)
     for tag, name in _TRANSACTION_CODES:
-        act.child_attr(item, fields, name, el, tag, "code", path)
+        child = act.child(el, tag)
+        if child is not None and data.get(_OVERRIDDEN.get(tag, "")) is not None:
+            # (without it, the transaction would read as the activity's default)
+            if not act.qualifier(item, fields, name, child, "code", f"{path}/{tag}",
+                                 whole="transaction"):
+                del act.log[mark:]
+                return
+            if name in item:
+                act.log.append(f"{path}/{tag}")
+        else:
+            act.child_attr(item, fields, name, el, tag, "code", path)
     act.child_attr(item, fields, "date", el, "transaction-date", "iso-date", path)
     _value(act, item, fields, el, path, currency)
     act.put_text(item, fields, "description", act.child(el, "description"), f"{path}/description")
@@ -162,9 +177,14 @@ def _transaction(act: Activity, data: dict[str, Any], el: Any, currency: str | N
             del act.log[rmark:]
     for tag, name in (("sector", "sectors"), ("aid-type", "aid_types")):
         sub_fields = by_name(fields[name].fields) if name in fields else {}
+        overrides = tag == "aid-type" and bool(data.get("default_aid_types"))
         for child in el.iterchildren(tag) if sub_fields else ():
             cpath, cmark, code = f"{path}/{tag}", len(act.log), new_object()
-            if not act.qualifier(code, sub_fields, "vocabulary", child, "vocabulary", cpath):
+            if not act.qualifier(code, sub_fields, "vocabulary", child, "vocabulary", cpath,
+                                 whole="transaction" if overrides else None):
+                if overrides:  # (without it, it would take the activity's default aid type)
+                    del act.log[mark:]
+                    return
                 continue
             act.attr(code, sub_fields, "code", child, "code", cpath)
             act.attr(code, sub_fields, "vocabulary_uri", child, "vocabulary-uri", cpath)
@@ -178,6 +198,8 @@ def _country_budget_items(act: Activity, data: dict[str, Any], el: Any,
     path = f"{ACTIVITY}/country-budget-items"
     mark = len(act.log)
     fields = fields_of("budget_items")
+    if "budget_items" in data:
+        return  # (a second one, which the schema refuses: its vocabulary is not the first's)
     if not act.qualifier({}, PROJECT, "budget_items_vocabulary", el, "vocabulary", path):
         return  # (its budget items' codes are of a classification unknown)
     del act.log[mark:]  # (the vocabulary is carried below, with the items)

@@ -34,6 +34,7 @@ from coopdata.iati.reading.mapstate import (
 )
 from coopdata.iati.reading.mapvalues import language_of, notation
 from coopdata.iati.reading.read import XML_LANG
+from coopdata.iati.writing.places import shares
 from coopdata.iati.writing.rules import percentage_errors
 
 _DAC_5 = "1"
@@ -69,15 +70,45 @@ def map_activity(activity: Any, *, warn: Warn, orgs: Organisations,
         handler = _HANDLERS.get(child.tag) if isinstance(child.tag, str) else None
         if handler is not None:
             handler(act, data, child, currency)
-    for broken in percentage_errors(activity):  # (the release's IATI checks will say so)
+    published = list(percentage_errors(activity))  # (the release's IATI checks say so)
+    for broken in published:
         warn(broken.code, f"{broken.message}, as published (the IATI Standard's rule"
              + ("; a release writes the activity only once they do)"
                 if broken.severity == "violation" else ")"), broken.line)
+    if not _shares_carried(activity, act.log):  # (what a release will sum differs)
+        said = {broken.message for broken in published}
+        for broken in percentage_errors(shares(data)):
+            if broken.message not in said:
+                warn(broken.code, f"{broken.message}, as carried (not every recipient "
+                     "country, region or sector or its percentage above was carried; a "
+                     "release writes the activity only once they sum as the IATI Standard's "
+                     "rule says)" if broken.severity == "violation" else
+                     f"{broken.message}, as carried", activity.sourceline)
     if "title" not in data:
         warn("iati-no-title", f"the activity {identifier or '(no identifier)'} has no title; "
              "its identifier stands as its title", activity.sourceline)
         data["title"] = {lang: identifier or "(untitled IATI activity)"}
     return Mapped(identifier, data, Counter(act.log), activity.sourceline, act.log)
+
+
+_SHARED = ("recipient-country", "recipient-region", "sector")
+"""The children of ``iati-activity`` whose percentages the IATI rules sum."""
+
+
+def _shares_carried(activity: Any, log: list[str]) -> bool:
+    """Whether every recipient country, region and sector of ``activity``, and each of
+    their percentages, was carried (``log``: the paths carried): the record then sums as
+    the activity does."""
+    present: Counter[str] = Counter()
+    for child in activity:
+        if child.tag in _SHARED:
+            present[f"{ACTIVITY}/{child.tag}"] += 1
+            if child.get("percentage") is not None:
+                present[f"{ACTIVITY}/{child.tag}/@percentage"] += 1
+    if not present:
+        return True
+    carried = Counter(path for path in log if path in present)
+    return carried == present
 
 
 def _reporting_org(act: Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
@@ -95,7 +126,7 @@ def _title(act: Activity, data: dict[str, Any], el: Any, currency: str | None) -
 
 def _description(act: Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
     path = f"{ACTIVITY}/description"
-    kind = (el.get("type") or "1").strip()
+    kind = (el.get("type") or "").strip() or "1"  # (blank: absent, the general one)
     if kind == "1":
         if act.put_text(data, PROJECT, "description", el, path) and el.get("type"):
             act.log.append(f"{path}/@type")
@@ -198,7 +229,7 @@ def _contact_info(act: Activity, data: dict[str, Any], el: Any, currency: str | 
 
 def _sector(act: Activity, data: dict[str, Any], el: Any, currency: str | None) -> None:
     path = f"{ACTIVITY}/sector"
-    vocabulary = (el.get("vocabulary") or _DAC_5).strip()
+    vocabulary = (el.get("vocabulary") or "").strip() or _DAC_5  # (blank: absent)
     plain = el.get("percentage") is None and el.get("vocabulary-uri") is None and \
         act.child(el, "narrative") is None
     if vocabulary == _DAC_5 and plain and act.attr(data, PROJECT, "sectors", el, "code",

@@ -218,14 +218,15 @@ class Activity:
         return self._store(obj, spec, name, raw, f"{path}/@{attribute}", element, quiet)
 
     def qualifier(self, obj: dict[str, Any], fields: dict[str, Field], name: str,
-                  element: Any, attribute: str, path: str) -> bool:
+                  element: Any, attribute: str, path: str, whole: str | None = None) -> bool:
         """:meth:`attr` of an attribute that says how other values of ``element`` read (a
         vocabulary, a currency, a budget's type), which absent means the IATI Standard's
         default: True when it is carried, or not written (blank counts as not written);
         False, with a warning, when it is written but cannot be read. The caller then
         drops what it qualifies: kept without it, a code, an amount or a budget would
         read as the default's (a sector of vocabulary 999 as a DAC sector, an amount in
-        XYZ as one in the activity's currency)."""
+        XYZ as one in the activity's currency). ``whole``: what the caller drops, when
+        more than ``element`` (a transaction whose flow type overrides the activity's)."""
         raw = element.get(attribute)
         if raw is None or not raw.strip():
             return True
@@ -236,7 +237,7 @@ class Activity:
             f"a code of {spec.scheme}" if spec.type == "code" else f"a {spec.type}")
         self.warn("iati-value-not-carried",
                   f'{path}/@{attribute}: "{short_text(raw)}" is not {what} coopdata knows; '
-                  f"the {path.rsplit('/', 1)[-1]} is not carried, as without its "
+                  f"the {whole or path.rsplit('/', 1)[-1]} is not carried, as without its "
                   f"@{attribute} it would say something else", line_of(element))
         return False
 

@@ -16,18 +16,10 @@ class Places(Builder):
     """The geographic and sector children of ``iati-activity``."""
 
     def countries(self, body: Any) -> None:
-        shares = {s["country"]: s["percentage"] for s in self.data.get("country_shares", [])}
-        for country in self.data.get("countries", []):
-            etree.SubElement(body, "recipient-country", attrs(
-                code=country, percentage=maybe_num(shares.get(country))))
+        countries(self.data, body)
 
     def regions(self, body: Any) -> None:
-        for region in self.data.get("regions", []):
-            etree.SubElement(body, "recipient-region", attrs(
-                code=region["code"], vocabulary=iati_code(
-                    "region-vocabulary", region.get("vocabulary")),
-                percentage=maybe_num(region.get("percentage")),
-                **{"vocabulary-uri": region.get("vocabulary_uri")}))
+        regions(self.data, body)
 
     def locations(self, body: Any) -> None:
         sub = etree.SubElement
@@ -57,15 +49,49 @@ class Places(Builder):
                         code=iati_code(scheme, location[name]) or location[name])
 
     def sectors(self, body: Any) -> None:
-        shares = self.data.get("sector_shares", [])
-        shared = {s["code"] for s in shares if iati_code("sector-vocabulary",
-                                                         s.get("vocabulary")) in (None, "1")}
-        for code in self.data.get("sectors", []):
-            if code not in shared:
-                etree.SubElement(body, "sector", vocabulary="1", code=code)
-        for share in shares:
-            narratives(etree.SubElement(body, "sector", attrs(
-                vocabulary=iati_code("sector-vocabulary", share.get("vocabulary")) or "1",
-                **{"vocabulary-uri": share.get("vocabulary_uri")},
-                code=share["code"], percentage=maybe_num(share.get("percentage")))),
-                share.get("text"))
+        sectors(self.data, body)
+
+
+def countries(data: dict[str, Any], body: Any) -> None:
+    """The ``recipient-country`` elements of a project's ``data``, into ``body``."""
+    shares = {s["country"]: s["percentage"] for s in data.get("country_shares", [])}
+    for country in data.get("countries", []):
+        etree.SubElement(body, "recipient-country", attrs(
+            code=country, percentage=maybe_num(shares.get(country))))
+
+
+def regions(data: dict[str, Any], body: Any) -> None:
+    """The ``recipient-region`` elements of a project's ``data``, into ``body``."""
+    for region in data.get("regions", []):
+        etree.SubElement(body, "recipient-region", attrs(
+            code=region["code"], vocabulary=iati_code(
+                "region-vocabulary", region.get("vocabulary")),
+            percentage=maybe_num(region.get("percentage")),
+            **{"vocabulary-uri": region.get("vocabulary_uri")}))
+
+
+def sectors(data: dict[str, Any], body: Any) -> None:
+    """The ``sector`` elements of a project's ``data``, into ``body``."""
+    shares = data.get("sector_shares", [])
+    shared = {s["code"] for s in shares if iati_code("sector-vocabulary",
+                                                     s.get("vocabulary")) in (None, "1")}
+    for code in data.get("sectors", []):
+        if code not in shared:
+            etree.SubElement(body, "sector", vocabulary="1", code=code)
+    for share in shares:
+        narratives(etree.SubElement(body, "sector", attrs(
+            vocabulary=iati_code("sector-vocabulary", share.get("vocabulary")) or "1",
+            **{"vocabulary-uri": share.get("vocabulary_uri")},
+            code=share["code"], percentage=maybe_num(share.get("percentage")))),
+            share.get("text"))
+
+
+def shares(data: dict[str, Any]) -> Any:
+    """An ``iati-activity`` element holding only the recipient countries, regions and
+    sectors of a project's ``data``, as a release writes them (for the percentage rules:
+    :func:`~coopdata.iati.writing.rules.percentage_errors`)."""
+    activity = etree.Element("iati-activity")
+    countries(data, activity)
+    regions(data, activity)
+    sectors(data, activity)
+    return activity
