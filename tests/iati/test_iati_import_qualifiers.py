@@ -325,3 +325,29 @@ def test_a_second_country_budget_items_is_not_carried(tmp_path: Path) -> None:
                                 'percentage="100"/></country-budget-items>')
     assert data["budget_items_vocabulary"] == "1"
     assert [item["code"] for item in data["budget_items"]] == ["1.1.1"]
+
+
+@pytest.mark.parametrize("written", ["fra", "French", "zz"])
+def test_an_unreadable_activity_language_keeps_the_texts_and_says_which_language(
+        tmp_path: Path, written: str) -> None:
+    """An ``iati-activity/@xml:lang`` that is not ISO 639-1: dropping every narrative
+    without its own ``xml:lang`` would drop the titles, so they are kept in English (the
+    import's default), and the warning says so."""
+    source = tmp_path / "a.xml"
+    source.write_text(
+        f'<iati-activities version="2.03"><iati-activity xml:lang="{written}">'
+        '<iati-identifier>XM-Q-1</iati-identifier><reporting-org ref="XM-Q" type="10">'
+        '<narrative>Q</narrative></reporting-org><title><narrative>Titre</narrative>'
+        '<narrative xml:lang="de">Titel</narrative></title></iati-activity>'
+        "</iati-activities>", encoding="utf-8")
+    result = import_iati([source], tmp_path / "records", workers=1)
+    try:
+        warnings = [f.message for f in result.report.findings]
+    finally:
+        result.close()
+    data = yaml.safe_load((tmp_path / "records" / "projects" / "iati-xm-q-1.yaml")
+                          .read_text("utf-8"))
+    assert data["title"] == {"en": "Titre", "de": "Titel"} and "language" not in data
+    assert [w for w in warnings if w.startswith("iati-activity/@xml:lang")] == [
+        f'iati-activity/@xml:lang: "{written}" is not an ISO 639-1 language; not carried, '
+        "and the narratives without an xml:lang of their own are taken as written in 'en'"]

@@ -32,7 +32,7 @@ from coopdata.iati.reading.mapstate import (
     fields_of,
     new_object,
 )
-from coopdata.iati.reading.mapvalues import language_of, notation
+from coopdata.iati.reading.mapvalues import language_of, notation, short_text
 from coopdata.iati.reading.read import XML_LANG
 from coopdata.iati.writing.places import shares
 from coopdata.iati.writing.rules import percentage_errors
@@ -62,7 +62,12 @@ def map_activity(activity: Any, *, warn: Warn, orgs: Organisations,
                             ("budget-not-provided", "budget_not_provided")):
         shown = "xml:lang" if attribute == XML_LANG else attribute
         act.put(data, PROJECT, name, activity.get(attribute), f"{ACTIVITY}/@{shown}",
-                activity.sourceline)
+                activity.sourceline, quiet=attribute == XML_LANG)
+    written_lang = (activity.get(XML_LANG) or "").strip()
+    if written_lang and "language" not in data:  # (its texts are kept, and said to be so)
+        warn("iati-value-not-carried", f'{ACTIVITY}/@xml:lang: "{short_text(written_lang)}" '
+             "is not an ISO 639-1 language; not carried, and the narratives without an "
+             f"xml:lang of their own are taken as written in {lang!r}", activity.sourceline)
     currency = data.get("default_currency")
     if currency is None and (activity.get("default-currency") or "").strip():
         act.unread_currency = activity.get("default-currency").strip()
